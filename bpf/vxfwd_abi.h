@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vxfwd_abi.h - every byte that crosses the kernel/user boundary.
+ *
+ * This is the only header shared by the XDP program (bpf/vxfwd.bpf.c) and
+ * user space (engine/, dsl/, tests/).  Map keys and values, the ring record,
+ * counter and verdict enums and the limits live here and nowhere else.
+ *
+ * Rules: fixed-width types only, explicit padding, no pointers, no bool.
+ * User space pins the layout with _Static_assert()s in engine/abi_check.c.
+ *
+ * Byte order: fields named *_be are network order, everything else is host
+ * order.  Addresses are always network order (__be32).
+ */
+#ifndef VXFWD_ABI_H
+#define VXFWD_ABI_H
+
+#include <linux/types.h>
+
+/*
+ * Limits.  Guarded so that tests can shrink them (e.g. -DVXFWD_MAX_RULES=4)
+ * and check that exceeding one is a located error, not a load failure.
+ */
+#ifndef VXFWD_MAX_RULES
+#define VXFWD_MAX_RULES 64		/* forward rules in one ruleset */
+#endif
+#ifndef VXFWD_MAX_SETS
+#define VXFWD_MAX_SETS 64		/* sets (named + anonymous); a __u64 mask */
+#endif
+#ifndef VXFWD_MAX_PREFIXES
+#define VXFWD_MAX_PREFIXES 16384	/* LPM entries in one ruleset */
+#endif
+#ifndef VXFWD_MAX_VNIS
+#define VXFWD_MAX_VNIS 256		/* VNIs accepted on ingress */
+#endif
+#ifndef VXFWD_MAX_VXLAN_PORTS
+#define VXFWD_MAX_VXLAN_PORTS 4		/* `vxlan port` values */
+#endif
+#ifndef VXFWD_MAX_ORGS
+#define VXFWD_MAX_ORGS 256		/* organization labels */
+#endif
+#ifndef VXFWD_MAX_NEXTHOPS
+#define VXFWD_MAX_NEXTHOPS 64		/* distinct DNAT targets */
+#endif
+
+/* Largest inner frame copied to the ring: 9000-byte MTU + Ethernet + VLAN. */
+#define VXFWD_MAX_FRAME 9216
+
+/* Two generations of every ruleset map: one active, one being written. */
+#define VXFWD_GENS 2
+
+#define VXFWD_VXLAN_DEFAULT_PORT 4789
+#define VXFWD_VXLAN_FLAG_I 0x08	/* first byte of the VXLAN header */
+
+/*
+ * Counters.  Every frame the program sees increments VXFWD_C_RX and exactly
+ * one other counter, so that
+ *
+ *	RX == PASS + FORWARD + sum(DROP_*)
+ *
+ * holds at any instant the per-CPU values are summed.  The order is ABI:
+ * append only.
+ */
+enum vxfwd_counter {
+	VXFWD_C_RX = 0,			/* every frame seen */
+	VXFWD_C_PASS,			/* not mirror traffic: XDP_PASS untouched */
+	VXFWD_C_FORWARD,		/* rewritten and copied into the ring */
+	VXFWD_C_DROP_NO_CONFIG,		/* no active ruleset yet */
+	VXFWD_C_DROP_OUTER_FRAG,	/* outer IPv4 fragment to a VXLAN port */
+	VXFWD_C_DROP_VXLAN_HDR,		/* VXLAN header short, I flag clear, reserved bits set */
+	VXFWD_C_DROP_VNI,		/* VNI not in the ingress list */
+	VXFWD_C_DROP_INNER_NOT_IP,	/* inner ARP, IPv6, VLAN, other ethertypes */
+	VXFWD_C_DROP_INNER_MALFORMED,	/* inner header short, bad IHL, bad length */
+	VXFWD_C_DROP_INNER_TRUNCATED,	/* inner IP total length beyond the captured bytes */
+	VXFWD_C_DROP_INNER_CSUM,	/* inner IPv4 header checksum wrong */
+	VXFWD_C_DROP_INNER_FRAG,	/* inner IPv4 fragment (first or not) */
+	VXFWD_C_DROP_INNER_PROTO,	/* inner IPv4 but neither UDP nor TCP */
+	VXFWD_C_DROP_SRC_NOT_ALLOWED,	/* inner source in no set and no rule takes any */
+	VXFWD_C_DROP_NO_RULE,		/* allowed source, but no rule matched */
+	VXFWD_C_DROP_NO_NEXTHOP,	/* DNAT target's MAC not resolved */
+	VXFWD_C_DROP_TOO_BIG,		/* inner frame larger than VXFWD_MAX_FRAME */
+	VXFWD_C_DROP_RING_FULL,		/* no room in the ring */
+	VXFWD_C_MAX,
+};
+
+/* Per-CPU value of the counter maps (global, per rule, per organization). */
+struct vxfwd_count {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* ---- ruleset maps (keyed by generation) -------------------------------- */
+
+/* Map identities used by the compiled operation list (dsl -> engine). */
+enum vxfwd_map_id {
+	VXFWD_MAP_CFG = 0,	/* array[VXFWD_GENS]: struct vxfwd_cfg */
+	VXFWD_MAP_VNI,		/* hash: struct vxfwd_vni_key -> __u32 (1) */
+	VXFWD_MAP_LPM,		/* lpm trie: struct vxfwd_lpm_key -> struct vxfwd_lpm_val */
+	VXFWD_MAP_RULE,		/* array[VXFWD_GENS * VXFWD_MAX_RULES]: struct vxfwd_rule */
+	VXFWD_MAP_NEXTHOP,	/* hash: __be32 address -> struct vxfwd_nh (not generational) */
+	VXFWD_MAP_ID_MAX,
+};
+
+#define VXFWD_CFG_F_VALID 0x1
+
+/* Per-generation ingress/egress settings; index = generation. */
+struct vxfwd_cfg {
+	__u32 flags;				/* VXFWD_CFG_F_* */
+	__u32 n_rules;				/* rules [0, n_rules) are live */
+	__u32 n_vxlan_ports;
+	__be16 vxlan_port_be[VXFWD_MAX_VXLAN_PORTS];
+	__u32 egress_ifindex;			/* filled in by the engine at apply */
+	__u8 egress_mac[6];			/* filled in by the engine at apply */
+	__u8 pad[2];
+};
+
+struct vxfwd_vni_key {
+	__u32 gen;
+	__u32 vni;				/* 24-bit VNI, host order */
+};
+
+/*
+ * LPM key: prefixlen counts the bits of gen (always all 32) and addr, so a
+ * /24 set member is stored with prefixlen 32 + 24.
+ */
+struct vxfwd_lpm_key {
+	__u32 prefixlen;
+	__u32 gen;
+	__be32 addr;
+};
+
+/*
+ * LPM value.  `sets` is the mask of every set containing the address (the
+ * compiler folds shorter prefixes into longer ones, so the longest match
+ * alone is enough).  `org` is an organization slot + 1, 0 for none.
+ */
+struct vxfwd_lpm_val {
+	__u64 sets;
+	__u32 org;
+	__u32 pad;
+};
+
+#define VXFWD_RULE_F_VNI	0x01	/* match only rule.vni */
+#define VXFWD_RULE_F_SRC_ANY	0x02	/* source matches anything */
+#define VXFWD_RULE_F_SRC_NEG	0x04	/* source must be in none of src_sets */
+#define VXFWD_RULE_F_DST_ANY	0x08	/* destination matches anything */
+#define VXFWD_RULE_F_DST_NEG	0x10	/* destination must be in none of dst_sets */
+#define VXFWD_RULE_F_NAT_PORT	0x20	/* rewrite the L4 destination port too */
+
+/* One forward rule; index = gen * VXFWD_MAX_RULES + position (first match wins). */
+struct vxfwd_rule {
+	__u32 flags;			/* VXFWD_RULE_F_* */
+	__u8 proto;			/* IPPROTO_UDP or IPPROTO_TCP */
+	__u8 pad[3];
+	__u32 vni;			/* with VXFWD_RULE_F_VNI */
+	__u16 dport_lo;			/* inclusive destination port range, host order */
+	__u16 dport_hi;
+	__u64 src_sets;			/* mask over vxfwd_lpm_val.sets */
+	__u64 dst_sets;
+	__be32 nat_addr;		/* DNAT target address */
+	__be16 nat_port_be;		/* with VXFWD_RULE_F_NAT_PORT */
+	__u16 pad2;
+};
+
+#define VXFWD_NH_F_VALID	0x1	/* mac holds a usable next-hop MAC */
+#define VXFWD_NH_F_STATIC	0x2	/* pinned in the rules file, never resolved */
+
+/* Next hop of a DNAT target on the egress side; key = target (__be32). */
+struct vxfwd_nh {
+	__u8 mac[6];
+	__u16 flags;			/* VXFWD_NH_F_* */
+};
+
+/* ---- the ring ---------------------------------------------------------- */
+
+/*
+ * One forwarded frame.  `len` bytes of Ethernet frame follow the header; the
+ * record itself may be larger (size classes), user space must never read
+ * past `len` and must check `len` against the record size it was given.
+ */
+struct vxfwd_rec {
+	__u32 len;			/* frame length in bytes */
+	__u16 rule;			/* rule position that matched */
+	__u16 cpu;			/* CPU that ran XDP */
+	__u64 tstamp_ns;		/* bpf_ktime_get_ns() at XDP */
+	__u8 frame[];
+};
+
+/* ---- engine statistics (written by user space, read by `vxfwd stats`) --- */
+
+#define VXFWD_ERRNO_SLOTS 136		/* errno values 1..135; 0 collects the rest */
+
+struct vxfwd_engine_stats {
+	__u64 records;			/* ring records taken */
+	__u64 bad_records;		/* records whose length did not fit */
+	__u64 sent_packets;		/* completions that reported the full length */
+	__u64 sent_bytes;
+	__u64 send_errors;		/* completions with an error or a short write */
+	__u64 batches;			/* io_uring submissions */
+	__u64 wakeups;			/* times the engine waited for the ring */
+	__u64 reloads;			/* rulesets applied after the first */
+	__u64 reload_failures;		/* rulesets rejected on reload */
+	__u64 send_errno[VXFWD_ERRNO_SLOTS];
+};
+
+#endif /* VXFWD_ABI_H */

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vxfwd_dsl.h - the rules language: parse -> evaluate -> compile.
+ *
+ * The DSL library knows nothing of libbpf.  It turns a rules file into a
+ * struct vxfwd_ruleset: the interface settings plus a flat list of map
+ * operations in ABI types (bpf/vxfwd_abi.h).  engine/maps.c is the only code
+ * that writes those operations into BPF maps; `vxfwd check` stops before it.
+ *
+ * Generations: operation keys carry gen = 0.  The engine stamps the
+ * generation it writes (see engine/maps.c), so the compiled form is the same
+ * for `check` and `run`.
+ */
+#ifndef VXFWD_DSL_H
+#define VXFWD_DSL_H
+
+#include <net/if.h>
+#include <stdio.h>
+
+#include "vxfwd_abi.h"
+
+enum vxfwd_xdp_mode {
+	VXFWD_XDP_AUTO = 0,	/* native if the driver takes it, generic otherwise */
+	VXFWD_XDP_NATIVE,
+	VXFWD_XDP_GENERIC,
+};
+
+/* One map operation: write `val` at `key` in map `map`. */
+struct vxfwd_op {
+	enum vxfwd_map_id map;
+	union {
+		__u32 idx;			/* CFG (0), RULE (position) */
+		struct vxfwd_vni_key vni;	/* VNI */
+		struct vxfwd_lpm_key lpm;	/* LPM */
+		__be32 addr;			/* NEXTHOP: DNAT target */
+	} key;
+	union {
+		struct vxfwd_cfg cfg;
+		__u32 one;			/* VNI: always 1 */
+		struct vxfwd_lpm_val lpm;
+		struct vxfwd_rule rule;
+		struct vxfwd_nh nh;		/* NEXTHOP: flags 0 unless pinned */
+	} val;
+};
+
+/* Names for counters and messages; index = rule position / org slot. */
+struct vxfwd_rule_info {
+	char name[64];		/* given name, or "rule N" (1-based) */
+	char file[256];		/* where the rule was defined */
+	unsigned int line;
+};
+
+struct vxfwd_org_info {
+	char name[128];
+	__u32 id;
+};
+
+struct vxfwd_ruleset {
+	char ingress[IF_NAMESIZE];
+	char egress[IF_NAMESIZE];
+	enum vxfwd_xdp_mode xdp_mode;
+	int nh_mac_pinned;		/* egress { next-hop mac ... } given */
+	__u8 nh_mac[6];
+
+	struct vxfwd_op *ops;		/* in apply order */
+	size_t n_ops;
+
+	struct vxfwd_rule_info *rules;	/* n_rules entries */
+	size_t n_rules;
+	struct vxfwd_org_info *orgs;	/* n_orgs entries; LPM org = slot + 1 */
+	size_t n_orgs;
+};
+
+/*
+ * Parse, evaluate and compile a rules file.  `path` "-" reads standard input.
+ * Diagnostics (errors and warnings, GCC style, with source line and carets)
+ * go to `diag`.  Returns 0 and sets *out, or a negative errno: -EINVAL when
+ * the file has errors (already reported), another -errno when it cannot be
+ * read.  Nothing is returned on error: no half-built ruleset.
+ */
+int vxfwd_dsl_load_file(const char *path, FILE *diag, struct vxfwd_ruleset **out);
+
+/* The same for text in memory; `name` is used in diagnostics. */
+int vxfwd_dsl_load_string(const char *name, const char *text, FILE *diag,
+			  struct vxfwd_ruleset **out);
+
+void vxfwd_ruleset_free(struct vxfwd_ruleset *rs);
+
+/*
+ * Print the compiled result, every map entry `run` would write, in the
+ * stable text form documented in vxfwd.rules(5) (`vxfwd check -v`).
+ */
+void vxfwd_ruleset_dump(const struct vxfwd_ruleset *rs, FILE *out);
+
+#endif /* VXFWD_DSL_H */
