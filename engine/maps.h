@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * maps.h - the only writer of BPF maps.
+ *
+ * A compiled ruleset (dsl/vxfwd_dsl.h) is applied in three steps:
+ *   1. clear the inactive generation,
+ *   2. write every operation with key.gen / index stamped to that generation,
+ *   3. flip vxfwd_active to it (one 4-byte array write: the XDP program reads
+ *      the generation once per frame, so no frame sees a mix of two rulesets).
+ * Next-hop entries are not generational: static ones are written before the
+ * flip, resolved ones by engine/neigh.c through maps_set_nexthop().
+ */
+#ifndef VXFWD_MAPS_H
+#define VXFWD_MAPS_H
+
+#include <linux/types.h>
+
+#include "vxfwd_abi.h"
+
+struct vxfwd_ruleset;
+struct vxfwd_bpf;
+
+/* File descriptors of the maps, from a skeleton or from pins. */
+struct vxfwd_maps {
+	int active;	/* array[1]: __u32 active generation */
+	int cfg;
+	int vni;
+	int lpm;
+	int rule;
+	int nexthop;
+	int counters;	/* percpu array[VXFWD_C_MAX]: struct vxfwd_count */
+	int rule_counters;	/* percpu array[VXFWD_GENS * VXFWD_MAX_RULES] */
+	int org_counters;	/* percpu array[VXFWD_GENS * VXFWD_MAX_ORGS] */
+	int engine;	/* mmapable array[1]: struct vxfwd_engine_stats */
+	int ring;
+};
+
+/* What the engine knows of the host and the compiler does not. */
+struct vxfwd_apply_env {
+	__u32 egress_ifindex;
+	__u8 egress_mac[6];
+};
+
+void maps_from_skel(struct vxfwd_maps *m, const struct vxfwd_bpf *skel);
+
+/*
+ * Apply `rs` to the inactive generation and make it active.  Returns 0 or a
+ * negative errno; on error the active generation is unchanged.  *gen_out, if
+ * not NULL, receives the generation now active.
+ */
+int maps_apply(const struct vxfwd_maps *m, const struct vxfwd_ruleset *rs,
+	       const struct vxfwd_apply_env *env, __u32 *gen_out);
+
+/* The active generation, or a negative errno. */
+int maps_active_gen(const struct vxfwd_maps *m, __u32 *gen);
+
+/* Set or clear (mac == NULL) the resolved next hop of DNAT target `addr`. */
+int maps_set_nexthop(const struct vxfwd_maps *m, __be32 addr, const __u8 *mac, __u16 flags);
+
+/* Sum the per-CPU global counters into out[VXFWD_C_MAX]. */
+int maps_read_counters(const struct vxfwd_maps *m, struct vxfwd_count *out);
+
+#endif /* VXFWD_MAPS_H */
