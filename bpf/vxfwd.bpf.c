@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vxfwd.bpf.c - XDP on the mirror interface: pass what is not mirror
+ * traffic, drop with a reason what is not allowed, and copy the rest,
+ * decapsulated and DNAT-ed, into the ring for the engine to send.
+ *
+ * Every frame increments VXFWD_C_RX and exactly one other counter.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "vxfwd_abi.h"
+#include "vxfwd_csum.h"
+#include "vxfwd_limits.h"
+#include "vxfwd_maps.h"
+#include "vxfwd_parse.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* What the inner packet looks like once parsed and matched. */
+struct inner {
+	__u32 gen;
+	__u32 vni;
+	__u32 eth_off;		/* inner Ethernet header in the frame */
+	__u32 hlen;		/* inner IPv4 header length */
+	__u32 frame_len;	/* 14 + IPv4 total length */
+	__u8 proto;
+	__be16 sport_be;
+	__be16 dport_be;
+	__u16 l4_csum;		/* as found, network order */
+	union ipv4_buf ip;
+};
+
+static __always_inline void count(__u32 idx, __u64 bytes, void *map)
+{
+	struct vxfwd_count *c = bpf_map_lookup_elem(map, &idx);
+
+	if (!c)
+		return;
+	c->packets++;
+	c->bytes += bytes;
+}
+
+static __always_inline int vxlan_port(const struct vxfwd_cfg *cfg, __be16 port)
+{
+	__u32 i;
+
+	for (i = 0; i < VXFWD_MAX_VXLAN_PORTS; i++) {
+		if (i >= cfg->n_vxlan_ports)
+			break;
+		if (cfg->vxlan_port_be[i] == port)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Outer Ethernet/IPv4/UDP/VXLAN.  Returns VXFWD_C_FORWARD with the cursor
+ * on the inner Ethernet header when the frame is mirror traffic with a
+ * known VNI, otherwise the counter that decides the frame.
+ */
+static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c,
+				   struct inner *in)
+{
+	const struct vxfwd_cfg *cfg;
+	struct vxfwd_vni_key vk;
+	union ipv4_buf ip;
+	struct ethhdr eth;
+	struct udphdr udp;
+	__u32 zero = 0, hlen, *gen;
+	int ret;
+
+	if (parse_eth(ctx, c, &eth) != ETH_P_IP)
+		return VXFWD_C_PASS;
+	if (parse_ipv4(ctx, c, &ip, &hlen) != IPPROTO_UDP)
+		return VXFWD_C_PASS;
+	if (ip.ip.frag_off & bpf_htons(IPV4_OFFSET))
+		return VXFWD_C_PASS;
+	if (parse_udp(ctx, c, &udp) < 0)
+		return VXFWD_C_PASS;
+
+	gen = bpf_map_lookup_elem(&vxfwd_active, &zero);
+	if (!gen)
+		return VXFWD_C_PASS;
+	in->gen = *gen;
+	cfg = bpf_map_lookup_elem(&vxfwd_cfg, &in->gen);
+	if (!cfg || !(cfg->flags & VXFWD_CFG_F_VALID)) {
+		if (udp.dest == bpf_htons(VXFWD_VXLAN_DEFAULT_PORT))
+			return VXFWD_C_DROP_NO_CONFIG;
+		return VXFWD_C_PASS;
+	}
+	if (!vxlan_port(cfg, udp.dest))
+		return VXFWD_C_PASS;
+	if (ip.ip.frag_off & bpf_htons(IPV4_MF))
+		return VXFWD_C_DROP_OUTER_FRAG;
+
+	ret = parse_vxlan(ctx, c);
+	if (ret < 0)
+		return VXFWD_C_DROP_VXLAN_HDR;
+	vk.gen = in->gen;
+	vk.vni = ret;
+	if (!bpf_map_lookup_elem(&vxfwd_vni, &vk))
+		return VXFWD_C_DROP_VNI;
+	in->vni = ret;
+	in->eth_off = c->off;
+	return VXFWD_C_FORWARD;
+}
+
+/* The L4 header of the inner packet: ports and checksum. */
+static __always_inline __u32 inner_l4(struct xdp_md *ctx, struct cursor *c,
+				      struct inner *in, __u32 tot_len)
+{
+	struct tcphdr tcp;
+	struct udphdr udp;
+
+	if (in->proto == IPPROTO_UDP) {
+		if (tot_len < in->hlen + sizeof(udp) || parse_udp(ctx, c, &udp) < 0)
+			return VXFWD_C_DROP_INNER_MALFORMED;
+		in->sport_be = udp.source;
+		in->dport_be = udp.dest;
+		in->l4_csum = udp.check;
+		return VXFWD_C_FORWARD;
+	}
+	if (tot_len < in->hlen + sizeof(tcp) || parse_tcp(ctx, c, &tcp) < 0 ||
+	    tot_len < in->hlen + tcp.doff * 4)
+		return VXFWD_C_DROP_INNER_MALFORMED;
+	in->sport_be = tcp.source;
+	in->dport_be = tcp.dest;
+	in->l4_csum = tcp.check;
+	return VXFWD_C_FORWARD;
+}
+
+/* Inner Ethernet/IPv4/UDP|TCP: everything a forwarded frame must be. */
+static __always_inline __u32 inner(struct xdp_md *ctx, struct cursor *c,
+				   struct inner *in)
+{
+	struct ethhdr eth;
+	__u32 tot_len;
+	int ret;
+
+	ret = parse_eth(ctx, c, &eth);
+	if (ret == -VXFWD_PE_SHORT)
+		return VXFWD_C_DROP_INNER_MALFORMED;
+	if (ret != ETH_P_IP)
+		return VXFWD_C_DROP_INNER_NOT_IP;
+	ret = parse_ipv4(ctx, c, &in->ip, &in->hlen);
+	if (ret < 0)
+		return VXFWD_C_DROP_INNER_MALFORMED;
+	tot_len = bpf_ntohs(in->ip.ip.tot_len);
+	if (tot_len < in->hlen)
+		return VXFWD_C_DROP_INNER_MALFORMED;
+	if (in->eth_off + ETH_HLEN + tot_len > c->len)
+		return VXFWD_C_DROP_INNER_TRUNCATED;
+	if (!ipv4_csum_ok((__be32 *)in->ip.raw, in->hlen))
+		return VXFWD_C_DROP_INNER_CSUM;
+	if (in->ip.ip.frag_off & bpf_htons(IPV4_MF | IPV4_OFFSET))
+		return VXFWD_C_DROP_INNER_FRAG;
+	if (ret != IPPROTO_UDP && ret != IPPROTO_TCP)
+		return VXFWD_C_DROP_INNER_PROTO;
+	in->proto = ret;
+	in->frame_len = ETH_HLEN + tot_len;
+	return inner_l4(ctx, c, in, tot_len);
+}
+
+static __always_inline int rule_matches(const struct vxfwd_rule *r,
+					const struct inner *in,
+					__u64 src_sets, __u64 dst_sets)
+{
+	__u16 dport = bpf_ntohs(in->dport_be);
+	int hit;
+
+	if (r->proto != in->proto || dport < r->dport_lo || dport > r->dport_hi)
+		return 0;
+	if ((r->flags & VXFWD_RULE_F_VNI) && r->vni != in->vni)
+		return 0;
+	if (!(r->flags & VXFWD_RULE_F_SRC_ANY)) {
+		hit = !!(r->src_sets & src_sets);
+		if (hit == !!(r->flags & VXFWD_RULE_F_SRC_NEG))
+			return 0;
+	}
+	if (!(r->flags & VXFWD_RULE_F_DST_ANY)) {
+		hit = !!(r->dst_sets & dst_sets);
+		if (hit == !!(r->flags & VXFWD_RULE_F_DST_NEG))
+			return 0;
+	}
+	return 1;
+}
+
+static __always_inline const struct vxfwd_lpm_val *lpm(__u32 gen, __be32 addr)
+{
+	struct vxfwd_lpm_key k = {
+		.prefixlen = 64,
+		.gen = gen,
+		.addr = addr,
+	};
+
+	return bpf_map_lookup_elem(&vxfwd_lpm, &k);
+}
+
+/* First matching rule of the generation; its position in *pos. */
+static __always_inline const struct vxfwd_rule *
+match(const struct vxfwd_cfg *cfg, const struct inner *in, __u64 src_sets,
+      __u64 dst_sets, __u32 *pos)
+{
+	const struct vxfwd_rule *r;
+	__u32 i, idx;
+
+	for (i = 0; i < VXFWD_MAX_RULES; i++) {
+		if (i >= cfg->n_rules)
+			break;
+		idx = in->gen * VXFWD_MAX_RULES + i;
+		r = bpf_map_lookup_elem(&vxfwd_rule, &idx);
+		if (!r)
+			break;
+		if (rule_matches(r, in, src_sets, dst_sets)) {
+			*pos = i;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* Rewrite the copy of the inner frame in the ring record. */
+static __always_inline void rewrite(__u8 *frame, const struct inner *in,
+				    const struct vxfwd_rule *r,
+				    const struct vxfwd_cfg *cfg,
+				    const struct vxfwd_nh *nh)
+{
+	__u32 l4 = ETH_HLEN + (in->hlen & 0x3c);
+	__be32 old_addr = in->ip.ip.daddr;
+	__be16 port = in->dport_be;
+	__u16 ipc, l4c;
+
+	__builtin_memcpy(frame, nh->mac, ETH_ALEN);
+	__builtin_memcpy(frame + ETH_ALEN, cfg->egress_mac, ETH_ALEN);
+
+	ipc = csum_replace4(in->ip.ip.check, old_addr, r->nat_addr);
+	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct iphdr, check), &ipc, 2);
+	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct iphdr, daddr),
+			 &r->nat_addr, 4);
+
+	if (r->flags & VXFWD_RULE_F_NAT_PORT)
+		port = r->nat_port_be;
+	__builtin_memcpy(frame + l4 + offsetof(struct udphdr, dest), &port, 2);
+
+	l4c = in->l4_csum;
+	if (in->proto == IPPROTO_UDP && !l4c)
+		return;
+	l4c = csum_replace4(l4c, old_addr, r->nat_addr);
+	l4c = csum_replace2(l4c, in->dport_be, port);
+	if (in->proto == IPPROTO_UDP) {
+		if (!l4c)
+			l4c = 0xffff;
+		__builtin_memcpy(frame + l4 + offsetof(struct udphdr, check), &l4c, 2);
+		return;
+	}
+	__builtin_memcpy(frame + l4 + offsetof(struct tcphdr, check), &l4c, 2);
+}
+
+/*
+ * Reserve a record of a constant size class, copy the inner frame, rewrite
+ * it and submit.  Returns the counter that decides the frame.
+ */
+#define EMIT_CLASS(SIZE)							\
+static __always_inline __u32 emit_##SIZE(struct xdp_md *ctx,		\
+		const struct inner *in, const struct vxfwd_rule *r,		\
+		const struct vxfwd_cfg *cfg, const struct vxfwd_nh *nh,	\
+		__u32 pos)							\
+{									\
+	struct vxfwd_rec *rec;						\
+	__u32 n = in->frame_len;					\
+									\
+	rec = bpf_ringbuf_reserve(&vxfwd_ring, sizeof(*rec) + (SIZE), 0);\
+	if (!rec)							\
+		return VXFWD_C_DROP_RING_FULL;				\
+	if (n < ETH_HLEN + sizeof(struct iphdr) || n > (SIZE) ||	\
+	    bpf_xdp_load_bytes(ctx, in->eth_off, rec->frame, n)) {	\
+		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);		\
+		return VXFWD_C_DROP_INNER_TRUNCATED;			\
+	}								\
+	rewrite(rec->frame, in, r, cfg, nh);				\
+	rec->len = n;							\
+	rec->rule = pos;						\
+	rec->cpu = bpf_get_smp_processor_id();				\
+	rec->tstamp_ns = bpf_ktime_get_ns();				\
+	bpf_ringbuf_submit(rec, 0);					\
+	return VXFWD_C_FORWARD;						\
+}
+
+EMIT_CLASS(128)
+EMIT_CLASS(256)
+EMIT_CLASS(512)
+EMIT_CLASS(1024)
+EMIT_CLASS(2048)
+EMIT_CLASS(4096)
+EMIT_CLASS(9216)
+
+_Static_assert(VXFWD_MAX_FRAME == 9216, "largest size class must be VXFWD_MAX_FRAME");
+
+static __always_inline __u32 emit(struct xdp_md *ctx, const struct inner *in,
+				  const struct vxfwd_rule *r,
+				  const struct vxfwd_cfg *cfg,
+				  const struct vxfwd_nh *nh, __u32 pos)
+{
+	__u32 n = in->frame_len;
+
+	if (n <= 128)
+		return emit_128(ctx, in, r, cfg, nh, pos);
+	if (n <= 256)
+		return emit_256(ctx, in, r, cfg, nh, pos);
+	if (n <= 512)
+		return emit_512(ctx, in, r, cfg, nh, pos);
+	if (n <= 1024)
+		return emit_1024(ctx, in, r, cfg, nh, pos);
+	if (n <= 2048)
+		return emit_2048(ctx, in, r, cfg, nh, pos);
+	if (n <= 4096)
+		return emit_4096(ctx, in, r, cfg, nh, pos);
+	if (n <= VXFWD_MAX_FRAME)
+		return emit_9216(ctx, in, r, cfg, nh, pos);
+	return VXFWD_C_DROP_TOO_BIG;
+}
+
+static __always_inline __u32 forward(struct xdp_md *ctx, struct inner *in)
+{
+	const struct vxfwd_lpm_val *src, *dst;
+	const struct vxfwd_rule *r;
+	const struct vxfwd_cfg *cfg;
+	const struct vxfwd_nh *nh;
+	__u64 src_sets = 0, dst_sets = 0;
+	__u32 pos = 0, org = 0, idx, ret;
+
+	cfg = bpf_map_lookup_elem(&vxfwd_cfg, &in->gen);
+	if (!cfg)
+		return VXFWD_C_DROP_NO_CONFIG;
+	src = lpm(in->gen, in->ip.ip.saddr);
+	if (src) {
+		src_sets = src->sets;
+		org = src->org;
+	}
+	dst = lpm(in->gen, in->ip.ip.daddr);
+	if (dst)
+		dst_sets = dst->sets;
+
+	r = match(cfg, in, src_sets, dst_sets, &pos);
+	if (!r)
+		return src_sets ? VXFWD_C_DROP_NO_RULE : VXFWD_C_DROP_SRC_NOT_ALLOWED;
+	nh = bpf_map_lookup_elem(&vxfwd_nexthop, &r->nat_addr);
+	if (!nh || !(nh->flags & VXFWD_NH_F_VALID))
+		return VXFWD_C_DROP_NO_NEXTHOP;
+
+	ret = emit(ctx, in, r, cfg, nh, pos);
+	if (ret != VXFWD_C_FORWARD)
+		return ret;
+	idx = in->gen * VXFWD_MAX_RULES + pos;
+	count(idx, in->frame_len, &vxfwd_rule_cnt);
+	if (org && org <= VXFWD_MAX_ORGS) {
+		idx = in->gen * VXFWD_MAX_ORGS + org - 1;
+		count(idx, in->frame_len, &vxfwd_org_cnt);
+	}
+	return VXFWD_C_FORWARD;
+}
+
+static __always_inline __u32 classify(struct xdp_md *ctx, __u32 len)
+{
+	struct cursor c = { .off = 0, .len = len };
+	struct inner in = {};
+	__u32 ret;
+
+	ret = outer(ctx, &c, &in);
+	if (ret != VXFWD_C_FORWARD)
+		return ret;
+	ret = inner(ctx, &c, &in);
+	if (ret != VXFWD_C_FORWARD)
+		return ret;
+	return forward(ctx, &in);
+}
+
+SEC("xdp.frags")
+int vxfwd_xdp(struct xdp_md *ctx)
+{
+	__u64 len = bpf_xdp_get_buff_len(ctx);
+	__u32 verdict;
+
+	verdict = classify(ctx, len);
+	count(VXFWD_C_RX, len, &vxfwd_counters);
+	count(verdict, len, &vxfwd_counters);
+	return verdict == VXFWD_C_PASS ? XDP_PASS : XDP_DROP;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vxfwd_limits.h - limits private to the XDP program.  The limits shared
+ * with user space are in vxfwd_abi.h; these are #ifndef-guarded so tests can
+ * change them.
+ */
+#ifndef VXFWD_LIMITS_H
+#define VXFWD_LIMITS_H
+
+/* Ring size in bytes (a power of two, a multiple of the page size). */
+#ifndef VXFWD_RING_BYTES
+#define VXFWD_RING_BYTES (16u << 20)
+#endif
+
+/* IPv4 options are at most 40 bytes: IHL 15. */
+#define VXFWD_IPV4_MAX_HLEN 60
+
+#endif /* VXFWD_LIMITS_H */

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vxfwd_maps.h - the maps of the XDP program (names are ABI: HACKING.md).
+ *
+ * Ruleset maps are keyed by generation; user space (engine/maps.c) writes the
+ * inactive generation and flips vxfwd_active.
+ */
+#ifndef VXFWD_MAPS_BPF_H
+#define VXFWD_MAPS_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "vxfwd_abi.h"
+#include "vxfwd_limits.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} vxfwd_active SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VXFWD_GENS);
+	__type(key, __u32);
+	__type(value, struct vxfwd_cfg);
+} vxfwd_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VXFWD_GENS * VXFWD_MAX_VNIS);
+	__type(key, struct vxfwd_vni_key);
+	__type(value, __u32);
+} vxfwd_vni SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, VXFWD_GENS * VXFWD_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vxfwd_lpm_key);
+	__type(value, struct vxfwd_lpm_val);
+} vxfwd_lpm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VXFWD_GENS * VXFWD_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct vxfwd_rule);
+} vxfwd_rule SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VXFWD_MAX_NEXTHOPS);
+	__type(key, __be32);
+	__type(value, struct vxfwd_nh);
+} vxfwd_nexthop SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VXFWD_C_MAX);
+	__type(key, __u32);
+	__type(value, struct vxfwd_count);
+} vxfwd_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VXFWD_GENS * VXFWD_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct vxfwd_count);
+} vxfwd_rule_cnt SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VXFWD_GENS * VXFWD_MAX_ORGS);
+	__type(key, __u32);
+	__type(value, struct vxfwd_count);
+} vxfwd_org_cnt SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct vxfwd_engine_stats);
+} vxfwd_engine SEC(".maps");
+
+/* User space may resize it with bpf_map__set_max_entries() before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, VXFWD_RING_BYTES);
+} vxfwd_ring SEC(".maps");
+
+#endif /* VXFWD_MAPS_BPF_H */

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * maps.c - the only writer of BPF maps; see maps.h.
+ *
+ * Apply order: clear the inactive generation, write the compiled operations
+ * stamped with it, then flip vxfwd_active.  Nothing before the flip touches
+ * the active generation, so an error leaves the running ruleset as it was.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "maps.h"
+#include "vxfwd.skel.h"
+#include "vxfwd_dsl.h"
+
+/* Keys and values of one map, gathered for a batch update. */
+struct batch {
+	void *keys;
+	void *vals;
+	size_t key_size;
+	size_t val_size;
+	__u32 n;
+	__u32 max;
+};
+
+void maps_from_skel(struct vxfwd_maps *m, const struct vxfwd_bpf *skel)
+{
+	m->active = bpf_map__fd(skel->maps.vxfwd_active);
+	m->cfg = bpf_map__fd(skel->maps.vxfwd_cfg);
+	m->vni = bpf_map__fd(skel->maps.vxfwd_vni);
+	m->lpm = bpf_map__fd(skel->maps.vxfwd_lpm);
+	m->rule = bpf_map__fd(skel->maps.vxfwd_rule);
+	m->nexthop = bpf_map__fd(skel->maps.vxfwd_nexthop);
+	m->counters = bpf_map__fd(skel->maps.vxfwd_counters);
+	m->rule_counters = bpf_map__fd(skel->maps.vxfwd_rule_cnt);
+	m->org_counters = bpf_map__fd(skel->maps.vxfwd_org_cnt);
+	m->engine = bpf_map__fd(skel->maps.vxfwd_engine);
+	m->ring = bpf_map__fd(skel->maps.vxfwd_ring);
+}
+
+int maps_active_gen(const struct vxfwd_maps *m, __u32 *gen)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->active, &zero, gen))
+		return -errno;
+	if (*gen >= VXFWD_GENS)
+		return -ERANGE;
+	return 0;
+}
+
+static int batch_init(struct batch *b, size_t key_size, size_t val_size, __u32 max)
+{
+	b->key_size = key_size;
+	b->val_size = val_size;
+	b->n = 0;
+	b->max = max;
+	b->keys = calloc(max ? max : 1, key_size);
+	b->vals = calloc(max ? max : 1, val_size);
+	if (!b->keys || !b->vals)
+		return -ENOMEM;
+	return 0;
+}
+
+static void batch_free(struct batch *b)
+{
+	free(b->keys);
+	free(b->vals);
+	b->keys = NULL;
+	b->vals = NULL;
+}
+
+static int batch_add(struct batch *b, const void *key, const void *val)
+{
+	if (b->n >= b->max)
+		return -E2BIG;
+	memcpy((char *)b->keys + (size_t)b->n * b->key_size, key, b->key_size);
+	if (val)
+		memcpy((char *)b->vals + (size_t)b->n * b->val_size, val, b->val_size);
+	b->n++;
+	return 0;
+}
+
+/* The kernel's ENOTSUPP (524) is not in user space's errno.h. */
+#define KERNEL_ENOTSUPP 524
+
+static int batch_unsupported(int err)
+{
+	return err == EINVAL || err == EOPNOTSUPP || err == KERNEL_ENOTSUPP;
+}
+
+/*
+ * Write every gathered entry.  Kernels without batch support for the map
+ * type answer EINVAL or EOPNOTSUPP; fall back to one update per entry then.
+ */
+static int batch_update(int fd, const struct batch *b)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = 0, .flags = 0);
+	__u32 count = b->n, i;
+
+	if (!b->n)
+		return 0;
+	if (!bpf_map_update_batch(fd, b->keys, b->vals, &count, &opts))
+		return 0;
+	if (!batch_unsupported(errno))
+		return -errno;
+	for (i = 0; i < b->n; i++) {
+		if (bpf_map_update_elem(fd, (char *)b->keys + (size_t)i * b->key_size,
+					(char *)b->vals + (size_t)i * b->val_size, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int batch_delete(int fd, const struct batch *b)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 count = b->n, i;
+
+	if (!b->n)
+		return 0;
+	if (!bpf_map_delete_batch(fd, b->keys, &count, &opts))
+		return 0;
+	if (!batch_unsupported(errno))
+		return -errno;
+	for (i = 0; i < b->n; i++) {
+		if (bpf_map_delete_elem(fd, (char *)b->keys + (size_t)i * b->key_size) &&
+		    errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * Delete every key of a generational hash or LPM map whose gen field (at
+ * `gen_off` in the key) is `gen`.  Keys are gathered first: deleting while
+ * walking with get_next_key may restart the walk.
+ */
+static int delete_gen(int fd, size_t key_size, size_t gen_off, __u32 max,
+		      __u32 gen)
+{
+	char key[sizeof(struct vxfwd_lpm_key)], next[sizeof(struct vxfwd_lpm_key)];
+	struct batch b = {0};
+	void *prev = NULL;
+	__u32 kgen;
+	int ret;
+
+	ret = batch_init(&b, key_size, 1, max);
+	if (ret < 0)
+		goto out;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(&kgen, next + gen_off, sizeof(kgen));
+		if (kgen == gen) {
+			ret = batch_add(&b, next, NULL);
+			if (ret < 0)
+				goto out;
+		}
+		memcpy(key, next, key_size);
+		prev = key;
+	}
+	if (errno != ENOENT) {
+		ret = -errno;
+		goto out;
+	}
+	ret = batch_delete(fd, &b);
+out:
+	batch_free(&b);
+	return ret;
+}
+
+/* Zero `n` slots from `first` of an array or per-CPU array map. */
+static int zero_range(int fd, size_t val_size, __u32 first, __u32 n)
+{
+	struct batch b = {0};
+	__u32 i;
+	int ret;
+
+	ret = batch_init(&b, sizeof(__u32), val_size, n);
+	if (ret < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		__u32 key = first + i;
+
+		ret = batch_add(&b, &key, NULL);
+		if (ret < 0)
+			goto out;
+	}
+	ret = batch_update(fd, &b);
+out:
+	batch_free(&b);
+	return ret;
+}
+
+static size_t percpu_size(size_t val_size)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (ncpu < 0)
+		return 0;
+	return (size_t)ncpu * ((val_size + 7) & ~(size_t)7);
+}
+
+static int clear_gen(const struct vxfwd_maps *m, __u32 gen)
+{
+	struct vxfwd_cfg cfg = {0};
+	size_t pcpu = percpu_size(sizeof(struct vxfwd_count));
+	int ret;
+
+	if (!pcpu)
+		return -EINVAL;
+	if (bpf_map_update_elem(m->cfg, &gen, &cfg, BPF_ANY))
+		return -errno;
+	ret = delete_gen(m->vni, sizeof(struct vxfwd_vni_key),
+			 offsetof(struct vxfwd_vni_key, gen),
+			 VXFWD_GENS * VXFWD_MAX_VNIS, gen);
+	if (ret < 0)
+		return ret;
+	ret = delete_gen(m->lpm, sizeof(struct vxfwd_lpm_key),
+			 offsetof(struct vxfwd_lpm_key, gen),
+			 VXFWD_GENS * VXFWD_MAX_PREFIXES, gen);
+	if (ret < 0)
+		return ret;
+	ret = zero_range(m->rule, sizeof(struct vxfwd_rule),
+			 gen * VXFWD_MAX_RULES, VXFWD_MAX_RULES);
+	if (ret < 0)
+		return ret;
+	ret = zero_range(m->rule_counters, pcpu, gen * VXFWD_MAX_RULES,
+			 VXFWD_MAX_RULES);
+	if (ret < 0)
+		return ret;
+	return zero_range(m->org_counters, pcpu, gen * VXFWD_MAX_ORGS,
+			  VXFWD_MAX_ORGS);
+}
+
+static int write_cfg(const struct vxfwd_maps *m, const struct vxfwd_op *op,
+		     const struct vxfwd_apply_env *env, __u32 gen)
+{
+	struct vxfwd_cfg cfg = op->val.cfg;
+
+	if (op->key.idx != 0)
+		return -EINVAL;
+	cfg.flags |= VXFWD_CFG_F_VALID;
+	cfg.egress_ifindex = env->egress_ifindex;
+	memcpy(cfg.egress_mac, env->egress_mac, sizeof(cfg.egress_mac));
+	if (bpf_map_update_elem(m->cfg, &gen, &cfg, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int write_lpm(const struct vxfwd_maps *m, const struct vxfwd_op *op,
+		     __u32 gen)
+{
+	struct vxfwd_lpm_key key = op->key.lpm;
+
+	key.gen = gen;
+	if (bpf_map_update_elem(m->lpm, &key, &op->val.lpm, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int write_nexthop(const struct vxfwd_maps *m, const struct vxfwd_op *op)
+{
+	if (!(op->val.nh.flags & VXFWD_NH_F_STATIC))
+		return 0;
+	return maps_set_nexthop(m, op->key.addr, op->val.nh.mac, op->val.nh.flags);
+}
+
+/* Gather VNI and rule operations for batches, write the others now. */
+static int write_op(const struct vxfwd_maps *m, const struct vxfwd_op *op,
+		    const struct vxfwd_apply_env *env, __u32 gen,
+		    struct batch *vnis, struct batch *rules)
+{
+	struct vxfwd_vni_key vk;
+	__u32 idx;
+
+	switch (op->map) {
+	case VXFWD_MAP_CFG:
+		return write_cfg(m, op, env, gen);
+	case VXFWD_MAP_VNI:
+		vk = op->key.vni;
+		vk.gen = gen;
+		return batch_add(vnis, &vk, &op->val.one);
+	case VXFWD_MAP_LPM:
+		return write_lpm(m, op, gen);
+	case VXFWD_MAP_RULE:
+		if (op->key.idx >= VXFWD_MAX_RULES)
+			return -E2BIG;
+		idx = gen * VXFWD_MAX_RULES + op->key.idx;
+		return batch_add(rules, &idx, &op->val.rule);
+	case VXFWD_MAP_NEXTHOP:
+		return write_nexthop(m, op);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int write_gen(const struct vxfwd_maps *m, const struct vxfwd_ruleset *rs,
+		     const struct vxfwd_apply_env *env, __u32 gen)
+{
+	struct batch vnis = {0}, rules = {0};
+	size_t i;
+	int ret;
+
+	ret = batch_init(&vnis, sizeof(struct vxfwd_vni_key), sizeof(__u32),
+			 VXFWD_MAX_VNIS);
+	if (ret < 0)
+		goto out;
+	ret = batch_init(&rules, sizeof(__u32), sizeof(struct vxfwd_rule),
+			 VXFWD_MAX_RULES);
+	if (ret < 0)
+		goto out;
+	for (i = 0; i < rs->n_ops; i++) {
+		ret = write_op(m, &rs->ops[i], env, gen, &vnis, &rules);
+		if (ret < 0) {
+			log_warnx("maps: operation %zu (map %d) failed: %s", i,
+				  rs->ops[i].map, strerror(-ret));
+			goto out;
+		}
+	}
+	ret = batch_update(m->vni, &vnis);
+	if (ret < 0)
+		goto out;
+	ret = batch_update(m->rule, &rules);
+out:
+	batch_free(&vnis);
+	batch_free(&rules);
+	return ret;
+}
+
+int maps_apply(const struct vxfwd_maps *m, const struct vxfwd_ruleset *rs,
+	       const struct vxfwd_apply_env *env, __u32 *gen_out)
+{
+	__u32 zero = 0, active, gen;
+	int ret;
+
+	ret = maps_active_gen(m, &active);
+	if (ret < 0)
+		return ret;
+	gen = (active + 1) % VXFWD_GENS;
+	ret = clear_gen(m, gen);
+	if (ret < 0)
+		return ret;
+	ret = write_gen(m, rs, env, gen);
+	if (ret < 0)
+		return ret;
+	if (bpf_map_update_elem(m->active, &zero, &gen, BPF_ANY))
+		return -errno;
+	if (gen_out)
+		*gen_out = gen;
+	return 0;
+}
+
+int maps_set_nexthop(const struct vxfwd_maps *m, __be32 addr, const __u8 *mac,
+		     __u16 flags)
+{
+	struct vxfwd_nh nh = {0};
+
+	if (!mac) {
+		if (bpf_map_delete_elem(m->nexthop, &addr) && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	memcpy(nh.mac, mac, sizeof(nh.mac));
+	nh.flags = flags | VXFWD_NH_F_VALID;
+	if (bpf_map_update_elem(m->nexthop, &addr, &nh, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int maps_read_counters(const struct vxfwd_maps *m, struct vxfwd_count *out)
+{
+	struct vxfwd_count *pc = NULL;
+	int ncpu = libbpf_num_possible_cpus();
+	__u32 i;
+	int c, ret = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	pc = calloc(ncpu, sizeof(*pc));
+	if (!pc)
+		return -ENOMEM;
+	for (i = 0; i < VXFWD_C_MAX; i++) {
+		if (bpf_map_lookup_elem(m->counters, &i, pc)) {
+			ret = -errno;
+			goto out;
+		}
+		out[i].packets = 0;
+		out[i].bytes = 0;
+		for (c = 0; c < ncpu; c++) {
+			out[i].packets += pc[c].packets;
+			out[i].bytes += pc[c].bytes;
+		}
+	}
+out:
+	free(pc);
+	return ret;
+}
