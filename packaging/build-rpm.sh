@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# build-rpm.sh - build the vxfwd binary RPM from this source tree.
+#
+# usage: packaging/build-rpm.sh [-o outdir]
+#
+# Makes vxfwd-VERSION.tar.gz from the files git knows of (or the whole tree
+# without build directories outside git) and runs `rpmbuild -bb` on
+# packaging/rpm/vxfwd.spec in a temporary _topdir, then copies the RPMs
+# into outdir (default: the current directory).  On a host whose rpm
+# database does not hold the build dependencies (Debian, where they come
+# from dpkg) rpmbuild runs with --nodeps, and says so.
+set -euo pipefail
+
+usage() {
+	echo "usage: ${0##*/} [-o outdir]" >&2
+	exit 2
+}
+
+outdir=$PWD
+while getopts "o:" opt; do
+	case $opt in
+	o) outdir=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+spec=$srcdir/packaging/rpm/vxfwd.spec
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+
+command -v rpmbuild >/dev/null ||
+	{ echo "build-rpm: rpmbuild: not found; install rpm" >&2; exit 3; }
+
+version=$(rpmspec -q --srpm --qf '%{VERSION}' "$spec")
+work=$(mktemp -d /tmp/vxfwd-rpm.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/SOURCES"
+
+if git -C "$srcdir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	(cd "$srcdir" &&
+		git ls-files -z --cached --others --exclude-standard |
+		while IFS= read -r -d '' f; do
+			if [ -e "$f" ]; then printf '%s\0' "$f"; fi
+		done) |
+		tar -C "$srcdir" --null -T - --transform "s|^|vxfwd-$version/|" \
+			-czf "$work/SOURCES/vxfwd-$version.tar.gz"
+else
+	tar -C "$srcdir" --exclude='./build*' --exclude=./.git \
+		--transform "s|^\./|vxfwd-$version/|" \
+		-czf "$work/SOURCES/vxfwd-$version.tar.gz" .
+fi
+
+nodeps=
+if ! rpmbuild --nobuild "$spec" --define "_topdir $work" >/dev/null 2>&1; then
+	nodeps=--nodeps
+	echo "build-rpm: the rpm database lacks the BuildRequires" \
+		"(they come from another package manager here): using --nodeps"
+fi
+
+echo "build-rpm: building vxfwd $version in $work"
+rpmbuild -bb $nodeps --define "_topdir $work" "$spec" >"$work/build.log" 2>&1 || {
+	tail -n 60 "$work/build.log" >&2
+	echo "build-rpm: rpmbuild failed (log above)" >&2
+	exit 1
+}
+
+find "$work/RPMS" -name '*.rpm' -print0 |
+	while IFS= read -r -d '' f; do
+		cp "$f" "$outdir/"
+		echo "build-rpm: wrote $outdir/${f##*/}"
+	done
