@@ -56,10 +56,15 @@ else
 fi
 
 nodeps=
-if ! rpmbuild --nobuild "$spec" --define "_topdir $work" >/dev/null 2>&1; then
+if ! rpmbuild -bb --nobuild --define "_topdir $work" "$spec" >"$work/deps.log" 2>&1; then
+	if ! command -v dpkg-query >/dev/null; then
+		cat "$work/deps.log" >&2
+		echo "build-rpm: build dependencies missing (above)" >&2
+		exit 1
+	fi
 	nodeps=--nodeps
-	echo "build-rpm: the rpm database lacks the BuildRequires" \
-		"(they come from another package manager here): using --nodeps"
+	echo "build-rpm: the rpm database lacks the BuildRequires;" \
+		"dpkg installed them on this host: using --nodeps"
 fi
 
 echo "build-rpm: building vxfwd $version in $work"
