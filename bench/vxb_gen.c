@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vxb_gen.c - `vxbench gen`: offer prebuilt VXLAN mirror frames to ens5.
+ *
+ * Frames up to VXB_LIVE_MAX bytes go through BPF_PROG_RUN with
+ * BPF_F_TEST_XDP_LIVE_FRAMES (gen.bpf.c stamps and redirects them out of the
+ * mirror-side veth).  Live frames must fit in one page, so jumbo frames are
+ * sent with sendmmsg() on an AF_PACKET socket instead, stamped here with
+ * CLOCK_MONOTONIC, the clock behind bpf_ktime_get_ns().
+ *
+ * Rate: -r PPS paces by batches on a 1 ms grid (each tick sends what the
+ * target rate owes); -r 0 sends as fast as possible.  The count reported is
+ * what the generator put on the wire, read back from the program's sequence
+ * counter (live mode) or from sendmmsg() (jumbo mode).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench_abi.h"
+#include "gen.skel.h"
+#include "vxbench.h"
+
+/* One page less XDP headroom and skb_shared_info, as bpf_prog_test_run_xdp(). */
+#define VXB_LIVE_MAX	3500
+#define VXB_OUTER_LEN	(14 + 20 + 8 + 8)
+#define VXB_STAMP_OFF	VXB_HDR_LEN
+#define VXB_TICK_NS	1000000ULL
+#define VXB_MMSG	64
+
+struct gen_opts {
+	const char *ifname;
+	__u8 dmac[VXB_ETH_ALEN];
+	__u8 smac[VXB_ETH_ALEN];
+	struct in_addr outer_src, outer_dst, inner_src, inner_dst;
+	unsigned int payload, batch, seconds, vni, dport;
+	uint64_t pps;
+	int cpu, force_packet;
+};
+
+struct gen_result {
+	uint64_t sent;
+	double seconds;
+	const char *mode;
+};
+
+static __u16 ip_csum(const void *p, size_t len)
+{
+	const __u16 *w = p;
+	__u32 sum = 0;
+
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+static void put_ip(struct iphdr *ip, unsigned int len, struct in_addr s, struct in_addr d)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(len);
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = s.s_addr;
+	ip->daddr = d.s_addr;
+	ip->check = ip_csum(ip, sizeof(*ip));
+}
+
+/* Builds the outer+inner frame into buf; returns its length. */
+static size_t build_frame(const struct gen_opts *o, __u8 *buf)
+{
+	static const __u8 in_smac[] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
+	static const __u8 in_dmac[] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 };
+	size_t inner_ip = 20 + 8 + o->payload, len = VXB_OUTER_LEN + 14 + inner_ip;
+	struct ether_header *eth = (void *)buf;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct udphdr *udp = (void *)(ip + 1);
+	__u8 *vx = (void *)(udp + 1);
+	struct ether_header *ieth = (void *)(vx + 8);
+	struct iphdr *iip = (void *)(ieth + 1);
+	struct udphdr *iudp = (void *)(iip + 1);
+	size_t i;
+
+	memset(buf, 0, len);
+	memcpy(eth->ether_dhost, o->dmac, VXB_ETH_ALEN);
+	memcpy(eth->ether_shost, o->smac, VXB_ETH_ALEN);
+	eth->ether_type = htons(ETHERTYPE_IP);
+	put_ip(ip, len - 14, o->outer_src, o->outer_dst);
+	udp->source = htons(49152 + (o->payload & 0x3fff));
+	udp->dest = htons(4789);
+	udp->len = htons(len - 14 - 20);
+	vx[0] = 0x08;
+	vx[4] = o->vni >> 16;
+	vx[5] = o->vni >> 8;
+	vx[6] = o->vni;
+	memcpy(ieth->ether_dhost, in_dmac, VXB_ETH_ALEN);
+	memcpy(ieth->ether_shost, in_smac, VXB_ETH_ALEN);
+	ieth->ether_type = htons(ETHERTYPE_IP);
+	put_ip(iip, inner_ip, o->inner_src, o->inner_dst);
+	iudp->source = htons(40000);
+	iudp->dest = htons(o->dport);
+	iudp->len = htons(8 + o->payload);
+	for (i = VXB_STAMP_OFF + sizeof(struct vxb_stamp); i < len; i++)
+		buf[i] = i;
+	return len;
+}
+
+/* Frames owed at time now by a generator that started at t0. */
+static uint64_t owed(const struct gen_opts *o, uint64_t t0, uint64_t now, uint64_t done)
+{
+	uint64_t due = (now - t0) / 1000 * o->pps / 1000000;
+
+	return due > done ? due - done : 0;
+}
+
+static void wait_tick(uint64_t t0, uint64_t now)
+{
+	uint64_t next = t0 + ((now - t0) / VXB_TICK_NS + 1) * VXB_TICK_NS;
+	struct timespec ts = { .tv_sec = next / 1000000000ULL, .tv_nsec = next % 1000000000ULL };
+
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+static int live_run(int prog_fd, __u8 *frame, size_t len, unsigned int n, unsigned int batch)
+{
+	struct xdp_md ctx_in = { .data_end = len };
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = frame,
+		.data_size_in = len,
+		.ctx_in = &ctx_in,
+		.ctx_size_in = sizeof(ctx_in),
+		.repeat = n,
+		.batch_size = batch,
+		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+	);
+
+	return bpf_prog_test_run_opts(prog_fd, &opts) ? -errno : 0;
+}
+
+static int gen_live(const struct gen_opts *o, __u8 *frame, size_t len, struct gen_result *r)
+{
+	uint64_t t0, end, now, n, chunk = o->pps ? 0 : 1 << 16;
+	struct gen_bpf *skel;
+	int ret;
+
+	skel = gen_bpf__open();
+	if (!skel)
+		return -errno;
+	skel->rodata->out_ifindex = vxb_if_index(o->ifname);
+	memcpy(skel->bss->hdr, frame, VXB_HDR_LEN);
+	ret = gen_bpf__load(skel);
+	if (ret)
+		goto out;
+	t0 = vxb_now_ns();
+	end = t0 + o->seconds * 1000000000ULL;
+	while ((now = vxb_now_ns()) < end) {
+		n = chunk ? chunk : owed(o, t0, now, skel->bss->seq);
+		if (!n) {
+			wait_tick(t0, now);
+			continue;
+		}
+		ret = live_run(bpf_program__fd(skel->progs.vxb_gen), frame, len, n, o->batch);
+		if (ret) {
+			fprintf(stderr, "vxbench gen: BPF_PROG_RUN live frames on %s: %s\n",
+				o->ifname, strerror(-ret));
+			goto out;
+		}
+	}
+	r->seconds = (vxb_now_ns() - t0) / 1e9;
+	r->sent = skel->bss->seq;
+	r->mode = "xdp-live-frames";
+out:
+	gen_bpf__destroy(skel);
+	return ret;
+}
+
+static int packet_socket(const char *ifname)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	int fd;
+
+	sll.sll_ifindex = vxb_if_index(ifname);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* Stamps and sends up to n frames from bufs; returns how many went out or -errno. */
+static int packet_burst(int fd, __u8 *bufs, size_t len, unsigned int n, uint64_t *seq)
+{
+	struct mmsghdr msg[VXB_MMSG];
+	struct iovec iov[VXB_MMSG];
+	unsigned int i;
+	int ret;
+
+	if (n > VXB_MMSG)
+		n = VXB_MMSG;
+	memset(msg, 0, sizeof(msg[0]) * n);
+	for (i = 0; i < n; i++) {
+		struct vxb_stamp st = { VXB_MAGIC, *seq + i, vxb_now_ns() };
+
+		memcpy(bufs + i * len + VXB_STAMP_OFF, &st, sizeof(st));
+		iov[i].iov_base = bufs + i * len;
+		iov[i].iov_len = len;
+		msg[i].msg_hdr.msg_iov = &iov[i];
+		msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	ret = sendmmsg(fd, msg, n, 0);
+	if (ret < 0)
+		return errno == ENOBUFS || errno == EAGAIN ? 0 : -errno;
+	*seq += ret;
+	return ret;
+}
+
+static int gen_packet(const struct gen_opts *o, __u8 *frame, size_t len, struct gen_result *r)
+{
+	uint64_t t0, end, now, n, seq = 0;
+	__u8 *bufs = NULL;
+	int fd, ret = 0;
+	unsigned int i;
+
+	fd = packet_socket(o->ifname);
+	if (fd < 0)
+		return fd;
+	bufs = malloc(len * VXB_MMSG);
+	if (!bufs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < VXB_MMSG; i++)
+		memcpy(bufs + i * len, frame, len);
+	t0 = vxb_now_ns();
+	end = t0 + o->seconds * 1000000000ULL;
+	while ((now = vxb_now_ns()) < end && ret >= 0) {
+		n = o->pps ? owed(o, t0, now, seq) : VXB_MMSG;
+		if (!n) {
+			wait_tick(t0, now);
+			continue;
+		}
+		ret = packet_burst(fd, bufs, len, n, &seq);
+	}
+	if (ret < 0)
+		fprintf(stderr, "vxbench gen: sendmmsg on %s: %s\n", o->ifname, strerror(-ret));
+	r->seconds = (vxb_now_ns() - t0) / 1e9;
+	r->sent = seq;
+	r->mode = "af-packet";
+out:
+	free(bufs);
+	close(fd);
+	return ret < 0 ? ret : 0;
+}
+
+static int gen_parse(int argc, char **argv, struct gen_opts *o)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "b:c:D:i:Ps:r:t:")) != -1) {
+		switch (c) {
+		case 'b': o->batch = strtoul(optarg, NULL, 0); break;
+		case 'c': o->cpu = atoi(optarg); break;
+		case 'D':
+			if (vxb_parse_mac(optarg, o->dmac))
+				return -EINVAL;
+			break;
+		case 'i': o->ifname = optarg; break;
+		case 'P': o->force_packet = 1; break;
+		case 's': o->payload = strtoul(optarg, NULL, 0); break;
+		case 'r': o->pps = strtoull(optarg, NULL, 0); break;
+		case 't': o->seconds = strtoul(optarg, NULL, 0); break;
+		default: return -EINVAL;
+		}
+	}
+	if (!o->ifname || o->payload < sizeof(struct vxb_stamp) || o->payload > 9000 ||
+	    !o->batch || !o->seconds)
+		return -EINVAL;
+	return 0;
+}
+
+int vxb_cmd_gen(int argc, char **argv)
+{
+	struct gen_opts o = { .payload = 64, .batch = 64, .seconds = 5, .vni = 1,
+			      .dport = 31765, .cpu = -1 };
+	struct gen_result r = { 0 };
+	__u8 frame[VXB_OUTER_LEN + 14 + 20 + 8 + 9000];
+	size_t len;
+	int ret;
+
+	inet_pton(AF_INET, "172.30.82.20", &o.outer_src);
+	inet_pton(AF_INET, "172.30.82.108", &o.outer_dst);
+	inet_pton(AF_INET, "198.51.100.10", &o.inner_src);
+	inet_pton(AF_INET, "10.20.30.40", &o.inner_dst);
+	if (gen_parse(argc, argv, &o)) {
+		fprintf(stderr, "usage: vxbench gen -i ifname -D dstmac [-P] [-s payload] "
+				"[-r pps] [-t seconds] [-b batch] [-c cpu]\n");
+		return 2;
+	}
+	ret = vxb_if_mac(o.ifname, o.smac);
+	if (ret) {
+		fprintf(stderr, "vxbench gen: MAC of %s: %s\n", o.ifname, strerror(-ret));
+		return 1;
+	}
+	if (o.cpu >= 0 && vxb_pin_cpu(o.cpu))
+		fprintf(stderr, "vxbench gen: pinning to CPU %d: %s\n", o.cpu, strerror(errno));
+	len = build_frame(&o, frame);
+	if (len <= VXB_LIVE_MAX && !o.force_packet)
+		ret = gen_live(&o, frame, len, &r);
+	else
+		ret = gen_packet(&o, frame, len, &r);
+	if (ret) {
+		fprintf(stderr, "vxbench gen: generating on %s: %s\n", o.ifname, strerror(-ret));
+		return 1;
+	}
+	printf("{\"mode\": \"%s\", \"payload\": %u, \"frame_len\": %zu, \"sent\": %llu, "
+	       "\"seconds\": %.3f, \"offered_pps\": %llu, \"sent_pps\": %.0f}\n",
+	       r.mode, o.payload, len, (unsigned long long)r.sent, r.seconds,
+	       (unsigned long long)o.pps, r.sent / r.seconds);
+	return 0;
+}
