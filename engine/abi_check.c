@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * abi_check.c - pin the layout of bpf/vxfwd_abi.h as user space sees it.
+ * The BPF side compiles the same header; a size or offset that moves here is
+ * an ABI break, caught at build time.
+ */
+#include <stddef.h>
+
+#include "vxfwd_abi.h"
+
+_Static_assert(sizeof(struct vxfwd_count) == 16, "vxfwd_count");
+_Static_assert(sizeof(struct vxfwd_cfg) == 32, "vxfwd_cfg");
+_Static_assert(offsetof(struct vxfwd_cfg, egress_ifindex) == 20, "vxfwd_cfg.egress_ifindex");
+_Static_assert(sizeof(struct vxfwd_vni_key) == 8, "vxfwd_vni_key");
+_Static_assert(sizeof(struct vxfwd_lpm_key) == 12, "vxfwd_lpm_key");
+_Static_assert(offsetof(struct vxfwd_lpm_key, addr) == 8, "vxfwd_lpm_key.addr");
+_Static_assert(sizeof(struct vxfwd_lpm_val) == 16, "vxfwd_lpm_val");
+_Static_assert(sizeof(struct vxfwd_rule) == 40, "vxfwd_rule");
+_Static_assert(offsetof(struct vxfwd_rule, src_sets) == 16, "vxfwd_rule.src_sets");
+_Static_assert(offsetof(struct vxfwd_rule, nat_addr) == 32, "vxfwd_rule.nat_addr");
+_Static_assert(sizeof(struct vxfwd_nh) == 8, "vxfwd_nh");
+_Static_assert(sizeof(struct vxfwd_rec) == 16, "vxfwd_rec");
+_Static_assert(offsetof(struct vxfwd_rec, frame) == 16, "vxfwd_rec.frame");
+_Static_assert(sizeof(struct vxfwd_engine_stats) == (9 + VXFWD_ERRNO_SLOTS) * 8,
+	       "vxfwd_engine_stats");
+_Static_assert(VXFWD_C_MAX == 18, "enum vxfwd_counter is append-only");

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * reload.c - apply a ruleset (first start, SIGHUP, egress MAC change), report
+ * what a reload changed, and write the state file `vxfwd stats` reads names
+ * from.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "log.h"
+
+#define DIFF_LINES_MAX 32	/* itemized changes per kind; the rest is counted */
+
+struct targets {
+	__be32 addr[2 * VXFWD_MAX_NEXTHOPS];
+	int statics[2 * VXFWD_MAX_NEXTHOPS];
+	unsigned int n;
+};
+
+static void targets_add(struct targets *t, const struct vxfwd_ruleset *rs)
+{
+	const struct vxfwd_op *op;
+	unsigned int j;
+	size_t i;
+
+	for (i = 0; i < rs->n_ops; i++) {
+		op = &rs->ops[i];
+		if (op->map != VXFWD_MAP_NEXTHOP)
+			continue;
+		for (j = 0; j < t->n && t->addr[j] != op->key.addr; j++)
+			;
+		if (j == t->n) {
+			if (t->n == sizeof(t->addr) / sizeof(t->addr[0]))
+				return;
+			t->addr[t->n++] = op->key.addr;
+		}
+		t->statics[j] = !!(op->val.nh.flags & VXFWD_NH_F_STATIC);
+	}
+}
+
+int state_write(const struct engine *e)
+{
+	char tmp[PATH_MAX + 8];
+	const struct vxfwd_ruleset *rs = e->rs;
+	__u32 gen = 0;
+	FILE *f;
+	size_t i;
+
+	maps_active_gen(&e->maps, &gen);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", e->inst.statefile);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "gen %u\ningress %s\negress %s\n", gen, e->ingress, e->egress);
+	for (i = 0; i < rs->n_rules; i++)
+		fprintf(f, "rule %zu %s\n", i, rs->rules[i].name);
+	for (i = 0; i < rs->n_orgs; i++)
+		fprintf(f, "org %zu %u %s\n", i, rs->orgs[i].id, rs->orgs[i].name);
+	if (fclose(f) == EOF || rename(tmp, e->inst.statefile) < 0) {
+		unlink(tmp);
+		return -errno;
+	}
+	return 0;
+}
+
+/*
+ * Write `rs` and make it active.  With wait_ms, DNAT targets are resolved
+ * first (old and new both tracked), so no frame meets a rule whose next hop
+ * is still unknown because of the swap.
+ */
+int engine_apply(struct engine *e, const struct vxfwd_ruleset *rs, int wait_ms)
+{
+	struct vxfwd_apply_env env = { .egress_ifindex = e->egress_ifindex };
+	struct targets t = { .n = 0 };
+	__u32 gen;
+	int ret;
+
+	memcpy(env.egress_mac, e->egress_mac, sizeof(env.egress_mac));
+	if (e->rs != rs)
+		targets_add(&t, e->rs);
+	targets_add(&t, rs);
+	ret = neigh_set_targets(&e->neigh, t.addr, t.statics, t.n, wait_ms);
+	if (ret)
+		log_warnx("rtnetlink: next-hop lookup failed: %s", strerror(-ret));
+	if (neigh_unresolved(&e->neigh))
+		log_warnx("%u next hop(s) not resolved yet: their frames count as no_nexthop",
+			  neigh_unresolved(&e->neigh));
+	ret = maps_apply(&e->maps, rs, &env, &gen);
+	if (ret) {
+		log_warnx("maps: applying the ruleset failed: %s", strerror(-ret));
+		return ret;
+	}
+	log_info("ruleset generation %u active: %zu rules, %zu organizations", gen,
+		 rs->n_rules, rs->n_orgs);
+	if (e->rs != rs) {
+		t.n = 0;
+		targets_add(&t, rs);
+		neigh_set_targets(&e->neigh, t.addr, t.statics, t.n, 0);
+	}
+	return 0;
+}
+
+static const struct vxfwd_op *rule_op(const struct vxfwd_ruleset *rs, size_t pos)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n_ops; i++)
+		if (rs->ops[i].map == VXFWD_MAP_RULE && rs->ops[i].key.idx == pos)
+			return &rs->ops[i];
+	return NULL;
+}
+
+static long rule_find(const struct vxfwd_ruleset *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n_rules; i++)
+		if (strcmp(rs->rules[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int rule_same(const struct vxfwd_ruleset *a, size_t pa, const struct vxfwd_ruleset *b,
+		     size_t pb)
+{
+	const struct vxfwd_op *x = rule_op(a, pa), *y = rule_op(b, pb);
+
+	if (!x || !y)
+		return x == y;
+	return memcmp(&x->val.rule, &y->val.rule, sizeof(x->val.rule)) == 0;
+}
+
+static void diff_rules(const struct vxfwd_ruleset *o, const struct vxfwd_ruleset *n)
+{
+	unsigned int added = 0, removed = 0, changed = 0;
+	long p;
+	size_t i;
+
+	for (i = 0; i < n->n_rules; i++) {
+		p = rule_find(o, n->rules[i].name);
+		if (p < 0 && ++added)
+			log_info("reload: rule '%s' added", n->rules[i].name);
+		else if (p >= 0 && !rule_same(o, p, n, i) && ++changed)
+			log_info("reload: rule '%s' changed", n->rules[i].name);
+	}
+	for (i = 0; i < o->n_rules; i++)
+		if (rule_find(n, o->rules[i].name) < 0 && ++removed)
+			log_info("reload: rule '%s' removed", o->rules[i].name);
+	log_info("reload: rules: %u added, %u removed, %u changed", added, removed, changed);
+}
+
+static int lpm_cmp(const void *a, const void *b)
+{
+	const struct vxfwd_op *x = *(const struct vxfwd_op *const *)a;
+	const struct vxfwd_op *y = *(const struct vxfwd_op *const *)b;
+	__u32 ax = ntohl(x->key.lpm.addr), ay = ntohl(y->key.lpm.addr);
+
+	if (ax != ay)
+		return ax < ay ? -1 : 1;
+	return (int)x->key.lpm.prefixlen - (int)y->key.lpm.prefixlen;
+}
+
+static const struct vxfwd_op **lpm_sorted(const struct vxfwd_ruleset *rs, size_t *count)
+{
+	const struct vxfwd_op **v;
+	size_t i, n = 0;
+
+	v = calloc(rs->n_ops + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (i = 0; i < rs->n_ops; i++)
+		if (rs->ops[i].map == VXFWD_MAP_LPM)
+			v[n++] = &rs->ops[i];
+	qsort(v, n, sizeof(*v), lpm_cmp);
+	*count = n;
+	return v;
+}
+
+static void member_line(const char *what, const struct vxfwd_op *op, unsigned int nth)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (nth > DIFF_LINES_MAX)
+		return;
+	inet_ntop(AF_INET, &op->key.lpm.addr, a, sizeof(a));
+	log_info("reload: set member %s/%u %s", a, op->key.lpm.prefixlen - 32, what);
+}
+
+static void diff_members(const struct vxfwd_ruleset *o, const struct vxfwd_ruleset *n)
+{
+	const struct vxfwd_op **a = NULL, **b = NULL;
+	unsigned int added = 0, removed = 0, changed = 0;
+	size_t na = 0, nb = 0, i = 0, j = 0;
+	int c;
+
+	a = lpm_sorted(o, &na);
+	b = lpm_sorted(n, &nb);
+	if (!a || !b)
+		goto out;
+	while (i < na || j < nb) {
+		c = i == na ? 1 : j == nb ? -1 : lpm_cmp(&a[i], &b[j]);
+		if (c < 0) {
+			member_line("removed", a[i++], ++removed);
+		} else if (c > 0) {
+			member_line("added", b[j++], ++added);
+		} else {
+			if (memcmp(&a[i]->val.lpm, &b[j]->val.lpm, sizeof(a[i]->val.lpm)))
+				member_line("moved to other sets", b[j], ++changed);
+			i++;
+			j++;
+		}
+	}
+	log_info("reload: set members: %u added, %u removed, %u changed", added, removed,
+		 changed);
+out:
+	free(a);
+	free(b);
+}
+
+static int same_ifaces(const struct engine *e, const struct vxfwd_ruleset *rs)
+{
+	if (strcmp(rs->ingress, e->ingress) == 0 && strcmp(rs->egress, e->egress) == 0)
+		return 1;
+	log_warnx("%s: reload refused: ingress/egress changed (%s/%s -> %s/%s); "
+		  "restart vxfwd to move it", e->inst.rules, e->ingress, e->egress,
+		  rs->ingress, rs->egress);
+	return 0;
+}
+
+void engine_reload(struct engine *e)
+{
+	struct vxfwd_ruleset *rs = NULL;
+	int ret;
+
+	log_info("%s: reloading", e->inst.rules);
+	ret = vxfwd_dsl_load_file(e->inst.rules, stderr, &rs);
+	if (ret) {
+		if (ret != -EINVAL)
+			log_warnx("%s: cannot read the rules: %s", e->inst.rules, strerror(-ret));
+		goto fail;
+	}
+	if (!same_ifaces(e, rs))
+		goto fail;
+	ret = engine_apply(e, rs, 1000);
+	if (ret)
+		goto fail;
+	diff_rules(e->rs, rs);
+	diff_members(e->rs, rs);
+	vxfwd_ruleset_free(e->rs);
+	e->rs = rs;
+	e->st->reloads++;
+	ret = state_write(e);
+	if (ret)
+		log_warnx("%s: state file not written: %s", e->inst.statefile, strerror(-ret));
+	return;
+fail:
+	if (rs)
+		vxfwd_ruleset_free(rs);
+	e->st->reload_failures++;
+	log_warnx("%s: reload failed: the previous rules stay active", e->inst.rules);
+}

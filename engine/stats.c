@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * stats.c - `vxfwd stats` and `vxfwd reload`: find a running instance by its
+ * rules file or name, read its pinned maps (per-CPU counters summed, engine
+ * statistics, per-rule and per-organization counters of the active
+ * generation with names from the state file) and print them as a table,
+ * JSON or Prometheus text; or signal it to reload.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cmd.h"
+#include "instance.h"
+#include "log.h"
+#include "maps.h"
+
+enum fmt { FMT_TABLE, FMT_JSON, FMT_PROM };
+
+static const char *const counter_names[VXFWD_C_MAX] = {
+	[VXFWD_C_RX] = "rx",
+	[VXFWD_C_PASS] = "pass",
+	[VXFWD_C_FORWARD] = "forward",
+	[VXFWD_C_DROP_NO_CONFIG] = "drop_no_config",
+	[VXFWD_C_DROP_OUTER_FRAG] = "drop_outer_frag",
+	[VXFWD_C_DROP_VXLAN_HDR] = "drop_vxlan_hdr",
+	[VXFWD_C_DROP_VNI] = "drop_vni",
+	[VXFWD_C_DROP_INNER_NOT_IP] = "drop_inner_not_ip",
+	[VXFWD_C_DROP_INNER_MALFORMED] = "drop_inner_malformed",
+	[VXFWD_C_DROP_INNER_TRUNCATED] = "drop_inner_truncated",
+	[VXFWD_C_DROP_INNER_CSUM] = "drop_inner_csum",
+	[VXFWD_C_DROP_INNER_FRAG] = "drop_inner_frag",
+	[VXFWD_C_DROP_INNER_PROTO] = "drop_inner_proto",
+	[VXFWD_C_DROP_SRC_NOT_ALLOWED] = "drop_src_not_allowed",
+	[VXFWD_C_DROP_NO_RULE] = "drop_no_rule",
+	[VXFWD_C_DROP_NO_NEXTHOP] = "drop_no_nexthop",
+	[VXFWD_C_DROP_TOO_BIG] = "drop_too_big",
+	[VXFWD_C_DROP_RING_FULL] = "drop_ring_full",
+};
+
+static const struct {
+	const char *name;
+	size_t off;
+} engine_fields[] = {
+#define F(x) { #x, offsetof(struct vxfwd_engine_stats, x) }
+	F(records), F(bad_records), F(sent_packets), F(sent_bytes), F(send_errors),
+	F(batches), F(wakeups), F(reloads), F(reload_failures),
+#undef F
+};
+
+#define N_ENGINE (sizeof(engine_fields) / sizeof(engine_fields[0]))
+
+struct named {
+	char name[160];
+	__u32 id;
+	struct vxfwd_count c;
+};
+
+struct snap {
+	struct timespec ts;
+	__u32 gen;
+	struct vxfwd_count c[VXFWD_C_MAX];
+	struct vxfwd_engine_stats eng;
+	struct named rules[VXFWD_MAX_RULES];
+	unsigned int n_rules;
+	struct named orgs[VXFWD_MAX_ORGS];
+	unsigned int n_orgs;
+};
+
+struct pins {
+	struct vxfwd_maps m;
+	const struct vxfwd_instance *inst;
+};
+
+static __u64 eng_field(const struct vxfwd_engine_stats *s, size_t i)
+{
+	return *(const __u64 *)((const char *)s + engine_fields[i].off);
+}
+
+static int pin_open(const struct vxfwd_instance *in, const char *map, int *fd)
+{
+	char path[PATH_MAX];
+	int ret = instance_pin_path(in, map, path, sizeof(path));
+
+	if (ret)
+		return ret;
+	*fd = bpf_obj_get(path);
+	if (*fd < 0) {
+		ret = -errno;
+		log_warnx("%s: cannot open pinned map: %s (is instance '%s' running?)", path,
+			  strerror(-ret), in->name);
+		return ret;
+	}
+	return 0;
+}
+
+static int pins_open(struct pins *p, const struct vxfwd_instance *in)
+{
+	int ret;
+
+	memset(&p->m, -1, sizeof(p->m));
+	p->inst = in;
+	ret = pin_open(in, "vxfwd_active", &p->m.active);
+	if (!ret)
+		ret = pin_open(in, "vxfwd_counters", &p->m.counters);
+	if (!ret)
+		ret = pin_open(in, "vxfwd_rule_cnt", &p->m.rule_counters);
+	if (!ret)
+		ret = pin_open(in, "vxfwd_org_cnt", &p->m.org_counters);
+	if (!ret)
+		ret = pin_open(in, "vxfwd_engine", &p->m.engine);
+	return ret;
+}
+
+static void pins_close(struct pins *p)
+{
+	int fds[] = { p->m.active, p->m.counters, p->m.rule_counters, p->m.org_counters,
+		      p->m.engine };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* Names from the state file: "rule POS NAME", "org SLOT ID NAME". */
+static void state_read(const struct vxfwd_instance *in, struct snap *s)
+{
+	char line[512];
+	unsigned int pos, id;
+	int off;
+	FILE *f;
+
+	s->n_rules = 0;
+	s->n_orgs = 0;
+	f = fopen(in->statefile, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "rule %u %n", &pos, &off) == 1 && pos < VXFWD_MAX_RULES &&
+		    pos == s->n_rules) {
+			snprintf(s->rules[s->n_rules].name, sizeof(s->rules[0].name), "%s",
+				 line + off);
+			s->rules[s->n_rules++].id = pos;
+		} else if (sscanf(line, "org %u %u %n", &pos, &id, &off) == 2 &&
+			   pos < VXFWD_MAX_ORGS && pos == s->n_orgs) {
+			snprintf(s->orgs[s->n_orgs].name, sizeof(s->orgs[0].name), "%s",
+				 line + off);
+			s->orgs[s->n_orgs++].id = id;
+		}
+	}
+	fclose(f);
+}
+
+static int percpu_sum(int fd, __u32 key, struct vxfwd_count *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), c, ret = 0;
+	struct vxfwd_count *pc;
+
+	if (ncpu < 0)
+		return ncpu;
+	pc = calloc(ncpu, sizeof(*pc));
+	if (!pc)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(fd, &key, pc)) {
+		ret = -errno;
+		goto out;
+	}
+	for (c = 0; c < ncpu; c++) {
+		out->packets += pc[c].packets;
+		out->bytes += pc[c].bytes;
+	}
+out:
+	free(pc);
+	return ret;
+}
+
+static int snap_take(const struct pins *p, struct snap *s)
+{
+	__u32 zero = 0, i;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &s->ts);
+	state_read(p->inst, s);
+	ret = maps_active_gen(&p->m, &s->gen);
+	if (!ret)
+		ret = maps_read_counters(&p->m, s->c);
+	if (!ret && bpf_map_lookup_elem(p->m.engine, &zero, &s->eng))
+		ret = -errno;
+	for (i = 0; !ret && i < s->n_rules; i++)
+		ret = percpu_sum(p->m.rule_counters, s->gen * VXFWD_MAX_RULES + i,
+				 &s->rules[i].c);
+	for (i = 0; !ret && i < s->n_orgs; i++)
+		ret = percpu_sum(p->m.org_counters, s->gen * VXFWD_MAX_ORGS + i, &s->orgs[i].c);
+	if (ret)
+		log_warnx("%s: reading counters failed: %s", p->inst->pindir, strerror(-ret));
+	return ret;
+}
+
+static __u64 drops(const struct snap *s)
+{
+	__u64 d = 0;
+	int i;
+
+	for (i = VXFWD_C_DROP_NO_CONFIG; i < VXFWD_C_MAX; i++)
+		d += s->c[i].packets;
+	return d;
+}
+
+static long long backlog(const struct snap *s)
+{
+	return (long long)s->c[VXFWD_C_FORWARD].packets - (long long)s->eng.records -
+	       (long long)s->eng.bad_records;
+}
+
+static long long inflight(const struct snap *s)
+{
+	return (long long)s->eng.records - (long long)s->eng.sent_packets -
+	       (long long)s->eng.send_errors;
+}
+
+static double rate(__u64 now, __u64 then, double dt)
+{
+	return dt > 0 && now >= then ? (double)(now - then) / dt : 0;
+}
+
+static void table_row(const char *name, const struct vxfwd_count *c, const struct vxfwd_count *o,
+		      double dt)
+{
+	printf("  %-24s %16llu %18llu", name, (unsigned long long)c->packets,
+	       (unsigned long long)c->bytes);
+	if (o)
+		printf(" %12.0f %14.0f", rate(c->packets, o->packets, dt),
+		       8 * rate(c->bytes, o->bytes, dt));
+	putchar('\n');
+}
+
+static void print_table(const char *name, const struct snap *s, const struct snap *o)
+{
+	double dt = o ? (s->ts.tv_sec - o->ts.tv_sec) + (s->ts.tv_nsec - o->ts.tv_nsec) / 1e9 : 0;
+	unsigned int i;
+
+	printf("instance %s, generation %u\n", name, s->gen);
+	printf("  %-24s %16s %18s%s\n", "counter", "packets", "bytes",
+	       o ? "          pps          bit/s" : "");
+	for (i = 0; i < VXFWD_C_MAX; i++)
+		table_row(counter_names[i], &s->c[i], o ? &o->c[i] : NULL, dt);
+	printf("rules\n");
+	for (i = 0; i < s->n_rules; i++)
+		table_row(s->rules[i].name, &s->rules[i].c,
+			  o && i < o->n_rules ? &o->rules[i].c : NULL, dt);
+	printf("organizations\n");
+	for (i = 0; i < s->n_orgs; i++)
+		table_row(s->orgs[i].name, &s->orgs[i].c,
+			  o && i < o->n_orgs ? &o->orgs[i].c : NULL, dt);
+	printf("engine\n");
+	for (i = 0; i < N_ENGINE; i++)
+		printf("  %-24s %16llu\n", engine_fields[i].name,
+		       (unsigned long long)eng_field(&s->eng, i));
+	for (i = 0; i < VXFWD_ERRNO_SLOTS; i++)
+		if (s->eng.send_errno[i])
+			printf("  send_errno %-13s %16llu\n",
+			       i ? strerrorname_np(i) : "other",
+			       (unsigned long long)s->eng.send_errno[i]);
+	printf("invariant rx %llu == pass + forward + drops %llu: %s\n",
+	       (unsigned long long)s->c[VXFWD_C_RX].packets,
+	       (unsigned long long)(s->c[VXFWD_C_PASS].packets +
+				    s->c[VXFWD_C_FORWARD].packets + drops(s)),
+	       s->c[VXFWD_C_RX].packets == s->c[VXFWD_C_PASS].packets +
+	       s->c[VXFWD_C_FORWARD].packets + drops(s) ? "ok" : "MISMATCH");
+	printf("balance forward %llu == records %llu + bad %llu + ring backlog %lld; "
+	       "records == sent %llu + errors %llu + in flight %lld\n",
+	       (unsigned long long)s->c[VXFWD_C_FORWARD].packets,
+	       (unsigned long long)s->eng.records, (unsigned long long)s->eng.bad_records,
+	       backlog(s), (unsigned long long)s->eng.sent_packets,
+	       (unsigned long long)s->eng.send_errors, inflight(s));
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void json_named(const char *key, const struct named *v, unsigned int n)
+{
+	unsigned int i;
+
+	printf(",\"%s\":[", key);
+	for (i = 0; i < n; i++) {
+		printf("%s{\"name\":", i ? "," : "");
+		json_str(v[i].name);
+		printf(",\"id\":%u,\"packets\":%llu,\"bytes\":%llu}", v[i].id,
+		       (unsigned long long)v[i].c.packets, (unsigned long long)v[i].c.bytes);
+	}
+	putchar(']');
+}
+
+static void print_json(const char *name, const struct snap *s)
+{
+	unsigned int i, first = 1;
+
+	printf("{\"instance\":");
+	json_str(name);
+	printf(",\"generation\":%u,\"counters\":{", s->gen);
+	for (i = 0; i < VXFWD_C_MAX; i++)
+		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
+		       counter_names[i], (unsigned long long)s->c[i].packets,
+		       (unsigned long long)s->c[i].bytes);
+	putchar('}');
+	json_named("rules", s->rules, s->n_rules);
+	json_named("orgs", s->orgs, s->n_orgs);
+	printf(",\"engine\":{");
+	for (i = 0; i < N_ENGINE; i++)
+		printf("%s\"%s\":%llu", i ? "," : "", engine_fields[i].name,
+		       (unsigned long long)eng_field(&s->eng, i));
+	printf(",\"send_errno\":{");
+	for (i = 0; i < VXFWD_ERRNO_SLOTS; i++) {
+		if (!s->eng.send_errno[i])
+			continue;
+		printf("%s\"%s\":%llu", first ? "" : ",", i ? strerrorname_np(i) : "other",
+		       (unsigned long long)s->eng.send_errno[i]);
+		first = 0;
+	}
+	printf("}},\"invariant_ok\":%s,\"ring_backlog\":%lld,\"in_flight\":%lld}\n",
+	       s->c[VXFWD_C_RX].packets == s->c[VXFWD_C_PASS].packets +
+	       s->c[VXFWD_C_FORWARD].packets + drops(s) ? "true" : "false",
+	       backlog(s), inflight(s));
+}
+
+static void prom_label(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if (*s == '\n')
+			printf("\\n");
+		else
+			putchar(*s);
+	}
+}
+
+static void prom_named(const char *metric, const char *label, const char *name,
+		       const struct named *v, unsigned int n)
+{
+	const char *unit[] = { "packets", "bytes" };
+	unsigned int i, u;
+
+	for (u = 0; u < 2; u++) {
+		printf("# HELP vxfwd_%s_%s_total %s forwarded per %s.\n", metric, unit[u],
+		       unit[u], metric);
+		printf("# TYPE vxfwd_%s_%s_total counter\n", metric, unit[u]);
+		for (i = 0; i < n; i++) {
+			printf("vxfwd_%s_%s_total{instance=\"", metric, unit[u]);
+			prom_label(name);
+			printf("\",%s=\"", label);
+			prom_label(v[i].name);
+			printf("\"} %llu\n", (unsigned long long)(u ? v[i].c.bytes : v[i].c.packets));
+		}
+	}
+}
+
+static void print_prom(const char *name, const struct snap *s)
+{
+	unsigned int i, u;
+
+	for (u = 0; u < 2; u++) {
+		printf("# HELP vxfwd_xdp_%s_total XDP %s by verdict and drop reason.\n",
+		       u ? "bytes" : "packets", u ? "bytes" : "frames");
+		printf("# TYPE vxfwd_xdp_%s_total counter\n", u ? "bytes" : "packets");
+		for (i = 0; i < VXFWD_C_MAX; i++) {
+			printf("vxfwd_xdp_%s_total{instance=\"", u ? "bytes" : "packets");
+			prom_label(name);
+			printf("\",counter=\"%s\"} %llu\n", counter_names[i],
+			       (unsigned long long)(u ? s->c[i].bytes : s->c[i].packets));
+		}
+	}
+	prom_named("rule", "rule", name, s->rules, s->n_rules);
+	prom_named("org", "org", name, s->orgs, s->n_orgs);
+	for (i = 0; i < N_ENGINE; i++) {
+		printf("# TYPE vxfwd_engine_%s_total counter\nvxfwd_engine_%s_total{instance=\"",
+		       engine_fields[i].name, engine_fields[i].name);
+		prom_label(name);
+		printf("\"} %llu\n", (unsigned long long)eng_field(&s->eng, i));
+	}
+	printf("# TYPE vxfwd_engine_send_errno_total counter\n");
+	for (i = 0; i < VXFWD_ERRNO_SLOTS; i++) {
+		if (!s->eng.send_errno[i])
+			continue;
+		printf("vxfwd_engine_send_errno_total{instance=\"");
+		prom_label(name);
+		printf("\",errno=\"%s\"} %llu\n", i ? strerrorname_np(i) : "other",
+		       (unsigned long long)s->eng.send_errno[i]);
+	}
+}
+
+static void print_snap(enum fmt f, const char *name, const struct snap *s,
+		       const struct snap *o)
+{
+	if (f == FMT_JSON)
+		print_json(name, s);
+	else if (f == FMT_PROM)
+		print_prom(name, s);
+	else
+		print_table(name, s, o);
+	fflush(stdout);
+}
+
+static int watch(const struct pins *p, enum fmt f, int secs)
+{
+	struct snap *s = calloc(2, sizeof(*s));
+	int cur = 0, ret;
+
+	if (!s)
+		return -ENOMEM;
+	ret = snap_take(p, &s[0]);
+	while (!ret) {
+		sleep(secs);
+		cur ^= 1;
+		ret = snap_take(p, &s[cur]);
+		if (ret)
+			break;
+		if (f == FMT_TABLE)
+			printf("\033[H\033[2J");
+		print_snap(f, p->inst->name, &s[cur], &s[cur ^ 1]);
+	}
+	free(s);
+	return ret;
+}
+
+static void stats_usage(void)
+{
+	fprintf(stderr, "usage: vxfwd stats [-j | -p] [-w seconds] [-f file | -n name]\n");
+}
+
+static int parse_target(int c, const char *arg, const char **file, const char **name)
+{
+	if (c == 'f' && !*name) {
+		*file = arg;
+		return 0;
+	}
+	if (c == 'n' && !*file) {
+		*name = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	const char *file = NULL, *name = NULL;
+	struct vxfwd_instance in;
+	enum fmt f = FMT_TABLE;
+	struct pins p = { .inst = NULL };
+	struct snap *s = NULL;
+	int c, secs = 0, ret, status = VXFWD_EXIT_RUNTIME;
+	char *end;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "jpw:f:n:")) != -1) {
+		if ((c == 'j' || c == 'p') && f == FMT_TABLE) {
+			f = c == 'j' ? FMT_JSON : FMT_PROM;
+		} else if (c == 'w') {
+			secs = (int)strtol(optarg, &end, 10);
+			if (*end || secs <= 0) {
+				stats_usage();
+				return VXFWD_EXIT_USAGE;
+			}
+		} else if ((c != 'f' && c != 'n') || parse_target(c, optarg, &file, &name)) {
+			stats_usage();
+			return VXFWD_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		stats_usage();
+		return VXFWD_EXIT_USAGE;
+	}
+	if (instance_init(&in, file, name)) {
+		log_warnx("%s: not a usable instance name", name ? name : file ? file : "-");
+		return VXFWD_EXIT_USAGE;
+	}
+	memset(&p.m, -1, sizeof(p.m));
+	ret = pins_open(&p, &in);
+	if (ret)
+		goto out;
+	if (secs) {
+		ret = watch(&p, f, secs);
+	} else {
+		s = calloc(1, sizeof(*s));
+		ret = s ? snap_take(&p, s) : -ENOMEM;
+		if (!ret)
+			print_snap(f, in.name, s, NULL);
+	}
+	if (!ret)
+		status = VXFWD_EXIT_OK;
+out:
+	free(s);
+	pins_close(&p);
+	return status;
+}
+
+int cmd_reload(int argc, char **argv)
+{
+	const char *file = NULL, *name = NULL;
+	struct vxfwd_instance in;
+	pid_t pid;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "f:n:")) != -1) {
+		if (parse_target(c, optarg, &file, &name)) {
+			fprintf(stderr, "usage: vxfwd reload [-f file | -n name]\n");
+			return VXFWD_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || instance_init(&in, file, name)) {
+		fprintf(stderr, "usage: vxfwd reload [-f file | -n name]\n");
+		return VXFWD_EXIT_USAGE;
+	}
+	ret = instance_running_pid(&in, &pid);
+	if (ret) {
+		log_warnx("%s: not running: %s has no live owner", in.name, in.pidfile);
+		return VXFWD_EXIT_RUNTIME;
+	}
+	if (kill(pid, SIGHUP) < 0) {
+		log_warn("%s: signalling pid %d failed", in.name, (int)pid);
+		return VXFWD_EXIT_RUNTIME;
+	}
+	printf("%s: reload requested from pid %d\n", in.name, (int)pid);
+	return VXFWD_EXIT_OK;
+}

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* version.c - `vxfwd version`: our version, the libraries', the kernel's. */
+#include <stdio.h>
+#include <sys/utsname.h>
+#include <bpf/libbpf.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+
+int cmd_version(int argc, char **argv)
+{
+	struct utsname u;
+
+	if (argc > 1) {
+		fprintf(stderr, "usage: vxfwd version\n");
+		return VXFWD_EXIT_USAGE;
+	}
+	printf("vxfwd %s\n", VXFWD_VERSION);
+	printf("libbpf %s\n", libbpf_version_string());
+	printf("liburing %s\n", VXFWD_LIBURING_VERSION);
+	if (uname(&u) == 0)
+		printf("kernel %s %s %s\n", u.sysname, u.release, u.machine);
+	return VXFWD_EXIT_OK;
+}
