@@ -55,6 +55,10 @@ struct vxfwd_org_info {
 	__u32 id;
 };
 
+struct vxfwd_set_info {
+	char name[64];		/* "@name", or the prefix of an address in a rule */
+};
+
 struct vxfwd_ruleset {
 	char ingress[IF_NAMESIZE];
 	char egress[IF_NAMESIZE];
@@ -69,6 +73,8 @@ struct vxfwd_ruleset {
 	size_t n_rules;
 	struct vxfwd_org_info *orgs;	/* n_orgs entries; LPM org = slot + 1 */
 	size_t n_orgs;
+	struct vxfwd_set_info *sets;	/* n_sets entries; index = bit in LPM sets */
+	size_t n_sets;
 };
 
 /*
@@ -83,6 +89,17 @@ int vxfwd_dsl_load_file(const char *path, FILE *diag, struct vxfwd_ruleset **out
 /* The same for text in memory; `name` is used in diagnostics. */
 int vxfwd_dsl_load_string(const char *name, const char *text, FILE *diag,
 			  struct vxfwd_ruleset **out);
+
+/* Load flags (vxfwd_dsl_load()). */
+#define VXFWD_DSL_F_IFACE_STRICT 0x1	/* unknown interface names are errors (run) */
+
+/*
+ * vxfwd_dsl_load_file() with flags: `run` passes VXFWD_DSL_F_IFACE_STRICT,
+ * `check` 0 (unknown interfaces are then warnings).  `text` non-NULL parses
+ * that string under the name `path` instead of reading the file.
+ */
+int vxfwd_dsl_load(const char *path, const char *text, unsigned int flags, FILE *diag,
+		   struct vxfwd_ruleset **out);
 
 void vxfwd_ruleset_free(struct vxfwd_ruleset *rs);
 

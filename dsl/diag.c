@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * diag.c - diagnostics, queued while loading and printed GCC style:
+ *
+ *	In file included from vxfwd.rules:3:
+ *	lab.rules:2:19: error: set 'lab' defined twice
+ *	set lab { 192.0.2.1 }
+ *	    ^~~
+ *
+ * so that editors can jump to them.  Columns count bytes; tabs in front of
+ * the span are repeated in the caret line so the carets line up.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsl_int.h"
+
+static const char *const sev_names[] = {
+	[DSL_ERROR] = "error",
+	[DSL_WARNING] = "warning",
+	[DSL_NOTE] = "note",
+};
+
+void dsl_diag(struct dsl_ctx *ctx, enum dsl_sev sev, const struct dsl_loc *loc,
+	      const char *fmt, ...)
+{
+	struct dsl_diag *d;
+	va_list ap;
+	int ret;
+
+	if (sev == DSL_ERROR)
+		ctx->errors++;
+	else if (sev == DSL_WARNING)
+		ctx->warnings++;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return;
+	d->sev = sev;
+	if (loc)
+		d->loc = *loc;
+	va_start(ap, fmt);
+	ret = vasprintf(&d->msg, fmt, ap);
+	va_end(ap);
+	if (ret < 0) {
+		free(d);
+		return;
+	}
+	*ctx->diag_tail = d;
+	ctx->diag_tail = &d->next;
+}
+
+/* Start of line `line` (1-based) in src, or NULL. */
+static const char *find_line(const struct dsl_src *src, int line, size_t *len)
+{
+	const char *p = src->text, *end = src->text + src->len, *nl;
+	int n;
+
+	for (n = 1; n < line && p < end; n++) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+	}
+	if (n != line || p > end)
+		return NULL;
+	nl = memchr(p, '\n', end - p);
+	*len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	return p;
+}
+
+static void print_chain(const struct dsl_src *src, FILE *out)
+{
+	const struct dsl_src *p;
+	int first = 1;
+
+	for (p = src; p->parent; p = p->parent) {
+		fprintf(out, "%s %s:%d", first ? "In file included from" : "                 from",
+			p->parent->path, p->incl_line);
+		fputs(p->parent->parent ? ",\n" : ":\n", out);
+		first = 0;
+	}
+}
+
+static void print_source(const struct dsl_loc *loc, FILE *out)
+{
+	const char *line;
+	size_t len, i, first, last;
+
+	line = find_line(loc->src, loc->first_line, &len);
+	if (!line)
+		return;
+	fwrite(line, 1, len, out);
+	fputc('\n', out);
+
+	first = loc->first_column > 0 ? (size_t)loc->first_column - 1 : 0;
+	last = loc->last_line == loc->first_line && loc->last_column > 0 ?
+		(size_t)loc->last_column - 1 : (len ? len - 1 : 0);
+	if (last < first)
+		last = first;
+	for (i = 0; i < first; i++)
+		fputc(i < len && line[i] == '\t' ? '\t' : ' ', out);
+	fputc('^', out);
+	for (i = first + 1; i <= last; i++)
+		fputc('~', out);
+	fputc('\n', out);
+}
+
+static void print_one(const struct dsl_diag *d, const struct dsl_src **last_src, FILE *out)
+{
+	const struct dsl_loc *loc = &d->loc;
+
+	if (!loc->src) {
+		fprintf(out, "vxfwd: %s: %s\n", sev_names[d->sev], d->msg);
+		return;
+	}
+	if (loc->src != *last_src && loc->src->parent)
+		print_chain(loc->src, out);
+	*last_src = loc->src;
+	if (loc->first_line <= 0) {
+		fprintf(out, "%s: %s: %s\n", loc->src->path, sev_names[d->sev], d->msg);
+		return;
+	}
+	fprintf(out, "%s:%d:%d: %s: %s\n", loc->src->path, loc->first_line, loc->first_column,
+		sev_names[d->sev], d->msg);
+	print_source(loc, out);
+}
+
+static int loc_cmp(const struct dsl_loc *a, const struct dsl_loc *b)
+{
+	int sa = a->src ? a->src->seq : -1, sb = b->src ? b->src->seq : -1;
+
+	if (sa != sb)
+		return sa - sb;
+	if (a->first_line != b->first_line)
+		return a->first_line - b->first_line;
+	return a->first_column - b->first_column;
+}
+
+/* A diagnostic and the notes after it move together. */
+static int group_cmp(const void *pa, const void *pb)
+{
+	const struct dsl_diag *a = *(const struct dsl_diag *const *)pa;
+	const struct dsl_diag *b = *(const struct dsl_diag *const *)pb;
+	int c = loc_cmp(&a->loc, &b->loc);
+
+	if (c)
+		return c;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Print every queued diagnostic, in file order, and forget them. */
+void dsl_diag_flush(struct dsl_ctx *ctx, FILE *out)
+{
+	const struct dsl_src *last_src = NULL;
+	struct dsl_diag *d, **groups = NULL;
+	size_t n = 0, i;
+
+	for (d = ctx->diags; d; d = d->next)
+		if (d->sev != DSL_NOTE || d == ctx->diags)
+			d->order = n++;
+	groups = calloc(n ? n : 1, sizeof(*groups));
+	if (!groups) {
+		/* no memory to sort: emission order is still right, only less tidy */
+		for (d = ctx->diags; d; d = d->next)
+			print_one(d, &last_src, out);
+		goto out;
+	}
+	for (d = ctx->diags; d; d = d->next)
+		if (d->sev != DSL_NOTE || d == ctx->diags)
+			groups[d->order] = d;
+	qsort(groups, n, sizeof(*groups), group_cmp);
+	for (i = 0; i < n; i++) {
+		d = groups[i];
+		do {
+			print_one(d, &last_src, out);
+			d = d->next;
+		} while (d && d->sev == DSL_NOTE);
+	}
+out:
+	free(groups);
+	fflush(out);
+	dsl_diag_free(ctx);
+}
+
+void dsl_diag_free(struct dsl_ctx *ctx)
+{
+	struct dsl_diag *d, *next;
+
+	for (d = ctx->diags; d; d = next) {
+		next = d->next;
+		free(d->msg);
+		free(d);
+	}
+	ctx->diags = NULL;
+	ctx->diag_tail = &ctx->diags;
+}
+
+/* The byte at the start of `loc`, or -1. */
+int dsl_loc_char(const struct dsl_loc *loc)
+{
+	const char *line;
+	size_t len;
+
+	if (!loc->src || loc->first_line <= 0 || loc->first_column <= 0)
+		return -1;
+	line = find_line(loc->src, loc->first_line, &len);
+	if (!line || (size_t)loc->first_column > len)
+		return -1;
+	return (unsigned char)line[loc->first_column - 1];
+}

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dsl_int.h - internals of the rules compiler: source files, locations, the
+ * AST, diagnostics and the keyword table.  Not installed, not used outside
+ * dsl/ (tests/ include it to check the keyword table).
+ *
+ * Pipeline: parser.y builds the AST into a struct dsl_ctx, eval.c checks it
+ * and resolves names, compile.c turns it into struct vxfwd_op entries.
+ */
+#ifndef VXFWD_DSL_INT_H
+#define VXFWD_DSL_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vxfwd_dsl.h"
+
+/* One source text: the top file, an included file or a string. */
+struct dsl_src {
+	char *path;			/* as given or as built from an include */
+	char *text;			/* whole file, NUL terminated */
+	size_t len;
+	struct dsl_src *parent;		/* including file, NULL for the top */
+	int incl_line;			/* line of the include in parent */
+	int seq;			/* order in which files were opened */
+	struct dsl_src *next;		/* all sources, for freeing */
+};
+
+/* A span: first and last character, 1-based, both inclusive. */
+struct dsl_loc {
+	const struct dsl_src *src;
+	int first_line;
+	int first_column;
+	int last_line;
+	int last_column;
+};
+
+/* ---- diagnostics --------------------------------------------------------- */
+
+enum dsl_sev { DSL_ERROR, DSL_WARNING, DSL_NOTE };
+
+struct dsl_diag {
+	enum dsl_sev sev;
+	struct dsl_loc loc;		/* loc.src NULL: no location */
+	char *msg;
+	size_t order;			/* emission order of its group */
+	struct dsl_diag *next;
+};
+
+/* ---- values -------------------------------------------------------------- */
+
+enum dsl_val_kind {
+	DSL_V_ANY,		/* `any` */
+	DSL_V_ADDR,		/* 192.0.2.1 */
+	DSL_V_PREFIX,		/* 192.0.2.0/24 */
+	DSL_V_NUM,		/* 4789 */
+	DSL_V_RANGE,		/* 1000-2000 */
+	DSL_V_SET,		/* @name */
+	DSL_V_MACRO,		/* $name, replaced by eval.c */
+};
+
+/* A literal, a set reference or a macro use, with where it was written. */
+struct dsl_val {
+	enum dsl_val_kind kind;
+	int neg;			/* `!` in front (rule endpoints) */
+	__u32 addr;			/* host order; ADDR and PREFIX */
+	unsigned int plen;		/* 32 for ADDR */
+	unsigned long long lo;		/* NUM, RANGE */
+	unsigned long long hi;		/* RANGE (NUM: == lo) */
+	char *name;			/* SET, MACRO */
+	struct dsl_set *set;		/* SET, after eval */
+	struct dsl_loc loc;
+};
+
+/* ---- the AST ------------------------------------------------------------- */
+
+struct dsl_org {
+	char *name;
+	unsigned long long id;
+	struct dsl_loc loc;
+	int slot;			/* index in ruleset orgs[], after eval */
+	struct dsl_org *next;
+};
+
+/* A prefix after evaluation (host order, host bits cleared). */
+struct dsl_pfx {
+	__u32 addr;
+	unsigned int plen;
+	struct dsl_org *org;		/* NULL: none */
+	const struct dsl_val *val;	/* where it was written */
+};
+
+/* One member of a set: a prefix (ADDR/PREFIX), @set or $macro. */
+struct dsl_member {
+	struct dsl_val *val;
+	struct dsl_org *org;		/* enclosing `org` block or NULL */
+	struct dsl_member *next;
+};
+
+struct dsl_set {
+	char *name;			/* NULL: anonymous (a rule's literal) */
+	struct dsl_loc loc;		/* the name */
+	struct dsl_member *members;
+	struct dsl_member **tail;
+	struct dsl_pfx *flat;		/* every prefix, nested sets folded in */
+	size_t n_flat;
+	size_t cap_flat;
+	int bit;			/* -1 until eval assigns one */
+	int state;			/* eval: 0 new, 1 visiting, 2 done */
+	struct dsl_set *next;
+};
+
+struct dsl_macro {
+	char *name;
+	struct dsl_val *val;
+	struct dsl_loc loc;
+	int used;
+	struct dsl_macro *next;
+};
+
+struct dsl_rule {
+	char *name;			/* NULL: unnamed */
+	struct dsl_loc loc;		/* the `forward` keyword */
+	struct dsl_loc name_loc;
+	int proto;			/* IPPROTO_UDP / IPPROTO_TCP */
+	struct dsl_val *src;
+	struct dsl_val *dst;		/* NULL: any */
+	struct dsl_val *port;
+	struct dsl_val *vni;		/* NULL: every ingress VNI */
+	struct dsl_val *dnat;
+	struct dsl_val *dnat_port;	/* NULL: keep the port */
+	int pos;			/* position, after eval */
+	int bad;			/* eval found an error in it */
+	struct dsl_rule *next;
+};
+
+/* A list of numbers with their locations (`vxlan port`, `vni`). */
+struct dsl_vlist {
+	struct dsl_val *val;
+	struct dsl_vlist *next;
+};
+
+struct dsl_ingress {
+	char *name;
+	struct dsl_loc loc;
+	struct dsl_vlist *ports;
+	struct dsl_vlist *vnis;
+	int have_mode;
+	enum vxfwd_xdp_mode mode;
+	struct dsl_loc mode_loc;
+};
+
+struct dsl_egress {
+	char *name;
+	struct dsl_loc loc;
+	int have_mac;
+	__u8 mac[6];
+	struct dsl_loc mac_loc;
+};
+
+/* Everything one load works on.  No globals: the scanner and the parser
+ * reach it through their extra/parse-param pointers. */
+struct dsl_ctx {
+	unsigned int flags;		/* VXFWD_DSL_F_* */
+	struct dsl_src *srcs;
+	struct dsl_src *cur;		/* file being parsed */
+	int depth;			/* include depth */
+
+	struct dsl_diag *diags;
+	struct dsl_diag **diag_tail;
+	int n_srcs;
+	int errors;
+	int warnings;
+
+	struct dsl_ingress *ingress;
+	struct dsl_egress *egress;
+	struct dsl_set *sets;		/* named, in definition order */
+	struct dsl_set **sets_tail;
+	struct dsl_set *anon;		/* anonymous, created by eval */
+	struct dsl_set **anon_tail;
+	struct dsl_macro *macros;
+	struct dsl_macro **macros_tail;
+	struct dsl_rule *rules;
+	struct dsl_rule **rules_tail;
+	struct dsl_org *orgs;
+	struct dsl_org **orgs_tail;
+
+	struct dsl_set *cur_set;	/* set body being parsed */
+	struct dsl_org *cur_org;	/* org block being parsed */
+	struct dsl_ingress *cur_ingress;
+	struct dsl_egress *cur_egress;
+
+	int n_bits;			/* set bits handed out */
+	char last_word[128];		/* text of the last NAME, for errors */
+};
+
+/* diag.c */
+void dsl_diag(struct dsl_ctx *ctx, enum dsl_sev sev, const struct dsl_loc *loc,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#define dsl_error(ctx, loc, ...) dsl_diag(ctx, DSL_ERROR, loc, __VA_ARGS__)
+#define dsl_warning(ctx, loc, ...) dsl_diag(ctx, DSL_WARNING, loc, __VA_ARGS__)
+#define dsl_note(ctx, loc, ...) dsl_diag(ctx, DSL_NOTE, loc, __VA_ARGS__)
+void dsl_diag_flush(struct dsl_ctx *ctx, FILE *out);
+void dsl_diag_free(struct dsl_ctx *ctx);
+int dsl_loc_char(const struct dsl_loc *loc);
+
+/* keywords.c */
+struct dsl_keyword {
+	const char *name;
+	int token;
+};
+
+extern const struct dsl_keyword dsl_keywords[];
+extern const size_t dsl_n_keywords;
+int dsl_keyword_lookup(const char *word);
+const char *dsl_suggest(const char *word, const char *const *cands, size_t n);
+unsigned int dsl_edit_distance(const char *a, const char *b);
+
+/* load.c: `include` statements, called from the grammar. */
+void dsl_include(struct dsl_ctx *ctx, const char *pattern, const struct dsl_loc *loc);
+
+/* ast.c: grammar actions record what was written; they take ownership of
+ * the strings and values they are given. */
+void dsl_ast_ingress(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc);
+void dsl_ast_xdp_mode(struct dsl_ctx *ctx, int mode, const struct dsl_loc *loc);
+void dsl_ast_vxlan_port(struct dsl_ctx *ctx, struct dsl_val *v);
+void dsl_ast_vni(struct dsl_ctx *ctx, struct dsl_val *v);
+void dsl_ast_egress(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc);
+void dsl_ast_nh_mac(struct dsl_ctx *ctx, const __u8 *mac, const struct dsl_loc *loc);
+void dsl_ast_set_begin(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc);
+void dsl_ast_org_begin(struct dsl_ctx *ctx, char *name, struct dsl_val *id,
+		       const struct dsl_loc *loc);
+void dsl_ast_member(struct dsl_ctx *ctx, struct dsl_val *v);
+void dsl_ast_rule(struct dsl_ctx *ctx, const struct dsl_rule *r);
+void dsl_ast_macro(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc,
+		   struct dsl_val *v);
+struct dsl_val *dsl_ast_prefix(enum dsl_val_kind kind, __u32 addr, unsigned int plen,
+			       const struct dsl_loc *loc);
+struct dsl_val *dsl_ast_named(enum dsl_val_kind kind, char *name, const struct dsl_loc *loc);
+struct dsl_val *dsl_ast_range(unsigned long long lo, unsigned long long hi,
+			      const struct dsl_loc *loc);
+struct dsl_val *dsl_val_new(enum dsl_val_kind kind, const struct dsl_loc *loc);
+void dsl_val_free(struct dsl_val *v);
+void dsl_vlist_free(struct dsl_vlist *l);
+void dsl_ctx_free_ast(struct dsl_ctx *ctx);
+void dsl_fmt_addr(char *buf, size_t len, __u32 addr);
+void dsl_fmt_val(char *buf, size_t len, const struct dsl_val *v);
+
+/* eval.c / compile.c */
+int dsl_eval(struct dsl_ctx *ctx);
+int dsl_compile(struct dsl_ctx *ctx, struct vxfwd_ruleset **out);
+
+#endif /* VXFWD_DSL_INT_H */

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dump.c - the compiled ruleset as text (`vxfwd check -v`).
+ *
+ * One line per fact, stable so that goldens and operators can diff it; the
+ * format is documented in vxfwd.rules(5), section "COMPILED FORM":
+ *
+ *	ingress ens5 xdp-mode=auto
+ *	egress ens6 next-hop=resolve
+ *	set 0 @exporters
+ *	org 1 "Example Org" id 1001
+ *	cfg flags=0x1 rules=1 vxlan-ports=4789
+ *	vni 1
+ *	lpm 198.51.100.10/32 sets=0x1 org=1 ("Example Org" id 1001)
+ *	rule 0 udp dport=31765 src=0x1 dst=any dnat=172.30.82.95:8081 flags=0x28 ("rule 1" f:18)
+ *	nexthop 172.30.82.95 resolve
+ *
+ * Everything after `cfg` is one line per map operation, in apply order.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "dsl_int.h"
+
+static const char *const xdp_modes[] = {
+	[VXFWD_XDP_AUTO] = "auto",
+	[VXFWD_XDP_NATIVE] = "native",
+	[VXFWD_XDP_GENERIC] = "generic",
+};
+
+static void put_addr(FILE *out, __be32 addr)
+{
+	char buf[16];
+
+	dsl_fmt_addr(buf, sizeof(buf), ntohl(addr));
+	fputs(buf, out);
+}
+
+static void put_mac(FILE *out, const __u8 *m)
+{
+	fprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static void dump_header(const struct vxfwd_ruleset *rs, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "ingress %s xdp-mode=%s\n", rs->ingress, xdp_modes[rs->xdp_mode]);
+	fprintf(out, "egress %s next-hop=", rs->egress);
+	if (rs->nh_mac_pinned)
+		put_mac(out, rs->nh_mac);
+	else
+		fputs("resolve", out);
+	fputc('\n', out);
+	for (i = 0; i < rs->n_sets; i++)
+		fprintf(out, "set %zu %s\n", i, rs->sets[i].name);
+	for (i = 0; i < rs->n_orgs; i++)
+		fprintf(out, "org %zu \"%s\" id %u\n", i + 1, rs->orgs[i].name, rs->orgs[i].id);
+}
+
+static void dump_cfg(const struct vxfwd_cfg *c, FILE *out)
+{
+	__u32 i;
+
+	fprintf(out, "cfg flags=0x%x rules=%u vxlan-ports=", c->flags, c->n_rules);
+	for (i = 0; i < c->n_vxlan_ports && i < VXFWD_MAX_VXLAN_PORTS; i++)
+		fprintf(out, "%s%u", i ? "," : "", ntohs(c->vxlan_port_be[i]));
+	fputc('\n', out);
+}
+
+static void dump_lpm(const struct vxfwd_ruleset *rs, const struct vxfwd_op *op, FILE *out)
+{
+	const struct vxfwd_org_info *org;
+
+	fputs("lpm ", out);
+	put_addr(out, op->key.lpm.addr);
+	fprintf(out, "/%u sets=0x%llx org=%u", op->key.lpm.prefixlen - 32,
+		(unsigned long long)op->val.lpm.sets, op->val.lpm.org);
+	if (op->val.lpm.org && op->val.lpm.org <= rs->n_orgs) {
+		org = &rs->orgs[op->val.lpm.org - 1];
+		fprintf(out, " (\"%s\" id %u)", org->name, org->id);
+	}
+	fputc('\n', out);
+}
+
+static void dump_side(FILE *out, const char *side, __u32 flags, __u32 any, __u32 neg,
+		      __u64 sets)
+{
+	if (flags & any)
+		fprintf(out, " %s=any", side);
+	else
+		fprintf(out, " %s=%s0x%llx", side, flags & neg ? "!" : "",
+			(unsigned long long)sets);
+}
+
+static void dump_rule(const struct vxfwd_ruleset *rs, const struct vxfwd_op *op, FILE *out)
+{
+	const struct vxfwd_rule *r = &op->val.rule;
+
+	fprintf(out, "rule %u %s dport=%u", op->key.idx,
+		r->proto == IPPROTO_TCP ? "tcp" : r->proto == IPPROTO_UDP ? "udp" : "?",
+		r->dport_lo);
+	if (r->dport_hi != r->dport_lo)
+		fprintf(out, "-%u", r->dport_hi);
+	if (r->flags & VXFWD_RULE_F_VNI)
+		fprintf(out, " vni=%u", r->vni);
+	dump_side(out, "src", r->flags, VXFWD_RULE_F_SRC_ANY, VXFWD_RULE_F_SRC_NEG, r->src_sets);
+	dump_side(out, "dst", r->flags, VXFWD_RULE_F_DST_ANY, VXFWD_RULE_F_DST_NEG, r->dst_sets);
+	fputs(" dnat=", out);
+	put_addr(out, r->nat_addr);
+	if (r->flags & VXFWD_RULE_F_NAT_PORT)
+		fprintf(out, ":%u", ntohs(r->nat_port_be));
+	fprintf(out, " flags=0x%x", r->flags);
+	if (op->key.idx < rs->n_rules)
+		fprintf(out, " (\"%s\" %s:%u)", rs->rules[op->key.idx].name,
+			rs->rules[op->key.idx].file, rs->rules[op->key.idx].line);
+	fputc('\n', out);
+}
+
+static void dump_nexthop(const struct vxfwd_op *op, FILE *out)
+{
+	fputs("nexthop ", out);
+	put_addr(out, op->key.addr);
+	if (op->val.nh.flags & VXFWD_NH_F_VALID) {
+		fputs(" mac=", out);
+		put_mac(out, op->val.nh.mac);
+		fprintf(out, " flags=0x%x\n", op->val.nh.flags);
+	} else {
+		fputs(" resolve\n", out);
+	}
+}
+
+void vxfwd_ruleset_dump(const struct vxfwd_ruleset *rs, FILE *out)
+{
+	const struct vxfwd_op *op;
+	size_t i;
+
+	dump_header(rs, out);
+	for (i = 0; i < rs->n_ops; i++) {
+		op = &rs->ops[i];
+		switch (op->map) {
+		case VXFWD_MAP_CFG:
+			dump_cfg(&op->val.cfg, out);
+			break;
+		case VXFWD_MAP_VNI:
+			fprintf(out, "vni %u\n", op->key.vni.vni);
+			break;
+		case VXFWD_MAP_LPM:
+			dump_lpm(rs, op, out);
+			break;
+		case VXFWD_MAP_RULE:
+			dump_rule(rs, op, out);
+			break;
+		case VXFWD_MAP_NEXTHOP:
+			dump_nexthop(op, out);
+			break;
+		default:
+			fprintf(out, "unknown map %d\n", op->map);
+			break;
+		}
+	}
+}

@@ -1,0 +1,798 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * eval.c - semantic checks and name resolution over the whole AST.
+ *
+ * Macros are substituted, set references resolved and sets flattened
+ * (nested sets folded in), values range-checked, organizations given slots
+ * and sets given mask bits.  Rules are then compared pairwise: a rule that
+ * an earlier one covers completely can never match (error); two rules that
+ * share traffic but act differently are ambiguous (warning: the first wins).
+ */
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsl_int.h"
+
+#define VNI_MAX 0xffffffu
+
+static __u32 pfx_mask(unsigned int plen)
+{
+	return plen ? ~0u << (32 - plen) : 0;
+}
+
+/* Does prefix a contain prefix b? */
+static int pfx_covers(__u32 a, unsigned int alen, __u32 b, unsigned int blen)
+{
+	return alen <= blen && ((a ^ b) & pfx_mask(alen)) == 0;
+}
+
+/* How messages name a rule: its name, or "rule N" (1-based position). */
+static const char *rule_name(const struct dsl_rule *r, char *buf, size_t len)
+{
+	if (r->name)
+		snprintf(buf, len, "%s", r->name);
+	else
+		snprintf(buf, len, "rule %d", r->pos + 1);
+	return buf;
+}
+
+/* ---- macros -------------------------------------------------------------- */
+
+static struct dsl_macro *macro_find(struct dsl_ctx *ctx, const char *name)
+{
+	struct dsl_macro *m;
+
+	for (m = ctx->macros; m; m = m->next)
+		if (!strcmp(m->name, name))
+			return m;
+	return NULL;
+}
+
+static void suggest_macro(struct dsl_ctx *ctx, const struct dsl_val *v)
+{
+	const char *cands[64], *pick;
+	struct dsl_macro *m;
+	size_t n = 0;
+
+	for (m = ctx->macros; m && n < 64; m = m->next)
+		cands[n++] = m->name;
+	pick = dsl_suggest(v->name, cands, n);
+	if (pick)
+		dsl_error(ctx, &v->loc, "macro '$%s' is not defined; did you mean '$%s'?",
+			  v->name, pick);
+	else
+		dsl_error(ctx, &v->loc, "macro '$%s' is not defined", v->name);
+}
+
+static const char *const kind_names[] = {
+	[DSL_V_ANY] = "'any'",
+	[DSL_V_ADDR] = "an address",
+	[DSL_V_PREFIX] = "a prefix",
+	[DSL_V_NUM] = "a number",
+	[DSL_V_RANGE] = "a port range",
+	[DSL_V_SET] = "a set reference",
+	[DSL_V_MACRO] = "a macro",
+};
+
+#define K(kind) (1u << (kind))
+
+/*
+ * Replace a $macro by its value (keeping the use's location and `!`) and
+ * check the kind is one of `allowed`.  Returns 0 or -1 (reported).
+ */
+static int resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
+		   const char *what)
+{
+	struct dsl_macro *m;
+
+	if (v->kind == DSL_V_MACRO) {
+		m = macro_find(ctx, v->name);
+		if (!m) {
+			suggest_macro(ctx, v);
+			return -1;
+		}
+		m->used = 1;
+		free(v->name);
+		v->name = NULL;
+		if (m->val->name) {
+			v->name = strdup(m->val->name);
+			if (!v->name) {
+				dsl_error(ctx, &v->loc, "out of memory");
+				return -1;
+			}
+		}
+		v->kind = m->val->kind;
+		v->addr = m->val->addr;
+		v->plen = m->val->plen;
+		v->lo = m->val->lo;
+		v->hi = m->val->hi;
+	}
+	if (!(allowed & K(v->kind))) {
+		char buf[64];
+
+		dsl_fmt_val(buf, sizeof(buf), v);
+		dsl_error(ctx, &v->loc, "%s must be %s%s, not %s '%s'", what,
+			  allowed & K(DSL_V_ADDR) ? "an address" : "a number",
+			  allowed & K(DSL_V_SET) ? ", a prefix or a set" :
+			  allowed & K(DSL_V_RANGE) ? " or a range" : "",
+			  kind_names[v->kind], buf);
+		return -1;
+	}
+	return 0;
+}
+
+static void check_macros(struct dsl_ctx *ctx)
+{
+	struct dsl_macro *m, *p;
+
+	for (m = ctx->macros; m; m = m->next)
+		for (p = ctx->macros; p != m; p = p->next)
+			if (!strcmp(p->name, m->name)) {
+				dsl_error(ctx, &m->loc, "macro '%s' defined twice", m->name);
+				dsl_note(ctx, &p->loc, "first defined here");
+				break;
+			}
+}
+
+/* A number in [lo, hi]; `what` names it in the message. */
+/* A number in [lo, hi]; `who` (a rule name or NULL) and `what` name it. */
+static int check_range(struct dsl_ctx *ctx, const struct dsl_val *v, unsigned long long lo,
+		       unsigned long long hi, const char *who, const char *what)
+{
+	char pfx[96] = "";
+
+	if (who)
+		snprintf(pfx, sizeof(pfx), "rule '%s': ", who);
+	if (v->lo < lo || v->lo > hi || v->hi < lo || v->hi > hi) {
+		dsl_error(ctx, &v->loc, "%s%s %llu out of range (%llu-%llu)", pfx, what,
+			  v->lo > hi || v->lo < lo ? v->lo : v->hi, lo, hi);
+		return -1;
+	}
+	if (v->lo > v->hi) {
+		dsl_error(ctx, &v->loc, "%s%s range %llu-%llu is empty", pfx, what, v->lo, v->hi);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- interfaces ---------------------------------------------------------- */
+
+static void check_iface(struct dsl_ctx *ctx, const char *name, const struct dsl_loc *loc,
+			const char *role)
+{
+	if (strlen(name) >= IF_NAMESIZE) {
+		dsl_error(ctx, loc, "%s interface name '%s' longer than %d characters", role,
+			  name, IF_NAMESIZE - 1);
+		return;
+	}
+	if (if_nametoindex(name))
+		return;
+	if (ctx->flags & VXFWD_DSL_F_IFACE_STRICT)
+		dsl_error(ctx, loc, "%s interface '%s' does not exist", role, name);
+	else
+		dsl_warning(ctx, loc, "%s interface '%s' does not exist on this host", role,
+			    name);
+}
+
+static void check_vlist_dups(struct dsl_ctx *ctx, struct dsl_vlist *l, const char *what)
+{
+	struct dsl_vlist *a, *b;
+
+	for (a = l; a; a = a->next)
+		for (b = l; b != a; b = b->next)
+			if (a->val->kind == DSL_V_NUM && b->val->kind == DSL_V_NUM &&
+			    a->val->lo == b->val->lo) {
+				dsl_warning(ctx, &a->val->loc, "%s %llu listed twice", what,
+					    a->val->lo);
+				dsl_note(ctx, &b->val->loc, "first listed here");
+				break;
+			}
+}
+
+static void eval_ingress(struct dsl_ctx *ctx)
+{
+	struct dsl_ingress *in = ctx->ingress;
+	struct dsl_vlist *l;
+	size_t n;
+
+	if (!in) {
+		struct dsl_loc top = { .src = ctx->srcs ? ctx->srcs : NULL };
+
+		for (; top.src && top.src->parent; top.src = top.src->parent)
+			;
+		dsl_error(ctx, &top, "no 'ingress' interface; add 'ingress IF { vni N }'");
+		return;
+	}
+	check_iface(ctx, in->name, &in->loc, "ingress");
+	for (n = 0, l = in->ports; l; l = l->next, n++) {
+		if (resolve(ctx, l->val, K(DSL_V_NUM), "vxlan port"))
+			continue;
+		check_range(ctx, l->val, 1, 65535, NULL, "vxlan port");
+		if (n == VXFWD_MAX_VXLAN_PORTS)
+			dsl_error(ctx, &l->val->loc, "more than %d vxlan ports",
+				  VXFWD_MAX_VXLAN_PORTS);
+	}
+	check_vlist_dups(ctx, in->ports, "vxlan port");
+	for (n = 0, l = in->vnis; l; l = l->next, n++) {
+		if (resolve(ctx, l->val, K(DSL_V_NUM), "vni"))
+			continue;
+		check_range(ctx, l->val, 0, VNI_MAX, NULL, "vni");
+		if (n == VXFWD_MAX_VNIS)
+			dsl_error(ctx, &l->val->loc, "more than %d VNIs", VXFWD_MAX_VNIS);
+	}
+	check_vlist_dups(ctx, in->vnis, "vni");
+	if (!in->vnis)
+		dsl_error(ctx, &in->loc,
+			  "ingress '%s' accepts no VNI; add 'vni N' with the mirror sessions' VNIs",
+			  in->name);
+}
+
+static void eval_egress(struct dsl_ctx *ctx)
+{
+	struct dsl_egress *eg = ctx->egress;
+
+	if (!eg) {
+		struct dsl_loc top = { .src = ctx->srcs };
+
+		for (; top.src && top.src->parent; top.src = top.src->parent)
+			;
+		dsl_error(ctx, &top, "no 'egress' interface; add 'egress IF'");
+		return;
+	}
+	if (ctx->ingress && !strcmp(ctx->ingress->name, eg->name)) {
+		dsl_error(ctx, &eg->loc,
+			  "egress '%s' is the ingress interface; forwarded frames must leave through another one",
+			  eg->name);
+		dsl_note(ctx, &ctx->ingress->loc, "ingress defined here");
+		return;
+	}
+	check_iface(ctx, eg->name, &eg->loc, "egress");
+}
+
+/* ---- sets ---------------------------------------------------------------- */
+
+static struct dsl_set *set_find(struct dsl_ctx *ctx, const char *name)
+{
+	struct dsl_set *s;
+
+	for (s = ctx->sets; s; s = s->next)
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+static struct dsl_set *set_lookup(struct dsl_ctx *ctx, const struct dsl_val *v)
+{
+	const char *cands[VXFWD_MAX_SETS * 2], *pick;
+	struct dsl_set *s = set_find(ctx, v->name);
+	size_t n = 0;
+
+	if (s)
+		return s;
+	for (s = ctx->sets; s && n < VXFWD_MAX_SETS * 2; s = s->next)
+		cands[n++] = s->name;
+	pick = dsl_suggest(v->name, cands, n);
+	if (pick)
+		dsl_error(ctx, &v->loc, "set '@%s' is not defined; did you mean '@%s'?", v->name,
+			  pick);
+	else
+		dsl_error(ctx, &v->loc, "set '@%s' is not defined", v->name);
+	return NULL;
+}
+
+static int flat_add(struct dsl_ctx *ctx, struct dsl_set *s, const struct dsl_pfx *p)
+{
+	struct dsl_pfx *n;
+
+	if (s->n_flat == s->cap_flat) {
+		size_t cap = s->cap_flat ? s->cap_flat * 2 : 8;
+
+		n = realloc(s->flat, cap * sizeof(*n));
+		if (!n) {
+			dsl_error(ctx, &p->val->loc, "out of memory");
+			return -1;
+		}
+		s->flat = n;
+		s->cap_flat = cap;
+	}
+	s->flat[s->n_flat++] = *p;
+	return 0;
+}
+
+/* Prefix members: macros substituted, host bits reported and cleared. */
+static int member_prefix(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_member *m)
+{
+	struct dsl_val *v = m->val;
+	char given[32], masked[32];
+	__u32 addr;
+
+	if (resolve(ctx, v, K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET), "set member"))
+		return -1;
+	if (v->kind == DSL_V_SET)
+		return 1;
+	addr = v->addr & pfx_mask(v->plen);
+	if (addr != v->addr) {
+		dsl_fmt_val(given, sizeof(given), v);
+		v->addr = addr;
+		dsl_fmt_val(masked, sizeof(masked), v);
+		dsl_warning(ctx, &v->loc, "prefix %s has host bits set; using %s", given, masked);
+	}
+	return 0;
+}
+
+/* Warn about a prefix written twice in one set (orgs included). */
+static void check_member_dups(struct dsl_ctx *ctx, struct dsl_set *s)
+{
+	struct dsl_member *a, *b;
+	char buf[32];
+
+	for (a = s->members; a; a = a->next) {
+		if (a->val->kind != DSL_V_ADDR && a->val->kind != DSL_V_PREFIX)
+			continue;
+		for (b = s->members; b != a; b = b->next) {
+			if (b->val->kind != a->val->kind || b->val->addr != a->val->addr ||
+			    b->val->plen != a->val->plen)
+				continue;
+			dsl_fmt_val(buf, sizeof(buf), a->val);
+			if (a->org && b->org && a->org != b->org)
+				dsl_warning(ctx, &a->val->loc,
+					    "%s listed twice in set '%s', in organizations '%s' and '%s'",
+					    buf, s->name, b->org->name, a->org->name);
+			else
+				dsl_warning(ctx, &a->val->loc, "%s listed twice in set '%s'", buf,
+					    s->name);
+			dsl_note(ctx, &b->val->loc, "first listed here");
+			break;
+		}
+	}
+}
+
+static int flatten(struct dsl_ctx *ctx, struct dsl_set *s);
+
+static int flatten_ref(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_member *m)
+{
+	struct dsl_set *sub = set_lookup(ctx, m->val);
+	size_t i;
+
+	if (!sub)
+		return -1;
+	m->val->set = sub;
+	if (sub->state == 1) {
+		dsl_error(ctx, &m->val->loc, "set '%s' contains itself through '@%s'", s->name,
+			  sub->name);
+		return -1;
+	}
+	if (flatten(ctx, sub))
+		return -1;
+	for (i = 0; i < sub->n_flat; i++)
+		if (flat_add(ctx, s, &sub->flat[i]))
+			return -1;
+	return 0;
+}
+
+static int flatten(struct dsl_ctx *ctx, struct dsl_set *s)
+{
+	struct dsl_member *m;
+	int ret = 0, r;
+
+	if (s->state == 2)
+		return 0;
+	s->state = 1;
+	for (m = s->members; m; m = m->next) {
+		r = member_prefix(ctx, s, m);
+		if (r < 0) {
+			ret = -1;
+			continue;
+		}
+		if (r == 1) {
+			if (flatten_ref(ctx, s, m))
+				ret = -1;
+			continue;
+		}
+		struct dsl_pfx p = {
+			.addr = m->val->addr,
+			.plen = m->val->plen,
+			.org = m->org,
+			.val = m->val,
+		};
+		if (flat_add(ctx, s, &p))
+			ret = -1;
+	}
+	s->state = 2;
+	return ret;
+}
+
+static void eval_sets(struct dsl_ctx *ctx)
+{
+	struct dsl_set *s, *p;
+
+	for (s = ctx->sets; s; s = s->next) {
+		for (p = ctx->sets; p != s; p = p->next)
+			if (!strcmp(p->name, s->name)) {
+				dsl_error(ctx, &s->loc, "set '%s' defined twice", s->name);
+				dsl_note(ctx, &p->loc, "first defined here");
+				break;
+			}
+	}
+	for (s = ctx->sets; s; s = s->next) {
+		flatten(ctx, s);
+		check_member_dups(ctx, s);
+		if (!s->members)
+			dsl_warning(ctx, &s->loc, "set '%s' is empty", s->name);
+		if (ctx->n_bits == VXFWD_MAX_SETS) {
+			dsl_error(ctx, &s->loc, "set '%s': more than %d sets", s->name,
+				  VXFWD_MAX_SETS);
+			continue;
+		}
+		s->bit = ctx->n_bits++;
+	}
+}
+
+/* ---- organizations ------------------------------------------------------- */
+
+static void eval_orgs(struct dsl_ctx *ctx)
+{
+	struct dsl_org *o, *p;
+	int slots = 0;
+
+	for (o = ctx->orgs; o; o = o->next) {
+		for (p = ctx->orgs; p != o; p = p->next) {
+			if (!strcmp(p->name, o->name) && p->id == o->id) {
+				o->slot = p->slot;
+				break;
+			}
+			if (!strcmp(p->name, o->name) || p->id == o->id) {
+				dsl_error(ctx, &o->loc,
+					  "organization '%s' id %llu conflicts with organization '%s' id %llu",
+					  o->name, o->id, p->name, p->id);
+				dsl_note(ctx, &p->loc, "'%s' defined here", p->name);
+				break;
+			}
+		}
+		if (p != o)
+			continue;
+		if (o->id > 0xffffffffull)
+			dsl_error(ctx, &o->loc, "organization '%s': id %llu out of range (0-%u)",
+				  o->name, o->id, 0xffffffffu);
+		if (strlen(o->name) >= sizeof(((struct vxfwd_org_info *)0)->name))
+			dsl_error(ctx, &o->loc, "organization name '%s' is too long", o->name);
+		if (slots == VXFWD_MAX_ORGS) {
+			dsl_error(ctx, &o->loc, "organization '%s': more than %d organizations",
+				  o->name, VXFWD_MAX_ORGS);
+			continue;
+		}
+		o->slot = slots++;
+	}
+}
+
+/* ---- rules --------------------------------------------------------------- */
+
+/* What one side of a rule matches. */
+struct match {
+	int any;
+	int neg;
+	const struct dsl_pfx *p;
+	size_t n;
+};
+
+static struct dsl_set *anon_set(struct dsl_ctx *ctx, struct dsl_val *v)
+{
+	struct dsl_set *s;
+	struct dsl_pfx p = { .addr = v->addr, .plen = v->plen, .val = v };
+
+	for (s = ctx->anon; s; s = s->next)
+		if (s->flat[0].addr == v->addr && s->flat[0].plen == v->plen)
+			return s;
+	if (ctx->n_bits == VXFWD_MAX_SETS) {
+		dsl_error(ctx, &v->loc, "more than %d sets (named, and addresses in rules)",
+			  VXFWD_MAX_SETS);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s || flat_add(ctx, s, &p)) {
+		free(s);
+		return NULL;
+	}
+	s->tail = &s->members;
+	s->loc = v->loc;
+	s->bit = ctx->n_bits++;
+	*ctx->anon_tail = s;
+	ctx->anon_tail = &s->next;
+	return s;
+}
+
+static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, const char *who,
+			 const char *side)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), "rule '%s': %s", who, side);
+	if (resolve(ctx, v, K(DSL_V_ANY) | K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET), what))
+		return -1;
+	if (v->kind == DSL_V_ANY) {
+		if (v->neg) {
+			dsl_error(ctx, &v->loc, "rule '%s': '!any' matches nothing", who);
+			return -1;
+		}
+		return 0;
+	}
+	if (v->kind == DSL_V_SET) {
+		v->set = set_lookup(ctx, v);
+		return v->set && v->set->bit >= 0 ? 0 : -1;
+	}
+	if (v->addr & ~pfx_mask(v->plen)) {
+		char given[32], masked[32];
+
+		dsl_fmt_val(given, sizeof(given), v);
+		v->addr &= pfx_mask(v->plen);
+		dsl_fmt_val(masked, sizeof(masked), v);
+		dsl_warning(ctx, &v->loc, "prefix %s has host bits set; using %s", given, masked);
+	}
+	v->set = anon_set(ctx, v);
+	return v->set ? 0 : -1;
+}
+
+static void match_of(const struct dsl_val *v, struct match *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (!v || v->kind == DSL_V_ANY) {
+		m->any = 1;
+		return;
+	}
+	m->neg = v->neg;
+	m->p = v->set->flat;
+	m->n = v->set->n_flat;
+}
+
+/* Is some prefix of `m` covering `addr/plen`? */
+static const struct dsl_pfx *match_find(const struct match *m, __u32 addr, unsigned int plen)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (pfx_covers(m->p[i].addr, m->p[i].plen, addr, plen))
+			return &m->p[i];
+	return NULL;
+}
+
+/* Every prefix of b inside some prefix of a. */
+static int pfxs_within(const struct match *a, const struct match *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (!match_find(a, b->p[i].addr, b->p[i].plen))
+			return 0;
+	return 1;
+}
+
+/* Some prefix of a overlapping some prefix of b. */
+static int pfxs_meet(const struct match *a, const struct match *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++)
+			if (pfx_covers(a->p[i].addr, a->p[i].plen, b->p[j].addr, b->p[j].plen) ||
+			    pfx_covers(b->p[j].addr, b->p[j].plen, a->p[i].addr, a->p[i].plen))
+				return 1;
+	return 0;
+}
+
+/* Does a match everything b matches?  (Sound: "yes" is always true.) */
+static int match_contains(const struct match *a, const struct match *b)
+{
+	if (a->any)
+		return 1;
+	if (b->any)
+		return 0;
+	if (!a->neg && !b->neg)
+		return pfxs_within(a, b);
+	if (a->neg && !b->neg)
+		return !pfxs_meet(a, b);
+	if (a->neg && b->neg)
+		return pfxs_within(b, a);
+	return 0;
+}
+
+/* Can a and b match the same address?  (Sound: "no" is always true.) */
+static int match_meets(const struct match *a, const struct match *b)
+{
+	if (a->any || b->any)
+		return 1;
+	if (!a->neg && !b->neg)
+		return pfxs_meet(a, b);
+	if (a->neg && !b->neg)
+		return !pfxs_within(a, b);
+	if (!a->neg && b->neg)
+		return !pfxs_within(b, a);
+	return 1;
+}
+
+static int same_action(const struct dsl_rule *a, const struct dsl_rule *b)
+{
+	if (a->dnat->addr != b->dnat->addr)
+		return 0;
+	if (!a->dnat_port != !b->dnat_port)
+		return 0;
+	return !a->dnat_port || a->dnat_port->lo == b->dnat_port->lo;
+}
+
+static void compare_rules(struct dsl_ctx *ctx, struct dsl_rule *a, struct dsl_rule *b)
+{
+	struct match as, ad, bs, bd;
+	char an[64], bn[64];
+
+	if (a->proto != b->proto)
+		return;
+	if (a->vni && b->vni && a->vni->lo != b->vni->lo)
+		return;
+	if (a->port->hi < b->port->lo || b->port->hi < a->port->lo)
+		return;
+	match_of(a->src, &as);
+	match_of(a->dst, &ad);
+	match_of(b->src, &bs);
+	match_of(b->dst, &bd);
+	if (!match_meets(&as, &bs) || !match_meets(&ad, &bd))
+		return;
+	if (a->port->lo <= b->port->lo && a->port->hi >= b->port->hi &&
+	    (!a->vni || b->vni) && match_contains(&as, &bs) && match_contains(&ad, &bd)) {
+		dsl_error(ctx, &b->name_loc, "rule '%s' never matches: rule '%s' takes all its traffic",
+			  rule_name(b, bn, sizeof(bn)), rule_name(a, an, sizeof(an)));
+		dsl_note(ctx, &a->name_loc, "rule '%s' is here", an);
+		b->bad = 1;
+		return;
+	}
+	if (same_action(a, b))
+		return;
+	dsl_warning(ctx, &b->name_loc,
+		    "rules '%s' and '%s' overlap; '%s' comes first and wins where both match",
+		    rule_name(a, an, sizeof(an)), rule_name(b, bn, sizeof(bn)), an);
+	dsl_note(ctx, &a->name_loc, "rule '%s' is here", an);
+}
+
+/* The DNAT target must not be traffic the rule itself forwards. */
+static void check_dnat_loop(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
+{
+	const struct dsl_val *sides[2] = { r->src, r->dst };
+	const struct dsl_pfx *hit;
+	struct match m;
+	char a[16];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!sides[i] || sides[i]->kind == DSL_V_ANY || sides[i]->neg)
+			continue;
+		match_of(sides[i], &m);
+		hit = match_find(&m, r->dnat->addr, 32);
+		if (!hit)
+			continue;
+		dsl_fmt_addr(a, sizeof(a), r->dnat->addr);
+		dsl_error(ctx, &r->dnat->loc,
+			  "rule '%s': DNAT target %s is matched by the rule's %s", who, a,
+			  i ? "destination" : "source");
+		dsl_note(ctx, &hit->val->loc, "%s matched here", a);
+		r->bad = 1;
+	}
+}
+
+static int eval_rule_values(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
+{
+	int bad = 0;
+
+	bad |= eval_endpoint(ctx, r->src, who, "source");
+	if (r->dst)
+		bad |= eval_endpoint(ctx, r->dst, who, "destination");
+	if (resolve(ctx, r->port, K(DSL_V_NUM) | K(DSL_V_RANGE), "port") ||
+	    check_range(ctx, r->port, 1, 65535, who, "port"))
+		bad = -1;
+	if (r->vni && (resolve(ctx, r->vni, K(DSL_V_NUM), "vni") ||
+		       check_range(ctx, r->vni, 0, VNI_MAX, who, "vni")))
+		bad = -1;
+	if (resolve(ctx, r->dnat, K(DSL_V_ADDR), "DNAT target"))
+		bad = -1;
+	if (r->dnat_port && (resolve(ctx, r->dnat_port, K(DSL_V_NUM), "DNAT port") ||
+			     check_range(ctx, r->dnat_port, 1, 65535, who, "DNAT port")))
+		bad = -1;
+	return bad;
+}
+
+/* A rule's VNI that the ingress never accepts would never match. */
+static void check_rule_vni(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
+{
+	struct dsl_vlist *l;
+
+	if (!r->vni || !ctx->ingress || !ctx->ingress->vnis)
+		return;
+	for (l = ctx->ingress->vnis; l; l = l->next)
+		if (l->val->kind == DSL_V_NUM && l->val->lo == r->vni->lo)
+			return;
+	dsl_error(ctx, &r->vni->loc, "rule '%s': vni %llu is not accepted on ingress '%s'", who,
+		  r->vni->lo, ctx->ingress->name);
+	dsl_note(ctx, &ctx->ingress->loc, "ingress defined here");
+	r->bad = 1;
+}
+
+static void check_rule_names(struct dsl_ctx *ctx)
+{
+	struct dsl_rule *r, *p;
+
+	for (r = ctx->rules; r; r = r->next) {
+		if (!r->name)
+			continue;
+		if (strlen(r->name) >= sizeof(((struct vxfwd_rule_info *)0)->name))
+			dsl_error(ctx, &r->name_loc, "rule name '%s' is too long", r->name);
+		for (p = ctx->rules; p != r; p = p->next)
+			if (p->name && !strcmp(p->name, r->name)) {
+				dsl_error(ctx, &r->name_loc, "rule '%s' defined twice", r->name);
+				dsl_note(ctx, &p->name_loc, "first defined here");
+				r->bad = 1;
+				break;
+			}
+	}
+}
+
+static void eval_rules(struct dsl_ctx *ctx)
+{
+	struct dsl_rule *r, *p;
+	const char *who;
+	char buf[64];
+	int pos = 0;
+
+	check_rule_names(ctx);
+	for (r = ctx->rules; r; r = r->next, pos++) {
+		r->pos = pos;
+		if (pos == VXFWD_MAX_RULES)
+			dsl_error(ctx, &r->loc, "more than %d forward rules", VXFWD_MAX_RULES);
+		who = rule_name(r, buf, sizeof(buf));
+		if (eval_rule_values(ctx, r, who)) {
+			r->bad = 1;
+			continue;
+		}
+		check_rule_vni(ctx, r, who);
+		check_dnat_loop(ctx, r, who);
+	}
+	for (r = ctx->rules; r; r = r->next)
+		for (p = ctx->rules; p != r && !r->bad; p = p->next)
+			if (!p->bad)
+				compare_rules(ctx, p, r);
+	if (!ctx->rules && ctx->srcs) {
+		struct dsl_loc top = { .src = ctx->srcs };
+
+		for (; top.src->parent; top.src = top.src->parent)
+			;
+		dsl_warning(ctx, &top, "no forward rules; all mirror traffic will be dropped");
+	}
+}
+
+static void check_macros_used(struct dsl_ctx *ctx)
+{
+	struct dsl_macro *m;
+
+	for (m = ctx->macros; m; m = m->next)
+		if (!m->used)
+			dsl_warning(ctx, &m->loc, "macro '%s' is never used", m->name);
+}
+
+static void resolve_macro_sets(struct dsl_ctx *ctx)
+{
+	struct dsl_macro *m;
+
+	for (m = ctx->macros; m; m = m->next)
+		if (m->val->kind == DSL_V_SET && !set_find(ctx, m->val->name))
+			set_lookup(ctx, m->val);
+}
+
+int dsl_eval(struct dsl_ctx *ctx)
+{
+	check_macros(ctx);
+	resolve_macro_sets(ctx);
+	eval_ingress(ctx);
+	eval_egress(ctx);
+	eval_sets(ctx);
+	eval_orgs(ctx);
+	eval_rules(ctx);
+	check_macros_used(ctx);
+	return 0;
+}

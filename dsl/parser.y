@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * parser.y - grammar of the rules language (see vxfwd.rules(5)).
+ *
+ * Pure and reentrant: the scanner and the load context are parameters.
+ * Statements end at a newline or ';'.  A syntax error skips to the end of
+ * the statement (or of the enclosing block) and parsing goes on, so that one
+ * run reports every error.  Actions only record what was written, with its
+ * location; names are resolved and values checked later, in eval.c.
+ */
+%define api.pure full
+%locations
+%define parse.error custom
+%define api.location.type {struct dsl_loc}
+%lex-param {void *scanner}
+%parse-param {void *scanner} {struct dsl_ctx *ctx}
+
+%code requires {
+#include "dsl_int.h"
+}
+
+%code provides {
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, void *scanner);
+}
+
+%code {
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define YYLLOC_DEFAULT(cur, rhs, n)						\
+	do {									\
+		if (n) {							\
+			(cur).src = YYRHSLOC(rhs, 1).src;			\
+			(cur).first_line = YYRHSLOC(rhs, 1).first_line;		\
+			(cur).first_column = YYRHSLOC(rhs, 1).first_column;	\
+			(cur).last_line = YYRHSLOC(rhs, n).last_line;		\
+			(cur).last_column = YYRHSLOC(rhs, n).last_column;	\
+		} else {							\
+			(cur).src = YYRHSLOC(rhs, 0).src;			\
+			(cur).first_line = (cur).last_line =			\
+				YYRHSLOC(rhs, 0).last_line;			\
+			(cur).first_column = (cur).last_column =		\
+				YYRHSLOC(rhs, 0).last_column;			\
+		}								\
+	} while (0)
+
+static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, const char *msg)
+{
+	dsl_error(ctx, loc, "%s", msg);
+}
+}
+
+%union {
+	char *str;
+	unsigned long long num;
+	struct {
+		__u32 addr;
+		unsigned int plen;
+	} pfx;
+	__u8 mac[6];
+	struct dsl_val *val;
+	int i;
+}
+
+%token NL
+%token <str> NAME STRING SETREF MACRO
+%token <num> NUMBER
+%token <pfx> ADDR PREFIX
+%token <mac> MAC
+
+%token KW_ANY "any"
+%token KW_AUTO "auto"
+%token KW_DEFINE "define"
+%token KW_DNAT "dnat"
+%token KW_EGRESS "egress"
+%token KW_FORWARD "forward"
+%token KW_FROM "from"
+%token KW_GENERIC "generic"
+%token KW_ID "id"
+%token KW_INCLUDE "include"
+%token KW_INGRESS "ingress"
+%token KW_MAC "mac"
+%token KW_NATIVE "native"
+%token KW_NEXT_HOP "next-hop"
+%token KW_ORG "org"
+%token KW_PORT "port"
+%token KW_SET "set"
+%token KW_TCP "tcp"
+%token KW_TO "to"
+%token KW_UDP "udp"
+%token KW_VNI "vni"
+%token KW_VXLAN "vxlan"
+%token KW_XDP_MODE "xdp-mode"
+
+%type <val> endpoint opt_endpoint endpoint_atom portval numval addrval opt_vni opt_natport
+%type <val> macro_value
+%type <str> opt_name
+%type <i> proto xdp_mode
+
+%destructor { free($$); } <str>
+%destructor { dsl_val_free($$); } <val>
+
+%%
+
+file		: %empty
+		| file NL
+		| file stmt NL
+		| file error NL
+		;
+
+stmt		: ingress
+		| egress
+		| set
+		| rule
+		| define
+		| include
+		;
+
+/* ---- ingress IF [{ vxlan port N[, M]; vni A[, B]; xdp-mode MODE }] ---- */
+
+ingress		: KW_INGRESS NAME
+			{ dsl_ast_ingress(ctx, $2, &@2); }
+		  ingress_body
+			{ ctx->cur_ingress = NULL; }
+		;
+
+ingress_body	: %empty
+		| '{' ing_seq '}'
+		| '{' ing_seq ing_item '}'
+		| '{' ing_seq error '}'
+		;
+
+ing_seq		: %empty
+		| ing_seq NL
+		| ing_seq ing_item NL
+		| ing_seq error NL
+		;
+
+ing_item	: KW_VXLAN KW_PORT port_list
+		| KW_VNI vni_list
+		| KW_XDP_MODE xdp_mode
+			{ dsl_ast_xdp_mode(ctx, $2, &@2); }
+		;
+
+port_list	: numval			{ dsl_ast_vxlan_port(ctx, $1); }
+		| port_list ',' numval		{ dsl_ast_vxlan_port(ctx, $3); }
+		;
+
+vni_list	: numval			{ dsl_ast_vni(ctx, $1); }
+		| vni_list ',' numval		{ dsl_ast_vni(ctx, $3); }
+		;
+
+xdp_mode	: KW_AUTO			{ $$ = VXFWD_XDP_AUTO; }
+		| KW_NATIVE			{ $$ = VXFWD_XDP_NATIVE; }
+		| KW_GENERIC			{ $$ = VXFWD_XDP_GENERIC; }
+		;
+
+/* ---- egress IF [{ next-hop mac XX:XX:XX:XX:XX:XX }] ---- */
+
+egress		: KW_EGRESS NAME
+			{ dsl_ast_egress(ctx, $2, &@2); }
+		  egress_body
+			{ ctx->cur_egress = NULL; }
+		;
+
+egress_body	: %empty
+		| '{' eg_seq '}'
+		| '{' eg_seq eg_item '}'
+		| '{' eg_seq error '}'
+		;
+
+eg_seq		: %empty
+		| eg_seq NL
+		| eg_seq eg_item NL
+		| eg_seq error NL
+		;
+
+eg_item		: KW_NEXT_HOP KW_MAC MAC
+			{ dsl_ast_nh_mac(ctx, $3, &@3); }
+		;
+
+/* ---- set NAME { member... } ---- */
+
+set		: KW_SET NAME '{'
+			{ dsl_ast_set_begin(ctx, $2, &@2); }
+		  set_close
+			{ ctx->cur_set = NULL; }
+		;
+
+set_close	: set_body '}'
+		| set_body error '}'
+		;
+
+set_body	: %empty
+		| set_body NL
+		| set_body ','
+		| set_body member
+		| set_body org
+		| set_body error NL
+		;
+
+member		: ADDR
+			{ dsl_ast_member(ctx, dsl_ast_prefix(DSL_V_ADDR, $1.addr, $1.plen, &@1)); }
+		| PREFIX
+			{ dsl_ast_member(ctx, dsl_ast_prefix(DSL_V_PREFIX, $1.addr, $1.plen, &@1)); }
+		| SETREF
+			{ dsl_ast_member(ctx, dsl_ast_named(DSL_V_SET, $1, &@1)); }
+		| MACRO
+			{ dsl_ast_member(ctx, dsl_ast_named(DSL_V_MACRO, $1, &@1)); }
+		;
+
+org		: KW_ORG STRING KW_ID numval '{'
+			{ dsl_ast_org_begin(ctx, $2, $4, &@2); }
+		  org_close
+			{ ctx->cur_org = NULL; }
+		;
+
+org_close	: set_body '}'
+		| set_body error '}'
+		;
+
+/* ---- forward [NAME] PROTO from SRC to [DST] port P[-Q] [vni N] dnat ADDR [port N] ---- */
+
+rule		: KW_FORWARD opt_name proto KW_FROM endpoint KW_TO opt_endpoint
+		  KW_PORT portval opt_vni KW_DNAT addrval opt_natport
+			{
+				struct dsl_rule r = {
+					.name = $2,
+					.loc = @1,
+					.name_loc = $2 ? @2 : @1,
+					.proto = $3,
+					.src = $5,
+					.dst = $7,
+					.port = $9,
+					.vni = $10,
+					.dnat = $12,
+					.dnat_port = $13,
+				};
+
+				dsl_ast_rule(ctx, &r);
+			}
+		;
+
+opt_name	: %empty			{ $$ = NULL; }
+		| NAME
+		;
+
+proto		: KW_UDP			{ $$ = IPPROTO_UDP; }
+		| KW_TCP			{ $$ = IPPROTO_TCP; }
+		;
+
+endpoint	: endpoint_atom
+		| '!' endpoint_atom
+			{
+				$$ = $2;
+				if ($$) {
+					$$->neg = 1;
+					$$->loc = @$;
+				}
+			}
+		;
+
+endpoint_atom	: KW_ANY			{ $$ = dsl_val_new(DSL_V_ANY, &@1); }
+		| ADDR		{ $$ = dsl_ast_prefix(DSL_V_ADDR, $1.addr, $1.plen, &@1); }
+		| PREFIX	{ $$ = dsl_ast_prefix(DSL_V_PREFIX, $1.addr, $1.plen, &@1); }
+		| SETREF			{ $$ = dsl_ast_named(DSL_V_SET, $1, &@1); }
+		| MACRO				{ $$ = dsl_ast_named(DSL_V_MACRO, $1, &@1); }
+		;
+
+opt_endpoint	: %empty			{ $$ = NULL; }
+		| endpoint
+		;
+
+portval		: numval
+		| NUMBER '-' NUMBER		{ $$ = dsl_ast_range($1, $3, &@$); }
+		;
+
+numval		: NUMBER			{ $$ = dsl_ast_range($1, $1, &@1); }
+		| MACRO				{ $$ = dsl_ast_named(DSL_V_MACRO, $1, &@1); }
+		;
+
+addrval		: ADDR		{ $$ = dsl_ast_prefix(DSL_V_ADDR, $1.addr, $1.plen, &@1); }
+		| MACRO				{ $$ = dsl_ast_named(DSL_V_MACRO, $1, &@1); }
+		;
+
+opt_vni		: %empty			{ $$ = NULL; }
+		| KW_VNI numval			{ $$ = $2; }
+		;
+
+opt_natport	: %empty			{ $$ = NULL; }
+		| KW_PORT numval		{ $$ = $2; }
+		;
+
+/* ---- define NAME = VALUE ---- */
+
+define		: KW_DEFINE NAME '=' macro_value
+			{ dsl_ast_macro(ctx, $2, &@2, $4); }
+		;
+
+macro_value	: ADDR		{ $$ = dsl_ast_prefix(DSL_V_ADDR, $1.addr, $1.plen, &@1); }
+		| PREFIX	{ $$ = dsl_ast_prefix(DSL_V_PREFIX, $1.addr, $1.plen, &@1); }
+		| NUMBER			{ $$ = dsl_ast_range($1, $1, &@1); }
+		| NUMBER '-' NUMBER		{ $$ = dsl_ast_range($1, $3, &@$); }
+		| SETREF			{ $$ = dsl_ast_named(DSL_V_SET, $1, &@1); }
+		;
+
+/* ---- include "PATH" ---- */
+
+include		: KW_INCLUDE STRING
+			{ dsl_include(ctx, $2, &@2); free($2); }
+		;
+
+%%
+
+/* How a token is named in "unexpected X; expected Y" messages. */
+static const char *token_desc(yysymbol_kind_t kind, char *buf, size_t len)
+{
+	const char *name;
+
+	switch (kind) {
+	case YYSYMBOL_YYEOF:
+		return "end of file";
+	case YYSYMBOL_NL:
+		return "end of line";
+	case YYSYMBOL_NAME:
+		return "name";
+	case YYSYMBOL_STRING:
+		return "string";
+	case YYSYMBOL_SETREF:
+		return "set reference";
+	case YYSYMBOL_MACRO:
+		return "macro";
+	case YYSYMBOL_NUMBER:
+		return "number";
+	case YYSYMBOL_ADDR:
+		return "address";
+	case YYSYMBOL_PREFIX:
+		return "prefix";
+	case YYSYMBOL_MAC:
+		return "MAC address";
+	default:
+		break;
+	}
+	name = yysymbol_name(kind);
+	if (dsl_keyword_lookup(name)) {
+		snprintf(buf, len, "'%s'", name);
+		return buf;
+	}
+	return name;
+}
+
+static int report_unknown_word(struct dsl_ctx *ctx, const YYLTYPE *loc,
+			       const yysymbol_kind_t *exp, int n)
+{
+	const char *words[YYNTOKENS], *pick;
+	size_t k = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (dsl_keyword_lookup(yysymbol_name(exp[i])))
+			words[k++] = yysymbol_name(exp[i]);
+	pick = dsl_suggest(ctx->last_word, words, k);
+	if (!pick)
+		return 0;
+	dsl_error(ctx, loc, "unknown keyword '%s'; did you mean '%s'?", ctx->last_word, pick);
+	return 1;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *pctx, void *scanner, struct dsl_ctx *ctx)
+{
+	yysymbol_kind_t exp[YYNTOKENS], tok = yypcontext_token(pctx);
+	const YYLTYPE *loc = yypcontext_location(pctx);
+	char msg[512], tbuf[64], ebuf[64];
+	const char *what;
+	size_t off = 0;
+	int n, i;
+
+	n = yypcontext_expected_tokens(pctx, exp, YYNTOKENS);
+	if (n < 0)
+		return n;
+	if (tok == YYSYMBOL_NAME && report_unknown_word(ctx, loc, exp, n))
+		return 0;
+
+	what = token_desc(tok, tbuf, sizeof(tbuf));
+	if (tok == YYSYMBOL_NAME)
+		off = snprintf(msg, sizeof(msg), "unexpected word '%s'", ctx->last_word);
+	else if (tok == YYSYMBOL_NL && dsl_loc_char(loc) == ';')
+		off = snprintf(msg, sizeof(msg), "unexpected ';'");
+	else
+		off = snprintf(msg, sizeof(msg), "unexpected %s", what);
+
+	if (n > 0 && n <= 8) {
+		off += snprintf(msg + off, sizeof(msg) - off, "; expected ");
+		for (i = 0; i < n && off < sizeof(msg); i++)
+			off += snprintf(msg + off, sizeof(msg) - off, "%s%s",
+					i == 0 ? "" : i == n - 1 ? " or " : ", ",
+					token_desc(exp[i], ebuf, sizeof(ebuf)));
+	}
+	dsl_error(ctx, loc, "%s", msg);
+	return 0;
+}
