@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pcap.h - just enough of the classic pcap format for the BPF tests:
+ * read Ethernet captures, write actual vs expected frames of a failed case.
+ */
+#ifndef VXFWD_TEST_PCAP_H
+#define VXFWD_TEST_PCAP_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+struct pcap_reader {
+	FILE *f;
+	int swapped;		/* file written on the other byte order */
+};
+
+/* Returns 0, or -errno; -EPROTO when it is not an Ethernet pcap file. */
+int pcap_open(struct pcap_reader *r, const char *path);
+
+/* Reads the next frame into buf (size bytes).  Returns its captured length,
+ * 0 at the end of the file, or -errno (-EMSGSIZE: frame larger than buf). */
+int pcap_next(struct pcap_reader *r, __u8 *buf, size_t size);
+
+void pcap_close(struct pcap_reader *r);
+
+struct pcap_frame {
+	const __u8 *data;
+	size_t len;
+};
+
+/* Write `n` frames to a new pcap file at `path`.  Returns 0 or -errno. */
+int pcap_write(const char *path, const struct pcap_frame *frames, size_t n);
+
+#endif /* VXFWD_TEST_PCAP_H */

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pkt.c - see pkt.h.  Checksums here are always computed in full over the
+ * bytes (RFC 1071), never incrementally, so that they check the program's
+ * RFC 1624 updates independently.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+
+#include "pkt.h"
+
+#define VXLAN_PORT 4789
+#define UDP_HLEN 8
+#define TCP_HLEN 20
+#define IP_HLEN 20
+
+static const __u8 outer_dst[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+static const __u8 outer_src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+static const __u8 inner_dst[6] = { 0x0a, 0x00, 0x00, 0x00, 0x00, 0x03 };
+static const __u8 inner_src[6] = { 0x0a, 0x00, 0x00, 0x00, 0x00, 0x04 };
+
+static void put16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static __u16 get16(const __u8 *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
+
+__u16 csum_fold_sum(const void *data, size_t len, __u32 sum)
+{
+	const __u8 *p = data;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += get16(p + i);
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+/* Sum of the IPv4 pseudo-header of the L4 segment after IPv4 header `ip`. */
+static __u32 pseudo_sum(const __u8 *ip, __u8 proto, __u16 l4_len)
+{
+	__u32 sum = 0;
+
+	sum += get16(ip + 12) + get16(ip + 14);
+	sum += get16(ip + 16) + get16(ip + 18);
+	sum += proto;
+	sum += l4_len;
+	return sum;
+}
+
+static size_t put_eth(__u8 *p, const __u8 *dst, const __u8 *src, __u16 type,
+		      __u16 qinq, __u16 vlan)
+{
+	size_t n = 12;
+
+	memcpy(p, dst, 6);
+	memcpy(p + 6, src, 6);
+	if (qinq) {
+		put16(p + n, ETH_P_8021AD);
+		put16(p + n + 2, qinq);
+		n += 4;
+	}
+	if (vlan) {
+		put16(p + n, ETH_P_8021Q);
+		put16(p + n + 2, vlan);
+		n += 4;
+	}
+	put16(p + n, type);
+	return n + 2;
+}
+
+/* IPv4 header with `opts` bytes of NOP options; checksum left at 0. */
+static size_t put_ipv4(__u8 *p, __u8 opts, __u8 ihl, __u16 tot_len, __u16 frag,
+		       __u8 proto, __be32 src, __be32 dst)
+{
+	size_t hlen = IP_HLEN + opts;
+
+	memset(p, 0, hlen);
+	p[0] = 0x40 | (ihl ? ihl : hlen / 4);
+	put16(p + 2, tot_len);
+	put16(p + 4, 0x1234);
+	put16(p + 6, frag);
+	p[8] = 64;
+	p[9] = proto;
+	memcpy(p + 12, &src, 4);
+	memcpy(p + 16, &dst, 4);
+	memset(p + IP_HLEN, 1, opts);	/* NOP */
+	return hlen;
+}
+
+static void ipv4_csum(__u8 *ip, size_t hlen)
+{
+	put16(ip + 10, 0);
+	put16(ip + 10, (__u16)~csum_fold_sum(ip, hlen, 0));
+}
+
+/* Checksum of the L4 segment at ip + hlen, `l4_len` bytes, in place. */
+static void l4_csum(__u8 *ip, size_t hlen, __u8 proto, __u16 l4_len)
+{
+	__u8 *l4 = ip + hlen;
+	size_t off = proto == IPPROTO_TCP ? 16 : 6;
+	__u16 c;
+
+	put16(l4 + off, 0);
+	c = ~csum_fold_sum(l4, l4_len, pseudo_sum(ip, proto, l4_len));
+	if (proto == IPPROTO_UDP && !c)
+		c = 0xffff;
+	put16(l4 + off, c);
+}
+
+static __be32 addr_or(const char *s, const char *dflt)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s ? s : dflt, &a) != 1)
+		return 0;
+	return a.s_addr;
+}
+
+/* The inner IPv4 packet at `p`; returns its length as built. */
+static size_t build_inner_ip(const struct pkt_spec *s, __u8 *p)
+{
+	__u8 proto = s->i_proto ? s->i_proto : IPPROTO_UDP;
+	size_t hlen, l4_len, i, l4h = proto == IPPROTO_TCP ? TCP_HLEN : UDP_HLEN;
+	__u16 tot;
+	__u8 *l4;
+
+	l4_len = l4h + s->payload;
+	tot = s->i_tot_len ? s->i_tot_len : IP_HLEN + s->i_opts + l4_len;
+	hlen = put_ipv4(p, s->i_opts, s->i_ihl, tot, s->i_frag, proto,
+			addr_or(s->src, "198.51.100.10"), addr_or(s->dst, "10.0.0.1"));
+	l4 = p + hlen;
+	memset(l4, 0, l4h);
+	put16(l4, s->sport ? s->sport : 40000);
+	put16(l4 + 2, s->dport ? s->dport : 31765);
+	for (i = 0; i < s->payload; i++)
+		l4[l4h + i] = (__u8)(i * 7 + 3);
+	if (proto == IPPROTO_TCP) {
+		l4[12] = (s->tcp_doff ? s->tcp_doff : 5) << 4;
+		l4[13] = 0x18;		/* PSH|ACK */
+		put16(l4 + 14, 64240);
+	} else {
+		put16(l4 + 4, l4_len);
+	}
+	if (proto == IPPROTO_TCP || (proto == IPPROTO_UDP && !s->udp_csum0))
+		l4_csum(p, hlen, proto, l4_len);
+	ipv4_csum(p, hlen);
+	if (s->i_bad_csum)
+		p[10] ^= 0x5a;
+	return hlen + l4_len;
+}
+
+int pkt_build(const struct pkt_spec *s, struct pkt *p)
+{
+	__u8 *b = p->buf, *oip, *udp, *vx;
+	size_t n, ohlen, ip_len;
+
+	if (s->payload > PKT_MAX - 256 || (s->o_opts | s->i_opts) & 3 ||
+	    s->o_opts > 40 || s->i_opts > 40)
+		return -EINVAL;
+	memset(p->buf, 0, sizeof(p->buf));
+	n = put_eth(b, outer_dst, outer_src, s->o_ethertype ? s->o_ethertype : ETH_P_IP,
+		    0, s->o_vlan);
+	oip = b + n;
+	ohlen = IP_HLEN + s->o_opts;
+	udp = oip + ohlen;
+	vx = udp + UDP_HLEN;
+	vx[0] = 0x08 ^ s->vx_flags_xor;
+	memset(vx + 1, s->vx_rsvd, 3);
+	vx[4] = (s->vni ? s->vni : 1) >> 16;
+	vx[5] = (s->vni ? s->vni : 1) >> 8;
+	vx[6] = s->vni ? s->vni : 1;
+	vx[7] = s->vx_rsvd;
+
+	p->inner_off = vx + 8 - b;
+	n = put_eth(vx + 8, inner_dst, inner_src, s->i_ethertype ? s->i_ethertype : ETH_P_IP,
+		    s->i_qinq, s->i_vlan);
+	ip_len = build_inner_ip(s, vx + 8 + n);
+	p->inner_len = n + ip_len;
+	p->len = p->inner_off + p->inner_len + s->pad;
+	memset(b + p->inner_off + p->inner_len, 0xee, s->pad);
+
+	put_ipv4(oip, s->o_opts, s->o_ihl, p->len - (oip - b), s->o_frag,
+		 s->o_proto ? s->o_proto : IPPROTO_UDP,
+		 addr_or("172.31.0.238", NULL), addr_or("172.31.17.188", NULL));
+	ipv4_csum(oip, ohlen);
+	put16(udp, 50000);
+	put16(udp + 2, s->o_dport ? s->o_dport : VXLAN_PORT);
+	put16(udp + 4, p->len - (udp - b));
+	if (s->cut >= p->len)
+		return -EINVAL;
+	p->len -= s->cut;
+	return 0;
+}
+
+int pkt_expect(const __u8 *in, size_t len, __be32 nat_addr, __u16 nat_port,
+	       const __u8 *dst_mac, const __u8 *src_mac, __u8 *out)
+{
+	size_t hlen, tot;
+	__u8 *ip = out + ETH_HLEN, *l4, proto;
+	__u16 old_csum;
+
+	if (len < ETH_HLEN + IP_HLEN || get16(in + 12) != ETH_P_IP)
+		return -EINVAL;
+	memcpy(out, in, len);
+	hlen = (ip[0] & 0xf) * 4;
+	tot = get16(ip + 2);
+	proto = ip[9];
+	if (hlen < IP_HLEN || tot < hlen + UDP_HLEN || ETH_HLEN + tot != len)
+		return -EINVAL;
+	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
+		return -EINVAL;
+	memcpy(out, dst_mac, 6);
+	memcpy(out + 6, src_mac, 6);
+	memcpy(ip + 16, &nat_addr, 4);
+	ipv4_csum(ip, hlen);
+	l4 = ip + hlen;
+	if (nat_port)
+		put16(l4 + 2, nat_port);
+	old_csum = get16(l4 + (proto == IPPROTO_TCP ? 16 : 6));
+	if (proto == IPPROTO_UDP && !old_csum)
+		return 0;
+	l4_csum(ip, hlen, proto, tot - hlen);
+	return 0;
+}
+
+int pkt_verify_csums(const __u8 *f, size_t len)
+{
+	const __u8 *ip = f + ETH_HLEN, *l4;
+	size_t hlen, tot;
+	__u8 proto;
+
+	if (len < ETH_HLEN + IP_HLEN)
+		return -EINVAL;
+	hlen = (ip[0] & 0xf) * 4;
+	tot = get16(ip + 2);
+	proto = ip[9];
+	if (hlen < IP_HLEN || ETH_HLEN + tot > len || tot < hlen)
+		return -EINVAL;
+	if (csum_fold_sum(ip, hlen, 0) != 0xffff)
+		return -EBADMSG;
+	l4 = ip + hlen;
+	if (proto == IPPROTO_UDP && tot >= hlen + UDP_HLEN && !get16(l4 + 6))
+		return 0;
+	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
+		return 0;
+	if (csum_fold_sum(l4, tot - hlen, pseudo_sum(ip, proto, tot - hlen)) != 0xffff)
+		return -EBADMSG;
+	return 0;
+}
+
+int pkt_tune_zero_csum(__u8 *in, size_t len, __be32 nat_addr, __u16 nat_port)
+{
+	__u8 out[PKT_MAX], *ip = in + ETH_HLEN, *w;
+	size_t hlen = (ip[0] & 0xf) * 4, tot = get16(ip + 2);
+	__u32 v;
+	__u16 s;
+
+	if (len > sizeof(out) || ip[9] != IPPROTO_UDP || tot < hlen + UDP_HLEN + 2)
+		return -EINVAL;
+	if (pkt_expect(in, len, nat_addr, nat_port, in, in + 6, out))
+		return -EINVAL;
+	/* The sum the output's checksum is the complement of. */
+	put16(out + ETH_HLEN + hlen + 6, 0);
+	s = csum_fold_sum(out + ETH_HLEN + hlen, tot - hlen,
+			  pseudo_sum(out + ETH_HLEN, IPPROTO_UDP, tot - hlen));
+	w = ip + hlen + UDP_HLEN;
+	v = get16(w) + (__u16)(0xffff - s);
+	put16(w, (__u16)((v & 0xffff) + (v >> 16)));
+	l4_csum(ip, hlen, IPPROTO_UDP, tot - hlen);
+	return 0;
+}

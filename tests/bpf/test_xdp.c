@@ -1,0 +1,1016 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_xdp.c - the XDP program through BPF_PROG_TEST_RUN, no network.
+ *
+ * Maps are seeded from rules text through vxfwd_dsl_load_string() and
+ * maps_apply(), the path `vxfwd run` takes.  Each case builds a frame,
+ * runs it once and checks the verdict, the ring output (exact bytes against
+ * a rewrite computed here with full checksums) and the counter deltas.
+ * Then every frame of the real captures in VXFWD_PCAP_DIR is replayed.
+ *
+ * A failing case writes input, actual and expected frames to
+ * $VXFWD_TEST_OUTDIR/fail-GROUP-CASE.pcap.  Exit 0 pass, 1 fail, 77 skip.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "maps.h"
+#include "pcap.h"
+#include "pkt.h"
+#include "vxfwd.skel.h"
+#include "vxfwd_dsl.h"
+
+#define EXIT_SKIP 77
+#define RING_BYTES (256u << 10)	/* small, so that RING_FULL is reachable */
+#define OUT_MAX (PKT_MAX + 4096)
+
+static const __u8 egress_mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+static const __u8 nh_mac[6] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
+
+/* One case: a frame, the counter it must land in, what must come out. */
+struct tcase {
+	const char *name;
+	struct pkt_spec p;
+	enum vxfwd_counter want;
+	const char *rule;	/* FORWARD: name of the matching rule */
+	const char *nat;	/* FORWARD: DNAT target */
+	__u16 nat_port;		/* FORWARD: new port, 0 = unchanged */
+	const char *org;	/* FORWARD: organization counted, NULL none */
+	int out_csum_ffff;	/* tune the payload so the new UDP sum is 0 */
+};
+
+struct group {
+	const char *name;
+	const char *rules;	/* NULL: run before any ruleset is applied */
+	const char *const *nexthops;	/* DNAT targets given a next hop */
+	const struct tcase *cases;
+	size_t n_cases;
+};
+
+/* The record the ring callback saw last, and how many. */
+struct ring_seen {
+	unsigned int n;
+	size_t size;
+	struct vxfwd_rec hdr;
+	__u8 frame[OUT_MAX];
+};
+
+struct t {
+	struct vxfwd_bpf *skel;
+	struct vxfwd_maps m;
+	struct ring_buffer *rb;
+	struct ring_seen seen;
+	struct vxfwd_ruleset *rs;	/* the ruleset applied last */
+	__u32 gen;
+	const char *outdir;
+	const char *group;
+	unsigned int cases, failed;
+};
+
+static int verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct ring_seen *s = ctx;
+	const struct vxfwd_rec *rec = data;
+
+	s->n++;
+	s->size = size;
+	if (size < sizeof(*rec))
+		return 0;
+	s->hdr = *rec;
+	if (rec->len <= size - sizeof(*rec) && rec->len <= sizeof(s->frame))
+		memcpy(s->frame, rec->frame, rec->len);
+	return 0;
+}
+
+/* ---- rule sets and cases ------------------------------------------------ */
+
+static const char main_rules[] =
+	"ingress ens5 {\n"
+	"	vxlan port 4789, 8472\n"
+	"	vni 1, 7\n"
+	"}\n"
+	"egress ens6\n"
+	"set exporters {\n"
+	"	org \"Example Org\" id 1001 {\n"
+	"		198.51.100.10\n"
+	"		198.51.100.11\n"
+	"	}\n"
+	"	org \"Other Org\" id 1002 {\n"
+	"		203.0.113.0/28\n"
+	"	}\n"
+	"}\n"
+	"set lab { 192.0.2.0/24 }\n"
+	"forward dns udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"
+	"forward ssh tcp from @exporters to port 22 dnat 172.30.82.95 port 2222\n"
+	"forward range udp from @exporters to port 5000-5009 dnat 172.30.82.96\n"
+	"forward vni7 udp from @lab to port 6000 vni 7 dnat 172.30.82.97 port 6001\n"
+	"forward nonh udp from @lab to port 7000 dnat 172.30.82.99\n"
+	"forward notexp udp from !@exporters to 10.0.0.0/8 port 9000 dnat 172.30.82.98\n"
+	"forward first udp from @exporters to port 4000-4010 dnat 172.30.82.95 port 1\n"
+	"forward second udp from @exporters to port 4005-4020 dnat 172.30.82.96 port 2\n"
+	"forward anydst tcp from @lab to any port 443 dnat 172.30.82.95\n"
+	"forward notdst udp from @lab to !10.0.0.1 port 8000 dnat 172.30.82.96 port 8001\n";
+
+static const char *const main_nexthops[] = {
+	"172.30.82.95", "172.30.82.96", "172.30.82.97", "172.30.82.98", NULL,
+};
+
+#define FWD(n, r, a, pt, o) .want = VXFWD_C_FORWARD, .rule = r, .nat = a, .nat_port = pt, .org = o
+#define UDP_DNS FWD("dns", "dns", "172.30.82.95", 8081, "Example Org")
+#define TCP 6
+#define ICMP 1
+#define GRE 47
+/* Bytes of a default inner frame: 14 + 20 + 8. */
+#define INNER_MIN 42
+
+static const struct tcase main_cases[] = {
+	/* forwarded */
+	{ "udp-dnat", { .payload = 32 }, UDP_DNS },
+	{ "tcp-dnat", { .i_proto = TCP, .dport = 22, .payload = 100 },
+	  FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org") },
+	{ "udp-csum-0-kept", { .udp_csum0 = 1, .payload = 20 }, UDP_DNS },
+	{ "udp-csum-becomes-ffff", { .payload = 20 }, UDP_DNS, .out_csum_ffff = 1 },
+	{ "inner-ipv4-options", { .i_opts = 12, .payload = 10 }, UDP_DNS },
+	{ "inner-ipv4-options-max-tcp", { .i_opts = 40, .i_proto = TCP, .dport = 22, .payload = 7 },
+	  FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org") },
+	{ "outer-ipv4-options", { .o_opts = 16, .payload = 10 }, UDP_DNS },
+	{ "outer-ipv4-options-max", { .o_opts = 40, .payload = 10 }, UDP_DNS },
+	{ "second-vxlan-port", { .o_dport = 8472, .payload = 10 }, UDP_DNS },
+	{ "second-org", { .src = "203.0.113.5", .payload = 10 },
+	  FWD("dns", "dns", "172.30.82.95", 8081, "Other Org") },
+	{ "range-low", { .dport = 5000 }, FWD("r", "range", "172.30.82.96", 0, "Example Org") },
+	{ "range-high", { .dport = 5009 }, FWD("r", "range", "172.30.82.96", 0, "Example Org") },
+	{ "vni-rule", { .vni = 7, .src = "192.0.2.5", .dport = 6000 },
+	  FWD("v", "vni7", "172.30.82.97", 6001, NULL) },
+	{ "first-match-wins", { .dport = 4005 }, FWD("f", "first", "172.30.82.95", 1, "Example Org") },
+	{ "first-match-first-only", { .dport = 4010 }, FWD("f", "first", "172.30.82.95", 1, "Example Org") },
+	{ "first-match-second", { .dport = 4011 }, FWD("s", "second", "172.30.82.96", 2, "Example Org") },
+	{ "negated-source-unknown", { .src = "8.8.8.8", .dst = "10.1.2.3", .dport = 9000 },
+	  FWD("n", "notexp", "172.30.82.98", 0, NULL) },
+	{ "negated-source-lab", { .src = "192.0.2.9", .dst = "10.1.2.3", .dport = 9000 },
+	  FWD("n", "notexp", "172.30.82.98", 0, NULL) },
+	{ "any-destination", { .i_proto = TCP, .src = "192.0.2.7", .dst = "100.64.1.1", .dport = 443 },
+	  FWD("a", "anydst", "172.30.82.95", 0, NULL) },
+	{ "negated-destination", { .src = "192.0.2.7", .dst = "10.0.0.2", .dport = 8000 },
+	  FWD("d", "notdst", "172.30.82.96", 8001, NULL) },
+	{ "frame-64-bytes", { .payload = 64 - INNER_MIN }, UDP_DNS },
+	{ "frame-1514-bytes", { .i_proto = TCP, .dport = 22, .payload = 1500 - 40 },
+	  FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org") },
+	{ "frame-9000-udp-frags", { .payload = 9000 - 28 }, UDP_DNS },
+	{ "frame-9014-tcp-frags", { .i_proto = TCP, .dport = 22, .payload = 9000 - 40 },
+	  FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org") },
+	{ "frame-9216-largest", { .payload = 9216 - INNER_MIN }, UDP_DNS },
+	{ "mirror-padding-stripped", { .payload = 4, .pad = 20 }, UDP_DNS },
+	{ "jumbo-padding-stripped", { .payload = 3000, .pad = 60 }, UDP_DNS },
+
+	/* not mirror traffic: passed untouched */
+	{ "pass-outer-ipv6", { .o_ethertype = ETH_P_IPV6 }, .want = VXFWD_C_PASS },
+	{ "pass-outer-arp", { .o_ethertype = ETH_P_ARP }, .want = VXFWD_C_PASS },
+	{ "pass-outer-vlan", { .o_vlan = 10 }, .want = VXFWD_C_PASS },
+	{ "pass-outer-tcp", { .o_proto = TCP }, .want = VXFWD_C_PASS },
+	{ "pass-outer-icmp", { .o_proto = ICMP }, .want = VXFWD_C_PASS },
+	{ "pass-other-udp-port", { .o_dport = 53 }, .want = VXFWD_C_PASS },
+	{ "pass-default-port-not-configured", { .o_dport = 4790 }, .want = VXFWD_C_PASS },
+	{ "pass-outer-non-first-fragment", { .o_frag = 0x00b9 }, .want = VXFWD_C_PASS },
+	{ "pass-outer-non-first-last-fragment", { .o_frag = 0x2010 }, .want = VXFWD_C_PASS },
+	{ "pass-outer-bad-ihl", { .o_ihl = 4 }, .want = VXFWD_C_PASS },
+	{ "pass-outer-short", { .cut = INNER_MIN + 8 + 8 + 6 }, .want = VXFWD_C_PASS },
+
+	/* mirror traffic, dropped with a reason */
+	{ "outer-first-fragment", { .o_frag = 0x2000 }, .want = VXFWD_C_DROP_OUTER_FRAG },
+	{ "outer-first-fragment-df", { .o_frag = 0x6000 }, .want = VXFWD_C_DROP_OUTER_FRAG },
+	{ "vxlan-i-flag-clear", { .vx_flags_xor = 0x08 }, .want = VXFWD_C_DROP_VXLAN_HDR },
+	{ "vxlan-extra-flag", { .vx_flags_xor = 0x80 }, .want = VXFWD_C_DROP_VXLAN_HDR },
+	{ "vxlan-reserved-bits", { .vx_rsvd = 1 }, .want = VXFWD_C_DROP_VXLAN_HDR },
+	{ "vxlan-short", { .cut = INNER_MIN + 4 }, .want = VXFWD_C_DROP_VXLAN_HDR },
+	{ "vni-unknown", { .vni = 2 }, .want = VXFWD_C_DROP_VNI },
+	{ "inner-arp", { .i_ethertype = ETH_P_ARP }, .want = VXFWD_C_DROP_INNER_NOT_IP },
+	{ "inner-ipv6", { .i_ethertype = ETH_P_IPV6 }, .want = VXFWD_C_DROP_INNER_NOT_IP },
+	{ "inner-vlan", { .i_vlan = 100 }, .want = VXFWD_C_DROP_INNER_NOT_IP },
+	{ "inner-qinq", { .i_qinq = 200, .i_vlan = 100 }, .want = VXFWD_C_DROP_INNER_NOT_IP },
+	{ "inner-eth-short", { .cut = INNER_MIN - 6 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
+	{ "inner-ip-short", { .cut = INNER_MIN - 14 - 10 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
+	{ "inner-ihl-4", { .i_ihl = 4 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
+	{ "inner-options-short", { .i_ihl = 15, .payload = 0 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
+	{ "inner-tot-len-below-ihl", { .i_tot_len = 16 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
+	{ "inner-udp-short", { .i_tot_len = 24, .payload = 10 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
+	{ "inner-tcp-short", { .i_proto = TCP, .dport = 22, .i_tot_len = 30, .payload = 10 },
+	  .want = VXFWD_C_DROP_INNER_MALFORMED },
+	{ "inner-tcp-doff-4", { .i_proto = TCP, .dport = 22, .tcp_doff = 4 },
+	  .want = VXFWD_C_DROP_INNER_MALFORMED },
+	{ "inner-tcp-doff-beyond", { .i_proto = TCP, .dport = 22, .tcp_doff = 15, .payload = 8 },
+	  .want = VXFWD_C_DROP_INNER_MALFORMED },
+	{ "inner-truncated", { .payload = 100, .cut = 1 }, .want = VXFWD_C_DROP_INNER_TRUNCATED },
+	{ "inner-truncated-jumbo", { .payload = 8972, .cut = 8000 },
+	  .want = VXFWD_C_DROP_INNER_TRUNCATED },
+	{ "inner-bad-csum", { .i_bad_csum = 1 }, .want = VXFWD_C_DROP_INNER_CSUM },
+	{ "inner-first-fragment", { .i_frag = 0x2000, .payload = 16 }, .want = VXFWD_C_DROP_INNER_FRAG },
+	{ "inner-non-first-fragment", { .i_frag = 0x0002, .payload = 16 },
+	  .want = VXFWD_C_DROP_INNER_FRAG },
+	{ "inner-icmp", { .i_proto = ICMP }, .want = VXFWD_C_DROP_INNER_PROTO },
+	{ "inner-gre", { .i_proto = GRE }, .want = VXFWD_C_DROP_INNER_PROTO },
+	{ "source-not-allowed", { .src = "8.8.4.4" }, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED },
+	{ "source-outside-prefix", { .src = "203.0.113.16" }, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED },
+	{ "no-rule-port", { .dport = 1234 }, .want = VXFWD_C_DROP_NO_RULE },
+	{ "no-rule-range-above", { .dport = 5021 }, .want = VXFWD_C_DROP_NO_RULE },
+	{ "no-rule-proto", { .i_proto = TCP, .dport = 31765 }, .want = VXFWD_C_DROP_NO_RULE },
+	{ "no-rule-vni", { .vni = 1, .src = "192.0.2.5", .dport = 6000 }, .want = VXFWD_C_DROP_NO_RULE },
+	{ "no-rule-negated-source", { .dst = "10.1.2.3", .dport = 9000 }, .want = VXFWD_C_DROP_NO_RULE },
+	{ "no-rule-negated-destination", { .src = "192.0.2.7", .dst = "10.0.0.1", .dport = 8000 },
+	  .want = VXFWD_C_DROP_NO_RULE },
+	{ "no-nexthop", { .src = "192.0.2.5", .dport = 7000 }, .want = VXFWD_C_DROP_NO_NEXTHOP },
+	{ "too-big", { .payload = 9216 - INNER_MIN + 1 }, .want = VXFWD_C_DROP_TOO_BIG },
+};
+
+/* Before the first apply: fail closed on the default port only. */
+static const struct tcase noconfig_cases[] = {
+	{ "no-config-default-port", { .payload = 8 }, .want = VXFWD_C_DROP_NO_CONFIG },
+	{ "no-config-other-port", { .o_dport = 8472 }, .want = VXFWD_C_PASS },
+	{ "no-config-outer-tcp", { .o_proto = TCP }, .want = VXFWD_C_PASS },
+	{ "no-config-non-first-fragment", { .o_frag = 0x0010 }, .want = VXFWD_C_PASS },
+};
+
+/* A second ruleset replaces the first: old rules must be gone. */
+static const char reload_rules[] =
+	"ingress ens5 { vxlan port 4789; vni 9 }\n"
+	"egress ens6\n"
+	"set lab { 192.0.2.0/24 }\n"
+	"forward moved udp from @lab to port 31765 dnat 172.30.82.96 port 9999\n";
+
+static const char *const reload_nexthops[] = { "172.30.82.96", NULL };
+
+static const struct tcase reload_cases[] = {
+	{ "reload-new-rule", { .vni = 9, .src = "192.0.2.1" },
+	  FWD("m", "moved", "172.30.82.96", 9999, NULL) },
+	{ "reload-old-vni-gone", { .vni = 1 }, .want = VXFWD_C_DROP_VNI },
+	{ "reload-old-set-gone", { .vni = 9 }, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED },
+	{ "reload-old-port-gone", { .o_dport = 8472, .vni = 9 }, .want = VXFWD_C_PASS },
+};
+
+static const struct group groups[] = {
+	{ "noconfig", NULL, NULL, noconfig_cases,
+	  sizeof(noconfig_cases) / sizeof(noconfig_cases[0]) },
+	{ "main", main_rules, main_nexthops, main_cases,
+	  sizeof(main_cases) / sizeof(main_cases[0]) },
+	{ "reload", reload_rules, reload_nexthops, reload_cases,
+	  sizeof(reload_cases) / sizeof(reload_cases[0]) },
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void fail(struct t *t, const char *tcname, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(struct t *t, const char *tcname, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "FAIL %s/%s: ", t->group, tcname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	t->failed++;
+}
+
+static __be32 addr(const char *s)
+{
+	struct in_addr a = {0};
+
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;
+}
+
+static int rule_pos(const struct vxfwd_ruleset *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n_rules; i++)
+		if (!strcmp(rs->rules[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int org_slot(const struct vxfwd_ruleset *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n_orgs; i++)
+		if (!strcmp(rs->orgs[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* Sum over CPUs of slot `idx` of a per-CPU struct vxfwd_count map. */
+static int percpu_sum(int fd, __u32 idx, struct vxfwd_count *sum)
+{
+	int i, ncpu = libbpf_num_possible_cpus();
+	struct vxfwd_count *v;
+	int ret = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &idx, v)) {
+		ret = -errno;
+		goto out;
+	}
+	sum->packets = sum->bytes = 0;
+	for (i = 0; i < ncpu; i++) {
+		sum->packets += v[i].packets;
+		sum->bytes += v[i].bytes;
+	}
+out:
+	free(v);
+	return ret;
+}
+
+static size_t size_class(size_t len)
+{
+	static const size_t classes[] = { 128, 256, 512, 1024, 2048, 4096, 9216 };
+	size_t i;
+
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (len <= classes[i])
+			return classes[i];
+	return 0;
+}
+
+static void write_fail_pcap(struct t *t, const char *tcname, const __u8 *in, size_t in_len,
+			    const __u8 *act, size_t act_len, const __u8 *exp, size_t exp_len)
+{
+	struct pcap_frame f[3];
+	char path[4096];
+	size_t n = 0;
+	int ret;
+
+	f[n++] = (struct pcap_frame){ in, in_len };
+	if (act)
+		f[n++] = (struct pcap_frame){ act, act_len };
+	if (exp)
+		f[n++] = (struct pcap_frame){ exp, exp_len };
+	snprintf(path, sizeof(path), "%s/fail-%s-%s.pcap", t->outdir, t->group, tcname);
+	ret = pcap_write(path, f, n);
+	if (ret < 0)
+		fprintf(stderr, "  %s: cannot write: %s\n", path, strerror(-ret));
+	else
+		fprintf(stderr, "  input%s%s frames written to %s\n", act ? ", actual" : "",
+			exp ? ", expected" : "", path);
+}
+
+/* ---- running one frame -------------------------------------------------- */
+
+struct run {
+	__u32 retval;
+	__u8 out[OUT_MAX];
+	__u32 out_len;
+	struct vxfwd_count before[VXFWD_C_MAX], after[VXFWD_C_MAX];
+};
+
+static int run_frame(struct t *t, const __u8 *data, size_t len, __u32 repeat, struct run *r)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = data,
+		.data_size_in = (__u32)len,
+		.data_out = r->out,
+		.data_size_out = sizeof(r->out),
+		.repeat = repeat,
+	);
+	int ret;
+
+	t->seen.n = 0;
+	ret = maps_read_counters(&t->m, r->before);
+	if (ret < 0)
+		return ret;
+	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.vxfwd_xdp), &opts))
+		return -errno;
+	r->retval = opts.retval;
+	r->out_len = opts.data_size_out;
+	ret = maps_read_counters(&t->m, r->after);
+	if (ret < 0)
+		return ret;
+	ret = ring_buffer__consume(t->rb);
+	return ret < 0 ? ret : 0;
+}
+
+/* Every counter moved by exactly what `want` says, bytes included. */
+static int check_counters(struct t *t, const char *tcname, const struct run *r,
+			  enum vxfwd_counter want, __u64 n, __u64 bytes)
+{
+	__u64 dp, db, ep, eb;
+	int i, bad = 0;
+
+	for (i = 0; i < VXFWD_C_MAX; i++) {
+		dp = r->after[i].packets - r->before[i].packets;
+		db = r->after[i].bytes - r->before[i].bytes;
+		ep = (i == VXFWD_C_RX || i == (int)want) ? n : 0;
+		eb = ep ? bytes : 0;
+		if (dp != ep || db != eb) {
+			fail(t, tcname, "counter %d moved by %llu packets %llu bytes, want %llu/%llu",
+			     i, (unsigned long long)dp, (unsigned long long)db,
+			     (unsigned long long)ep, (unsigned long long)eb);
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+/* The one ring record of a forwarded frame: header, size class, bytes. */
+static int check_record(struct t *t, const struct tcase *tc, const __u8 *in, size_t in_len,
+			const __u8 *exp, size_t exp_len)
+{
+	const struct ring_seen *s = &t->seen;
+	int pos = rule_pos(t->rs, tc->rule);
+
+	if (s->n != 1) {
+		fail(t, tc->name, "%u ring records, want 1", s->n);
+		return -1;
+	}
+	if (s->size != sizeof(struct vxfwd_rec) + size_class(exp_len)) {
+		fail(t, tc->name, "record of %zu bytes, want %zu (size class of %zu)",
+		     s->size, sizeof(struct vxfwd_rec) + size_class(exp_len), exp_len);
+		return -1;
+	}
+	if (pos < 0 || s->hdr.rule != pos) {
+		fail(t, tc->name, "record names rule %u, want '%s' at %d", s->hdr.rule,
+		     tc->rule, pos);
+		return -1;
+	}
+	if (s->hdr.len != exp_len || memcmp(s->frame, exp, exp_len)) {
+		fail(t, tc->name, "ring frame (%u bytes) differs from the expected one (%zu)",
+		     s->hdr.len, exp_len);
+		write_fail_pcap(t, tc->name, in, in_len, s->frame,
+				s->hdr.len <= sizeof(s->frame) ? s->hdr.len : 0, exp, exp_len);
+		return -1;
+	}
+	if (pkt_verify_csums(s->frame, s->hdr.len)) {
+		fail(t, tc->name, "forwarded frame has a bad IPv4 or L4 checksum");
+		return -1;
+	}
+	return 0;
+}
+
+/* Per-rule and per-organization counters of a forwarded frame. */
+struct count_pair {
+	struct vxfwd_count rule, org;
+};
+
+static int read_rule_org(struct t *t, const struct tcase *tc, struct count_pair *c)
+{
+	int pos = rule_pos(t->rs, tc->rule);
+	int slot = tc->org ? org_slot(t->rs, tc->org) : -1;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	if (pos < 0)
+		return -ENOENT;
+	ret = percpu_sum(t->m.rule_counters, t->gen * VXFWD_MAX_RULES + pos, &c->rule);
+	if (ret < 0 || slot < 0)
+		return ret;
+	return percpu_sum(t->m.org_counters, t->gen * VXFWD_MAX_ORGS + slot, &c->org);
+}
+
+static int check_rule_org(struct t *t, const struct tcase *tc, const struct count_pair *before,
+			  size_t len)
+{
+	struct count_pair after;
+
+	if (read_rule_org(t, tc, &after) < 0) {
+		fail(t, tc->name, "rule '%s' or org '%s' not in the ruleset", tc->rule,
+		     tc->org ? tc->org : "-");
+		return -1;
+	}
+	if (after.rule.packets - before->rule.packets != 1 ||
+	    after.rule.bytes - before->rule.bytes != len) {
+		fail(t, tc->name, "rule '%s' counter did not count the frame", tc->rule);
+		return -1;
+	}
+	if (tc->org && (after.org.packets - before->org.packets != 1 ||
+			after.org.bytes - before->org.bytes != len)) {
+		fail(t, tc->name, "org '%s' counter did not count the frame", tc->org);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- one case ----------------------------------------------------------- */
+
+static struct pkt pkt_buf;
+static struct run run_buf;
+static __u8 exp_buf[OUT_MAX];
+
+static int build_case(struct t *t, const struct tcase *tc, struct pkt *p, size_t *exp_len)
+{
+	size_t l4;
+	__u8 *inner;
+
+	if (pkt_build(&tc->p, p)) {
+		fail(t, tc->name, "cannot build the frame");
+		return -1;
+	}
+	inner = p->buf + p->inner_off;
+	*exp_len = 0;
+	if (tc->want != VXFWD_C_FORWARD)
+		return 0;
+	if (tc->out_csum_ffff &&
+	    pkt_tune_zero_csum(inner, p->inner_len, addr(tc->nat), tc->nat_port)) {
+		fail(t, tc->name, "cannot tune the payload for a zero checksum");
+		return -1;
+	}
+	if (pkt_expect(inner, p->inner_len, addr(tc->nat), tc->nat_port, nh_mac, egress_mac,
+		       exp_buf)) {
+		fail(t, tc->name, "cannot compute the expected frame");
+		return -1;
+	}
+	/* The case must test what it says: the new UDP checksum is 0xffff. */
+	l4 = ETH_HLEN + (exp_buf[ETH_HLEN] & 0xf) * 4;
+	if (tc->out_csum_ffff && (exp_buf[l4 + 6] != 0xff || exp_buf[l4 + 7] != 0xff)) {
+		fail(t, tc->name, "tuned frame does not have a 0xffff UDP checksum");
+		return -1;
+	}
+	*exp_len = p->inner_len;
+	return 0;
+}
+
+/* A passed frame leaves the program byte for byte as it came. */
+static int check_untouched(struct t *t, const char *tcname, const __u8 *in, size_t len,
+			   const struct run *r)
+{
+	if (r->out_len != len || memcmp(r->out, in, len)) {
+		fail(t, tcname, "passed frame was modified (%u bytes out, %zu in)", r->out_len,
+		     len);
+		write_fail_pcap(t, tcname, in, len, r->out, r->out_len, NULL, 0);
+		return -1;
+	}
+	return 0;
+}
+
+static void run_case(struct t *t, const struct tcase *tc)
+{
+	struct pkt *p = &pkt_buf;
+	struct run *r = &run_buf;
+	struct count_pair before;
+	size_t exp_len;
+	__u32 want_ret = tc->want == VXFWD_C_PASS ? XDP_PASS : XDP_DROP;
+	int ret;
+
+	t->cases++;
+	if (build_case(t, tc, p, &exp_len))
+		return;
+	if (tc->want == VXFWD_C_FORWARD && read_rule_org(t, tc, &before) < 0) {
+		fail(t, tc->name, "rule '%s' or org '%s' not in the ruleset", tc->rule,
+		     tc->org ? tc->org : "-");
+		return;
+	}
+	ret = run_frame(t, p->buf, p->len, 1, r);
+	if (ret < 0) {
+		fail(t, tc->name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
+		return;
+	}
+	if (r->retval != want_ret) {
+		fail(t, tc->name, "verdict %u, want %u", r->retval, want_ret);
+		write_fail_pcap(t, tc->name, p->buf, p->len, NULL, 0, NULL, 0);
+	}
+	check_counters(t, tc->name, r, tc->want, 1, p->len);
+	if (tc->want == VXFWD_C_PASS)
+		check_untouched(t, tc->name, p->buf, p->len, r);
+	if (tc->want != VXFWD_C_FORWARD) {
+		if (t->seen.n)
+			fail(t, tc->name, "%u ring records, want none", t->seen.n);
+		return;
+	}
+	if (!check_record(t, tc, p->buf, p->len, exp_buf, exp_len))
+		check_rule_org(t, tc, &before, exp_len);
+}
+
+/* ---- groups: apply a ruleset, run its cases ------------------------------ */
+
+static int load_rules(const char *name, const char *text, struct vxfwd_ruleset **rs)
+{
+	char *diag = NULL;
+	size_t diag_len = 0;
+	FILE *f;
+	int ret;
+
+	f = open_memstream(&diag, &diag_len);
+	if (!f)
+		return -errno;
+	ret = vxfwd_dsl_load_string(name, text, f, rs);
+	fclose(f);
+	if (ret < 0)
+		fprintf(stderr, "rules '%s': %s\n%s", name, strerror(-ret), diag ? diag : "");
+	free(diag);
+	return ret;
+}
+
+static int apply_group(struct t *t, const struct group *g)
+{
+	struct vxfwd_apply_env env = { .egress_ifindex = 1 };
+	struct vxfwd_ruleset *rs = NULL;
+	__u32 old_gen = 0, gen = 0;
+	size_t i;
+	int ret;
+
+	memcpy(env.egress_mac, egress_mac, sizeof(env.egress_mac));
+	ret = load_rules(g->name, g->rules, &rs);
+	if (ret < 0)
+		return ret;
+	ret = maps_active_gen(&t->m, &old_gen);
+	if (!ret)
+		ret = maps_apply(&t->m, rs, &env, &gen);
+	if (ret < 0) {
+		fprintf(stderr, "rules '%s': apply: %s\n", g->name, strerror(-ret));
+		vxfwd_ruleset_free(rs);
+		return ret;
+	}
+	if (gen == old_gen || maps_active_gen(&t->m, &t->gen) || t->gen != gen) {
+		fprintf(stderr, "rules '%s': generation did not flip (%u -> %u)\n", g->name,
+			old_gen, gen);
+		vxfwd_ruleset_free(rs);
+		return -EPROTO;
+	}
+	vxfwd_ruleset_free(t->rs);
+	t->rs = rs;
+	for (i = 0; g->nexthops && g->nexthops[i]; i++) {
+		ret = maps_set_nexthop(&t->m, addr(g->nexthops[i]), nh_mac, VXFWD_NH_F_VALID);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * A jumbo frame run N times without draining the ring: the frames that fit
+ * are forwarded, the others counted as RING_FULL, and nothing else moves.
+ */
+static void run_ring_full(struct t *t)
+{
+	struct tcase tc = { "ring-full", { .payload = 9000 - 28 }, UDP_DNS };
+	struct pkt *p = &pkt_buf;
+	struct run *r = &run_buf;
+	__u32 n = RING_BYTES / 9216 + 8;
+	__u64 fwd, full, rx;
+	int ret;
+
+	t->cases++;
+	if (pkt_build(&tc.p, p)) {
+		fail(t, tc.name, "cannot build the frame");
+		return;
+	}
+	ret = run_frame(t, p->buf, p->len, n, r);
+	if (ret < 0) {
+		fail(t, tc.name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
+		return;
+	}
+	rx = r->after[VXFWD_C_RX].packets - r->before[VXFWD_C_RX].packets;
+	fwd = r->after[VXFWD_C_FORWARD].packets - r->before[VXFWD_C_FORWARD].packets;
+	full = r->after[VXFWD_C_DROP_RING_FULL].packets -
+	       r->before[VXFWD_C_DROP_RING_FULL].packets;
+	if (rx != n || fwd + full != n || !fwd || !full || fwd != t->seen.n)
+		fail(t, tc.name, "%u runs: rx %llu forward %llu ring-full %llu, %u records", n,
+		     (unsigned long long)rx, (unsigned long long)fwd,
+		     (unsigned long long)full, t->seen.n);
+}
+
+/*
+ * An apply that fails must leave the active generation alone: the rules
+ * that forwarded before still forward.
+ */
+static void run_apply_rollback(struct t *t)
+{
+	struct vxfwd_apply_env env = { .egress_ifindex = 1 };
+	struct vxfwd_ruleset bad = *t->rs;
+	struct vxfwd_op *ops;
+	__u32 gen = 0;
+	int ret;
+
+	t->cases++;
+	ops = calloc(t->rs->n_ops + 1, sizeof(*ops));
+	if (!ops) {
+		fail(t, "apply-rollback", "out of memory");
+		return;
+	}
+	memcpy(ops, t->rs->ops, t->rs->n_ops * sizeof(*ops));
+	ops[t->rs->n_ops].map = VXFWD_MAP_RULE;
+	ops[t->rs->n_ops].key.idx = VXFWD_MAX_RULES;
+	bad.ops = ops;
+	bad.n_ops = t->rs->n_ops + 1;
+	ret = maps_apply(&t->m, &bad, &env, NULL);
+	free(ops);
+	if (ret != -E2BIG)
+		fail(t, "apply-rollback", "apply of a rule beyond the limit: %s, want %s",
+		     strerror(-ret), strerror(E2BIG));
+	if (maps_active_gen(&t->m, &gen) || gen != t->gen)
+		fail(t, "apply-rollback", "active generation moved from %u to %u", t->gen, gen);
+}
+
+static void run_group(struct t *t, const struct group *g)
+{
+	size_t i;
+
+	t->group = g->name;
+	if (g->rules && apply_group(t, g) < 0) {
+		fail(t, "apply", "cannot seed the maps");
+		return;
+	}
+	for (i = 0; i < g->n_cases; i++)
+		run_case(t, &g->cases[i]);
+	if (g->cases != main_cases)
+		return;
+	run_ring_full(t);
+	run_apply_rollback(t);
+	/* After the failed apply, the same ruleset still forwards. */
+	run_case(t, &main_cases[0]);
+}
+
+/* ---- replay of real captures -------------------------------------------- */
+
+static const char pcap_rules[] =
+	"ingress ens5 { vxlan port 4789; vni 5569041, 37, 100 }\n"
+	"egress ens6\n"
+	"forward anyudp udp from any to port 1-65535 dnat 172.30.82.95\n"
+	"forward anytcp tcp from any to port 1-65535 dnat 172.30.82.95\n";
+
+static const char *const pcap_nexthops[] = { "172.30.82.95", NULL };
+
+static const __u32 pcap_vnis[] = { 5569041, 37, 100 };
+
+static __u16 rd16(const __u8 *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
+
+/* The inner packet of a mirror frame: the verdict of a reference model. */
+static enum vxfwd_counter ref_inner(const __u8 *e, const __u8 *end)
+{
+	const __u8 *ip = e + ETH_HLEN;
+	size_t ihl, tot, l4h;
+
+	if (ip > end)
+		return VXFWD_C_DROP_INNER_MALFORMED;
+	if (rd16(e + 12) != ETH_P_IP)
+		return VXFWD_C_DROP_INNER_NOT_IP;
+	if (ip + 20 > end || (ip[0] & 0xf) < 5 || ip + (ip[0] & 0xf) * 4 > end)
+		return VXFWD_C_DROP_INNER_MALFORMED;
+	ihl = (ip[0] & 0xf) * 4;
+	tot = rd16(ip + 2);
+	if (tot < ihl)
+		return VXFWD_C_DROP_INNER_MALFORMED;
+	if (ip + tot > end)
+		return VXFWD_C_DROP_INNER_TRUNCATED;
+	if (csum_fold_sum(ip, ihl, 0) != 0xffff)
+		return VXFWD_C_DROP_INNER_CSUM;
+	if (rd16(ip + 6) & 0x3fff)
+		return VXFWD_C_DROP_INNER_FRAG;
+	if (ip[9] != IPPROTO_UDP && ip[9] != IPPROTO_TCP)
+		return VXFWD_C_DROP_INNER_PROTO;
+	l4h = ip[9] == IPPROTO_UDP ? 8 : 20;
+	if (tot < ihl + l4h || (ip[9] == IPPROTO_TCP && tot < ihl + (ip[ihl + 12] >> 4) * 4))
+		return VXFWD_C_DROP_INNER_MALFORMED;
+	return VXFWD_C_FORWARD;
+}
+
+/* The whole frame, outer headers first; *inner gets the inner Ethernet. */
+static enum vxfwd_counter ref_classify(const __u8 *f, size_t len, size_t *inner)
+{
+	const __u8 *end = f + len, *ip = f + ETH_HLEN, *udp, *vx;
+	__u32 vni;
+	size_t i;
+
+	if (len < ETH_HLEN + 20 || rd16(f + 12) != ETH_P_IP || (ip[0] & 0xf) < 5)
+		return VXFWD_C_PASS;
+	udp = ip + (ip[0] & 0xf) * 4;
+	if (ip[9] != IPPROTO_UDP || (rd16(ip + 6) & 0x1fff) || udp + 8 > end ||
+	    rd16(udp + 2) != 4789)
+		return VXFWD_C_PASS;
+	if (rd16(ip + 6) & 0x2000)
+		return VXFWD_C_DROP_OUTER_FRAG;
+	vx = udp + 8;
+	if (vx + 8 > end || vx[0] != 0x08 || vx[1] || vx[2] || vx[3] || vx[7])
+		return VXFWD_C_DROP_VXLAN_HDR;
+	vni = (__u32)vx[4] << 16 | vx[5] << 8 | vx[6];
+	for (i = 0; i < sizeof(pcap_vnis) / sizeof(pcap_vnis[0]); i++)
+		if (pcap_vnis[i] == vni)
+			break;
+	if (i == sizeof(pcap_vnis) / sizeof(pcap_vnis[0]))
+		return VXFWD_C_DROP_VNI;
+	*inner = vx + 8 - f;
+	return ref_inner(vx + 8, end);
+}
+
+static void replay_frame(struct t *t, const char *file, unsigned int idx, const __u8 *f,
+			 size_t len, unsigned int *hist)
+{
+	struct tcase tc = { .name = NULL };
+	struct run *r = &run_buf;
+	size_t inner = 0, exp_len = 0;
+	char name[300];
+	int ret;
+
+	snprintf(name, sizeof(name), "%s#%u", file, idx + 1);
+	tc.name = name;
+	tc.want = ref_classify(f, len, &inner);
+	hist[tc.want]++;
+	t->cases++;
+	if (tc.want == VXFWD_C_FORWARD) {
+		exp_len = ETH_HLEN + rd16(f + inner + ETH_HLEN + 2);
+		tc.nat = "172.30.82.95";
+		tc.rule = f[inner + ETH_HLEN + 9] == IPPROTO_UDP ? "anyudp" : "anytcp";
+		if (pkt_expect(f + inner, exp_len, addr(tc.nat), 0, nh_mac, egress_mac,
+			       exp_buf)) {
+			fail(t, name, "cannot compute the expected frame");
+			return;
+		}
+	}
+	ret = run_frame(t, f, len, 1, r);
+	if (ret < 0) {
+		fail(t, name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
+		return;
+	}
+	if (r->retval != (tc.want == VXFWD_C_PASS ? XDP_PASS : XDP_DROP))
+		fail(t, name, "verdict %u, reference counter %d", r->retval, tc.want);
+	check_counters(t, name, r, tc.want, 1, len);
+	if (tc.want == VXFWD_C_PASS)
+		check_untouched(t, name, f, len, r);
+	if (tc.want == VXFWD_C_FORWARD)
+		check_record(t, &tc, f, len, exp_buf, exp_len);
+	else if (t->seen.n)
+		fail(t, name, "%u ring records, want none", t->seen.n);
+}
+
+static int replay_file(struct t *t, const char *dir, const char *file)
+{
+	static __u8 frame[PKT_MAX];
+	unsigned int hist[VXFWD_C_MAX] = {0}, n = 0;
+	struct pcap_reader rd;
+	char path[4096];
+	int ret, i;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	ret = pcap_open(&rd, path);
+	if (ret < 0) {
+		fprintf(stderr, "FAIL %s: cannot read: %s\n", path, strerror(-ret));
+		t->failed++;
+		return ret;
+	}
+	while ((ret = pcap_next(&rd, frame, sizeof(frame))) > 0)
+		replay_frame(t, file, n++, frame, (size_t)ret, hist);
+	pcap_close(&rd);
+	if (ret < 0) {
+		fprintf(stderr, "FAIL %s: frame %u: %s\n", path, n + 1, strerror(-ret));
+		t->failed++;
+	}
+	printf("# %s: %u frames:", file, n);
+	for (i = 0; i < VXFWD_C_MAX; i++)
+		if (hist[i])
+			printf(" counter%d=%u", i, hist[i]);
+	printf("\n");
+	return n ? 0 : -ENOENT;
+}
+
+static int is_pcap(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 5 && !strcmp(d->d_name + n - 5, ".pcap");
+}
+
+/* Returns the number of files replayed, or -errno. */
+static int replay_pcaps(struct t *t)
+{
+	const char *dir = getenv("VXFWD_PCAP_DIR");
+	struct group g = { "pcap", pcap_rules, pcap_nexthops, NULL, 0 };
+	struct dirent **ents = NULL;
+	int i, n;
+
+	if (!dir)
+		dir = VXFWD_PCAP_DIR_DEFAULT;
+	n = scandir(dir, &ents, is_pcap, alphasort);
+	if (n <= 0) {
+		printf("# no captures in %s (VXFWD_PCAP_DIR)\n", dir);
+		free(ents);
+		return n < 0 ? -errno : 0;
+	}
+	t->group = g.name;
+	if (apply_group(t, &g) < 0) {
+		fail(t, "apply", "cannot seed the maps");
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		replay_file(t, dir, ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	return n;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+/* RX == PASS + FORWARD + sum(DROP_*), packets and bytes. */
+static void check_invariant(struct t *t)
+{
+	struct vxfwd_count c[VXFWD_C_MAX];
+	__u64 p = 0, b = 0;
+	int i;
+
+	t->group = "total";
+	t->cases++;
+	if (maps_read_counters(&t->m, c) < 0) {
+		fail(t, "invariant", "cannot read the counters");
+		return;
+	}
+	for (i = VXFWD_C_RX + 1; i < VXFWD_C_MAX; i++) {
+		p += c[i].packets;
+		b += c[i].bytes;
+		if (!c[i].packets)
+			fail(t, "coverage", "counter %d never moved", i);
+	}
+	if (!c[VXFWD_C_RX].packets || c[VXFWD_C_RX].packets != p || c[VXFWD_C_RX].bytes != b)
+		fail(t, "invariant", "RX %llu packets %llu bytes, others sum to %llu/%llu",
+		     (unsigned long long)c[VXFWD_C_RX].packets,
+		     (unsigned long long)c[VXFWD_C_RX].bytes, (unsigned long long)p,
+		     (unsigned long long)b);
+	printf("# counters: rx %llu packets, %llu bytes\n",
+	       (unsigned long long)c[VXFWD_C_RX].packets, (unsigned long long)c[VXFWD_C_RX].bytes);
+}
+
+static int setup(struct t *t)
+{
+	int ret;
+
+	t->skel = vxfwd_bpf__open();
+	if (!t->skel)
+		return -errno;
+	ret = bpf_map__set_max_entries(t->skel->maps.vxfwd_ring, RING_BYTES);
+	if (ret < 0)
+		return ret;
+	ret = vxfwd_bpf__load(t->skel);
+	if (ret < 0)
+		return ret;
+	maps_from_skel(&t->m, t->skel);
+	t->rb = ring_buffer__new(t->m.ring, on_record, &t->seen, NULL);
+	if (!t->rb)
+		return -errno;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct t t;
+	size_t i;
+	int ret, files;
+
+	verbose = argc > 1 && !strcmp(argv[1], "-v");
+	libbpf_set_print(libbpf_print);
+	t.outdir = getenv("VXFWD_TEST_OUTDIR") ? getenv("VXFWD_TEST_OUTDIR") : ".";
+	if (geteuid() != 0) {
+		printf("SKIP: BPF_PROG_TEST_RUN needs root\n");
+		return EXIT_SKIP;
+	}
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL) <= 0 ||
+	    libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0) {
+		printf("SKIP: the kernel has no XDP programs or BPF ring buffers\n");
+		return EXIT_SKIP;
+	}
+	ret = setup(&t);
+	if (ret < 0) {
+		fprintf(stderr, "FAIL: vxfwd.bpf.o: load: %s (verifier log above)\n",
+			strerror(-ret));
+		ret = 1;
+		goto out;
+	}
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		run_group(&t, &groups[i]);
+	files = replay_pcaps(&t);
+	check_invariant(&t);
+	printf("# %u cases, %u failed, %d capture files\n", t.cases, t.failed,
+	       files > 0 ? files : 0);
+	ret = t.failed ? 1 : 0;
+out:
+	ring_buffer__free(t.rb);
+	vxfwd_bpf__destroy(t.skel);
+	vxfwd_ruleset_free(t.rs);
+	return ret;
+}
