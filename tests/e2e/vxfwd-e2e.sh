@@ -1,0 +1,363 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# vxfwd-e2e.sh - end-to-end tests of vxfwd in the lab (tests/lab/lib.sh).
+#
+# usage: vxfwd-e2e.sh [TEST...]     (no TEST: run them all)
+#
+# Each test builds its own namespaces, runs vxfwd in the sensor, sends
+# traffic from the mirror source and takes its evidence from the far side of
+# each wire: the collector's eth0, the mirror side of the ens5 wire, tcpdump
+# on ens6, xdpdump on ens5 and the pinned maps read with bpftool.  Setup and
+# teardown run in traps, so a failing test leaves nothing behind.  Exit 0
+# pass, 1 fail, 77 skip (not root, a kernel feature or a tool missing).
+#
+# Environment: VXFWD (the binary), VXFWD_PCAPS (the shared captures,
+# default ../shared/pcaps from the source root), LAB_KEEP=1 keeps evidence.
+
+set -u
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
+
+ALL_TESTS="forward no_leak_ens5 tcpdump_xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay"
+
+LAB_RULES=$LAB_DIR/rules/lab.rules
+AWS_RULES=$LAB_DIR/rules/aws.rules
+VXFWD_PCAPS=${VXFWD_PCAPS:-$LAB_SRCDIR/../shared/pcaps}
+AWS_PCAP=$VXFWD_PCAPS/aws-traffic-mirror-ssh-dns-ntp.pcap
+
+FORWARD_MIX=udp:70,tcp:70,udp0:10
+BAD_MIX=udp:10,tcp:10,bad-src:4,bad-vni:4,bad-port:4,bad-trunc:4,bad-frag:4,bad-frag2:4
+EXTRA_MIX=udp:5,ipopt:5,bad-csum:3,bad-icmp:3,bad-arp:3,bad-flag:3
+
+fail()
+{
+	printf 'FAIL: %s\n' "$*"
+	exit 1
+}
+
+# The lab with vxfwd running RULES, the collector listening, next hop known.
+setup()
+{
+	local rules=$1
+
+	lab_require
+	lab_init
+	lab_up
+	lab_collector_listen
+	lab_vxfwd_start "$rules"
+	lab_wait_nexthop "$LAB_COLLECTOR_ADDR"
+	lab_maps counters >"$LAB_TMP/base.json" || fail "cannot read the pinned counters"
+}
+
+# Captures on the three wires that carry the evidence.
+captures_start()
+{
+	lab_capture_start "$LAB_NS_C" eth0 collector in
+	lab_capture_start "$LAB_NS_S" ens6 ens6 out
+	lab_capture_start "$LAB_NS_M" eth0 ens5wire in
+}
+
+captures_stop()
+{
+	lab_capture_stop collector
+	lab_capture_stop ens6
+	lab_capture_stop ens5wire
+}
+
+# gen_send TAG MIX [PPS]: generate frames, send them, wait for the engine.
+gen_send()
+{
+	local tag=$1 mix=$2 pps=${3:-2000}
+
+	lab_gen --mix "$mix" --out "$LAB_TMP/$tag.pcap" \
+		--manifest "$LAB_TMP/$tag.json" || fail "gen.py failed"
+	lab_send "$LAB_TMP/$tag.pcap" "$pps"
+	lab_wait_drained
+}
+
+# count KIND-regex: frames of these kinds in manifest $1.
+count_kinds()
+{
+	"$LAB_PY" -c '
+import json, re, sys
+m = json.load(open(sys.argv[1]))
+print(sum(1 for e in m["frames"] if re.fullmatch(sys.argv[2], e["kind"])))' "$1" "$2"
+}
+
+count_counter()
+{
+	"$LAB_PY" -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+print(sum(1 for e in m["frames"] if e["counter"] == sys.argv[2]))' "$1" "$2"
+}
+
+# The invariants over the whole run and over this test's traffic.
+check_invariants()
+{
+	echo "counters since vxfwd started:"
+	lab_maps check || fail "counter invariant broken"
+	echo "counters during the test:"
+	lab_maps check --base "$LAB_TMP/base.json" || fail "counter invariant broken"
+}
+
+check_listener_udp()
+{
+	local manifest=$1
+
+	lab_collector_listen_stop
+	"$LAB_PY" -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+r = json.load(open(sys.argv[2]))
+want = sorted(e["seq"] for e in m["frames"] if e["counter"] == "FORWARD" and e["proto"] == 17)
+got = sorted(r["udp_seqs"])
+print("collector UDP socket: %d datagrams expected, %d received" % (len(want), len(got)))
+sys.exit(0 if want == got else 1)' "$manifest" "$LAB_TMP/collector.json" ||
+		fail "the collector's UDP socket did not get exactly the forwarded datagrams"
+}
+
+# ---- tests ---------------------------------------------------------------
+
+# N allowed frames (UDP and TCP, 64 bytes to 9000-byte jumbo) -> exactly N
+# correct frames at the collector, N on ens6, N forwarded and sent.
+test_forward()
+{
+	local n
+
+	setup "$LAB_RULES"
+	captures_start
+	gen_send fwd "$FORWARD_MIX"
+	captures_stop
+	n=$(count_counter "$LAB_TMP/fwd.json" FORWARD)
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/fwd.json" ||
+		fail "collector: the forwarded frames are not exactly the expected ones"
+	lab_verify "$LAB_TMP/ens6.pcap" "$LAB_TMP/fwd.json" --label "tcpdump -i ens6" ||
+		fail "ens6: the frames sent are not exactly the expected ones"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
+	check_listener_udp "$LAB_TMP/fwd.json"
+	lab_maps expect --base "$LAB_TMP/base.json" FORWARD="$n" ||
+		fail "counters do not match the traffic sent"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# Nothing mirror-derived leaves ens5, and the check can see a leak: the same
+# frames sent without vxfwd make the sensor answer with ICMP errors.
+test_no_leak_ens5()
+{
+	setup "$LAB_RULES"
+	captures_start
+	gen_send mix "udp:20,tcp:20,bad-src:5,bad-vni:5,bad-port:5,bad-trunc:5,bad-frag:5" 1000
+	captures_stop
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" --json "$LAB_TMP/leak.json" ||
+		fail "mirror-derived frames left through ens5"
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/mix.json" || fail "collector evidence"
+	check_invariants
+	lab_vxfwd_stop
+
+	echo "control: the same frames without vxfwd on ens5"
+	lab_capture_start "$LAB_NS_M" eth0 control in
+	lab_send "$LAB_TMP/mix.pcap" 1000
+	lab_capture_stop control
+	if lab_leakcheck "$LAB_TMP/control.pcap" >"$LAB_TMP/control.txt"; then
+		cat "$LAB_TMP/control.txt"
+		fail "control: without vxfwd the sensor should have answered with ICMP errors on ens5; the leak check cannot see leaks"
+	fi
+	head -n 1 "$LAB_TMP/control.txt"
+	echo "control: the leak check sees the sensor's ICMP errors when vxfwd is not running"
+}
+
+# tcpdump -i ens6 sees the N frames; xdpdump -i ens5 shows them dropped at XDP.
+test_tcpdump_xdpdump()
+{
+	local n
+
+	command -v xdpdump >/dev/null || lab_skip "xdpdump: not installed (xdp-tools)"
+	setup "$LAB_RULES"
+	lab_capture_start "$LAB_NS_S" ens6 ens6 out
+	lab_bg "$LAB_TMP/xdpdump.txt" "$LAB_NS_S" xdpdump -i ens5 --rx-capture entry,exit -x
+	local xpid=$LAB_BG_PID
+	if ! lab_wait 10 grep -q '^listening on' "$LAB_TMP/xdpdump.txt"; then
+		lab_kill "$xpid"
+		lab_skip "xdpdump -i ens5 cannot attach to vxfwd's XDP program: $(head -n 5 "$LAB_TMP/xdpdump.txt" | tr '\n' ' ')"
+	fi
+	head -n 1 "$LAB_TMP/xdpdump.txt"
+	gen_send dump "udp:20,tcp:20" 200
+	sleep 1
+	kill -INT "$xpid"
+	wait "$xpid"
+	lab_capture_stop ens6
+	n=$(count_counter "$LAB_TMP/dump.json" FORWARD)
+	lab_verify "$LAB_TMP/ens6.pcap" "$LAB_TMP/dump.json" --label "tcpdump -i ens6" ||
+		fail "tcpdump -i ens6 did not see exactly the $n frames"
+	"$LAB_PY" "$LAB_DIR/xdpdump_check.py" --dump "$LAB_TMP/xdpdump.txt" \
+		--manifest "$LAB_TMP/dump.json" || fail "xdpdump evidence"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# expect_kinds MANIFEST: every kind's counter moved by exactly its count.
+expect_kinds()
+{
+	local manifest=$1 args
+
+	args=$("$LAB_PY" -c '
+import collections, json, sys
+m = json.load(open(sys.argv[1]))
+c = collections.Counter(e["counter"] for e in m["frames"])
+print(" ".join("%s=%d" % kv for kv in sorted(c.items())))' "$manifest")
+	echo "expected counter moves: $args"
+	# shellcheck disable=SC2086
+	lab_maps expect --base "$LAB_TMP/base.json" $args ||
+		fail "a frame kind did not land in its own counter"
+}
+
+# Non-allowlisted source, other VNI, other port, truncated and fragmented
+# frames never reach the collector, each lands in its own counter.
+test_bad_kinds()
+{
+	setup "$LAB_RULES"
+	captures_start
+	gen_send bad "$BAD_MIX"
+	captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/bad.json" ||
+		fail "collector: dropped kinds arrived or allowed frames are missing"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
+	expect_kinds "$LAB_TMP/bad.json"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# More hostile kinds: inner IPv4 options (forwarded), a bad inner header
+# checksum, inner ICMP and ARP, VXLAN without the I flag.
+test_bad_kinds_extra()
+{
+	setup "$LAB_RULES"
+	captures_start
+	gen_send extra "$EXTRA_MIX"
+	captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/extra.json" ||
+		fail "collector: dropped kinds arrived or allowed frames are missing"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
+	expect_kinds "$LAB_TMP/extra.json"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# Ping and a TCP connection to the sensor's ens5 keep working under mirror load.
+test_ordinary_traffic()
+{
+	local out reply
+
+	command -v socat >/dev/null || lab_skip "socat: not installed"
+	setup "$LAB_RULES"
+	lab_bg "$LAB_TMP/echo.log" "$LAB_NS_S" socat \
+		TCP-LISTEN:$LAB_SENSOR_TCP_PORT,bind=$LAB_ENS5_ADDR,reuseaddr,fork EXEC:/bin/cat
+	lab_wait 10 sh -c "nsenter --net=/run/netns/$LAB_NS_S ss -Hltn | grep -q :$LAB_SENSOR_TCP_PORT" ||
+		fail "sensor: the TCP echo listener did not start"
+	lab_gen --mix udp:300,tcp:300 --out "$LAB_TMP/load.pcap" \
+		--manifest "$LAB_TMP/load.json" >/dev/null || fail "gen.py failed"
+	lab_bg "$LAB_TMP/load.log" "$LAB_NS_M" tcpreplay -i eth0 --pps=300 "$LAB_TMP/load.pcap"
+	local load=$LAB_BG_PID
+
+	out=$(lab_mirror ping -c 10 -i 0.2 -W 1 $LAB_ENS5_ADDR) ||
+		fail "ping from the mirror source to ens5 failed: $out"
+	printf '%s\n' "$out" | grep 'packet loss'
+	printf '%s\n' "$out" | grep -q ' 0% packet loss' || fail "ping to ens5 lost packets"
+	reply=$(echo "hello $LAB_MARKER" | lab_mirror socat -t 2 - TCP:$LAB_ENS5_ADDR:$LAB_SENSOR_TCP_PORT,connect-timeout=3) ||
+		fail "TCP connection from the mirror source to ens5:$LAB_SENSOR_TCP_PORT failed"
+	[ "$reply" = "hello $LAB_MARKER" ] || fail "TCP echo through ens5 answered '$reply'"
+	echo "TCP to ens5:$LAB_SENSOR_TCP_PORT: echo came back intact"
+	kill -0 "$load" 2>/dev/null || fail "the mirror load ended before ping and TCP were done"
+	wait "$load"
+	lab_wait_drained
+	"$LAB_PY" -c '
+import json, subprocess, sys
+c = json.load(sys.stdin)["counters"]
+print("PASS counter during the test: %d frames (ping, TCP, ARP)" % c["PASS"]["packets"])
+sys.exit(0 if c["PASS"]["packets"] >= 20 else 1)' < <(lab_maps counters --base "$LAB_TMP/base.json") ||
+		fail "ordinary traffic was not passed by XDP"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# The real AWS capture, outer headers fitted to the lab, forwarded frame for
+# frame according to the rules for its VNI.
+test_aws_replay()
+{
+	local n total
+
+	[ -r "$AWS_PCAP" ] || lab_skip "$AWS_PCAP: not found; set VXFWD_PCAPS to shared/pcaps"
+	setup "$AWS_RULES"
+	captures_start
+	"$LAB_PY" "$LAB_DIR/aws.py" --in "$AWS_PCAP" --out "$LAB_TMP/aws.pcap" \
+		--manifest "$LAB_TMP/aws.json" --src-mac "$LAB_MIRROR_MAC" --dst-mac "$LAB_ENS5_MAC" \
+		--outer-src $LAB_MIRROR_ADDR --outer-dst $LAB_ENS5_ADDR --vni 5569041 \
+		--rule tcp,18.196.145.224/32,22,$LAB_COLLECTOR_ADDR,$LAB_TCP_PORT \
+		--rule udp,172.31.0.0/16,53,$LAB_COLLECTOR_ADDR,$LAB_UDP_PORT || fail "aws.py failed"
+	lab_send "$LAB_TMP/aws.pcap" 500
+	lab_wait_drained
+	captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/aws.json" ||
+		fail "collector: the capture was not forwarded frame for frame"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" --addr 18.196.145.224 --addr 172.31.0.238 \
+		--addr 172.31.0.2 --addr 78.46.93.39 || fail "mirror-derived frames left through ens5"
+	n=$(count_counter "$LAB_TMP/aws.json" FORWARD)
+	total=$("$LAB_PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["frames"]))' "$LAB_TMP/aws.json")
+	"$LAB_PY" -c '
+import json, sys
+c = json.load(sys.stdin)["counters"]
+fwd, n, total = c["FORWARD"]["packets"], int(sys.argv[1]), int(sys.argv[2])
+drops = sum(v["packets"] for k, v in c.items() if k.startswith("DROP_"))
+print("aws capture: %d frames replayed, FORWARD %d (expected %d), drops %d (expected %d)"
+      % (total, fwd, n, drops, total - n))
+sys.exit(0 if fwd == n and drops == total - n else 1)' "$n" "$total" \
+		< <(lab_maps counters --base "$LAB_TMP/base.json") ||
+		fail "counters do not match the capture"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# ---- runner --------------------------------------------------------------
+
+run_one()
+{
+	local t=$1
+
+	case " $ALL_TESTS " in
+	*" $t "*) ;;
+	*)
+		echo "vxfwd-e2e: unknown test '$t' (tests: $ALL_TESTS)" >&2
+		return 2
+		;;
+	esac
+	echo "=== $t"
+	("test_$t")
+}
+
+main()
+{
+	local t rc pass=0 failed=0 skip=0
+
+	if [ $# -eq 1 ]; then
+		run_one "$1"
+		rc=$?
+		[ "$rc" -eq 0 ] && echo "PASS: $1"
+		return "$rc"
+	fi
+	for t in ${@:-$ALL_TESTS}; do
+		run_one "$t"
+		rc=$?
+		case $rc in
+		0) pass=$((pass + 1)); echo "PASS: $t" ;;
+		77) skip=$((skip + 1)) ;;
+		*) failed=$((failed + 1)); echo "FAIL: $t" ;;
+		esac
+	done
+	echo "e2e: $pass passed, $failed failed, $skip skipped"
+	[ "$failed" -eq 0 ]
+}
+
+main "$@"

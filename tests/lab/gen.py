@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Build VXLAN mirror traffic for the lab and the manifest that says what
+must become of each frame.
+
+Every frame is outer Ethernet/IPv4/UDP 4789/VXLAN from the mirror source to
+ens5, around an inner Ethernet frame with AWS-like 02:... MACs and an IPv4
+UDP or TCP packet whose payload starts with the run marker and a sequence
+number.  Kinds (--mix KIND:COUNT,...):
+
+  udp        allowed source, UDP to port 31765       -> FORWARD, dnat :8081
+  udp0       the same with UDP checksum 0 (stays 0)  -> FORWARD
+  tcp        allowed source, TCP to port 31766       -> FORWARD, dnat :8082
+  ipopt      UDP with inner IPv4 options (IHL 6)     -> FORWARD
+  bad-src    source in no set                        -> DROP_SRC_NOT_ALLOWED
+  bad-vni    VNI 2 (only VNI 1 is configured)        -> DROP_VNI
+  bad-port   allowed source, UDP to port 31999       -> DROP_NO_RULE
+  bad-trunc  inner IP total length > bytes captured  -> DROP_INNER_TRUNCATED
+  bad-frag   inner first fragment (MF, offset 0)     -> DROP_INNER_FRAG
+  bad-frag2  inner non-first fragment (offset 1480)  -> DROP_INNER_FRAG
+  bad-csum   inner IPv4 header checksum wrong        -> DROP_INNER_CSUM
+  bad-icmp   inner ICMP echo                         -> DROP_INNER_PROTO
+  bad-arp    inner ARP                               -> DROP_INNER_NOT_IP
+  bad-flag   VXLAN I flag clear                      -> DROP_VXLAN_HDR
+
+The rules these kinds assume are tests/lab/rules/lab.rules.
+"""
+
+import argparse
+import random
+import struct
+import sys
+
+from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption_NOP, Raw
+from scapy.layers.vxlan import VXLAN
+
+import vxlab
+
+ALLOWED = ["198.51.100.10", "198.51.100.11"] + ["203.0.113.%d" % i for i in range(1, 15)]
+NOT_ALLOWED = "192.0.2.77"
+ORIG_DST = "10.20.30.40"
+NAT_ADDR = "172.30.82.95"
+UDP_PORT, UDP_NAT = 31765, 8081
+TCP_PORT, TCP_NAT = 31766, 8082
+OTHER_PORT = 31999
+VNI = 1
+OTHER_VNI = 2
+INNER_SRC_MAC = "02:85:69:c2:ab:02"
+INNER_DST_MAC = "02:29:23:74:c7:7d"
+
+# Inner IPv4 total lengths, 64-byte frames to 9000-byte jumbo packets.
+SIZES = [50, 64, 100, 128, 256, 512, 576, 1000, 1400, 1480, 1500,
+         2000, 3000, 4096, 6000, 8000, 8192, 8972, 8999, 9000]
+
+KINDS = {
+    # kind: (counter, proto, source, dport, nat port)
+    "udp": ("FORWARD", "udp", None, UDP_PORT, UDP_NAT),
+    "udp0": ("FORWARD", "udp", None, UDP_PORT, UDP_NAT),
+    "tcp": ("FORWARD", "tcp", None, TCP_PORT, TCP_NAT),
+    "ipopt": ("FORWARD", "udp", None, UDP_PORT, UDP_NAT),
+    "bad-src": ("DROP_SRC_NOT_ALLOWED", "udp", NOT_ALLOWED, UDP_PORT, None),
+    "bad-vni": ("DROP_VNI", "udp", None, UDP_PORT, None),
+    "bad-port": ("DROP_NO_RULE", "udp", None, OTHER_PORT, None),
+    "bad-trunc": ("DROP_INNER_TRUNCATED", "udp", None, UDP_PORT, None),
+    "bad-frag": ("DROP_INNER_FRAG", "udp", None, UDP_PORT, None),
+    "bad-frag2": ("DROP_INNER_FRAG", "udp", None, UDP_PORT, None),
+    "bad-csum": ("DROP_INNER_CSUM", "udp", None, UDP_PORT, None),
+    "bad-icmp": ("DROP_INNER_PROTO", "icmp", None, None, None),
+    "bad-arp": ("DROP_INNER_NOT_IP", "arp", None, None, None),
+    "bad-flag": ("DROP_VXLAN_HDR", "udp", None, UDP_PORT, None),
+}
+
+
+def payload(marker, seq, kind, room):
+    head = marker + struct.pack("!I", seq) + kind.encode()[:8].ljust(8, b".")
+    body = bytes((seq + i) & 0xFF for i in range(max(room - len(head), 0)))
+    return (head + body)[:max(room, len(head))]
+
+
+def inner_packet(kind, seq, size, rnd, marker):
+    counter, proto, src, dport, _ = KINDS[kind]
+    src = src or rnd.choice(ALLOWED)
+    sport = 20000 + seq % 40000
+    if proto == "arp":
+        return Ether(src=INNER_SRC_MAC, dst="ff:ff:ff:ff:ff:ff") / ARP(
+            hwsrc=INNER_SRC_MAC, psrc=src, pdst=ORIG_DST) / Raw(marker + struct.pack("!I", seq))
+    opts = [IPOption_NOP()] * 4 if kind == "ipopt" else []
+    ip = IP(src=src, dst=ORIG_DST, ttl=64 - seq % 7, id=seq & 0xFFFF, options=opts)
+    ihl = 20 + 4 * (len(opts) // 4)
+    if proto == "udp":
+        l4 = UDP(sport=sport, dport=dport)
+        room = size - ihl - 8
+        if kind == "udp0":
+            l4.chksum = 0
+    elif proto == "tcp":
+        l4 = TCP(sport=sport, dport=dport, flags="PA", seq=rnd.getrandbits(32),
+                 ack=rnd.getrandbits(32), window=501)
+        room = size - ihl - 20
+    else:
+        l4 = ICMP(type=8, id=seq & 0xFFFF, seq=seq & 0xFFFF)
+        room = size - ihl - 8
+    pkt = ip / l4 / Raw(payload(marker, seq, kind, room))
+    if kind == "bad-frag":
+        pkt.flags = "MF"
+    elif kind == "bad-frag2":
+        pkt.frag = 185
+    raw = bytearray(bytes(pkt))
+    if kind == "bad-trunc":
+        # AWS truncation: the header says more than the mirror carried.
+        pkt = IP(bytes(raw))
+        pkt.len = len(raw) + 200
+        del pkt.chksum
+        raw = bytearray(bytes(pkt))
+    elif kind == "bad-csum":
+        raw[10] ^= 0x5A
+    return Ether(src=INNER_SRC_MAC, dst=INNER_DST_MAC, type=vxlab.ETH_P_IP) / Raw(bytes(raw))
+
+
+def frame_for(args, kind, seq, size, rnd, marker):
+    inner = inner_packet(kind, seq, size, rnd, marker)
+    vni = OTHER_VNI if kind == "bad-vni" else args.vni
+    flags = 0x00 if kind == "bad-flag" else 0x08
+    outer = (Ether(src=args.src_mac, dst=args.dst_mac) /
+             IP(src=args.outer_src, dst=args.outer_dst, ttl=255, id=seq & 0xFFFF) /
+             UDP(sport=49152 + seq % 16384, dport=args.vxlan_port, chksum=0) /
+             VXLAN(vni=vni, flags=flags) / inner)
+    return bytes(outer), bytes(inner)
+
+
+def entry_for(kind, seq, inner):
+    counter, proto, _, _, nat_port = KINDS[kind]
+    e = {"seq": seq, "kind": kind, "counter": counter, "inner_len": len(inner)}
+    etype = struct.unpack("!H", inner[12:14])[0]
+    if etype != vxlab.ETH_P_IP:
+        return e
+    ip = inner[14:]
+    e["fp"] = vxlab.fingerprint(ip[:len(ip)]) if kind != "bad-trunc" else None
+    if counter == "FORWARD":
+        p = vxlab.parse_inner(inner)
+        e.update({"nat_addr": NAT_ADDR, "nat_port": nat_port, "src": p["src"],
+                  "sport": p["sport"], "proto": p["proto"], "ttl": p["ttl"],
+                  "ip_len": len(p["ip"]),
+                  "l4_csum_zero": kind == "udp0"})
+    return e
+
+
+def parse_mix(text):
+    mix = []
+    for item in text.split(","):
+        kind, _, count = item.partition(":")
+        if kind not in KINDS:
+            raise SystemExit("gen.py: unknown kind '%s' (known: %s)" % (kind, " ".join(KINDS)))
+        mix.append((kind, int(count or "1")))
+    return mix
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--marker", required=True, help="8 hex digits unique to the run")
+    ap.add_argument("--src-mac", required=True)
+    ap.add_argument("--dst-mac", required=True)
+    ap.add_argument("--outer-src", required=True)
+    ap.add_argument("--outer-dst", required=True)
+    ap.add_argument("--vxlan-port", type=int, default=4789)
+    ap.add_argument("--vni", type=int, default=VNI)
+    ap.add_argument("--mix", default="udp:40,tcp:40,udp0:5")
+    ap.add_argument("--first-seq", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", required=True, help="pcap to write")
+    ap.add_argument("--manifest", required=True, help="JSON manifest to write")
+    args = ap.parse_args()
+
+    rnd = random.Random(args.seed)
+    marker = vxlab.marker_bytes(args.marker)
+    seq = args.first_seq
+    frames, entries = [], []
+    plan = []
+    for kind, count in parse_mix(args.mix):
+        plan += [kind] * count
+    rnd.shuffle(plan)
+    size_i = {}
+    for kind in plan:
+        i = size_i.get(kind, 0)
+        size_i[kind] = i + 1
+        size = SIZES[(i * 7 + len(kind)) % len(SIZES)]
+        if KINDS[kind][0] != "FORWARD":
+            size = min(size, 1400)
+        frame, inner = frame_for(args, kind, seq, size, rnd, marker)
+        frames.append(frame)
+        entries.append(entry_for(kind, seq, inner))
+        seq += 1
+    vxlab.write_pcap(args.out, frames)
+    vxlab.save_manifest(args.manifest, {
+        "marker": args.marker,
+        "frames": entries,
+        "outer_bytes": sum(len(f) for f in frames),
+    })
+    fwd = [e for e in entries if e["counter"] == "FORWARD"]
+    sizes = sorted(e["ip_len"] for e in fwd)
+    print("gen: %d frames (%d to forward, inner IP %s..%s bytes), %d to drop, marker %s"
+          % (len(entries), len(fwd), sizes[0] if sizes else "-",
+             sizes[-1] if sizes else "-", len(entries) - len(fwd), args.marker))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

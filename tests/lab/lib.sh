@@ -1,0 +1,423 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# tests/lab/lib.sh - the real host's shape out of network namespaces.
+#
+# Sourced by scripts/demo.sh, tests/e2e/ and bench/.  Three namespaces, names
+# unique per run so that two runs may overlap:
+#
+#   mirror  (vxfmID)  eth0 172.30.82.20/23, MTU 9216
+#                      |  VXLAN to 172.30.82.108:4789
+#   sensor  (vxfsID)  ens5 172.30.82.108/23, MTU 9216   <- vxfwd's XDP program
+#                     ens6 MTU 9001, port of br0 172.30.82.192/23 (same /23)
+#                      |
+#   collector (vxfcID) eth0 172.30.82.95/23, MTU 9001, UDP 8081 / TCP 8082
+#
+# Everything started through lab_bg() and every namespace is removed by
+# lab_cleanup(), which lab_init() installs as the EXIT trap.  Commands run in
+# a namespace through nsenter --net, never `ip netns exec`: the latter
+# remounts /sys and hides the vxfwd pins under /sys/fs/bpf.
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_SRCDIR=${VXFWD_SRCDIR:-$(cd "$LAB_DIR/../.." && pwd)}
+LAB_PY=${LAB_PY:-/usr/bin/python3}
+VXFWD=${VXFWD:-$LAB_SRCDIR/build/engine/vxfwd}
+LAB_BPFFS=${LAB_BPFFS:-/sys/fs/bpf}
+PATH=$PATH:/usr/sbin:/sbin
+
+LAB_PLEN=23
+LAB_MIRROR_ADDR=172.30.82.20
+LAB_ENS5_ADDR=172.30.82.108
+LAB_BR0_ADDR=172.30.82.192
+LAB_COLLECTOR_ADDR=172.30.82.95
+LAB_VXLAN_PORT=4789
+LAB_UDP_PORT=8081
+LAB_TCP_PORT=8082
+LAB_SENSOR_TCP_PORT=2222
+LAB_MIRROR_MTU=9216
+LAB_EGRESS_MTU=9001
+
+LAB_PIDS=()
+LAB_INSTANCES=()
+LAB_NAMESPACES=()
+LAB_TMP=
+LAB_VXFWD_PID=
+LAB_VXFWD_NAME=
+
+lab_log()
+{
+	printf 'lab: %s\n' "$*" >&2
+}
+
+lab_die()
+{
+	printf 'lab: error: %s\n' "$*" >&2
+	exit 1
+}
+
+# Exit 77 (meson: SKIP) with the reason.
+lab_skip()
+{
+	printf 'SKIP: %s\n' "$*"
+	exit 77
+}
+
+# lab_ns_exec NS CMD...: run CMD in namespace NS (mirror, sensor, collector).
+lab_ns_exec()
+{
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" -- "$@"
+}
+
+lab_mirror() { lab_ns_exec "$LAB_NS_M" "$@"; }
+lab_sensor() { lab_ns_exec "$LAB_NS_S" "$@"; }
+lab_collector() { lab_ns_exec "$LAB_NS_C" "$@"; }
+
+# Everything the lab needs; skips (77) with the missing piece named.
+lab_require()
+{
+	local cmd
+
+	[ "$(id -u)" -eq 0 ] || lab_skip "the lab needs root (network namespaces, XDP)"
+	for cmd in ip nsenter tcpdump tcpreplay bpftool; do
+		command -v "$cmd" >/dev/null 2>&1 ||
+			lab_skip "$cmd: not installed; run scripts/install-deps.sh"
+	done
+	"$LAB_PY" -c 'import scapy.all' 2>/dev/null ||
+		lab_skip "$LAB_PY: cannot import scapy; install python3-scapy"
+	ip netns add "vxfprobe$$" 2>/dev/null ||
+		lab_skip "network namespaces: cannot create one (no CONFIG_NET_NS?)"
+	if ! ip -n "vxfprobe$$" link add name vxfpa type veth peer name vxfpb 2>/dev/null; then
+		ip netns del "vxfprobe$$"
+		lab_skip "veth: cannot create a pair (no CONFIG_VETH?)"
+	fi
+	ip netns del "vxfprobe$$"
+	lab_mount_bpffs
+	[ -x "$VXFWD" ] || lab_die "$VXFWD: not built; run meson compile -C build"
+}
+
+lab_mount_bpffs()
+{
+	[ "$(stat -f -c %T "$LAB_BPFFS" 2>/dev/null)" = bpf_fs ] && return 0
+	mkdir -p "$LAB_BPFFS"
+	mount -t bpf bpf "$LAB_BPFFS" ||
+		lab_skip "$LAB_BPFFS: cannot mount the BPF file system"
+}
+
+# lab_init [TAG]: unique names, a scratch directory, the cleanup trap.
+lab_init()
+{
+	local tag=${1:-}
+
+	LAB_ID=$tag$$
+	LAB_NS_M=vxfm$LAB_ID
+	LAB_NS_S=vxfs$LAB_ID
+	LAB_NS_C=vxfc$LAB_ID
+	LAB_MARKER=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+	LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vxfwd-lab.XXXXXX")
+	trap lab_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+}
+
+lab_cleanup()
+{
+	local rc=$? i pid ns name
+
+	trap - EXIT
+	for ((i = ${#LAB_PIDS[@]} - 1; i >= 0; i--)); do
+		lab_kill "${LAB_PIDS[i]}"
+	done
+	for ns in "${LAB_NAMESPACES[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	for name in "${LAB_INSTANCES[@]}"; do
+		rm -rf "${LAB_BPFFS:?}/vxfwd/$name"
+		rm -f "/run/vxfwd/$name.pid"
+	done
+	if [ -n "$LAB_TMP" ] && [ -d "$LAB_TMP" ]; then
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] || [ -n "${LAB_KEEP:-}" ]; then
+			lab_log "evidence kept in $LAB_TMP"
+		else
+			rm -rf "$LAB_TMP"
+		fi
+	fi
+	exit "$rc"
+}
+
+# lab_kill PID: SIGTERM, then SIGKILL after 5 s; only for our own children.
+lab_kill()
+{
+	local pid=$1 i
+
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# lab_bg LOG NS CMD...: start CMD in namespace NS in the background; its PID
+# (nsenter execs CMD, so the PID is CMD's own) in LAB_BG_PID.
+lab_bg()
+{
+	local log=$1 ns=$2
+	shift 2
+	nsenter --net="/run/netns/$ns" -- "$@" >"$log" 2>&1 </dev/null &
+	LAB_BG_PID=$!
+	LAB_PIDS+=("$LAB_BG_PID")
+}
+
+lab_mac()
+{
+	local ns=$1 ifname=$2
+	ip -n "$ns" -br link show dev "$ifname" | awk '{ print $3 }'
+}
+
+lab_sysctl()
+{
+	local ns=$1
+	shift
+	lab_ns_exec "$ns" sysctl -q -w "$@" >/dev/null
+}
+
+# lab_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+lab_wait()
+{
+	local tries=$(($1 * 10))
+	shift
+	while ! "$@" 2>/dev/null; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+lab_link_up()
+{
+	ip -n "$1" -br link show dev "$2" | awk '{ exit ($2 == "UP" ? 0 : 1) }'
+}
+
+lab_add_ns()
+{
+	ip netns add "$1" || lab_die "netns $1: cannot create it"
+	LAB_NAMESPACES+=("$1")
+	ip -n "$1" link set lo up
+	# IPv6 off: no router solicitations or MLD reports in the evidence.
+	lab_sysctl "$1" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+# Build the three namespaces and their wires; fill LAB_*_MAC.
+lab_up()
+{
+	local m=$LAB_NS_M s=$LAB_NS_S c=$LAB_NS_C dev
+
+	lab_add_ns "$m"
+	lab_add_ns "$s"
+	lab_add_ns "$c"
+
+	ip -n "$m" link add eth0 mtu $LAB_MIRROR_MTU type veth \
+		peer name ens5 mtu $LAB_MIRROR_MTU netns "$s" ||
+		lab_die "mirror eth0 <-> sensor ens5: cannot create the veth pair"
+	ip -n "$s" link add ens6 mtu $LAB_EGRESS_MTU type veth \
+		peer name eth0 mtu $LAB_EGRESS_MTU netns "$c" ||
+		lab_die "sensor ens6 <-> collector eth0: cannot create the veth pair"
+	ip -n "$s" link add br0 mtu $LAB_EGRESS_MTU type bridge stp_state 0 forward_delay 0 ||
+		lab_die "sensor br0: cannot create the bridge"
+	ip -n "$s" link set ens6 master br0
+
+	# ens5 first, br0 second: as on the real host, the kernel's route for
+	# the shared /23 (and so for the DNAT target) points at ens5.
+	ip -n "$m" addr add $LAB_MIRROR_ADDR/$LAB_PLEN dev eth0
+	ip -n "$s" addr add $LAB_ENS5_ADDR/$LAB_PLEN dev ens5
+	ip -n "$s" link set ens5 up
+	ip -n "$s" addr add $LAB_BR0_ADDR/$LAB_PLEN dev br0
+	ip -n "$c" addr add $LAB_COLLECTOR_ADDR/$LAB_PLEN dev eth0
+	lab_sysctl "$c" net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
+
+	for dev in "$m eth0" "$s ens6" "$s br0" "$c eth0"; do
+		# shellcheck disable=SC2086
+		ip -n ${dev% *} link set ${dev#* } up
+	done
+	for dev in "$m eth0" "$s ens5" "$s ens6" "$s br0" "$c eth0"; do
+		# shellcheck disable=SC2086
+		lab_wait 10 lab_link_up $dev || lab_die "${dev#* } in ${dev% *}: link not up"
+	done
+
+	LAB_MIRROR_MAC=$(lab_mac "$m" eth0)
+	LAB_ENS5_MAC=$(lab_mac "$s" ens5)
+	LAB_ENS6_MAC=$(lab_mac "$s" ens6)
+	LAB_BR0_MAC=$(lab_mac "$s" br0)
+	LAB_COLLECTOR_MAC=$(lab_mac "$c" eth0)
+
+	ip -n "$s" route get $LAB_MIRROR_ADDR | grep -q 'dev ens5' ||
+		lab_die "sensor: route to the mirror source does not use ens5"
+	lab_log "up: mirror $m ($LAB_MIRROR_MAC), sensor $s (ens5 $LAB_ENS5_MAC, ens6 $LAB_ENS6_MAC), collector $c ($LAB_COLLECTOR_MAC)"
+}
+
+# Listener on the collector: UDP 8081 and TCP 8082, counts what it gets.
+lab_collector_listen()
+{
+	lab_bg "$LAB_TMP/collector.log" "$LAB_NS_C" "$LAB_PY" "$LAB_DIR/listen.py" \
+		--udp $LAB_UDP_PORT --tcp $LAB_TCP_PORT --marker "$LAB_MARKER" \
+		--out "$LAB_TMP/collector.json"
+	LAB_LISTEN_PID=$LAB_BG_PID
+	lab_wait 10 grep -q '^listening' "$LAB_TMP/collector.log" ||
+		lab_die "collector listener did not start: $(cat "$LAB_TMP/collector.log")"
+}
+
+lab_collector_listen_stop()
+{
+	lab_kill "$LAB_LISTEN_PID"
+	[ -s "$LAB_TMP/collector.json" ] ||
+		lab_die "collector listener wrote no report: $(cat "$LAB_TMP/collector.log")"
+}
+
+# lab_capture_start NS IFNAME TAG [DIRECTION]: tcpdump into $LAB_TMP/TAG.pcap.
+lab_capture_start()
+{
+	local ns=$1 ifname=$2 tag=$3 dir=${4:-inout} var
+
+	lab_bg "$LAB_TMP/$tag.tcpdump.log" "$ns" tcpdump -i "$ifname" -Q "$dir" -n -s 0 \
+		--immediate-mode -U -B 65536 -w "$LAB_TMP/$tag.pcap"
+	var=LAB_CAP_${tag//[^A-Za-z0-9]/_}
+	printf -v "$var" %s "$LAB_BG_PID"
+	lab_wait 10 grep -q 'listening on' "$LAB_TMP/$tag.tcpdump.log" ||
+		lab_die "tcpdump -i $ifname in $ns did not start: $(cat "$LAB_TMP/$tag.tcpdump.log")"
+}
+
+# True once FILE has not grown for half a second.
+lab_file_still()
+{
+	local a b
+
+	a=$(stat -c %s "$1")
+	sleep 0.5
+	b=$(stat -c %s "$1")
+	[ "$a" = "$b" ]
+}
+
+# lab_capture_stop TAG: stop the capture; fail if the kernel dropped frames.
+lab_capture_stop()
+{
+	local tag=$1 var pid dropped
+
+	var=LAB_CAP_${tag//[^A-Za-z0-9]/_}
+	pid=${!var}
+	lab_wait 10 lab_file_still "$LAB_TMP/$tag.pcap"
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	dropped=$(awk '/dropped by kernel/ { print $1 }' "$LAB_TMP/$tag.tcpdump.log")
+	[ "${dropped:-0}" -eq 0 ] ||
+		lab_die "capture $tag: tcpdump lost $dropped frames, the evidence is incomplete"
+}
+
+# lab_vxfwd_start RULES [NAME]: run vxfwd in the sensor, wait until attached.
+lab_vxfwd_start()
+{
+	local rules=$1 name=${2:-vxflab$LAB_ID}
+
+	LAB_VXFWD_NAME=$name
+	LAB_INSTANCES+=("$name")
+	lab_bg "$LAB_TMP/vxfwd.log" "$LAB_NS_S" "$VXFWD" run -v -f "$rules" -n "$name"
+	LAB_VXFWD_PID=$LAB_BG_PID
+	LAB_PINS=$LAB_BPFFS/vxfwd/$name
+	if ! lab_wait 20 lab_vxfwd_ready; then
+		kill -0 "$LAB_VXFWD_PID" 2>/dev/null || wait "$LAB_VXFWD_PID"
+		lab_die "vxfwd run -f $rules -n $name: not attached to ens5 after 20 s (exit $?): $(tail -n 20 "$LAB_TMP/vxfwd.log")"
+	fi
+	lab_log "vxfwd $LAB_VXFWD_PID attached to ens5: $(ip -n "$LAB_NS_S" -d link show ens5 | grep -o 'prog/xdp[a-z]* id [0-9]*')"
+}
+
+lab_vxfwd_ready()
+{
+	kill -0 "$LAB_VXFWD_PID" &&
+		[ -e "$LAB_PINS/vxfwd_counters" ] &&
+		ip -n "$LAB_NS_S" -d link show ens5 | grep -q 'prog/xdp'
+}
+
+# SIGTERM, then check that vxfwd exited 0 and detached from ens5.
+lab_vxfwd_stop()
+{
+	local rc
+
+	kill -TERM "$LAB_VXFWD_PID" 2>/dev/null
+	lab_wait 10 lab_not_running "$LAB_VXFWD_PID" ||
+		lab_die "vxfwd $LAB_VXFWD_PID: still running 10 s after SIGTERM"
+	wait "$LAB_VXFWD_PID"
+	rc=$?
+	[ "$rc" -eq 0 ] || lab_die "vxfwd: exit status $rc after SIGTERM: $(tail -n 20 "$LAB_TMP/vxfwd.log")"
+	if ip -n "$LAB_NS_S" -d link show ens5 | grep -q 'prog/xdp'; then
+		lab_die "vxfwd exited but an XDP program is still attached to ens5"
+	fi
+}
+
+lab_not_running()
+{
+	! kill -0 "$1" 2>/dev/null
+}
+
+# lab_maps CMD [ARGS]: counters / engine / nexthop of the running instance.
+lab_maps()
+{
+	"$LAB_PY" "$LAB_DIR/vxmaps.py" --abi "$LAB_SRCDIR/bpf/vxfwd_abi.h" \
+		--pins "$LAB_PINS" "$@"
+}
+
+# Wait until XDP has a valid next hop for ADDR (resolved on the egress side).
+lab_wait_nexthop()
+{
+	local addr=${1:-$LAB_COLLECTOR_ADDR}
+
+	lab_wait 15 lab_maps nexthop --valid "$addr" >/dev/null && return 0
+	lab_log "sensor neighbours: $(ip -n "$LAB_NS_S" neigh show | tr '\n' ';')"
+	lab_die "vxfwd: no valid next hop for $addr after 15 s ($(lab_maps nexthop 2>&1))"
+}
+
+# lab_gen ARGS...: build frames (tests/lab/gen.py) for the mirror source.
+lab_gen()
+{
+	"$LAB_PY" "$LAB_DIR/gen.py" --marker "$LAB_MARKER" \
+		--src-mac "$LAB_MIRROR_MAC" --dst-mac "$LAB_ENS5_MAC" \
+		--outer-src $LAB_MIRROR_ADDR --outer-dst $LAB_ENS5_ADDR "$@"
+}
+
+# lab_send PCAP [PPS]: replay PCAP from the mirror namespace's eth0.
+lab_send()
+{
+	local pcap=$1 pps=${2:-2000} out
+
+	out=$(lab_mirror tcpreplay -i eth0 --pps="$pps" "$pcap" 2>&1) ||
+		lab_die "tcpreplay $pcap: $out"
+	printf '%s\n' "$out" >>"$LAB_TMP/tcpreplay.log"
+	grep -q 'Failed packets: *0' <<<"$out" ||
+		lab_die "tcpreplay $pcap: some frames were not sent: $out"
+}
+
+# Wait until the engine has completed every frame XDP put into the ring.
+lab_wait_drained()
+{
+	lab_wait 15 lab_maps drained >/dev/null ||
+		lab_die "vxfwd: ring not drained after 15 s: $(lab_maps drained 2>&1)"
+}
+
+# lab_verify PCAP MANIFEST [ARGS]: every expected frame, correct, exactly once.
+lab_verify()
+{
+	local pcap=$1 manifest=$2
+	shift 2
+	"$LAB_PY" "$LAB_DIR/verify.py" --pcap "$pcap" --manifest "$manifest" \
+		--eth-src "$LAB_ENS6_MAC" --eth-dst "$LAB_COLLECTOR_MAC" "$@"
+}
+
+# lab_leakcheck PCAP [ARGS]: nothing mirror-derived came out of ens5.
+lab_leakcheck()
+{
+	local pcap=$1
+	shift
+	"$LAB_PY" "$LAB_DIR/leakcheck.py" --pcap "$pcap" --marker "$LAB_MARKER" \
+		--sensor-mac "$LAB_ENS5_MAC" --addr $LAB_COLLECTOR_ADDR "$@"
+}

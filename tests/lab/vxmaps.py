@@ -1,0 +1,215 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Read a running vxfwd instance's pinned maps with bpftool, independently
+of vxfwd's own `stats`, so that the tests' evidence does not rest on the
+code under test.
+
+  counters [--base FILE]   global counters (names from bpf/vxfwd_abi.h),
+                           minus a baseline taken earlier, as JSON
+  engine                   struct vxfwd_engine_stats, as JSON
+  nexthop [--valid ADDR]   next hops; with --valid, exit 1 unless ADDR has
+                           a valid MAC
+  drained                  exit 0 when every frame XDP put into the ring
+                           has been taken and completed by the engine
+  expect --base FILE NAME=N...
+                           exit 1 unless each named counter moved by
+                           exactly N packets since the baseline and every
+                           DROP_* counter not named stayed still
+  check [--base FILE]      print the counters and the invariants
+                           RX == PASS + FORWARD + drops, FORWARD == sent;
+                           exit 1 if either fails
+"""
+
+import argparse
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+
+ENGINE_FIELDS = ["records", "bad_records", "sent_packets", "sent_bytes", "send_errors",
+                 "batches", "wakeups", "reloads", "reload_failures"]
+NH_F_VALID = 0x1
+
+
+def counter_names(abi):
+    with open(abi) as f:
+        text = f.read()
+    body = re.search(r"enum vxfwd_counter \{(.*?)\};", text, re.S).group(1)
+    names = []
+    for line in body.splitlines():
+        m = re.match(r"\s*VXFWD_C_([A-Z0-9_]+)", line)
+        if m and m.group(1) != "MAX":
+            names.append(m.group(1))
+    return names
+
+
+def dump(pins, name):
+    path = os.path.join(pins, name)
+    out = subprocess.run(["bpftool", "-j", "map", "dump", "pinned", path],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def hexbytes(lst):
+    return bytes(int(x, 16) for x in lst)
+
+
+def read_counters(args):
+    names = counter_names(args.abi)
+    out = {n: {"packets": 0, "bytes": 0} for n in names}
+    for item in dump(args.pins, "vxfwd_counters"):
+        idx = struct.unpack("<I", hexbytes(item["key"]))[0]
+        if idx >= len(names):
+            continue
+        for v in item["values"]:
+            pk, by = struct.unpack("<QQ", hexbytes(v["value"])[:16])
+            out[names[idx]]["packets"] += pk
+            out[names[idx]]["bytes"] += by
+    if getattr(args, "base", None):
+        with open(args.base) as f:
+            base = json.load(f)["counters"]
+        for n in out:
+            for k in ("packets", "bytes"):
+                out[n][k] -= base.get(n, {}).get(k, 0)
+    return out
+
+
+def read_engine(args):
+    items = dump(args.pins, "vxfwd_engine")
+    raw = hexbytes(items[0]["value"])
+    vals = struct.unpack("<%dQ" % len(ENGINE_FIELDS), raw[:8 * len(ENGINE_FIELDS)])
+    eng = dict(zip(ENGINE_FIELDS, vals))
+    errs = struct.unpack("<136Q", raw[8 * len(ENGINE_FIELDS):8 * len(ENGINE_FIELDS) + 8 * 136])
+    eng["send_errno"] = {str(i): n for i, n in enumerate(errs) if n}
+    if getattr(args, "base", None):
+        with open(args.base) as f:
+            base = json.load(f)["engine"]
+        for k in ENGINE_FIELDS:
+            eng[k] -= base.get(k, 0)
+    return eng
+
+
+def read_nexthops(args):
+    hops = {}
+    for item in dump(args.pins, "vxfwd_nexthop"):
+        addr = ".".join(str(b) for b in hexbytes(item["key"]))
+        val = hexbytes(item["value"])
+        hops[addr] = {"mac": ":".join("%02x" % b for b in val[:6]),
+                      "flags": struct.unpack("<H", val[6:8])[0]}
+    return hops
+
+
+def snapshot(args):
+    return {"counters": read_counters(args), "engine": read_engine(args)}
+
+
+def cmd_counters(args):
+    json.dump(snapshot(args), sys.stdout, indent=1)
+    print()
+    return 0
+
+
+def cmd_engine(args):
+    json.dump(read_engine(args), sys.stdout, indent=1)
+    print()
+    return 0
+
+
+def cmd_nexthop(args):
+    hops = read_nexthops(args)
+    print(" ".join("%s=%s/0x%x" % (a, h["mac"], h["flags"]) for a, h in sorted(hops.items()))
+          or "no next hops")
+    if args.valid:
+        h = hops.get(args.valid)
+        return 0 if h and h["flags"] & NH_F_VALID and h["mac"] != "00:00:00:00:00:00" else 1
+    return 0
+
+
+def cmd_drained(args):
+    c = read_counters(args)
+    e = read_engine(args)
+    fwd = c["FORWARD"]["packets"]
+    done = e["sent_packets"] + e["send_errors"]
+    print("ring: %d forwarded by XDP, %d taken by the engine, %d completed"
+          % (fwd, e["records"], done))
+    return 0 if e["records"] == fwd and done == e["records"] else 1
+
+
+def cmd_expect(args):
+    c = read_counters(args)
+    want = {}
+    for item in args.counts:
+        name, _, n = item.partition("=")
+        if name not in c:
+            print("vxmaps: unknown counter %s" % name, file=sys.stderr)
+            return 1
+        want[name] = int(n)
+    bad = 0
+    for name, v in c.items():
+        got = v["packets"]
+        if name in want:
+            ok = got == want[name]
+        elif name.startswith("DROP_"):
+            ok = got == 0
+        else:
+            continue
+        if name in want or not ok:
+            print("  %-24s %6d expected %6d  %s" % (name, got, want.get(name, 0),
+                                                  "ok" if ok else "MISMATCH"))
+        bad += not ok
+    return 1 if bad else 0
+
+
+def cmd_check(args):
+    c = read_counters(args)
+    e = read_engine(args)
+    rx = c["RX"]["packets"]
+    parts = {n: v["packets"] for n, v in c.items() if n != "RX"}
+    total = sum(parts.values())
+    width = max(len(n) for n in c)
+    for n, v in c.items():
+        if v["packets"] or n in ("RX", "PASS", "FORWARD"):
+            print("  %-*s %10d packets %14d bytes" % (width, n, v["packets"], v["bytes"]))
+    print("  %-*s %10d packets %14d bytes (%d batches, %d send errors %s)"
+          % (width, "engine sent", e["sent_packets"], e["sent_bytes"], e["batches"],
+             e["send_errors"], e["send_errno"] or ""))
+    ok = True
+    print("  invariant RX == PASS + FORWARD + drops: %d == %d: %s"
+          % (rx, total, "holds" if rx == total else "BROKEN"))
+    ok &= rx == total
+    fwd = c["FORWARD"]["packets"]
+    print("  invariant FORWARD == sent by the engine: %d == %d: %s"
+          % (fwd, e["sent_packets"], "holds" if fwd == e["sent_packets"] else "BROKEN"))
+    ok &= fwd == e["sent_packets"]
+    return 0 if ok else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--abi", required=True, help="bpf/vxfwd_abi.h")
+    ap.add_argument("--pins", required=True, help="/sys/fs/bpf/vxfwd/NAME")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("counters")
+    p.add_argument("--base")
+    sub.add_parser("engine").add_argument("--base")
+    sub.add_parser("nexthop").add_argument("--valid")
+    sub.add_parser("drained")
+    p = sub.add_parser("expect")
+    p.add_argument("--base", required=True)
+    p.add_argument("counts", nargs="+", metavar="NAME=N")
+    sub.add_parser("check").add_argument("--base")
+    args = ap.parse_args()
+    try:
+        return globals()["cmd_" + args.cmd](args)
+    except subprocess.CalledProcessError as e:
+        print("vxmaps: bpftool map dump: %s" % e.stderr.strip(), file=sys.stderr)
+        return 1
+    except (OSError, KeyError, IndexError, ValueError) as e:
+        print("vxmaps: %s: %s" % (args.pins, e), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
