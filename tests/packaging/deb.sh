@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# deb.sh SRCDIR VERSION - build the .deb with packaging/build-deb.sh (lintian
+# errors fail it), install it with dpkg -i, run the INSTALLED vxfwd on the
+# installed rules file, verify the installed units, list the package's
+# files, and purge it again.  A vxfwd package installed before the test is
+# left alone: the test skips.
+set -u
+
+srcdir=$(realpath "$1")
+version=$2
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root to install the package"; exit 77; }
+for tool in dpkg-buildpackage dh fakeroot lintian; do
+	command -v "$tool" >/dev/null ||
+		{ echo "SKIP: $tool not installed (scripts/install-deps.sh installs it)"; exit 77; }
+done
+if dpkg-query -W -f='${Status}' vxfwd 2>/dev/null | grep -q 'installed'; then
+	echo "SKIP: a vxfwd package is already installed on this host; not replacing it"
+	exit 77
+fi
+
+work=$(mktemp -d /tmp/vxfpkgdeb.XXXXXX)
+installed=0
+cleanup() {
+	[ $installed -eq 1 ] && dpkg --purge vxfwd >/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+fails=0
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+	else
+		echo "FAIL: $what"
+		fails=$((fails + 1))
+	fi
+}
+
+"$srcdir/packaging/build-deb.sh" -o "$work" || { echo "FAIL: build-deb.sh"; exit 1; }
+deb=$(ls "$work"/vxfwd_"$version"-*_*.deb 2>/dev/null | head -n 1)
+[ -n "$deb" ] || { echo "FAIL: no vxfwd_$version-*.deb in $work"; ls "$work"; exit 1; }
+
+echo "--- dpkg -c ${deb##*/}"
+dpkg -c "$deb"
+dpkg -i "$deb" || { echo "FAIL: dpkg -i ${deb##*/}"; exit 1; }
+installed=1
+echo "--- dpkg -L vxfwd"
+dpkg -L vxfwd
+
+check "installed binary is /usr/sbin/vxfwd" test -x /usr/sbin/vxfwd
+out=$(/usr/sbin/vxfwd check -f /etc/vxfwd/vxfwd.rules 2>&1)
+rc=$?
+echo "/usr/sbin/vxfwd check -f /etc/vxfwd/vxfwd.rules -> exit $rc: $out"
+check "installed vxfwd check on the installed rules file exits 0" test $rc -eq 0
+check "installed vxfwd check says 'configuration OK'" grep -qx 'configuration OK' <<<"$out"
+out=$(/usr/sbin/vxfwd --version)
+echo "/usr/sbin/vxfwd --version -> $out"
+check "installed vxfwd --version reports $version" grep -q -- "$version" <<<"$out"
+check "/etc/vxfwd/vxfwd.rules is a conffile" \
+	grep -q '/etc/vxfwd/vxfwd.rules' <<<"$(dpkg-query -W -f='${Conffiles}' vxfwd)"
+unitdir=$(dirname "$(dpkg -L vxfwd | grep '/vxfwd\.service$' | head -n 1)")
+check "units installed ($unitdir)" test -f "$unitdir/vxfwd.service" -a -f "$unitdir/vxfwd@.service"
+check "the BPF object is installed under a bpf/ directory" \
+	grep -q '/bpf/vxfwd\.bpf\.o$' <<<"$(dpkg -L vxfwd)"
+check "vxfwd(8) is installed" grep -q '/man8/vxfwd\.8' <<<"$(dpkg -L vxfwd)"
+check "vxfwd.service is installed disabled" \
+	test ! -e /etc/systemd/system/multi-user.target.wants/vxfwd.service
+if command -v systemd-analyze >/dev/null; then
+	out=$(systemd-analyze verify "$unitdir/vxfwd.service" 2>&1)
+	echo "${out:-systemd-analyze verify $unitdir/vxfwd.service: clean}"
+	check "systemd-analyze verify of the installed vxfwd.service is clean" test -z "$out"
+fi
+echo "deb: $fails failure(s)"
+[ $fails -eq 0 ]

@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# doctor.sh VXFWD - `vxfwd doctor` in network namespaces shaped like the
+# real sensor: ens5 (172.30.82.108/23) and ens6 as a port of br0
+# (172.30.82.192/23) in one subnet, the collector 172.30.82.95 behind ens6.
+# Every expectation is checked against the namespaces' own facts (the
+# collector's MAC, the driver that refuses native XDP), not against a
+# recorded transcript.  Cases:
+#   lab        everything in place: exit 0, native XDP, next hop resolved on
+#              br0 with the collector's MAC, the shared subnet explained
+#   generic    ingress is an ifb device (no native XDP): refused with the
+#              driver's reason, run uses generic mode, exit 0
+#   native     the same with `xdp-mode native`: fail, exit 3
+#   missing    egress interface absent: fail, exit 3
+#   unresolved no neighbour entry for the target: warn, exit 0
+#   rpfilter   strict rp_filter on ens5 with the shared subnet: warn
+#   mtu        ens5 MTU 9000, ens6 MTU 1500: warn with the exact command
+#   busy       a program already attached to ens5: reported, not replaced
+#   badrules   a rules file with errors: fail, exit 1
+set -u
+
+vxfwd=$(realpath "$1")
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
+command -v ip >/dev/null || { echo "SKIP: ip (iproute2) not installed"; exit 77; }
+
+tag=vxfpkg$$
+S=${tag}s	# sensor
+C=${tag}c	# collector
+M=${tag}m	# mirror source
+D=${tag}d	# sensor whose ingress has no native XDP (ifb)
+work=$(mktemp -d /tmp/$tag.XXXXXX)
+fails=0
+
+cleanup() {
+	for ns in $S $C $M $D; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+in_ns() {
+	local ns=$1
+	shift
+	nsenter --net=/run/netns/"$ns" "$@"
+}
+
+setup() {
+	local ns
+	for ns in $S $C $M $D; do
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up
+	done
+	ip -n $S link add ens5 type veth peer name m5 netns $M &&
+	ip -n $S link add ens6 type veth peer name c6 netns $C &&
+	ip -n $S link add br0 type bridge &&
+	ip -n $S link set ens6 master br0 &&
+	ip -n $S addr add 172.30.82.108/23 dev ens5 &&
+	ip -n $S addr add 172.30.82.192/23 dev br0 &&
+	ip -n $C addr add 172.30.82.95/23 dev c6 &&
+	ip -n $M addr add 172.31.0.238/24 dev m5 || return 1
+	for dev in ens5 ens6 br0; do ip -n $S link set "$dev" up || return 1; done
+	ip -n $C link set c6 up && ip -n $M link set m5 up || return 1
+	ip -n $D link add ens5 type ifb && ip -n $D link add ens6 type ifb &&
+	ip -n $D link set ens5 up && ip -n $D link set ens6 up
+}
+
+rules() {
+	local file=$1 mode=$2
+	{
+		printf 'ingress ens5 {\n\tvxlan port 4789\n\tvni 1\n'
+		[ -n "$mode" ] && printf '\txdp-mode %s\n' "$mode"
+		printf '}\n\negress ens6\n\n'
+		printf 'forward udp from 198.51.100.10 to port 31765 dnat 172.30.82.95 port 8081\n'
+	} >"$file"
+}
+
+# run_case NAME NS RULES EXPECTED_RC: runs doctor, keeps its output.
+run_case() {
+	local name=$1 ns=$2 file=$3 want=$4 rc
+	in_ns "$ns" "$vxfwd" doctor -f "$file" >"$work/$name.out" 2>"$work/$name.err"
+	rc=$?
+	echo "--- $name: vxfwd doctor -f $file (exit $rc)"
+	cat "$work/$name.out"
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL $name: exit $rc, expected $want"
+		sed 's/^/stderr: /' "$work/$name.err"
+		fails=$((fails + 1))
+	fi
+}
+
+# expect NAME REGEX: a line of the case's output must match.
+expect() {
+	if grep -Eq -- "$2" "$work/$1.out"; then
+		echo "ok   $1: /$2/"
+	else
+		echo "FAIL $1: no line matches /$2/"
+		fails=$((fails + 1))
+	fi
+}
+
+reject() {
+	if grep -Eq -- "$2" "$work/$1.out"; then
+		echo "FAIL $1: a line matches /$2/"
+		fails=$((fails + 1))
+	else
+		echo "ok   $1: no /$2/"
+	fi
+}
+
+setup || { echo "FAIL: lab setup"; exit 1; }
+rules "$work/lab.rules" ""
+rules "$work/native.rules" native
+if ! "$vxfwd" check -q -f "$work/lab.rules" 2>"$work/check.err"; then
+	cat "$work/check.err"
+	echo "FAIL: vxfwd check rejects the lab's rules file"
+	exit 1
+fi
+printf 'ingress ens5 {\n\tvni 1\n}\negress ens6\nforward udp from 198.51.100.10 to port 99999 dnat 172.30.82.95\n' \
+	>"$work/bad.rules"
+
+# Resolve the collector the way an operator would, then read its MAC.
+in_ns $S ping -c 1 -W 2 -I br0 172.30.82.95 >/dev/null ||
+	{ echo "FAIL: collector 172.30.82.95 not reachable on br0"; exit 1; }
+cmac=$(ip -n $C -o link show c6 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+
+run_case lab $S "$work/lab.rules" 0
+expect lab '^ok    kernel: '
+expect lab '^ok    ingress ens5: up, carrier, driver veth, MTU 1500'
+expect lab '^ok    egress ens6: port of br0: next hops are looked up in br0'
+expect lab '^ok    xdp ens5: native XDP attaches \(driver veth; tried and detached\)'
+expect lab '^ok    mode: run will attach to ens5 in native mode \(xdp-mode auto\)'
+expect lab "^ok    nexthop 172\.30\.82\.95: $cmac on br0 \((reachable|stale|delay)\)"
+expect lab '^ok    subnet: ens5 172\.30\.82\.108/23 and br0 172\.30\.82\.192/23 share 172\.30\.82\.0/23'
+expect lab '^ok    mtu: ens6 MTU 1500 sends every inner packet'
+expect lab '^(ok    |warn  )aws: .*--no-source-dest-check'
+reject lab '^fail'
+# The probe left nothing attached.
+if ip -n $S link show ens5 | grep -q xdp; then
+	echo "FAIL lab: an XDP program is still attached to ens5"
+	fails=$((fails + 1))
+else
+	echo "ok   lab: nothing left attached to ens5"
+fi
+
+drv=unknown
+if command -v ethtool >/dev/null; then
+	drv=$(in_ns $D ethtool -i ens5 2>/dev/null | awk '/^driver:/ { print $2 }')
+	drv=${drv:-unknown}
+fi
+run_case generic $D "$work/lab.rules" 0
+expect generic "^(ok    |warn  )ingress ens5: up, .*driver $drv, "
+expect generic "^warn  xdp ens5: native XDP refused by driver $drv: .*(native|support)"
+expect generic '^warn  mode: run will attach to ens5 in generic mode \(xdp-mode auto\)'
+expect generic '^ok    subnet: ens5 and ens6 share no IPv4 subnet'
+
+if "$vxfwd" check -q -f "$work/native.rules" 2>/dev/null; then
+	run_case native $D "$work/native.rules" 3
+	expect native '^fail  mode: run will fail: xdp-mode native, and the driver refuses it'
+else
+	echo "skip native: this build's rules language has no xdp-mode"
+fi
+
+ip -n $D link del ens6
+run_case missing $D "$work/lab.rules" 3
+expect missing '^fail  egress ens6: no such interface: run would fail'
+
+ip -n $S neigh flush dev br0
+ip -n $C link set c6 down
+run_case unresolved $S "$work/lab.rules" 0
+expect unresolved '^warn  nexthop 172\.30\.82\.95: (no entry in br0|not resolved on br0)'
+ip -n $C link set c6 up
+
+in_ns $S sysctl -q -w net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.ens5.rp_filter=1
+run_case rpfilter $S "$work/lab.rules" 0
+expect rpfilter '^warn  rp_filter: ens5 is strict and shares a subnet with br0: .* \[sysctl -w '
+in_ns $S sysctl -q -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.ens5.rp_filter=2
+run_case rploose $S "$work/lab.rules" 0
+expect rploose '^ok    rp_filter: ens5 is loose'
+
+ip -n $M link set m5 mtu 9000 && ip -n $S link set ens5 mtu 9000
+run_case mtu $S "$work/lab.rules" 0
+expect mtu '^ok    mtu: ens5 MTU 9000 carries inner packets up to 8950 bytes whole'
+expect mtu '^warn  mtu: ens6 MTU 1500 is below the 8950 bytes .* \[ip link set dev ens6 mtu 8950\]'
+expect mtu '^ok    xdp ens5: native XDP attaches'
+
+# A program someone else attached must be reported and left in place.
+busy_obj=$work/pass.o
+if printf '%s\n' '#include <linux/bpf.h>' \
+	'__attribute__((section("xdp"), used)) int pass(struct xdp_md *c) { return XDP_PASS; }' \
+	'char _license[] __attribute__((section("license"), used)) = "GPL";' |
+	clang -O2 -g -target bpf -x c -c - -o "$busy_obj" -I/usr/include/"$(gcc -print-multiarch)" 2>"$work/clang.err" &&
+	in_ns $S ip link set dev ens5 xdpgeneric obj "$busy_obj" sec xdp 2>"$work/ip.err"; then
+	before=$(ip -n $S -d link show ens5 | grep -o 'prog/xdp id [0-9]*')
+	run_case busy $S "$work/lab.rules" 0
+	expect busy '^warn  xdp ens5: a program is already attached \(generic mode, id [0-9]+\)'
+	after=$(ip -n $S -d link show ens5 | grep -o 'prog/xdp id [0-9]*')
+	if [ -n "$before" ] && [ "$before" = "$after" ]; then
+		echo "ok   busy: $before still attached"
+	else
+		echo "FAIL busy: attached program changed: '$before' -> '$after'"
+		fails=$((fails + 1))
+	fi
+else
+	echo "skip busy: cannot attach a test program:"
+	cat "$work/clang.err" "$work/ip.err" 2>/dev/null
+fi
+
+run_case badrules $S "$work/bad.rules" 1
+expect badrules "^fail  rules $work/bad.rules: has errors"
+
+echo "doctor: $fails failure(s)"
+[ "$fails" -eq 0 ]

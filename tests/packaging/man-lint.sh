@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# man-lint.sh PAGE... - mandoc -Tlint at warning level must print nothing.
+# A page that does not exist yet is a skip for vxfwd.rules.5 (written with
+# the rules language) and a failure for any other.
+set -u
+
+command -v mandoc >/dev/null || { echo "SKIP: mandoc not installed"; exit 77; }
+rc=0
+checked=0
+for page in "$@"; do
+	if [ ! -e "$page" ]; then
+		case ${page##*/} in
+		vxfwd.rules.5) echo "skip: $page not written yet"; continue ;;
+		*) echo "FAIL: $page: missing"; rc=1; continue ;;
+		esac
+	fi
+	out=$(mandoc -Tlint -Wwarning "$page" 2>&1)
+	if [ -n "$out" ]; then
+		echo "$out"
+		echo "FAIL: $page: mandoc -Tlint -Wwarning is not clean"
+		rc=1
+	else
+		echo "ok: $page: mandoc -Tlint -Wwarning clean"
+	fi
+	checked=$((checked + 1))
+done
+[ $rc -ne 0 ] && exit $rc
+[ $checked -eq 0 ] && exit 77
+exit 0

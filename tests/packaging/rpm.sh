@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# rpm.sh SRCDIR VERSION - build the binary RPM with packaging/build-rpm.sh
+# (rpmbuild -bb; --nodeps on a dpkg host, which it says) and check its file
+# list: binary, BPF object under %{_libdir}/bpf, the rules file as
+# %config(noreplace), both units and the man page.
+set -u
+
+srcdir=$(realpath "$1")
+version=$2
+command -v rpmbuild >/dev/null ||
+	{ echo "SKIP: rpmbuild not installed (scripts/install-deps.sh installs rpm)"; exit 77; }
+
+work=$(mktemp -d /tmp/vxfpkgrpm.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+"$srcdir/packaging/build-rpm.sh" -o "$work" || { echo "FAIL: build-rpm.sh"; exit 1; }
+rpmf=$(ls "$work"/vxfwd-"$version"-*.rpm 2>/dev/null | grep -v debug | head -n 1)
+[ -n "$rpmf" ] || { echo "FAIL: no vxfwd-$version-*.rpm in $work"; ls "$work"; exit 1; }
+
+libdir=$(rpm --eval '%{_libdir}')
+list=$(rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$rpmf")
+echo "--- rpm -qlp ${rpmf##*/} (flags, file)"
+echo "$list"
+fails=0
+for want in \
+	' /usr/sbin/vxfwd$' \
+	" $libdir/bpf/vxfwd\.bpf\.o$" \
+	'^cn /etc/vxfwd/vxfwd\.rules$' \
+	'/systemd/system/vxfwd\.service$' \
+	'/systemd/system/vxfwd@\.service$' \
+	' /usr/share/man/man8/vxfwd\.8'; do
+	if grep -Eq -- "$want" <<<"$list"; then
+		echo "ok: /$want/"
+	else
+		echo "FAIL: no file matches /$want/"
+		fails=$((fails + 1))
+	fi
+done
+echo "rpm: $fails failure(s)"
+[ $fails -eq 0 ]

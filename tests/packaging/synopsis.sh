@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# synopsis.sh VXFWD PAGE - the SYNOPSIS of vxfwd(8) is `vxfwd --help`, and
+# each `vxfwd CMD --help` is that command's line of it.  Both are compared
+# word for word after mandoc's rendering (whitespace folded).
+set -u
+
+vxfwd=$1
+page=$2
+[ -x "$vxfwd" ] || { echo "SKIP: $vxfwd not built yet"; exit 77; }
+command -v mandoc >/dev/null || { echo "SKIP: mandoc not installed"; exit 77; }
+
+fold() {
+	sed -e 's/^usage://' -e 's/^[[:space:]]*//' -e 's/[[:space:]][[:space:]]*/ /g' \
+		-e 's/[[:space:]]*$//' | grep -v '^$'
+}
+
+man=$(MANWIDTH=200 mandoc -Tascii -O width=200 "$page" | col -b |
+	sed -n '/^SYNOPSIS/,/^[A-Z]/p' | sed '1d;$d' | fold)
+help=$("$vxfwd" --help | fold)
+rc=0
+if [ "$man" != "$help" ]; then
+	echo "FAIL: SYNOPSIS of $page differs from 'vxfwd --help':"
+	diff -u <(echo "$man") <(echo "$help") | sed 's/^/  /'
+	rc=1
+else
+	echo "ok: SYNOPSIS of $page is 'vxfwd --help'"
+	echo "$help" | sed 's/^/  /'
+fi
+[ -n "$man" ] || { echo "FAIL: no SYNOPSIS found in $page"; rc=1; }
+
+while read -r _ cmd _; do
+	want=$(echo "$man" | grep "^vxfwd $cmd\( \|$\)")
+	got=$("$vxfwd" "$cmd" --help | fold)
+	if [ "$want" != "$got" ]; then
+		echo "FAIL: 'vxfwd $cmd --help' is '$got', the page says '$want'"
+		rc=1
+	else
+		echo "ok: vxfwd $cmd --help"
+	fi
+done <<<"$man"
+exit $rc

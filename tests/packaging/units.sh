@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# units.sh VXFWD UNITDIR - `systemd-analyze verify` on vxfwd.service and an
+# instance of vxfwd@.service, with /usr/sbin/vxfwd pointed at the built
+# binary (the installed units are verified again by deb.sh), and the
+# hardening the units promise actually present.
+set -u
+
+vxfwd=$(realpath "$1")
+unitdir=$2
+command -v systemd-analyze >/dev/null ||
+	{ echo "SKIP: systemd-analyze not installed"; exit 77; }
+[ -x "$vxfwd" ] || { echo "SKIP: $vxfwd not built yet"; exit 77; }
+
+work=$(mktemp -d /tmp/vxfpkgunits.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+sed "s|/usr/sbin/vxfwd|$vxfwd|g" "$unitdir/vxfwd.service" >"$work/vxfwd.service"
+sed "s|/usr/sbin/vxfwd|$vxfwd|g" "$unitdir/vxfwd@.service" >"$work/vxfwd@.service"
+cp "$work/vxfwd@.service" "$work/vxfwd@lab.service"
+
+rc=0
+for unit in vxfwd.service vxfwd@lab.service; do
+	out=$(cd "$work" && systemd-analyze verify --man=no "./$unit" 2>&1)
+	if [ -n "$out" ]; then
+		echo "$out"
+		echo "FAIL: systemd-analyze verify $unit"
+		rc=1
+	else
+		echo "ok: systemd-analyze verify $unit: clean"
+	fi
+done
+
+for unit in vxfwd.service vxfwd@.service; do
+	for want in \
+		'^ExecStartPre=/usr/sbin/vxfwd check -q -f /etc/vxfwd/' \
+		'^ExecStart=/usr/sbin/vxfwd run -f /etc/vxfwd/' \
+		'^ExecReload=/bin/kill -HUP \$MAINPID$' \
+		'^Restart=on-failure$' \
+		'^CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW$' \
+		'^AmbientCapabilities=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW$' \
+		'^NoNewPrivileges=yes$' \
+		'^ProtectSystem=strict$' \
+		'^ReadWritePaths=/sys/fs/bpf$' \
+		'^RuntimeDirectory=vxfwd$' \
+		'^ProtectHome=yes$' \
+		'^PrivateTmp=yes$' \
+		'^ProtectKernelTunables=yes$' \
+		'^RestrictAddressFamilies=AF_NETLINK AF_PACKET AF_UNIX AF_INET$' \
+		'^LimitMEMLOCK=infinity$'; do
+		if ! grep -Eq "$want" "$unitdir/$unit"; then
+			echo "FAIL: $unit: no line matches /$want/"
+			rc=1
+		fi
+	done
+done
+[ $rc -eq 0 ] && echo "ok: both units carry the promised hardening"
+exit $rc
