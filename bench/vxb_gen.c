@@ -8,7 +8,7 @@
  * sent with sendmmsg() on an AF_PACKET socket instead, stamped here with
  * CLOCK_MONOTONIC, the clock behind bpf_ktime_get_ns().
  *
- * Rate: -r PPS paces by batches on a 1 ms grid (each tick sends what the
+ * Rate: -r PPS paces by batches on a 100 us grid (each tick sends what the
  * target rate owes); -r 0 sends as fast as possible.  The count reported is
  * what the generator put on the wire, read back from the program's sequence
  * counter (live mode) or from sendmmsg() (jumbo mode).
@@ -39,7 +39,7 @@
 #define VXB_LIVE_MAX	3500
 #define VXB_OUTER_LEN	(14 + 20 + 8 + 8)
 #define VXB_STAMP_OFF	VXB_HDR_LEN
-#define VXB_TICK_NS	1000000ULL
+#define VXB_TICK_NS	100000ULL
 #define VXB_MMSG	64
 
 struct gen_opts {

@@ -1,0 +1,355 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# bench/run.sh - vxfwd against the kernel-native path and the XDP_REDIRECT
+# ceiling, in one lab, with the same frames, in the same run (issue 4).
+#
+# usage: bench/run.sh [--quick | --soak] [--runs N] [--sizes "64 1400 8900"]
+#                     [--peers "native xredir vxfwd"] [--seconds S]
+#                     [--profile] [--out DIR]
+#
+#   (default)  for each run, peer and payload size: delivered pps at
+#              saturation, loss, zero-loss rate (binary search), leak to
+#              ens5, CPU per forwarded packet, latency, daemon RSS
+#   --quick    one run, 64 and 1400 bytes, short trials: a sanity check
+#   --soak     200K pps offered for 60 s, 64 bytes, every peer
+#   --profile  also perf record CPU 0 during vxfwd's 64-byte saturation trial
+#
+# Placement on this 2-core machine: CPU 1 runs the generator (and its
+# BPF_PROG_RUN); CPU 0 is the forwarder's: ens5's NAPI runs in a kernel
+# thread pinned there (threaded NAPI), the daemon is pinned there, and the
+# collector's XDP program runs there too (veth delivers on the sending CPU).
+# CPU per packet is CPU 0's busy time over the frames delivered.
+#
+# Writes bench/out/<UTC time>/{trials.jsonl,summary.json,table.txt}; prints
+# the table.  Root only; namespaces and processes are removed on any exit.
+
+set -u
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRCDIR=$(cd "$BENCH_DIR/.." && pwd)
+BUILD=${BENCH_BUILD:-$SRCDIR/build-bench}
+PY=/usr/bin/python3
+GEN_CPU=1
+FWD_CPU=0
+# The forwarder (ens5's NAPI thread, the daemon) at nice -10: this machine is
+# shared with builds and tests, and a sensor's forwarding core is not.
+FWD_NICE=${BENCH_NICE:--10}
+
+MODE=full
+RUNS=3
+SIZES="64 1400 8900"
+PEERS="native xredir vxfwd"
+TRIAL_S=3
+SEARCH_STEPS=6
+PROFILE=
+OUT=
+
+die()
+{
+	printf 'bench: error: %s\n' "$*" >&2
+	exit 1
+}
+
+note()
+{
+	printf 'bench: %s\n' "$*" >&2
+}
+
+parse_args()
+{
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--quick) MODE=quick; RUNS=1; SIZES="64 1400"; TRIAL_S=1; SEARCH_STEPS=3 ;;
+		--soak) MODE=soak; RUNS=1; SIZES=64 ;;
+		--runs) RUNS=$2; shift ;;
+		--sizes) SIZES=$2; shift ;;
+		--peers) PEERS=$2; shift ;;
+		--seconds) TRIAL_S=$2; shift ;;
+		--profile) PROFILE=1 ;;
+		--out) OUT=$2; shift ;;
+		-h | --help) sed -n '6,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		*) die "$1: unknown option (see --help)" ;;
+		esac
+		shift
+	done
+	OUT=${OUT:-$BENCH_DIR/out/$(date -u +%Y%m%dT%H%M%SZ)}
+}
+
+# Build vxbench and vxfwd in build-bench unless VXBENCH / VXFWD point at
+# binaries already built.  A vxfwd that does not build only loses its peer.
+build()
+{
+	VXBENCH=${VXBENCH:-$BUILD/bench/vxbench}
+	VXFWD=${VXFWD:-$BUILD/engine/vxfwd}
+	if [ ! -e "$BUILD/build.ninja" ] && [ ! -x "${VXBENCH_PREBUILT:-/nonexistent}" ]; then
+		meson setup "$BUILD" "$SRCDIR" >"$OUT/build.log" 2>&1 ||
+			note "meson setup $BUILD failed, see $OUT/build.log"
+	fi
+	if [ -e "$BUILD/build.ninja" ]; then
+		ninja -C "$BUILD" bench/vxbench >>"$OUT/build.log" 2>&1 ||
+			note "building vxbench failed, see $OUT/build.log"
+		ninja -C "$BUILD" engine/vxfwd >>"$OUT/build.log" 2>&1 ||
+			note "building vxfwd failed, see $OUT/build.log"
+	fi
+	[ -x "$VXBENCH" ] || die "$VXBENCH: not built (see $OUT/build.log)"
+}
+
+bench_cleanup()
+{
+	local rc=$?
+
+	[ -n "${VXF_PID:-}" ] && lab_kill "$VXF_PID"
+	[ -n "${PIN:-}" ] && rm -rf "$PIN"
+	(exit "$rc")
+	lab_cleanup
+}
+
+lab_start()
+{
+	# shellcheck source=../tests/lab/lib.sh
+	source "$SRCDIR/tests/lab/lib.sh"
+	lab_init bench
+	trap bench_cleanup EXIT
+	PIN=$LAB_BPFFS/vxbench-$LAB_ID
+	lab_mount_bpffs
+	mkdir -p "$PIN"
+	lab_up >/dev/null 2>&1 || die "lab: could not build the namespaces"
+	lab_collector "$VXBENCH" collector -i eth0 -d "$PIN" || die "collector: XDP attach failed"
+	lab_mirror "$VXBENCH" leak -i eth0 -d "$PIN" || die "mirror: tc leak counter attach failed"
+}
+
+# ens5's NAPI in a kernel thread pinned to the forwarder's CPU, so that the
+# generator on GEN_CPU does not run the sensor's receive path inline.
+pin_napi()
+{
+	local before pid
+
+	before=$(napi_threads)
+	ip netns exec "$LAB_NS_S" sh -c 'echo 0 >/sys/class/net/ens5/threaded; echo 1 >/sys/class/net/ens5/threaded' ||
+		{ note "threaded NAPI on ens5 refused: receive runs on the generator's CPU"; return 0; }
+	sleep 0.2
+	for pid in $(napi_threads); do
+		grep -qx "$pid" <<<"$before" && continue
+		taskset -p -c "$FWD_CPU" "$pid" >/dev/null || note "napi thread $pid: cannot pin to CPU $FWD_CPU"
+		renice -n "$FWD_NICE" -p "$pid" >/dev/null || note "napi thread $pid: cannot renice"
+	done
+}
+
+# PIDs of every napi/ens5-N kernel thread (other namespaces' included: the
+# new ones after a switch to threaded mode are ours).
+napi_threads()
+{
+	ps -e -o pid=,comm= | awk '$2 ~ /^napi\/ens5-/ { print $1 }'
+}
+
+xdp_off()
+{
+	ip -n "$LAB_NS_S" link set dev ens5 xdp off 2>/dev/null
+}
+
+peer_up_native()
+{
+	lab_sensor "$VXBENCH" pass -i ens5 || return 1
+	ip -n "$LAB_NS_S" link add vx0 type vxlan id 1 dstport 4789 local "$LAB_ENS5_ADDR" \
+		dev ens5 nolearning || return 1
+	ip -n "$LAB_NS_S" link set vx0 mtu 9000 up || return 1
+	lab_sensor nft -D ENS6_MAC="$LAB_ENS6_MAC" -D COLLECTOR_MAC="$LAB_COLLECTOR_MAC" \
+		-f "$BENCH_DIR/peers.nft"
+}
+
+peer_down_native()
+{
+	lab_sensor nft delete table netdev vxbench 2>/dev/null
+	ip -n "$LAB_NS_S" link del vx0 2>/dev/null
+	xdp_off
+}
+
+peer_up_xredir()
+{
+	lab_sensor "$VXBENCH" xredir -i ens5 -o ens6 -D "$LAB_COLLECTOR_MAC" -d "$PIN" \
+		-a 198.51.100.10/31 -a 203.0.113.0/28
+}
+
+peer_down_xredir()
+{
+	xdp_off
+}
+
+vxfwd_ready()
+{
+	kill -0 "$VXF_PID" && ip -n "$LAB_NS_S" -d link show ens5 | grep -q 'prog/xdp'
+}
+
+peer_up_vxfwd()
+{
+	[ -x "$VXFWD" ] || { note "vxfwd: $VXFWD not built"; return 1; }
+	VXF_NAME=vxbench$LAB_ID
+	LAB_INSTANCES+=("$VXF_NAME")
+	lab_bg "$OUT/vxfwd.log" "$LAB_NS_S" nice -n "$FWD_NICE" taskset -c "$FWD_CPU" "$VXFWD" run \
+		-f "${BENCH_RULES:-$BENCH_DIR/bench.rules}" -n "$VXF_NAME"
+	VXF_PID=$LAB_BG_PID
+	lab_wait 20 vxfwd_ready || { note "vxfwd: not attached: $(tail -n 5 "$OUT/vxfwd.log")"; return 1; }
+}
+
+peer_down_vxfwd()
+{
+	[ -n "${VXF_PID:-}" ] && lab_kill "$VXF_PID"
+	VXF_PID=
+	xdp_off
+}
+
+# A peer is usable when a short low-rate burst reaches the collector intact
+# (this also lets the sensor resolve the collector's MAC).
+peer_warm()
+{
+	local i good
+
+	for i in 1 2 3 4 5; do
+		lab_mirror "$VXBENCH" gen -i eth0 -D "$LAB_ENS5_MAC" -s 64 -r 1000 -t 1 >/dev/null ||
+			return 1
+		sleep 0.3
+		good=$("$VXBENCH" read -d "$PIN" | json_field good)
+		[ "${good:-0}" -gt 0 ] && return 0
+	done
+	return 1
+}
+
+json_field()
+{
+	"$PY" -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], 0))' "$1"
+}
+
+# Busy jiffies of CPU FWD_CPU and of all CPUs: "cpu0 all".
+cpu_busy()
+{
+	awk -v c="cpu$FWD_CPU" '
+		$1 == "cpu" { all = $2 + $3 + $4 + $7 + $8 + $9 }
+		$1 == c { one = $2 + $3 + $4 + $7 + $8 + $9 }
+		END { print one, all }' /proc/stat
+}
+
+# trial PEER RUN SIZE RATE SECONDS KIND: one measurement, one JSON line.
+trial()
+{
+	local peer=$1 run=$2 size=$3 rate=$4 secs=$5 kind=$6 gen col b0 b1 rss=null hwm=null
+
+	"$VXBENCH" reset -d "$PIN" || die "resetting the counters in $PIN failed"
+	b0=$(cpu_busy)
+	gen=$(lab_mirror taskset -c "$GEN_CPU" "$VXBENCH" gen -i eth0 -D "$LAB_ENS5_MAC" \
+		-s "$size" -r "$rate" -t "$secs" -c "$GEN_CPU") || die "generator failed ($peer, $size bytes)"
+	sleep 0.5
+	b1=$(cpu_busy)
+	col=$("$VXBENCH" read -d "$PIN")
+	if [ -n "${VXF_PID:-}" ]; then
+		rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)
+		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)
+	fi
+	printf '{"peer": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s}\n' \
+		"$peer" "$run" "$size" "$kind" "$gen" "$col" "${b0// /, }" "${b1// /, }" \
+		"$(getconf CLK_TCK)" "${rss:-null}" "${hwm:-null}" | tee -a "$OUT/trials.jsonl" |
+		"$PY" "$BENCH_DIR/report.py" --line >&2
+}
+
+# Last trial's figures: "sent good".
+last_counts()
+{
+	tail -n 1 "$OUT/trials.jsonl" |
+		"$PY" -c 'import json,sys; t=json.load(sys.stdin); print(t["gen"]["sent"], t["col"]["good"])'
+}
+
+# Zero-loss rate: binary search below the saturation figure.
+search()
+{
+	local peer=$1 run=$2 size=$3 hi=$4 lo=0 mid i sent good
+
+	for ((i = 0; i < SEARCH_STEPS; i++)); do
+		mid=$(((lo + hi) / 2))
+		[ "$i" -eq 0 ] && mid=$hi
+		trial "$peer" "$run" "$size" "$mid" "$TRIAL_S" search
+		read -r sent good < <(last_counts)
+		if [ "$sent" -gt 0 ] && [ "$sent" -eq "$good" ]; then
+			lo=$mid
+			[ "$i" -eq 0 ] && break
+		else
+			hi=$mid
+		fi
+	done
+	# Confirm the rate found and measure latency there (0: none found).
+	[ "$lo" -gt 0 ] && trial "$peer" "$run" "$size" "$lo" "$TRIAL_S" zeroloss
+	return 0
+}
+
+measure_peer()
+{
+	local peer=$1 run=$2 size sent good sat
+
+	for size in $SIZES; do
+		if [ "$MODE" = soak ]; then
+			trial "$peer" "$run" "$size" 200000 60 soak
+			continue
+		fi
+		if [ -n "$PROFILE" ] && [ "$peer" = vxfwd ] && [ "$size" = 64 ] && [ "$run" = 1 ]; then
+			perf record -C "$FWD_CPU" -g -o "$OUT/perf-vxfwd-64.data" -- sleep "$((TRIAL_S + 1))" \
+				>"$OUT/perf.log" 2>&1 &
+			PERF_PID=$!
+		fi
+		trial "$peer" "$run" "$size" 0 "$TRIAL_S" saturation
+		if [ -n "${PERF_PID:-}" ]; then
+			wait "$PERF_PID"
+			PERF_PID=
+			perf report -i "$OUT/perf-vxfwd-64.data" --no-children --sort sym,dso \
+				--stdio 2>/dev/null | head -n 80 >"$OUT/perf-vxfwd-64.txt"
+		fi
+		read -r sent good < <(last_counts)
+		sat=$(tail -n 1 "$OUT/trials.jsonl" | "$PY" -c 'import json,sys; t=json.load(sys.stdin); print(int(t["col"]["good"] / t["gen"]["seconds"]))')
+		search "$peer" "$run" "$size" "$sat"
+	done
+}
+
+run_peer()
+{
+	local peer=$1 run=$2
+
+	if ! "peer_up_$peer" >>"$OUT/peers.log" 2>&1; then
+		note "$peer: set-up failed, peer skipped (see $OUT/peers.log)"
+		printf '{"peer": "%s", "run": %s, "kind": "unavailable", "why": "set-up failed"}\n' \
+			"$peer" "$run" >>"$OUT/trials.jsonl"
+		"peer_down_$peer"
+		return 0
+	fi
+	pin_napi
+	if ! peer_warm; then
+		note "$peer: no frame reached the collector, peer skipped"
+		printf '{"peer": "%s", "run": %s, "kind": "unavailable", "why": "nothing delivered"}\n' \
+			"$peer" "$run" >>"$OUT/trials.jsonl"
+	else
+		measure_peer "$peer" "$run"
+	fi
+	"peer_down_$peer"
+}
+
+main()
+{
+	local run peer
+
+	[ "$(id -u)" -eq 0 ] || die "needs root (namespaces, XDP, BPF_PROG_RUN)"
+	[ "$(nproc)" -ge 2 ] || note "fewer than 2 CPUs: generator and forwarder share one"
+	parse_args "$@"
+	mkdir -p "$OUT" || die "$OUT: cannot create it"
+	build
+	lab_start
+	note "lab up ($LAB_NS_M -> $LAB_NS_S -> $LAB_NS_C), results in $OUT"
+	printf '{"mode": "%s", "runs": %s, "sizes": "%s", "peers": "%s", "trial_s": %s, "kernel": "%s", "cpus": %s, "cpu_model": "%s"}\n' \
+		"$MODE" "$RUNS" "$SIZES" "$PEERS" "$TRIAL_S" "$(uname -r)" "$(nproc)" \
+		"$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" >"$OUT/meta.json"
+	for ((run = 1; run <= RUNS; run++)); do
+		for peer in $PEERS; do
+			run_peer "$peer" "$run"
+		done
+	done
+	"$PY" "$BENCH_DIR/report.py" --meta "$OUT/meta.json" --json "$OUT/summary.json" \
+		"$OUT/trials.jsonl" | tee "$OUT/table.txt"
+}
+
+main "$@"
