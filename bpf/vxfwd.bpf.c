@@ -274,16 +274,20 @@ static __always_inline __u32 emit_##SIZE(struct xdp_md *ctx,		\
 		__u32 pos)							\
 {									\
 	struct vxfwd_rec *rec;						\
-	__u32 n = in->frame_len;					\
+	__u64 n = in->frame_len;					\
 									\
 	rec = bpf_ringbuf_reserve(&vxfwd_ring, sizeof(*rec) + (SIZE), 0);\
 	if (!rec)							\
 		return VXFWD_C_DROP_RING_FULL;				\
-	if (n < ETH_HLEN + sizeof(struct iphdr) || n > (SIZE) ||	\
-	    bpf_xdp_load_bytes(ctx, in->eth_off, rec->frame, n)) {	\
-		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);		\
-		return VXFWD_C_DROP_INNER_TRUNCATED;			\
-	}								\
+	/* Separate checks on one register: the verifier sees both. */	\
+	barrier_var(n);							\
+	if (n > (SIZE))							\
+		goto discard;						\
+	barrier_var(n);							\
+	if (n < ETH_HLEN + sizeof(struct iphdr))			\
+		goto discard;						\
+	if (bpf_xdp_load_bytes(ctx, in->eth_off, rec->frame, n))	\
+		goto discard;						\
 	rewrite(rec->frame, in, r, cfg, nh);				\
 	rec->len = n;							\
 	rec->rule = pos;						\
@@ -291,6 +295,9 @@ static __always_inline __u32 emit_##SIZE(struct xdp_md *ctx,		\
 	rec->tstamp_ns = bpf_ktime_get_ns();				\
 	bpf_ringbuf_submit(rec, 0);					\
 	return VXFWD_C_FORWARD;						\
+discard:								\
+	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);			\
+	return VXFWD_C_DROP_INNER_TRUNCATED;				\
 }
 
 EMIT_CLASS(128)

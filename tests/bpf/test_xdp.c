@@ -223,6 +223,8 @@ static const struct tcase main_cases[] = {
 	{ "inner-truncated", { .payload = 100, .cut = 1 }, .want = VXFWD_C_DROP_INNER_TRUNCATED },
 	{ "inner-truncated-jumbo", { .payload = 8972, .cut = 8000 },
 	  .want = VXFWD_C_DROP_INNER_TRUNCATED },
+	{ "inner-truncated-before-rules", { .src = "8.8.4.4", .payload = 100, .cut = 1 },
+	  .want = VXFWD_C_DROP_INNER_TRUNCATED },
 	{ "inner-bad-csum", { .i_bad_csum = 1 }, .want = VXFWD_C_DROP_INNER_CSUM },
 	{ "inner-first-fragment", { .i_frag = 0x2000, .payload = 16 }, .want = VXFWD_C_DROP_INNER_FRAG },
 	{ "inner-non-first-fragment", { .i_frag = 0x0002, .payload = 16 },
@@ -267,6 +269,25 @@ static const struct tcase reload_cases[] = {
 	{ "reload-old-port-gone", { .o_dport = 8472, .vni = 9 }, .want = VXFWD_C_PASS },
 };
 
+/*
+ * Back to the generation the main ruleset used: nothing of it may be left
+ * (VNIs, prefixes, counters).
+ */
+static const char reload_back_rules[] =
+	"ingress ens5 { vxlan port 4789; vni 9 }\n"
+	"egress ens6\n"
+	"forward back udp from 192.0.2.1 to port 31765 dnat 172.30.82.96\n";
+
+static const struct tcase reload_back_cases[] = {
+	{ "back-new-rule", { .vni = 9, .src = "192.0.2.1" },
+	  FWD("b", "back", "172.30.82.96", 0, NULL) },
+	{ "back-main-vni-gone", { .vni = 7, .src = "192.0.2.5", .dport = 6000 },
+	  .want = VXFWD_C_DROP_VNI },
+	{ "back-main-set-gone", { .vni = 9 }, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED },
+	{ "back-main-prefix-gone", { .vni = 9, .src = "203.0.113.1" },
+	  .want = VXFWD_C_DROP_SRC_NOT_ALLOWED },
+};
+
 static const struct group groups[] = {
 	{ "noconfig", NULL, NULL, noconfig_cases,
 	  sizeof(noconfig_cases) / sizeof(noconfig_cases[0]) },
@@ -274,6 +295,8 @@ static const struct group groups[] = {
 	  sizeof(main_cases) / sizeof(main_cases[0]) },
 	{ "reload", reload_rules, reload_nexthops, reload_cases,
 	  sizeof(reload_cases) / sizeof(reload_cases[0]) },
+	{ "reload-back", reload_back_rules, reload_nexthops, reload_back_cases,
+	  sizeof(reload_back_cases) / sizeof(reload_back_cases[0]) },
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -625,6 +648,31 @@ static int load_rules(const char *name, const char *text, struct vxfwd_ruleset *
 	return ret;
 }
 
+/* A generation starts with its per-rule and per-organization counters at 0. */
+static int check_gen_counters_zero(struct t *t)
+{
+	struct vxfwd_count c;
+	__u32 i;
+	int ret;
+
+	for (i = 0; i < VXFWD_MAX_RULES + VXFWD_MAX_ORGS; i++) {
+		if (i < VXFWD_MAX_RULES)
+			ret = percpu_sum(t->m.rule_counters, t->gen * VXFWD_MAX_RULES + i, &c);
+		else
+			ret = percpu_sum(t->m.org_counters,
+					 t->gen * VXFWD_MAX_ORGS + i - VXFWD_MAX_RULES, &c);
+		if (ret < 0)
+			return ret;
+		if (c.packets || c.bytes) {
+			fprintf(stderr, "generation %u: %s counter %u not cleared\n", t->gen,
+				i < VXFWD_MAX_RULES ? "rule" : "org",
+				i < VXFWD_MAX_RULES ? i : i - VXFWD_MAX_RULES);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
 static int apply_group(struct t *t, const struct group *g)
 {
 	struct vxfwd_apply_env env = { .egress_ifindex = 1 };
@@ -653,6 +701,9 @@ static int apply_group(struct t *t, const struct group *g)
 	}
 	vxfwd_ruleset_free(t->rs);
 	t->rs = rs;
+	ret = check_gen_counters_zero(t);
+	if (ret < 0)
+		return ret;
 	for (i = 0; g->nexthops && g->nexthops[i]; i++) {
 		ret = maps_set_nexthop(&t->m, addr(g->nexthops[i]), nh_mac, VXFWD_NH_F_VALID);
 		if (ret < 0)
