@@ -180,8 +180,15 @@ static int compile_cfg(struct dsl_ctx *ctx, struct oplist *l)
 		return -ENOMEM;
 	op->key.idx = 0;
 	op->val.cfg.flags = VXFWD_CFG_F_VALID;
-	for (v = ctx->ingress->ports; v && n < VXFWD_MAX_VXLAN_PORTS; v = v->next)
-		op->val.cfg.vxlan_port_be[n++] = htons((__u16)v->val->lo);
+	for (v = ctx->ingress->ports; v && n < VXFWD_MAX_VXLAN_PORTS; v = v->next) {
+		__be16 port = htons((__u16)v->val->lo);
+		__u32 i;
+
+		for (i = 0; i < n && op->val.cfg.vxlan_port_be[i] != port; i++)
+			;
+		if (i == n)
+			op->val.cfg.vxlan_port_be[n++] = port;
+	}
 	if (!n)
 		op->val.cfg.vxlan_port_be[n++] = htons(VXFWD_VXLAN_DEFAULT_PORT);
 	op->val.cfg.n_vxlan_ports = n;

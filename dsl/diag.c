@@ -89,8 +89,8 @@ static void print_source(const struct dsl_loc *loc, FILE *out)
 	size_t len, i, first, last;
 
 	line = find_line(loc->src, loc->first_line, &len);
-	if (!line)
-		return;
+	if (!line || (!len && line == loc->src->text + loc->src->len))
+		return;		/* the end of the file: nothing to show */
 	fwrite(line, 1, len, out);
 	fputc('\n', out);
 
@@ -164,7 +164,8 @@ void dsl_diag_flush(struct dsl_ctx *ctx, FILE *out)
 	if (!groups) {
 		/* no memory to sort: emission order is still right, only less tidy */
 		for (d = ctx->diags; d; d = d->next)
-			print_one(d, &last_src, out);
+			if (!(ctx->flags & VXFWD_DSL_F_QUIET) || d->sev == DSL_ERROR)
+				print_one(d, &last_src, out);
 		goto out;
 	}
 	for (d = ctx->diags; d; d = d->next)
@@ -173,6 +174,8 @@ void dsl_diag_flush(struct dsl_ctx *ctx, FILE *out)
 	qsort(groups, n, sizeof(*groups), group_cmp);
 	for (i = 0; i < n; i++) {
 		d = groups[i];
+		if (d->sev == DSL_WARNING && (ctx->flags & VXFWD_DSL_F_QUIET))
+			continue;
 		do {
 			print_one(d, &last_src, out);
 			d = d->next;

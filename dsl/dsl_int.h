@@ -15,6 +15,9 @@
 
 #include "vxfwd_dsl.h"
 
+/* Internal load flags, beside the VXFWD_DSL_F_* of vxfwd_dsl.h. */
+#define DSL_F_NO_INCLUDE 0x100		/* `include` is an error (the fuzzer) */
+
 /* One source text: the top file, an included file or a string. */
 struct dsl_src {
 	char *path;			/* as given or as built from an include */
@@ -171,6 +174,7 @@ struct dsl_ctx {
 	int n_srcs;
 	int errors;
 	int warnings;
+	int parse_errors;		/* errors while reading: the AST is partial */
 
 	struct dsl_ingress *ingress;
 	struct dsl_egress *egress;
@@ -191,7 +195,10 @@ struct dsl_ctx {
 	struct dsl_egress *cur_egress;
 
 	int n_bits;			/* set bits handed out */
-	char last_word[128];		/* text of the last NAME, for errors */
+	int tok, prev_tok;		/* last two tokens read, for messages */
+	struct dsl_loc tok_loc, prev_loc;
+	char last_word[128];		/* text of the last word read */
+	char prev_word[128];		/* and of the one before */		/* text of the last NAME, for errors */
 };
 
 /* diag.c */

@@ -131,6 +131,7 @@ static void check_macros(struct dsl_ctx *ctx)
 			if (!strcmp(p->name, m->name)) {
 				dsl_error(ctx, &m->loc, "macro '%s' defined twice", m->name);
 				dsl_note(ctx, &p->loc, "first defined here");
+				m->used = 1;
 				break;
 			}
 }
@@ -197,11 +198,12 @@ static void eval_ingress(struct dsl_ctx *ctx)
 	size_t n;
 
 	if (!in) {
-		struct dsl_loc top = { .src = ctx->srcs ? ctx->srcs : NULL };
+		struct dsl_loc top = { .src = ctx->srcs };
 
 		for (; top.src && top.src->parent; top.src = top.src->parent)
 			;
-		dsl_error(ctx, &top, "no 'ingress' interface; add 'ingress IF { vni N }'");
+		if (!ctx->parse_errors)
+			dsl_error(ctx, &top, "no 'ingress' interface; add 'ingress IF { vni N }'");
 		return;
 	}
 	check_iface(ctx, in->name, &in->loc, "ingress");
@@ -237,7 +239,8 @@ static void eval_egress(struct dsl_ctx *ctx)
 
 		for (; top.src && top.src->parent; top.src = top.src->parent)
 			;
-		dsl_error(ctx, &top, "no 'egress' interface; add 'egress IF'");
+		if (!ctx->parse_errors)
+			dsl_error(ctx, &top, "no 'egress' interface; add 'egress IF'");
 		return;
 	}
 	if (ctx->ingress && !strcmp(ctx->ingress->name, eg->name)) {
@@ -418,7 +421,7 @@ static void eval_sets(struct dsl_ctx *ctx)
 	for (s = ctx->sets; s; s = s->next) {
 		flatten(ctx, s);
 		check_member_dups(ctx, s);
-		if (!s->members)
+		if (!s->members && !ctx->parse_errors)
 			dsl_warning(ctx, &s->loc, "set '%s' is empty", s->name);
 		if (ctx->n_bits == VXFWD_MAX_SETS) {
 			dsl_error(ctx, &s->loc, "set '%s': more than %d sets", s->name,
@@ -646,6 +649,10 @@ static void compare_rules(struct dsl_ctx *ctx, struct dsl_rule *a, struct dsl_ru
 	}
 	if (same_action(a, b))
 		return;
+	/* a carves an exception out of b: deliberate, not ambiguous */
+	if (b->port->lo <= a->port->lo && b->port->hi >= a->port->hi && (!b->vni || a->vni) &&
+	    match_contains(&bs, &as) && match_contains(&bd, &ad))
+		return;
 	dsl_warning(ctx, &b->name_loc,
 		    "rules '%s' and '%s' overlap; '%s' comes first and wins where both match",
 		    rule_name(a, an, sizeof(an)), rule_name(b, bn, sizeof(bn)), an);
@@ -757,7 +764,7 @@ static void eval_rules(struct dsl_ctx *ctx)
 		for (p = ctx->rules; p != r && !r->bad; p = p->next)
 			if (!p->bad)
 				compare_rules(ctx, p, r);
-	if (!ctx->rules && ctx->srcs) {
+	if (!ctx->rules && ctx->srcs && !ctx->parse_errors) {
 		struct dsl_loc top = { .src = ctx->srcs };
 
 		for (; top.src->parent; top.src = top.src->parent)
@@ -770,6 +777,8 @@ static void check_macros_used(struct dsl_ctx *ctx)
 {
 	struct dsl_macro *m;
 
+	if (ctx->parse_errors)
+		return;
 	for (m = ctx->macros; m; m = m->next)
 		if (!m->used)
 			dsl_warning(ctx, &m->loc, "macro '%s' is never used", m->name);

@@ -241,6 +241,10 @@ void dsl_include(struct dsl_ctx *ctx, const char *pattern, const struct dsl_loc 
 	size_t i;
 	int ret;
 
+	if (ctx->flags & DSL_F_NO_INCLUDE) {
+		dsl_error(ctx, loc, "include is not allowed here");
+		return;
+	}
 	if (ctx->depth >= DSL_MAX_INCLUDE_DEPTH) {
 		dsl_error(ctx, loc, "includes nested more than %d deep", DSL_MAX_INCLUDE_DEPTH);
 		return;
@@ -255,7 +259,7 @@ void dsl_include(struct dsl_ctx *ctx, const char *pattern, const struct dsl_loc 
 		include_one(ctx, path, loc);
 		goto out;
 	}
-	ret = glob(path, GLOB_ERR, NULL, &g);
+	ret = glob(path, 0, NULL, &g);
 	if (ret == GLOB_NOMATCH)
 		goto out;
 	if (ret) {
@@ -310,6 +314,7 @@ int vxfwd_dsl_load(const char *path, const char *text, unsigned int flags, FILE 
 		ret = -EINVAL;
 	if (ret)
 		goto out;
+	ctx.parse_errors = ctx.errors;
 	ret = dsl_eval(&ctx);
 	if (!ret && !ctx.errors)
 		ret = dsl_compile(&ctx, out);

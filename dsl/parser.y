@@ -2,6 +2,10 @@
 /*
  * parser.y - grammar of the rules language (see vxfwd.rules(5)).
  *
+ * Ownership: an action that hands a string or value to the AST sets its $n
+ * to NULL, so that the %destructor of a symbol discarded during error
+ * recovery never frees what the AST holds.
+ *
  * Pure and reentrant: the scanner and the load context are parameters.
  * Statements end at a newline or ';'.  A syntax error skips to the end of
  * the statement (or of the enclosing block) and parsing goes on, so that one
@@ -120,7 +124,7 @@ stmt		: ingress
 /* ---- ingress IF [{ vxlan port N[, M]; vni A[, B]; xdp-mode MODE }] ---- */
 
 ingress		: KW_INGRESS NAME
-			{ dsl_ast_ingress(ctx, $2, &@2); }
+			{ dsl_ast_ingress(ctx, $2, &@2); $2 = NULL; }
 		  ingress_body
 			{ ctx->cur_ingress = NULL; }
 		;
@@ -159,7 +163,7 @@ xdp_mode	: KW_AUTO			{ $$ = VXFWD_XDP_AUTO; }
 /* ---- egress IF [{ next-hop mac XX:XX:XX:XX:XX:XX }] ---- */
 
 egress		: KW_EGRESS NAME
-			{ dsl_ast_egress(ctx, $2, &@2); }
+			{ dsl_ast_egress(ctx, $2, &@2); $2 = NULL; }
 		  egress_body
 			{ ctx->cur_egress = NULL; }
 		;
@@ -183,7 +187,7 @@ eg_item		: KW_NEXT_HOP KW_MAC MAC
 /* ---- set NAME { member... } ---- */
 
 set		: KW_SET NAME '{'
-			{ dsl_ast_set_begin(ctx, $2, &@2); }
+			{ dsl_ast_set_begin(ctx, $2, &@2); $2 = NULL; }
 		  set_close
 			{ ctx->cur_set = NULL; }
 		;
@@ -211,7 +215,7 @@ member		: ADDR
 		;
 
 org		: KW_ORG STRING KW_ID numval '{'
-			{ dsl_ast_org_begin(ctx, $2, $4, &@2); }
+			{ dsl_ast_org_begin(ctx, $2, $4, &@2); $2 = NULL; $4 = NULL; }
 		  org_close
 			{ ctx->cur_org = NULL; }
 		;
@@ -367,6 +371,27 @@ static int report_unknown_word(struct dsl_ctx *ctx, const YYLTYPE *loc,
 	return 1;
 }
 
+/* `forward icmp from`: the word taken as a rule name was meant as the protocol. */
+static int report_protocol(struct dsl_ctx *ctx, const yysymbol_kind_t *exp, int n)
+{
+	static const char *const protos[] = { "tcp", "udp" };
+	const char *pick;
+	int i;
+
+	for (i = 0; i < n && exp[i] != YYSYMBOL_KW_UDP; i++)
+		;
+	if (i == n)
+		return 0;
+	pick = dsl_suggest(ctx->prev_word, protos, 2);
+	if (pick)
+		dsl_error(ctx, &ctx->prev_loc, "unknown protocol '%s'; did you mean '%s'?",
+			  ctx->prev_word, pick);
+	else
+		dsl_error(ctx, &ctx->prev_loc, "unknown protocol '%s'; expected 'tcp' or 'udp'",
+			  ctx->prev_word);
+	return 1;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *pctx, void *scanner, struct dsl_ctx *ctx)
 {
 	yysymbol_kind_t exp[YYNTOKENS], tok = yypcontext_token(pctx);
@@ -379,6 +404,8 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, void *scanner, struct
 	n = yypcontext_expected_tokens(pctx, exp, YYNTOKENS);
 	if (n < 0)
 		return n;
+	if (tok == YYSYMBOL_KW_FROM && ctx->prev_tok == NAME && report_protocol(ctx, exp, n))
+		return 0;
 	if (tok == YYSYMBOL_NAME && report_unknown_word(ctx, loc, exp, n))
 		return 0;
 

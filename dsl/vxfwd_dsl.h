@@ -92,6 +92,7 @@ int vxfwd_dsl_load_string(const char *name, const char *text, FILE *diag,
 
 /* Load flags (vxfwd_dsl_load()). */
 #define VXFWD_DSL_F_IFACE_STRICT 0x1	/* unknown interface names are errors (run) */
+#define VXFWD_DSL_F_QUIET	0x2	/* print errors only, no warnings (check -q) */
 
 /*
  * vxfwd_dsl_load_file() with flags: `run` passes VXFWD_DSL_F_IFACE_STRICT,

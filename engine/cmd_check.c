@@ -61,7 +61,7 @@ int cmd_check(int argc, char **argv)
 		return VXFWD_EXIT_USAGE;
 	}
 
-	ret = vxfwd_dsl_load(path, NULL, 0, stderr, &rs);
+	ret = vxfwd_dsl_load(path, NULL, quiet ? VXFWD_DSL_F_QUIET : 0, stderr, &rs);
 	if (ret == -EINVAL)
 		return VXFWD_EXIT_CONFIG;
 	if (ret) {

@@ -1,0 +1,112 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# golden.sh VXFWD [DIR...] - the rules language's golden tests.
+#
+#   ok/NAME.rules     must pass `vxfwd check -v`; stdout must equal ok/NAME.out
+#                     and stderr ok/NAME.err (no file: must be empty).
+#   fail/NAME.rules   must fail with exit 1, nothing on stdout, and stderr
+#                     equal to fail/NAME.err, carets included.
+#   examples/NAME.out `check -v` of rules/examples/NAME.rules.
+#
+# Runs from this directory so that paths in diagnostics are stable, and in a
+# private network namespace holding only lo, ens5 and ens6 so that the
+# interface checks do not depend on the host.  UPDATE=1 rewrites the
+# expected files from the actual output (review the diff before committing).
+# DIR limits the run to ok/, fail/ or another directory of cases (limits/).
+# VXFWD_CHECK overrides the command run (default: "VXFWD check").
+set -u
+
+vxfwd=${1:?usage: golden.sh VXFWD [DIR...]}
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+case $vxfwd in /*) ;; *) vxfwd=$(pwd)/$vxfwd ;; esac
+
+if [ -z "${VXFWD_GOLDEN_NETNS:-}" ]; then
+	if ! unshare --net true 2>/dev/null; then
+		echo "golden: cannot create a network namespace (needs root and unshare): skipped" >&2
+		exit 77
+	fi
+	VXFWD_GOLDEN_NETNS=1 exec unshare --net sh -c '
+		ip link add ens5 type veth peer name ens6 || exit 99
+		exec sh "$0" "$@"' "$here/golden.sh" "$vxfwd" "$@"
+fi
+
+cd "$here" || exit 99
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+pass=0
+fail=0
+
+# compare EXPECTED ACTUAL CASE WHAT
+compare() {
+	if [ -n "${UPDATE:-}" ]; then
+		if [ -s "$2" ] || [ "$4" = out ] || [ -e "$1" ]; then
+			cp "$2" "$1"
+		fi
+		[ -s "$1" ] || [ "$4" = out ] || rm -f "$1"
+		return 0
+	fi
+	if [ -e "$1" ]; then
+		diff -u "$1" "$2" >"$tmp/diff" && return 0
+	else
+		[ -s "$2" ] || return 0
+		diff -u /dev/null "$2" >"$tmp/diff"
+	fi
+	echo "FAIL $3: $4 differs" >&2
+	cat "$tmp/diff" >&2
+	return 1
+}
+
+# run_case FILE EXPECTED_STATUS OUT ERR NAME
+run_case() {
+	"$vxfwd" check -v -f "$1" >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	ok=1
+	if [ "$status" -ne "$2" ]; then
+		echo "FAIL $5: exit status $status, expected $2" >&2
+		cat "$tmp/err" >&2
+		ok=0
+	fi
+	if [ -n "$3" ]; then
+		compare "$3" "$tmp/out" "$5" out || ok=0
+	elif [ -s "$tmp/out" ]; then
+		echo "FAIL $5: unexpected output on stdout" >&2
+		cat "$tmp/out" >&2
+		ok=0
+	fi
+	compare "$4" "$tmp/err" "$5" err || ok=0
+	if [ $ok -eq 1 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+}
+
+dirs=${*:-ok fail examples}
+for dir in $dirs; do
+	case $dir in
+	ok|limits-ok)
+		for f in "$dir"/*.rules; do
+			[ -e "$f" ] || continue
+			run_case "$f" 0 "${f%.rules}.out" "${f%.rules}.err" "$f"
+		done ;;
+	fail|limits)
+		for f in "$dir"/*.rules; do
+			[ -e "$f" ] || continue
+			run_case "$f" 1 "" "${f%.rules}.err" "$f"
+		done ;;
+	examples)
+		for f in ../../rules/examples/*.rules; do
+			n=examples/$(basename "${f%.rules}")
+			run_case "$f" 0 "$n.out" "$n.err" "$f"
+		done ;;
+	*)
+		echo "golden: unknown case directory '$dir'" >&2
+		exit 99 ;;
+	esac
+done
+
+echo "golden: $pass passed, $fail failed"
+[ $fail -eq 0 ] && [ $pass -gt 0 ]
