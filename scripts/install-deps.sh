@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# install-deps.sh - install what building and testing vxfwd needs, and only
+# what is missing, on Debian 12 (run as root; no questions asked).
+#
+# usage: scripts/install-deps.sh [-n]
+#   -n  print the missing packages and exit (1 if any are missing)
+#
+# To add a package, append it to the list of the group that needs it.
+
+set -eu
+
+BUILD_PKGS=(
+	clang llvm libclang-rt-14-dev
+	bpftool libbpf-dev libelf-dev zlib1g-dev
+	liburing-dev libcap-ng-dev
+	meson ninja-build pkg-config flex bison
+)
+TEST_PKGS=(
+	iproute2 iputils-ping ethtool tcpdump xdp-tools tcpreplay socat nftables
+	python3 python3-scapy mandoc
+)
+PACKAGING_PKGS=(
+	debhelper dpkg-dev fakeroot lintian rpm systemd
+)
+BENCH_PKGS=(
+	netsniff-ng
+)
+
+ALL_PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${PACKAGING_PKGS[@]}" "${BENCH_PKGS[@]}")
+
+installed()
+{
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+main()
+{
+	local dry=0 missing=() p
+
+	if [ "${1:-}" = -n ]; then
+		dry=1
+	elif [ $# -gt 0 ]; then
+		echo "usage: install-deps.sh [-n]" >&2
+		exit 2
+	fi
+	for p in "${ALL_PKGS[@]}"; do
+		installed "$p" || missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		echo "install-deps: all ${#ALL_PKGS[@]} packages are installed"
+		return 0
+	fi
+	echo "install-deps: missing: ${missing[*]}"
+	[ "$dry" -eq 0 ] || exit 1
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps: must run as root to install packages" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	# One update, only when apt cannot find a missing package.
+	if ! apt-get install -y -q --no-install-recommends --dry-run "${missing[@]}" >/dev/null 2>&1; then
+		apt-get update -q
+	fi
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+main "$@"
