@@ -29,6 +29,7 @@
 
 enum vxfwd_perr {
 	VXFWD_PE_SHORT = 1,	/* fewer bytes than the header needs */
+	VXFWD_PE_VERSION,	/* IPv4 ethertype, but not version 4 */
 	VXFWD_PE_IHL,		/* IPv4 IHL below 5 */
 	VXFWD_PE_LEN,		/* IPv4 total length below the header length */
 	VXFWD_PE_VXLAN,		/* VXLAN I flag clear or reserved bits set */
@@ -88,6 +89,8 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, struct cursor *c,
 	ret = cursor_load(ctx, c, &buf->ip, sizeof(buf->ip));
 	if (ret < 0)
 		return ret;
+	if (buf->ip.version != 4)
+		return -VXFWD_PE_VERSION;
 	if (buf->ip.ihl < 5)
 		return -VXFWD_PE_IHL;
 	n = (buf->ip.ihl * 4) & 0x3c;

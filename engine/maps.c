@@ -253,6 +253,7 @@ static int write_cfg(const struct vxfwd_maps *m, const struct vxfwd_op *op,
 	return 0;
 }
 
+/* LPM tries have no batch operations: one update per prefix. */
 static int write_lpm(const struct vxfwd_maps *m, const struct vxfwd_op *op,
 		     __u32 gen)
 {
@@ -269,6 +270,21 @@ static int write_nexthop(const struct vxfwd_maps *m, const struct vxfwd_op *op)
 	if (!(op->val.nh.flags & VXFWD_NH_F_STATIC))
 		return 0;
 	return maps_set_nexthop(m, op->key.addr, op->val.nh.mac, op->val.nh.flags);
+}
+
+static const char *const map_names[VXFWD_MAP_ID_MAX] = {
+	[VXFWD_MAP_CFG] = "vxfwd_cfg",
+	[VXFWD_MAP_VNI] = "vxfwd_vni",
+	[VXFWD_MAP_LPM] = "vxfwd_lpm",
+	[VXFWD_MAP_RULE] = "vxfwd_rule",
+	[VXFWD_MAP_NEXTHOP] = "vxfwd_nexthop",
+};
+
+static const char *map_name(enum vxfwd_map_id id)
+{
+	if ((unsigned int)id >= VXFWD_MAP_ID_MAX)
+		return "an unknown map";
+	return map_names[id];
 }
 
 /* Gather VNI and rule operations for batches, write the others now. */
@@ -304,8 +320,8 @@ static int write_gen(const struct vxfwd_maps *m, const struct vxfwd_ruleset *rs,
 		     const struct vxfwd_apply_env *env, __u32 gen)
 {
 	struct batch vnis = {0}, rules = {0};
+	int ret, n_cfg = 0;
 	size_t i;
-	int ret;
 
 	ret = batch_init(&vnis, sizeof(struct vxfwd_vni_key), sizeof(__u32),
 			 VXFWD_MAX_VNIS);
@@ -318,10 +334,16 @@ static int write_gen(const struct vxfwd_maps *m, const struct vxfwd_ruleset *rs,
 	for (i = 0; i < rs->n_ops; i++) {
 		ret = write_op(m, &rs->ops[i], env, gen, &vnis, &rules);
 		if (ret < 0) {
-			log_warnx("maps: operation %zu (map %d) failed: %s", i,
-				  rs->ops[i].map, strerror(-ret));
+			log_warnx("maps: generation %u: operation %zu on %s: %s", gen, i,
+				  map_name(rs->ops[i].map), strerror(-ret));
 			goto out;
 		}
+		n_cfg += rs->ops[i].map == VXFWD_MAP_CFG;
+	}
+	if (n_cfg != 1) {
+		log_warnx("maps: generation %u: %d vxfwd_cfg operations, want 1", gen, n_cfg);
+		ret = -EINVAL;
+		goto out;
 	}
 	ret = batch_update(m->vni, &vnis);
 	if (ret < 0)

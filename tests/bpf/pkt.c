@@ -81,13 +81,13 @@ static size_t put_eth(__u8 *p, const __u8 *dst, const __u8 *src, __u16 type,
 }
 
 /* IPv4 header with `opts` bytes of NOP options; checksum left at 0. */
-static size_t put_ipv4(__u8 *p, __u8 opts, __u8 ihl, __u16 tot_len, __u16 frag,
-		       __u8 proto, __be32 src, __be32 dst)
+static size_t put_ipv4(__u8 *p, __u8 ver, __u8 opts, __u8 ihl, __u16 tot_len,
+		       __u16 frag, __u8 proto, __be32 src, __be32 dst)
 {
 	size_t hlen = IP_HLEN + opts;
 
 	memset(p, 0, hlen);
-	p[0] = 0x40 | (ihl ? ihl : hlen / 4);
+	p[0] = (ver ? ver : 4) << 4 | (ihl ? ihl : hlen / 4);
 	put16(p + 2, tot_len);
 	put16(p + 4, 0x1234);
 	put16(p + 6, frag);
@@ -138,7 +138,7 @@ static size_t build_inner_ip(const struct pkt_spec *s, __u8 *p)
 
 	l4_len = l4h + s->payload;
 	tot = s->i_tot_len ? s->i_tot_len : IP_HLEN + s->i_opts + l4_len;
-	hlen = put_ipv4(p, s->i_opts, s->i_ihl, tot, s->i_frag, proto,
+	hlen = put_ipv4(p, s->i_ver, s->i_opts, s->i_ihl, tot, s->i_frag, proto,
 			addr_or(s->src, "198.51.100.10"), addr_or(s->dst, "10.0.0.1"));
 	l4 = p + hlen;
 	memset(l4, 0, l4h);
@@ -191,7 +191,7 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p)
 	p->len = p->inner_off + p->inner_len + s->pad;
 	memset(b + p->inner_off + p->inner_len, 0xee, s->pad);
 
-	put_ipv4(oip, s->o_opts, s->o_ihl, p->len - (oip - b), s->o_frag,
+	put_ipv4(oip, s->o_ver, s->o_opts, s->o_ihl, p->len - (oip - b), s->o_frag,
 		 s->o_proto ? s->o_proto : IPPROTO_UDP,
 		 addr_or("172.31.0.238", NULL), addr_or("172.31.17.188", NULL));
 	ipv4_csum(oip, ohlen);

@@ -21,6 +21,7 @@ struct pkt_spec {
 	__u8 o_proto;		/* 0: UDP */
 	__u8 o_opts;		/* IPv4 option bytes (multiple of 4) */
 	__u8 o_ihl;		/* non-zero: IHL field as written */
+	__u8 o_ver;		/* non-zero: IP version field as written */
 	__u16 o_frag;		/* frag_off field, host order */
 	__u16 o_dport;		/* 0: 4789 */
 	__u8 vx_flags_xor;	/* XORed into the flags byte 0x08 */
@@ -33,6 +34,7 @@ struct pkt_spec {
 	/* inner IPv4 */
 	__u8 i_opts;		/* option bytes (multiple of 4) */
 	__u8 i_ihl;		/* non-zero: IHL field as written */
+	__u8 i_ver;		/* non-zero: IP version field as written */
 	__u16 i_tot_len;	/* non-zero: total length as written */
 	__u16 i_frag;		/* frag_off field, host order */
 	__u8 i_bad_csum;	/* flip the header checksum */
