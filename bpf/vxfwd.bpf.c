@@ -27,13 +27,13 @@ char LICENSE[] SEC("license") = "GPL";
 struct inner {
 	__u32 gen;
 	__u32 vni;
-	__u32 eth_off;		/* inner Ethernet header in the frame */
-	__u32 hlen;		/* inner IPv4 header length */
-	__u32 frame_len;	/* 14 + IPv4 total length */
+	__u32 eth_off;	 /* inner Ethernet header in the frame */
+	__u32 hlen;	 /* inner IPv4 header length */
+	__u32 frame_len; /* 14 + IPv4 total length */
 	__u8 proto;
 	__be16 sport_be;
 	__be16 dport_be;
-	__u16 l4_csum;		/* as found, network order */
+	__u16 l4_csum; /* as found, network order */
 	union ipv4_buf ip;
 };
 
@@ -65,8 +65,7 @@ static __always_inline int vxlan_port(const struct vxfwd_cfg *cfg, __be16 port)
  * on the inner Ethernet header when the frame is mirror traffic with a
  * known VNI, otherwise the counter that decides the frame.
  */
-static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c,
-				   struct inner *in)
+static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c, struct inner *in)
 {
 	const struct vxfwd_cfg *cfg;
 	struct vxfwd_vni_key vk;
@@ -113,8 +112,8 @@ static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c,
 }
 
 /* The L4 header of the inner packet: ports and checksum. */
-static __always_inline __u32 inner_l4(struct xdp_md *ctx, struct cursor *c,
-				      struct inner *in, __u32 tot_len)
+static __always_inline __u32 inner_l4(struct xdp_md *ctx, struct cursor *c, struct inner *in,
+				      __u32 tot_len)
 {
 	struct tcphdr tcp;
 	struct udphdr udp;
@@ -137,8 +136,7 @@ static __always_inline __u32 inner_l4(struct xdp_md *ctx, struct cursor *c,
 }
 
 /* Inner Ethernet/IPv4/UDP|TCP: everything a forwarded frame must be. */
-static __always_inline __u32 inner(struct xdp_md *ctx, struct cursor *c,
-				   struct inner *in)
+static __always_inline __u32 inner(struct xdp_md *ctx, struct cursor *c, struct inner *in)
 {
 	struct ethhdr eth;
 	__u32 tot_len;
@@ -168,8 +166,7 @@ static __always_inline __u32 inner(struct xdp_md *ctx, struct cursor *c,
 	return inner_l4(ctx, c, in, tot_len);
 }
 
-static __always_inline int rule_matches(const struct vxfwd_rule *r,
-					const struct inner *in,
+static __always_inline int rule_matches(const struct vxfwd_rule *r, const struct inner *in,
 					__u64 src_sets, __u64 dst_sets)
 {
 	__u16 dport = bpf_ntohs(in->dport_be);
@@ -204,9 +201,9 @@ static __always_inline const struct vxfwd_lpm_val *lpm(__u32 gen, __be32 addr)
 }
 
 /* First matching rule of the generation; its position in *pos. */
-static __always_inline const struct vxfwd_rule *
-match(const struct vxfwd_cfg *cfg, const struct inner *in, __u64 src_sets,
-      __u64 dst_sets, __u32 *pos)
+static __always_inline const struct vxfwd_rule *match(const struct vxfwd_cfg *cfg,
+						      const struct inner *in, __u64 src_sets,
+						      __u64 dst_sets, __u32 *pos)
 {
 	const struct vxfwd_rule *r;
 	__u32 i, idx;
@@ -227,10 +224,8 @@ match(const struct vxfwd_cfg *cfg, const struct inner *in, __u64 src_sets,
 }
 
 /* Rewrite the copy of the inner frame in the ring record. */
-static __always_inline void rewrite(__u8 *frame, const struct inner *in,
-				    const struct vxfwd_rule *r,
-				    const struct vxfwd_cfg *cfg,
-				    const struct vxfwd_nh *nh)
+static __always_inline void rewrite(__u8 *frame, const struct inner *in, const struct vxfwd_rule *r,
+				    const struct vxfwd_cfg *cfg, const struct vxfwd_nh *nh)
 {
 	__u32 l4 = ETH_HLEN + (in->hlen & 0x3c);
 	__be32 old_addr = in->ip.ip.daddr;
@@ -242,8 +237,7 @@ static __always_inline void rewrite(__u8 *frame, const struct inner *in,
 
 	ipc = csum_replace4(in->ip.ip.check, old_addr, r->nat_addr);
 	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct iphdr, check), &ipc, 2);
-	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct iphdr, daddr),
-			 &r->nat_addr, 4);
+	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct iphdr, daddr), &r->nat_addr, 4);
 
 	if (r->flags & VXFWD_RULE_F_NAT_PORT)
 		port = r->nat_port_be;
@@ -267,38 +261,37 @@ static __always_inline void rewrite(__u8 *frame, const struct inner *in,
  * Reserve a record of a constant size class, copy the inner frame, rewrite
  * it and submit.  Returns the counter that decides the frame.
  */
-#define EMIT_CLASS(SIZE)							\
-static __always_inline __u32 emit_##SIZE(struct xdp_md *ctx,		\
-		const struct inner *in, const struct vxfwd_rule *r,		\
-		const struct vxfwd_cfg *cfg, const struct vxfwd_nh *nh,	\
-		__u32 pos)							\
-{									\
-	struct vxfwd_rec *rec;						\
-	__u64 n = in->frame_len;					\
-									\
-	rec = bpf_ringbuf_reserve(&vxfwd_ring, sizeof(*rec) + (SIZE), 0);\
-	if (!rec)							\
-		return VXFWD_C_DROP_RING_FULL;				\
-	/* Separate checks on one register: the verifier sees both. */	\
-	barrier_var(n);							\
-	if (n > (SIZE))							\
-		goto discard;						\
-	barrier_var(n);							\
-	if (n < ETH_HLEN + sizeof(struct iphdr))			\
-		goto discard;						\
-	if (bpf_xdp_load_bytes(ctx, in->eth_off, rec->frame, n))	\
-		goto discard;						\
-	rewrite(rec->frame, in, r, cfg, nh);				\
-	rec->len = n;							\
-	rec->rule = pos;						\
-	rec->cpu = bpf_get_smp_processor_id();				\
-	rec->tstamp_ns = bpf_ktime_get_ns();				\
-	bpf_ringbuf_submit(rec, 0);					\
-	return VXFWD_C_FORWARD;						\
-discard:								\
-	bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);			\
-	return VXFWD_C_DROP_INNER_TRUNCATED;				\
-}
+#define EMIT_CLASS(SIZE)                                                                           \
+	static __always_inline __u32 emit_##SIZE(                                                  \
+		struct xdp_md *ctx, const struct inner *in, const struct vxfwd_rule *r,            \
+		const struct vxfwd_cfg *cfg, const struct vxfwd_nh *nh, __u32 pos)                 \
+	{                                                                                          \
+		struct vxfwd_rec *rec;                                                             \
+		__u64 n = in->frame_len;                                                           \
+                                                                                                   \
+		rec = bpf_ringbuf_reserve(&vxfwd_ring, sizeof(*rec) + (SIZE), 0);                  \
+		if (!rec)                                                                          \
+			return VXFWD_C_DROP_RING_FULL;                                             \
+		/* Separate checks on one register: the verifier sees both. */                     \
+		barrier_var(n);                                                                    \
+		if (n > (SIZE))                                                                    \
+			goto discard;                                                              \
+		barrier_var(n);                                                                    \
+		if (n < ETH_HLEN + sizeof(struct iphdr))                                           \
+			goto discard;                                                              \
+		if (bpf_xdp_load_bytes(ctx, in->eth_off, rec->frame, n))                           \
+			goto discard;                                                              \
+		rewrite(rec->frame, in, r, cfg, nh);                                               \
+		rec->len = n;                                                                      \
+		rec->rule = pos;                                                                   \
+		rec->cpu = bpf_get_smp_processor_id();                                             \
+		rec->tstamp_ns = bpf_ktime_get_ns();                                               \
+		bpf_ringbuf_submit(rec, 0);                                                        \
+		return VXFWD_C_FORWARD;                                                            \
+	discard:                                                                                   \
+		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);                                        \
+		return VXFWD_C_DROP_INNER_TRUNCATED;                                               \
+	}
 
 EMIT_CLASS(128)
 EMIT_CLASS(256)
@@ -311,8 +304,7 @@ EMIT_CLASS(9216)
 _Static_assert(VXFWD_MAX_FRAME == 9216, "largest size class must be VXFWD_MAX_FRAME");
 
 static __always_inline __u32 emit(struct xdp_md *ctx, const struct inner *in,
-				  const struct vxfwd_rule *r,
-				  const struct vxfwd_cfg *cfg,
+				  const struct vxfwd_rule *r, const struct vxfwd_cfg *cfg,
 				  const struct vxfwd_nh *nh, __u32 pos)
 {
 	__u32 n = in->frame_len;
@@ -376,7 +368,7 @@ static __always_inline __u32 forward(struct xdp_md *ctx, struct inner *in)
 
 static __always_inline __u32 classify(struct xdp_md *ctx, __u32 len)
 {
-	struct cursor c = { .off = 0, .len = len };
+	struct cursor c = {.off = 0, .len = len};
 	struct inner in = {};
 	__u32 ret;
 

@@ -33,8 +33,8 @@ static __always_inline __u16 csum_replace4(__u16 check, __u32 from, __u32 to)
 {
 	__u32 sum = (__u16)~check;
 
-	sum += (__u16)~(from >> 16);
-	sum += (__u16)~(from & 0xffff);
+	sum += (__u16) ~(from >> 16);
+	sum += (__u16) ~(from & 0xffff);
 	sum += to >> 16;
 	sum += to & 0xffff;
 	return (__u16)~csum_fold(sum);

@@ -30,14 +30,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VXFWD_GENS * VXFWD_MAX_VNIS);
+	__uint(max_entries, VXFWD_GENS *VXFWD_MAX_VNIS);
 	__type(key, struct vxfwd_vni_key);
 	__type(value, __u32);
 } vxfwd_vni SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, VXFWD_GENS * VXFWD_MAX_PREFIXES);
+	__uint(max_entries, VXFWD_GENS *VXFWD_MAX_PREFIXES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct vxfwd_lpm_key);
 	__type(value, struct vxfwd_lpm_val);
@@ -45,7 +45,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, VXFWD_GENS * VXFWD_MAX_RULES);
+	__uint(max_entries, VXFWD_GENS *VXFWD_MAX_RULES);
 	__type(key, __u32);
 	__type(value, struct vxfwd_rule);
 } vxfwd_rule SEC(".maps");
@@ -66,14 +66,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VXFWD_GENS * VXFWD_MAX_RULES);
+	__uint(max_entries, VXFWD_GENS *VXFWD_MAX_RULES);
 	__type(key, __u32);
 	__type(value, struct vxfwd_count);
 } vxfwd_rule_cnt SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VXFWD_GENS * VXFWD_MAX_ORGS);
+	__uint(max_entries, VXFWD_GENS *VXFWD_MAX_ORGS);
 	__type(key, __u32);
 	__type(value, struct vxfwd_count);
 } vxfwd_org_cnt SEC(".maps");

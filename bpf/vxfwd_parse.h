@@ -24,21 +24,21 @@
 #include "vxfwd_abi.h"
 #include "vxfwd_limits.h"
 
-#define IPV4_MF		0x2000
-#define IPV4_OFFSET	0x1fff
+#define IPV4_MF	    0x2000
+#define IPV4_OFFSET 0x1fff
 
 enum vxfwd_perr {
-	VXFWD_PE_SHORT = 1,	/* fewer bytes than the header needs */
-	VXFWD_PE_VERSION,	/* IPv4 ethertype, but not version 4 */
-	VXFWD_PE_IHL,		/* IPv4 IHL below 5 */
-	VXFWD_PE_LEN,		/* IPv4 total length below the header length */
-	VXFWD_PE_VXLAN,		/* VXLAN I flag clear or reserved bits set */
-	VXFWD_PE_DOFF,		/* TCP data offset below 5 */
+	VXFWD_PE_SHORT = 1, /* fewer bytes than the header needs */
+	VXFWD_PE_VERSION,   /* IPv4 ethertype, but not version 4 */
+	VXFWD_PE_IHL,	    /* IPv4 IHL below 5 */
+	VXFWD_PE_LEN,	    /* IPv4 total length below the header length */
+	VXFWD_PE_VXLAN,	    /* VXLAN I flag clear or reserved bits set */
+	VXFWD_PE_DOFF,	    /* TCP data offset below 5 */
 };
 
 struct cursor {
-	__u32 off;		/* next byte to parse */
-	__u32 len;		/* whole frame length, frags included */
+	__u32 off; /* next byte to parse */
+	__u32 len; /* whole frame length, frags included */
 };
 
 /* An IPv4 header with room for every option. */
@@ -50,11 +50,10 @@ union ipv4_buf {
 struct vxlanhdr {
 	__u8 flags;
 	__u8 rsvd1[3];
-	__be32 vni_rsvd2;	/* VNI << 8 | reserved */
+	__be32 vni_rsvd2; /* VNI << 8 | reserved */
 };
 
-static __always_inline int cursor_load(struct xdp_md *ctx, struct cursor *c,
-				       void *dst, __u32 n)
+static __always_inline int cursor_load(struct xdp_md *ctx, struct cursor *c, void *dst, __u32 n)
 {
 	if (c->off + n > c->len)
 		return -VXFWD_PE_SHORT;
@@ -65,8 +64,7 @@ static __always_inline int cursor_load(struct xdp_md *ctx, struct cursor *c,
 }
 
 /* Returns the ethertype, host order. */
-static __always_inline int parse_eth(struct xdp_md *ctx, struct cursor *c,
-				     struct ethhdr *eth)
+static __always_inline int parse_eth(struct xdp_md *ctx, struct cursor *c, struct ethhdr *eth)
 {
 	int ret = cursor_load(ctx, c, eth, sizeof(*eth));
 
@@ -79,8 +77,8 @@ static __always_inline int parse_eth(struct xdp_md *ctx, struct cursor *c,
  * Returns the IP protocol.  The whole header, options included, is copied
  * into *buf; *hlen receives its length (20..60).
  */
-static __always_inline int parse_ipv4(struct xdp_md *ctx, struct cursor *c,
-				      union ipv4_buf *buf, __u32 *hlen)
+static __always_inline int parse_ipv4(struct xdp_md *ctx, struct cursor *c, union ipv4_buf *buf,
+				      __u32 *hlen)
 {
 	__u32 start = c->off;
 	__u32 n;
@@ -105,15 +103,13 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, struct cursor *c,
 }
 
 /* Returns 0. */
-static __always_inline int parse_udp(struct xdp_md *ctx, struct cursor *c,
-				     struct udphdr *udp)
+static __always_inline int parse_udp(struct xdp_md *ctx, struct cursor *c, struct udphdr *udp)
 {
 	return cursor_load(ctx, c, udp, sizeof(*udp));
 }
 
 /* Returns 0; the cursor is left after the fixed header, options not parsed. */
-static __always_inline int parse_tcp(struct xdp_md *ctx, struct cursor *c,
-				     struct tcphdr *tcp)
+static __always_inline int parse_tcp(struct xdp_md *ctx, struct cursor *c, struct tcphdr *tcp)
 {
 	int ret = cursor_load(ctx, c, tcp, sizeof(*tcp));
 
@@ -135,8 +131,8 @@ static __always_inline int parse_vxlan(struct xdp_md *ctx, struct cursor *c)
 	if (ret < 0)
 		return ret;
 	w = bpf_ntohl(vx.vni_rsvd2);
-	if (vx.flags != VXFWD_VXLAN_FLAG_I || vx.rsvd1[0] || vx.rsvd1[1] ||
-	    vx.rsvd1[2] || (w & 0xff))
+	if (vx.flags != VXFWD_VXLAN_FLAG_I || vx.rsvd1[0] || vx.rsvd1[1] || vx.rsvd1[2] ||
+	    (w & 0xff))
 		return -VXFWD_PE_VXLAN;
 	return w >> 8;
 }

@@ -142,8 +142,7 @@ static int batch_delete(int fd, const struct batch *b)
  * `gen_off` in the key) is `gen`.  Keys are gathered first: deleting while
  * walking with get_next_key may restart the walk.
  */
-static int delete_gen(int fd, size_t key_size, size_t gen_off, __u32 max,
-		      __u32 gen)
+static int delete_gen(int fd, size_t key_size, size_t gen_off, __u32 max, __u32 gen)
 {
 	char key[sizeof(struct vxfwd_lpm_key)], next[sizeof(struct vxfwd_lpm_key)];
 	struct batch b = {0};
@@ -216,26 +215,22 @@ static int clear_gen(const struct vxfwd_maps *m, __u32 gen)
 		return -EINVAL;
 	if (bpf_map_update_elem(m->cfg, &gen, &cfg, BPF_ANY))
 		return -errno;
-	ret = delete_gen(m->vni, sizeof(struct vxfwd_vni_key),
-			 offsetof(struct vxfwd_vni_key, gen),
+	ret = delete_gen(m->vni, sizeof(struct vxfwd_vni_key), offsetof(struct vxfwd_vni_key, gen),
 			 VXFWD_GENS * VXFWD_MAX_VNIS, gen);
 	if (ret < 0)
 		return ret;
-	ret = delete_gen(m->lpm, sizeof(struct vxfwd_lpm_key),
-			 offsetof(struct vxfwd_lpm_key, gen),
+	ret = delete_gen(m->lpm, sizeof(struct vxfwd_lpm_key), offsetof(struct vxfwd_lpm_key, gen),
 			 VXFWD_GENS * VXFWD_MAX_PREFIXES, gen);
 	if (ret < 0)
 		return ret;
-	ret = zero_range(m->rule, sizeof(struct vxfwd_rule),
-			 gen * VXFWD_MAX_RULES, VXFWD_MAX_RULES);
-	if (ret < 0)
-		return ret;
-	ret = zero_range(m->rule_counters, pcpu, gen * VXFWD_MAX_RULES,
+	ret = zero_range(m->rule, sizeof(struct vxfwd_rule), gen * VXFWD_MAX_RULES,
 			 VXFWD_MAX_RULES);
 	if (ret < 0)
 		return ret;
-	return zero_range(m->org_counters, pcpu, gen * VXFWD_MAX_ORGS,
-			  VXFWD_MAX_ORGS);
+	ret = zero_range(m->rule_counters, pcpu, gen * VXFWD_MAX_RULES, VXFWD_MAX_RULES);
+	if (ret < 0)
+		return ret;
+	return zero_range(m->org_counters, pcpu, gen * VXFWD_MAX_ORGS, VXFWD_MAX_ORGS);
 }
 
 static int write_cfg(const struct vxfwd_maps *m, const struct vxfwd_op *op,
@@ -254,8 +249,7 @@ static int write_cfg(const struct vxfwd_maps *m, const struct vxfwd_op *op,
 }
 
 /* LPM tries have no batch operations: one update per prefix. */
-static int write_lpm(const struct vxfwd_maps *m, const struct vxfwd_op *op,
-		     __u32 gen)
+static int write_lpm(const struct vxfwd_maps *m, const struct vxfwd_op *op, __u32 gen)
 {
 	struct vxfwd_lpm_key key = op->key.lpm;
 
@@ -273,10 +267,8 @@ static int write_nexthop(const struct vxfwd_maps *m, const struct vxfwd_op *op)
 }
 
 static const char *const map_names[VXFWD_MAP_ID_MAX] = {
-	[VXFWD_MAP_CFG] = "vxfwd_cfg",
-	[VXFWD_MAP_VNI] = "vxfwd_vni",
-	[VXFWD_MAP_LPM] = "vxfwd_lpm",
-	[VXFWD_MAP_RULE] = "vxfwd_rule",
+	[VXFWD_MAP_CFG] = "vxfwd_cfg",	       [VXFWD_MAP_VNI] = "vxfwd_vni",
+	[VXFWD_MAP_LPM] = "vxfwd_lpm",	       [VXFWD_MAP_RULE] = "vxfwd_rule",
 	[VXFWD_MAP_NEXTHOP] = "vxfwd_nexthop",
 };
 
@@ -289,8 +281,8 @@ static const char *map_name(enum vxfwd_map_id id)
 
 /* Gather VNI and rule operations for batches, write the others now. */
 static int write_op(const struct vxfwd_maps *m, const struct vxfwd_op *op,
-		    const struct vxfwd_apply_env *env, __u32 gen,
-		    struct batch *vnis, struct batch *rules)
+		    const struct vxfwd_apply_env *env, __u32 gen, struct batch *vnis,
+		    struct batch *rules)
 {
 	struct vxfwd_vni_key vk;
 	__u32 idx;
@@ -323,12 +315,10 @@ static int write_gen(const struct vxfwd_maps *m, const struct vxfwd_ruleset *rs,
 	int ret, n_cfg = 0;
 	size_t i;
 
-	ret = batch_init(&vnis, sizeof(struct vxfwd_vni_key), sizeof(__u32),
-			 VXFWD_MAX_VNIS);
+	ret = batch_init(&vnis, sizeof(struct vxfwd_vni_key), sizeof(__u32), VXFWD_MAX_VNIS);
 	if (ret < 0)
 		goto out;
-	ret = batch_init(&rules, sizeof(__u32), sizeof(struct vxfwd_rule),
-			 VXFWD_MAX_RULES);
+	ret = batch_init(&rules, sizeof(__u32), sizeof(struct vxfwd_rule), VXFWD_MAX_RULES);
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < rs->n_ops; i++) {
@@ -378,8 +368,7 @@ int maps_apply(const struct vxfwd_maps *m, const struct vxfwd_ruleset *rs,
 	return 0;
 }
 
-int maps_set_nexthop(const struct vxfwd_maps *m, __be32 addr, const __u8 *mac,
-		     __u16 flags)
+int maps_set_nexthop(const struct vxfwd_maps *m, __be32 addr, const __u8 *mac, __u16 flags)
 {
 	struct vxfwd_nh nh = {0};
 

@@ -5,10 +5,10 @@
 
 #include "pcap.h"
 
-#define PCAP_MAGIC_US	0xa1b2c3d4
-#define PCAP_MAGIC_NS	0xa1b23c4d
+#define PCAP_MAGIC_US	  0xa1b2c3d4
+#define PCAP_MAGIC_NS	  0xa1b23c4d
 #define LINKTYPE_ETHERNET 1
-#define PCAP_SNAPLEN	65535
+#define PCAP_SNAPLEN	  65535
 
 struct pcap_file_hdr {
 	__u32 magic;

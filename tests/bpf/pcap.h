@@ -12,7 +12,7 @@
 
 struct pcap_reader {
 	FILE *f;
-	int swapped;		/* file written on the other byte order */
+	int swapped; /* file written on the other byte order */
 };
 
 /* Returns 0, or -errno; -EPROTO when it is not an Ethernet pcap file. */

@@ -13,14 +13,14 @@
 #include "pkt.h"
 
 #define VXLAN_PORT 4789
-#define UDP_HLEN 8
-#define TCP_HLEN 20
-#define IP_HLEN 20
+#define UDP_HLEN   8
+#define TCP_HLEN   20
+#define IP_HLEN	   20
 
-static const __u8 outer_dst[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
-static const __u8 outer_src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
-static const __u8 inner_dst[6] = { 0x0a, 0x00, 0x00, 0x00, 0x00, 0x03 };
-static const __u8 inner_src[6] = { 0x0a, 0x00, 0x00, 0x00, 0x00, 0x04 };
+static const __u8 outer_dst[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+static const __u8 outer_src[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+static const __u8 inner_dst[6] = {0x0a, 0x00, 0x00, 0x00, 0x00, 0x03};
+static const __u8 inner_src[6] = {0x0a, 0x00, 0x00, 0x00, 0x00, 0x04};
 
 static void put16(__u8 *p, __u16 v)
 {
@@ -59,8 +59,7 @@ static __u32 pseudo_sum(const __u8 *ip, __u8 proto, __u16 l4_len)
 	return sum;
 }
 
-static size_t put_eth(__u8 *p, const __u8 *dst, const __u8 *src, __u16 type,
-		      __u16 qinq, __u16 vlan)
+static size_t put_eth(__u8 *p, const __u8 *dst, const __u8 *src, __u16 type, __u16 qinq, __u16 vlan)
 {
 	size_t n = 12;
 
@@ -81,8 +80,8 @@ static size_t put_eth(__u8 *p, const __u8 *dst, const __u8 *src, __u16 type,
 }
 
 /* IPv4 header with `opts` bytes of NOP options; checksum left at 0. */
-static size_t put_ipv4(__u8 *p, __u8 ver, __u8 opts, __u8 ihl, __u16 tot_len,
-		       __u16 frag, __u8 proto, __be32 src, __be32 dst)
+static size_t put_ipv4(__u8 *p, __u8 ver, __u8 opts, __u8 ihl, __u16 tot_len, __u16 frag,
+		       __u8 proto, __be32 src, __be32 dst)
 {
 	size_t hlen = IP_HLEN + opts;
 
@@ -95,7 +94,7 @@ static size_t put_ipv4(__u8 *p, __u8 ver, __u8 opts, __u8 ihl, __u16 tot_len,
 	p[9] = proto;
 	memcpy(p + 12, &src, 4);
 	memcpy(p + 16, &dst, 4);
-	memset(p + IP_HLEN, 1, opts);	/* NOP */
+	memset(p + IP_HLEN, 1, opts); /* NOP */
 	return hlen;
 }
 
@@ -148,7 +147,7 @@ static size_t build_inner_ip(const struct pkt_spec *s, __u8 *p)
 		l4[l4h + i] = (__u8)(i * 7 + 3);
 	if (proto == IPPROTO_TCP) {
 		l4[12] = (s->tcp_doff ? s->tcp_doff : 5) << 4;
-		l4[13] = 0x18;		/* PSH|ACK */
+		l4[13] = 0x18; /* PSH|ACK */
 		put16(l4 + 14, 64240);
 	} else {
 		put16(l4 + 4, l4_len);
@@ -166,12 +165,12 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p)
 	__u8 *b = p->buf, *oip, *udp, *vx;
 	size_t n, ohlen, ip_len;
 
-	if (s->payload > PKT_MAX - 256 || (s->o_opts | s->i_opts) & 3 ||
-	    s->o_opts > 40 || s->i_opts > 40)
+	if (s->payload > PKT_MAX - 256 || (s->o_opts | s->i_opts) & 3 || s->o_opts > 40 ||
+	    s->i_opts > 40)
 		return -EINVAL;
 	memset(p->buf, 0, sizeof(p->buf));
-	n = put_eth(b, outer_dst, outer_src, s->o_ethertype ? s->o_ethertype : ETH_P_IP,
-		    0, s->o_vlan);
+	n = put_eth(b, outer_dst, outer_src, s->o_ethertype ? s->o_ethertype : ETH_P_IP, 0,
+		    s->o_vlan);
 	oip = b + n;
 	ohlen = IP_HLEN + s->o_opts;
 	udp = oip + ohlen;
@@ -192,8 +191,8 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p)
 	memset(b + p->inner_off + p->inner_len, 0xee, s->pad);
 
 	put_ipv4(oip, s->o_ver, s->o_opts, s->o_ihl, p->len - (oip - b), s->o_frag,
-		 s->o_proto ? s->o_proto : IPPROTO_UDP,
-		 addr_or("172.31.0.238", NULL), addr_or("172.31.17.188", NULL));
+		 s->o_proto ? s->o_proto : IPPROTO_UDP, addr_or("172.31.0.238", NULL),
+		 addr_or("172.31.17.188", NULL));
 	ipv4_csum(oip, ohlen);
 	put16(udp, 50000);
 	put16(udp + 2, s->o_dport ? s->o_dport : VXLAN_PORT);
@@ -204,8 +203,8 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p)
 	return 0;
 }
 
-int pkt_expect(const __u8 *in, size_t len, __be32 nat_addr, __u16 nat_port,
-	       const __u8 *dst_mac, const __u8 *src_mac, __u8 *out)
+int pkt_expect(const __u8 *in, size_t len, __be32 nat_addr, __u16 nat_port, const __u8 *dst_mac,
+	       const __u8 *src_mac, __u8 *out)
 {
 	size_t hlen, tot;
 	__u8 *ip = out + ETH_HLEN, *l4, proto;

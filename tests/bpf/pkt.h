@@ -16,48 +16,48 @@
 
 struct pkt_spec {
 	/* outer headers */
-	__u16 o_ethertype;	/* 0: IPv4 */
-	__u16 o_vlan;		/* non-zero: 802.1Q tag with this VID */
-	__u8 o_proto;		/* 0: UDP */
-	__u8 o_opts;		/* IPv4 option bytes (multiple of 4) */
-	__u8 o_ihl;		/* non-zero: IHL field as written */
-	__u8 o_ver;		/* non-zero: IP version field as written */
-	__u16 o_frag;		/* frag_off field, host order */
-	__u16 o_dport;		/* 0: 4789 */
-	__u8 vx_flags_xor;	/* XORed into the flags byte 0x08 */
-	__u8 vx_rsvd;		/* written into every reserved byte */
-	__u32 vni;		/* 0: VNI 1 */
+	__u16 o_ethertype; /* 0: IPv4 */
+	__u16 o_vlan;	   /* non-zero: 802.1Q tag with this VID */
+	__u8 o_proto;	   /* 0: UDP */
+	__u8 o_opts;	   /* IPv4 option bytes (multiple of 4) */
+	__u8 o_ihl;	   /* non-zero: IHL field as written */
+	__u8 o_ver;	   /* non-zero: IP version field as written */
+	__u16 o_frag;	   /* frag_off field, host order */
+	__u16 o_dport;	   /* 0: 4789 */
+	__u8 vx_flags_xor; /* XORed into the flags byte 0x08 */
+	__u8 vx_rsvd;	   /* written into every reserved byte */
+	__u32 vni;	   /* 0: VNI 1 */
 	/* inner Ethernet */
-	__u16 i_ethertype;	/* 0: IPv4 */
-	__u16 i_vlan;		/* non-zero: 802.1Q tag before i_ethertype */
-	__u16 i_qinq;		/* non-zero: 802.1ad tag before the 802.1Q one */
+	__u16 i_ethertype; /* 0: IPv4 */
+	__u16 i_vlan;	   /* non-zero: 802.1Q tag before i_ethertype */
+	__u16 i_qinq;	   /* non-zero: 802.1ad tag before the 802.1Q one */
 	/* inner IPv4 */
-	__u8 i_opts;		/* option bytes (multiple of 4) */
-	__u8 i_ihl;		/* non-zero: IHL field as written */
-	__u8 i_ver;		/* non-zero: IP version field as written */
-	__u16 i_tot_len;	/* non-zero: total length as written */
-	__u16 i_frag;		/* frag_off field, host order */
-	__u8 i_bad_csum;	/* flip the header checksum */
-	__u8 i_proto;		/* 0: UDP */
-	const char *src;	/* 0: 198.51.100.10 */
-	const char *dst;	/* 0: 10.0.0.1 */
+	__u8 i_opts;	 /* option bytes (multiple of 4) */
+	__u8 i_ihl;	 /* non-zero: IHL field as written */
+	__u8 i_ver;	 /* non-zero: IP version field as written */
+	__u16 i_tot_len; /* non-zero: total length as written */
+	__u16 i_frag;	 /* frag_off field, host order */
+	__u8 i_bad_csum; /* flip the header checksum */
+	__u8 i_proto;	 /* 0: UDP */
+	const char *src; /* 0: 198.51.100.10 */
+	const char *dst; /* 0: 10.0.0.1 */
 	/* inner L4 */
-	__u16 sport;		/* 0: 40000 */
-	__u16 dport;		/* 0: 31765 */
-	__u8 udp_csum0;		/* UDP checksum 0 (none) */
-	__u8 tcp_doff;		/* non-zero: TCP data offset as written */
-	__u16 payload;		/* payload bytes after the L4 header */
+	__u16 sport;	/* 0: 40000 */
+	__u16 dport;	/* 0: 31765 */
+	__u8 udp_csum0; /* UDP checksum 0 (none) */
+	__u8 tcp_doff;	/* non-zero: TCP data offset as written */
+	__u16 payload;	/* payload bytes after the L4 header */
 	/* the frame as captured */
-	__u16 pad;		/* mirror padding after the inner IP packet */
-	__u16 cut;		/* bytes removed from the end of the frame */
+	__u16 pad; /* mirror padding after the inner IP packet */
+	__u16 cut; /* bytes removed from the end of the frame */
 };
 
 /* A built frame and where its inner frame starts. */
 struct pkt {
 	__u8 buf[PKT_MAX];
 	size_t len;
-	size_t inner_off;	/* inner Ethernet header */
-	size_t inner_len;	/* 14 + inner IPv4 total length as built */
+	size_t inner_off; /* inner Ethernet header */
+	size_t inner_len; /* 14 + inner IPv4 total length as built */
 };
 
 int pkt_build(const struct pkt_spec *s, struct pkt *p);
@@ -71,8 +71,8 @@ __u16 csum_fold_sum(const void *data, size_t len, __u32 sum);
  * IPv4 and L4 checksums computed in full.  nat_port 0 keeps the port.
  * Returns 0 or -EINVAL when `in` is not an Ethernet/IPv4/UDP|TCP frame.
  */
-int pkt_expect(const __u8 *in, size_t len, __be32 nat_addr, __u16 nat_port,
-	       const __u8 *dst_mac, const __u8 *src_mac, __u8 *out);
+int pkt_expect(const __u8 *in, size_t len, __be32 nat_addr, __u16 nat_port, const __u8 *dst_mac,
+	       const __u8 *src_mac, __u8 *out);
 
 /* 0 when the IPv4 header and the L4 checksum of Ethernet frame `f` verify. */
 int pkt_verify_csums(const __u8 *f, size_t len);

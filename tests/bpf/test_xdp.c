@@ -32,29 +32,29 @@
 #include "vxfwd.skel.h"
 #include "vxfwd_dsl.h"
 
-#define EXIT_SKIP 77
-#define RING_BYTES (256u << 10)	/* small, so that RING_FULL is reachable */
-#define OUT_MAX (PKT_MAX + 4096)
+#define EXIT_SKIP  77
+#define RING_BYTES (256u << 10) /* small, so that RING_FULL is reachable */
+#define OUT_MAX	   (PKT_MAX + 4096)
 
-static const __u8 egress_mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
-static const __u8 nh_mac[6] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
+static const __u8 egress_mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+static const __u8 nh_mac[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
 
 /* One case: a frame, the counter it must land in, what must come out. */
 struct tcase {
 	const char *name;
 	struct pkt_spec p;
 	enum vxfwd_counter want;
-	const char *rule;	/* FORWARD: name of the matching rule */
-	const char *nat;	/* FORWARD: DNAT target */
-	__u16 nat_port;		/* FORWARD: new port, 0 = unchanged */
-	const char *org;	/* FORWARD: organization counted, NULL none */
-	int out_csum_ffff;	/* tune the payload so the new UDP sum is 0 */
+	const char *rule;  /* FORWARD: name of the matching rule */
+	const char *nat;   /* FORWARD: DNAT target */
+	__u16 nat_port;	   /* FORWARD: new port, 0 = unchanged */
+	const char *org;   /* FORWARD: organization counted, NULL none */
+	int out_csum_ffff; /* tune the payload so the new UDP sum is 0 */
 };
 
 struct group {
 	const char *name;
-	const char *rules;	/* NULL: run before any ruleset is applied */
-	const char *const *nexthops;	/* DNAT targets given a next hop */
+	const char *rules;	     /* NULL: run before any ruleset is applied */
+	const char *const *nexthops; /* DNAT targets given a next hop */
 	const struct tcase *cases;
 	size_t n_cases;
 };
@@ -72,7 +72,7 @@ struct t {
 	struct vxfwd_maps m;
 	struct ring_buffer *rb;
 	struct ring_seen seen;
-	struct vxfwd_ruleset *rs;	/* the ruleset applied last */
+	struct vxfwd_ruleset *rs; /* the ruleset applied last */
 	__u32 gen;
 	const char *outdir;
 	const char *group;
@@ -158,122 +158,149 @@ static const char *const main_nexthops[] = {
 };
 
 #define FWD(n, r, a, pt, o) .want = VXFWD_C_FORWARD, .rule = r, .nat = a, .nat_port = pt, .org = o
-#define UDP_DNS FWD("dns", "dns", "172.30.82.95", 8081, "Example Org")
-#define TCP 6
-#define ICMP 1
-#define GRE 47
+#define UDP_DNS		    FWD("dns", "dns", "172.30.82.95", 8081, "Example Org")
+#define TCP		    6
+#define ICMP		    1
+#define GRE		    47
 /* Bytes of a default inner frame: 14 + 20 + 8. */
 #define INNER_MIN 42
 
 static const struct tcase main_cases[] = {
 	/* forwarded */
-	{ "udp-dnat", { .payload = 32 }, UDP_DNS },
-	{ "tcp-dnat", { .i_proto = TCP, .dport = 22, .payload = 100 },
-	  FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org") },
-	{ "udp-csum-0-kept", { .udp_csum0 = 1, .payload = 20 }, UDP_DNS },
-	{ "udp-csum-becomes-ffff", { .payload = 20 }, UDP_DNS, .out_csum_ffff = 1 },
-	{ "inner-ipv4-options", { .i_opts = 12, .payload = 10 }, UDP_DNS },
-	{ "inner-ipv4-options-max-tcp", { .i_opts = 40, .i_proto = TCP, .dport = 22, .payload = 7 },
-	  FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org") },
-	{ "outer-ipv4-options", { .o_opts = 16, .payload = 10 }, UDP_DNS },
-	{ "outer-ipv4-options-max", { .o_opts = 40, .payload = 10 }, UDP_DNS },
-	{ "second-vxlan-port", { .o_dport = 8472, .payload = 10 }, UDP_DNS },
-	{ "second-org", { .src = "203.0.113.5", .payload = 10 },
-	  FWD("dns", "dns", "172.30.82.95", 8081, "Other Org") },
-	{ "range-low", { .dport = 5000 }, FWD("r", "range", "172.30.82.96", 0, "Example Org") },
-	{ "range-high", { .dport = 5009 }, FWD("r", "range", "172.30.82.96", 0, "Example Org") },
-	{ "vni-rule", { .vni = 7, .src = "192.0.2.5", .dport = 6000 },
-	  FWD("v", "vni7", "172.30.82.97", 6001, NULL) },
-	{ "first-match-wins", { .dport = 4005 }, FWD("f", "first", "172.30.82.95", 1, "Example Org") },
-	{ "first-match-first-only", { .dport = 4010 }, FWD("f", "first", "172.30.82.95", 1, "Example Org") },
-	{ "first-match-second", { .dport = 4011 }, FWD("s", "second", "172.30.82.96", 2, "Example Org") },
-	{ "negated-source-unknown", { .src = "8.8.8.8", .dst = "10.1.2.3", .dport = 9000 },
-	  FWD("n", "notexp", "172.30.82.98", 0, NULL) },
-	{ "negated-source-lab", { .src = "192.0.2.9", .dst = "10.1.2.3", .dport = 9000 },
-	  FWD("n", "notexp", "172.30.82.98", 0, NULL) },
-	{ "any-destination", { .i_proto = TCP, .src = "192.0.2.7", .dst = "100.64.1.1", .dport = 443 },
-	  FWD("a", "anydst", "172.30.82.95", 0, NULL) },
-	{ "negated-destination", { .src = "192.0.2.7", .dst = "10.0.0.2", .dport = 8000 },
-	  FWD("d", "notdst", "172.30.82.96", 8001, NULL) },
-	{ "frame-64-bytes", { .payload = 64 - INNER_MIN }, UDP_DNS },
-	{ "frame-1514-bytes", { .i_proto = TCP, .dport = 22, .payload = 1500 - 40 },
-	  FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org") },
-	{ "frame-9000-udp-frags", { .payload = 9000 - 28 }, UDP_DNS },
-	{ "frame-9014-tcp-frags", { .i_proto = TCP, .dport = 22, .payload = 9000 - 40 },
-	  FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org") },
-	{ "frame-9216-largest", { .payload = 9216 - INNER_MIN }, UDP_DNS },
-	{ "mirror-padding-stripped", { .payload = 4, .pad = 20 }, UDP_DNS },
-	{ "jumbo-padding-stripped", { .payload = 3000, .pad = 60 }, UDP_DNS },
+	{"udp-dnat", {.payload = 32}, UDP_DNS},
+	{"tcp-dnat",
+	 {.i_proto = TCP, .dport = 22, .payload = 100},
+	 FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org")},
+	{"udp-csum-0-kept", {.udp_csum0 = 1, .payload = 20}, UDP_DNS},
+	{"udp-csum-becomes-ffff", {.payload = 20}, UDP_DNS, .out_csum_ffff = 1},
+	{"inner-ipv4-options", {.i_opts = 12, .payload = 10}, UDP_DNS},
+	{"inner-ipv4-options-max-tcp",
+	 {.i_opts = 40, .i_proto = TCP, .dport = 22, .payload = 7},
+	 FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org")},
+	{"outer-ipv4-options", {.o_opts = 16, .payload = 10}, UDP_DNS},
+	{"outer-ipv4-options-max", {.o_opts = 40, .payload = 10}, UDP_DNS},
+	{"second-vxlan-port", {.o_dport = 8472, .payload = 10}, UDP_DNS},
+	{"second-org",
+	 {.src = "203.0.113.5", .payload = 10},
+	 FWD("dns", "dns", "172.30.82.95", 8081, "Other Org")},
+	{"range-low", {.dport = 5000}, FWD("r", "range", "172.30.82.96", 0, "Example Org")},
+	{"range-high", {.dport = 5009}, FWD("r", "range", "172.30.82.96", 0, "Example Org")},
+	{"vni-rule",
+	 {.vni = 7, .src = "192.0.2.5", .dport = 6000},
+	 FWD("v", "vni7", "172.30.82.97", 6001, NULL)},
+	{"first-match-wins", {.dport = 4005}, FWD("f", "first", "172.30.82.95", 1, "Example Org")},
+	{"first-match-first-only",
+	 {.dport = 4010},
+	 FWD("f", "first", "172.30.82.95", 1, "Example Org")},
+	{"first-match-second",
+	 {.dport = 4011},
+	 FWD("s", "second", "172.30.82.96", 2, "Example Org")},
+	{"negated-source-unknown",
+	 {.src = "8.8.8.8", .dst = "10.1.2.3", .dport = 9000},
+	 FWD("n", "notexp", "172.30.82.98", 0, NULL)},
+	{"negated-source-lab",
+	 {.src = "192.0.2.9", .dst = "10.1.2.3", .dport = 9000},
+	 FWD("n", "notexp", "172.30.82.98", 0, NULL)},
+	{"any-destination",
+	 {.i_proto = TCP, .src = "192.0.2.7", .dst = "100.64.1.1", .dport = 443},
+	 FWD("a", "anydst", "172.30.82.95", 0, NULL)},
+	{"negated-destination",
+	 {.src = "192.0.2.7", .dst = "10.0.0.2", .dport = 8000},
+	 FWD("d", "notdst", "172.30.82.96", 8001, NULL)},
+	{"frame-64-bytes", {.payload = 64 - INNER_MIN}, UDP_DNS},
+	{"frame-1514-bytes",
+	 {.i_proto = TCP, .dport = 22, .payload = 1500 - 40},
+	 FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org")},
+	{"frame-9000-udp-frags", {.payload = 9000 - 28}, UDP_DNS},
+	{"frame-9014-tcp-frags",
+	 {.i_proto = TCP, .dport = 22, .payload = 9000 - 40},
+	 FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org")},
+	{"frame-9216-largest", {.payload = 9216 - INNER_MIN}, UDP_DNS},
+	{"mirror-padding-stripped", {.payload = 4, .pad = 20}, UDP_DNS},
+	{"jumbo-padding-stripped", {.payload = 3000, .pad = 60}, UDP_DNS},
 
 	/* not mirror traffic: passed untouched */
-	{ "pass-outer-ipv6", { .o_ethertype = ETH_P_IPV6 }, .want = VXFWD_C_PASS },
-	{ "pass-outer-arp", { .o_ethertype = ETH_P_ARP }, .want = VXFWD_C_PASS },
-	{ "pass-outer-vlan", { .o_vlan = 10 }, .want = VXFWD_C_PASS },
-	{ "pass-outer-tcp", { .o_proto = TCP }, .want = VXFWD_C_PASS },
-	{ "pass-outer-icmp", { .o_proto = ICMP }, .want = VXFWD_C_PASS },
-	{ "pass-other-udp-port", { .o_dport = 53 }, .want = VXFWD_C_PASS },
-	{ "pass-default-port-not-configured", { .o_dport = 4790 }, .want = VXFWD_C_PASS },
-	{ "pass-outer-non-first-fragment", { .o_frag = 0x00b9 }, .want = VXFWD_C_PASS },
-	{ "pass-outer-non-first-last-fragment", { .o_frag = 0x2010 }, .want = VXFWD_C_PASS },
-	{ "pass-outer-bad-ihl", { .o_ihl = 4 }, .want = VXFWD_C_PASS },
-	{ "pass-outer-not-version-4", { .o_ver = 6 }, .want = VXFWD_C_PASS },
-	{ "pass-outer-short", { .cut = INNER_MIN + 8 + 8 + 6 }, .want = VXFWD_C_PASS },
+	{"pass-outer-ipv6", {.o_ethertype = ETH_P_IPV6}, .want = VXFWD_C_PASS},
+	{"pass-outer-arp", {.o_ethertype = ETH_P_ARP}, .want = VXFWD_C_PASS},
+	{"pass-outer-vlan", {.o_vlan = 10}, .want = VXFWD_C_PASS},
+	{"pass-outer-tcp", {.o_proto = TCP}, .want = VXFWD_C_PASS},
+	{"pass-outer-icmp", {.o_proto = ICMP}, .want = VXFWD_C_PASS},
+	{"pass-other-udp-port", {.o_dport = 53}, .want = VXFWD_C_PASS},
+	{"pass-default-port-not-configured", {.o_dport = 4790}, .want = VXFWD_C_PASS},
+	{"pass-outer-non-first-fragment", {.o_frag = 0x00b9}, .want = VXFWD_C_PASS},
+	{"pass-outer-non-first-last-fragment", {.o_frag = 0x2010}, .want = VXFWD_C_PASS},
+	{"pass-outer-bad-ihl", {.o_ihl = 4}, .want = VXFWD_C_PASS},
+	{"pass-outer-not-version-4", {.o_ver = 6}, .want = VXFWD_C_PASS},
+	{"pass-outer-short", {.cut = INNER_MIN + 8 + 8 + 6}, .want = VXFWD_C_PASS},
 
 	/* mirror traffic, dropped with a reason */
-	{ "outer-first-fragment", { .o_frag = 0x2000 }, .want = VXFWD_C_DROP_OUTER_FRAG },
-	{ "outer-first-fragment-df", { .o_frag = 0x6000 }, .want = VXFWD_C_DROP_OUTER_FRAG },
-	{ "vxlan-i-flag-clear", { .vx_flags_xor = 0x08 }, .want = VXFWD_C_DROP_VXLAN_HDR },
-	{ "vxlan-extra-flag", { .vx_flags_xor = 0x80 }, .want = VXFWD_C_DROP_VXLAN_HDR },
-	{ "vxlan-reserved-bits", { .vx_rsvd = 1 }, .want = VXFWD_C_DROP_VXLAN_HDR },
-	{ "vxlan-short", { .cut = INNER_MIN + 4 }, .want = VXFWD_C_DROP_VXLAN_HDR },
-	{ "vni-unknown", { .vni = 2 }, .want = VXFWD_C_DROP_VNI },
-	{ "inner-arp", { .i_ethertype = ETH_P_ARP }, .want = VXFWD_C_DROP_INNER_NOT_IP },
-	{ "inner-ipv6", { .i_ethertype = ETH_P_IPV6 }, .want = VXFWD_C_DROP_INNER_NOT_IP },
-	{ "inner-vlan", { .i_vlan = 100 }, .want = VXFWD_C_DROP_INNER_NOT_IP },
-	{ "inner-qinq", { .i_qinq = 200, .i_vlan = 100 }, .want = VXFWD_C_DROP_INNER_NOT_IP },
-	{ "inner-eth-short", { .cut = INNER_MIN - 6 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
-	{ "inner-ip-short", { .cut = INNER_MIN - 14 - 10 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
-	{ "inner-ihl-4", { .i_ihl = 4 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
-	{ "inner-not-version-4", { .i_ver = 5 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
-	{ "inner-options-short", { .i_ihl = 15, .payload = 0 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
-	{ "inner-tot-len-below-ihl", { .i_tot_len = 16 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
-	{ "inner-udp-short", { .i_tot_len = 24, .payload = 10 }, .want = VXFWD_C_DROP_INNER_MALFORMED },
-	{ "inner-tcp-short", { .i_proto = TCP, .dport = 22, .i_tot_len = 30, .payload = 10 },
-	  .want = VXFWD_C_DROP_INNER_MALFORMED },
-	{ "inner-tcp-doff-4", { .i_proto = TCP, .dport = 22, .tcp_doff = 4 },
-	  .want = VXFWD_C_DROP_INNER_MALFORMED },
-	{ "inner-tcp-doff-beyond", { .i_proto = TCP, .dport = 22, .tcp_doff = 15, .payload = 8 },
-	  .want = VXFWD_C_DROP_INNER_MALFORMED },
-	{ "inner-truncated", { .payload = 100, .cut = 1 }, .want = VXFWD_C_DROP_INNER_TRUNCATED },
-	{ "inner-truncated-jumbo", { .payload = 8972, .cut = 8000 },
-	  .want = VXFWD_C_DROP_INNER_TRUNCATED },
-	{ "inner-truncated-before-rules", { .src = "8.8.4.4", .payload = 100, .cut = 1 },
-	  .want = VXFWD_C_DROP_INNER_TRUNCATED },
-	{ "inner-bad-csum", { .i_bad_csum = 1 }, .want = VXFWD_C_DROP_INNER_CSUM },
-	{ "inner-first-fragment", { .i_frag = 0x2000, .payload = 16 }, .want = VXFWD_C_DROP_INNER_FRAG },
-	{ "inner-non-first-fragment", { .i_frag = 0x0002, .payload = 16 },
-	  .want = VXFWD_C_DROP_INNER_FRAG },
-	{ "inner-icmp", { .i_proto = ICMP }, .want = VXFWD_C_DROP_INNER_PROTO },
-	{ "inner-gre", { .i_proto = GRE }, .want = VXFWD_C_DROP_INNER_PROTO },
-	{ "source-not-allowed", { .src = "8.8.4.4" }, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED },
-	{ "source-outside-prefix", { .src = "203.0.113.16" }, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED },
-	{ "no-rule-port", { .dport = 1234 }, .want = VXFWD_C_DROP_NO_RULE },
-	{ "no-rule-range-above", { .dport = 5021 }, .want = VXFWD_C_DROP_NO_RULE },
-	{ "no-rule-proto", { .i_proto = TCP, .dport = 31765 }, .want = VXFWD_C_DROP_NO_RULE },
-	{ "no-rule-vni", { .vni = 1, .src = "192.0.2.5", .dport = 6000 }, .want = VXFWD_C_DROP_NO_RULE },
-	{ "no-rule-negated-source", { .dst = "10.1.2.3", .dport = 9000 }, .want = VXFWD_C_DROP_NO_RULE },
-	{ "no-rule-negated-destination", { .src = "192.0.2.7", .dst = "10.0.0.1", .dport = 8000 },
-	  .want = VXFWD_C_DROP_NO_RULE },
-	{ "no-nexthop", { .src = "192.0.2.5", .dport = 7000 }, .want = VXFWD_C_DROP_NO_NEXTHOP },
-	{ "too-big", { .payload = 9216 - INNER_MIN + 1 }, .want = VXFWD_C_DROP_TOO_BIG },
+	{"outer-first-fragment", {.o_frag = 0x2000}, .want = VXFWD_C_DROP_OUTER_FRAG},
+	{"outer-first-fragment-df", {.o_frag = 0x6000}, .want = VXFWD_C_DROP_OUTER_FRAG},
+	{"vxlan-i-flag-clear", {.vx_flags_xor = 0x08}, .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"vxlan-extra-flag", {.vx_flags_xor = 0x80}, .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"vxlan-reserved-bits", {.vx_rsvd = 1}, .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"vxlan-short", {.cut = INNER_MIN + 4}, .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"vni-unknown", {.vni = 2}, .want = VXFWD_C_DROP_VNI},
+	{"inner-arp", {.i_ethertype = ETH_P_ARP}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-ipv6", {.i_ethertype = ETH_P_IPV6}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-vlan", {.i_vlan = 100}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-qinq", {.i_qinq = 200, .i_vlan = 100}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-eth-short", {.cut = INNER_MIN - 6}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-ip-short", {.cut = INNER_MIN - 14 - 10}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-ihl-4", {.i_ihl = 4}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-not-version-4", {.i_ver = 5}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-options-short", {.i_ihl = 15, .payload = 0}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-tot-len-below-ihl", {.i_tot_len = 16}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-udp-short", {.i_tot_len = 24, .payload = 10}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-tcp-short",
+	 {.i_proto = TCP, .dport = 22, .i_tot_len = 30, .payload = 10},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-tcp-doff-4",
+	 {.i_proto = TCP, .dport = 22, .tcp_doff = 4},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-tcp-doff-beyond",
+	 {.i_proto = TCP, .dport = 22, .tcp_doff = 15, .payload = 8},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-truncated", {.payload = 100, .cut = 1}, .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"inner-truncated-jumbo",
+	 {.payload = 8972, .cut = 8000},
+	 .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"inner-truncated-before-rules",
+	 {.src = "8.8.4.4", .payload = 100, .cut = 1},
+	 .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"inner-bad-csum", {.i_bad_csum = 1}, .want = VXFWD_C_DROP_INNER_CSUM},
+	{"inner-first-fragment",
+	 {.i_frag = 0x2000, .payload = 16},
+	 .want = VXFWD_C_DROP_INNER_FRAG},
+	{"inner-non-first-fragment",
+	 {.i_frag = 0x0002, .payload = 16},
+	 .want = VXFWD_C_DROP_INNER_FRAG},
+	{"inner-icmp", {.i_proto = ICMP}, .want = VXFWD_C_DROP_INNER_PROTO},
+	{"inner-gre", {.i_proto = GRE}, .want = VXFWD_C_DROP_INNER_PROTO},
+	{"source-not-allowed", {.src = "8.8.4.4"}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"source-outside-prefix", {.src = "203.0.113.16"}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"no-rule-port", {.dport = 1234}, .want = VXFWD_C_DROP_NO_RULE},
+	{"no-rule-range-above", {.dport = 5021}, .want = VXFWD_C_DROP_NO_RULE},
+	{"no-rule-proto", {.i_proto = TCP, .dport = 31765}, .want = VXFWD_C_DROP_NO_RULE},
+	{"no-rule-vni",
+	 {.vni = 1, .src = "192.0.2.5", .dport = 6000},
+	 .want = VXFWD_C_DROP_NO_RULE},
+	{"no-rule-negated-source",
+	 {.dst = "10.1.2.3", .dport = 9000},
+	 .want = VXFWD_C_DROP_NO_RULE},
+	{"no-rule-negated-destination",
+	 {.src = "192.0.2.7", .dst = "10.0.0.1", .dport = 8000},
+	 .want = VXFWD_C_DROP_NO_RULE},
+	{"no-nexthop", {.src = "192.0.2.5", .dport = 7000}, .want = VXFWD_C_DROP_NO_NEXTHOP},
+	{"too-big", {.payload = 9216 - INNER_MIN + 1}, .want = VXFWD_C_DROP_TOO_BIG},
 };
 
 /* Before the first apply: fail closed on the default port only. */
 static const struct tcase noconfig_cases[] = {
-	{ "no-config-default-port", { .payload = 8 }, .want = VXFWD_C_DROP_NO_CONFIG },
-	{ "no-config-other-port", { .o_dport = 8472 }, .want = VXFWD_C_PASS },
-	{ "no-config-outer-tcp", { .o_proto = TCP }, .want = VXFWD_C_PASS },
-	{ "no-config-non-first-fragment", { .o_frag = 0x0010 }, .want = VXFWD_C_PASS },
+	{"no-config-default-port", {.payload = 8}, .want = VXFWD_C_DROP_NO_CONFIG},
+	{"no-config-other-port", {.o_dport = 8472}, .want = VXFWD_C_PASS},
+	{"no-config-outer-tcp", {.o_proto = TCP}, .want = VXFWD_C_PASS},
+	{"no-config-non-first-fragment", {.o_frag = 0x0010}, .want = VXFWD_C_PASS},
 };
 
 /* A second ruleset replaces the first: old rules must be gone. */
@@ -283,14 +310,15 @@ static const char reload_rules[] =
 	"set lab { 192.0.2.0/24 }\n"
 	"forward moved udp from @lab to port 31765 dnat 172.30.82.96 port 9999\n";
 
-static const char *const reload_nexthops[] = { "172.30.82.96", NULL };
+static const char *const reload_nexthops[] = {"172.30.82.96", NULL};
 
 static const struct tcase reload_cases[] = {
-	{ "reload-new-rule", { .vni = 9, .src = "192.0.2.1" },
-	  FWD("m", "moved", "172.30.82.96", 9999, NULL) },
-	{ "reload-old-vni-gone", { .vni = 1 }, .want = VXFWD_C_DROP_VNI },
-	{ "reload-old-set-gone", { .vni = 9 }, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED },
-	{ "reload-old-port-gone", { .o_dport = 8472, .vni = 9 }, .want = VXFWD_C_PASS },
+	{"reload-new-rule",
+	 {.vni = 9, .src = "192.0.2.1"},
+	 FWD("m", "moved", "172.30.82.96", 9999, NULL)},
+	{"reload-old-vni-gone", {.vni = 1}, .want = VXFWD_C_DROP_VNI},
+	{"reload-old-set-gone", {.vni = 9}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"reload-old-port-gone", {.o_dport = 8472, .vni = 9}, .want = VXFWD_C_PASS},
 };
 
 /*
@@ -303,24 +331,26 @@ static const char reload_back_rules[] =
 	"forward back udp from 192.0.2.1 to port 31765 dnat 172.30.82.96\n";
 
 static const struct tcase reload_back_cases[] = {
-	{ "back-new-rule", { .vni = 9, .src = "192.0.2.1" },
-	  FWD("b", "back", "172.30.82.96", 0, NULL) },
-	{ "back-main-vni-gone", { .vni = 7, .src = "192.0.2.5", .dport = 6000 },
-	  .want = VXFWD_C_DROP_VNI },
-	{ "back-main-set-gone", { .vni = 9 }, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED },
-	{ "back-main-prefix-gone", { .vni = 9, .src = "203.0.113.1" },
-	  .want = VXFWD_C_DROP_SRC_NOT_ALLOWED },
+	{"back-new-rule",
+	 {.vni = 9, .src = "192.0.2.1"},
+	 FWD("b", "back", "172.30.82.96", 0, NULL)},
+	{"back-main-vni-gone",
+	 {.vni = 7, .src = "192.0.2.5", .dport = 6000},
+	 .want = VXFWD_C_DROP_VNI},
+	{"back-main-set-gone", {.vni = 9}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"back-main-prefix-gone",
+	 {.vni = 9, .src = "203.0.113.1"},
+	 .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
 };
 
 static const struct group groups[] = {
-	{ "noconfig", NULL, NULL, noconfig_cases,
-	  sizeof(noconfig_cases) / sizeof(noconfig_cases[0]) },
-	{ "main", main_rules, main_nexthops, main_cases,
-	  sizeof(main_cases) / sizeof(main_cases[0]) },
-	{ "reload", reload_rules, reload_nexthops, reload_cases,
-	  sizeof(reload_cases) / sizeof(reload_cases[0]) },
-	{ "reload-back", reload_back_rules, reload_nexthops, reload_back_cases,
-	  sizeof(reload_back_cases) / sizeof(reload_back_cases[0]) },
+	{"noconfig", NULL, NULL, noconfig_cases,
+	 sizeof(noconfig_cases) / sizeof(noconfig_cases[0])},
+	{"main", main_rules, main_nexthops, main_cases, sizeof(main_cases) / sizeof(main_cases[0])},
+	{"reload", reload_rules, reload_nexthops, reload_cases,
+	 sizeof(reload_cases) / sizeof(reload_cases[0])},
+	{"reload-back", reload_back_rules, reload_nexthops, reload_back_cases,
+	 sizeof(reload_back_cases) / sizeof(reload_back_cases[0])},
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -396,7 +426,7 @@ out:
 
 static size_t size_class(size_t len)
 {
-	static const size_t classes[] = { 128, 256, 512, 1024, 2048, 4096, 9216 };
+	static const size_t classes[] = {128, 256, 512, 1024, 2048, 4096, 9216};
 	size_t i;
 
 	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
@@ -413,11 +443,11 @@ static void write_fail_pcap(struct t *t, const char *tcname, const __u8 *in, siz
 	size_t n = 0;
 	int ret;
 
-	f[n++] = (struct pcap_frame){ in, in_len };
+	f[n++] = (struct pcap_frame){in, in_len};
 	if (act)
-		f[n++] = (struct pcap_frame){ act, act_len };
+		f[n++] = (struct pcap_frame){act, act_len};
 	if (exp)
-		f[n++] = (struct pcap_frame){ exp, exp_len };
+		f[n++] = (struct pcap_frame){exp, exp_len};
 	snprintf(path, sizeof(path), "%s/fail-%s-%s.pcap", t->outdir, t->group, tcname);
 	ret = pcap_write(path, f, n);
 	if (ret < 0)
@@ -438,13 +468,8 @@ struct run {
 
 static int run_frame(struct t *t, const __u8 *data, size_t len, __u32 repeat, struct run *r)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = data,
-		.data_size_in = (__u32)len,
-		.data_out = r->out,
-		.data_size_out = sizeof(r->out),
-		.repeat = repeat,
-	);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = (__u32)len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out), .repeat = repeat, );
 	int ret;
 
 	t->seen.n = 0;
@@ -475,7 +500,8 @@ static int check_counters(struct t *t, const char *tcname, const struct run *r,
 		ep = (i == VXFWD_C_RX || i == (int)want) ? n : 0;
 		eb = ep ? bytes : 0;
 		if (dp != ep || db != eb) {
-			fail(t, tcname, "counter %s moved by %llu packets %llu bytes, want %llu/%llu",
+			fail(t, tcname,
+			     "counter %s moved by %llu packets %llu bytes, want %llu/%llu",
 			     counter_names[i], (unsigned long long)dp, (unsigned long long)db,
 			     (unsigned long long)ep, (unsigned long long)eb);
 			bad = 1;
@@ -496,13 +522,13 @@ static int check_record(struct t *t, const struct tcase *tc, const __u8 *in, siz
 		return -1;
 	}
 	if (s->size != sizeof(struct vxfwd_rec) + size_class(exp_len)) {
-		fail(t, tc->name, "record of %zu bytes, want %zu (size class of %zu)",
-		     s->size, sizeof(struct vxfwd_rec) + size_class(exp_len), exp_len);
+		fail(t, tc->name, "record of %zu bytes, want %zu (size class of %zu)", s->size,
+		     sizeof(struct vxfwd_rec) + size_class(exp_len), exp_len);
 		return -1;
 	}
 	if (pos < 0 || s->hdr.rule != pos) {
-		fail(t, tc->name, "record names rule %u, want '%s' at %d", s->hdr.rule,
-		     tc->rule, pos);
+		fail(t, tc->name, "record names rule %u, want '%s' at %d", s->hdr.rule, tc->rule,
+		     pos);
 		return -1;
 	}
 	if (s->hdr.len != exp_len || memcmp(s->frame, exp, exp_len)) {
@@ -699,7 +725,7 @@ static int check_gen_counters_zero(struct t *t)
 
 static int apply_group(struct t *t, const struct group *g)
 {
-	struct vxfwd_apply_env env = { .egress_ifindex = 1 };
+	struct vxfwd_apply_env env = {.egress_ifindex = 1};
 	struct vxfwd_ruleset *rs = NULL;
 	__u32 old_gen = 0, gen = 0;
 	size_t i;
@@ -742,7 +768,7 @@ static int apply_group(struct t *t, const struct group *g)
  */
 static void run_ring_full(struct t *t)
 {
-	struct tcase tc = { "ring-full", { .payload = 9000 - 28 }, UDP_DNS };
+	struct tcase tc = {"ring-full", {.payload = 9000 - 28}, UDP_DNS};
 	struct pkt *p = &pkt_buf;
 	struct run *r = &run_buf;
 	__u32 n = RING_BYTES / 9216 + 8;
@@ -761,12 +787,11 @@ static void run_ring_full(struct t *t)
 	}
 	rx = r->after[VXFWD_C_RX].packets - r->before[VXFWD_C_RX].packets;
 	fwd = r->after[VXFWD_C_FORWARD].packets - r->before[VXFWD_C_FORWARD].packets;
-	full = r->after[VXFWD_C_DROP_RING_FULL].packets -
-	       r->before[VXFWD_C_DROP_RING_FULL].packets;
+	full = r->after[VXFWD_C_DROP_RING_FULL].packets - r->before[VXFWD_C_DROP_RING_FULL].packets;
 	if (rx != n || fwd + full != n || !fwd || !full || fwd != t->seen.n)
 		fail(t, tc.name, "%u runs: rx %llu forward %llu ring-full %llu, %u records", n,
-		     (unsigned long long)rx, (unsigned long long)fwd,
-		     (unsigned long long)full, t->seen.n);
+		     (unsigned long long)rx, (unsigned long long)fwd, (unsigned long long)full,
+		     t->seen.n);
 }
 
 /*
@@ -777,7 +802,7 @@ static void run_ring_full(struct t *t)
 static void apply_bad(struct t *t, const char *name, long drop, const struct vxfwd_op *extra,
 		      int want)
 {
-	struct vxfwd_apply_env env = { .egress_ifindex = 1 };
+	struct vxfwd_apply_env env = {.egress_ifindex = 1};
 	struct vxfwd_ruleset bad = *t->rs;
 	struct vxfwd_op *ops;
 	size_t i, n = 0;
@@ -808,7 +833,7 @@ static void apply_bad(struct t *t, const char *name, long drop, const struct vxf
 
 static void run_apply_rollback(struct t *t)
 {
-	struct vxfwd_op beyond = { .map = VXFWD_MAP_RULE, .key.idx = VXFWD_MAX_RULES };
+	struct vxfwd_op beyond = {.map = VXFWD_MAP_RULE, .key.idx = VXFWD_MAX_RULES};
 	long cfg = -1;
 	size_t i;
 
@@ -844,15 +869,14 @@ static void run_group(struct t *t, const struct group *g)
 
 /* ---- replay of real captures -------------------------------------------- */
 
-static const char pcap_rules[] =
-	"ingress ens5 { vxlan port 4789; vni 5569041, 37, 100 }\n"
-	"egress ens6\n"
-	"forward anyudp udp from any to port 1-65535 dnat 172.30.82.95\n"
-	"forward anytcp tcp from any to port 1-65535 dnat 172.30.82.95\n";
+static const char pcap_rules[] = "ingress ens5 { vxlan port 4789; vni 5569041, 37, 100 }\n"
+				 "egress ens6\n"
+				 "forward anyudp udp from any to port 1-65535 dnat 172.30.82.95\n"
+				 "forward anytcp tcp from any to port 1-65535 dnat 172.30.82.95\n";
 
-static const char *const pcap_nexthops[] = { "172.30.82.95", NULL };
+static const char *const pcap_nexthops[] = {"172.30.82.95", NULL};
 
-static const __u32 pcap_vnis[] = { 5569041, 37, 100 };
+static const __u32 pcap_vnis[] = {5569041, 37, 100};
 
 static __u16 rd16(const __u8 *p)
 {
@@ -869,8 +893,7 @@ static enum vxfwd_counter ref_inner(const __u8 *e, const __u8 *end)
 		return VXFWD_C_DROP_INNER_MALFORMED;
 	if (rd16(e + 12) != ETH_P_IP)
 		return VXFWD_C_DROP_INNER_NOT_IP;
-	if (ip + 20 > end || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5 ||
-	    ip + (ip[0] & 0xf) * 4 > end)
+	if (ip + 20 > end || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5 || ip + (ip[0] & 0xf) * 4 > end)
 		return VXFWD_C_DROP_INNER_MALFORMED;
 	ihl = (ip[0] & 0xf) * 4;
 	tot = rd16(ip + 2);
@@ -897,8 +920,7 @@ static enum vxfwd_counter ref_classify(const __u8 *f, size_t len, size_t *inner)
 	__u32 vni;
 	size_t i;
 
-	if (len < ETH_HLEN + 20 || rd16(f + 12) != ETH_P_IP || ip[0] >> 4 != 4 ||
-	    (ip[0] & 0xf) < 5)
+	if (len < ETH_HLEN + 20 || rd16(f + 12) != ETH_P_IP || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5)
 		return VXFWD_C_PASS;
 	udp = ip + (ip[0] & 0xf) * 4;
 	if (ip[9] != IPPROTO_UDP || (rd16(ip + 6) & 0x1fff) || udp + 8 > end ||
@@ -919,10 +941,10 @@ static enum vxfwd_counter ref_classify(const __u8 *f, size_t len, size_t *inner)
 	return ref_inner(vx + 8, end);
 }
 
-static void replay_frame(struct t *t, const char *file, unsigned int idx, const __u8 *f,
-			 size_t len, unsigned int *hist)
+static void replay_frame(struct t *t, const char *file, unsigned int idx, const __u8 *f, size_t len,
+			 unsigned int *hist)
 {
-	struct tcase tc = { .name = NULL };
+	struct tcase tc = {.name = NULL};
 	struct run *r = &run_buf;
 	size_t inner = 0, exp_len = 0;
 	char name[300];
@@ -937,8 +959,7 @@ static void replay_frame(struct t *t, const char *file, unsigned int idx, const 
 		exp_len = ETH_HLEN + rd16(f + inner + ETH_HLEN + 2);
 		tc.nat = "172.30.82.95";
 		tc.rule = f[inner + ETH_HLEN + 9] == IPPROTO_UDP ? "anyudp" : "anytcp";
-		if (pkt_expect(f + inner, exp_len, addr(tc.nat), 0, nh_mac, egress_mac,
-			       exp_buf)) {
+		if (pkt_expect(f + inner, exp_len, addr(tc.nat), 0, nh_mac, egress_mac, exp_buf)) {
 			fail(t, name, "cannot compute the expected frame");
 			return;
 		}
@@ -1001,7 +1022,7 @@ static int is_pcap(const struct dirent *d)
 static int replay_pcaps(struct t *t)
 {
 	const char *dir = getenv("VXFWD_PCAP_DIR");
-	struct group g = { "pcap", pcap_rules, pcap_nexthops, NULL, 0 };
+	struct group g = {"pcap", pcap_rules, pcap_nexthops, NULL, 0};
 	struct dirent **ents = NULL;
 	int i, n, applied;
 
@@ -1082,8 +1103,8 @@ static int setup(struct t *t)
 static void usage(void)
 {
 	fprintf(stderr, "usage: test_xdp [-v] [-p]\n"
-		"  -p  replay the captures in $VXFWD_PCAP_DIR instead of the table\n"
-		"  -v  show libbpf debug output\n");
+			"  -p  replay the captures in $VXFWD_PCAP_DIR instead of the table\n"
+			"  -v  show libbpf debug output\n");
 }
 
 int main(int argc, char **argv)
