@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -74,6 +75,7 @@ struct t {
 	struct ring_seen seen;
 	struct vxfwd_ruleset *rs; /* the ruleset applied last */
 	__u32 gen;
+	__u64 t0, t1; /* CLOCK_MONOTONIC around the last run */
 	const char *outdir;
 	const char *group;
 	unsigned int cases, failed;
@@ -466,6 +468,15 @@ struct run {
 	struct vxfwd_count before[VXFWD_C_MAX], after[VXFWD_C_MAX];
 };
 
+/* The clock bpf_ktime_get_ns() reads. */
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
 static int run_frame(struct t *t, const __u8 *data, size_t len, __u32 repeat, struct run *r)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = (__u32)len,
@@ -476,8 +487,10 @@ static int run_frame(struct t *t, const __u8 *data, size_t len, __u32 repeat, st
 	ret = maps_read_counters(&t->m, r->before);
 	if (ret < 0)
 		return ret;
+	t->t0 = mono_ns();
 	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.vxfwd_xdp), &opts))
 		return -errno;
+	t->t1 = mono_ns();
 	r->retval = opts.retval;
 	r->out_len = opts.data_size_out;
 	ret = maps_read_counters(&t->m, r->after);
@@ -529,6 +542,13 @@ static int check_record(struct t *t, const struct tcase *tc, const __u8 *in, siz
 	if (pos < 0 || s->hdr.rule != pos) {
 		fail(t, tc->name, "record names rule %u, want '%s' at %d", s->hdr.rule, tc->rule,
 		     pos);
+		return -1;
+	}
+	if (s->hdr.tstamp_ns < t->t0 || s->hdr.tstamp_ns > t->t1 ||
+	    s->hdr.cpu >= libbpf_num_possible_cpus()) {
+		fail(t, tc->name, "record stamped %llu on CPU %u, run was %llu..%llu",
+		     (unsigned long long)s->hdr.tstamp_ns, s->hdr.cpu, (unsigned long long)t->t0,
+		     (unsigned long long)t->t1);
 		return -1;
 	}
 	if (s->hdr.len != exp_len || memcmp(s->frame, exp, exp_len)) {
