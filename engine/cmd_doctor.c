@@ -53,6 +53,7 @@
 #include "tx.h"
 #include "vxfwd_abi.h"
 #include "vxfwd_dsl.h"
+#include "vxfwd.skel.h"
 
 /* Outer IPv4 + UDP + VXLAN + inner Ethernet around an inner IP packet. */
 #define VXLAN_OVERHEAD (20 + 8 + 8 + 14)
@@ -626,21 +627,71 @@ static void check_egress(struct doctor *d)
 
 /* ---- native XDP --------------------------------------------------------- */
 
+/*
+ * What the kernel said, caught from libbpf's output (its print callback has
+ * no context pointer): the netlink extack of a refused attach, or the line
+ * of the verifier log that names the reason a program was refused.
+ */
 static char xdp_kernel_msg[256];
+
+/* The verifier log's last line before "processed N insns". */
+static void catch_verifier_reason(const char *log)
+{
+	const char *end = strstr(log, "\nprocessed ");
+	const char *start;
+
+	if (!end)
+		return;
+	for (start = end; start > log && start[-1] != '\n'; start--)
+		;
+	snprintf(xdp_kernel_msg, sizeof(xdp_kernel_msg), "%.*s", (int)(end - start), start);
+}
 
 static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	static const char tag[] = "Kernel error message: ";
-	char line[512];
+	char *msg = NULL;
 	const char *p;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	p = strstr(line, tag);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return 0;
+	p = strstr(msg, tag);
 	if (p) {
 		snprintf(xdp_kernel_msg, sizeof(xdp_kernel_msg), "%s", p + strlen(tag));
 		xdp_kernel_msg[strcspn(xdp_kernel_msg, "\n")] = '\0';
+	} else if (strstr(msg, "-- BEGIN PROG LOAD LOG --")) {
+		catch_verifier_reason(msg);
 	}
+	free(msg);
 	return 0;
+}
+
+/* Load (and verify) vxfwd's own XDP program with our capabilities. */
+static void check_program(struct doctor *d)
+{
+	struct vxfwd_bpf *skel;
+	libbpf_print_fn_t old;
+	__u64 caps = 0;
+	int ret;
+
+	xdp_kernel_msg[0] = '\0';
+	old = libbpf_set_print(capture_print);
+	skel = vxfwd_bpf__open();
+	ret = skel ? vxfwd_bpf__load(skel) : -errno;
+	libbpf_set_print(old);
+	vxfwd_bpf__destroy(skel);
+	if (!ret) {
+		report(d, DR_OK, NULL, "program: vxfwd's XDP program loads and verifies with "
+		       "these capabilities");
+		return;
+	}
+	proc_cap_eff(&caps);
+	report(d, DR_FAIL,
+	       ret == -EACCES && !(caps & (1ULL << CAP_PERFMON)) ?
+		       "the verifier lets CAP_PERFMON read uninitialised stack; "
+		       "vxfwd.service grants it" : NULL,
+	       "program: the kernel refuses vxfwd's XDP program: %s%s%s", strerror(-ret),
+	       xdp_kernel_msg[0] ? ": " : "", xdp_kernel_msg);
 }
 
 /* r0 = XDP_PASS; exit.  Multi-buffer aware like vxfwd's own program. */
@@ -1157,6 +1208,7 @@ static const struct {
 	{ check_privileges, 0 },
 	{ check_btf, 0 },
 	{ check_bpf, 0 },
+	{ check_program, 0 },
 	{ check_bpffs, 0 },
 	{ check_memlock, 0 },
 	{ check_io_uring, 0 },

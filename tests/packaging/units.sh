@@ -37,8 +37,8 @@ for unit in vxfwd.service vxfwd@.service; do
 		'^ExecStart=/usr/sbin/vxfwd run -f /etc/vxfwd/' \
 		'^ExecReload=/bin/kill -HUP \$MAINPID$' \
 		'^Restart=on-failure$' \
-		'^CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW$' \
-		'^AmbientCapabilities=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW$' \
+		'^CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW( CAP_PERFMON)?$' \
+		'^AmbientCapabilities=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW( CAP_PERFMON)?$' \
 		'^NoNewPrivileges=yes$' \
 		'^ProtectSystem=strict$' \
 		'^ReadWritePaths=/sys/fs/bpf$' \
