@@ -13,13 +13,20 @@
 #              ens5, CPU per forwarded packet, latency, daemon RSS
 #   --quick    one run, 64 and 1400 bytes, short trials: a sanity check
 #   --soak     200K pps offered for 60 s, 64 bytes, every peer
-#   --profile  also perf record CPU 0 during vxfwd's 64-byte saturation trial
+#   --profile  also perf record both CPUs during vxfwd's 64-byte saturation
+#   --threaded ens5's NAPI in a kernel thread pinned to CPU 0 (see below)
 #
-# Placement on this 2-core machine: CPU 1 runs the generator (and its
-# BPF_PROG_RUN); CPU 0 is the forwarder's: ens5's NAPI runs in a kernel
-# thread pinned there (threaded NAPI), the daemon is pinned there, and the
-# collector's XDP program runs there too (veth delivers on the sending CPU).
-# CPU per packet is CPU 0's busy time over the frames delivered.
+# Placement on this 2-core machine.  CPU 1 runs the generator.  By default
+# (inline) ens5's veth NAPI runs in the generator's context on CPU 1: the
+# sensor's receive path (XDP, or the stack and nft) shares the core with the
+# generator, which it slows down, so the offered rate adapts to what the
+# sensor takes and nothing is lost to scheduling.  vxfwd's daemon is pinned
+# to CPU 0.  With --threaded, ens5's NAPI runs in a kernel thread pinned to
+# CPU 0 with the daemon, away from the generator; on a machine shared with
+# other work the thread's wake-up latency then overflows veth's 256-frame
+# ring even at low rates, so this mode needs an otherwise idle machine.
+# CPU per packet: busy time of both CPUs (and of CPU 0) over the frames
+# delivered, during the zero-loss trial (generator included, same for all).
 #
 # Writes bench/out/<UTC time>/{trials.jsonl,summary.json,table.txt}; prints
 # the table.  Root only; namespaces and processes are removed on any exit.
@@ -35,6 +42,8 @@ FWD_CPU=0
 # The forwarder (ens5's NAPI thread, the daemon) at nice -10: this machine is
 # shared with builds and tests, and a sensor's forwarding core is not.
 FWD_NICE=${BENCH_NICE:--10}
+# BENCH_FIFO=PRIO puts the NAPI thread and the daemon at SCHED_FIFO PRIO.
+FWD_FIFO=${BENCH_FIFO:-}
 
 MODE=full
 RUNS=3
@@ -43,6 +52,7 @@ PEERS="native xredir vxfwd"
 TRIAL_S=3
 SEARCH_STEPS=6
 PROFILE=
+THREADED=
 OUT=
 
 die()
@@ -67,6 +77,7 @@ parse_args()
 		--peers) PEERS=$2; shift ;;
 		--seconds) TRIAL_S=$2; shift ;;
 		--profile) PROFILE=1 ;;
+		--threaded) THREADED=1 ;;
 		--out) OUT=$2; shift ;;
 		-h | --help) sed -n '6,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) die "$1: unknown option (see --help)" ;;
@@ -125,6 +136,7 @@ pin_napi()
 {
 	local before pid
 
+	[ -n "$THREADED" ] || return 0
 	before=$(napi_threads)
 	ip netns exec "$LAB_NS_S" sh -c 'echo 0 >/sys/class/net/ens5/threaded; echo 1 >/sys/class/net/ens5/threaded' ||
 		{ note "threaded NAPI on ens5 refused: receive runs on the generator's CPU"; return 0; }
@@ -133,6 +145,7 @@ pin_napi()
 		grep -qx "$pid" <<<"$before" && continue
 		taskset -p -c "$FWD_CPU" "$pid" >/dev/null || note "napi thread $pid: cannot pin to CPU $FWD_CPU"
 		renice -n "$FWD_NICE" -p "$pid" >/dev/null || note "napi thread $pid: cannot renice"
+		[ -n "$FWD_FIFO" ] && { chrt -f -p "$FWD_FIFO" "$pid" || note "napi thread $pid: SCHED_FIFO refused"; }
 	done
 }
 
@@ -183,10 +196,13 @@ vxfwd_ready()
 
 peer_up_vxfwd()
 {
+	local sched=(nice -n "$FWD_NICE")
+
 	[ -x "$VXFWD" ] || { note "vxfwd: $VXFWD not built"; return 1; }
 	VXF_NAME=vxbench$LAB_ID
 	LAB_INSTANCES+=("$VXF_NAME")
-	lab_bg "$OUT/vxfwd.log" "$LAB_NS_S" nice -n "$FWD_NICE" taskset -c "$FWD_CPU" "$VXFWD" run \
+	[ -n "$FWD_FIFO" ] && sched=(chrt -f "$FWD_FIFO")
+	lab_bg "$OUT/vxfwd.log" "$LAB_NS_S" "${sched[@]}" taskset -c "$FWD_CPU" "$VXFWD" run \
 		-f "${BENCH_RULES:-$BENCH_DIR/bench.rules}" -n "$VXF_NAME"
 	VXF_PID=$LAB_BG_PID
 	lab_wait 20 vxfwd_ready || { note "vxfwd: not attached: $(tail -n 5 "$OUT/vxfwd.log")"; return 1; }
@@ -290,7 +306,7 @@ measure_peer()
 			continue
 		fi
 		if [ -n "$PROFILE" ] && [ "$peer" = vxfwd ] && [ "$size" = 64 ] && [ "$run" = 1 ]; then
-			perf record -C "$FWD_CPU" -g -o "$OUT/perf-vxfwd-64.data" -- sleep "$((TRIAL_S + 1))" \
+			perf record -a -g -o "$OUT/perf-vxfwd-64.data" -- sleep "$((TRIAL_S + 1))" \
 				>"$OUT/perf.log" 2>&1 &
 			PERF_PID=$!
 		fi
@@ -340,8 +356,8 @@ main()
 	build
 	lab_start
 	note "lab up ($LAB_NS_M -> $LAB_NS_S -> $LAB_NS_C), results in $OUT"
-	printf '{"mode": "%s", "runs": %s, "sizes": "%s", "peers": "%s", "trial_s": %s, "kernel": "%s", "cpus": %s, "cpu_model": "%s"}\n' \
-		"$MODE" "$RUNS" "$SIZES" "$PEERS" "$TRIAL_S" "$(uname -r)" "$(nproc)" \
+	printf '{"mode": "%s", "placement": "%s", "runs": %s, "sizes": "%s", "peers": "%s", "trial_s": %s, "kernel": "%s", "cpus": %s, "cpu_model": "%s"}\n' \
+		"$MODE" "$([ -n "$THREADED" ] && echo threaded || echo inline)" "$RUNS" "$SIZES" "$PEERS" "$TRIAL_S" "$(uname -r)" "$(nproc)" \
 		"$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" >"$OUT/meta.json"
 	for ((run = 1; run <= RUNS; run++)); do
 		for peer in $PEERS; do

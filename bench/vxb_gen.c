@@ -280,18 +280,33 @@ static int gen_parse(int argc, char **argv, struct gen_opts *o)
 
 	while ((c = getopt(argc, argv, "b:c:D:i:Ps:r:t:")) != -1) {
 		switch (c) {
-		case 'b': o->batch = strtoul(optarg, NULL, 0); break;
-		case 'c': o->cpu = atoi(optarg); break;
+		case 'b':
+			o->batch = strtoul(optarg, NULL, 0);
+			break;
+		case 'c':
+			o->cpu = atoi(optarg);
+			break;
 		case 'D':
 			if (vxb_parse_mac(optarg, o->dmac))
 				return -EINVAL;
 			break;
-		case 'i': o->ifname = optarg; break;
-		case 'P': o->force_packet = 1; break;
-		case 's': o->payload = strtoul(optarg, NULL, 0); break;
-		case 'r': o->pps = strtoull(optarg, NULL, 0); break;
-		case 't': o->seconds = strtoul(optarg, NULL, 0); break;
-		default: return -EINVAL;
+		case 'i':
+			o->ifname = optarg;
+			break;
+		case 'P':
+			o->force_packet = 1;
+			break;
+		case 's':
+			o->payload = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			o->pps = strtoull(optarg, NULL, 0);
+			break;
+		case 't':
+			o->seconds = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			return -EINVAL;
 		}
 	}
 	if (!o->ifname || o->payload < sizeof(struct vxb_stamp) || o->payload > 9000 ||

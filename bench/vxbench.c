@@ -142,7 +142,7 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 	return o->ifname || o->dir ? 0 : -EINVAL;
 }
 
-/* Loads collect.bpf.c with only `keep` autoloaded. */
+/* Loads collect.bpf.c with only the program pick() names; NULL and errno on failure. */
 static struct collect_bpf *collect_open(struct bpf_program *(*pick)(struct collect_bpf *),
 					const char *ifname)
 {
