@@ -63,26 +63,25 @@
 #define MIN_KERNEL_MAJOR 5
 #define MIN_KERNEL_MINOR 18
 /* Neighbour states whose link-layer address can be used (the kernel's NUD_VALID). */
-#define NUD_USABLE (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | \
-		    NUD_DELAY)
+#define NUD_USABLE (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
 
 enum dr_level { DR_OK, DR_WARN, DR_FAIL };
 
 enum xdp_probe {
 	XDP_UNTRIED = 0,
-	XDP_NATIVE_OK,		/* attached natively and detached */
-	XDP_NATIVE_REFUSED,	/* generic attaches instead */
-	XDP_BUSY,		/* another program is attached */
-	XDP_NONE,		/* neither native nor generic attaches */
+	XDP_NATIVE_OK,	    /* attached natively and detached */
+	XDP_NATIVE_REFUSED, /* generic attaches instead */
+	XDP_BUSY,	    /* another program is attached */
+	XDP_NONE,	    /* neither native nor generic attaches */
 };
 
 struct doctor {
 	const char *file;
 	struct vxfwd_instance inst;
-	struct vxfwd_ruleset *rs;	/* NULL when the rules did not load */
-	int in_ifindex;			/* 0 when missing */
+	struct vxfwd_ruleset *rs; /* NULL when the rules did not load */
+	int in_ifindex;		  /* 0 when missing */
 	int out_ifindex;
-	int nbr_ifindex;		/* egress, or its bridge master */
+	int nbr_ifindex; /* egress, or its bridge master */
 	char nbr_dev[IF_NAMESIZE];
 	char in_driver[32];
 	int in_mtu;
@@ -95,13 +94,12 @@ struct doctor {
 	int config_failed;
 };
 
-static void report(struct doctor *d, enum dr_level lvl, const char *hint,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void report(struct doctor *d, enum dr_level lvl, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static void report(struct doctor *d, enum dr_level lvl, const char *hint,
-		   const char *fmt, ...)
+static void report(struct doctor *d, enum dr_level lvl, const char *hint, const char *fmt, ...)
 {
-	static const char *const words[] = { "ok", "warn", "fail" };
+	static const char *const words[] = {"ok", "warn", "fail"};
 	va_list ap;
 
 	if (lvl == DR_FAIL)
@@ -144,14 +142,13 @@ static int read_sysctl_int(const char *path, int *val)
 
 static const char *fmt_mac(const __u8 *m, char *buf, size_t len)
 {
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-		 m[5]);
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 	return buf;
 }
 
 static const char *fmt_addr(__be32 a, char *buf, size_t len)
 {
-	struct in_addr in = { .s_addr = a };
+	struct in_addr in = {.s_addr = a};
 
 	return inet_ntop(AF_INET, &in, buf, (socklen_t)len);
 }
@@ -205,9 +202,9 @@ static void check_privileges(struct doctor *d)
 		const char *name;
 		const char *why;
 	} need[] = {
-		{ CAP_BPF, "CAP_BPF", "load the program and create maps" },
-		{ CAP_NET_ADMIN, "CAP_NET_ADMIN", "attach XDP, resolve next hops" },
-		{ CAP_NET_RAW, "CAP_NET_RAW", "open the AF_PACKET socket" },
+		{CAP_BPF, "CAP_BPF", "load the program and create maps"},
+		{CAP_NET_ADMIN, "CAP_NET_ADMIN", "attach XDP, resolve next hops"},
+		{CAP_NET_RAW, "CAP_NET_RAW", "open the AF_PACKET socket"},
 	};
 	char missing[256] = "";
 	__u64 caps = 0;
@@ -232,8 +229,7 @@ static void check_privileges(struct doctor *d)
 	}
 	if (missing[0])
 		report(d, DR_FAIL, "run as root or from vxfwd.service, which grants them",
-		       "privileges: missing %s; the probes below that need them fail too",
-		       missing);
+		       "privileges: missing %s; the probes below that need them fail too", missing);
 	else
 		report(d, DR_OK, NULL, "privileges: CAP_BPF, CAP_NET_ADMIN and CAP_NET_RAW held");
 }
@@ -261,8 +257,7 @@ static void check_bpf(struct doctor *d)
 		return;
 	}
 	if (xdp < 0 || rb < 0) {
-		report(d, DR_FAIL, "run as root",
-		       "bpf: cannot probe program and map types: %s",
+		report(d, DR_FAIL, "run as root", "bpf: cannot probe program and map types: %s",
 		       strerror(-(xdp < 0 ? xdp : rb)));
 		return;
 	}
@@ -284,7 +279,8 @@ static void check_bpffs(struct doctor *d)
 	if (sf.f_type != BPF_FS_MAGIC) {
 		report(d, DR_FAIL, hint,
 		       "bpffs: %s is not a BPF file system: run cannot pin the program, "
-		       "a killed daemon would leave ens5 without XDP", VXFWD_BPFFS);
+		       "a killed daemon would leave ens5 without XDP",
+		       VXFWD_BPFFS);
 		return;
 	}
 	if (access(VXFWD_BPFFS, W_OK) < 0) {
@@ -292,8 +288,7 @@ static void check_bpffs(struct doctor *d)
 		       "bpffs: %s mounted but not writable: %s", VXFWD_BPFFS, strerror(errno));
 		return;
 	}
-	report(d, DR_OK, NULL, "bpffs: mounted on %s, pins go to %s", VXFWD_BPFFS,
-	       d->inst.pindir);
+	report(d, DR_OK, NULL, "bpffs: mounted on %s, pins go to %s", VXFWD_BPFFS, d->inst.pindir);
 }
 
 static void check_memlock(struct doctor *d)
@@ -313,8 +308,8 @@ static void check_memlock(struct doctor *d)
 	else
 		report(d, DR_FAIL, "ulimit -l unlimited; under systemd LimitMEMLOCK=infinity",
 		       "memlock: %llu KiB is less than the %llu KiB of send buffers "
-		       "registered with io_uring", (unsigned long long)rl.rlim_cur / 1024,
-		       pool / 1024);
+		       "registered with io_uring",
+		       (unsigned long long)rl.rlim_cur / 1024, pool / 1024);
 }
 
 /* io_uring with WRITE_FIXED and a registered buffer the size of the pool. */
@@ -377,7 +372,8 @@ static void check_io_uring(struct doctor *d)
 		report(d, DR_FAIL, "ulimit -l unlimited; under systemd LimitMEMLOCK=infinity",
 		       "io_uring: %s", why);
 	else if (ret == -EPERM && disabled == 1)
-		report(d, DR_FAIL, "sysctl -w kernel.io_uring_disabled=0, or add vxfwd's "
+		report(d, DR_FAIL,
+		       "sysctl -w kernel.io_uring_disabled=0, or add vxfwd's "
 		       "group to kernel.io_uring_group",
 		       "io_uring: %s (kernel.io_uring_disabled=1)", why);
 	else if (ret)
@@ -431,20 +427,18 @@ static void check_rules(struct doctor *d)
 	if (ret == -EINVAL) {
 		d->config_failed = 1;
 		report(d, DR_FAIL, hint,
-		       "rules %s: has errors (above); interface checks need a valid file",
-		       d->file);
+		       "rules %s: has errors (above); interface checks need a valid file", d->file);
 		return;
 	}
 	if (ret) {
 		d->config_failed = 1;
-		report(d, DR_FAIL, NULL, "rules %s: cannot be read: %s", d->file,
-		       strerror(-ret));
+		report(d, DR_FAIL, NULL, "rules %s: cannot be read: %s", d->file, strerror(-ret));
 		return;
 	}
 	report(d, DR_OK, NULL,
-	       "rules %s: %zu forward rules, %zu DNAT targets, ingress %s, egress %s",
-	       d->file, d->rs->n_rules, dnat_targets(d->rs, t, VXFWD_MAX_NEXTHOPS),
-	       d->rs->ingress, d->rs->egress);
+	       "rules %s: %zu forward rules, %zu DNAT targets, ingress %s, egress %s", d->file,
+	       d->rs->n_rules, dnat_targets(d->rs, t, VXFWD_MAX_NEXTHOPS), d->rs->ingress,
+	       d->rs->egress);
 }
 
 static void check_instance(struct doctor *d)
@@ -462,7 +456,8 @@ static void check_instance(struct doctor *d)
 		report(d, DR_WARN, NULL,
 		       "instance %s: not running, but %s exists: the XDP program of a "
 		       "killed run may still be attached and dropping mirror traffic; "
-		       "run adopts it", d->inst.name, d->inst.pindir);
+		       "run adopts it",
+		       d->inst.name, d->inst.pindir);
 	else
 		report(d, DR_OK, NULL, "instance %s: not running, no pins left behind",
 		       d->inst.name);
@@ -476,14 +471,14 @@ struct link_facts {
 	int mtu;
 	__u8 mac[6];
 	char driver[32];
-	__u32 combined;		/* ETHTOOL_GCHANNELS, 0 when unknown */
+	__u32 combined; /* ETHTOOL_GCHANNELS, 0 when unknown */
 	__u32 max_combined;
 };
 
 static void link_query(int fd, const char *name, struct link_facts *lf)
 {
-	struct ethtool_drvinfo drv = { .cmd = ETHTOOL_GDRVINFO };
-	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ethtool_drvinfo drv = {.cmd = ETHTOOL_GDRVINFO};
+	struct ethtool_channels ch = {.cmd = ETHTOOL_GCHANNELS};
 	struct ifreq ifr;
 
 	memset(lf, 0, sizeof(*lf));
@@ -530,7 +525,8 @@ static int link_master(int ifindex)
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0 || (len = (int)recv(fd, buf, sizeof(buf), 0)) < 0) {
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0 ||
+	    (len = (int)recv(fd, buf, sizeof(buf), 0)) < 0) {
 		master = -errno;
 		goto out;
 	}
@@ -557,8 +553,7 @@ static void describe_link(char *buf, size_t len, const struct link_facts *lf)
 		 fmt_mac(lf->mac, mac, sizeof(mac)));
 }
 
-static int check_link(struct doctor *d, const char *role, const char *name,
-		      struct link_facts *lf)
+static int check_link(struct doctor *d, const char *role, const char *name, struct link_facts *lf)
 {
 	char desc[160], hint[64];
 	int fd, ifindex;
@@ -580,8 +575,8 @@ static int check_link(struct doctor *d, const char *role, const char *name,
 	describe_link(desc, sizeof(desc), lf);
 	snprintf(hint, sizeof(hint), "ip link set dev %s up", name);
 	if (!lf->up)
-		report(d, DR_WARN, hint, "%s %s: %s: nothing %s until it is up", role, name,
-		       desc, strcmp(role, "ingress") ? "is sent" : "arrives");
+		report(d, DR_WARN, hint, "%s %s: %s: nothing %s until it is up", role, name, desc,
+		       strcmp(role, "ingress") ? "is sent" : "arrives");
 	else if (!lf->carrier)
 		report(d, DR_WARN, "check the cable, the ENI attachment or the veth peer",
 		       "%s %s: %s", role, name, desc);
@@ -620,8 +615,8 @@ static void check_egress(struct doctor *d)
 		d->nbr_ifindex = master;
 		report(d, DR_OK, NULL,
 		       "egress %s: port of %s: next hops are looked up in %s's neighbour "
-		       "table, frames still leave on %s", d->rs->egress, d->nbr_dev,
-		       d->nbr_dev, d->rs->egress);
+		       "table, frames still leave on %s",
+		       d->rs->egress, d->nbr_dev, d->nbr_dev, d->rs->egress);
 	}
 }
 
@@ -646,6 +641,9 @@ static void catch_verifier_reason(const char *log)
 		;
 	snprintf(xdp_kernel_msg, sizeof(xdp_kernel_msg), "%.*s", (int)(end - start), start);
 }
+
+static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -681,15 +679,17 @@ static void check_program(struct doctor *d)
 	libbpf_set_print(old);
 	vxfwd_bpf__destroy(skel);
 	if (!ret) {
-		report(d, DR_OK, NULL, "program: vxfwd's XDP program loads and verifies with "
+		report(d, DR_OK, NULL,
+		       "program: vxfwd's XDP program loads and verifies with "
 		       "these capabilities");
 		return;
 	}
 	proc_cap_eff(&caps);
 	report(d, DR_FAIL,
-	       ret == -EACCES && !(caps & (1ULL << CAP_PERFMON)) ?
-		       "the verifier lets CAP_PERFMON read uninitialised stack; "
-		       "vxfwd.service grants it" : NULL,
+	       ret == -EACCES && !(caps & (1ULL << CAP_PERFMON))
+		       ? "the verifier lets CAP_PERFMON read uninitialised stack; "
+			 "vxfwd.service grants it"
+		       : NULL,
 	       "program: the kernel refuses vxfwd's XDP program: %s%s%s", strerror(-ret),
 	       xdp_kernel_msg[0] ? ": " : "", xdp_kernel_msg);
 }
@@ -698,8 +698,8 @@ static void check_program(struct doctor *d)
 static int probe_prog_load(void)
 {
 	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS},
+		{.code = BPF_JMP | BPF_EXIT},
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_XDP_HAS_FRAGS);
 	int fd;
@@ -752,7 +752,8 @@ static void explain_ena(struct doctor *d)
 			 lf.max_combined / 2);
 		report(d, DR_WARN, hint,
 		       "xdp %s: ENA needs half of its queues free for XDP: %u of %u channels "
-		       "in use", d->rs->ingress, lf.combined, lf.max_combined);
+		       "in use",
+		       d->rs->ingress, lf.combined, lf.max_combined);
 	}
 }
 
@@ -763,9 +764,10 @@ static void probe_busy(struct doctor *d)
 
 	d->xdp = XDP_BUSY;
 	if (bpf_xdp_query(d->in_ifindex, 0, &q) == 0)
-		mode = q.attach_mode == XDP_ATTACHED_DRV ? "native" :
-		       q.attach_mode == XDP_ATTACHED_SKB ? "generic" :
-		       q.attach_mode == XDP_ATTACHED_MULTI ? "several" : "other";
+		mode = q.attach_mode == XDP_ATTACHED_DRV     ? "native"
+		       : q.attach_mode == XDP_ATTACHED_SKB   ? "generic"
+		       : q.attach_mode == XDP_ATTACHED_MULTI ? "several"
+							     : "other";
 	report(d, DR_WARN, "ip link show; bpftool net",
 	       "xdp %s: a program is already attached (%s mode, id %u): a running or killed "
 	       "vxfwd (run adopts its own pinned link) or another tool (run fails); not probed",
@@ -783,8 +785,7 @@ static void check_xdp(struct doctor *d)
 	prog = probe_prog_load();
 	if (prog < 0) {
 		report(d, DR_FAIL, "needs CAP_BPF and a 5.18 kernel",
-		       "xdp %s: cannot load a multi-buffer XDP program: %s", in,
-		       strerror(-prog));
+		       "xdp %s: cannot load a multi-buffer XDP program: %s", in, strerror(-prog));
 		d->xdp = XDP_NONE;
 		return;
 	}
@@ -795,8 +796,9 @@ static void check_xdp(struct doctor *d)
 	}
 	if (ret == 0) {
 		d->xdp = XDP_NATIVE_OK;
-		report(d, DR_OK, NULL, "xdp %s: native XDP attaches (driver %s; tried and detached)",
-		       in, d->in_driver);
+		report(d, DR_OK, NULL,
+		       "xdp %s: native XDP attaches (driver %s; tried and detached)", in,
+		       d->in_driver);
 		goto out;
 	}
 	snprintf(why, sizeof(why), "%s", xdp_kernel_msg[0] ? xdp_kernel_msg : strerror(-ret));
@@ -817,7 +819,7 @@ out:
 
 static void check_mode(struct doctor *d)
 {
-	static const char *const names[] = { "auto", "native", "generic" };
+	static const char *const names[] = {"auto", "native", "generic"};
 	const char *in = d->rs->ingress;
 	const char *set = names[d->rs->xdp_mode];
 
@@ -834,8 +836,8 @@ static void check_mode(struct doctor *d)
 			       "mode: run will attach in generic mode (xdp-mode generic), "
 			       "though native would work");
 		else
-			report(d, DR_OK, NULL, "mode: run will attach to %s in native mode (xdp-mode %s)",
-			       in, set);
+			report(d, DR_OK, NULL,
+			       "mode: run will attach to %s in native mode (xdp-mode %s)", in, set);
 		return;
 	case XDP_NATIVE_REFUSED:
 		if (d->rs->xdp_mode == VXFWD_XDP_NATIVE)
@@ -844,7 +846,8 @@ static void check_mode(struct doctor *d)
 		else
 			report(d, DR_WARN, "fix the cause above for native mode",
 			       "mode: run will attach to %s in generic mode (xdp-mode %s): it "
-			       "forwards correctly, at a higher cost per frame", in, set);
+			       "forwards correctly, at a higher cost per frame",
+			       in, set);
 		return;
 	}
 }
@@ -918,7 +921,7 @@ static void check_subnet(struct doctor *d)
 
 static void check_rp_filter(struct doctor *d)
 {
-	static const char *const names[] = { "off", "strict", "loose" };
+	static const char *const names[] = {"off", "strict", "loose"};
 	char path[128], hint[160];
 	int all = 0, dev = 0, eff;
 
@@ -940,12 +943,13 @@ static void check_rp_filter(struct doctor *d)
 		report(d, DR_WARN, hint,
 		       "rp_filter: %s is strict and shares a subnet with %s: ordinary traffic "
 		       "to %s whose reverse route is %s is dropped by the stack; mirror "
-		       "traffic is not affected (XDP takes it first)", d->rs->ingress,
-		       d->nbr_dev, d->rs->ingress, d->nbr_dev);
+		       "traffic is not affected (XDP takes it first)",
+		       d->rs->ingress, d->nbr_dev, d->rs->ingress, d->nbr_dev);
 	else
 		report(d, DR_OK, NULL,
 		       "rp_filter: %s is %s; mirror traffic never reaches the stack, XDP takes "
-		       "it first", d->rs->ingress, names[eff]);
+		       "it first",
+		       d->rs->ingress, names[eff]);
 }
 
 static void check_mtu(struct doctor *d)
@@ -955,18 +959,19 @@ static void check_mtu(struct doctor *d)
 
 	if (!d->in_ifindex || !d->in_mtu)
 		return;
-	inner = d->in_mtu - VXLAN_OVERHEAD;	/* largest whole inner IP packet */
+	inner = d->in_mtu - VXLAN_OVERHEAD; /* largest whole inner IP packet */
 	if (inner < 1500)
 		report(d, DR_WARN, "AWS mirror targets take MTU 9001",
 		       "mtu: %s MTU %d carries inner packets up to %d bytes whole; larger "
 		       "mirrored packets, even 1500-byte ones, arrive truncated and are "
-		       "dropped (counter inner_truncated)", d->rs->ingress, d->in_mtu, inner);
+		       "dropped (counter inner_truncated)",
+		       d->rs->ingress, d->in_mtu, inner);
 	else
 		report(d, DR_OK, NULL,
 		       "mtu: %s MTU %d carries inner packets up to %d bytes whole (%d of "
 		       "VXLAN overhead); larger mirrored packets arrive truncated and are "
-		       "counted as inner_truncated", d->rs->ingress, d->in_mtu, inner,
-		       VXLAN_OVERHEAD);
+		       "counted as inner_truncated",
+		       d->rs->ingress, d->in_mtu, inner, VXLAN_OVERHEAD);
 	if (inner + 14 > VXFWD_MAX_FRAME)
 		report(d, DR_WARN, NULL,
 		       "mtu: inner frames above %d bytes are dropped (counter too_big)",
@@ -978,8 +983,8 @@ static void check_mtu(struct doctor *d)
 	if (d->out_mtu < hint_mtu)
 		report(d, DR_WARN, hint,
 		       "mtu: %s MTU %d is below the %d bytes an inner packet can have: larger "
-		       "ones fail to send (EMSGSIZE, counted in send errors)", d->rs->egress,
-		       d->out_mtu, hint_mtu);
+		       "ones fail to send (EMSGSIZE, counted in send errors)",
+		       d->rs->egress, d->out_mtu, hint_mtu);
 	else
 		report(d, DR_OK, NULL, "mtu: %s MTU %d sends every inner packet that arrives whole",
 		       d->rs->egress, d->out_mtu);
@@ -1079,9 +1084,10 @@ static const char *nud_name(__u16 state)
 		__u16 state;
 		const char *name;
 	} names[] = {
-		{ NUD_INCOMPLETE, "incomplete" }, { NUD_REACHABLE, "reachable" },
-		{ NUD_STALE, "stale" }, { NUD_DELAY, "delay" }, { NUD_PROBE, "probe" },
-		{ NUD_FAILED, "failed" }, { NUD_NOARP, "noarp" }, { NUD_PERMANENT, "permanent" },
+		{NUD_INCOMPLETE, "incomplete"}, {NUD_REACHABLE, "reachable"},
+		{NUD_STALE, "stale"},		{NUD_DELAY, "delay"},
+		{NUD_PROBE, "probe"},		{NUD_FAILED, "failed"},
+		{NUD_NOARP, "noarp"},		{NUD_PERMANENT, "permanent"},
 	};
 	size_t i;
 
@@ -1131,7 +1137,8 @@ static void check_target(struct doctor *d, __be32 addr)
 	if (!on_link(d->nbr_dev, addr))
 		report(d, DR_WARN, "put the target on the egress link, or pin next-hop mac",
 		       "nexthop %s: not in a subnet of %s: vxfwd does not route, it resolves "
-		       "the target itself on the egress link", a, d->nbr_dev);
+		       "the target itself on the egress link",
+		       a, d->nbr_dev);
 	ret = nbr_lookup(d->nbr_ifindex, addr, &nb);
 	snprintf(hint, sizeof(hint), "ping -c 1 -I %s %s", d->nbr_dev, a);
 	if (ret)
@@ -1140,15 +1147,16 @@ static void check_target(struct doctor *d, __be32 addr)
 	else if (!nb.found)
 		report(d, DR_WARN, hint,
 		       "nexthop %s: no entry in %s's neighbour table yet: run asks for it at "
-		       "start and drops frames for it (no_nexthop) until it answers", a,
-		       d->nbr_dev);
+		       "start and drops frames for it (no_nexthop) until it answers",
+		       a, d->nbr_dev);
 	else if ((nb.state & NUD_USABLE) && nb.has_mac)
 		report(d, DR_OK, NULL, "nexthop %s: %s on %s (%s)", a,
 		       fmt_mac(nb.mac, mac, sizeof(mac)), d->nbr_dev, nud_name(nb.state));
 	else
 		report(d, DR_WARN, hint,
 		       "nexthop %s: not resolved on %s (%s): frames for it are dropped "
-		       "(no_nexthop) until it answers ARP", a, d->nbr_dev, nud_name(nb.state));
+		       "(no_nexthop) until it answers ARP",
+		       a, d->nbr_dev, nud_name(nb.state));
 }
 
 static void check_nexthops(struct doctor *d)
@@ -1186,16 +1194,19 @@ static void check_aws(struct doctor *d)
 		 "aws ec2 modify-network-interface-attribute --no-source-dest-check "
 		 "--network-interface-id $(aws ec2 describe-network-interfaces --filters "
 		 "Name=mac-address,Values=%s --query 'NetworkInterfaces[0].NetworkInterfaceId' "
-		 "--output text)", mac);
+		 "--output text)",
+		 mac);
 	if (d->on_ec2)
 		report(d, DR_WARN, hint,
 		       "aws: EC2 drops frames whose source is not the sending ENI's address "
 		       "unless source/destination checking is disabled on %s's ENI; doctor "
-		       "cannot see that attribute from inside", d->rs ? d->rs->egress : "egress");
+		       "cannot see that attribute from inside",
+		       d->rs ? d->rs->egress : "egress");
 	else
 		report(d, DR_OK, hint,
 		       "aws: not an EC2 instance (vendor '%s'); on EC2 the egress ENI needs "
-		       "source/destination checking disabled", vendor[0] ? vendor : "unknown");
+		       "source/destination checking disabled",
+		       vendor[0] ? vendor : "unknown");
 }
 
 /* ---- the command ---------------------------------------------------------- */
@@ -1204,26 +1215,11 @@ static const struct {
 	void (*fn)(struct doctor *d);
 	int needs_rules;
 } checks[] = {
-	{ check_kernel, 0 },
-	{ check_privileges, 0 },
-	{ check_btf, 0 },
-	{ check_bpf, 0 },
-	{ check_program, 0 },
-	{ check_bpffs, 0 },
-	{ check_memlock, 0 },
-	{ check_io_uring, 0 },
-	{ check_packet, 0 },
-	{ check_rules, 0 },
-	{ check_instance, 0 },
-	{ check_ingress, 1 },
-	{ check_egress, 1 },
-	{ check_xdp, 1 },
-	{ check_mode, 1 },
-	{ check_mtu, 1 },
-	{ check_subnet, 1 },
-	{ check_rp_filter, 1 },
-	{ check_nexthops, 1 },
-	{ check_aws, 0 },
+	{check_kernel, 0},  {check_privileges, 0}, {check_btf, 0},	{check_bpf, 0},
+	{check_program, 0}, {check_bpffs, 0},	   {check_memlock, 0},	{check_io_uring, 0},
+	{check_packet, 0},  {check_rules, 0},	   {check_instance, 0}, {check_ingress, 1},
+	{check_egress, 1},  {check_xdp, 1},	   {check_mode, 1},	{check_mtu, 1},
+	{check_subnet, 1},  {check_rp_filter, 1},  {check_nexthops, 1}, {check_aws, 0},
 };
 
 static int doctor_usage(FILE *f)
@@ -1235,8 +1231,8 @@ static int doctor_usage(FILE *f)
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct doctor d;
 	size_t i;
