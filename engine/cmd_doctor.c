@@ -261,7 +261,7 @@ static void check_bpf(struct doctor *d)
 		       strerror(-(xdp < 0 ? xdp : rb)));
 		return;
 	}
-	report(d, DR_FAIL, "a kernel with CONFIG_BPF_SYSCALL and CONFIG_XDP_SOCKETS",
+	report(d, DR_FAIL, "a 5.8 or later kernel with CONFIG_BPF_SYSCALL=y",
 	       "bpf: %s not supported by this kernel",
 	       xdp != 1 ? "XDP programs" : "BPF ring buffers");
 }
@@ -278,8 +278,8 @@ static void check_bpffs(struct doctor *d)
 	}
 	if (sf.f_type != BPF_FS_MAGIC) {
 		report(d, DR_FAIL, hint,
-		       "bpffs: %s is not a BPF file system: run cannot pin the program, "
-		       "a killed daemon would leave ens5 without XDP",
+		       "bpffs: %s is not a BPF file system: run cannot pin the program, so a "
+		       "killed daemon would let mirror traffic reach the ingress stack",
 		       VXFWD_BPFFS);
 		return;
 	}
@@ -757,10 +757,31 @@ static void explain_ena(struct doctor *d)
 	}
 }
 
+/* Program id behind this instance's pinned XDP link, 0 when none. */
+static __u32 pinned_prog_id(const struct doctor *d)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info), id = 0;
+	char path[PATH_MAX];
+	int fd;
+
+	if (instance_pin_path(&d->inst, "link", path, sizeof(path)))
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.type == BPF_LINK_TYPE_XDP)
+		id = info.prog_id;
+	close(fd);
+	return id;
+}
+
 static void probe_busy(struct doctor *d)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	const char *mode = "unknown";
+	__u32 id;
 
 	d->xdp = XDP_BUSY;
 	if (bpf_xdp_query(d->in_ifindex, 0, &q) == 0)
@@ -768,10 +789,17 @@ static void probe_busy(struct doctor *d)
 		       : q.attach_mode == XDP_ATTACHED_SKB   ? "generic"
 		       : q.attach_mode == XDP_ATTACHED_MULTI ? "several"
 							     : "other";
-	report(d, DR_WARN, "ip link show; bpftool net",
-	       "xdp %s: a program is already attached (%s mode, id %u): a running or killed "
-	       "vxfwd (run adopts its own pinned link) or another tool (run fails); not probed",
-	       d->rs->ingress, mode, q.prog_id ? q.prog_id : q.drv_prog_id);
+	id = q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	if (id && id == pinned_prog_id(d))
+		report(d, DR_OK, NULL,
+		       "xdp %s: instance %s's program is attached (%s mode, id %u); run adopts "
+		       "it, so the mode stays; not probed",
+		       d->rs->ingress, d->inst.name, mode, id);
+	else
+		report(d, DR_WARN, "ip link show; bpftool net",
+		       "xdp %s: a program of another tool is attached (%s mode, id %u): run "
+		       "will fail to attach; not probed",
+		       d->rs->ingress, mode, id);
 }
 
 static void check_xdp(struct doctor *d)

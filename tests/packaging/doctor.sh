@@ -16,7 +16,9 @@
 #   unresolved no neighbour entry for the target: warn, exit 0
 #   rpfilter   strict rp_filter on ens5 with the shared subnet: warn
 #   mtu        ens5 MTU 9000, ens6 MTU 1500: warn with the exact command
-#   busy       a program already attached to ens5: reported, not replaced
+#   running    vxfwd runs: doctor names its pid and recognises its pinned
+#              program on ens5 instead of probing
+#   busy       another tool's program attached to ens5: reported, not replaced
 #   badrules   a rules file with errors: fail, exit 1
 set -u
 
@@ -31,8 +33,13 @@ M=${tag}m	# mirror source
 D=${tag}d	# sensor whose ingress has no native XDP (ifb)
 work=$(mktemp -d /tmp/$tag.XXXXXX)
 fails=0
+pid=
+# Rules files are named after $tag: the instance name (and so the pin
+# directory and pid file, shared by all namespaces) is their base name.
+lab=$work/$tag.rules
 
 cleanup() {
+	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
 	for ns in $S $C $M $D; do
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -110,22 +117,22 @@ reject() {
 }
 
 setup || { echo "FAIL: lab setup"; exit 1; }
-rules "$work/lab.rules" ""
-rules "$work/native.rules" native
-if ! "$vxfwd" check -q -f "$work/lab.rules" 2>"$work/check.err"; then
+rules "$lab" ""
+rules "$work/${tag}n.rules" native
+if ! "$vxfwd" check -q -f "$lab" 2>"$work/check.err"; then
 	cat "$work/check.err"
 	echo "FAIL: vxfwd check rejects the lab's rules file"
 	exit 1
 fi
 printf 'ingress ens5 {\n\tvni 1\n}\negress ens6\nforward udp from 198.51.100.10 to port 99999 dnat 172.30.82.95\n' \
-	>"$work/bad.rules"
+	>"$work/${tag}b.rules"
 
 # Resolve the collector the way an operator would, then read its MAC.
 in_ns $S ping -c 1 -W 2 -I br0 172.30.82.95 >/dev/null ||
 	{ echo "FAIL: collector 172.30.82.95 not reachable on br0"; exit 1; }
 cmac=$(ip -n $C -o link show c6 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 
-run_case lab $S "$work/lab.rules" 0
+run_case lab $S "$lab" 0
 expect lab '^ok    kernel: '
 expect lab '^ok    ingress ens5: up, carrier, driver veth, MTU 1500'
 expect lab '^ok    egress ens6: port of br0: next hops are looked up in br0'
@@ -149,38 +156,63 @@ if command -v ethtool >/dev/null; then
 	drv=$(in_ns $D ethtool -i ens5 2>/dev/null | awk '/^driver:/ { print $2 }')
 	drv=${drv:-unknown}
 fi
-run_case generic $D "$work/lab.rules" 0
+# The daemon itself: doctor must recognise it rather than probe.
+# Not through in_ns: $! must be vxfwd itself (nsenter execs it), not a subshell.
+nsenter --net=/run/netns/$S "$vxfwd" run -f "$lab" >"$work/run.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 50); do
+	grep -q 'forwarding from' "$work/run.log" && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.2
+done
+if kill -0 $pid 2>/dev/null; then
+	run_case running $S "$lab" 0
+	expect running "^ok    instance $tag: running \(pid $pid\)"
+	expect running "^ok    xdp ens5: instance $tag's program is attached \(native mode, id [0-9]+\)"
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	pid=
+	[ $rc -eq 0 ] || { echo "FAIL running: vxfwd run exited $rc on SIGTERM"; fails=$((fails + 1)); }
+else
+	sed 's/^/run: /' "$work/run.log"
+	echo "FAIL running: vxfwd run did not start"
+	fails=$((fails + 1))
+	pid=
+fi
+
+run_case generic $D "$lab" 0
 expect generic "^(ok    |warn  )ingress ens5: up, .*driver $drv, "
 expect generic "^warn  xdp ens5: native XDP refused by driver $drv: .*(native|support)"
 expect generic '^warn  mode: run will attach to ens5 in generic mode \(xdp-mode auto\)'
 expect generic '^ok    subnet: ens5 and ens6 share no IPv4 subnet'
 
-if "$vxfwd" check -q -f "$work/native.rules" 2>/dev/null; then
-	run_case native $D "$work/native.rules" 3
+if "$vxfwd" check -q -f "$work/${tag}n.rules" 2>/dev/null; then
+	run_case native $D "$work/${tag}n.rules" 3
 	expect native '^fail  mode: run will fail: xdp-mode native, and the driver refuses it'
 else
 	echo "skip native: this build's rules language has no xdp-mode"
 fi
 
 ip -n $D link del ens6
-run_case missing $D "$work/lab.rules" 3
+run_case missing $D "$lab" 3
 expect missing '^fail  egress ens6: no such interface: run would fail'
 
 ip -n $S neigh flush dev br0
 ip -n $C link set c6 down
-run_case unresolved $S "$work/lab.rules" 0
+run_case unresolved $S "$lab" 0
 expect unresolved '^warn  nexthop 172\.30\.82\.95: (no entry in br0|not resolved on br0)'
 ip -n $C link set c6 up
 
 in_ns $S sysctl -q -w net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.ens5.rp_filter=1
-run_case rpfilter $S "$work/lab.rules" 0
+run_case rpfilter $S "$lab" 0
 expect rpfilter '^warn  rp_filter: ens5 is strict and shares a subnet with br0: .* \[sysctl -w '
 in_ns $S sysctl -q -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.ens5.rp_filter=2
-run_case rploose $S "$work/lab.rules" 0
+run_case rploose $S "$lab" 0
 expect rploose '^ok    rp_filter: ens5 is loose'
 
 ip -n $M link set m5 mtu 9000 && ip -n $S link set ens5 mtu 9000
-run_case mtu $S "$work/lab.rules" 0
+run_case mtu $S "$lab" 0
 expect mtu '^ok    mtu: ens5 MTU 9000 carries inner packets up to 8950 bytes whole'
 expect mtu '^warn  mtu: ens6 MTU 1500 is below the 8950 bytes .* \[ip link set dev ens6 mtu 8950\]'
 expect mtu '^ok    xdp ens5: native XDP attaches'
@@ -193,8 +225,8 @@ if printf '%s\n' '#include <linux/bpf.h>' \
 	clang -O2 -g -target bpf -x c -c - -o "$busy_obj" -I/usr/include/"$(gcc -print-multiarch)" 2>"$work/clang.err" &&
 	in_ns $S ip link set dev ens5 xdpgeneric obj "$busy_obj" sec xdp 2>"$work/ip.err"; then
 	before=$(ip -n $S -d link show ens5 | grep -o 'prog/xdp id [0-9]*')
-	run_case busy $S "$work/lab.rules" 0
-	expect busy '^warn  xdp ens5: a program is already attached \(generic mode, id [0-9]+\)'
+	run_case busy $S "$lab" 0
+	expect busy '^warn  xdp ens5: a program of another tool is attached \(generic mode, id [0-9]+\): run will fail'
 	after=$(ip -n $S -d link show ens5 | grep -o 'prog/xdp id [0-9]*')
 	if [ -n "$before" ] && [ "$before" = "$after" ]; then
 		echo "ok   busy: $before still attached"
@@ -207,8 +239,8 @@ else
 	cat "$work/clang.err" "$work/ip.err" 2>/dev/null
 fi
 
-run_case badrules $S "$work/bad.rules" 1
-expect badrules "^fail  rules $work/bad.rules: has errors"
+run_case badrules $S "$work/${tag}b.rules" 1
+expect badrules "^fail  rules $work/${tag}b.rules: has errors"
 
 echo "doctor: $fails failure(s)"
 [ "$fails" -eq 0 ]
