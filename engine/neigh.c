@@ -271,9 +271,9 @@ static int neigh_dump(struct vxfwd_neigh *n)
 		.nh.nlmsg_type = RTM_GETNEIGH,
 		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
 		.ndm.ndm_family = AF_INET,
-		.ndm.ndm_ifindex = n->neigh_ifindex,
 	};
 
+	/* Strict checking refuses ndm_ifindex in a dump; on_neigh() filters. */
 	return nl_send(n, &req);
 }
 
@@ -383,7 +383,6 @@ int neigh_set_targets(struct vxfwd_neigh *n, const __be32 *addrs, const int *sta
 		t->valid = statics[i] ? 1 : (t->is_static ? 0 : t->valid);
 		t->is_static = statics[i];
 	}
-	req.ndm.ndm_ifindex = n->neigh_ifindex;
 	ret = request_wait(n, &req, 1000);
 	if (ret)
 		return ret;
