@@ -19,7 +19,8 @@ set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
 
-ALL_TESTS="forward no_leak_ens5 tcpdump_sensor xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay"
+ALL_TESTS="forward no_leak_ens5 tcpdump_sensor xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay \
+kill9_restart sigstop_ring_full ens6_down_up reload_broken"
 
 LAB_RULES=$LAB_DIR/rules/lab.rules
 AWS_RULES=$LAB_DIR/rules/aws.rules
@@ -65,13 +66,15 @@ captures_stop()
 	lab_capture_stop ens5wire
 }
 
-# gen_send TAG MIX [PPS]: generate frames, send them, wait for the engine.
+# gen_send TAG MIX [PPS [GEN ARGS]]: generate frames, send them, wait for
+# the engine.
 gen_send()
 {
 	local tag=$1 mix=$2 pps=${3:-2000}
 
+	shift $(($# < 3 ? $# : 3))
 	lab_gen --mix "$mix" --out "$LAB_TMP/$tag.pcap" \
-		--manifest "$LAB_TMP/$tag.json" || fail "gen.py failed"
+		--manifest "$LAB_TMP/$tag.json" "$@" || fail "gen.py failed"
 	lab_send "$LAB_TMP/$tag.pcap" "$pps"
 	lab_wait_drained
 }
@@ -97,9 +100,13 @@ print(sum(1 for e in m["frames"] if e["counter"] == sys.argv[2]))' "$1" "$2"
 check_invariants()
 {
 	echo "counters since vxfwd started:"
-	lab_maps check || fail "counter invariant broken"
+	lab_maps check "$@" || fail "counter invariant broken"
 	echo "counters during the test:"
-	lab_maps check --base "$LAB_TMP/base.json" || fail "counter invariant broken"
+	lab_maps check --base "$LAB_TMP/base.json" "$@" || fail "counter invariant broken"
+	"$VXFWD" stats -j -n "$LAB_VXFWD_NAME" >"$LAB_TMP/stats.json" ||
+		fail "vxfwd stats -j -n $LAB_VXFWD_NAME failed"
+	lab_maps crosscheck --stats "$LAB_TMP/stats.json" ||
+		fail "vxfwd stats disagrees with its own maps"
 }
 
 check_listener_udp()
@@ -210,6 +217,14 @@ xdpdump_why()
 		grep -E 'load failed|ERROR|Couldn|not supported' | head -n 3 | tr '\n' ' '
 }
 
+xdpdump_listening()
+{
+	grep -q '^listening on' "$LAB_TMP/xdpdump.txt" && return 0
+	# Gave up already: stop waiting.
+	kill -0 "$1" 2>/dev/null || return 125
+	return 1
+}
+
 # xdpdump -i ens5 shows every mirror frame leaving vxfwd's XDP program with
 # XDP_DROP.
 test_xdpdump()
@@ -220,7 +235,7 @@ test_xdpdump()
 	setup "$LAB_RULES"
 	lab_bg "$LAB_TMP/xdpdump.txt" "$LAB_NS_S" xdpdump -i ens5 --rx-capture entry,exit -x
 	xpid=$LAB_BG_PID
-	if ! lab_wait 10 grep -q '^listening on' "$LAB_TMP/xdpdump.txt"; then
+	if ! lab_wait 10 xdpdump_listening "$xpid"; then
 		lab_kill "$xpid"
 		lab_skip "xdpdump -i ens5 cannot trace vxfwd's XDP program here: the kernel refused xdpdump's fentry/fexit program: $(xdpdump_why)"
 	fi
@@ -357,6 +372,177 @@ print("aws capture: %d frames replayed, FORWARD %d (expected %d), drops %d (expe
 sys.exit(0 if fwd == n and drops == total - n else 1)' "$n" "$total" \
 		< <(lab_maps counters --base "$LAB_TMP/base.json") ||
 		fail "counters do not match the capture"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# ---- faults under traffic (issue 5) ---------------------------------------
+
+# load_start TAG MIX PPS [GEN ARGS]: generate frames and replay them in the
+# background; LOAD_PID is tcpreplay's.
+load_start()
+{
+	local tag=$1 mix=$2 pps=$3
+	shift 3
+
+	lab_gen --mix "$mix" --out "$LAB_TMP/$tag.pcap" --manifest "$LAB_TMP/$tag.json" "$@" ||
+		fail "gen.py failed"
+	lab_bg "$LAB_TMP/$tag.tcpreplay.log" "$LAB_NS_M" tcpreplay -i eth0 --pps="$pps" "$LAB_TMP/$tag.pcap"
+	LOAD_PID=$LAB_BG_PID
+}
+
+load_wait()
+{
+	wait "$LOAD_PID" || fail "tcpreplay failed: $(cat "$LAB_TMP"/*.tcpreplay.log)"
+}
+
+xdp_attached()
+{
+	ip -n "$LAB_NS_S" -d link show ens5 | grep -q 'prog/xdp'
+}
+
+# kill -9 under traffic: XDP stays attached and keeps dropping (nothing
+# reaches ens5's stack or leaves ens5), a restarted vxfwd adopts it and
+# resumes forwarding; the gap is measured in frames.
+test_kill9_restart()
+{
+	local name rc
+
+	setup "$LAB_RULES"
+	name=$LAB_VXFWD_NAME
+	captures_start
+	load_start during udp:1500 500
+	sleep 1
+	kill -KILL "$LAB_VXFWD_PID"
+	wait "$LAB_VXFWD_PID"
+	rc=$?
+	echo "vxfwd killed with SIGKILL (exit status $rc) under 500 frames/s"
+	xdp_attached || fail "XDP detached from ens5 when vxfwd was killed: mirror traffic now reaches the stack"
+	sleep 1
+	xdp_attached || fail "XDP detached from ens5 after vxfwd was killed"
+	echo "XDP still attached to ens5 one second after the kill"
+	lab_vxfwd_start "$LAB_RULES" "$name"
+	lab_wait_nexthop
+	lab_maps counters >"$LAB_TMP/base.json" || fail "cannot read the adopted maps"
+	load_wait
+	lab_wait_drained
+	gen_send after "udp:50,tcp:50"
+	captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" --optional "$LAB_TMP/during.json" ||
+		fail "collector: forwarding did not resume correctly after the restart"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5 around the kill"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# The engine stopped (SIGSTOP) under jumbo traffic: the ring fills, XDP
+# counts DROP_RING_FULL, nothing leaks, and SIGCONT sends exactly the frames
+# that made it into the ring.
+test_sigstop_ring_full()
+{
+	setup "$LAB_RULES"
+	captures_start
+	lab_gen --mix udp:2500 --size 8972 --out "$LAB_TMP/burst.pcap" \
+		--manifest "$LAB_TMP/burst.json" || fail "gen.py failed"
+	kill -STOP "$LAB_VXFWD_PID"
+	echo "vxfwd stopped with SIGSTOP; sending 2500 jumbo frames into a ring it does not drain"
+	lab_send "$LAB_TMP/burst.pcap" 2500
+	lab_maps counters --base "$LAB_TMP/base.json" >"$LAB_TMP/stopped.json"
+	kill -CONT "$LAB_VXFWD_PID"
+	lab_wait_drained
+	gen_send after "udp:30,tcp:30"
+	captures_stop
+	"$LAB_PY" -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["counters"]
+fwd, full = c["FORWARD"]["packets"], c["DROP_RING_FULL"]["packets"]
+print("while stopped: FORWARD %d (in the ring) + DROP_RING_FULL %d = %d of 2500 sent" % (fwd, full, fwd + full))
+sys.exit(0 if fwd + full == 2500 and full > 0 else 1)' "$LAB_TMP/stopped.json" ||
+		fail "the ring did not fill, or frames were neither queued nor counted"
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" --optional "$LAB_TMP/burst.json" \
+		--json "$LAB_TMP/verify.json" || fail "collector evidence"
+	"$LAB_PY" -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["counters"]
+v = json.load(open(sys.argv[2]))
+print("after SIGCONT: %d queued frames reached the collector, %d were in the ring"
+      % (v["optional_received"], c["FORWARD"]["packets"]))
+sys.exit(0 if v["optional_received"] == c["FORWARD"]["packets"] else 1)' \
+		"$LAB_TMP/stopped.json" "$LAB_TMP/verify.json" ||
+		fail "the frames queued in the ring were not all sent after SIGCONT"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# ens6 down then up under traffic: frames are counted as not sent, never sent
+# elsewhere, and forwarding resumes by itself.
+test_ens6_down_up()
+{
+	setup "$LAB_RULES"
+	captures_start
+	load_start during udp:1000 500
+	sleep 0.5
+	ip -n "$LAB_NS_S" link set ens6 down
+	echo "ens6 down under 500 frames/s"
+	sleep 1
+	ip -n "$LAB_NS_S" link set ens6 up
+	echo "ens6 up again"
+	load_wait
+	lab_wait 15 lab_maps nexthop --valid "$LAB_COLLECTOR_ADDR" >/dev/null ||
+		fail "the next hop was not resolved again after ens6 came back"
+	lab_wait_drained
+	gen_send after "udp:50,tcp:50"
+	captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" --optional "$LAB_TMP/during.json" ||
+		fail "collector: forwarding did not resume correctly after ens6 came back"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5 while ens6 was down"
+	lab_maps counters --base "$LAB_TMP/base.json" | "$LAB_PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+c, e = d["counters"], d["engine"]
+print("during the test: FORWARD %d, sent %d, send errors %d %s, DROP_NO_NEXTHOP %d"
+      % (c["FORWARD"]["packets"], e["sent_packets"], e["send_errors"], e["send_errno"],
+         c["DROP_NO_NEXTHOP"]["packets"]))'
+	check_invariants --send-errors-ok
+	lab_vxfwd_stop
+}
+
+# A broken rules file on SIGHUP changes nothing: the old rules keep
+# forwarding every frame; a good one then switches the UDP DNAT port.
+test_reload_broken()
+{
+	local rules=$LAB_TMP/reload.rules
+
+	cp "$LAB_RULES" "$rules"
+	setup "$rules"
+	captures_start
+	load_start during udp:400,tcp:400 400
+	sleep 0.5
+	printf 'forward udp from @nosuchset to port 1 dnat 172.30.82.95\n' >>"$rules"
+	"$VXFWD" check -q -f "$rules" 2>/dev/null && fail "the broken rules file passed vxfwd check"
+	kill -HUP "$LAB_VXFWD_PID"
+	echo "SIGHUP with a broken rules file under 400 frames/s"
+	load_wait
+	lab_wait_drained
+	kill -0 "$LAB_VXFWD_PID" || fail "vxfwd died on a broken reload"
+	lab_maps engine --base "$LAB_TMP/base.json" | "$LAB_PY" -c '
+import json, sys
+e = json.load(sys.stdin)
+print("engine: %d reloads applied, %d rejected" % (e["reloads"], e["reload_failures"]))
+sys.exit(0 if e["reload_failures"] == 1 and e["reloads"] == 0 else 1)' ||
+		fail "the broken reload was not counted as rejected"
+	cp "$LAB_RULES" "$rules"
+	sed -i 's/dnat 172.30.82.95 port 8081/dnat 172.30.82.95 port 8083/' "$rules"
+	kill -HUP "$LAB_VXFWD_PID"
+	lab_wait 10 sh -c "'$LAB_PY' '$LAB_DIR/vxmaps.py' --abi '$LAB_SRCDIR/bpf/vxfwd_abi.h' --pins '$LAB_PINS' engine |
+		grep -q '\"reloads\": 1'" || fail "the good rules file was not applied"
+	echo "SIGHUP with a good rules file: UDP now goes to port 8083"
+	gen_send after "udp:30,tcp:30" 2000 --udp-nat-port 8083
+	captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/during.json" "--manifest=$LAB_TMP/after.json" ||
+		fail "collector: frames lost or mis-rewritten across the reloads"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
 	check_invariants
 	lab_vxfwd_stop
 }

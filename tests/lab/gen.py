@@ -164,6 +164,9 @@ def main():
     ap.add_argument("--vxlan-port", type=int, default=4789)
     ap.add_argument("--vni", type=int, default=VNI)
     ap.add_argument("--mix", default="udp:40,tcp:40,udp0:5")
+    ap.add_argument("--size", type=int, help="every inner IP packet this long")
+    ap.add_argument("--udp-nat-port", type=int, default=UDP_NAT,
+                    help="the DNAT port the rules give UDP (default %d)" % UDP_NAT)
     ap.add_argument("--first-seq", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True, help="pcap to write")
@@ -182,12 +185,15 @@ def main():
     for kind in plan:
         i = size_i.get(kind, 0)
         size_i[kind] = i + 1
-        size = SIZES[(i * 7 + len(kind)) % len(SIZES)]
+        size = args.size or SIZES[(i * 7 + len(kind)) % len(SIZES)]
         if KINDS[kind][0] != "FORWARD":
             size = min(size, 1400)
         frame, inner = frame_for(args, kind, seq, size, rnd, marker)
         frames.append(frame)
-        entries.append(entry_for(kind, seq, inner))
+        e = entry_for(kind, seq, inner)
+        if e.get("nat_port") == UDP_NAT:
+            e["nat_port"] = args.udp_nat_port
+        entries.append(e)
         seq += 1
     vxlab.write_pcap(args.out, frames)
     vxlab.save_manifest(args.manifest, {

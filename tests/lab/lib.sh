@@ -184,12 +184,14 @@ lab_sysctl()
 	lab_ns_exec "$ns" sysctl -q -w "$@" >/dev/null
 }
 
-# lab_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+# lab_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds; CMD
+# exiting 125 means it never will.
 lab_wait()
 {
 	local tries=$(($1 * 10))
 	shift
 	while ! "$@" 2>/dev/null; do
+		[ $? -ne 125 ] || return 1
 		tries=$((tries - 1))
 		[ "$tries" -gt 0 ] || return 1
 		sleep 0.1
@@ -315,28 +317,41 @@ lab_capture_stop()
 		lab_die "capture $tag: tcpdump lost $dropped frames, the evidence is incomplete"
 }
 
-# lab_vxfwd_start RULES [NAME]: run vxfwd in the sensor, wait until attached.
+# lab_vxfwd_start RULES [NAME]: run vxfwd in the sensor, wait until it has
+# attached and pinned its own maps (a restart replaces the previous pins).
 lab_vxfwd_start()
 {
 	local rules=$1 name=${2:-vxflab$LAB_ID}
 
 	LAB_VXFWD_NAME=$name
 	LAB_INSTANCES+=("$name")
+	LAB_PINS=$LAB_BPFFS/vxfwd/$name
+	LAB_OLD_MAP_ID=$(lab_map_id vxfwd_counters)
 	lab_bg "$LAB_TMP/vxfwd.log" "$LAB_NS_S" "$VXFWD" run -v -f "$rules" -n "$name"
 	LAB_VXFWD_PID=$LAB_BG_PID
-	LAB_PINS=$LAB_BPFFS/vxfwd/$name
 	if ! lab_wait 20 lab_vxfwd_ready; then
 		kill -0 "$LAB_VXFWD_PID" 2>/dev/null || wait "$LAB_VXFWD_PID"
 		lab_die "vxfwd run -f $rules -n $name: not attached to ens5 after 20 s (exit $?): $(tail -n 20 "$LAB_TMP/vxfwd.log")"
 	fi
+	cat "$LAB_TMP/vxfwd.log" >>"$LAB_TMP/vxfwd.all.log"
 	lab_log "vxfwd $LAB_VXFWD_PID attached to ens5: $(ip -n "$LAB_NS_S" -d link show ens5 | grep -o 'prog/xdp[a-z]* id [0-9]*')"
+}
+
+# The id of a map pinned by the instance, or nothing.
+lab_map_id()
+{
+	bpftool -j map show pinned "$LAB_PINS/$1" 2>/dev/null |
+		"$LAB_PY" -c 'import json, sys; print(json.load(sys.stdin)["id"])' 2>/dev/null
 }
 
 lab_vxfwd_ready()
 {
-	kill -0 "$LAB_VXFWD_PID" &&
-		[ -e "$LAB_PINS/vxfwd_counters" ] &&
-		ip -n "$LAB_NS_S" -d link show ens5 | grep -q 'prog/xdp'
+	local id
+
+	kill -0 "$LAB_VXFWD_PID" || return 125
+	ip -n "$LAB_NS_S" -d link show ens5 | grep -q 'prog/xdp' || return 1
+	id=$(lab_map_id vxfwd_counters)
+	[ -n "$id" ] && [ "$id" != "$LAB_OLD_MAP_ID" ]
 }
 
 # SIGTERM, then check that vxfwd exited 0 and detached from ens5.
@@ -378,9 +393,14 @@ lab_wait_nexthop()
 }
 
 # lab_gen ARGS...: build frames (tests/lab/gen.py) for the mirror source.
+LAB_SEQ=1
 lab_gen()
 {
-	"$LAB_PY" "$LAB_DIR/gen.py" --marker "$LAB_MARKER" \
+	local first=$LAB_SEQ
+
+	# Sequence numbers never repeat within a run: each call gets its own range.
+	LAB_SEQ=$((LAB_SEQ + 1000000))
+	"$LAB_PY" "$LAB_DIR/gen.py" --marker "$LAB_MARKER" --first-seq "$first" \
 		--src-mac "$LAB_MIRROR_MAC" --dst-mac "$LAB_ENS5_MAC" \
 		--outer-src $LAB_MIRROR_ADDR --outer-dst $LAB_ENS5_ADDR "$@"
 }
