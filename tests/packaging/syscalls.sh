@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# syscalls.sh VXFWD UNIT - everything `vxfwd run` does under strace (start,
+# forward mirror frames, SIGHUP reload, SIGTERM) stays inside the unit's
+# SystemCallFilter= (groups expanded with systemd-analyze) and its
+# RestrictAddressFamilies=, so that the sandbox the unit declares cannot
+# kill or cripple the daemon.  Lab: namespaces shaped like the sensor.
+set -u
+
+vxfwd=$(realpath "$1")
+unit=$2
+py=/usr/bin/python3
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+command -v strace >/dev/null || { echo "SKIP: strace not installed"; exit 77; }
+command -v systemd-analyze >/dev/null || { echo "SKIP: systemd-analyze not installed"; exit 77; }
+"$py" -c 'import scapy' 2>/dev/null || { echo "SKIP: python3-scapy not installed"; exit 77; }
+[ -x "$vxfwd" ] || { echo "SKIP: $vxfwd not built yet"; exit 77; }
+
+tag=vxfpkgsys$$
+S=${tag}s
+C=${tag}c
+M=${tag}m
+work=$(mktemp -d /tmp/$tag.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
+	for ns in $S $C $M; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+# expand NAME...: syscall names of the listed groups (recursively) and names.
+expand() {
+	local n
+	for n in "$@"; do
+		case $n in
+		@*) expand $(systemd-analyze syscall-filter "$n" 2>/dev/null |
+				awk 'NF == 1 && $1 !~ /^#/ && $1 != "'"$n"'" { print $1 }') ;;
+		*) echo "$n" ;;
+		esac
+	done
+}
+
+filter=$(sed -n 's/^SystemCallFilter=//p' "$unit")
+families=$(sed -n 's/^RestrictAddressFamilies=//p' "$unit")
+[ -n "$filter" ] && [ -n "$families" ] ||
+	{ echo "FAIL: $unit lacks SystemCallFilter= or RestrictAddressFamilies="; exit 1; }
+expand $filter | sort -u >"$work/allowed"
+echo "unit: SystemCallFilter=$filter ($(wc -l <"$work/allowed") system calls)"
+echo "unit: RestrictAddressFamilies=$families"
+
+for ns in $S $C $M; do ip netns add "$ns" && ip -n "$ns" link set lo up || exit 1; done
+ip -n $S link add ens5 type veth peer name m5 netns $M &&
+ip -n $S link add ens6 type veth peer name c6 netns $C &&
+ip -n $S addr add 172.30.82.108/23 dev ens5 &&
+ip -n $S addr add 172.30.82.192/23 dev ens6 &&
+ip -n $C addr add 172.30.82.95/23 dev c6 &&
+ip -n $S link set ens5 up && ip -n $S link set ens6 up &&
+ip -n $C link set c6 up && ip -n $M link set m5 up || { echo "FAIL: lab setup"; exit 1; }
+printf 'ingress ens5 {\n\tvxlan port 4789\n\tvni 1\n}\negress ens6\n%s\n' \
+	'forward udp from 198.51.100.10 to port 31765 dnat 172.30.82.95 port 8081' \
+	>"$work/$tag.rules"
+
+nsenter --net=/run/netns/$S strace -f -qq -o "$work/trace" \
+	"$vxfwd" run -f "$work/$tag.rules" >"$work/run.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 50); do
+	grep -q 'forwarding from' "$work/run.log" && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.2
+done
+grep -q 'forwarding from' "$work/run.log" ||
+	{ cat "$work/run.log"; echo "FAIL: vxfwd run did not start"; exit 1; }
+dmac=$(ip -n $S -o link show ens5 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+nsenter --net=/run/netns/$M "$py" - "$dmac" 2>"$work/scapy.err" <<'PY' || { echo "FAIL: sending mirror frames"; exit 1; }
+import sys
+from scapy.all import Ether, IP, UDP, VXLAN, Raw, sendp
+inner = (Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") /
+         IP(src="198.51.100.10", dst="10.0.0.1") / UDP(sport=1234, dport=31765) /
+         Raw(b"x" * 100))
+outer = (Ether(dst=sys.argv[1]) / IP(src="172.31.0.238", dst="172.30.82.108") /
+         UDP(sport=4789, dport=4789) / VXLAN(vni=1, flags=0x08) / inner)
+sendp([outer] * 20, iface="m5", verbose=0)
+PY
+sleep 1
+vpid=$(cat "/run/vxfwd/$tag.pid")
+kill -HUP "$vpid"
+sleep 1
+kill -TERM "$vpid"
+wait $pid
+rc=$?
+pid=
+sed 's/^/run: /' "$work/run.log"
+
+awk '{ sub(/^[0-9]+ +/, ""); if (match($0, /^[a-z0-9_]+\(/)) print substr($0, 1, RLENGTH - 1) }' \
+	"$work/trace" | sort -u >"$work/used"
+grep -o 'socket(AF_[A-Z0-9]*' "$work/trace" | sed 's/socket(//' | sort -u >"$work/fams"
+echo "used: $(tr '\n' ' ' <"$work/used")"
+echo "address families: $(tr '\n' ' ' <"$work/fams")"
+
+fails=0
+[ $rc -eq 0 ] || { echo "FAIL: vxfwd run exited $rc"; fails=$((fails + 1)); }
+grep -qx io_uring_enter "$work/used" ||
+	{ echo "FAIL: no io_uring_enter: the send path was not exercised"; fails=$((fails + 1)); }
+outside=$(comm -23 "$work/used" "$work/allowed" | tr '\n' ' ')
+if [ -n "$outside" ]; then
+	echo "FAIL: system calls outside SystemCallFilter: $outside"
+	fails=$((fails + 1))
+else
+	echo "ok: every system call is inside SystemCallFilter"
+fi
+for f in $(cat "$work/fams"); do
+	case " $families " in
+	*" $f "*) ;;
+	*) echo "FAIL: socket family $f not in RestrictAddressFamilies"; fails=$((fails + 1)) ;;
+	esac
+done
+[ $fails -eq 0 ] && echo "ok: every socket family is in RestrictAddressFamilies"
+[ $fails -eq 0 ]
