@@ -4,8 +4,10 @@
 # syscalls.sh VXFWD UNIT - everything `vxfwd run` does under strace (start,
 # forward mirror frames, SIGHUP reload, SIGTERM) stays inside the unit's
 # SystemCallFilter= (groups expanded with systemd-analyze) and its
-# RestrictAddressFamilies=, so that the sandbox the unit declares cannot
-# kill or cripple the daemon.  Lab: namespaces shaped like the sensor.
+# RestrictAddressFamilies=, and writes files only below its ReadWritePaths=
+# and RuntimeDirectory= (ProtectSystem=strict makes the rest read-only), so
+# that the sandbox the unit declares cannot kill or cripple the daemon.
+# Lab: namespaces shaped like the sensor.
 set -u
 
 vxfwd=$(realpath "$1")
@@ -44,6 +46,8 @@ expand() {
 
 filter=$(sed -n 's/^SystemCallFilter=//p' "$unit")
 families=$(sed -n 's/^RestrictAddressFamilies=//p' "$unit")
+writable="$(sed -n 's/^ReadWritePaths=//p' "$unit") /run/$(sed -n 's/^RuntimeDirectory=//p' "$unit")"
+echo "unit: writable: $writable"
 [ -n "$filter" ] && [ -n "$families" ] ||
 	{ echo "FAIL: $unit lacks SystemCallFilter= or RestrictAddressFamilies="; exit 1; }
 expand $filter | sort -u >"$work/allowed"
@@ -117,4 +121,26 @@ for f in $(cat "$work/fams"); do
 	esac
 done
 [ $fails -eq 0 ] && echo "ok: every socket family is in RestrictAddressFamilies"
+
+# Paths of calls that create, change or remove files, and of writable opens.
+grep -E '^[0-9]+ +(mkdir|unlink|rename|rmdir|chmod|openat\(.*(O_WRONLY|O_RDWR|O_CREAT))' "$work/trace" |
+	grep -o '"/[^"]*"' | tr -d '"' | sort -u >"$work/written"
+bad=0
+while read -r path; do
+	inside=0
+	for dir in $writable; do
+		case $path in
+		"$dir" | "$dir"/*) inside=1 ;;
+		esac
+	done
+	if [ $inside -eq 0 ]; then
+		echo "FAIL: writes $path, outside $writable"
+		bad=1
+	fi
+done <"$work/written"
+if [ $bad -eq 0 ]; then
+	echo "ok: writes only below $writable ($(wc -l <"$work/written") paths)"
+else
+	fails=$((fails + 1))
+fi
 [ $fails -eq 0 ]
