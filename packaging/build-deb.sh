@@ -3,28 +3,30 @@
 #
 # build-deb.sh - build the vxfwd .deb from this source tree.
 #
-# usage: packaging/build-deb.sh [-o outdir] [-L]
+# usage: packaging/build-deb.sh [-o outdir] [-L] [-n]
 #
 # Copies the source (files git knows of, or the whole tree without build
 # directories outside git) into a temporary build tree, adds debian/ from
 # packaging/debian, runs `dpkg-buildpackage -b -us -uc` there and copies the
 # .deb, .buildinfo and .changes files into outdir (default: the current
 # directory).  Then runs lintian on the .changes file and fails on any
-# error, unless -L is given.  Needs dpkg-dev, debhelper, fakeroot, lintian
+# error, unless -L is given.  -n skips the build-time tests
+# (DEB_BUILD_OPTIONS=nocheck), for callers that run the suites themselves.  Needs dpkg-dev, debhelper, fakeroot, lintian
 # and the build dependencies listed in packaging/debian/control.
 set -euo pipefail
 
 usage() {
-	echo "usage: ${0##*/} [-o outdir] [-L]" >&2
+	echo "usage: ${0##*/} [-o outdir] [-L] [-n]" >&2
 	exit 2
 }
 
 outdir=$PWD
 run_lintian=1
-while getopts "o:L" opt; do
+while getopts "o:Ln" opt; do
 	case $opt in
 	o) outdir=$OPTARG ;;
 	L) run_lintian=0 ;;
+	n) export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }nocheck" ;;
 	*) usage ;;
 	esac
 done

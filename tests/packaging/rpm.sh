@@ -14,7 +14,8 @@ command -v rpmbuild >/dev/null ||
 
 work=$(mktemp -d /tmp/vxfpkgrpm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-"$srcdir/packaging/build-rpm.sh" -o "$work" || { echo "FAIL: build-rpm.sh"; exit 1; }
+# -n: the test suites run in the test command already; this checks the package.
+"$srcdir/packaging/build-rpm.sh" -n -o "$work" || { echo "FAIL: build-rpm.sh"; exit 1; }
 rpmf=$(ls "$work"/vxfwd-"$version"-*.rpm 2>/dev/null | grep -v debug | head -n 1)
 [ -n "$rpmf" ] || { echo "FAIL: no vxfwd-$version-*.rpm in $work"; ls "$work"; exit 1; }
 
