@@ -558,6 +558,7 @@ static int check_link(struct doctor *d, const char *role, const char *name, stru
 	char desc[160], hint[64];
 	int fd, ifindex;
 
+	memset(lf, 0, sizeof(*lf));
 	ifindex = (int)if_nametoindex(name);
 	if (!ifindex) {
 		report(d, DR_FAIL, "the rules file names it; see 'ip link'",
@@ -871,6 +872,10 @@ static void check_mode(struct doctor *d)
 		if (d->rs->xdp_mode == VXFWD_XDP_NATIVE)
 			report(d, DR_FAIL, "fix the cause above, or xdp-mode auto or -x generic",
 			       "mode: run will fail: xdp-mode native, and the driver refuses it");
+		else if (d->rs->xdp_mode == VXFWD_XDP_GENERIC)
+			report(d, DR_OK, NULL,
+			       "mode: run will attach to %s in generic mode (xdp-mode generic)",
+			       in);
 		else
 			report(d, DR_WARN, "fix the cause above for native mode",
 			       "mode: run will attach to %s in generic mode (xdp-mode %s): it "
