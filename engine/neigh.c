@@ -151,6 +151,8 @@ static void on_neigh(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
 	}
 	if (!t || t->is_static)
 		return;
+	log_debug("rtnetlink: neighbour %s state 0x%x%s", nh->nlmsg_type == RTM_DELNEIGH ?
+		  "deleted" : "update", ndm->ndm_state, lladdr ? "" : " without lladdr");
 	t->state = nh->nlmsg_type == RTM_DELNEIGH ? 0 : ndm->ndm_state;
 	if (t->state & NUD_USABLE && lladdr) {
 		target_set(n, t, lladdr);

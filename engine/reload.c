@@ -238,7 +238,7 @@ void engine_reload(struct engine *e)
 	int ret;
 
 	log_info("%s: reloading", e->inst.rules);
-	ret = vxfwd_dsl_load_file(e->inst.rules, stderr, &rs);
+	ret = vxfwd_dsl_load(e->inst.rules, NULL, VXFWD_DSL_F_IFACE_STRICT, stderr, &rs);
 	if (ret) {
 		if (ret != -EINVAL)
 			log_warnx("%s: cannot read the rules: %s", e->inst.rules, strerror(-ret));

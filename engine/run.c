@@ -267,7 +267,9 @@ static void stop(struct engine *e)
 		tx_close(&e->tx);
 	if (e->ring_ok)
 		ring_close(&e->ring);
-	xdp_detach(e);
+	/* Pins belong to whoever holds the name: not us when the lock failed. */
+	if (e->inst.pid_fd >= 0)
+		xdp_detach(e);
 	if (e->neigh_ok)
 		neigh_close(&e->neigh);
 	if (e->st)
@@ -333,7 +335,7 @@ int cmd_run(int argc, char **argv)
 			  strerror(-ret));
 		return VXFWD_EXIT_USAGE;
 	}
-	ret = vxfwd_dsl_load_file(e.inst.rules, stderr, &e.rs);
+	ret = vxfwd_dsl_load(e.inst.rules, NULL, VXFWD_DSL_F_IFACE_STRICT, stderr, &e.rs);
 	if (ret) {
 		if (ret != -EINVAL)
 			log_warnx("%s: cannot read the rules: %s", e.inst.rules, strerror(-ret));

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# cli.sh VXFWD HACKING.md - the command-line contract: `vxfwd --help` is the
+# synopsis of HACKING.md, each `vxfwd CMD --help` is its line, exit codes
+# are 0 ok, 1 configuration, 2 usage, 3 runtime.
+set -u
+VXFWD=${1:?usage: cli.sh vxfwd HACKING.md}
+HACKING=${2:?usage: cli.sh vxfwd HACKING.md}
+TMP=$(mktemp -d /tmp/vxfengcli.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+FAILS=0
+
+expect() {	# want-status description command...
+	local want=$1 what=$2 got
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" = "$want" ]; then
+		echo "ok: $what (exit $got)"
+	else
+		echo "FAIL: $what: exit $got, want $want"; cat "$TMP/err"
+		FAILS=$((FAILS + 1))
+	fi
+}
+
+sed -n '/^usage: vxfwd run/,/^```/p' "$HACKING" | sed '$d' > "$TMP/synopsis"
+[ -s "$TMP/synopsis" ] || { echo "FAIL: no synopsis in $HACKING"; exit 1; }
+"$VXFWD" --help > "$TMP/help"
+if diff -u "$TMP/synopsis" "$TMP/help"; then
+	echo "ok: vxfwd --help is HACKING.md's synopsis"
+else
+	echo "FAIL: vxfwd --help differs from HACKING.md"; FAILS=$((FAILS + 1))
+fi
+for cmd in run check reload stats doctor version; do
+	line=$(grep -E "^(usage:|      ) vxfwd $cmd( |\$)" "$TMP/synopsis" | sed 's/^usage: *//; s/^ *//')
+	got=$("$VXFWD" "$cmd" --help)
+	if [ "$got" = "usage: $line" ]; then
+		echo "ok: vxfwd $cmd --help"
+	else
+		echo "FAIL: vxfwd $cmd --help: '$got', want 'usage: $line'"; FAILS=$((FAILS + 1))
+	fi
+done
+"$VXFWD" --version | grep -Eq '^vxfwd [0-9]+\.[0-9]+' && echo "ok: --version" ||
+	{ echo "FAIL: --version"; FAILS=$((FAILS + 1)); }
+
+printf 'ingress lo {\n' > "$TMP/broken.rules"
+expect 2 "no command" "$VXFWD"
+expect 2 "unknown command" "$VXFWD" frobnicate
+expect 2 "run with an unknown option" "$VXFWD" run -Z
+expect 2 "run -x with an unknown mode" "$VXFWD" run -x turbo
+expect 2 "stats -j and -p together" "$VXFWD" stats -j -p
+expect 2 "reload with -f and -n" "$VXFWD" reload -f a.rules -n a
+expect 1 "run with a missing rules file" "$VXFWD" run -f "$TMP/none.rules"
+expect 1 "run with a broken rules file" "$VXFWD" run -f "$TMP/broken.rules"
+expect 3 "reload of an instance that is not running" "$VXFWD" reload -n vxfengcli$$
+expect 3 "stats of an instance that is not running" "$VXFWD" stats -n vxfengcli$$
+expect 0 "version" "$VXFWD" version
+grep -q '^liburing ' "$TMP/out" && grep -q '^libbpf ' "$TMP/out" && grep -q '^kernel ' "$TMP/out" &&
+	echo "ok: version names libbpf, liburing and the kernel" ||
+	{ echo "FAIL: version output"; FAILS=$((FAILS + 1)); }
+[ $FAILS = 0 ] && { echo PASS; exit 0; }
+echo "$FAILS failure(s)"
+exit 1

@@ -1,0 +1,266 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# netns.sh VXFWD - the engine in three network namespaces shaped like the
+# real host: a mirror source sending VXLAN to ens5, the sensor (ens5 and
+# ens6 bridged into br0, both in 172.30.82.0/23) running vxfwd, and a
+# collector behind ens6 owning 172.30.82.95.  Evidence comes from the far
+# side of each wire: the collector's capture and the mirror side's capture.
+#
+# Exit 0 pass, 1 fail, 77 skip (not root, or a kernel feature missing).
+set -u
+
+VXFWD=$(realpath "${1:?usage: netns.sh path/to/vxfwd}")
+HERE=$(dirname "$(realpath "$0")")
+PY=/usr/bin/python3
+SRC=vxfengsrc$$
+SEN=vxfengsen$$
+COL=vxfengcol$$
+NAME=vxfeng$$
+PINS=/sys/fs/bpf/vxfwd/$NAME
+TMP=$(mktemp -d /tmp/vxfeng.XXXXXX)
+DPID=
+FAILS=0
+CAPS=()
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+cleanup() {
+	local p
+	for p in "${CAPS[@]}"; do kill "$p" 2>/dev/null; done
+	[ -n "$DPID" ] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	ip netns del "$SRC" 2>/dev/null
+	ip netns del "$SEN" 2>/dev/null
+	ip netns del "$COL" 2>/dev/null
+	# A run killed with SIGKILL leaves its pinned link: remove it with it.
+	rm -rf "$PINS" "/run/vxfwd/$NAME.pid" "/run/vxfwd/$NAME.rules.state"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" = 0 ] || skip "needs root"
+$PY -c 'import scapy' 2>/dev/null || skip "needs python3-scapy in /usr/bin/python3"
+
+setup() {
+	ip netns add "$SRC" && ip netns add "$SEN" && ip netns add "$COL" || return 1
+	ip link add m0 netns "$SRC" type veth peer name ens5 netns "$SEN" || return 1
+	ip link add c0 netns "$COL" type veth peer name ens6 netns "$SEN" || return 1
+	in_ns "$SEN" ip link add br0 type bridge
+	in_ns "$SEN" ip link set ens6 master br0
+	for l in ens5 ens6 br0; do in_ns "$SEN" ip link set "$l" mtu 9100 up; done
+	in_ns "$SEN" ip addr add 172.30.82.108/23 dev ens5
+	in_ns "$SEN" ip addr add 172.30.82.192/23 dev br0
+	in_ns "$SRC" ip link set m0 mtu 9100 up
+	in_ns "$SRC" ip addr add 172.30.83.1/23 dev m0
+	in_ns "$COL" ip link set c0 mtu 9100 up
+	in_ns "$COL" ip addr add 172.30.82.95/23 dev c0
+	cat > "$TMP/lab.rules" <<-'RULES'
+	ingress ens5 {
+		vxlan port 4789
+		vni 1
+	}
+
+	egress ens6
+
+	set exporters {
+		org "Example Org" id 1001 {
+			198.51.100.10
+			198.51.100.11
+		}
+	}
+
+	forward udp from @exporters to port 31765 dnat 172.30.82.95 port 8081
+	forward tcp from @exporters to port 31765 dnat 172.30.82.95 port 8081
+	RULES
+}
+
+start_daemon() {
+	[ -e "$TMP/daemon.log" ] && cat "$TMP/daemon.log" >> "$TMP/daemon.old" && : > "$TMP/daemon.log"
+	nsenter --net="/run/netns/$SEN" "$VXFWD" run -v -f "$TMP/lab.rules" -n "$NAME" \
+		2>>"$TMP/daemon.log" &
+	DPID=$!
+	for _ in $(seq 50); do
+		[ -e "$PINS/vxfwd_ring" ] && grep -q "forwarding from" "$TMP/daemon.log" && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$TMP/daemon.log"
+	return 1
+}
+
+capture() {	# ns iface file [filter]
+	# ip netns exec execs tcpdump: $! is tcpdump itself.
+	ip netns exec "$1" tcpdump -i "$2" -w "$3" -U -s 10000 ${4:+"$4"} 2>/dev/null &
+	CAPS+=($!)
+}
+
+stop_captures() {
+	local p
+	sleep 1
+	for p in "${CAPS[@]}"; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	CAPS=()
+}
+
+stat_of() {	# jq-less: read one value from `vxfwd stats -j`
+	"$VXFWD" stats -j -n "$NAME" | $PY -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"
+}
+
+send() { in_ns "$SRC" $PY "$HERE/send.py" m0 "$MAC5" "$1" "$2"; }
+
+test_forward() {
+	local n_udp=36 n_tcp=12 want
+	want=$((n_udp + n_tcp))
+	capture "$COL" c0 "$TMP/col.pcap"
+	capture "$SRC" m0 "$TMP/src.pcap" "not arp"
+	capture "$SEN" ens6 "$TMP/ens6.pcap"
+	sleep 1
+	send allowed $n_udp
+	send tcp $n_tcp
+	send denied 10
+	send vni 10
+	send port 10
+	stop_captures
+	if $PY "$HERE/verify.py" "$TMP/col.pcap" $want "$MAC6"; then
+		pass "collector received $want DNAT-ed frames, checksums and payload intact"
+	else
+		fail "collector frames"
+	fi
+	local from_sensor
+	from_sensor=$(tcpdump -r "$TMP/src.pcap" -n -e "ether src $MAC5 and ip" 2>/dev/null | tee -a "$TMP/leak.txt" | wc -l)
+	[ "$from_sensor" = 0 ] && pass "0 frames left ens5 towards the mirror side" ||
+		{ fail "$from_sensor IPv4 frames left ens5:"; cat "$TMP/leak.txt"; }
+	local on6
+	on6=$(tcpdump -r "$TMP/ens6.pcap" -n 'dst host 172.30.82.95 and dst port 8081' 2>/dev/null | wc -l)
+	[ "$on6" = "$want" ] && pass "tcpdump -i ens6 in the sensor saw $on6 frames" ||
+		fail "tcpdump -i ens6 saw $on6 frames, want $want"
+	"$VXFWD" stats -n "$NAME" > "$TMP/stats.txt"
+	cat "$TMP/stats.txt"
+	[ "$(stat_of "d['counters']['forward']['packets']")" = "$want" ] &&
+	[ "$(stat_of "d['engine']['sent_packets']")" = "$want" ] &&
+	[ "$(stat_of "d['engine']['records']")" = "$want" ] &&
+	[ "$(stat_of "d['counters']['drop_src_not_allowed']['packets']")" = 10 ] &&
+	[ "$(stat_of "d['counters']['drop_vni']['packets']")" = 10 ] &&
+	[ "$(stat_of "d['counters']['drop_no_rule']['packets']")" = 10 ] &&
+	[ "$(stat_of "d['invariant_ok']")" = True ] &&
+	[ "$(stat_of "d['in_flight']")" = 0 ] &&
+	[ "$(stat_of "d['rules'][0]['packets'] + d['rules'][1]['packets']")" = "$want" ] &&
+		pass "counters: forward = records = sent = $want, each drop in its counter, invariant holds" ||
+		fail "counters do not balance"
+	"$VXFWD" stats -p -n "$NAME" | grep -q '^vxfwd_xdp_packets_total{instance="'"$NAME"'",counter="forward"} '"$want"'$' &&
+		pass "prometheus exposition" || fail "prometheus exposition"
+}
+
+test_ordinary() {
+	in_ns "$SRC" ping -c 2 -W 1 172.30.82.108 >/dev/null &&
+		pass "ping to ens5 works while vxfwd runs" || fail "ping to ens5"
+	in_ns "$SEN" socat -u TCP-LISTEN:2222,reuseaddr OPEN:"$TMP/tcp.out",creat &
+	local sp=$!
+	sleep 0.3
+	echo hello | in_ns "$SRC" socat -u - TCP:172.30.82.108:2222
+	wait "$sp"
+	grep -q hello "$TMP/tcp.out" && pass "TCP connection to the sensor works" ||
+		fail "TCP to the sensor"
+}
+
+test_neigh() {
+	local mac
+	mac=$(in_ns "$SEN" ip neigh show 172.30.82.95 dev br0 | awk '{print $3}')
+	[ "$mac" = "$MACC" ] && pass "next hop resolved on br0 (the bridge master) to $mac" ||
+		fail "neighbour entry on br0: '$mac', want $MACC"
+	grep -q "172.30.82.95: next hop $MACC" "$TMP/daemon.log" && pass "daemon logged the next hop" ||
+		fail "daemon did not log the next hop"
+}
+
+test_reload() {
+	cp "$TMP/lab.rules" "$TMP/good.rules"
+	echo "forward udp from @nosuchset to port 1 dnat 172.30.82.95" >> "$TMP/lab.rules"
+	"$VXFWD" reload -n "$NAME" >/dev/null
+	sleep 1
+	[ "$(stat_of "d['engine']['reload_failures']")" = 1 ] &&
+		pass "broken rules file: reload_failures 1, old rules kept" ||
+		fail "broken reload not counted"
+	cp "$TMP/good.rules" "$TMP/lab.rules"
+	sed -i 's/198.51.100.11/198.51.100.12/' "$TMP/lab.rules"
+	kill -HUP "$DPID"
+	sleep 1.5
+	[ "$(stat_of "d['engine']['reloads']")" = 1 ] &&
+	grep -q "set member 198.51.100.12/32 added" "$TMP/daemon.log" &&
+	grep -q "set member 198.51.100.11/32 removed" "$TMP/daemon.log" &&
+		pass "reload applied and reported the set change" || fail "reload"
+	capture "$COL" c0 "$TMP/col2.pcap"
+	sleep 0.5
+	send allowed 6
+	stop_captures
+	$PY "$HERE/verify.py" "$TMP/col2.pcap" 6 "$MAC6" >/dev/null &&
+		pass "forwarding continues after reload" || fail "forwarding after reload"
+}
+
+test_second_instance() {
+	local out
+	out=$(nsenter --net="/run/netns/$SEN" "$VXFWD" run -f "$TMP/lab.rules" -n "$NAME" 2>&1)
+	[ $? = 3 ] && echo "$out" | grep -q "already running as pid $DPID" &&
+		pass "second run refused: $out" || fail "second run: $out"
+}
+
+test_caps() {
+	local eff
+	eff=$(awk '/^CapEff/ {print $2}' "/proc/$DPID/status")
+	# CAP_NET_ADMIN (12) and CAP_BPF (39) only.
+	[ "$eff" = 0000008000001000 ] && pass "capabilities after start: CapEff $eff" ||
+		fail "CapEff $eff, want 0000008000001000"
+}
+
+test_kill9() {
+	kill -KILL "$DPID"; wait "$DPID" 2>/dev/null; DPID=
+	in_ns "$SEN" ip link show ens5 | grep -q xdp && [ -e "$PINS/link" ] &&
+		pass "after kill -9 XDP stays attached and pinned" || fail "XDP gone after kill -9"
+	capture "$COL" c0 "$TMP/col3.pcap"
+	capture "$SRC" m0 "$TMP/src3.pcap" "not arp"
+	sleep 0.5
+	send allowed 6
+	stop_captures
+	local got
+	got=$(tcpdump -r "$TMP/col3.pcap" -n 'udp dst port 8081' 2>/dev/null | wc -l)
+	local back
+	back=$(tcpdump -r "$TMP/src3.pcap" -n -e "ether src $MAC5 and ip" 2>/dev/null | tee -a "$TMP/leak.txt" | wc -l)
+	[ "$got" = 0 ] && [ "$back" = 0 ] && pass "daemon dead: frames dropped at XDP, none forwarded or leaked" ||
+		{ fail "daemon dead: $got at collector, $back out of ens5"; cat "$TMP/leak.txt"; }
+	start_daemon || { fail "restart after kill -9"; return; }
+	grep -q "pinned XDP link of a previous run updated" "$TMP/daemon.log" &&
+		pass "restart adopted the pinned link" || fail "restart did not adopt the link"
+	capture "$COL" c0 "$TMP/col4.pcap"
+	sleep 0.5
+	send allowed 6
+	stop_captures
+	$PY "$HERE/verify.py" "$TMP/col4.pcap" 6 "$MAC6" >/dev/null &&
+		pass "restarted daemon forwards" || fail "restarted daemon does not forward"
+}
+
+test_stop() {
+	kill -TERM "$DPID"
+	wait "$DPID"; local rc=$?
+	DPID=
+	[ $rc = 0 ] && [ ! -e "$PINS" ] && [ ! -e "/run/vxfwd/$NAME.pid" ] &&
+	! in_ns "$SEN" ip link show ens5 | grep -q xdp &&
+		pass "SIGTERM: exit 0, XDP detached, pins and pid file removed" ||
+		fail "SIGTERM: rc $rc, pins $(ls "$PINS" 2>/dev/null | wc -l)"
+}
+
+setup || skip "cannot create namespaces/veth pairs"
+MAC5=$(in_ns "$SEN" cat /sys/class/net/ens5/address)
+MAC6=$(in_ns "$SEN" cat /sys/class/net/ens6/address)
+MACC=$(in_ns "$COL" cat /sys/class/net/c0/address)
+start_daemon || { echo "FAIL: daemon did not start"; exit 1; }
+for t in test_neigh test_forward test_ordinary test_caps test_second_instance test_reload \
+	 test_kill9 test_stop; do
+	echo "== $t"
+	$t
+done
+echo "== daemon log"
+cat "$TMP/daemon.old" "$TMP/daemon.log" 2>/dev/null
+[ $FAILS = 0 ] && { echo "PASS"; exit 0; }
+echo "$FAILS failure(s)"
+exit 1
