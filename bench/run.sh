@@ -249,6 +249,7 @@ cpu_busy()
 trial()
 {
 	local peer=$1 run=$2 size=$3 rate=$4 secs=$5 kind=$6 gen col b0 b1 rss=null hwm=null
+	local vst=null
 
 	"$VXBENCH" reset -d "$PIN" || die "resetting the counters in $PIN failed"
 	b0=$(cpu_busy)
@@ -260,11 +261,30 @@ trial()
 	if [ -n "${VXF_PID:-}" ]; then
 		rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)
 		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)
+		vst=$("$VXFWD" stats -j -n "$VXF_NAME" 2>/dev/null | tr -d '\n')
+		"$PY" -c 'import json,sys; json.loads(sys.argv[1])' "$vst" 2>/dev/null || vst=null
 	fi
-	printf '{"peer": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s}\n' \
+	printf '{"peer": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s, "vxfwd_stats": %s}\n' \
 		"$peer" "$run" "$size" "$kind" "$gen" "$col" "${b0// /, }" "${b1// /, }" \
-		"$(getconf CLK_TCK)" "${rss:-null}" "${hwm:-null}" | tee -a "$OUT/trials.jsonl" |
+		"$(getconf CLK_TCK)" "${rss:-null}" "${hwm:-null}" "$vst" | tee -a "$OUT/trials.jsonl" |
 		"$PY" "$BENCH_DIR/report.py" --line >&2
+}
+
+# Where the time went: by command, then the daemon's and the generator's
+# context (XDP runs there inline) by symbol, then the daemon's stacks by stage.
+profile_report()
+{
+	local data=$1 comm
+
+	perf report -i "$data" --no-children --sort comm --stdio -g none 2>/dev/null |
+		grep -v '^#' | grep . | head -n 12
+	for comm in vxfwd vxbench; do
+		printf '\n== %s, by symbol\n' "$comm"
+		perf report -i "$data" --no-children --comms "$comm" --sort sym --stdio -g none \
+			2>/dev/null | grep -v '^#' | grep . | head -n 25
+	done
+	printf '\n== vxfwd, by stage (share of its samples)\n'
+	perf script -i "$data" --comms vxfwd -F ip,sym 2>/dev/null | awk -f "$BENCH_DIR/stages.awk"
 }
 
 # Last trial's figures: "sent good".
@@ -314,8 +334,7 @@ measure_peer()
 		if [ -n "${PERF_PID:-}" ]; then
 			wait "$PERF_PID"
 			PERF_PID=
-			perf report -i "$OUT/perf-vxfwd-64.data" --no-children --sort sym,dso \
-				--stdio 2>/dev/null | head -n 80 >"$OUT/perf-vxfwd-64.txt"
+			profile_report "$OUT/perf-vxfwd-64.data" >"$OUT/perf-vxfwd-64.txt"
 		fi
 		read -r sent good < <(last_counts)
 		sat=$(tail -n 1 "$OUT/trials.jsonl" | "$PY" -c 'import json,sys; t=json.load(sys.stdin); print(int(t["col"]["good"] / t["gen"]["seconds"]))')

@@ -94,11 +94,14 @@ uint64_t vxb_now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* Pins map as DIR/NAME, replacing the pin of an earlier attach. */
 static int pin_map(struct bpf_map *map, const char *dir)
 {
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
 	return bpf_map__pin(map, path);
 }
 
