@@ -89,6 +89,7 @@ struct doctor {
 	__u8 out_mac[6];
 	enum xdp_probe xdp;
 	int shared_subnet;
+	int can_bpf; /* CAP_BPF (or CAP_SYS_ADMIN) effective: probes can tell */
 	int on_ec2;
 	unsigned int fails;
 	int config_failed;
@@ -223,6 +224,8 @@ static void check_privileges(struct doctor *d)
 		/* Before CAP_BPF existed, CAP_SYS_ADMIN did its work. */
 		if (need[i].cap == CAP_BPF && (caps & (1ULL << CAP_SYS_ADMIN)))
 			have = 1;
+		if (need[i].cap == CAP_BPF)
+			d->can_bpf = have;
 		if (!have)
 			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
 				 "%s%s (%s)", missing[0] ? ", " : "", need[i].name, need[i].why);
@@ -250,6 +253,12 @@ static void check_bpf(struct doctor *d)
 {
 	int xdp, rb;
 
+	/* Without CAP_BPF every probe load fails and would read "unsupported". */
+	if (!d->can_bpf) {
+		report(d, DR_WARN, "run doctor as root",
+		       "bpf: cannot probe XDP and ring buffer support without CAP_BPF");
+		return;
+	}
 	xdp = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL);
 	rb = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
 	if (xdp == 1 && rb == 1) {
@@ -669,6 +678,7 @@ static int capture_print(enum libbpf_print_level level, const char *fmt, va_list
 static void check_program(struct doctor *d)
 {
 	struct vxfwd_bpf *skel;
+	const char *hint = NULL;
 	libbpf_print_fn_t old;
 	__u64 caps = 0;
 	int ret;
@@ -686,13 +696,13 @@ static void check_program(struct doctor *d)
 		return;
 	}
 	proc_cap_eff(&caps);
-	report(d, DR_FAIL,
-	       ret == -EACCES && !(caps & (1ULL << CAP_PERFMON))
-		       ? "the verifier lets CAP_PERFMON read uninitialised stack; "
-			 "vxfwd.service grants it"
-		       : NULL,
-	       "program: the kernel refuses vxfwd's XDP program: %s%s%s", strerror(-ret),
-	       xdp_kernel_msg[0] ? ": " : "", xdp_kernel_msg);
+	if (ret == -EACCES && !(caps & (1ULL << CAP_PERFMON)))
+		hint = "the verifier lets CAP_PERFMON read uninitialised stack; "
+		       "vxfwd.service grants it";
+	else if (ret == -EPERM)
+		hint = "needs CAP_BPF and CAP_NET_ADMIN";
+	report(d, DR_FAIL, hint, "program: the kernel refuses vxfwd's XDP program: %s%s%s",
+	       strerror(-ret), xdp_kernel_msg[0] ? ": " : "", xdp_kernel_msg);
 }
 
 /* r0 = XDP_PASS; exit.  Multi-buffer aware like vxfwd's own program. */
