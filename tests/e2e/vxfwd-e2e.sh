@@ -566,7 +566,10 @@ run_one()
 
 main()
 {
-	local t rc pass=0 failed=0 skip=0
+	local t rc pass=0 failed=0 skip=0 tests
+
+	# shellcheck disable=SC2206 # the list is words by design
+	tests=(${*:-$ALL_TESTS})
 
 	if [ $# -eq 1 ]; then
 		run_one "$1"
@@ -574,7 +577,7 @@ main()
 		[ "$rc" -eq 0 ] && echo "PASS: $1"
 		return "$rc"
 	fi
-	for t in ${@:-$ALL_TESTS}; do
+	for t in "${tests[@]}"; do
 		run_one "$t"
 		rc=$?
 		case $rc in

@@ -78,7 +78,7 @@ def payload(marker, seq, kind, room):
 
 
 def inner_packet(kind, seq, size, rnd, marker):
-    counter, proto, src, dport, _ = KINDS[kind]
+    _, proto, src, dport, _ = KINDS[kind]
     src = src or rnd.choice(ALLOWED)
     sport = 20000 + seq % 40000
     if proto == "arp":
@@ -134,7 +134,8 @@ def entry_for(kind, seq, inner):
     if etype != vxlab.ETH_P_IP:
         return e
     ip = inner[14:]
-    e["fp"] = vxlab.fingerprint(ip[:len(ip)]) if kind != "bad-trunc" else None
+    # A truncated packet has no complete fingerprint; the marker finds it.
+    e["fp"] = vxlab.fingerprint(ip) if kind != "bad-trunc" else None
     if counter == "FORWARD":
         p = vxlab.parse_inner(inner)
         e.update({"nat_addr": NAT_ADDR, "nat_port": nat_port, "src": p["src"],

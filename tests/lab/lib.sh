@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash disable=SC2034
 #
 # tests/lab/lib.sh - the real host's shape out of network namespaces.
 #
@@ -12,10 +13,12 @@
 #                      |
 #   collector (vxfcID) eth0 172.30.82.95/23, MTU 9001, UDP 8081 / TCP 8082
 #
-# Everything started through lab_bg() and every namespace is removed by
-# lab_cleanup(), which lab_init() installs as the EXIT trap.  Commands run in
-# a namespace through nsenter --net, never `ip netns exec`: the latter
-# remounts /sys and hides the vxfwd pins under /sys/fs/bpf.
+# The LAB_* variables are this library's interface to the scripts that
+# source it (hence SC2034 above).  Everything started through lab_bg() and
+# every namespace is removed by lab_cleanup(), which lab_init() installs as
+# the EXIT trap.  Commands run in a namespace through nsenter --net, never
+# `ip netns exec`: the latter remounts /sys and hides the vxfwd pins under
+# /sys/fs/bpf.
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_SRCDIR=${VXFWD_SRCDIR:-$(cd "$LAB_DIR/../.." && pwd)}
@@ -132,7 +135,7 @@ lab_cleanup()
 	done
 	for name in "${LAB_INSTANCES[@]}"; do
 		rm -rf "${LAB_BPFFS:?}/vxfwd/$name"
-		rm -f "/run/vxfwd/$name.pid"
+		rm -f "/run/vxfwd/$name.pid" "/run/vxfwd/$name.rules.state"
 	done
 	if [ -n "$LAB_TMP" ] && [ -d "$LAB_TMP" ]; then
 		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] || [ -n "${LAB_KEEP:-}" ]; then
@@ -190,7 +193,8 @@ lab_wait()
 {
 	local tries=$(($1 * 10))
 	shift
-	while ! "$@" 2>/dev/null; do
+	for (( ; ; )); do
+		"$@" 2>/dev/null && return 0
 		[ $? -ne 125 ] || return 1
 		tries=$((tries - 1))
 		[ "$tries" -gt 0 ] || return 1
