@@ -20,6 +20,8 @@
 #              program on ens5 instead of probing
 #   busy       another tool's program attached to ens5: reported, not replaced
 #   badrules   a rules file with errors: fail, exit 1
+#   nocaps     run as nobody without capabilities: says which are missing and
+#              that the BPF probes cannot tell, exit 3
 set -u
 
 vxfwd=$(realpath "$1")
@@ -43,7 +45,7 @@ cleanup() {
 	for ns in $S $C $M $D; do
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$work"
+	rm -rf "$work" "/tmp/$tag-np.rules"
 }
 trap cleanup EXIT INT TERM
 
@@ -241,6 +243,21 @@ fi
 
 run_case badrules $S "$work/${tag}b.rules" 1
 expect badrules "^fail  rules $work/${tag}b.rules: has errors"
+
+if command -v setpriv >/dev/null; then
+	install -m 0644 "$lab" "/tmp/$tag-np.rules"
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+		"$vxfwd" doctor -f "/tmp/$tag-np.rules" >"$work/nocaps.out" 2>"$work/nocaps.err"
+	rc=$?
+	echo "--- nocaps: vxfwd doctor as nobody (exit $rc)"
+	cat "$work/nocaps.out"
+	[ $rc -eq 3 ] || { echo "FAIL nocaps: exit $rc, expected 3"; fails=$((fails + 1)); }
+	expect nocaps '^fail  privileges: missing CAP_BPF .*CAP_NET_ADMIN .*CAP_NET_RAW '
+	expect nocaps '^warn  bpf: cannot probe XDP and ring buffer support without CAP_BPF'
+	expect nocaps '^fail  program: the kernel refuses .*\[needs CAP_BPF and CAP_NET_ADMIN\]'
+else
+	echo "skip nocaps: setpriv not installed"
+fi
 
 echo "doctor: $fails failure(s)"
 [ "$fails" -eq 0 ]
