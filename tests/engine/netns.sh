@@ -239,6 +239,35 @@ test_kill9() {
 		pass "restarted daemon forwards" || fail "restarted daemon does not forward"
 }
 
+test_egress_down() {
+	local q="d['counters']['drop_no_nexthop']['packets'] + d['engine']['send_errors']"
+	local before after
+	before=$(stat_of "$q")
+	in_ns "$SEN" ip link set ens6 down
+	sleep 0.5
+	send allowed 6
+	sleep 0.5
+	after=$(stat_of "$q")
+	# br0 loses its carrier and the kernel flushes the neighbour: XDP counts
+	# no_nexthop; a frame already in flight fails with ENETDOWN instead.
+	kill -0 "$DPID" && [ $((after - before)) = 6 ] &&
+		pass "ens6 down: daemon keeps running, 6 frames counted as no_nexthop or send errors" ||
+		fail "ens6 down: $((after - before)) of 6 frames counted"
+	in_ns "$SEN" ip link set ens6 up
+	for _ in $(seq 50); do
+		grep -q "172.30.82.95: next hop $MACC" "$TMP/daemon.log" &&
+			[ "$(in_ns "$SEN" cat /sys/class/net/br0/operstate)" = up ] && break
+		sleep 0.1
+	done
+	sleep 1
+	capture "$COL" c0 "$TMP/col5.pcap"
+	sleep 0.5
+	send allowed 6
+	stop_captures
+	$PY "$HERE/verify.py" "$TMP/col5.pcap" 6 "$MAC6" >/dev/null &&
+		pass "ens6 up again: forwarding resumed by itself" || fail "no forwarding after ens6 up"
+}
+
 test_stop() {
 	kill -TERM "$DPID"
 	wait "$DPID"; local rc=$?
@@ -255,7 +284,7 @@ MAC6=$(in_ns "$SEN" cat /sys/class/net/ens6/address)
 MACC=$(in_ns "$COL" cat /sys/class/net/c0/address)
 start_daemon || { echo "FAIL: daemon did not start"; exit 1; }
 for t in test_neigh test_forward test_ordinary test_caps test_second_instance test_reload \
-	 test_kill9 test_stop; do
+	 test_kill9 test_egress_down test_stop; do
 	echo "== $t"
 	$t
 done
