@@ -268,6 +268,30 @@ test_egress_down() {
 		pass "ens6 up again: forwarding resumed by itself" || fail "no forwarding after ens6 up"
 }
 
+test_ring_full() {
+	local q="[d['counters']['drop_ring_full']['packets'], d['counters']['forward']['packets'], d['engine']['records'], d['engine']['sent_packets']]"
+	local before after
+	before=$(stat_of "$q")
+	kill -STOP "$DPID"
+	# 4 MiB ring, jumbo records of ~9.2 KiB: 600 jumbo frames overflow it.
+	in_ns "$SRC" $PY "$HERE/send.py" m0 "$MAC5" jumbo 600
+	after=$(stat_of "$q")
+	kill -CONT "$DPID"
+	sleep 1
+	local final
+	final=$(stat_of "$q")
+	echo "ring: before $before, stopped $after, resumed $final"
+	$PY - "$before" "$after" "$final" <<-'PYEOF'
+	import ast, sys
+	b, a, f = (ast.literal_eval(x) for x in sys.argv[1:])
+	full, fwd = a[0] - b[0], a[1] - b[1]
+	ok = full > 0 and full + fwd == 600 and a[2] == b[2] and f[2] == f[1] and f[3] == f[1]
+	sys.exit(0 if ok else 1)
+	PYEOF
+	[ $? = 0 ] && pass "engine stopped: ring filled, excess counted drop_ring_full; after SIGCONT records = sent = forward" ||
+		fail "ring full accounting"
+}
+
 test_stop() {
 	kill -TERM "$DPID"
 	wait "$DPID"; local rc=$?
@@ -284,7 +308,7 @@ MAC6=$(in_ns "$SEN" cat /sys/class/net/ens6/address)
 MACC=$(in_ns "$COL" cat /sys/class/net/c0/address)
 start_daemon || { echo "FAIL: daemon did not start"; exit 1; }
 for t in test_neigh test_forward test_ordinary test_caps test_second_instance test_reload \
-	 test_kill9 test_egress_down test_stop; do
+	 test_kill9 test_egress_down test_ring_full test_stop; do
 	echo "== $t"
 	$t
 done

@@ -4,6 +4,7 @@
 
 usage: send.py IFACE DST_MAC KIND COUNT
 KIND: allowed (UDP to port 31765 from an allowed exporter, sizes 64..8900),
+      jumbo (the same, every payload 8900 bytes),
       tcp (TCP to 31765, allowed source), denied (source not allowed),
       vni (VNI 7), port (other inner port).
 """
@@ -16,7 +17,7 @@ SIZES = [18, 100, 512, 1400, 3000, 8900]
 
 
 def frame(kind, i, dst_mac):
-    size = SIZES[i % len(SIZES)]
+    size = 8900 if kind == "jumbo" else SIZES[i % len(SIZES)]
     src = "198.51.100.10" if kind != "denied" else "192.0.2.77"
     vni = 7 if kind == "vni" else 1
     dport = 31766 if kind == "port" else 31765
