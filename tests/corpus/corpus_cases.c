@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * corpus_cases.c - the hostile packet corpus (see corpus.h).
+ *
+ * Each bullet of issue 5's "Hostile packets" list has cases here; the
+ * truncation sweeps cut frames at every length, which covers every header
+ * boundary and every random offset of those shapes, outer and inner.
+ */
+#include <errno.h>
+#include <string.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+
+#include "corpus.h"
+
+#define TCP  IPPROTO_TCP
+#define ICMP IPPROTO_ICMP
+
+const char corpus_rules[] = "ingress ens5 {\n"
+			    "	vxlan port 4789, 8472\n"
+			    "	vni 1, 7\n"
+			    "}\n"
+			    "egress ens6\n"
+			    "set exporters {\n"
+			    "	org \"Example Org\" id 1001 {\n"
+			    "		198.51.100.10\n"
+			    "		198.51.100.11\n"
+			    "	}\n"
+			    "}\n"
+			    "forward dns udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"
+			    "forward ssh tcp from @exporters to port 22 dnat 172.30.82.95 port 2222\n"
+			    "forward nested udp from @exporters to port 4789 dnat 172.30.82.96\n"
+			    "forward unicast udp from @exporters to 10.0.0.0/8 port 7000 "
+			    "dnat 172.30.82.96\n";
+
+const char *const corpus_nexthops[] = {"172.30.82.95", "172.30.82.96", NULL};
+
+/* ---- bytes the builder has no knob for ---------------------------------- */
+
+static __u16 rd16(const __u8 *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
+
+static void wr16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+/* The inner IPv4 header of an untagged inner frame. */
+static __u8 *inner_ip(struct pkt *p)
+{
+	return p->buf + p->inner_off + ETH_HLEN;
+}
+
+int corpus_fix_csums(struct pkt *p)
+{
+	__u8 *ip = inner_ip(p), *l4;
+	size_t hlen = (ip[0] & 0xf) * 4, tot = rd16(ip + 2), off;
+	__u32 sum;
+	__u16 c;
+
+	if (hlen < 20 || tot < hlen + 8 || p->inner_off + ETH_HLEN + tot > sizeof(p->buf))
+		return -EINVAL;
+	wr16(ip + 10, 0);
+	wr16(ip + 10, (__u16)~csum_fold_sum(ip, hlen, 0));
+	l4 = ip + hlen;
+	off = ip[9] == IPPROTO_TCP ? 16 : 6;
+	if (ip[9] != IPPROTO_TCP && ip[9] != IPPROTO_UDP)
+		return 0;
+	if (ip[9] == IPPROTO_UDP && !rd16(l4 + 6))
+		return 0;
+	sum = rd16(ip + 12) + rd16(ip + 14) + rd16(ip + 16) + rd16(ip + 18);
+	sum += ip[9] + (__u32)(tot - hlen);
+	wr16(l4 + off, 0);
+	c = (__u16)~csum_fold_sum(l4, tot - hlen, sum);
+	if (ip[9] == IPPROTO_UDP && !c)
+		c = 0xffff;
+	wr16(l4 + off, c);
+	return 0;
+}
+
+/* IHL 0, which the builder's knob cannot write (0 means "as built"). */
+static int fix_ihl0(struct pkt *p)
+{
+	inner_ip(p)[0] = 0x40;
+	return 0;
+}
+
+/* Total length 0, checksum valid. */
+static int fix_tot_len0(struct pkt *p)
+{
+	__u8 *ip = inner_ip(p);
+
+	wr16(ip + 2, 0);
+	wr16(ip + 10, 0);
+	wr16(ip + 10, (__u16)~csum_fold_sum(ip, 20, 0));
+	return 0;
+}
+
+/* TTL 0: a mirror copy is not routed, so it is forwarded with TTL 0 kept. */
+static int fix_ttl0(struct pkt *p)
+{
+	inner_ip(p)[8] = 0;
+	return corpus_fix_csums(p);
+}
+
+static int fix_mcast_mac(struct pkt *p)
+{
+	static const __u8 mac[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb};
+
+	memcpy(p->buf + p->inner_off, mac, sizeof(mac));
+	return 0;
+}
+
+static int fix_bcast_mac(struct pkt *p)
+{
+	memset(p->buf + p->inner_off, 0xff, 6);
+	return 0;
+}
+
+/* A whole VXLAN frame (VNI 1, Ethernet, IPv4) inside the inner UDP payload. */
+static int fix_nested_vxlan(struct pkt *p)
+{
+	__u8 *ip = inner_ip(p), *pl = ip + (ip[0] & 0xf) * 4 + 8;
+
+	if (rd16(ip + 2) < (ip[0] & 0xf) * 4 + 8 + 8 + ETH_HLEN + 20)
+		return -EINVAL;
+	memset(pl, 0, 8 + ETH_HLEN + 20);
+	pl[0] = 0x08;
+	pl[6] = 1;
+	memset(pl + 8, 0x02, 12);
+	wr16(pl + 8 + 12, ETH_P_IP);
+	pl[8 + ETH_HLEN] = 0x45;
+	return corpus_fix_csums(p);
+}
+
+/* The UDP length claims more than the IPv4 packet holds. */
+static int fix_udp_len_long(struct pkt *p)
+{
+	__u8 *ip = inner_ip(p), *udp = ip + (ip[0] & 0xf) * 4;
+
+	wr16(udp + 4, rd16(udp + 4) + 10);
+	return corpus_fix_csums(p);
+}
+
+/* The UDP length is below the UDP header. */
+static int fix_udp_len_short(struct pkt *p)
+{
+	__u8 *ip = inner_ip(p), *udp = ip + (ip[0] & 0xf) * 4;
+
+	wr16(udp + 4, 4);
+	return corpus_fix_csums(p);
+}
+
+/* Only the last VXLAN reserved byte (after the VNI) is set. */
+static int fix_vxlan_rsvd_last(struct pkt *p)
+{
+	p->buf[p->inner_off - 1] = 0x01;
+	return 0;
+}
+
+/* Outer IPv4 header checksum wrong: the inner packet has its own. */
+static int fix_outer_bad_csum(struct pkt *p)
+{
+	p->buf[ETH_HLEN + 10] ^= 0x5a;
+	return 0;
+}
+
+/* Outer UDP checksum set and wrong: VXLAN senders may leave it 0. */
+static int fix_outer_udp_csum(struct pkt *p)
+{
+	__u8 *udp = p->buf + ETH_HLEN + (p->buf[ETH_HLEN] & 0xf) * 4;
+
+	wr16(udp + 6, 0xdead);
+	return 0;
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+#define FWD(r, a, pt) .want = VXFWD_C_FORWARD, .rule = r, .nat = a, .nat_port = pt
+#define DNS	      FWD("dns", "172.30.82.95", 8081)
+#define SSH	      FWD("ssh", "172.30.82.95", 2222)
+#define INNER_MIN     42 /* 14 + 20 + 8 */
+
+const struct corpus_case corpus_cases[] = {
+	/* VXLAN header */
+	{"vxlan-no-i-flag", {.vx_flags_xor = 0x08}, .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"vxlan-gbp-flag", {.vx_flags_xor = 0x80}, .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"vxlan-all-flags", {.vx_flags_xor = 0xf7}, .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"vxlan-reserved-bits", {.vx_rsvd = 0x80}, .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"vxlan-reserved-last-byte", {}, fix_vxlan_rsvd_last, .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"vxlan-other-vni", {.vni = 2}, .want = VXFWD_C_DROP_VNI},
+	{"vxlan-vni-max", {.vni = 0xffffff}, .want = VXFWD_C_DROP_VNI},
+	{"vxlan-second-vni", {.vni = 7, .payload = 8}, DNS},
+	{"vxlan-second-port", {.o_dport = 8472, .payload = 8}, DNS},
+	{"nested-vxlan-no-rule",
+	 {.dport = 4790, .payload = 64},
+	 fix_nested_vxlan,
+	 .want = VXFWD_C_DROP_NO_RULE},
+	{"nested-vxlan-decapsulated-once",
+	 {.dport = 4789, .payload = 64},
+	 fix_nested_vxlan,
+	 FWD("nested", "172.30.82.96", 0)},
+
+	/* outer IPv4 */
+	{"outer-ipv4-options-4", {.o_opts = 4, .payload = 8}, DNS},
+	{"outer-ipv4-options-40", {.o_opts = 40, .payload = 8}, DNS},
+	{"outer-ipv4-bad-csum", {.payload = 8}, fix_outer_bad_csum, DNS},
+	{"outer-udp-bad-csum", {.payload = 8}, fix_outer_udp_csum, DNS},
+	{"outer-first-fragment", {.o_frag = 0x2000}, .want = VXFWD_C_DROP_OUTER_FRAG},
+	{"outer-first-fragment-options",
+	 {.o_frag = 0x2000, .o_opts = 12},
+	 .want = VXFWD_C_DROP_OUTER_FRAG},
+	/* A non-first fragment has no UDP header: not recognisable as mirror. */
+	{"outer-non-first-fragment", {.o_frag = 0x0010}, .want = VXFWD_C_PASS},
+	{"outer-last-fragment", {.o_frag = 0x0400}, .want = VXFWD_C_PASS},
+	{"outer-ihl-below-5", {.o_ihl = 3}, .want = VXFWD_C_PASS},
+	{"outer-version-6-in-ipv4", {.o_ver = 6}, .want = VXFWD_C_PASS},
+	{"outer-vlan-tagged", {.o_vlan = 42}, .want = VXFWD_C_PASS},
+
+	/* inner IPv4 */
+	{"inner-ipv4-options-4", {.i_opts = 4, .payload = 8}, DNS},
+	{"inner-ipv4-options-40", {.i_opts = 40, .payload = 8}, DNS},
+	{"inner-ihl-0", {}, fix_ihl0, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-ihl-4", {.i_ihl = 4}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-ihl-1", {.i_ihl = 1}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-ihl-15-no-options", {.i_ihl = 15}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-ihl-6-garbage-option", {.i_ihl = 6, .payload = 8}, .want = VXFWD_C_DROP_INNER_CSUM},
+	{"inner-version-6", {.i_ver = 6}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-tot-len-beyond-frame", {.i_tot_len = 200}, .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"inner-tot-len-65535", {.i_tot_len = 65535}, .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"inner-tot-len-below-ihl", {.i_tot_len = 19}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-tot-len-0", {}, fix_tot_len0, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-tot-len-into-udp-header",
+	 {.i_tot_len = 24, .payload = 8},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-tot-len-below-frame-padding", {.payload = 6, .pad = 12}, DNS},
+	{"inner-tot-len-below-frame-padding-jumbo", {.payload = 8000, .pad = 1000}, DNS},
+	{"inner-udp-len-beyond-ip",
+	 {.payload = 30},
+	 fix_udp_len_long,
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-udp-len-below-header",
+	 {.payload = 30},
+	 fix_udp_len_short,
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"inner-first-fragment", {.i_frag = 0x2000, .payload = 16}, .want = VXFWD_C_DROP_INNER_FRAG},
+	{"inner-first-fragment-df",
+	 {.i_frag = 0x6000, .payload = 16},
+	 .want = VXFWD_C_DROP_INNER_FRAG},
+	{"inner-non-first-fragment",
+	 {.i_frag = 0x0100, .payload = 16},
+	 .want = VXFWD_C_DROP_INNER_FRAG},
+	{"inner-last-fragment", {.i_frag = 0x1fff, .payload = 16}, .want = VXFWD_C_DROP_INNER_FRAG},
+	{"inner-df-only", {.i_frag = 0x4000, .payload = 16}, DNS},
+	{"inner-ttl-0", {.payload = 16}, fix_ttl0, DNS},
+	{"inner-bad-csum", {.i_bad_csum = 1}, .want = VXFWD_C_DROP_INNER_CSUM},
+	{"inner-bad-csum-options",
+	 {.i_bad_csum = 1, .i_opts = 8},
+	 .want = VXFWD_C_DROP_INNER_CSUM},
+	{"inner-icmp", {.i_proto = ICMP, .payload = 8}, .want = VXFWD_C_DROP_INNER_PROTO},
+
+	/* inner not IPv4 */
+	{"inner-ipv6", {.i_ethertype = ETH_P_IPV6}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-arp", {.i_ethertype = ETH_P_ARP}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-8023-length", {.i_ethertype = 0x0050}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-8021q", {.i_vlan = 100}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-qinq", {.i_qinq = 10, .i_vlan = 100}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-8021q-ipv6",
+	 {.i_vlan = 100, .i_ethertype = ETH_P_IPV6},
+	 .want = VXFWD_C_DROP_INNER_NOT_IP},
+
+	/* inner L4 (TCP options are payload bytes the data offset covers) */
+	{"udp-csum-0", {.udp_csum0 = 1, .payload = 20}, DNS},
+	{"udp-csum-0-no-payload", {.udp_csum0 = 1}, DNS},
+	{"tcp-options-12", {.i_proto = TCP, .dport = 22, .tcp_doff = 8, .payload = 20}, SSH},
+	{"tcp-options-40", {.i_proto = TCP, .dport = 22, .tcp_doff = 15, .payload = 41}, SSH},
+	{"tcp-options-40-ip-options-40",
+	 {.i_proto = TCP, .dport = 22, .tcp_doff = 15, .i_opts = 40, .payload = 40},
+	 SSH},
+	{"tcp-doff-below-5",
+	 {.i_proto = TCP, .dport = 22, .tcp_doff = 2},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"tcp-doff-beyond-packet",
+	 {.i_proto = TCP, .dport = 22, .tcp_doff = 15},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"tcp-to-udp-rule-port",
+	 {.i_proto = TCP, .dport = 31765},
+	 .want = VXFWD_C_DROP_NO_RULE},
+
+	/* sizes */
+	{"frame-60-min-ethernet", {.payload = 60 - INNER_MIN}, DNS},
+	{"frame-1514", {.payload = 1500 - 28}, DNS},
+	{"jumbo-9001-mtu", {.payload = 9001 - 28}, DNS},
+	{"jumbo-9014-tcp", {.i_proto = TCP, .dport = 22, .payload = 9000 - 40}, SSH},
+	{"jumbo-9216-largest", {.payload = VXFWD_MAX_FRAME - INNER_MIN}, DNS},
+	{"jumbo-9217-too-big",
+	 {.payload = VXFWD_MAX_FRAME - INNER_MIN + 1},
+	 .want = VXFWD_C_DROP_TOO_BIG},
+
+	/* destinations */
+	{"inner-multicast", {.dst = "224.0.0.251", .payload = 8}, fix_mcast_mac, DNS},
+	{"inner-broadcast", {.dst = "255.255.255.255", .payload = 8}, fix_bcast_mac, DNS},
+	{"inner-subnet-broadcast", {.dst = "10.255.255.255", .dport = 7000}, fix_bcast_mac,
+	 FWD("unicast", "172.30.82.96", 0)},
+	{"inner-multicast-unicast-rule",
+	 {.dst = "239.1.1.1", .dport = 7000},
+	 fix_mcast_mac,
+	 .want = VXFWD_C_DROP_NO_RULE},
+	{"inner-src-multicast", {.src = "224.0.0.1"}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"inner-src-zero", {.src = "0.0.0.0"}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+};
+
+const size_t corpus_n_cases = sizeof(corpus_cases) / sizeof(corpus_cases[0]);
+
+/* Cut bands of an inner IPv4/UDP or TCP frame that is forwarded whole. */
+#define BANDS_FWD                                                                                  \
+	.band = {VXFWD_C_PASS, VXFWD_C_DROP_VXLAN_HDR, VXFWD_C_DROP_INNER_MALFORMED,               \
+		 VXFWD_C_DROP_INNER_MALFORMED, VXFWD_C_DROP_INNER_TRUNCATED},                      \
+	.full = VXFWD_C_FORWARD
+
+const struct corpus_sweep corpus_sweeps[] = {
+	{"udp-64", {.payload = 64 - INNER_MIN}, BANDS_FWD},
+	{"udp-csum-0-padded", {.udp_csum0 = 1, .payload = 4, .pad = 14}, BANDS_FWD},
+	{"tcp-all-options",
+	 {.o_opts = 40, .i_opts = 40, .i_proto = TCP, .dport = 22, .tcp_doff = 15, .payload = 60},
+	 BANDS_FWD},
+	{"jumbo-9014", {.payload = 9000 - 28}, BANDS_FWD},
+	{"not-allowed-source",
+	 {.src = "8.8.8.8", .payload = 30},
+	 .band = {VXFWD_C_PASS, VXFWD_C_DROP_VXLAN_HDR, VXFWD_C_DROP_INNER_MALFORMED,
+		  VXFWD_C_DROP_INNER_MALFORMED, VXFWD_C_DROP_INNER_TRUNCATED},
+	 .full = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"inner-arp",
+	 {.i_ethertype = ETH_P_ARP, .payload = 8},
+	 .band = {VXFWD_C_PASS, VXFWD_C_DROP_VXLAN_HDR, VXFWD_C_DROP_INNER_MALFORMED,
+		  VXFWD_C_DROP_INNER_NOT_IP, VXFWD_C_DROP_INNER_NOT_IP},
+	 .full = VXFWD_C_DROP_INNER_NOT_IP},
+};
+
+const size_t corpus_n_sweeps = sizeof(corpus_sweeps) / sizeof(corpus_sweeps[0]);
+
+int corpus_build(const struct corpus_case *c, struct pkt *p)
+{
+	int ret = pkt_build(&c->p, p);
+
+	if (ret < 0)
+		return ret;
+	return c->fix ? c->fix(p) : 0;
+}
+
+int corpus_bounds(const struct pkt_spec *s, size_t bound[CB_MAX])
+{
+	static struct pkt p;
+	const __u8 *ip;
+	int ret;
+
+	ret = pkt_build(s, &p);
+	if (ret < 0)
+		return ret;
+	if (s->o_vlan || s->i_vlan || s->i_qinq)
+		return -EINVAL;
+	ip = p.buf + p.inner_off + ETH_HLEN;
+	bound[CB_OUTER_UDP_END] = ETH_HLEN + 20 + s->o_opts + 8;
+	bound[CB_VXLAN_END] = p.inner_off;
+	bound[CB_INNER_ETH_END] = p.inner_off + ETH_HLEN;
+	bound[CB_INNER_IP_END] = p.inner_off + ETH_HLEN + (ip[0] & 0xf) * 4;
+	bound[CB_FRAME_END] = p.inner_off + p.inner_len;
+	return 0;
+}
