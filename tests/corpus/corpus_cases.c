@@ -16,22 +16,23 @@
 #define TCP  IPPROTO_TCP
 #define ICMP IPPROTO_ICMP
 
-const char corpus_rules[] = "ingress ens5 {\n"
-			    "	vxlan port 4789, 8472\n"
-			    "	vni 1, 7\n"
-			    "}\n"
-			    "egress ens6\n"
-			    "set exporters {\n"
-			    "	org \"Example Org\" id 1001 {\n"
-			    "		198.51.100.10\n"
-			    "		198.51.100.11\n"
-			    "	}\n"
-			    "}\n"
-			    "forward dns udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"
-			    "forward ssh tcp from @exporters to port 22 dnat 172.30.82.95 port 2222\n"
-			    "forward nested udp from @exporters to port 4789 dnat 172.30.82.96\n"
-			    "forward unicast udp from @exporters to 10.0.0.0/8 port 7000 "
-			    "dnat 172.30.82.96\n";
+const char corpus_rules[] =
+	"ingress ens5 {\n"
+	"	vxlan port 4789, 8472\n"
+	"	vni 1, 7\n"
+	"}\n"
+	"egress ens6\n"
+	"set exporters {\n"
+	"	org \"Example Org\" id 1001 {\n"
+	"		198.51.100.10\n"
+	"		198.51.100.11\n"
+	"	}\n"
+	"}\n"
+	"forward dns udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"
+	"forward ssh tcp from @exporters to port 22 dnat 172.30.82.95 port 2222\n"
+	"forward nested udp from @exporters to port 4789 dnat 172.30.82.96\n"
+	"forward unicast udp from @exporters to 10.0.0.0/8 port 7000 "
+	"dnat 172.30.82.96\n";
 
 const char *const corpus_nexthops[] = {"172.30.82.95", "172.30.82.96", NULL};
 
@@ -246,7 +247,9 @@ const struct corpus_case corpus_cases[] = {
 	 {.payload = 30},
 	 fix_udp_len_short,
 	 .want = VXFWD_C_DROP_INNER_MALFORMED},
-	{"inner-first-fragment", {.i_frag = 0x2000, .payload = 16}, .want = VXFWD_C_DROP_INNER_FRAG},
+	{"inner-first-fragment",
+	 {.i_frag = 0x2000, .payload = 16},
+	 .want = VXFWD_C_DROP_INNER_FRAG},
 	{"inner-first-fragment-df",
 	 {.i_frag = 0x6000, .payload = 16},
 	 .want = VXFWD_C_DROP_INNER_FRAG},
@@ -257,9 +260,7 @@ const struct corpus_case corpus_cases[] = {
 	{"inner-df-only", {.i_frag = 0x4000, .payload = 16}, DNS},
 	{"inner-ttl-0", {.payload = 16}, fix_ttl0, DNS},
 	{"inner-bad-csum", {.i_bad_csum = 1}, .want = VXFWD_C_DROP_INNER_CSUM},
-	{"inner-bad-csum-options",
-	 {.i_bad_csum = 1, .i_opts = 8},
-	 .want = VXFWD_C_DROP_INNER_CSUM},
+	{"inner-bad-csum-options", {.i_bad_csum = 1, .i_opts = 8}, .want = VXFWD_C_DROP_INNER_CSUM},
 	{"inner-icmp", {.i_proto = ICMP, .payload = 8}, .want = VXFWD_C_DROP_INNER_PROTO},
 
 	/* inner not IPv4 */
@@ -286,9 +287,7 @@ const struct corpus_case corpus_cases[] = {
 	{"tcp-doff-beyond-packet",
 	 {.i_proto = TCP, .dport = 22, .tcp_doff = 15},
 	 .want = VXFWD_C_DROP_INNER_MALFORMED},
-	{"tcp-to-udp-rule-port",
-	 {.i_proto = TCP, .dport = 31765},
-	 .want = VXFWD_C_DROP_NO_RULE},
+	{"tcp-to-udp-rule-port", {.i_proto = TCP, .dport = 31765}, .want = VXFWD_C_DROP_NO_RULE},
 
 	/* sizes */
 	{"frame-60-min-ethernet", {.payload = 60 - INNER_MIN}, DNS},
@@ -303,7 +302,9 @@ const struct corpus_case corpus_cases[] = {
 	/* destinations */
 	{"inner-multicast", {.dst = "224.0.0.251", .payload = 8}, fix_mcast_mac, DNS},
 	{"inner-broadcast", {.dst = "255.255.255.255", .payload = 8}, fix_bcast_mac, DNS},
-	{"inner-subnet-broadcast", {.dst = "10.255.255.255", .dport = 7000}, fix_bcast_mac,
+	{"inner-subnet-broadcast",
+	 {.dst = "10.255.255.255", .dport = 7000},
+	 fix_bcast_mac,
 	 FWD("unicast", "172.30.82.96", 0)},
 	{"inner-multicast-unicast-rule",
 	 {.dst = "239.1.1.1", .dport = 7000},

@@ -130,8 +130,7 @@ static int load_rules(const char *name, const char *text, struct vxfwd_ruleset *
 	ret = vxfwd_dsl_load_string(name, text, f, rs);
 	fclose(f);
 	if (ret < 0)
-		fprintf(stderr, "rules '%s': load: %s\n%s", name, strerror(-ret),
-			diag ? diag : "");
+		fprintf(stderr, "rules '%s': load: %s\n%s", name, strerror(-ret), diag ? diag : "");
 	free(diag);
 	return ret;
 }

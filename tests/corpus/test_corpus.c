@@ -140,9 +140,8 @@ static void run_one(struct t *t, const char *name, const struct pkt *p, enum vxf
 
 	t->runs++;
 	t->hist[want]++;
-	if (want == VXFWD_C_FORWARD &&
-	    pkt_expect(p->buf + p->inner_off, inner_len, hx_addr(nat), nat_port, hx_nh_mac,
-		       hx_egress_mac, exp_buf)) {
+	if (want == VXFWD_C_FORWARD && pkt_expect(p->buf + p->inner_off, inner_len, hx_addr(nat),
+						  nat_port, hx_nh_mac, hx_egress_mac, exp_buf)) {
 		fail(t, name, "cannot compute the expected frame");
 		return;
 	}
@@ -163,8 +162,7 @@ static void run_one(struct t *t, const char *name, const struct pkt *p, enum vxf
 		write_fail_pcap(t, name, p->buf, p->len, NULL, 0, NULL, 0);
 	}
 	check_deltas(t, name, a, b, want, p->len);
-	if (want == VXFWD_C_PASS &&
-	    (t->h.out_len != p->len || memcmp(t->h.out, p->buf, p->len))) {
+	if (want == VXFWD_C_PASS && (t->h.out_len != p->len || memcmp(t->h.out, p->buf, p->len))) {
 		fail(t, name, "passed frame was modified");
 		write_fail_pcap(t, name, p->buf, p->len, t->h.out, t->h.out_len, NULL, 0);
 	}
