@@ -25,7 +25,7 @@ struct engine {
 	struct vxfwd_ruleset *rs;
 	struct vxfwd_bpf *skel;
 	struct vxfwd_maps maps;
-	struct vxfwd_engine_stats *st;	/* mmap of vxfwd_engine */
+	struct vxfwd_engine_stats *st; /* mmap of vxfwd_engine */
 	size_t st_len;
 	struct vxfwd_ring ring;
 	struct vxfwd_tx tx;
@@ -35,7 +35,7 @@ struct engine {
 	int tx_ok;
 	int link_fd;
 	int pinned;
-	int xdp_mode;			/* -x, or -1 for the rules file's */
+	int xdp_mode; /* -x, or -1 for the rules file's */
 	int ingress_ifindex;
 	int egress_ifindex;
 	__u8 egress_mac[6];
@@ -44,7 +44,7 @@ struct engine {
 	int sfd;
 	int epfd;
 	int stop;
-	int reapply;			/* egress MAC changed: apply again */
+	int reapply; /* egress MAC changed: apply again */
 };
 
 /* xdp.c */

@@ -61,14 +61,12 @@ int instance_init(struct vxfwd_instance *in, const char *rules, const char *name
 	if (!name_valid(in->name))
 		return -EINVAL;
 	snprintf(in->pidfile, sizeof(in->pidfile), "%s/%s.pid", VXFWD_RUNDIR, in->name);
-	snprintf(in->statefile, sizeof(in->statefile), "%s/%s.rules.state",
-		 VXFWD_RUNDIR, in->name);
+	snprintf(in->statefile, sizeof(in->statefile), "%s/%s.rules.state", VXFWD_RUNDIR, in->name);
 	snprintf(in->pindir, sizeof(in->pindir), "%s/vxfwd/%s", VXFWD_BPFFS, in->name);
 	return 0;
 }
 
-int instance_pin_path(const struct vxfwd_instance *in, const char *obj, char *buf,
-		      size_t len)
+int instance_pin_path(const struct vxfwd_instance *in, const char *obj, char *buf, size_t len)
 {
 	if (snprintf(buf, len, "%s/%s", in->pindir, obj) >= (int)len)
 		return -ENAMETOOLONG;

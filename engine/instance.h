@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #define VXFWD_DEFAULT_RULES VXFWD_SYSCONFDIR "/vxfwd/vxfwd.rules"
-#define VXFWD_NAME_MAX 64
+#define VXFWD_NAME_MAX	    64
 
 struct vxfwd_instance {
 	char rules[PATH_MAX];
@@ -19,7 +19,7 @@ struct vxfwd_instance {
 	char pidfile[PATH_MAX];
 	char statefile[PATH_MAX];
 	char pindir[PATH_MAX];
-	int pid_fd;		/* locked pid file, -1 when not held */
+	int pid_fd; /* locked pid file, -1 when not held */
 };
 
 /*
@@ -30,8 +30,7 @@ struct vxfwd_instance {
 int instance_init(struct vxfwd_instance *in, const char *rules, const char *name);
 
 /* Path of object `obj` (a map or "link") below the pin directory. */
-int instance_pin_path(const struct vxfwd_instance *in, const char *obj, char *buf,
-		      size_t len);
+int instance_pin_path(const struct vxfwd_instance *in, const char *obj, char *buf, size_t len);
 
 /*
  * Take the pid-file lock and write our pid.  Returns 0, -EBUSY when another

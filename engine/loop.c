@@ -18,8 +18,8 @@
 #include "engine.h"
 #include "log.h"
 
-#define BATCH_MAX 64		/* records per submission */
-#define DRAIN_MS 1000		/* bound on the wait for in-flight sends at exit */
+#define BATCH_MAX 64   /* records per submission */
+#define DRAIN_MS  1000 /* bound on the wait for in-flight sends at exit */
 
 /* Validate one record and queue its frame; 0 when it was queued. */
 static int take(struct engine *e, const void *sample, __u32 len, unsigned char *slot_buf,
@@ -101,8 +101,8 @@ static int on_signal(struct engine *e)
 
 static int loop_setup(struct engine *e)
 {
-	int fds[] = { e->ring.fd, tx_fd(&e->tx), e->neigh.fd, -1 };
-	struct epoll_event ev = { .events = EPOLLIN };
+	int fds[] = {e->ring.fd, tx_fd(&e->tx), e->neigh.fd, -1};
+	struct epoll_event ev = {.events = EPOLLIN};
 	sigset_t set;
 	size_t i;
 
@@ -193,8 +193,8 @@ int engine_loop(struct engine *e)
 	}
 	tx_drain(&e->tx, DRAIN_MS);
 	if (e->tx.inflight)
-		log_warnx("%s: %u sends still in flight after %d ms", e->egress,
-			  e->tx.inflight, DRAIN_MS);
+		log_warnx("%s: %u sends still in flight after %d ms", e->egress, e->tx.inflight,
+			  DRAIN_MS);
 out:
 	loop_teardown(e);
 	return ret;

@@ -15,24 +15,24 @@
 struct subcmd {
 	const char *name;
 	int (*handler)(int argc, char **argv);
-	const char *args;	/* synopsis after "vxfwd NAME" */
+	const char *args; /* synopsis after "vxfwd NAME" */
 };
 
 static const struct subcmd subcmds[] = {
-	{ "run", cmd_run, " [-v] [-f file] [-n name] [-x mode]" },
+	{"run", cmd_run, " [-v] [-f file] [-n name] [-x mode]"},
 #ifdef VXFWD_HAVE_CHECK
-	{ "check", cmd_check, " [-qv] [-f file]" },
+	{"check", cmd_check, " [-qv] [-f file]"},
 #else
-	{ "check", NULL, " [-qv] [-f file]" },
+	{"check", NULL, " [-qv] [-f file]"},
 #endif
-	{ "reload", cmd_reload, " [-f file | -n name]" },
-	{ "stats", cmd_stats, " [-j | -p] [-w seconds] [-f file | -n name]" },
+	{"reload", cmd_reload, " [-f file | -n name]"},
+	{"stats", cmd_stats, " [-j | -p] [-w seconds] [-f file | -n name]"},
 #ifdef VXFWD_HAVE_DOCTOR
-	{ "doctor", cmd_doctor, " [-f file]" },
+	{"doctor", cmd_doctor, " [-f file]"},
 #else
-	{ "doctor", NULL, " [-f file]" },
+	{"doctor", NULL, " [-f file]"},
 #endif
-	{ "version", cmd_version, "" },
+	{"version", cmd_version, ""},
 };
 
 #define N_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))

@@ -2,11 +2,12 @@
 /* neigh.c - see neigh.h. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
@@ -15,10 +16,9 @@
 #include "log.h"
 #include "neigh.h"
 
-#define NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
-		    NUD_PERMANENT | NUD_NOARP)
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
+#define NUD_USABLE	 (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP)
+#define BACKOFF_MIN_MS	 100
+#define BACKOFF_MAX_MS	 5000
 #define STALE_REFRESH_MS 1000
 
 struct nl_req {
@@ -29,6 +29,14 @@ struct nl_req {
 	};
 	char attrs[64];
 };
+
+/* An interface's name for messages, its index when it has none. */
+static const char *ifname(int ifindex, char *buf)
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "ifindex %d", ifindex);
+	return buf;
+}
 
 static void ts_after(struct timespec *ts, unsigned int ms)
 {
@@ -49,8 +57,7 @@ static long ts_ms_until(const struct timespec *ts)
 	return (ts->tv_sec - now.tv_sec) * 1000 + (ts->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-static void add_attr(struct nlmsghdr *nh, unsigned short type, const void *data,
-		     unsigned short len)
+static void add_attr(struct nlmsghdr *nh, unsigned short type, const void *data, unsigned short len)
 {
 	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
 
@@ -62,11 +69,10 @@ static void add_attr(struct nlmsghdr *nh, unsigned short type, const void *data,
 
 static int nl_send(struct vxfwd_neigh *n, struct nl_req *req)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 
 	req->nh.nlmsg_seq = ++n->seq;
-	if (sendto(n->fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-		   sizeof(sa)) < 0)
+	if (sendto(n->fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	return 0;
 }
@@ -93,7 +99,7 @@ static int neigh_trigger(struct vxfwd_neigh *n, struct vxfwd_nh_target *t)
 		.ndm.ndm_state = NUD_NONE,
 		.ndm.ndm_flags = NTF_USE,
 	};
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], dev[IF_NAMESIZE];
 
 	add_attr(&req.nh, NDA_DST, &t->addr, sizeof(t->addr));
 	if (t->backoff_ms < BACKOFF_MIN_MS)
@@ -101,8 +107,8 @@ static int neigh_trigger(struct vxfwd_neigh *n, struct vxfwd_nh_target *t)
 	else if (t->backoff_ms < BACKOFF_MAX_MS)
 		t->backoff_ms *= 2;
 	ts_after(&t->next, t->backoff_ms);
-	log_debug("%s: resolving next hop on ifindex %d",
-		  inet_ntop(AF_INET, &t->addr, a, sizeof(a)), n->neigh_ifindex);
+	log_debug("%s: resolving next hop on %s", inet_ntop(AF_INET, &t->addr, a, sizeof(a)),
+		  ifname(n->neigh_ifindex, dev));
 	return nl_send(n, &req);
 }
 
@@ -124,8 +130,8 @@ static void target_set(struct vxfwd_neigh *n, struct vxfwd_nh_target *t, const _
 	t->valid = mac != NULL;
 	if (mac) {
 		memcpy(t->mac, mac, 6);
-		log_info("%s: next hop %02x:%02x:%02x:%02x:%02x:%02x", a,
-			 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		log_info("%s: next hop %02x:%02x:%02x:%02x:%02x:%02x", a, mac[0], mac[1], mac[2],
+			 mac[3], mac[4], mac[5]);
 	} else {
 		log_info("%s: next hop lost, frames to it are dropped until it resolves", a);
 	}
@@ -151,8 +157,9 @@ static void on_neigh(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
 	}
 	if (!t || t->is_static)
 		return;
-	log_debug("rtnetlink: neighbour %s state 0x%x%s", nh->nlmsg_type == RTM_DELNEIGH ?
-		  "deleted" : "update", ndm->ndm_state, lladdr ? "" : " without lladdr");
+	log_debug("rtnetlink: neighbour %s state 0x%x%s",
+		  nh->nlmsg_type == RTM_DELNEIGH ? "deleted" : "update", ndm->ndm_state,
+		  lladdr ? "" : " without lladdr");
 	t->state = nh->nlmsg_type == RTM_DELNEIGH ? 0 : ndm->ndm_state;
 	if (t->state & NUD_USABLE && lladdr) {
 		target_set(n, t, lladdr);
@@ -177,6 +184,7 @@ static void on_link(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
 	const struct rtattr *rta;
 	int len = NLMSG_PAYLOAD(nh, sizeof(*ifi));
 	int master = 0, up, mac_changed = 0, up_changed;
+	char e_name[IF_NAMESIZE], m_name[IF_NAMESIZE];
 	unsigned int i;
 
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)) || ifi->ifi_index != n->egress_ifindex ||
@@ -196,8 +204,9 @@ static void on_link(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
 	n->egress_up = up;
 	if ((master ? master : n->egress_ifindex) != n->neigh_ifindex) {
 		n->neigh_ifindex = master ? master : n->egress_ifindex;
-		log_info("egress ifindex %d: next hops are looked up on ifindex %d",
-			 n->egress_ifindex, n->neigh_ifindex);
+		log_info("%s: next hops are looked up in the neighbour table of %s%s",
+			 ifname(n->egress_ifindex, e_name), ifname(n->neigh_ifindex, m_name),
+			 master ? " (its bridge master)" : "");
 		for (i = 0; i < n->n; i++)
 			if (!n->t[i].is_static)
 				target_set(n, &n->t[i], NULL);
@@ -241,7 +250,7 @@ static int on_msg(struct vxfwd_neigh *n, const struct nlmsghdr *nh, __u32 seq)
 static int nl_read(struct vxfwd_neigh *n, __u32 seq, int ms)
 {
 	char buf[32768] __attribute__((aligned(4)));
-	struct pollfd pfd = { .fd = n->fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = n->fd, .events = POLLIN};
 	struct nlmsghdr *nh;
 	ssize_t len;
 	int done = 0;
@@ -396,8 +405,7 @@ int neigh_set_targets(struct vxfwd_neigh *n, const __be32 *addrs, const int *sta
 		ret = nl_read(n, 0, 0);
 		if (ret < 0)
 			return ret;
-		poll(&(struct pollfd){ .fd = n->fd, .events = POLLIN }, 1,
-		     (int)ts_ms_until(&end));
+		poll(&(struct pollfd){.fd = n->fd, .events = POLLIN}, 1, (int)ts_ms_until(&end));
 	}
 	return 0;
 }
@@ -426,7 +434,7 @@ int neigh_tick(struct vxfwd_neigh *n)
 			else
 				ts_after(&t->next, BACKOFF_MAX_MS);
 			ms = ts_ms_until(&t->next);
-			if (t->valid)	/* a stale refresh: once, events follow */
+			if (t->valid) /* a stale refresh: once, events follow */
 				memset(&t->next, 0, sizeof(t->next));
 		}
 		if (t->next.tv_sec && (next < 0 || ms < next))

@@ -25,19 +25,19 @@ typedef void (*neigh_link_cb)(void *ctx, const __u8 *mac, int up);
 
 struct vxfwd_nh_target {
 	__be32 addr;
-	int is_static;		/* pinned in the rules file: never resolved */
-	int valid;		/* written to the map as VALID */
+	int is_static; /* pinned in the rules file: never resolved */
+	int valid;     /* written to the map as VALID */
 	__u8 mac[6];
-	__u16 state;		/* last NUD_* seen, 0 when none */
+	__u16 state; /* last NUD_* seen, 0 when none */
 	unsigned int backoff_ms;
-	struct timespec next;	/* next trigger, zero when none is due */
+	struct timespec next; /* next trigger, zero when none is due */
 };
 
 struct vxfwd_neigh {
 	int fd;
 	__u32 seq;
 	int egress_ifindex;
-	int neigh_ifindex;	/* egress or its master */
+	int neigh_ifindex; /* egress or its master */
 	int egress_up;
 	__u8 egress_mac[6];
 	const struct vxfwd_maps *maps;

@@ -24,8 +24,8 @@
 int privs_drop(void)
 {
 	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_BPF,
-			  CAP_NET_ADMIN, -1) < 0) {
+	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_BPF, CAP_NET_ADMIN,
+			  -1) < 0) {
 		log_warnx("capabilities: building the reduced set failed");
 		return -EINVAL;
 	}

@@ -14,7 +14,7 @@
 #include "engine.h"
 #include "log.h"
 
-#define DIFF_LINES_MAX 32	/* itemized changes per kind; the rest is counted */
+#define DIFF_LINES_MAX 32 /* itemized changes per kind; the rest is counted */
 
 struct targets {
 	__be32 addr[2 * VXFWD_MAX_NEXTHOPS];
@@ -75,8 +75,8 @@ int state_write(const struct engine *e)
  */
 int engine_apply(struct engine *e, const struct vxfwd_ruleset *rs, int wait_ms)
 {
-	struct vxfwd_apply_env env = { .egress_ifindex = e->egress_ifindex };
-	struct targets t = { .n = 0 };
+	struct vxfwd_apply_env env = {.egress_ifindex = e->egress_ifindex};
+	struct targets t = {.n = 0};
 	__u32 gen;
 	int ret;
 
@@ -95,8 +95,8 @@ int engine_apply(struct engine *e, const struct vxfwd_ruleset *rs, int wait_ms)
 		log_warnx("maps: applying the ruleset failed: %s", strerror(-ret));
 		return ret;
 	}
-	log_info("ruleset generation %u active: %zu rules, %zu organizations", gen,
-		 rs->n_rules, rs->n_orgs);
+	log_info("ruleset generation %u active: %zu rules, %zu organizations", gen, rs->n_rules,
+		 rs->n_orgs);
 	if (e->rs != rs) {
 		t.n = 0;
 		targets_add(&t, rs);
@@ -215,8 +215,7 @@ static void diff_members(const struct vxfwd_ruleset *o, const struct vxfwd_rules
 			j++;
 		}
 	}
-	log_info("reload: set members: %u added, %u removed, %u changed", added, removed,
-		 changed);
+	log_info("reload: set members: %u added, %u removed, %u changed", added, removed, changed);
 out:
 	free(a);
 	free(b);
@@ -227,8 +226,8 @@ static int same_ifaces(const struct engine *e, const struct vxfwd_ruleset *rs)
 	if (strcmp(rs->ingress, e->ingress) == 0 && strcmp(rs->egress, e->egress) == 0)
 		return 1;
 	log_warnx("%s: reload refused: ingress/egress changed (%s/%s -> %s/%s); "
-		  "restart vxfwd to move it", e->inst.rules, e->ingress, e->egress,
-		  rs->ingress, rs->egress);
+		  "restart vxfwd to move it",
+		  e->inst.rules, e->ingress, e->egress, rs->ingress, rs->egress);
 	return 0;
 }
 

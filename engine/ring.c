@@ -8,7 +8,7 @@
 
 #include "ring.h"
 
-#define RING_HDR_SZ 8		/* BPF_RINGBUF_HDR_SZ: __u32 len, __u32 pg_off */
+#define RING_HDR_SZ 8 /* BPF_RINGBUF_HDR_SZ: __u32 len, __u32 pg_off */
 
 int ring_open(struct vxfwd_ring *r, int fd, size_t size)
 {
@@ -73,8 +73,7 @@ int ring_next(struct vxfwd_ring *r, const void **sample, __u32 *len)
 		if (hlen & BPF_RINGBUF_BUSY_BIT)
 			return 0;
 		dlen = hlen & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-		if (dlen > r->size - RING_HDR_SZ ||
-		    r->pos + RING_HDR_SZ + dlen > prod) {
+		if (dlen > r->size - RING_HDR_SZ || r->pos + RING_HDR_SZ + dlen > prod) {
 			r->pos = prod;
 			return -EBADMSG;
 		}

@@ -18,12 +18,12 @@
 struct vxfwd_ring {
 	int fd;
 	size_t page;
-	size_t size;			/* data area, a power of two */
-	unsigned long *consumer;	/* consumer page (RW) */
-	void *producer_map;		/* producer page + 2 * size (RO) */
+	size_t size;		 /* data area, a power of two */
+	unsigned long *consumer; /* consumer page (RW) */
+	void *producer_map;	 /* producer page + 2 * size (RO) */
 	const unsigned char *data;
-	unsigned long pos;		/* next record not yet released */
-	unsigned long committed;	/* last value stored to *consumer */
+	unsigned long pos;	 /* next record not yet released */
+	unsigned long committed; /* last value stored to *consumer */
 };
 
 /* Map ringbuf map `fd` whose data area is `size` bytes. */

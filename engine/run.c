@@ -36,9 +36,9 @@ static const struct {
 	const char *name;
 	int mode;
 } xdp_modes[] = {
-	{ "auto", VXFWD_XDP_AUTO },
-	{ "native", VXFWD_XDP_NATIVE },
-	{ "generic", VXFWD_XDP_GENERIC },
+	{"auto", VXFWD_XDP_AUTO},
+	{"native", VXFWD_XDP_NATIVE},
+	{"generic", VXFWD_XDP_GENERIC},
 };
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -73,7 +73,7 @@ static int parse_mode(const char *s)
 
 static int ifmac(const char *ifname, __u8 *mac)
 {
-	struct ifreq ifr = { 0 };
+	struct ifreq ifr = {0};
 	int fd, ret = 0;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -147,7 +147,8 @@ static int open_load(struct engine *e)
 	ret = vxfwd_bpf__load(e->skel);
 	if (ret) {
 		log_warnx("XDP program: load failed: %s; the verifier log is shown with -vv, "
-			  "'vxfwd doctor' checks the kernel's BPF features", strerror(-ret));
+			  "'vxfwd doctor' checks the kernel's BPF features",
+			  strerror(-ret));
 		return ret;
 	}
 	return 0;
@@ -172,8 +173,8 @@ static void on_link(void *ctx, const __u8 *mac, int up)
 {
 	struct engine *e = ctx;
 
-	log_info("%s: link %s, MAC %02x:%02x:%02x:%02x:%02x:%02x", e->egress,
-		 up ? "up" : "down", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	log_info("%s: link %s, MAC %02x:%02x:%02x:%02x:%02x:%02x", e->egress, up ? "up" : "down",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	if (memcmp(e->egress_mac, mac, 6) == 0)
 		return;
 	memcpy(e->egress_mac, mac, 6);
@@ -183,7 +184,7 @@ static void on_link(void *ctx, const __u8 *mac, int up)
 
 static int start_io(struct engine *e)
 {
-	struct vxfwd_tx_opts o = { .ifindex = e->egress_ifindex };
+	struct vxfwd_tx_opts o = {.ifindex = e->egress_ifindex};
 	int ret;
 
 	ret = tx_open(&e->tx, &o, e->st);
@@ -280,8 +281,8 @@ static void stop(struct engine *e)
 	instance_unlock(&e->inst);
 }
 
-static int parse_run(int argc, char **argv, struct engine *e, const char **file,
-		     const char **name, int *verbose)
+static int parse_run(int argc, char **argv, struct engine *e, const char **file, const char **name,
+		     int *verbose)
 {
 	int c;
 
@@ -319,7 +320,7 @@ static int parse_run(int argc, char **argv, struct engine *e, const char **file,
 
 int cmd_run(int argc, char **argv)
 {
-	struct engine e = { .link_fd = -1, .xdp_mode = -1, .sfd = -1, .epfd = -1 };
+	struct engine e = {.link_fd = -1, .xdp_mode = -1, .sfd = -1, .epfd = -1};
 	const char *file = NULL, *name = NULL;
 	int verbose = 0, ret, status = VXFWD_EXIT_RUNTIME;
 	sigset_t set;

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,10 +50,15 @@ static const struct {
 	const char *name;
 	size_t off;
 } engine_fields[] = {
-#define F(x) { #x, offsetof(struct vxfwd_engine_stats, x) }
-	F(records), F(bad_records), F(sent_packets), F(sent_bytes), F(send_errors),
-	F(batches), F(wakeups), F(reloads), F(reload_failures),
-#undef F
+	{"records", offsetof(struct vxfwd_engine_stats, records)},
+	{"bad_records", offsetof(struct vxfwd_engine_stats, bad_records)},
+	{"sent_packets", offsetof(struct vxfwd_engine_stats, sent_packets)},
+	{"sent_bytes", offsetof(struct vxfwd_engine_stats, sent_bytes)},
+	{"send_errors", offsetof(struct vxfwd_engine_stats, send_errors)},
+	{"batches", offsetof(struct vxfwd_engine_stats, batches)},
+	{"wakeups", offsetof(struct vxfwd_engine_stats, wakeups)},
+	{"reloads", offsetof(struct vxfwd_engine_stats, reloads)},
+	{"reload_failures", offsetof(struct vxfwd_engine_stats, reload_failures)},
 };
 
 #define N_ENGINE (sizeof(engine_fields) / sizeof(engine_fields[0]))
@@ -121,8 +127,8 @@ static int pins_open(struct pins *p, const struct vxfwd_instance *in)
 
 static void pins_close(struct pins *p)
 {
-	int fds[] = { p->m.active, p->m.counters, p->m.rule_counters, p->m.org_counters,
-		      p->m.engine };
+	int fds[] = {p->m.active, p->m.counters, p->m.rule_counters, p->m.org_counters,
+		     p->m.engine};
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
@@ -197,8 +203,7 @@ static int snap_take(const struct pins *p, struct snap *s)
 	if (!ret && bpf_map_lookup_elem(p->m.engine, &zero, &s->eng))
 		ret = -errno;
 	for (i = 0; !ret && i < s->n_rules; i++)
-		ret = percpu_sum(p->m.rule_counters, s->gen * VXFWD_MAX_RULES + i,
-				 &s->rules[i].c);
+		ret = percpu_sum(p->m.rule_counters, s->gen * VXFWD_MAX_RULES + i, &s->rules[i].c);
 	for (i = 0; !ret && i < s->n_orgs; i++)
 		ret = percpu_sum(p->m.org_counters, s->gen * VXFWD_MAX_ORGS + i, &s->orgs[i].c);
 	if (ret)
@@ -260,23 +265,24 @@ static void print_table(const char *name, const struct snap *s, const struct sna
 			  o && i < o->n_rules ? &o->rules[i].c : NULL, dt);
 	printf("organizations\n");
 	for (i = 0; i < s->n_orgs; i++)
-		table_row(s->orgs[i].name, &s->orgs[i].c,
-			  o && i < o->n_orgs ? &o->orgs[i].c : NULL, dt);
+		table_row(s->orgs[i].name, &s->orgs[i].c, o && i < o->n_orgs ? &o->orgs[i].c : NULL,
+			  dt);
 	printf("engine\n");
 	for (i = 0; i < N_ENGINE; i++)
 		printf("  %-24s %16llu\n", engine_fields[i].name,
 		       (unsigned long long)eng_field(&s->eng, i));
 	for (i = 0; i < VXFWD_ERRNO_SLOTS; i++)
 		if (s->eng.send_errno[i])
-			printf("  send_errno %-13s %16llu\n",
-			       i ? strerrorname_np(i) : "other",
+			printf("  send_errno %-13s %16llu\n", i ? strerrorname_np(i) : "other",
 			       (unsigned long long)s->eng.send_errno[i]);
 	printf("invariant rx %llu == pass + forward + drops %llu: %s\n",
 	       (unsigned long long)s->c[VXFWD_C_RX].packets,
-	       (unsigned long long)(s->c[VXFWD_C_PASS].packets +
-				    s->c[VXFWD_C_FORWARD].packets + drops(s)),
-	       s->c[VXFWD_C_RX].packets == s->c[VXFWD_C_PASS].packets +
-	       s->c[VXFWD_C_FORWARD].packets + drops(s) ? "ok" : "MISMATCH");
+	       (unsigned long long)(s->c[VXFWD_C_PASS].packets + s->c[VXFWD_C_FORWARD].packets +
+				    drops(s)),
+	       s->c[VXFWD_C_RX].packets ==
+			       s->c[VXFWD_C_PASS].packets + s->c[VXFWD_C_FORWARD].packets + drops(s)
+		       ? "ok"
+		       : "MISMATCH");
 	printf("balance forward %llu == records %llu + bad %llu + ring backlog %lld; "
 	       "records == sent %llu + errors %llu + in flight %lld\n",
 	       (unsigned long long)s->c[VXFWD_C_FORWARD].packets,
@@ -321,9 +327,8 @@ static void print_json(const char *name, const struct snap *s)
 	json_str(name);
 	printf(",\"generation\":%u,\"counters\":{", s->gen);
 	for (i = 0; i < VXFWD_C_MAX; i++)
-		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
-		       counter_names[i], (unsigned long long)s->c[i].packets,
-		       (unsigned long long)s->c[i].bytes);
+		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "", counter_names[i],
+		       (unsigned long long)s->c[i].packets, (unsigned long long)s->c[i].bytes);
 	putchar('}');
 	json_named("rules", s->rules, s->n_rules);
 	json_named("orgs", s->orgs, s->n_orgs);
@@ -340,8 +345,10 @@ static void print_json(const char *name, const struct snap *s)
 		first = 0;
 	}
 	printf("}},\"invariant_ok\":%s,\"ring_backlog\":%lld,\"in_flight\":%lld}\n",
-	       s->c[VXFWD_C_RX].packets == s->c[VXFWD_C_PASS].packets +
-	       s->c[VXFWD_C_FORWARD].packets + drops(s) ? "true" : "false",
+	       s->c[VXFWD_C_RX].packets ==
+			       s->c[VXFWD_C_PASS].packets + s->c[VXFWD_C_FORWARD].packets + drops(s)
+		       ? "true"
+		       : "false",
 	       backlog(s), inflight(s));
 }
 
@@ -360,19 +367,20 @@ static void prom_label(const char *s)
 static void prom_named(const char *metric, const char *label, const char *name,
 		       const struct named *v, unsigned int n)
 {
-	const char *unit[] = { "packets", "bytes" };
+	const char *unit[] = {"packets", "bytes"};
 	unsigned int i, u;
 
 	for (u = 0; u < 2; u++) {
-		printf("# HELP vxfwd_%s_%s_total %s forwarded per %s.\n", metric, unit[u],
-		       unit[u], metric);
+		printf("# HELP vxfwd_%s_%s_total %s forwarded per %s.\n", metric, unit[u], unit[u],
+		       metric);
 		printf("# TYPE vxfwd_%s_%s_total counter\n", metric, unit[u]);
 		for (i = 0; i < n; i++) {
 			printf("vxfwd_%s_%s_total{instance=\"", metric, unit[u]);
 			prom_label(name);
 			printf("\",%s=\"", label);
 			prom_label(v[i].name);
-			printf("\"} %llu\n", (unsigned long long)(u ? v[i].c.bytes : v[i].c.packets));
+			printf("\"} %llu\n",
+			       (unsigned long long)(u ? v[i].c.bytes : v[i].c.packets));
 		}
 	}
 }
@@ -411,8 +419,7 @@ static void print_prom(const char *name, const struct snap *s)
 	}
 }
 
-static void print_snap(enum fmt f, const char *name, const struct snap *s,
-		       const struct snap *o)
+static void print_snap(enum fmt f, const char *name, const struct snap *s, const struct snap *o)
 {
 	if (f == FMT_JSON)
 		print_json(name, s);
@@ -468,7 +475,7 @@ int cmd_stats(int argc, char **argv)
 	const char *file = NULL, *name = NULL;
 	struct vxfwd_instance in;
 	enum fmt f = FMT_TABLE;
-	struct pins p = { .inst = NULL };
+	struct pins p = {.inst = NULL};
 	struct snap *s = NULL;
 	int c, secs = 0, ret, status = VXFWD_EXIT_RUNTIME;
 	char *end;

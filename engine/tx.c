@@ -60,8 +60,7 @@ static int tx_buffers(struct vxfwd_tx *tx)
 	return io_uring_register_buffers(&tx->ring, &iov, 1);
 }
 
-int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o,
-	    struct vxfwd_engine_stats *st)
+int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_engine_stats *st)
 {
 	int ret;
 
@@ -135,8 +134,8 @@ void tx_queue(struct vxfwd_tx *tx, unsigned int slot, __u32 len)
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&tx->ring);
 
 	/* Cannot be NULL: SQ entries == slots and each slot is queued once. */
-	io_uring_prep_write_fixed(sqe, tx->sock, tx->buf + (size_t)slot * VXFWD_TX_SLOT_SIZE,
-				  len, 0, 0);
+	io_uring_prep_write_fixed(sqe, tx->sock, tx->buf + (size_t)slot * VXFWD_TX_SLOT_SIZE, len,
+				  0, 0);
 	io_uring_sqe_set_data64(sqe, slot);
 	tx->len[slot] = len;
 	tx->queued++;
@@ -178,7 +177,8 @@ unsigned int tx_reap(struct vxfwd_tx *tx)
 	struct io_uring_cqe *cqe;
 	unsigned int head, n = 0;
 
-	io_uring_for_each_cqe(&tx->ring, head, cqe) {
+	io_uring_for_each_cqe(&tx->ring, head, cqe)
+	{
 		tx_complete(tx, (unsigned int)io_uring_cqe_get_data64(cqe), cqe->res);
 		n++;
 	}
@@ -188,7 +188,7 @@ unsigned int tx_reap(struct vxfwd_tx *tx)
 
 void tx_drain(struct vxfwd_tx *tx, int ms)
 {
-	struct __kernel_timespec ts = { .tv_sec = 0, .tv_nsec = 10 * 1000000 };
+	struct __kernel_timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000};
 	struct io_uring_cqe *cqe;
 	int waited = 0;
 

@@ -15,32 +15,31 @@
 
 #include "vxfwd_abi.h"
 
-#define VXFWD_TX_SLOT_SIZE 9216		/* VXFWD_MAX_FRAME, 64-byte aligned */
-#define VXFWD_TX_SLOTS 256
+#define VXFWD_TX_SLOT_SIZE 9216 /* VXFWD_MAX_FRAME, 64-byte aligned */
+#define VXFWD_TX_SLOTS	   256
 
 struct vxfwd_tx {
 	struct io_uring ring;
 	int ring_ok;
 	int sock;
-	unsigned char *buf;		/* nslots * VXFWD_TX_SLOT_SIZE, registered */
+	unsigned char *buf; /* nslots * VXFWD_TX_SLOT_SIZE, registered */
 	size_t buf_len;
 	unsigned int nslots;
-	unsigned int *free;		/* stack of free slot numbers */
+	unsigned int *free; /* stack of free slot numbers */
 	unsigned int nfree;
-	__u32 *len;			/* length queued in each slot */
-	unsigned int queued;		/* prepared, not yet submitted */
-	unsigned int inflight;		/* submitted, not yet completed */
+	__u32 *len;	       /* length queued in each slot */
+	unsigned int queued;   /* prepared, not yet submitted */
+	unsigned int inflight; /* submitted, not yet completed */
 	struct vxfwd_engine_stats *st;
 };
 
 struct vxfwd_tx_opts {
 	int ifindex;
-	unsigned int nslots;		/* 0: VXFWD_TX_SLOTS */
+	unsigned int nslots; /* 0: VXFWD_TX_SLOTS */
 	int qdisc_bypass;
 };
 
-int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o,
-	    struct vxfwd_engine_stats *st);
+int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_engine_stats *st);
 void tx_close(struct vxfwd_tx *tx);
 
 /* A free slot's buffer, or NULL when every slot is in flight. */

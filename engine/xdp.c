@@ -19,9 +19,9 @@
 #include "vxfwd.skel.h"
 
 static const char *const pinned_maps[] = {
-	"vxfwd_active", "vxfwd_cfg", "vxfwd_vni", "vxfwd_lpm", "vxfwd_rule",
-	"vxfwd_nexthop", "vxfwd_counters", "vxfwd_rule_cnt", "vxfwd_org_cnt",
-	"vxfwd_engine", "vxfwd_ring",
+	"vxfwd_active",	 "vxfwd_cfg",	  "vxfwd_vni",	    "vxfwd_lpm",
+	"vxfwd_rule",	 "vxfwd_nexthop", "vxfwd_counters", "vxfwd_rule_cnt",
+	"vxfwd_org_cnt", "vxfwd_engine",  "vxfwd_ring",
 };
 
 static int pin_dirs(const struct engine *e)
@@ -69,15 +69,16 @@ static int link_adopt(struct engine *e, const char *path)
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-	    info.type == BPF_LINK_TYPE_XDP && (int)info.xdp.ifindex == e->ingress_ifindex &&
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.type == BPF_LINK_TYPE_XDP &&
+	    (int)info.xdp.ifindex == e->ingress_ifindex &&
 	    bpf_link_update(fd, prog_fd(e), NULL) == 0) {
 		log_info("%s: pinned XDP link of a previous run updated to the new program",
 			 e->ingress);
 		return fd;
 	}
 	log_warnx("%s: pinned link %s not reusable (other interface or update refused): "
-		  "replacing it", e->ingress, path);
+		  "replacing it",
+		  e->ingress, path);
 	bpf_link_detach(fd);
 	close(fd);
 	unlink(path);
@@ -103,8 +104,8 @@ static int link_create(const struct engine *e)
 	fd = link_try(e, XDP_FLAGS_DRV_MODE);
 	if (fd >= 0 || mode == VXFWD_XDP_NATIVE || fd == -EBUSY || fd == -EEXIST)
 		return fd;
-	log_info("%s: native XDP refused: %s; using generic mode (see vxfwd doctor)",
-		 e->ingress, strerror(-fd));
+	log_info("%s: native XDP refused: %s; using generic mode (see vxfwd doctor)", e->ingress,
+		 strerror(-fd));
 	return link_try(e, XDP_FLAGS_SKB_MODE);
 }
 
@@ -124,7 +125,8 @@ int xdp_attach(struct engine *e)
 		fd = link_create(e);
 		if (fd == -EBUSY || fd == -EEXIST)
 			log_warnx("%s: another XDP program is attached; see "
-				  "'ip link show %s' or 'xdp-loader status'", e->ingress, e->ingress);
+				  "'ip link show %s' or 'xdp-loader status'",
+				  e->ingress, e->ingress);
 		if (fd < 0)
 			return fd;
 		if (bpf_obj_pin(fd, path) < 0 || chmod(path, 0600) < 0) {
