@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bpffuzz.c - random and mutated frames through the XDP program
+ * (BPF_PROG_TEST_RUN), with invariants checked on every frame.
+ *
+ * Seeds: the hostile corpus (tests/corpus) and every frame of the captures
+ * in $VXFWD_PCAP_DIR.  Each iteration takes a seed, or random bytes, or a
+ * valid outer header followed by random bytes, applies a few mutations
+ * (bit flips, interesting values at header fields, truncation, extension,
+ * insertion, deletion, splicing) and often repairs the inner checksums so
+ * that the frame gets past them.  Invariants:
+ *
+ *   1. non-mirror frames (anything but outer IPv4/UDP, unfragmented or
+ *      first fragment, to a configured VXLAN port) return XDP_PASS and leave
+ *      the program byte for byte as they came; mirror frames return XDP_DROP;
+ *   2. a ring record only for a mirror frame; each is a well-formed frame:
+ *      its length fits the record, Ethernet + IPv4 + UDP/TCP, IPv4 total
+ *      length == len - 14, header checksum verifies, L4 checksum verifies
+ *      whenever the input's inner L4 checksum did (a UDP checksum of 0 stays
+ *      0), MACs are the egress and next-hop ones, destination and port are
+ *      the DNAT target of the rule the record names, and every other byte is
+ *      the input's;
+ *   3. counters, every batch: RX == PASS + FORWARD + sum(DROP_*) in packets
+ *      and bytes, RX == frames run, PASS == XDP_PASS verdicts, FORWARD ==
+ *      records read.
+ *
+ * usage: bpffuzz [-v] [--iterations N] [--seconds S] [--seed X]
+ * Failing frames are written to $VXFWD_TEST_OUTDIR/bpffuzz-fail.pcap.
+ * Exit 0 pass, 1 fail, 2 usage, 77 skip.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sched.h>
+#include <net/if.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <netinet/in.h>
+
+#include <bpf/libbpf.h>
+
+#include "corpus.h"
+#include "harness.h"
+#include "pcap.h"
+#include "vxfwd.skel.h"
+
+#define FRAME_MAX   (VXFWD_MAX_FRAME + 200)
+#define SEEDS_MAX   4096
+#define BATCH	    4096
+#define FAILS_SAVED 32
+
+static const char fuzz_rules[] =
+	"ingress ens5 {\n"
+	"	vxlan port 4789, 8472\n"
+	"	vni 1, 7, 37, 100, 5569041\n"
+	"}\n"
+	"egress ens6\n"
+	"set exporters {\n"
+	"	org \"Example Org\" id 1001 {\n"
+	"		198.51.100.10\n"
+	"		198.51.100.11\n"
+	"	}\n"
+	"}\n"
+	"forward dns udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"
+	"forward ssh tcp from @exporters to port 22 dnat 172.30.82.95 port 2222\n"
+	"forward lowudp udp from any to port 1-30000 dnat 172.30.82.96\n"
+	"forward nonh udp from any to port 40000-50000 dnat 172.30.82.99 port 9\n"
+	"forward anytcp tcp from any to port 1-65535 dnat 172.30.82.97 port 80\n";
+
+static const char *const fuzz_nexthops[] = {"172.30.82.95", "172.30.82.96", "172.30.82.97", NULL};
+
+static const __u16 fuzz_ports[] = {4789, 8472};
+
+struct seed {
+	__u8 *data;
+	size_t len;
+};
+
+struct fuzz {
+	struct hx h;
+	__u64 rng;
+	struct seed seeds[SEEDS_MAX];
+	size_t n_seeds;
+	/* the frame being run */
+	__u8 f[FRAME_MAX];
+	size_t len;
+	/* batch accounting */
+	__u64 runs, bytes, passes, records;
+	struct vxfwd_count base[VXFWD_C_MAX];
+	/* totals */
+	__u64 frames, total_runs, mirror, forwarded;
+	unsigned int failed;
+	struct pcap_frame saved[FAILS_SAVED];
+	size_t n_saved;
+	int verbose;
+};
+
+/* ---- random numbers (xorshift64*) ---------------------------------------- */
+
+static __u64 rnd(struct fuzz *z)
+{
+	z->rng ^= z->rng >> 12;
+	z->rng ^= z->rng << 25;
+	z->rng ^= z->rng >> 27;
+	return z->rng * 0x2545f4914f6cdd1dull;
+}
+
+static size_t below(struct fuzz *z, size_t n)
+{
+	return n ? (size_t)(rnd(z) % n) : 0;
+}
+
+static __u16 rd16(const __u8 *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
+
+static void wr16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+/* ---- failures --------------------------------------------------------------- */
+
+static void fail(struct fuzz *z, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail(struct fuzz *z, const char *fmt, ...)
+{
+	va_list ap;
+
+	z->failed++;
+	if (z->failed > 50)
+		return;
+	fprintf(stderr, "FAIL frame %llu (%zu bytes): ", (unsigned long long)z->frames, z->len);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (z->n_saved < FAILS_SAVED) {
+		z->saved[z->n_saved].data = malloc(z->len);
+		if (z->saved[z->n_saved].data) {
+			memcpy((__u8 *)z->saved[z->n_saved].data, z->f, z->len);
+			z->saved[z->n_saved++].len = z->len;
+		}
+	}
+}
+
+/* ---- seeds ------------------------------------------------------------------ */
+
+static int add_seed(struct fuzz *z, const __u8 *data, size_t len)
+{
+	struct seed *s;
+
+	if (z->n_seeds == SEEDS_MAX || len < ETH_HLEN || len > FRAME_MAX)
+		return 0;
+	s = &z->seeds[z->n_seeds];
+	s->data = malloc(len);
+	if (!s->data)
+		return -ENOMEM;
+	memcpy(s->data, data, len);
+	s->len = len;
+	z->n_seeds++;
+	return 0;
+}
+
+static int seed_corpus(struct fuzz *z)
+{
+	static struct pkt p;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < corpus_n_cases; i++) {
+		if (corpus_build(&corpus_cases[i], &p))
+			continue;
+		ret = add_seed(z, p.buf, p.len);
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; i < corpus_n_sweeps; i++) {
+		if (pkt_build(&corpus_sweeps[i].p, &p))
+			continue;
+		ret = add_seed(z, p.buf, p.len);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int is_pcap(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 5 && !strcmp(d->d_name + n - 5, ".pcap");
+}
+
+static int seed_file(struct fuzz *z, const char *dir, const char *name)
+{
+	static __u8 buf[65536];
+	struct pcap_reader rd;
+	char path[4096];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ret = pcap_open(&rd, path);
+	if (ret < 0) {
+		fprintf(stderr, "bpffuzz: %s: open: %s\n", path, strerror(-ret));
+		return ret;
+	}
+	while ((ret = pcap_next(&rd, buf, sizeof(buf))) > 0)
+		if (add_seed(z, buf, (size_t)ret) < 0)
+			break;
+	pcap_close(&rd);
+	return ret < 0 ? ret : 0;
+}
+
+/* Every frame of every capture in the directory; none is not an error. */
+static int seed_pcaps(struct fuzz *z)
+{
+	const char *dir = getenv("VXFWD_PCAP_DIR");
+	struct dirent **ents = NULL;
+	int i, n, ret = 0;
+
+	if (!dir)
+		dir = VXFWD_PCAP_DIR_DEFAULT;
+	n = scandir(dir, &ents, is_pcap, alphasort);
+	if (n <= 0) {
+		printf("# no captures in %s: corpus seeds only\n", dir);
+		free(ents);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ret)
+			ret = seed_file(z, dir, ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	return ret;
+}
+
+/* ---- the reference model: is it mirror traffic? ------------------------------ */
+
+/* Offset of the outer UDP header of a mirror frame, 0 when it is not one. */
+static size_t mirror_udp(const __u8 *f, size_t len)
+{
+	size_t ihl, i;
+
+	if (len < ETH_HLEN + 20 || rd16(f + 12) != ETH_P_IP)
+		return 0;
+	ihl = (f[ETH_HLEN] & 0xf) * 4;
+	if (f[ETH_HLEN] >> 4 != 4 || ihl < 20 || ETH_HLEN + ihl + 8 > len)
+		return 0;
+	if (f[ETH_HLEN + 9] != IPPROTO_UDP || (rd16(f + ETH_HLEN + 6) & 0x1fff))
+		return 0;
+	for (i = 0; i < sizeof(fuzz_ports) / sizeof(fuzz_ports[0]); i++)
+		if (rd16(f + ETH_HLEN + ihl + 2) == fuzz_ports[i])
+			return ETH_HLEN + ihl;
+	return 0;
+}
+
+/* ---- mutations ---------------------------------------------------------------- */
+
+static const __u8 interesting[] = {0x00, 0x01, 0x04, 0x05, 0x06, 0x08, 0x0f, 0x11, 0x20,
+				   0x40, 0x45, 0x46, 0x4f, 0x7f, 0x80, 0x86, 0xdd, 0xff};
+
+/* Offsets of header fields in the corpus' layout (no outer options). */
+static const size_t fields[] = {
+	12, 14, 16, 20, 22, 23,	    /* outer ethertype, IHL, tot_len, frag, TTL, proto */
+	36, 38, 40,		    /* outer UDP ports and length */
+	42, 43, 46, 49,		    /* VXLAN flags, reserved, VNI, reserved */
+	62, 64, 66, 70, 72, 73, 74, /* inner ethertype, IHL, tot_len, frag, TTL, proto, csum */
+	84, 86, 88, 90, 96, 98,	    /* inner L4 ports, UDP len/csum, TCP doff */
+};
+
+static void mutate_one(struct fuzz *z)
+{
+	size_t pos = below(z, z->len), n;
+	const struct seed *s;
+
+	switch (below(z, 9)) {
+	case 0:
+		z->f[pos] ^= 1u << below(z, 8);
+		break;
+	case 1:
+		z->f[pos] = interesting[below(z, sizeof(interesting))];
+		break;
+	case 2:
+		pos = fields[below(z, sizeof(fields) / sizeof(fields[0]))];
+		if (pos < z->len)
+			z->f[pos] = below(z, 2) ? interesting[below(z, sizeof(interesting))]
+						: (__u8)rnd(z);
+		break;
+	case 3:
+		z->len = ETH_HLEN + below(z, z->len - ETH_HLEN + 1);
+		break;
+	case 4:
+		n = below(z, 64) + 1;
+		if (z->len + n > FRAME_MAX)
+			break;
+		while (n--)
+			z->f[z->len++] = (__u8)rnd(z);
+		break;
+	case 5: /* insert */
+		n = below(z, 16) + 1;
+		if (z->len + n > FRAME_MAX)
+			break;
+		memmove(z->f + pos + n, z->f + pos, z->len - pos);
+		z->len += n;
+		break;
+	case 6: /* delete */
+		n = below(z, 16) + 1;
+		if (pos + n > z->len || z->len - n < ETH_HLEN)
+			break;
+		memmove(z->f + pos, z->f + pos + n, z->len - pos - n);
+		z->len -= n;
+		break;
+	case 7: /* splice the tail of another seed */
+		s = &z->seeds[below(z, z->n_seeds)];
+		n = below(z, s->len);
+		if (pos + s->len - n > FRAME_MAX)
+			break;
+		memcpy(z->f + pos, s->data + n, s->len - n);
+		z->len = pos + s->len - n;
+		if (z->len < ETH_HLEN)
+			z->len = ETH_HLEN;
+		break;
+	default:
+		if (pos + 1 < z->len)
+			wr16(z->f + pos, (__u16)rnd(z));
+		break;
+	}
+}
+
+/* Repair the inner IPv4 and L4 checksums when the frame has our layout. */
+static void repair(struct fuzz *z, int l4)
+{
+	size_t udp = mirror_udp(z->f, z->len), ip, hlen, tot;
+	__u32 sum;
+	__u8 *p;
+
+	ip = udp + 8 + 8 + ETH_HLEN;
+	if (!udp || ip + 20 > z->len)
+		return;
+	p = z->f + ip;
+	hlen = (p[0] & 0xf) * 4;
+	tot = rd16(p + 2);
+	if (hlen < 20 || ip + hlen > z->len)
+		return;
+	wr16(p + 10, 0);
+	wr16(p + 10, (__u16)~csum_fold_sum(p, hlen, 0));
+	if (!l4 || tot < hlen + 8 || ip + tot > z->len)
+		return;
+	if (p[9] == IPPROTO_UDP && rd16(p + hlen + 6) == 0)
+		return;
+	if (p[9] != IPPROTO_UDP && (p[9] != IPPROTO_TCP || tot < hlen + 20))
+		return;
+	sum = rd16(p + 12) + rd16(p + 14) + rd16(p + 16) + rd16(p + 18) + p[9] + (tot - hlen);
+	wr16(p + hlen + (p[9] == IPPROTO_TCP ? 16 : 6), 0);
+	wr16(p + hlen + (p[9] == IPPROTO_TCP ? 16 : 6),
+	     (__u16)~csum_fold_sum(p + hlen, tot - hlen, sum) ?: 0xffff);
+}
+
+static void make_frame(struct fuzz *z)
+{
+	const struct seed *s = &z->seeds[below(z, z->n_seeds)];
+	size_t kind = below(z, 16), n, i, udp;
+
+	if (kind == 0) { /* random bytes */
+		z->len = ETH_HLEN + below(z, 1600);
+		for (i = 0; i < z->len; i++)
+			z->f[i] = (__u8)rnd(z);
+		return;
+	}
+	memcpy(z->f, s->data, s->len);
+	z->len = s->len;
+	udp = mirror_udp(z->f, z->len);
+	if (kind == 1 && udp && udp + 16 < z->len) { /* valid outer, random inner */
+		for (i = udp + 16; i < z->len; i++)
+			z->f[i] = (__u8)rnd(z);
+		return;
+	}
+	n = 1 + below(z, 4);
+	while (n--)
+		mutate_one(z);
+	if (below(z, 2))
+		repair(z, (int)below(z, 2));
+}
+
+/* ---- invariants ----------------------------------------------------------------- */
+
+/* Bytes of the record that the rewrite may change (MACs, checksums, dst, port). */
+static int rewritten(size_t i, size_t l4, __u8 proto)
+{
+	size_t csum = l4 + (proto == IPPROTO_TCP ? 16 : 6);
+
+	return i < 12 || i == ETH_HLEN + 10 || i == ETH_HLEN + 11 ||
+	       (i >= ETH_HLEN + 16 && i < ETH_HLEN + 20) || i == l4 + 2 || i == l4 + 3 ||
+	       i == csum || i == csum + 1;
+}
+
+static void check_rec_rewrite(struct fuzz *z, const struct hx_rec *r, const __u8 *in, size_t hlen,
+			      __u8 proto)
+{
+	const struct vxfwd_rule *rule = hx_rule(&z->h, r->hdr.rule);
+	const __u8 *ip = r->frame + ETH_HLEN;
+	size_t i, l4 = ETH_HLEN + hlen;
+	__be32 dst;
+
+	if (!rule) {
+		fail(z, "record names rule %u, which the ruleset does not have", r->hdr.rule);
+		return;
+	}
+	memcpy(&dst, ip + 16, 4);
+	if (dst != rule->nat_addr || proto != rule->proto)
+		fail(z, "record's destination or protocol is not rule %u's", r->hdr.rule);
+	if ((rule->flags & VXFWD_RULE_F_NAT_PORT) && memcmp(ip + hlen + 2, &rule->nat_port_be, 2))
+		fail(z, "record's destination port is not rule %u's", r->hdr.rule);
+	if (memcmp(r->frame, hx_nh_mac, 6) || memcmp(r->frame + 6, hx_egress_mac, 6))
+		fail(z, "record's MACs are not the next hop's and the egress'");
+	for (i = 0; i < r->hdr.len; i++)
+		if (!rewritten(i, l4, proto) && r->frame[i] != in[i]) {
+			fail(z, "record byte %zu is %#x, the input's %#x", i, r->frame[i], in[i]);
+			return;
+		}
+}
+
+static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
+{
+	const __u8 *in = z->f + udp + 16, *ip = r->frame + ETH_HLEN;
+	size_t len = r->hdr.len, hlen, in_len = z->len - udp - 16;
+	__u16 in_csum, out_csum;
+	int in_ok;
+
+	if (!r->fits) {
+		fail(z, "record of %zu bytes claims a %zu-byte frame", r->size, len);
+		return;
+	}
+	if (len < ETH_HLEN + 20 || rd16(r->frame + 12) != ETH_P_IP || ip[0] >> 4 != 4) {
+		fail(z, "record is not an Ethernet/IPv4 frame");
+		return;
+	}
+	hlen = (ip[0] & 0xf) * 4;
+	if (hlen < 20 || rd16(ip + 2) != len - ETH_HLEN || len > in_len ||
+	    (ip[9] != IPPROTO_UDP && ip[9] != IPPROTO_TCP) ||
+	    len < ETH_HLEN + hlen + (ip[9] == IPPROTO_TCP ? 20 : 8)) {
+		fail(z,
+		     "record's IPv4 header (IHL %zu, total length %u, proto %u) does not fit "
+		     "its %zu bytes",
+		     hlen, rd16(ip + 2), ip[9], len);
+		return;
+	}
+	if (csum_fold_sum(ip, hlen, 0) != 0xffff)
+		fail(z, "record's IPv4 header checksum does not verify");
+	in_ok = !pkt_verify_csums(in, len);
+	in_csum = rd16(in + ETH_HLEN + hlen + (ip[9] == IPPROTO_TCP ? 16 : 6));
+	out_csum = rd16(ip + hlen + (ip[9] == IPPROTO_TCP ? 16 : 6));
+	if (ip[9] == IPPROTO_UDP && !in_csum && out_csum)
+		fail(z, "UDP checksum 0 became %#x", out_csum);
+	else if (in_ok && pkt_verify_csums(r->frame, len))
+		fail(z, "record's L4 checksum does not verify, the input's did");
+	check_rec_rewrite(z, r, in, hlen, ip[9]);
+}
+
+static void check_frame(struct fuzz *z, __u32 repeat)
+{
+	size_t udp = mirror_udp(z->f, z->len);
+	unsigned int i;
+
+	if (z->h.retval != (udp ? XDP_DROP : XDP_PASS))
+		fail(z, "verdict %u for %s traffic", z->h.retval, udp ? "mirror" : "non-mirror");
+	if (!udp && (z->h.out_len != z->len || memcmp(z->h.out, z->f, z->len)))
+		fail(z, "passed frame was modified");
+	if (z->h.n_recs && (!udp || z->h.n_recs != repeat))
+		fail(z, "%u ring records for %u runs of a %s frame", z->h.n_recs, repeat,
+		     udp ? "mirror" : "non-mirror");
+	for (i = 0; udp && i < z->h.n_recs && i < HX_RECS; i++)
+		check_rec(z, &z->h.recs[i], udp);
+	z->mirror += udp ? repeat : 0;
+	z->passes += udp ? 0 : repeat;
+	z->records += z->h.n_recs;
+}
+
+static int batch_check(struct fuzz *z)
+{
+	struct vxfwd_count c[VXFWD_C_MAX];
+	char why[200];
+	int ret;
+
+	ret = hx_counters(&z->h, c);
+	if (ret < 0)
+		return ret;
+	if (hx_sum_check(z->base, c, why, sizeof(why)))
+		fail(z, "counters: %s", why);
+	if (c[VXFWD_C_RX].packets - z->base[VXFWD_C_RX].packets != z->runs ||
+	    c[VXFWD_C_RX].bytes - z->base[VXFWD_C_RX].bytes != z->bytes)
+		fail(z, "counters: RX moved by %llu, %llu frames were run",
+		     (unsigned long long)(c[VXFWD_C_RX].packets - z->base[VXFWD_C_RX].packets),
+		     (unsigned long long)z->runs);
+	if (c[VXFWD_C_PASS].packets - z->base[VXFWD_C_PASS].packets != z->passes)
+		fail(z, "counters: PASS moved by %llu, %llu frames passed",
+		     (unsigned long long)(c[VXFWD_C_PASS].packets - z->base[VXFWD_C_PASS].packets),
+		     (unsigned long long)z->passes);
+	if (c[VXFWD_C_FORWARD].packets - z->base[VXFWD_C_FORWARD].packets != z->records)
+		fail(z, "counters: FORWARD moved by %llu, %llu records read",
+		     (unsigned long long)(c[VXFWD_C_FORWARD].packets -
+					  z->base[VXFWD_C_FORWARD].packets),
+		     (unsigned long long)z->records);
+	z->forwarded += z->records;
+	z->total_runs += z->runs;
+	memcpy(z->base, c, sizeof(c));
+	z->runs = z->bytes = z->passes = z->records = 0;
+	return 0;
+}
+
+static int fuzz_one(struct fuzz *z)
+{
+	__u32 repeat = below(z, 32) ? 1 : 2 + (__u32)below(z, 5);
+	int ret;
+
+	make_frame(z);
+	ret = hx_run(&z->h, z->f, z->len, repeat);
+	if (ret < 0) {
+		fail(z, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
+		return ret;
+	}
+	z->runs += repeat;
+	z->bytes += (__u64)z->len * repeat;
+	check_frame(z, repeat);
+	z->frames++;
+	return 0;
+}
+
+/*
+ * Every BPF_PROG_TEST_RUN of an XDP program adds it to the kernel's XDP
+ * dispatcher and removes it again, which rewrites the dispatcher image each
+ * time (tens of microseconds).  With the program attached in native mode to
+ * a veth in a private network namespace, it stays in the dispatcher and a
+ * run costs what the program costs.  The namespace dies with the process.
+ * Failing that, the fuzzer runs the slow way.
+ */
+static void pin_dispatcher(struct fuzz *z)
+{
+	int ifindex, ret;
+
+	if (unshare(CLONE_NEWNET)) {
+		printf("# unshare(CLONE_NEWNET): %s: slow runs\n", strerror(errno));
+		return;
+	}
+	/* Both ends stay down: no frame of the kernel's own reaches it. */
+	if (system("ip link add fz0 type veth peer name fz1")) {
+		printf("# veth in a private namespace: cannot create: slow runs\n");
+		return;
+	}
+	ifindex = (int)if_nametoindex("fz0");
+	ret = bpf_xdp_attach(ifindex, bpf_program__fd(z->h.skel->progs.vxfwd_xdp),
+			     XDP_FLAGS_DRV_MODE, NULL);
+	if (ret < 0)
+		printf("# native XDP on a private veth: %s: slow runs\n", strerror(-ret));
+}
+
+/* ---- main ---------------------------------------------------------------------- */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void save_failures(struct fuzz *z)
+{
+	const char *dir = getenv("VXFWD_TEST_OUTDIR");
+	char path[4096];
+	size_t i;
+	int ret;
+
+	if (!z->n_saved)
+		return;
+	snprintf(path, sizeof(path), "%s/bpffuzz-fail.pcap", dir ? dir : ".");
+	ret = pcap_write(path, z->saved, z->n_saved);
+	fprintf(stderr, "bpffuzz: %zu failing frames %s %s%s%s\n", z->n_saved,
+		ret < 0 ? "not written to" : "written to", path, ret < 0 ? ": " : "",
+		ret < 0 ? strerror(-ret) : "");
+	for (i = 0; i < z->n_saved; i++)
+		free((void *)z->saved[i].data);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bpffuzz [-v] [--iterations N] [--seconds S] [--seed X]\n");
+}
+
+static int parse_args(int argc, char **argv, struct fuzz *z, __u64 *iters, double *secs)
+{
+	static const struct option opts[] = {
+		{"iterations", required_argument, NULL, 'n'},
+		{"seconds", required_argument, NULL, 's'},
+		{"seed", required_argument, NULL, 'S'},
+		{"verbose", no_argument, NULL, 'v'},
+		{NULL, 0, NULL, 0},
+	};
+	char *end;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "n:s:S:v", opts, NULL)) != -1) {
+		errno = 0;
+		end = NULL;
+		if (opt == 'n')
+			*iters = strtoull(optarg, &end, 0);
+		else if (opt == 's')
+			*secs = strtod(optarg, &end);
+		else if (opt == 'S')
+			z->rng = strtoull(optarg, &end, 0);
+		else if (opt == 'v')
+			z->verbose = 1;
+		else
+			return -EINVAL;
+		if (end && (*end || errno)) {
+			fprintf(stderr, "bpffuzz: %s: not a number\n", optarg);
+			return -EINVAL;
+		}
+	}
+	return optind == argc ? 0 : -EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+	static struct fuzz z;
+	__u64 iters = 200000, i;
+	double secs = 0, t0, el;
+	int ret;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	z.rng = (__u64)time(NULL) ^ ((__u64)getpid() << 32);
+	if (parse_args(argc, argv, &z, &iters, &secs)) {
+		usage();
+		return 2;
+	}
+	if (!z.rng)
+		z.rng = 1;
+	printf("# seed %#llx (rerun with --seed)\n", (unsigned long long)z.rng);
+	ret = hx_open(&z.h, 0);
+	if (ret == HX_EXIT_SKIP)
+		return ret;
+	if (!ret)
+		ret = hx_apply(&z.h, "fuzz", fuzz_rules, fuzz_nexthops);
+	if (!ret)
+		ret = seed_corpus(&z);
+	if (!ret)
+		ret = seed_pcaps(&z);
+	if (!ret)
+		ret = hx_counters(&z.h, z.base);
+	if (ret < 0) {
+		fprintf(stderr, "bpffuzz: setup: %s\n", strerror(-ret));
+		ret = 1;
+		goto out;
+	}
+	pin_dispatcher(&z);
+	printf("# %zu seeds\n", z.n_seeds);
+	t0 = now();
+	for (i = 0; secs > 0 || i < iters; i++) {
+		if (fuzz_one(&z) < 0 || z.failed > 1000)
+			break;
+		if ((i + 1) % BATCH)
+			continue;
+		if (batch_check(&z) < 0 || (secs > 0 && now() - t0 >= secs))
+			break;
+	}
+	if (batch_check(&z) < 0)
+		fail(&z, "counters: cannot read them");
+	el = now() - t0;
+	printf("# %llu frames (%llu runs) in %.1f s, %.0f frames/s: %llu mirror, %llu forwarded, "
+	       "%u failures\n",
+	       (unsigned long long)z.frames, (unsigned long long)z.total_runs, el,
+	       el > 0 ? z.frames / el : 0.0, (unsigned long long)z.mirror,
+	       (unsigned long long)z.forwarded, z.failed);
+	save_failures(&z);
+	ret = z.failed ? 1 : 0;
+out:
+	for (i = 0; i < z.n_seeds; i++)
+		free(z.seeds[i].data);
+	hx_close(&z.h);
+	return ret;
+}
