@@ -203,4 +203,17 @@ struct vxfwd_engine_stats {
 	__u64 send_errno[VXFWD_ERRNO_SLOTS];
 };
 
+/* ---- leak guard (bpf/vxfwd_guard.bpf.c: tc egress of the ingress side) -- */
+
+/*
+ * Per-CPU counters of vxfwd_guard_cnt (struct vxfwd_count each).  A frame
+ * leaving the ingress interface towards a DNAT target of the active ruleset
+ * is mirror-derived traffic on the wrong wire: dropped and counted.
+ */
+enum vxfwd_guard_counter {
+	VXFWD_G_PASS = 0,		/* left the interface */
+	VXFWD_G_DROP,			/* carried a DNAT target: dropped */
+	VXFWD_G_MAX,
+};
+
 #endif /* VXFWD_ABI_H */
