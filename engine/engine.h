@@ -8,6 +8,7 @@
 #define VXFWD_ENGINE_H
 
 #include <net/if.h>
+#include <time.h>
 
 #include "instance.h"
 #include "maps.h"
@@ -44,7 +45,9 @@ struct engine {
 	int sfd;
 	int epfd;
 	int stop;
-	int reapply; /* egress MAC changed: apply again */
+	int reapply;		       /* egress MAC changed: apply again */
+	struct vxfwd_ruleset *pending; /* compiled by SIGHUP, waiting for next hops */
+	struct timespec pending_until;
 };
 
 /* xdp.c */
@@ -55,6 +58,9 @@ void xdp_detach(struct engine *e);
 /* reload.c */
 int engine_apply(struct engine *e, const struct vxfwd_ruleset *rs, int wait_ms);
 void engine_reload(struct engine *e);
+/* Flip a pending reload when due; ms until it is due, or -1 for none. */
+int engine_reload_poll(struct engine *e);
+void engine_reload_cancel(struct engine *e);
 int state_write(const struct engine *e);
 
 /* loop.c */

@@ -127,6 +127,7 @@ static int loop_setup(struct engine *e)
 
 static void loop_teardown(struct engine *e)
 {
+	engine_reload_cancel(e);
 	if (e->epfd >= 0)
 		close(e->epfd);
 	if (e->sfd >= 0)
@@ -157,8 +158,10 @@ static void dispatch(struct engine *e, const struct epoll_event *ev, int n)
 /* Sleep only when there is nothing to move; 0 = poll without sleeping. */
 static int loop_timeout(struct engine *e, int more)
 {
-	int t = neigh_tick(&e->neigh);
+	int t = neigh_tick(&e->neigh), r = engine_reload_poll(e);
 
+	if (r >= 0 && (t < 0 || r < t))
+		t = r;
 	if (more && !e->tx.nfree) {
 		/* Every slot in flight: wait for completions, not for the ring. */
 		tx_wait(&e->tx, 10);

@@ -351,6 +351,7 @@ void neigh_close(struct vxfwd_neigh *n)
 
 static void drop_targets(struct vxfwd_neigh *n, const __be32 *addrs, unsigned int count)
 {
+	char a[INET_ADDRSTRLEN];
 	unsigned int i, j;
 
 	for (i = 0; i < n->n;) {
@@ -360,8 +361,10 @@ static void drop_targets(struct vxfwd_neigh *n, const __be32 *addrs, unsigned in
 			i++;
 			continue;
 		}
-		if (!n->t[i].is_static)
-			target_set(n, &n->t[i], NULL);
+		/* Rules no longer use it: its entry goes, pinned or resolved. */
+		if (maps_set_nexthop(n->maps, n->t[i].addr, NULL, 0) == 0)
+			log_info("%s: no longer a DNAT target, next hop removed",
+				 inet_ntop(AF_INET, &n->t[i].addr, a, sizeof(a)));
 		n->t[i] = n->t[--n->n];
 	}
 }

@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine.h"
 #include "log.h"
 
-#define DIFF_LINES_MAX 32 /* itemized changes per kind; the rest is counted */
+#define RELOAD_WAIT_MS 1000 /* bound on next-hop resolution before a flip */
+#define DIFF_LINES_MAX 32   /* itemized changes per kind; the rest is counted */
 
 struct targets {
 	__be32 addr[2 * VXFWD_MAX_NEXTHOPS];
@@ -231,9 +233,30 @@ static int same_ifaces(const struct engine *e, const struct vxfwd_ruleset *rs)
 	return 0;
 }
 
+static long ms_until(const struct timespec *ts)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (ts->tv_sec - now.tv_sec) * 1000 + (ts->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static void pending_drop(struct engine *e)
+{
+	if (e->pending)
+		vxfwd_ruleset_free(e->pending);
+	e->pending = NULL;
+}
+
+/*
+ * SIGHUP: compile the file now, resolve its new DNAT targets while the loop
+ * keeps forwarding, and flip once they resolve or RELOAD_WAIT_MS pass
+ * (engine_reload_poll()).  A file with errors changes nothing.
+ */
 void engine_reload(struct engine *e)
 {
 	struct vxfwd_ruleset *rs = NULL;
+	struct targets t = {.n = 0};
 	int ret;
 
 	log_info("%s: reloading", e->inst.rules);
@@ -245,9 +268,36 @@ void engine_reload(struct engine *e)
 	}
 	if (!same_ifaces(e, rs))
 		goto fail;
-	ret = engine_apply(e, rs, 1000);
+	targets_add(&t, e->rs);
+	targets_add(&t, rs);
+	ret = neigh_set_targets(&e->neigh, t.addr, t.statics, t.n, 0);
 	if (ret)
-		goto fail;
+		log_warnx("rtnetlink: next-hop lookup failed: %s", strerror(-ret));
+	pending_drop(e);
+	e->pending = rs;
+	clock_gettime(CLOCK_MONOTONIC, &e->pending_until);
+	e->pending_until.tv_sec += RELOAD_WAIT_MS / 1000;
+	return;
+fail:
+	if (rs)
+		vxfwd_ruleset_free(rs);
+	e->st->reload_failures++;
+	log_warnx("%s: reload failed: the previous rules stay active", e->inst.rules);
+}
+
+static void reload_commit(struct engine *e)
+{
+	struct vxfwd_ruleset *rs = e->pending;
+	int ret;
+
+	e->pending = NULL;
+	ret = engine_apply(e, rs, 0);
+	if (ret) {
+		vxfwd_ruleset_free(rs);
+		e->st->reload_failures++;
+		log_warnx("%s: reload failed: the previous rules stay active", e->inst.rules);
+		return;
+	}
 	diff_rules(e->rs, rs);
 	diff_members(e->rs, rs);
 	vxfwd_ruleset_free(e->rs);
@@ -256,10 +306,23 @@ void engine_reload(struct engine *e)
 	ret = state_write(e);
 	if (ret)
 		log_warnx("%s: state file not written: %s", e->inst.statefile, strerror(-ret));
-	return;
-fail:
-	if (rs)
-		vxfwd_ruleset_free(rs);
-	e->st->reload_failures++;
-	log_warnx("%s: reload failed: the previous rules stay active", e->inst.rules);
+}
+
+int engine_reload_poll(struct engine *e)
+{
+	long ms;
+
+	if (!e->pending)
+		return -1;
+	ms = ms_until(&e->pending_until);
+	if (neigh_unresolved(&e->neigh) == 0 || ms <= 0) {
+		reload_commit(e);
+		return -1;
+	}
+	return (int)ms;
+}
+
+void engine_reload_cancel(struct engine *e)
+{
+	pending_drop(e);
 }

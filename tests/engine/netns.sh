@@ -198,6 +198,38 @@ test_reload() {
 		pass "forwarding continues after reload" || fail "forwarding after reload"
 }
 
+test_reload_target() {
+	local q="d['counters']['drop_no_nexthop']['packets']" before after
+	in_ns "$COL" ip addr add 172.30.82.96/23 dev c0
+	before=$(stat_of "$q")
+	capture "$COL" c0 "$TMP/col6.pcap"
+	sleep 0.5
+	in_ns "$SRC" $PY "$HERE/send.py" m0 "$MAC5" allowed 300 0.01 &
+	local sp=$! fwd0
+	fwd0=$(stat_of "d['counters']['forward']['packets']")
+	for _ in $(seq 100); do	# reload once about 50 frames went through
+		[ $(($(stat_of "d['counters']['forward']['packets']") - fwd0)) -ge 50 ] && break
+		sleep 0.1
+	done
+	sed -i 's/dnat 172.30.82.95 port 8081/dnat 172.30.82.96 port 8081/' "$TMP/lab.rules"
+	"$VXFWD" reload -n "$NAME" >/dev/null
+	wait "$sp"
+	stop_captures
+	after=$(stat_of "$q")
+	tcpdump -r "$TMP/col6.pcap" -n 'udp dst port 8081 or tcp dst port 8081' 2>/dev/null |
+		awk '{print $5}' | sed 's/\.8081:$//' | uniq -c > "$TMP/switch.txt"
+	cat "$TMP/switch.txt"
+	# One switch: a run of .95 then a run of .96, 300 frames, nothing lost.
+	awk 'NR == 1 && $2 == "172.30.82.95" { a = $1 } NR == 2 && $2 == "172.30.82.96" { b = $1 }
+	     END { exit !(NR == 2 && a + b == 300 && a > 0 && b > 0) }' "$TMP/switch.txt" &&
+	[ "$after" = "$before" ] &&
+		pass "reload to a new DNAT target under traffic: 300 of 300 frames, one switch point, 0 no_nexthop" ||
+		fail "reload to a new target: no_nexthop $before -> $after"
+	sed -i 's/dnat 172.30.82.96 port 8081/dnat 172.30.82.95 port 8081/' "$TMP/lab.rules"
+	"$VXFWD" reload -n "$NAME" >/dev/null
+	sleep 1
+}
+
 test_second_instance() {
 	local out
 	out=$(nsenter --net="/run/netns/$SEN" "$VXFWD" run -f "$TMP/lab.rules" -n "$NAME" 2>&1)
@@ -307,7 +339,7 @@ MAC5=$(in_ns "$SEN" cat /sys/class/net/ens5/address)
 MAC6=$(in_ns "$SEN" cat /sys/class/net/ens6/address)
 MACC=$(in_ns "$COL" cat /sys/class/net/c0/address)
 start_daemon || { echo "FAIL: daemon did not start"; exit 1; }
-for t in test_neigh test_forward test_ordinary test_caps test_second_instance test_reload \
+for t in test_neigh test_forward test_ordinary test_caps test_second_instance test_reload test_reload_target \
 	 test_kill9 test_egress_down test_ring_full test_stop; do
 	echo "== $t"
 	$t

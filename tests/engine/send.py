@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Send VXLAN mirror frames into the sensor's ens5 (engine netns test).
 
-usage: send.py IFACE DST_MAC KIND COUNT
+usage: send.py IFACE DST_MAC KIND COUNT [INTERVAL]
 KIND: allowed (UDP to port 31765 from an allowed exporter, sizes 64..8900),
       jumbo (the same, every payload 8900 bytes),
       tcp (TCP to 31765, allowed source), denied (source not allowed),
@@ -34,7 +34,9 @@ def frame(kind, i, dst_mac):
 
 def main():
     iface, dst_mac, kind, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    sendp([frame(kind, i, dst_mac) for i in range(count)], iface=iface, verbose=False)
+    inter = float(sys.argv[5]) if len(sys.argv) > 5 else 0
+    sendp([frame(kind, i, dst_mac) for i in range(count)], iface=iface, inter=inter,
+          verbose=False)
 
 
 if __name__ == "__main__":
