@@ -50,6 +50,15 @@ def check_frame(d, e, args):
     return errs
 
 
+def marked_seq(d, markers):
+    """The sequence number of a run-marked payload, or None."""
+    p = d["payload"]
+    for mk in markers:
+        if p.startswith(mk) and len(p) >= len(mk) + 4:
+            return int.from_bytes(p[len(mk):len(mk) + 4], "big")
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pcap", required=True)
@@ -77,6 +86,7 @@ def main():
             elif e.get("fp"):
                 other[e["fp"]] = e
 
+    fwd_seqs = {e["seq"] for v in expect.values() for e in v if "seq" in e and markers}
     seen = collections.Counter()
     errors = []
     bad_kinds = collections.Counter()
@@ -99,6 +109,11 @@ def main():
                     e.get("seq"), e.get("kind")), "; ".join(errs)))
             else:
                 valid += 1
+            continue
+        seq = marked_seq(d, markers)
+        if fp not in other and seq in fwd_seqs:
+            errors.append("frame %d: seq %d arrived altered (payload, source, TTL, ID or "
+                          "options differ from what was sent)" % (n, seq))
             continue
         if fp in other or any(mk in frame for mk in markers):
             e = other.get(fp, {})
