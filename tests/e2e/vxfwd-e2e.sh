@@ -20,7 +20,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
 
 ALL_TESTS="forward no_leak_ens5 tcpdump_sensor xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay \
-kill9_restart sigstop_ring_full ens6_down_up reload_broken"
+kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start"
 
 LAB_RULES=$LAB_DIR/rules/lab.rules
 AWS_RULES=$LAB_DIR/rules/aws.rules
@@ -548,6 +548,31 @@ sys.exit(0 if e["reload_failures"] == 1 and e["reloads"] == 0 else 1)' ||
 	captures_stop
 	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/during.json" "--manifest=$LAB_TMP/after.json" ||
 		fail "collector: frames lost or mis-rewritten across the reloads"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# The same instance started twice: the second refuses cleanly (exit status
+# not 0, within seconds, with a message) and the first keeps forwarding.
+test_double_start()
+{
+	local rc out
+
+	setup "$LAB_RULES"
+	out=$(timeout 20 nsenter --net="/run/netns/$LAB_NS_S" -- \
+		"$VXFWD" run -f "$LAB_RULES" -n "$LAB_VXFWD_NAME" 2>&1 </dev/null)
+	rc=$?
+	printf 'second vxfwd run -n %s: exit %d: %s\n' "$LAB_VXFWD_NAME" "$rc" "$(head -n 3 <<<"$out")"
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "the second instance did not refuse (exit $rc)"
+	[ -n "$out" ] || fail "the second instance refused without saying why"
+	kill -0 "$LAB_VXFWD_PID" || fail "the first instance died"
+	xdp_attached || fail "XDP detached by the second instance"
+	captures_start
+	gen_send after "udp:30,tcp:30"
+	captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" ||
+		fail "the first instance stopped forwarding"
 	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
 	check_invariants
 	lab_vxfwd_stop
