@@ -41,7 +41,8 @@ static const struct {
 	{"generic", VXFWD_XDP_GENERIC},
 };
 
-static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_level level,
+							    const char *fmt, va_list ap)
 {
 	char buf[1024];
 	size_t n;
