@@ -300,6 +300,25 @@ test_egress_down() {
 		pass "ens6 up again: forwarding resumed by itself" || fail "no forwarding after ens6 up"
 }
 
+test_egress_mac() {
+	local new=02:00:00:00:66:06
+	in_ns "$SEN" ip link set ens6 address "$new"
+	for _ in $(seq 30); do
+		grep -q "ens6: link up, MAC $new" "$TMP/daemon.log" && break
+		sleep 0.1
+	done
+	sleep 0.5
+	capture "$COL" c0 "$TMP/col7.pcap"
+	sleep 0.5
+	send allowed 6
+	stop_captures
+	$PY "$HERE/verify.py" "$TMP/col7.pcap" 6 "$new" >/dev/null &&
+		pass "ens6 MAC changed: frames leave with the new source MAC" ||
+		fail "ens6 MAC change not followed"
+	in_ns "$SEN" ip link set ens6 address "$MAC6"
+	sleep 0.5
+}
+
 test_ring_full() {
 	local q="[d['counters']['drop_ring_full']['packets'], d['counters']['forward']['packets'], d['engine']['records'], d['engine']['sent_packets']]"
 	local before after
@@ -340,7 +359,7 @@ MAC6=$(in_ns "$SEN" cat /sys/class/net/ens6/address)
 MACC=$(in_ns "$COL" cat /sys/class/net/c0/address)
 start_daemon || { echo "FAIL: daemon did not start"; exit 1; }
 for t in test_neigh test_forward test_ordinary test_caps test_second_instance test_reload test_reload_target \
-	 test_kill9 test_egress_down test_ring_full test_stop; do
+	 test_kill9 test_egress_down test_egress_mac test_ring_full test_stop; do
 	echo "== $t"
 	$t
 done
