@@ -128,6 +128,25 @@ lab_start()
 	lab_up >/dev/null 2>&1 || die "lab: could not build the namespaces"
 	lab_collector "$VXBENCH" collector -i eth0 -d "$PIN" || die "collector: XDP attach failed"
 	lab_mirror "$VXBENCH" leak -i eth0 -d "$PIN" || die "mirror: tc leak counter attach failed"
+	leak_selftest
+}
+
+# The leak figure means something only if the counter can fire: route three
+# pings to the DNAT target out of ens5 (a static neighbour on the mirror's
+# MAC) and expect three leaks, then undo it.
+leak_selftest()
+{
+	local leaked
+
+	ip -n "$LAB_NS_S" neigh replace "$LAB_COLLECTOR_ADDR" lladdr "$LAB_MIRROR_MAC" dev ens5 ||
+		die "leak self-test: cannot add the neighbour"
+	lab_sensor ping -c 3 -i 0.2 -q -I ens5 "$LAB_COLLECTOR_ADDR" >/dev/null 2>&1
+	ip -n "$LAB_NS_S" neigh del "$LAB_COLLECTOR_ADDR" dev ens5
+	sleep 0.2
+	leaked=$("$VXBENCH" read -d "$PIN" | json_field leaked)
+	[ "${leaked:-0}" -eq 3 ] || die "leak self-test: 3 frames to the DNAT target left ens5, the counter saw ${leaked:-0}"
+	"$VXBENCH" reset -d "$PIN" || die "resetting the counters in $PIN failed"
+	note "leak counter self-test: 3 of 3 provoked leaks counted"
 }
 
 # ens5's NAPI in a kernel thread pinned to the forwarder's CPU, so that the
@@ -245,28 +264,36 @@ cpu_busy()
 		END { print one, all }' /proc/stat
 }
 
+# utime + stime of the daemon, in clock ticks.
+daemon_ticks()
+{
+	awk '{ print $14 + $15 }' "/proc/$VXF_PID/stat" 2>/dev/null || echo null
+}
+
 # trial PEER RUN SIZE RATE SECONDS KIND: one measurement, one JSON line.
 trial()
 {
 	local peer=$1 run=$2 size=$3 rate=$4 secs=$5 kind=$6 gen col b0 b1 rss=null hwm=null
-	local vst=null
+	local vst=null t0=null t1=null
 
 	"$VXBENCH" reset -d "$PIN" || die "resetting the counters in $PIN failed"
 	b0=$(cpu_busy)
+	[ -n "${VXF_PID:-}" ] && t0=$(daemon_ticks)
 	gen=$(lab_mirror taskset -c "$GEN_CPU" "$VXBENCH" gen -i eth0 -D "$LAB_ENS5_MAC" \
 		-s "$size" -r "$rate" -t "$secs" -c "$GEN_CPU") || die "generator failed ($peer, $size bytes)"
 	sleep 0.5
 	b1=$(cpu_busy)
 	col=$("$VXBENCH" read -d "$PIN")
 	if [ -n "${VXF_PID:-}" ]; then
+		t1=$(daemon_ticks)
 		rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)
 		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)
 		vst=$("$VXFWD" stats -j -n "$VXF_NAME" 2>/dev/null | tr -d '\n')
 		"$PY" -c 'import json,sys; json.loads(sys.argv[1])' "$vst" 2>/dev/null || vst=null
 	fi
-	printf '{"peer": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s, "vxfwd_stats": %s}\n' \
+	printf '{"peer": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s, "daemon_ticks": [%s, %s], "vxfwd_stats": %s}\n' \
 		"$peer" "$run" "$size" "$kind" "$gen" "$col" "${b0// /, }" "${b1// /, }" \
-		"$(getconf CLK_TCK)" "${rss:-null}" "${hwm:-null}" "$vst" | tee -a "$OUT/trials.jsonl" |
+		"$(getconf CLK_TCK)" "${rss:-null}" "${hwm:-null}" "${t0:-null}" "${t1:-null}" "$vst" | tee -a "$OUT/trials.jsonl" |
 		"$PY" "$BENCH_DIR/report.py" --line >&2
 }
 
