@@ -124,7 +124,7 @@ lab_init()
 
 lab_cleanup()
 {
-	local rc=$? i pid ns name
+	local rc=$? i ns name
 
 	trap - EXIT
 	for ((i = ${#LAB_PIDS[@]} - 1; i >= 0; i--)); do
@@ -147,11 +147,14 @@ lab_cleanup()
 	exit "$rc"
 }
 
-# lab_kill PID: SIGTERM, then SIGKILL after 5 s; only for our own children.
+# lab_kill PID: SIGTERM, then SIGKILL after 5 s.  Only a background job of
+# this shell not yet reaped: a PID already waited for may belong to someone
+# else by now.
 lab_kill()
 {
 	local pid=$1 i
 
+	jobs -p | grep -qx "$pid" || return 0
 	kill -0 "$pid" 2>/dev/null || return 0
 	kill -TERM "$pid" 2>/dev/null
 	for ((i = 0; i < 50; i++)); do
