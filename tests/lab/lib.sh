@@ -337,8 +337,10 @@ lab_vxfwd_start()
 	lab_bg "$LAB_TMP/vxfwd.log" "$LAB_NS_S" "$VXFWD" run -v -f "$rules" -n "$name"
 	LAB_VXFWD_PID=$LAB_BG_PID
 	if ! lab_wait 20 lab_vxfwd_ready; then
-		kill -0 "$LAB_VXFWD_PID" 2>/dev/null || wait "$LAB_VXFWD_PID"
-		lab_die "vxfwd run -f $rules -n $name: not attached to ens5 after 20 s (exit $?): $(tail -n 20 "$LAB_TMP/vxfwd.log")"
+		kill -0 "$LAB_VXFWD_PID" 2>/dev/null &&
+			lab_die "vxfwd run -f $rules -n $name: not attached to ens5 after 20 s: $(tail -n 20 "$LAB_TMP/vxfwd.log")"
+		wait "$LAB_VXFWD_PID"
+		lab_die "vxfwd run -f $rules -n $name: exited with status $? before attaching to ens5: $(tail -n 20 "$LAB_TMP/vxfwd.log")"
 	fi
 	cat "$LAB_TMP/vxfwd.log" >>"$LAB_TMP/vxfwd.all.log"
 	lab_log "vxfwd $LAB_VXFWD_PID attached to ens5: $(ip -n "$LAB_NS_S" -d link show ens5 | grep -o 'prog/xdp[a-z]* id [0-9]*')"
