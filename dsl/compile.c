@@ -146,7 +146,8 @@ static int compile_lpm(struct dsl_ctx *ctx, struct oplist *l)
 		ret = collect(ctx->anon, &ents, &n, &cap);
 	if (ret)
 		goto out;
-	qsort(ents, n, sizeof(*ents), ent_cmp);
+	if (n)
+		qsort(ents, n, sizeof(*ents), ent_cmp);
 	for (i = 0; i < n; i++) {
 		if (i && ents[i].addr == ents[i - 1].addr && ents[i].plen == ents[i - 1].plen)
 			continue;

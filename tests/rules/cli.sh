@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# cli.sh VXFWD - the `vxfwd check` command line: exit statuses, -q, -v,
+# standard input, unreadable and world-writable files.
+set -u
+
+vxfwd=${1:?usage: cli.sh VXFWD}
+here=$(cd "$(dirname "$0")" && pwd)
+case $vxfwd in /*) ;; *) vxfwd=$(pwd)/$vxfwd ;; esac
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+good=$here/ok/minimal.rules
+
+# expect NAME STATUS STDOUT-PATTERN STDERR-PATTERN -- ARGS... (patterns: grep -E; "" = empty)
+expect() {
+	name=$1 status=$2 out=$3 err=$4
+	shift 5
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	ok=1
+	[ "$got" -eq "$status" ] || { echo "FAIL $name: exit $got, expected $status" >&2; ok=0; }
+	if [ -z "$out" ]; then
+		[ ! -s "$tmp/out" ] || { echo "FAIL $name: stdout not empty" >&2; ok=0; }
+	else
+		grep -Eq "$out" "$tmp/out" || { echo "FAIL $name: stdout lacks /$out/" >&2; ok=0; }
+	fi
+	if [ -z "$err" ]; then
+		[ ! -s "$tmp/err" ] || { echo "FAIL $name: stderr not empty" >&2; ok=0; }
+	else
+		grep -Eq "$err" "$tmp/err" || { echo "FAIL $name: stderr lacks /$err/" >&2; ok=0; }
+	fi
+	if [ $ok -eq 0 ]; then
+		sed 's/^/  out: /' "$tmp/out" >&2
+		sed 's/^/  err: /' "$tmp/err" >&2
+		fail=$((fail + 1))
+	else
+		echo "ok $name"
+	fi
+}
+
+cp "$good" "$tmp/good.rules"
+chmod 644 "$tmp/good.rules"
+cd "$tmp" || exit 99
+# interface warnings depend on the host: -q keeps them out of stderr
+expect quiet 0 '' '' -- "$vxfwd" check -q -f good.rules
+expect ok-words 0 '^configuration OK$' '.*|^$' -- "$vxfwd" check -f good.rules
+expect verbose 0 '^rule 0 udp dport=53 ' '.*|^$' -- "$vxfwd" check -v -f good.rules
+expect stdin 0 '' '' -- sh -c "\"$vxfwd\" check -q -f - < good.rules"
+expect stdin-name 1 '' '^<stdin>:1:1: error: unknown keyword' -- \
+	sh -c "printf 'ingres ens5 { vni 1 }\n' | \"$vxfwd\" check -f -"
+expect missing 1 '' 'nope.rules: cannot read the rules: No such file or directory' -- \
+	"$vxfwd" check -f nope.rules
+expect directory 1 '' 'cannot read the rules: Is a directory' -- "$vxfwd" check -f .
+expect usage-option 2 '' '^usage: vxfwd check \[-qv\] \[-f file\]$' -- "$vxfwd" check -x
+expect usage-operand 2 '' '^usage: vxfwd check' -- "$vxfwd" check -f good.rules extra
+expect usage-qv 2 '' '^usage: vxfwd check' -- "$vxfwd" check -q -v -f good.rules
+expect help 0 '^usage: vxfwd check' '' -- "$vxfwd" check -h
+cp good.rules ww.rules
+chmod 666 ww.rules
+expect world-writable 1 '' "ww.rules: refusing a world-writable rules file; run 'chmod o-w ww.rules'" -- \
+	"$vxfwd" check -f ww.rules
+mkdir inc
+printf 'set s { 192.0.2.1 }\n' > inc/ww.rules
+chmod 666 inc/ww.rules
+{ cat good.rules; printf 'include "inc/ww.rules"\n'; } > incl.rules
+expect world-writable-include 1 '' "^incl.rules:5:9: error: inc/ww.rules: refusing a world-writable" -- \
+	"$vxfwd" check -f incl.rules
+expect errors-only-q 1 '' 'error: unknown keyword' -- \
+	sh -c "printf 'ingres ens5 { vni 1 }\n' | \"$vxfwd\" check -q -f -"
+
+[ $fail -eq 0 ] || { echo "cli: $fail failed" >&2; exit 1; }
+echo "cli: all passed"
