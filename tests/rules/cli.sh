@@ -70,5 +70,16 @@ expect world-writable-include 1 '' "^incl.rules:5:9: error: inc/ww.rules: refusi
 expect errors-only-q 1 '' 'error: unknown keyword' -- \
 	sh -c "printf 'ingres ens5 { vni 1 }\n' | \"$vxfwd\" check -q -f -"
 
+# the scale example: every address an LPM entry, every organization a slot
+"$vxfwd" check -v -f "$here/../../rules/examples/exporters.rules" >"$tmp/x.out" 2>/dev/null
+lpm=$(grep -c '^lpm ' "$tmp/x.out")
+orgs=$(grep -c '^org ' "$tmp/x.out")
+if [ "$lpm" -eq 324 ] && [ "$orgs" -eq 16 ]; then
+	echo "ok exporters: 324 addresses, 16 organizations"
+else
+	echo "FAIL exporters: $lpm LPM entries, $orgs organizations; expected 324 and 16" >&2
+	fail=$((fail + 1))
+fi
+
 [ $fail -eq 0 ] || { echo "cli: $fail failed" >&2; exit 1; }
 echo "cli: all passed"
