@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <time.h>
 
+#include "guard.h"
 #include "instance.h"
 #include "maps.h"
 #include "neigh.h"
@@ -31,6 +32,8 @@ struct engine {
 	struct vxfwd_ring ring;
 	struct vxfwd_tx tx;
 	struct vxfwd_neigh neigh;
+	struct vxfwd_guard guard; /* egress leak guard on the ingress interface */
+	int guard_ok;
 	int neigh_ok;
 	int ring_ok;
 	int tx_ok;

@@ -204,6 +204,32 @@ static int start_io(struct engine *e)
 	return 0;
 }
 
+/*
+ * The leak guard is a second belt: XDP already keeps mirror traffic off the
+ * stack.  Without it vxfwd still forwards and drops correctly, so a failure
+ * is a warning, not a reason to detach XDP and exit.
+ */
+static void start_guard(struct engine *e)
+{
+	char path[PATH_MAX];
+
+	if (instance_pin_path(&e->inst, "vxfwd_guard_cnt", path, sizeof(path)) ||
+	    guard_open(&e->guard, e->skel->obj)) {
+		guard_close(&e->guard);
+		log_warnx("%s: leak guard not active; XDP alone keeps mirror traffic off it",
+			  e->ingress);
+		return;
+	}
+	if (guard_attach(&e->guard, e->ingress_ifindex, path)) {
+		guard_close(&e->guard);
+		log_warnx("%s: leak guard not active; XDP alone keeps mirror traffic off it",
+			  e->ingress);
+		return;
+	}
+	e->guard_ok = 1;
+	log_info("%s: leak guard attached to egress", e->ingress);
+}
+
 static int lock_instance(struct engine *e)
 {
 	pid_t owner = 0;
@@ -257,6 +283,7 @@ static int start(struct engine *e)
 		log_warnx("%s: pinning maps failed: %s", e->inst.pindir, strerror(-ret));
 		return ret;
 	}
+	start_guard(e);
 	ret = start_io(e);
 	if (ret)
 		return ret;
@@ -269,6 +296,10 @@ static void stop(struct engine *e)
 		tx_close(&e->tx);
 	if (e->ring_ok)
 		ring_close(&e->ring);
+	if (e->guard_ok) {
+		guard_detach(&e->guard);
+		guard_close(&e->guard);
+	}
 	/* Pins belong to whoever holds the name: not us when the lock failed. */
 	if (e->inst.pid_fd >= 0)
 		xdp_detach(e);

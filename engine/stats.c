@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "cmd.h"
+#include "guard.h"
 #include "instance.h"
 #include "log.h"
 #include "maps.h"
@@ -71,6 +72,8 @@ struct named {
 
 struct snap {
 	struct timespec ts;
+	int have_guard;
+	struct vxfwd_count guard[VXFWD_G_MAX];
 	__u32 gen;
 	struct vxfwd_count c[VXFWD_C_MAX];
 	struct vxfwd_engine_stats eng;
@@ -82,6 +85,7 @@ struct snap {
 
 struct pins {
 	struct vxfwd_maps m;
+	int guard; /* leak guard counters, -1 when not pinned */
 	const struct vxfwd_instance *inst;
 };
 
@@ -109,9 +113,11 @@ static int pin_open(const struct vxfwd_instance *in, const char *map, int *fd)
 
 static int pins_open(struct pins *p, const struct vxfwd_instance *in)
 {
+	char path[PATH_MAX];
 	int ret;
 
 	memset(&p->m, -1, sizeof(p->m));
+	p->guard = -1;
 	p->inst = in;
 	ret = pin_open(in, "vxfwd_active", &p->m.active);
 	if (!ret)
@@ -122,6 +128,8 @@ static int pins_open(struct pins *p, const struct vxfwd_instance *in)
 		ret = pin_open(in, "vxfwd_org_cnt", &p->m.org_counters);
 	if (!ret)
 		ret = pin_open(in, "vxfwd_engine", &p->m.engine);
+	if (!ret && !instance_pin_path(in, "vxfwd_guard_cnt", path, sizeof(path)))
+		p->guard = bpf_obj_get(path);
 	return ret;
 }
 
@@ -134,6 +142,8 @@ static void pins_close(struct pins *p)
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	if (p->guard >= 0)
+		close(p->guard);
 }
 
 /* Names from the state file: "rule POS NAME", "org SLOT ID NAME". */
@@ -202,6 +212,7 @@ static int snap_take(const struct pins *p, struct snap *s)
 		ret = maps_read_counters(&p->m, s->c);
 	if (!ret && bpf_map_lookup_elem(p->m.engine, &zero, &s->eng))
 		ret = -errno;
+	s->have_guard = p->guard >= 0 && !ret && guard_read(p->guard, s->guard) == 0;
 	for (i = 0; !ret && i < s->n_rules; i++)
 		ret = percpu_sum(p->m.rule_counters, s->gen * VXFWD_MAX_RULES + i, &s->rules[i].c);
 	for (i = 0; !ret && i < s->n_orgs; i++)
@@ -267,6 +278,13 @@ static void print_table(const char *name, const struct snap *s, const struct sna
 	for (i = 0; i < s->n_orgs; i++)
 		table_row(s->orgs[i].name, &s->orgs[i].c, o && i < o->n_orgs ? &o->orgs[i].c : NULL,
 			  dt);
+	if (s->have_guard) {
+		printf("leak guard (egress of the ingress interface)\n");
+		table_row("guard_pass", &s->guard[VXFWD_G_PASS], o ? &o->guard[VXFWD_G_PASS] : NULL,
+			  dt);
+		table_row("guard_drop", &s->guard[VXFWD_G_DROP], o ? &o->guard[VXFWD_G_DROP] : NULL,
+			  dt);
+	}
 	printf("engine\n");
 	for (i = 0; i < N_ENGINE; i++)
 		printf("  %-24s %16llu\n", engine_fields[i].name,
@@ -332,6 +350,13 @@ static void print_json(const char *name, const struct snap *s)
 	putchar('}');
 	json_named("rules", s->rules, s->n_rules);
 	json_named("orgs", s->orgs, s->n_orgs);
+	if (s->have_guard)
+		printf(",\"guard\":{\"pass\":{\"packets\":%llu,\"bytes\":%llu},"
+		       "\"drop\":{\"packets\":%llu,\"bytes\":%llu}}",
+		       (unsigned long long)s->guard[VXFWD_G_PASS].packets,
+		       (unsigned long long)s->guard[VXFWD_G_PASS].bytes,
+		       (unsigned long long)s->guard[VXFWD_G_DROP].packets,
+		       (unsigned long long)s->guard[VXFWD_G_DROP].bytes);
 	printf(",\"engine\":{");
 	for (i = 0; i < N_ENGINE; i++)
 		printf("%s\"%s\":%llu", i ? "," : "", engine_fields[i].name,
@@ -398,6 +423,16 @@ static void print_prom(const char *name, const struct snap *s)
 			prom_label(name);
 			printf("\",counter=\"%s\"} %llu\n", counter_names[i],
 			       (unsigned long long)(u ? s->c[i].bytes : s->c[i].packets));
+		}
+	}
+	if (s->have_guard) {
+		printf("# HELP vxfwd_guard_packets_total Frames seen by the egress leak guard.\n"
+		       "# TYPE vxfwd_guard_packets_total counter\n");
+		for (i = 0; i < VXFWD_G_MAX; i++) {
+			printf("vxfwd_guard_packets_total{instance=\"");
+			prom_label(name);
+			printf("\",verdict=\"%s\"} %llu\n", i == VXFWD_G_DROP ? "drop" : "pass",
+			       (unsigned long long)s->guard[i].packets);
 		}
 	}
 	prom_named("rule", "rule", name, s->rules, s->n_rules);

@@ -175,6 +175,9 @@ static void unpin_all(const struct engine *e)
 			unlink(path);
 	if (!instance_pin_path(&e->inst, "link", path, sizeof(path)))
 		unlink(path);
+	/* Left by a guard of a killed run that could not be attached again. */
+	if (!instance_pin_path(&e->inst, "vxfwd_guard_cnt", path, sizeof(path)))
+		unlink(path);
 	rmdir(e->inst.pindir);
 }
 

@@ -153,6 +153,13 @@ test_forward() {
 		pass "prometheus exposition" || fail "prometheus exposition"
 }
 
+test_guard() {
+	in_ns "$SEN" tc filter show dev ens5 egress | grep -q bpf &&
+	grep -q "ens5: leak guard attached to egress" "$TMP/daemon.log" &&
+	[ "$(stat_of "d['guard']['drop']['packets']")" = 0 ] &&
+		pass "leak guard on ens5 egress, 0 frames to stop" || fail "leak guard"
+}
+
 test_ordinary() {
 	in_ns "$SRC" ping -c 2 -W 1 172.30.82.108 >/dev/null &&
 		pass "ping to ens5 works while vxfwd runs" || fail "ping to ens5"
@@ -349,7 +356,8 @@ test_stop() {
 	DPID=
 	[ $rc = 0 ] && [ ! -e "$PINS" ] && [ ! -e "/run/vxfwd/$NAME.pid" ] &&
 	! in_ns "$SEN" ip link show ens5 | grep -q xdp &&
-		pass "SIGTERM: exit 0, XDP detached, pins and pid file removed" ||
+	! in_ns "$SEN" tc filter show dev ens5 egress | grep -q bpf &&
+		pass "SIGTERM: exit 0, XDP and leak guard detached, pins and pid file removed" ||
 		fail "SIGTERM: rc $rc, pins $(ls "$PINS" 2>/dev/null | wc -l)"
 }
 
@@ -358,7 +366,7 @@ MAC5=$(in_ns "$SEN" cat /sys/class/net/ens5/address)
 MAC6=$(in_ns "$SEN" cat /sys/class/net/ens6/address)
 MACC=$(in_ns "$COL" cat /sys/class/net/c0/address)
 start_daemon || { echo "FAIL: daemon did not start"; exit 1; }
-for t in test_neigh test_forward test_ordinary test_caps test_second_instance test_reload test_reload_target \
+for t in test_neigh test_forward test_guard test_ordinary test_caps test_second_instance test_reload test_reload_target \
 	 test_kill9 test_egress_down test_egress_mac test_ring_full test_stop; do
 	echo "== $t"
 	$t
