@@ -81,5 +81,11 @@ else
 	fail=$((fail + 1))
 fi
 
+# the complete example of vxfwd.rules(5) is a valid file
+awk '/^# \/etc\/vxfwd\/vxfwd.rules/ { p = 1 } p && /^\.Ed/ { p = 0 } p' \
+	"$here/../../man/vxfwd.rules.5" >"$tmp/manual.rules"
+expect manual-example 0 '^rule 2 tcp dport=514 src=!0x2 ' '.*|^$' -- \
+	"$vxfwd" check -v -f "$tmp/manual.rules"
+
 [ $fail -eq 0 ] || { echo "cli: $fail failed" >&2; exit 1; }
 echo "cli: all passed"
