@@ -160,6 +160,25 @@ test_guard() {
 		pass "leak guard on ens5 egress, 0 frames to stop" || fail "leak guard"
 }
 
+test_guard_provoked() {
+	local before after seen
+	before=$(stat_of "d['guard']['drop']['packets']")
+	# A misrouted DNAT target: the sensor's own stack sends to it via ens5.
+	in_ns "$SEN" ip route add 172.30.82.95/32 dev ens5
+	in_ns "$SEN" ip neigh replace 172.30.82.95 lladdr 02:00:00:00:99:95 dev ens5
+	capture "$SRC" m0 "$TMP/src8.pcap" "dst host 172.30.82.95"
+	sleep 0.5
+	in_ns "$SEN" ping -c 3 -i 0.2 -W 1 172.30.82.95 >/dev/null 2>&1
+	stop_captures
+	in_ns "$SEN" ip neigh del 172.30.82.95 dev ens5
+	in_ns "$SEN" ip route del 172.30.82.95/32 dev ens5
+	after=$(stat_of "d['guard']['drop']['packets']")
+	seen=$(tcpdump -r "$TMP/src8.pcap" -n 2>/dev/null | wc -l)
+	[ $((after - before)) -ge 3 ] && [ "$seen" = 0 ] &&
+		pass "route to the DNAT target via ens5: guard dropped $((after - before)), 0 reached the mirror side" ||
+		fail "guard: dropped $((after - before)), $seen reached the mirror side"
+}
+
 test_ordinary() {
 	in_ns "$SRC" ping -c 2 -W 1 172.30.82.108 >/dev/null &&
 		pass "ping to ens5 works while vxfwd runs" || fail "ping to ens5"
@@ -366,7 +385,7 @@ MAC5=$(in_ns "$SEN" cat /sys/class/net/ens5/address)
 MAC6=$(in_ns "$SEN" cat /sys/class/net/ens6/address)
 MACC=$(in_ns "$COL" cat /sys/class/net/c0/address)
 start_daemon || { echo "FAIL: daemon did not start"; exit 1; }
-for t in test_neigh test_forward test_guard test_ordinary test_caps test_second_instance test_reload test_reload_target \
+for t in test_neigh test_forward test_guard test_guard_provoked test_ordinary test_caps test_second_instance test_reload test_reload_target \
 	 test_kill9 test_egress_down test_egress_mac test_ring_full test_stop; do
 	echo "== $t"
 	$t
