@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# run-fuzz.sh SRCDIR WORKDIR [SECONDS] - build the rules parser's libFuzzer
+# target with clang (ASan and UBSan) and fuzz it, seeded with every golden
+# file.  Exits 77 when clang or its fuzzer runtime is missing.  Crashes are
+# left in WORKDIR/crash-* and fail the run.  FUZZ_SECONDS overrides the
+# time (default 60); longer runs: run-fuzz.sh . /tmp/fz 3600.
+set -eu
+
+src=$(cd "${1:?usage: run-fuzz.sh SRCDIR WORKDIR [SECONDS]}" && pwd)
+work=${2:?usage: run-fuzz.sh SRCDIR WORKDIR [SECONDS]}
+secs=${3:-${FUZZ_SECONDS:-60}}
+
+clang=
+for c in clang-14 clang; do
+	if command -v "$c" >/dev/null 2>&1; then
+		clang=$c
+		break
+	fi
+done
+if [ -z "$clang" ]; then
+	echo "fuzz: clang not found: skipped" >&2
+	exit 77
+fi
+
+mkdir -p "$work/gen" "$work/corpus"
+flex --outfile="$work/gen/scanner.yy.c" --header-file="$work/gen/scanner.yy.h" \
+	"$src/dsl/scanner.l"
+bison --output="$work/gen/parser.tab.c" --defines="$work/gen/parser.tab.h" "$src/dsl/parser.y"
+
+if ! "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-D_GNU_SOURCE -I"$work/gen" -I"$src/dsl" -I"$src/bpf" \
+	-o "$work/fuzz-rules" "$src/tests/fuzz/fuzz_rules.c" "$src"/dsl/*.c \
+	"$work/gen/parser.tab.c" "$work/gen/scanner.yy.c" 2>"$work/build.log"; then
+	if grep -q "libclang_rt.fuzzer\|cannot find.*fuzzer" "$work/build.log"; then
+		echo "fuzz: clang has no libFuzzer runtime (libclang-rt-dev): skipped" >&2
+		exit 77
+	fi
+	cat "$work/build.log" >&2
+	exit 1
+fi
+
+# seeds: every golden case and example
+find "$src/tests/rules" "$src/rules/examples" -name '*.rules' -exec cp {} "$work/corpus/" \;
+
+cd "$work"
+ASAN_OPTIONS=detect_leaks=1 ./fuzz-rules -max_total_time="$secs" -timeout=10 -max_len=8192 \
+	-dict="$src/tests/fuzz/rules.dict" -print_final_stats=1 corpus 2>fuzz.log || {
+	tail -n 60 fuzz.log >&2
+	exit 1
+}
+grep -E '^stat::(number_of_executed_units|peak_rss_mb)|cov:' fuzz.log | tail -n 3
