@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * api.c - the DSL library's API as `run` uses it: unknown interfaces are
+ * warnings by default and errors with VXFWD_DSL_F_IFACE_STRICT, a failed
+ * load returns no ruleset, and the compiled ops carry ABI values.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vxfwd_dsl.h"
+
+static const char rules[] =
+	"ingress nosuchif0 { vni 5 }\n"
+	"egress lo\n"
+	"set s { 198.51.100.0/24 }\n"
+	"forward udp from @s to port 31765 dnat 172.30.82.95 port 8081\n";
+
+static int load(unsigned int flags, struct vxfwd_ruleset **rs, char *diag, size_t len)
+{
+	FILE *f = fmemopen(diag, len, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = vxfwd_dsl_load("api.rules", rules, flags, f, rs);
+	fclose(f);
+	return ret;
+}
+
+static int check_ops(const struct vxfwd_ruleset *rs)
+{
+	const struct vxfwd_op *op = rs->ops;
+
+	if (rs->n_ops != 5 || op[0].map != VXFWD_MAP_CFG || op[1].map != VXFWD_MAP_VNI ||
+	    op[2].map != VXFWD_MAP_LPM || op[3].map != VXFWD_MAP_RULE ||
+	    op[4].map != VXFWD_MAP_NEXTHOP)
+		return 1;
+	if (op[0].val.cfg.n_rules != 1 || op[0].val.cfg.vxlan_port_be[0] != htons(4789) ||
+	    op[1].key.vni.vni != 5 || op[2].key.lpm.prefixlen != 56 ||
+	    op[2].key.lpm.addr != inet_addr("198.51.100.0") || op[2].val.lpm.sets != 1)
+		return 1;
+	if (op[3].val.rule.dport_lo != 31765 || op[3].val.rule.nat_port_be != htons(8081) ||
+	    op[3].val.rule.nat_addr != inet_addr("172.30.82.95") || op[3].val.rule.proto != 17)
+		return 1;
+	return op[4].key.addr != inet_addr("172.30.82.95") || op[4].val.nh.flags != 0;
+}
+
+int main(void)
+{
+	struct vxfwd_ruleset *rs = NULL;
+	char diag[4096];
+	int ret, bad = 0;
+
+	ret = load(0, &rs, diag, sizeof(diag));
+	if (ret || !rs || !strstr(diag, "warning: ingress interface 'nosuchif0' does not exist")) {
+		fprintf(stderr, "api: default load: ret %d, diagnostics:\n%s", ret, diag);
+		bad = 1;
+	} else if (check_ops(rs)) {
+		fprintf(stderr, "api: compiled ops differ from the ABI contract\n");
+		bad = 1;
+	}
+	vxfwd_ruleset_free(rs);
+
+	rs = (struct vxfwd_ruleset *)1;
+	ret = load(VXFWD_DSL_F_IFACE_STRICT, &rs, diag, sizeof(diag));
+	if (ret != -EINVAL || rs || !strstr(diag, "error: ingress interface 'nosuchif0' does not exist")) {
+		fprintf(stderr, "api: strict load: ret %d, diagnostics:\n%s", ret, diag);
+		bad = 1;
+	}
+	if (!bad)
+		printf("api: ok\n");
+	return bad;
+}
