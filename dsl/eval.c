@@ -8,6 +8,7 @@
  * an earlier one covers completely can never match (error); two rules that
  * share traffic but act differently are ambiguous (warning: the first wins).
  */
+#include <errno.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,7 @@ static const char *const kind_names[] = {
 
 /*
  * Replace a $macro by its value (keeping the use's location and `!`) and
- * check the kind is one of `allowed`.  Returns 0 or -1 (reported).
+ * check the kind is one of `allowed`.  Returns 0 or -EINVAL (reported).
  */
 static int resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
 		   const char *what)
@@ -90,7 +91,7 @@ static int resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
 		m = macro_find(ctx, v->name);
 		if (!m) {
 			suggest_macro(ctx, v);
-			return -1;
+			return -EINVAL;
 		}
 		m->used = 1;
 		free(v->name);
@@ -99,7 +100,7 @@ static int resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
 			v->name = strdup(m->val->name);
 			if (!v->name) {
 				dsl_error(ctx, &v->loc, "out of memory");
-				return -1;
+				return -EINVAL;
 			}
 		}
 		v->kind = m->val->kind;
@@ -117,7 +118,7 @@ static int resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
 			  allowed & K(DSL_V_SET) ? ", a prefix or a set" :
 			  allowed & K(DSL_V_RANGE) ? " or a range" : "",
 			  kind_names[v->kind], buf);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -148,11 +149,11 @@ static int check_range(struct dsl_ctx *ctx, const struct dsl_val *v, unsigned lo
 	if (v->lo < lo || v->lo > hi || v->hi < lo || v->hi > hi) {
 		dsl_error(ctx, &v->loc, "%s%s %llu out of range (%llu-%llu)", pfx, what,
 			  v->lo > hi || v->lo < lo ? v->lo : v->hi, lo, hi);
-		return -1;
+		return -EINVAL;
 	}
 	if (v->lo > v->hi) {
 		dsl_error(ctx, &v->loc, "%s%s range %llu-%llu is empty", pfx, what, v->lo, v->hi);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -294,7 +295,7 @@ static int flat_add(struct dsl_ctx *ctx, struct dsl_set *s, const struct dsl_pfx
 		n = realloc(s->flat, cap * sizeof(*n));
 		if (!n) {
 			dsl_error(ctx, &p->val->loc, "out of memory");
-			return -1;
+			return -ENOMEM;
 		}
 		s->flat = n;
 		s->cap_flat = cap;
@@ -311,7 +312,7 @@ static int member_prefix(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_memb
 	__u32 addr;
 
 	if (resolve(ctx, v, K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET), "set member"))
-		return -1;
+		return -EINVAL;
 	if (v->kind == DSL_V_SET)
 		return 1;
 	addr = v->addr & pfx_mask(v->plen);
@@ -359,18 +360,18 @@ static int flatten_ref(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_member
 	size_t i;
 
 	if (!sub)
-		return -1;
+		return -EINVAL;
 	m->val->set = sub;
 	if (sub->state == 1) {
 		dsl_error(ctx, &m->val->loc, "set '%s' contains itself through '@%s'", s->name,
 			  sub->name);
-		return -1;
+		return -EINVAL;
 	}
 	if (flatten(ctx, sub))
-		return -1;
+		return -EINVAL;
 	for (i = 0; i < sub->n_flat; i++)
 		if (flat_add(ctx, s, &sub->flat[i]))
-			return -1;
+			return -EINVAL;
 	return 0;
 }
 
@@ -385,12 +386,12 @@ static int flatten(struct dsl_ctx *ctx, struct dsl_set *s)
 	for (m = s->members; m; m = m->next) {
 		r = member_prefix(ctx, s, m);
 		if (r < 0) {
-			ret = -1;
+			ret = -EINVAL;
 			continue;
 		}
 		if (r == 1) {
 			if (flatten_ref(ctx, s, m))
-				ret = -1;
+				ret = -EINVAL;
 			continue;
 		}
 		struct dsl_pfx p = {
@@ -400,7 +401,7 @@ static int flatten(struct dsl_ctx *ctx, struct dsl_set *s)
 			.val = m->val,
 		};
 		if (flat_add(ctx, s, &p))
-			ret = -1;
+			ret = -EINVAL;
 	}
 	s->state = 2;
 	return ret;
@@ -512,17 +513,17 @@ static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, const char *who
 
 	snprintf(what, sizeof(what), "rule '%s': %s", who, side);
 	if (resolve(ctx, v, K(DSL_V_ANY) | K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET), what))
-		return -1;
+		return -EINVAL;
 	if (v->kind == DSL_V_ANY) {
 		if (v->neg) {
 			dsl_error(ctx, &v->loc, "rule '%s': '!any' matches nothing", who);
-			return -1;
+			return -EINVAL;
 		}
 		return 0;
 	}
 	if (v->kind == DSL_V_SET) {
 		v->set = set_lookup(ctx, v);
-		return v->set && v->set->bit >= 0 ? 0 : -1;
+		return v->set && v->set->bit >= 0 ? 0 : -EINVAL;
 	}
 	if (v->addr & ~pfx_mask(v->plen)) {
 		char given[32], masked[32];
@@ -533,7 +534,7 @@ static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, const char *who
 		dsl_warning(ctx, &v->loc, "prefix %s has host bits set; using %s", given, masked);
 	}
 	v->set = anon_set(ctx, v);
-	return v->set ? 0 : -1;
+	return v->set ? 0 : -EINVAL;
 }
 
 static void match_of(const struct dsl_val *v, struct match *m)
@@ -688,20 +689,21 @@ static int eval_rule_values(struct dsl_ctx *ctx, struct dsl_rule *r, const char 
 {
 	int bad = 0;
 
-	bad |= eval_endpoint(ctx, r->src, who, "source");
-	if (r->dst)
-		bad |= eval_endpoint(ctx, r->dst, who, "destination");
+	if (eval_endpoint(ctx, r->src, who, "source"))
+		bad = -EINVAL;
+	if (r->dst && eval_endpoint(ctx, r->dst, who, "destination"))
+		bad = -EINVAL;
 	if (resolve(ctx, r->port, K(DSL_V_NUM) | K(DSL_V_RANGE), "port") ||
 	    check_range(ctx, r->port, 1, 65535, who, "port"))
-		bad = -1;
+		bad = -EINVAL;
 	if (r->vni && (resolve(ctx, r->vni, K(DSL_V_NUM), "vni") ||
 		       check_range(ctx, r->vni, 0, VNI_MAX, who, "vni")))
-		bad = -1;
+		bad = -EINVAL;
 	if (resolve(ctx, r->dnat, K(DSL_V_ADDR), "DNAT target"))
-		bad = -1;
+		bad = -EINVAL;
 	if (r->dnat_port && (resolve(ctx, r->dnat_port, K(DSL_V_NUM), "DNAT port") ||
 			     check_range(ctx, r->dnat_port, 1, 65535, who, "DNAT port")))
-		bad = -1;
+		bad = -EINVAL;
 	return bad;
 }
 
