@@ -8,7 +8,8 @@
  * LPM: one entry per distinct prefix of any set (named or a rule's literal).
  * The program reads only the longest match, so each entry carries the bits
  * of every set containing it, shorter covering prefixes included, and the
- * organization of its most specific member that has one.
+ * organization of its most specific member that has one (the first
+ * organization, by order of appearance, when two members tie).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -126,7 +127,9 @@ static void lpm_value(const struct lpm_ent *ents, size_t n, const struct lpm_ent
 		}
 		for (i = lo; i < n && ents[i].addr == key.addr && ents[i].plen == len; i++) {
 			val->sets |= 1ull << ents[i].bit;
-			if (ents[i].org && (!best_org || ents[i].plen > best_org->plen))
+			/* the longest prefix wins; in a tie, the first organization */
+			if (ents[i].org && (!best_org || ents[i].plen > best_org->plen ||
+					    ents[i].org->slot < best_org->org->slot))
 				best_org = &ents[i];
 		}
 	}

@@ -338,14 +338,10 @@ static void check_member_dups(struct dsl_ctx *ctx, struct dsl_set *s)
 			if (b->val->kind != a->val->kind || b->val->addr != a->val->addr ||
 			    b->val->plen != a->val->plen)
 				continue;
+			if (a->org && b->org && strcmp(a->org->name, b->org->name))
+				continue;	/* check_org_conflicts() reports it */
 			dsl_fmt_val(buf, sizeof(buf), a->val);
-			if (a->org && b->org && a->org != b->org)
-				dsl_warning(ctx, &a->val->loc,
-					    "%s listed twice in set '%s', in organizations '%s' and '%s'",
-					    buf, s->name, b->org->name, a->org->name);
-			else
-				dsl_warning(ctx, &a->val->loc, "%s listed twice in set '%s'", buf,
-					    s->name);
+			dsl_warning(ctx, &a->val->loc, "%s listed twice in set '%s'", buf, s->name);
 			dsl_note(ctx, &b->val->loc, "first listed here");
 			break;
 		}
@@ -468,6 +464,65 @@ static void eval_orgs(struct dsl_ctx *ctx)
 		}
 		o->slot = slots++;
 	}
+}
+
+static int pfx_cmp(const void *a, const void *b)
+{
+	const struct dsl_pfx *x = *(const struct dsl_pfx *const *)a;
+	const struct dsl_pfx *y = *(const struct dsl_pfx *const *)b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->plen != y->plen)
+		return x->plen < y->plen ? -1 : 1;
+	return x->val->loc.src->seq != y->val->loc.src->seq ?
+		x->val->loc.src->seq - y->val->loc.src->seq :
+		x->val->loc.first_line != y->val->loc.first_line ?
+		x->val->loc.first_line - y->val->loc.first_line :
+		x->val->loc.first_column - y->val->loc.first_column;
+}
+
+/*
+ * One prefix in two organizations (in any sets): the counters can only
+ * credit one of them, the first written.  Reported once per prefix.
+ */
+static void check_org_conflicts(struct dsl_ctx *ctx)
+{
+	const struct dsl_pfx **all = NULL;
+	const struct dsl_org *win;
+	size_t n = 0, i, j, k;
+	struct dsl_set *s;
+	char buf[32];
+
+	for (s = ctx->sets; s; s = s->next)
+		n += s->n_flat;
+	if (!n)
+		return;
+	all = calloc(n, sizeof(*all));
+	if (!all)
+		return;
+	for (k = 0, s = ctx->sets; s; s = s->next)
+		for (i = 0; i < s->n_flat; i++)
+			if (s->flat[i].org)
+				all[k++] = &s->flat[i];
+	qsort(all, k, sizeof(*all), pfx_cmp);
+	for (i = 0; i < k; i = j) {
+		for (j = i + 1; j < k && all[j]->addr == all[i]->addr &&
+		     all[j]->plen == all[i]->plen; j++) {
+			if (all[j]->org->slot == all[i]->org->slot || all[j]->val == all[i]->val)
+				continue;
+			win = all[i]->org->slot < all[j]->org->slot ? all[i]->org : all[j]->org;
+			dsl_fmt_val(buf, sizeof(buf), all[j]->val);
+			dsl_warning(ctx, &all[j]->val->loc,
+				    "%s is in organizations '%s' and '%s'; it is counted under '%s'",
+				    buf, all[i]->org->name, all[j]->org->name, win->name);
+			dsl_note(ctx, &all[i]->val->loc, "first listed here");
+			break;
+		}
+		while (j < k && all[j]->addr == all[i]->addr && all[j]->plen == all[i]->plen)
+			j++;
+	}
+	free(all);
 }
 
 /* ---- rules --------------------------------------------------------------- */
@@ -803,6 +858,7 @@ int dsl_eval(struct dsl_ctx *ctx)
 	eval_egress(ctx);
 	eval_sets(ctx);
 	eval_orgs(ctx);
+	check_org_conflicts(ctx);
 	eval_rules(ctx);
 	check_macros_used(ctx);
 	return 0;
