@@ -10,6 +10,11 @@
  *
  * A failing case writes input, actual and expected frames to
  * $VXFWD_TEST_OUTDIR/corpus-fail-CASE.pcap.  Exit 0 pass, 1 fail, 77 skip.
+ *
+ * With -w DIR nothing runs: the corpus is written for the lab
+ * (tests/corpus/corpus-lab.sh) as DIR/corpus.rules, DIR/corpus.pcap (every
+ * case and every cut of every sweep whose frame fits on the lab's mirror
+ * wire, MTU 9216) and DIR/corpus.expect ("counter N" per line).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -236,6 +241,112 @@ static void run_sweeps(struct t *t)
 		run_sweep(t, &corpus_sweeps[i]);
 }
 
+/* ---- export for the lab ------------------------------------------------ */
+
+struct export
+{
+	struct pcap_frame *f;
+	size_t n, cap;
+	unsigned int hist[VXFWD_C_MAX];
+	size_t mtu;
+};
+
+static int export_add(struct export *x, const struct pkt *p, enum vxfwd_counter want)
+{
+	struct pcap_frame *nf;
+	__u8 *d;
+
+	if (p->len > x->mtu + ETH_HLEN)
+		return 0;
+	if (x->n == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 1024;
+		nf = realloc(x->f, x->cap * sizeof(*nf));
+		if (!nf)
+			return -ENOMEM;
+		x->f = nf;
+	}
+	d = malloc(p->len);
+	if (!d)
+		return -ENOMEM;
+	memcpy(d, p->buf, p->len);
+	x->f[x->n++] = (struct pcap_frame){d, p->len};
+	x->hist[want]++;
+	return 0;
+}
+
+static int export_frames(struct export *x)
+{
+	const struct corpus_sweep *s;
+	size_t i, bound[CB_MAX], full, len;
+	struct pkt_spec spec;
+	int ret = 0;
+
+	for (i = 0; !ret && i < corpus_n_cases; i++)
+		if (!corpus_build(&corpus_cases[i], &pkt_buf))
+			ret = export_add(x, &pkt_buf, corpus_cases[i].want);
+	for (i = 0; !ret && i < corpus_n_sweeps; i++) {
+		s = &corpus_sweeps[i];
+		if (corpus_bounds(&s->p, bound) || pkt_build(&s->p, &pkt_buf))
+			continue;
+		full = pkt_buf.len;
+		spec = s->p;
+		for (len = ETH_HLEN; !ret && len <= full; len++) {
+			spec.cut = s->p.cut + (__u16)(full - len);
+			if (!pkt_build(&spec, &pkt_buf))
+				ret = export_add(x, &pkt_buf, sweep_want(s, bound, len));
+		}
+	}
+	return ret;
+}
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fputs(text, f) == EOF)
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static int export_corpus(const char *dir, size_t mtu)
+{
+	struct export x = {.mtu = mtu};
+	char path[4096], line[4096] = "";
+	size_t i, off = 0;
+	int ret;
+
+	ret = export_frames(&x);
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/corpus.pcap", dir);
+		ret = pcap_write(path, x.f, x.n);
+	}
+	for (i = 0; i < VXFWD_C_MAX; i++)
+		if (x.hist[i] && off < sizeof(line))
+			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s %u\n",
+						hx_counter_names[i], x.hist[i]);
+	if (!ret)
+		ret = write_text(dir, "corpus.expect", line);
+	if (!ret)
+		ret = write_text(dir, "corpus.rules", corpus_rules);
+	for (i = 0; i < x.n; i++)
+		free((void *)x.f[i].data);
+	free(x.f);
+	if (ret < 0)
+		fprintf(stderr, "test_corpus: %s: writing the corpus failed: %s\n", dir,
+			strerror(-ret));
+	else
+		printf("# %zu frames written to %s/corpus.pcap\n", x.n, dir);
+	return ret < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct t t;
@@ -244,6 +355,8 @@ int main(int argc, char **argv)
 	int ret, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "-w"))
+		return export_corpus(argv[2], 9216);
 	t.verbose = argc > 1 && !strcmp(argv[1], "-v");
 	t.outdir = getenv("VXFWD_TEST_OUTDIR") ? getenv("VXFWD_TEST_OUTDIR") : ".";
 	ret = hx_open(&t.h, 0);
