@@ -10,6 +10,7 @@
 #   neigh_broken  ... and the collector does not answer ARP for a while
 #   guard_ens5    the sensor's own route sends to the DNAT target out of ens5
 #                 (the real host's same-/23 trap): the leak guard stops it
+#   pins_private  every pin of a running instance is 0600 in a 0700 directory
 #
 # Evidence from the far side of each wire: the collector's eth0 (every
 # frame's Ethernet destination), the mirror side of the ens5 wire, and the
@@ -21,7 +22,7 @@ set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
 
-ALL_TESTS="mac_change neigh_delete neigh_broken guard_ens5"
+ALL_TESTS="mac_change neigh_delete neigh_broken guard_ens5 pins_private"
 LAB_RULES=$LAB_DIR/rules/lab.rules
 NEW_MAC=02:c0:11:ec:70:99
 
@@ -296,6 +297,27 @@ for i in range(int(sys.argv[2])):
 	got=$(lab_mirror tcpdump -nr "$LAB_TMP/noguard.pcap" "dst host $LAB_COLLECTOR_ADDR" 2>/dev/null | wc -l)
 	echo "guard off (vxfwd stopped): $got of $n left ens5"
 	[ "$got" -eq "$n" ] || fail "without the guard $got of $n left ens5: this test cannot see a leak"
+}
+
+# Pinned maps and the link give whoever opens them control of forwarding:
+# root only.
+test_pins_private()
+{
+	local f bad=0 n=0
+
+	setup
+	[ "$(stat -c %a "$LAB_PINS")" = 700 ] || fail "$LAB_PINS: mode $(stat -c %a "$LAB_PINS"), want 700"
+	for f in "$LAB_PINS"/*; do
+		n=$((n + 1))
+		if [ "$(stat -c %a "$f")" != 600 ]; then
+			echo "$f: mode $(stat -c %a "$f"), want 600"
+			bad=1
+		fi
+	done
+	echo "$n pins in $LAB_PINS (mode 700): $(ls "$LAB_PINS" | tr '\n' ' ')"
+	[ "$n" -gt 0 ] || fail "no pins in $LAB_PINS"
+	[ $bad -eq 0 ] || fail "pins readable or writable by others than root"
+	lab_vxfwd_stop
 }
 
 # ---- runner ----------------------------------------------------------------
