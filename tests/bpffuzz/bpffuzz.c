@@ -15,7 +15,8 @@
  *      the program byte for byte as they came; mirror frames return XDP_DROP;
  *   2. a ring record only for a mirror frame; each is a well-formed frame:
  *      its length fits the record, Ethernet + IPv4 + UDP/TCP, IPv4 total
- *      length == len - 14, header checksum verifies, L4 checksum verifies
+ *      length == len - 14, the UDP length or TCP header within the IPv4
+ *      payload, header checksum verifies, L4 checksum verifies
  *      whenever the input's inner L4 checksum did (a UDP checksum of 0 stays
  *      0), MACs are the egress and next-hop ones, destination and port are
  *      the DNAT target of the rule the record names, and every other byte is
@@ -456,6 +457,13 @@ static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
 		     hlen, rd16(ip + 2), ip[9], len);
 		return;
 	}
+	if (ip[9] == IPPROTO_UDP &&
+	    (rd16(ip + hlen + 4) < 8 || rd16(ip + hlen + 4) > len - ETH_HLEN - hlen))
+		fail(z, "record's UDP length %u does not fit its IPv4 payload of %zu bytes",
+		     rd16(ip + hlen + 4), len - ETH_HLEN - hlen);
+	if (ip[9] == IPPROTO_TCP && (size_t)(ip[hlen + 12] >> 4) * 4 > len - ETH_HLEN - hlen)
+		fail(z, "record's TCP header (data offset %u) does not fit its IPv4 payload",
+		     ip[hlen + 12] >> 4);
 	if (csum_fold_sum(ip, hlen, 0) != 0xffff)
 		fail(z, "record's IPv4 header checksum does not verify");
 	in_ok = !pkt_verify_csums(in, len);
