@@ -6,7 +6,7 @@
 #
 # usage: bench/run.sh [--quick | --soak] [--runs N] [--sizes "64 1400 8900"]
 #                     [--peers "native xredir vxfwd"] [--seconds S]
-#                     [--profile] [--out DIR]
+#                     [--profile] [--threaded] [--out DIR]
 #
 #   (default)  for each run, peer and payload size: delivered pps at
 #              saturation, loss, zero-loss rate (binary search), leak to
@@ -27,6 +27,11 @@
 # ring even at low rates, so this mode needs an otherwise idle machine.
 # CPU per packet: busy time of both CPUs (and of CPU 0) over the frames
 # delivered, during the zero-loss trial (generator included, same for all).
+#
+# Environment: BENCH_NICE (forwarder's nice, -10), BENCH_FIFO=PRIO (the
+# daemon, and the NAPI thread with --threaded, at SCHED_FIFO PRIO instead),
+# BENCH_RULES (vxfwd's rules, bench/bench.rules), BENCH_BUILD (build-bench),
+# VXBENCH / VXFWD (prebuilt binaries).
 #
 # Writes bench/out/<UTC time>/{trials.jsonl,summary.json,table.txt}; prints
 # the table.  Root only; namespaces and processes are removed on any exit.
@@ -79,7 +84,7 @@ parse_args()
 		--profile) PROFILE=1 ;;
 		--threaded) THREADED=1 ;;
 		--out) OUT=$2; shift ;;
-		-h | --help) sed -n '6,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h | --help) sed -n '4,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) die "$1: unknown option (see --help)" ;;
 		esac
 		shift
@@ -93,7 +98,7 @@ build()
 {
 	VXBENCH=${VXBENCH:-$BUILD/bench/vxbench}
 	VXFWD=${VXFWD:-$BUILD/engine/vxfwd}
-	if [ ! -e "$BUILD/build.ninja" ] && [ ! -x "${VXBENCH_PREBUILT:-/nonexistent}" ]; then
+	if [ ! -e "$BUILD/build.ninja" ]; then
 		meson setup "$BUILD" "$SRCDIR" >"$OUT/build.log" 2>&1 ||
 			note "meson setup $BUILD failed, see $OUT/build.log"
 	fi
@@ -125,7 +130,7 @@ lab_start()
 	PIN=$LAB_BPFFS/vxbench-$LAB_ID
 	lab_mount_bpffs
 	mkdir -p "$PIN"
-	lab_up >/dev/null 2>&1 || die "lab: could not build the namespaces"
+	lab_up >"$OUT/lab.log" 2>&1 || die "lab: could not build the namespaces: $(tail -n 3 "$OUT/lab.log")"
 	lab_collector "$VXBENCH" collector -i eth0 -d "$PIN" || die "collector: XDP attach failed"
 	lab_mirror "$VXBENCH" leak -i eth0 -d "$PIN" || die "mirror: tc leak counter attach failed"
 	leak_selftest
@@ -283,7 +288,7 @@ trial()
 		-s "$size" -r "$rate" -t "$secs" -c "$GEN_CPU") || die "generator failed ($peer, $size bytes)"
 	sleep 0.5
 	b1=$(cpu_busy)
-	col=$("$VXBENCH" read -d "$PIN")
+	col=$("$VXBENCH" read -d "$PIN") || die "reading the counters in $PIN failed"
 	if [ -n "${VXF_PID:-}" ]; then
 		t1=$(daemon_ticks)
 		rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)

@@ -160,6 +160,8 @@ static int gen_live(const struct gen_opts *o, __u8 *frame, size_t len, struct ge
 	struct gen_bpf *skel;
 	int ret;
 
+	if (!vxb_if_index(o->ifname))
+		return -ENODEV;
 	skel = gen_bpf__open();
 	if (!skel)
 		return -errno;

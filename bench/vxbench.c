@@ -187,11 +187,14 @@ static struct bpf_program *pick_pass(struct collect_bpf *s)
 
 static int do_collector(struct attach_opts *o)
 {
-	struct collect_bpf *skel = collect_open(pick_collect, o->ifname);
+	struct collect_bpf *skel;
 	int ret;
 
-	if (!skel || !o->dir)
-		return skel ? -EINVAL : -errno;
+	if (!o->dir)
+		return -EINVAL;
+	skel = collect_open(pick_collect, o->ifname);
+	if (!skel)
+		return -errno;
 	ret = pin_map(skel->maps.vxb_coll, o->dir);
 	if (!ret)
 		ret = xdp_attach(skel->progs.vxb_collect, o->ifname);
@@ -213,13 +216,16 @@ static int do_pass(struct attach_opts *o)
 
 static int do_leak(struct attach_opts *o)
 {
-	struct collect_bpf *skel = collect_open(pick_leak, o->ifname);
 	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, tc);
+	struct collect_bpf *skel;
 	int ret;
 
-	if (!skel || !o->dir)
-		return skel ? -EINVAL : -errno;
+	if (!o->dir)
+		return -EINVAL;
+	skel = collect_open(pick_leak, o->ifname);
+	if (!skel)
+		return -errno;
 	hook.ifindex = vxb_if_index(o->ifname);
 	tc.prog_fd = bpf_program__fd(skel->progs.vxb_leak);
 	ret = pin_map(skel->maps.vxb_leak_cnt, o->dir);
@@ -263,6 +269,8 @@ static int do_xredir(struct attach_opts *o)
 
 	if (!o->ifname || !o->out || !o->dir || !o->n_allow)
 		return ret;
+	if (!vxb_if_index(o->out))
+		return -ENODEV;
 	skel = xredir_bpf__open();
 	if (!skel)
 		return -errno;
@@ -381,6 +389,7 @@ static int do_read(struct attach_opts *o)
 	struct vxb_coll *c = calloc(1, sizeof(*c));
 	struct vxb_leak l = { 0 };
 	const char *sep = "";
+	int found = 0;
 	__u32 k;
 
 	if (!c)
@@ -389,11 +398,13 @@ static int do_read(struct attach_opts *o)
 	if (!read_percpu(o->dir, "vxb_coll", 0, (__u64 *)c, sizeof(*c) / 8)) {
 		print_coll(c);
 		sep = ", ";
+		found++;
 	}
 	if (!read_percpu(o->dir, "vxb_leak_cnt", 0, (__u64 *)&l, sizeof(l) / 8)) {
 		printf("%s\"mirror_rx\": %llu, \"leaked\": %llu", sep,
 		       (unsigned long long)l.frames, (unsigned long long)l.leaked);
 		sep = ", ";
+		found++;
 	}
 	for (k = 0; k < VXB_XR_MAX; k++)
 		if (!read_percpu(o->dir, "vxb_xr_cnt", k, &v, 1))
@@ -402,7 +413,8 @@ static int do_read(struct attach_opts *o)
 	       sep, (unsigned long long)xr[VXB_XR_PASS], (unsigned long long)xr[VXB_XR_REDIRECT],
 	       (unsigned long long)xr[VXB_XR_DROP]);
 	free(c);
-	return 0;
+	/* No collector and no leak counter: a wrong directory, not a clean run. */
+	return found ? 0 : -ENOENT;
 }
 
 static int do_reset(struct attach_opts *o)
@@ -419,14 +431,15 @@ static int do_reset(struct attach_opts *o)
 
 static const struct {
 	const char *name;
+	const char *what;
 	int (*fn)(struct attach_opts *o);
 } vxb_cmds[] = {
-	{ "collector", do_collector },
-	{ "leak", do_leak },
-	{ "pass", do_pass },
-	{ "read", do_read },
-	{ "reset", do_reset },
-	{ "xredir", do_xredir },
+	{ "collector", "attaching the collector to", do_collector },
+	{ "leak", "attaching the leak counter to", do_leak },
+	{ "pass", "attaching XDP_PASS to", do_pass },
+	{ "read", "reading the counters in", do_read },
+	{ "reset", "zeroing the counters in", do_reset },
+	{ "xredir", "attaching the redirect peer to", do_xredir },
 };
 
 static int usage(void)
@@ -458,8 +471,8 @@ int main(int argc, char **argv)
 			return usage();
 		ret = vxb_cmds[i].fn(&o);
 		if (ret) {
-			fprintf(stderr, "vxbench %s: %s: %s\n", vxb_cmds[i].name,
-				o.ifname ? o.ifname : o.dir, strerror(-ret));
+			fprintf(stderr, "vxbench %s: %s %s: %s\n", vxb_cmds[i].name,
+				vxb_cmds[i].what, o.ifname ? o.ifname : o.dir, strerror(-ret));
 			return 1;
 		}
 		return 0;
