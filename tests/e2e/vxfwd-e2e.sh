@@ -448,11 +448,13 @@ test_sigstop_ring_full()
 {
 	setup "$LAB_RULES"
 	captures_start
-	lab_gen --mix udp:2500 --size 8972 --out "$LAB_TMP/burst.pcap" \
+	lab_gen --mix udp:1200 --size 8972 --out "$LAB_TMP/burst.pcap" \
 		--manifest "$LAB_TMP/burst.json" || fail "gen.py failed"
 	kill -STOP "$LAB_VXFWD_PID"
-	echo "vxfwd stopped with SIGSTOP; sending 2500 jumbo frames into a ring it does not drain"
-	lab_send "$LAB_TMP/burst.pcap" 2500
+	echo "vxfwd stopped with SIGSTOP; sending 1200 jumbo frames into a ring it does not drain"
+	lab_send "$LAB_TMP/burst.pcap" 2000
+	lab_wait 10 lab_maps seen --base "$LAB_TMP/base.json" 1200 >/dev/null ||
+		fail "XDP did not see the 1200 frames sent"
 	lab_maps counters --base "$LAB_TMP/base.json" >"$LAB_TMP/stopped.json"
 	kill -CONT "$LAB_VXFWD_PID"
 	lab_wait_drained
@@ -462,8 +464,8 @@ test_sigstop_ring_full()
 import json, sys
 c = json.load(open(sys.argv[1]))["counters"]
 fwd, full = c["FORWARD"]["packets"], c["DROP_RING_FULL"]["packets"]
-print("while stopped: FORWARD %d (in the ring) + DROP_RING_FULL %d = %d of 2500 sent" % (fwd, full, fwd + full))
-sys.exit(0 if fwd + full == 2500 and full > 0 else 1)' "$LAB_TMP/stopped.json" ||
+print("while stopped: FORWARD %d (in the ring) + DROP_RING_FULL %d = %d of 1200 sent" % (fwd, full, fwd + full))
+sys.exit(0 if fwd + full == 1200 and full > 0 else 1)' "$LAB_TMP/stopped.json" ||
 		fail "the ring did not fill, or frames were neither queued nor counted"
 	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" --optional "$LAB_TMP/burst.json" \
 		--json "$LAB_TMP/verify.json" || fail "collector evidence"

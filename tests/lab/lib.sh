@@ -414,16 +414,24 @@ lab_gen()
 		--outer-src $LAB_MIRROR_ADDR --outer-dst $LAB_ENS5_ADDR "$@"
 }
 
-# lab_send PCAP [PPS]: replay PCAP from the mirror namespace's eth0.
+# lab_send PCAP [PPS]: replay PCAP from the mirror namespace's eth0; with
+# vxfwd running, return once its XDP program has seen every frame.
 lab_send()
 {
-	local pcap=$1 pps=${2:-2000} out
+	local pcap=$1 pps=${2:-2000} out before='' sent
 
+	if [ -n "$LAB_VXFWD_PID" ] && kill -0 "$LAB_VXFWD_PID" 2>/dev/null; then
+		before=$(lab_maps rx) || lab_die "cannot read the RX counter"
+	fi
 	out=$(lab_mirror tcpreplay -i eth0 --pps="$pps" "$pcap" 2>&1) ||
 		lab_die "tcpreplay $pcap: $out"
 	printf '%s\n' "$out" >>"$LAB_TMP/tcpreplay.log"
 	grep -q 'Failed packets: *0' <<<"$out" ||
 		lab_die "tcpreplay $pcap: some frames were not sent: $out"
+	[ -n "$before" ] || return 0
+	sent=$(awk '/Successful packets:/ { print $3 }' <<<"$out")
+	lab_wait 10 lab_maps seen $((before + sent)) >/dev/null ||
+		lab_die "XDP on ens5 did not see the $sent frames sent: $(lab_maps rx) seen, $before before"
 }
 
 # Wait until the engine has completed every frame XDP put into the ring.

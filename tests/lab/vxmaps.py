@@ -9,6 +9,9 @@ code under test.
   engine                   struct vxfwd_engine_stats, as JSON
   nexthop [--valid ADDR]   next hops; with --valid, exit 1 unless ADDR has
                            a valid MAC
+  seen [--base FILE] N     exit 0 once XDP has seen N frames (since the
+                           baseline)
+  rx                       print how many frames XDP has seen
   drained                  exit 0 when every frame XDP put into the ring
                            has been taken and completed by the engine
   expect --base FILE NAME=N...
@@ -129,6 +132,17 @@ def cmd_nexthop(args):
     return 0
 
 
+def cmd_seen(args):
+    rx = read_counters(args)["RX"]["packets"]
+    print("XDP has seen %d frames since the baseline" % rx)
+    return 0 if rx >= args.n else 1
+
+
+def cmd_rx(args):
+    print(read_counters(args)["RX"]["packets"])
+    return 0
+
+
 def cmd_drained(args):
     c = read_counters(args)
     e = read_engine(args)
@@ -227,6 +241,10 @@ def main():
     p.add_argument("--base")
     sub.add_parser("engine").add_argument("--base")
     sub.add_parser("nexthop").add_argument("--valid")
+    p = sub.add_parser("seen")
+    p.add_argument("--base")
+    sub.add_parser("rx")
+    p.add_argument("n", type=int)
     sub.add_parser("drained")
     p = sub.add_parser("expect")
     p.add_argument("--base", required=True)
