@@ -117,9 +117,14 @@ static __always_inline __u32 inner_l4(struct xdp_md *ctx, struct cursor *c, stru
 {
 	struct tcphdr tcp;
 	struct udphdr udp;
+	__u32 ulen;
 
 	if (in->proto == IPPROTO_UDP) {
 		if (tot_len < in->hlen + sizeof(udp) || parse_udp(ctx, c, &udp) < 0)
+			return VXFWD_C_DROP_INNER_MALFORMED;
+		/* The receiver drops a UDP length beyond the IP payload or below 8. */
+		ulen = bpf_ntohs(udp.len);
+		if (ulen < sizeof(udp) || ulen > tot_len - in->hlen)
 			return VXFWD_C_DROP_INNER_MALFORMED;
 		in->sport_be = udp.source;
 		in->dport_be = udp.dest;
