@@ -260,6 +260,8 @@ static struct dsl_set *set_find(struct dsl_ctx *ctx, const char *name)
 {
 	struct dsl_set *s;
 
+	if (!name)
+		return NULL;
 	for (s = ctx->sets; s; s = s->next)
 		if (!strcmp(s->name, name))
 			return s;

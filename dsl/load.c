@@ -166,7 +166,7 @@ static int load_src(struct dsl_ctx *ctx, const char *path, const char *text,
 have_text:
 	if (ret)
 		goto out;
-	if (memchr(buf, '\0', len)) {
+	if (len && memchr(buf, '\0', len)) {
 		ret = -EILSEQ;
 		goto out;
 	}

@@ -1142,7 +1142,7 @@ static const char *nud_name(__u16 state)
 
 static int on_link(const char *dev, __be32 addr)
 {
-	struct if_addr a[8];
+	struct if_addr a[8] = {{0}};
 	int n, i;
 
 	n = if_addrs(dev, a, 8);
