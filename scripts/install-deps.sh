@@ -20,6 +20,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
 	iproute2 iputils-ping ethtool tcpdump xdp-tools tcpreplay socat nftables
 	python3 python3-scapy mandoc
+	cppcheck clang-tidy valgrind
 )
 PACKAGING_PKGS=(
 	debhelper dpkg-dev fakeroot lintian rpm systemd
