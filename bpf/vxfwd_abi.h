@@ -39,6 +39,9 @@
 #ifndef VXFWD_MAX_ORGS
 #define VXFWD_MAX_ORGS 256		/* organization labels */
 #endif
+#ifndef VXFWD_MAX_WORKERS
+#define VXFWD_MAX_WORKERS 16		/* engine workers, one ring each */
+#endif
 #ifndef VXFWD_MAX_NEXTHOPS
 #define VXFWD_MAX_NEXTHOPS 64		/* distinct DNAT targets */
 #endif

@@ -377,6 +377,8 @@ int dsl_compile(struct dsl_ctx *ctx, struct vxfwd_ruleset **out)
 
 	if (!rs)
 		return -ENOMEM;
+	rs->engine.poll_us = -1;
+	rs->engine.qdisc_bypass = -1;
 	compile_ifaces(ctx, rs);
 	ret = compile_cfg(ctx, &l);
 	if (!ret)

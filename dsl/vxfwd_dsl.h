@@ -25,6 +25,42 @@ enum vxfwd_xdp_mode {
 	VXFWD_XDP_GENERIC,
 };
 
+/* How the engine sends (rules `engine { backend ... }`, run --backend). */
+enum vxfwd_backend {
+	VXFWD_BACKEND_UNSET = 0,
+	VXFWD_BACKEND_WRITE_FIXED,	/* io_uring WRITE_FIXED from registered slots */
+	VXFWD_BACKEND_SEND,		/* io_uring SEND straight from the ring */
+	VXFWD_BACKEND_SENDMMSG,		/* sendmmsg(2) straight from the ring */
+	VXFWD_BACKEND_TX_RING,		/* PACKET_TX_RING (TPACKET_V2) */
+};
+
+/* Scheduling policy of the engine's workers (`engine { sched ... }`). */
+enum vxfwd_sched {
+	VXFWD_SCHED_UNSET = 0,
+	VXFWD_SCHED_OTHER,
+	VXFWD_SCHED_FIFO,
+	VXFWD_SCHED_RR,
+};
+
+/*
+ * The `engine { ... }` block: every field 0 (or _UNSET) when not given, and
+ * the engine then uses its built-in default.  The command line of `run`
+ * overrides each field.  None of these can change at reload (the rings and
+ * workers exist for the life of the process): reload only reports them.
+ */
+struct vxfwd_engine_conf {
+	enum vxfwd_backend backend;
+	unsigned int workers;		/* 1..VXFWD_MAX_WORKERS */
+	unsigned int n_cpus;		/* CPUs the workers are pinned to, in order */
+	unsigned int cpus[VXFWD_MAX_WORKERS];
+	enum vxfwd_sched sched;
+	unsigned int sched_prio;	/* 1..99 with FIFO and RR */
+	int poll_us;			/* -1 unset; 0..10000: busy-poll before sleeping */
+	__u64 ring_bytes;		/* per worker; power of two, 64 KiB..1 GiB */
+	unsigned int batch;		/* records per submission, 1..1024 */
+	int qdisc_bypass;		/* -1 unset, 0 off, 1 on */
+};
+
 /* One map operation: write `val` at `key` in map `map`. */
 struct vxfwd_op {
 	enum vxfwd_map_id map;
@@ -65,6 +101,7 @@ struct vxfwd_ruleset {
 	enum vxfwd_xdp_mode xdp_mode;
 	int nh_mac_pinned;		/* egress { next-hop mac ... } given */
 	__u8 nh_mac[6];
+	struct vxfwd_engine_conf engine;
 
 	struct vxfwd_op *ops;		/* in apply order */
 	size_t n_ops;
