@@ -12,6 +12,10 @@
  *
  * Interface facts come from ioctls and rtnetlink, never from /sys/class/net,
  * so that the answers belong to the network namespace doctor runs in.
+ *
+ * doctor_preflight() (doctor.h) runs the same checks for `vxfwd run`, only
+ * those that probe nothing with an effect, and logs the problems instead of
+ * printing every finding.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,6 +52,7 @@
 
 #include "config.h"
 #include "cmd.h"
+#include "doctor.h"
 #include "instance.h"
 #include "log.h"
 #include "tx.h"
@@ -65,7 +70,8 @@
 /* Neighbour states whose link-layer address can be used (the kernel's NUD_VALID). */
 #define NUD_USABLE (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
 
-enum dr_level { DR_OK, DR_WARN, DR_FAIL };
+/* DR_INFO reads "ok" in doctor's report; the preflight logs it as information. */
+enum dr_level { DR_OK, DR_WARN, DR_FAIL, DR_INFO };
 
 enum xdp_probe {
 	XDP_UNTRIED = 0,
@@ -78,8 +84,11 @@ enum xdp_probe {
 struct doctor {
 	const char *file;
 	struct vxfwd_instance inst;
-	struct vxfwd_ruleset *rs; /* NULL when the rules did not load */
-	int in_ifindex;		  /* 0 when missing */
+	const struct vxfwd_ruleset *rs; /* NULL when the rules did not load */
+	struct vxfwd_ruleset *own;	/* what check_rules loaded */
+	int preflight;			/* log problems only (doctor_preflight) */
+	int warns;			/* problems the preflight logged */
+	int in_ifindex;			/* 0 when missing */
 	int out_ifindex;
 	int nbr_ifindex; /* egress, or its bridge master */
 	char nbr_dev[IF_NAMESIZE];
@@ -98,17 +107,43 @@ struct doctor {
 static void report(struct doctor *d, enum dr_level lvl, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Before `run`: one line per problem, "doctor: subject: finding; fix". */
+static void preflight_log(struct doctor *d, enum dr_level lvl, const char *hint, const char *msg)
+{
+	const char *sep = hint ? "; " : "";
+
+	if (!hint)
+		hint = "";
+	switch (lvl) {
+	case DR_OK:
+		return;
+	case DR_INFO:
+		log_info("doctor: %s%s%s", msg, sep, hint);
+		return;
+	case DR_WARN:
+	case DR_FAIL:
+		d->warns++;
+		log_warnx("doctor: %s%s%s", msg, sep, hint);
+		return;
+	}
+}
+
 static void report(struct doctor *d, enum dr_level lvl, const char *hint, const char *fmt, ...)
 {
-	static const char *const words[] = {"ok", "warn", "fail"};
+	static const char *const words[] = {"ok", "warn", "fail", "ok"};
+	char msg[1024];
 	va_list ap;
 
 	if (lvl == DR_FAIL)
 		d->fails++;
-	printf("%-4s  ", words[lvl]);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (d->preflight) {
+		preflight_log(d, lvl, hint, msg);
+		return;
+	}
+	printf("%-4s  %s", words[lvl], msg);
 	if (hint)
 		printf(" [%s]", hint);
 	putchar('\n');
@@ -286,6 +321,8 @@ static void check_bpffs(struct doctor *d)
 		return;
 	}
 	if (sf.f_type != BPF_FS_MAGIC) {
+		if (d->preflight)
+			return; /* run mounts it */
 		report(d, DR_FAIL, hint,
 		       "bpffs: %s is not a BPF file system: run cannot pin the program, so a "
 		       "killed daemon would let mirror traffic reach the ingress stack",
@@ -432,7 +469,8 @@ static void check_rules(struct doctor *d)
 	int ret;
 
 	snprintf(hint, sizeof(hint), "vxfwd check -f %s", d->file);
-	ret = vxfwd_dsl_load_file(d->file, stderr, &d->rs);
+	ret = vxfwd_dsl_load_file(d->file, stderr, &d->own);
+	d->rs = d->own;
 	if (ret == -EINVAL) {
 		d->config_failed = 1;
 		report(d, DR_FAIL, hint,
@@ -946,7 +984,7 @@ static void check_subnet(struct doctor *d)
 			if ((a[i].addr & m) != (b[j].addr & m))
 				continue;
 			d->shared_subnet = 1;
-			report(d, DR_OK, NULL,
+			report(d, DR_INFO, NULL,
 			       "subnet: %s %s/%d and %s %s/%d share %s/%d: a route lookup for a "
 			       "DNAT target may answer %s, but vxfwd never routes: next hops come "
 			       "from %s's neighbour table and frames leave on a packet socket "
@@ -1240,7 +1278,7 @@ static void check_aws(struct doctor *d)
 		 "--output text)",
 		 mac);
 	if (d->on_ec2)
-		report(d, DR_WARN, hint,
+		report(d, d->preflight ? DR_INFO : DR_WARN, hint,
 		       "aws: EC2 drops frames whose source is not the sending ENI's address "
 		       "unless source/destination checking is disabled on %s's ENI; doctor "
 		       "cannot see that attribute from inside",
@@ -1254,16 +1292,53 @@ static void check_aws(struct doctor *d)
 
 /* ---- the command ---------------------------------------------------------- */
 
+/*
+ * In order.  `pre`: doctor_preflight() runs it too; the others load a
+ * program, attach one, register buffers or repeat what run does at once.
+ */
 static const struct {
 	void (*fn)(struct doctor *d);
 	int needs_rules;
+	int pre;
 } checks[] = {
-	{check_kernel, 0},  {check_privileges, 0}, {check_btf, 0},	{check_bpf, 0},
-	{check_program, 0}, {check_bpffs, 0},	   {check_memlock, 0},	{check_io_uring, 0},
-	{check_packet, 0},  {check_rules, 0},	   {check_instance, 0}, {check_ingress, 1},
-	{check_egress, 1},  {check_xdp, 1},	   {check_mode, 1},	{check_mtu, 1},
-	{check_subnet, 1},  {check_rp_filter, 1},  {check_nexthops, 1}, {check_aws, 0},
+	{check_kernel, 0, 1},	{check_privileges, 0, 1}, {check_btf, 0, 0},
+	{check_bpf, 0, 1},	{check_program, 0, 0},	  {check_bpffs, 0, 1},
+	{check_memlock, 0, 1},	{check_io_uring, 0, 0},	  {check_packet, 0, 0},
+	{check_rules, 0, 0},	{check_instance, 0, 0},	  {check_ingress, 1, 1},
+	{check_egress, 1, 1},	{check_xdp, 1, 0},	  {check_mode, 1, 0},
+	{check_mtu, 1, 1},	{check_subnet, 1, 1},	  {check_rp_filter, 1, 1},
+	{check_nexthops, 1, 1}, {check_aws, 0, 1},
 };
+
+static void run_checks(struct doctor *d)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		if (d->preflight && !checks[i].pre)
+			continue;
+		if (checks[i].needs_rules && !d->rs)
+			continue;
+		checks[i].fn(d);
+	}
+}
+
+int doctor_preflight(const char *rules_file, const struct vxfwd_ruleset *rs)
+{
+	struct doctor d;
+
+	if (!rs)
+		return 0;
+	memset(&d, 0, sizeof(d));
+	d.file = rules_file ? rules_file : VXFWD_DEFAULT_RULES;
+	d.rs = rs;
+	d.preflight = 1;
+	run_checks(&d);
+	if (d.warns)
+		log_info("doctor: %s: %d warning%s above; vxfwd doctor -f %s explains every check",
+			 d.file, d.warns, d.warns == 1 ? "" : "s", d.file);
+	return d.warns;
+}
 
 static int doctor_usage(FILE *f)
 {
@@ -1278,7 +1353,6 @@ int cmd_doctor(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct doctor d;
-	size_t i;
 	int c, ret;
 
 	memset(&d, 0, sizeof(d));
@@ -1305,10 +1379,8 @@ int cmd_doctor(int argc, char **argv)
 		return VXFWD_EXIT_USAGE;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
-		if (!checks[i].needs_rules || d.rs)
-			checks[i].fn(&d);
-	vxfwd_ruleset_free(d.rs);
+	run_checks(&d);
+	vxfwd_ruleset_free(d.own);
 	if (d.config_failed)
 		return VXFWD_EXIT_CONFIG;
 	return d.fails ? VXFWD_EXIT_RUNTIME : VXFWD_EXIT_OK;
