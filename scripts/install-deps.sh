@@ -4,8 +4,10 @@
 # install-deps.sh - install what building and testing vxfwd needs, and only
 # what is missing, on Debian 12 (run as root; no questions asked).
 #
-# usage: scripts/install-deps.sh [-n]
-#   -n  print the missing packages and exit (1 if any are missing)
+# usage: scripts/install-deps.sh [-n] [bench]
+#   -n     print the missing packages and exit (1 if any are missing)
+#   bench  also what bench/run.sh needs (perf for --profile); setup.sh, and
+#          so CI, leave it out
 #
 # To add a package, append it to the list of the group that needs it.
 
@@ -21,15 +23,16 @@ TEST_PKGS=(
 	iproute2 iputils-ping ethtool tcpdump xdp-tools tcpreplay socat nftables
 	python3 python3-scapy mandoc
 	cppcheck clang-tidy valgrind
+	strace
 )
 PACKAGING_PKGS=(
 	debhelper dpkg-dev fakeroot lintian rpm systemd
 )
 BENCH_PKGS=(
-	netsniff-ng
+	netsniff-ng linux-perf
 )
 
-ALL_PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${PACKAGING_PKGS[@]}" "${BENCH_PKGS[@]}")
+ALL_PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${PACKAGING_PKGS[@]}")
 
 installed()
 {
@@ -40,12 +43,16 @@ main()
 {
 	local dry=0 missing=() p
 
-	if [ "${1:-}" = -n ]; then
-		dry=1
-	elif [ $# -gt 0 ]; then
-		echo "usage: install-deps.sh [-n]" >&2
-		exit 2
-	fi
+	for p in "$@"; do
+		case $p in
+		-n) dry=1 ;;
+		bench) ALL_PKGS+=("${BENCH_PKGS[@]}") ;;
+		*)
+			echo "usage: install-deps.sh [-n] [bench]" >&2
+			exit 2
+			;;
+		esac
+	done
 	for p in "${ALL_PKGS[@]}"; do
 		installed "$p" || missing+=("$p")
 	done
