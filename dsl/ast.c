@@ -119,7 +119,7 @@ void dsl_ast_xdp_mode(struct dsl_ctx *ctx, int mode, const struct dsl_loc *loc)
 	in->mode_loc = *loc;
 }
 
-static void vlist_append(struct dsl_ctx *ctx, struct dsl_vlist **head, struct dsl_val *v)
+void dsl_vlist_append(struct dsl_ctx *ctx, struct dsl_vlist **head, struct dsl_val *v)
 {
 	struct dsl_vlist *l, **pp;
 
@@ -143,7 +143,7 @@ void dsl_ast_vxlan_port(struct dsl_ctx *ctx, struct dsl_val *v)
 		dsl_val_free(v);
 		return;
 	}
-	vlist_append(ctx, &ctx->cur_ingress->ports, v);
+	dsl_vlist_append(ctx, &ctx->cur_ingress->ports, v);
 }
 
 void dsl_ast_vni(struct dsl_ctx *ctx, struct dsl_val *v)
@@ -152,7 +152,7 @@ void dsl_ast_vni(struct dsl_ctx *ctx, struct dsl_val *v)
 		dsl_val_free(v);
 		return;
 	}
-	vlist_append(ctx, &ctx->cur_ingress->vnis, v);
+	dsl_vlist_append(ctx, &ctx->cur_ingress->vnis, v);
 }
 
 void dsl_ast_egress(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc)
@@ -191,6 +191,60 @@ void dsl_ast_nh_mac(struct dsl_ctx *ctx, const __u8 *mac, const struct dsl_loc *
 	eg->have_mac = 1;
 	memcpy(eg->mac, mac, 6);
 	eg->mac_loc = *loc;
+}
+
+void dsl_ast_engine(struct dsl_ctx *ctx, const struct dsl_loc *loc)
+{
+	struct dsl_engine *e;
+
+	ctx->cur_engine = NULL;
+	if (ctx->engine) {
+		dsl_error(ctx, loc, "engine block defined twice");
+		dsl_note(ctx, &ctx->engine->loc, "first defined here");
+		return;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		oom(ctx, loc);
+		return;
+	}
+	e->loc = *loc;
+	ctx->engine = ctx->cur_engine = e;
+}
+
+static void eng_item_free(struct dsl_eng_item *it)
+{
+	free(it->word);
+	dsl_val_free(it->num);
+	dsl_vlist_free(it->list);
+}
+
+/*
+ * One setting of the engine block: `word` for backend, sched and
+ * qdisc-bypass, `num` for the numbers and the sched priority, `list` for
+ * cpus.  Values are checked in engine.c.
+ */
+void dsl_ast_eng_item(struct dsl_ctx *ctx, enum dsl_eng_key key, const struct dsl_loc *loc,
+		      char *word, const struct dsl_loc *word_loc, struct dsl_val *num,
+		      struct dsl_vlist *list)
+{
+	struct dsl_eng_item it = { .given = 1, .loc = *loc, .word = word, .num = num,
+				   .list = list };
+	struct dsl_engine *e = ctx->cur_engine;
+
+	if (word_loc)
+		it.word_loc = *word_loc;
+	if (!e) {
+		eng_item_free(&it);	/* a second block: already reported */
+		return;
+	}
+	if (e->item[key].given) {
+		dsl_error(ctx, loc, "'%s' set twice in the engine block", dsl_eng_names[key]);
+		dsl_note(ctx, &e->item[key].loc, "first set here");
+		eng_item_free(&it);
+		return;
+	}
+	e->item[key] = it;
 }
 
 void dsl_ast_set_begin(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc)
@@ -358,6 +412,7 @@ void dsl_ctx_free_ast(struct dsl_ctx *ctx)
 	struct dsl_macro *mac, *macn;
 	struct dsl_rule *r, *rn;
 	struct dsl_org *o, *on;
+	int i;
 
 	if (ctx->ingress) {
 		free(ctx->ingress->name);
@@ -368,6 +423,11 @@ void dsl_ctx_free_ast(struct dsl_ctx *ctx)
 	if (ctx->egress) {
 		free(ctx->egress->name);
 		free(ctx->egress);
+	}
+	if (ctx->engine) {
+		for (i = 0; i < DSL_ENG_N; i++)
+			eng_item_free(&ctx->engine->item[i]);
+		free(ctx->engine);
 	}
 	set_list_free(ctx->sets);
 	set_list_free(ctx->anon);

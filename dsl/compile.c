@@ -377,8 +377,10 @@ int dsl_compile(struct dsl_ctx *ctx, struct vxfwd_ruleset **out)
 
 	if (!rs)
 		return -ENOMEM;
-	rs->engine.poll_us = -1;
-	rs->engine.qdisc_bypass = -1;
+	if (ctx->engine)
+		rs->engine = ctx->engine->conf;
+	else
+		dsl_engine_defaults(&rs->engine);
 	compile_ifaces(ctx, rs);
 	ret = compile_cfg(ctx, &l);
 	if (!ret)

@@ -70,7 +70,7 @@ struct dsl_val {
 	unsigned int plen;		/* 32 for ADDR */
 	unsigned long long lo;		/* NUM, RANGE */
 	unsigned long long hi;		/* RANGE (NUM: == lo) */
-	char *name;			/* SET, MACRO */
+	char *name;			/* SET, MACRO; NUM: unit (50us, 4M) or NULL */
 	struct dsl_set *set;		/* SET, after eval */
 	struct dsl_loc loc;
 };
@@ -161,6 +161,35 @@ struct dsl_egress {
 	struct dsl_loc mac_loc;
 };
 
+/* Settings of the `engine { ... }` block; engine.c names them. */
+enum dsl_eng_key {
+	DSL_ENG_BACKEND,
+	DSL_ENG_WORKERS,
+	DSL_ENG_CPUS,
+	DSL_ENG_SCHED,
+	DSL_ENG_BUSY_POLL,
+	DSL_ENG_RING_SIZE,
+	DSL_ENG_BATCH,
+	DSL_ENG_QDISC_BYPASS,
+	DSL_ENG_N,
+};
+
+/* One setting as written: a word, a number, a list, or a word and a number. */
+struct dsl_eng_item {
+	int given;
+	struct dsl_loc loc;		/* the setting's keyword */
+	char *word;			/* backend, sched policy, on/off */
+	struct dsl_loc word_loc;
+	struct dsl_val *num;		/* the value; sched: the priority or NULL */
+	struct dsl_vlist *list;		/* cpus */
+};
+
+struct dsl_engine {
+	struct dsl_loc loc;		/* the `engine` keyword */
+	struct dsl_eng_item item[DSL_ENG_N];
+	struct vxfwd_engine_conf conf;	/* filled by dsl_eval_engine() */
+};
+
 /* Everything one load works on.  No globals: the scanner and the parser
  * reach it through their extra/parse-param pointers. */
 struct dsl_ctx {
@@ -178,6 +207,7 @@ struct dsl_ctx {
 
 	struct dsl_ingress *ingress;
 	struct dsl_egress *egress;
+	struct dsl_engine *engine;	/* NULL: no engine block */
 	struct dsl_set *sets;		/* named, in definition order */
 	struct dsl_set **sets_tail;
 	struct dsl_set *anon;		/* anonymous, created by eval */
@@ -193,12 +223,13 @@ struct dsl_ctx {
 	struct dsl_org *cur_org;	/* org block being parsed */
 	struct dsl_ingress *cur_ingress;
 	struct dsl_egress *cur_egress;
+	struct dsl_engine *cur_engine;
 
 	int n_bits;			/* set bits handed out */
 	int tok, prev_tok;		/* last two tokens read, for messages */
 	struct dsl_loc tok_loc, prev_loc;
 	char last_word[128];		/* text of the last word read */
-	char prev_word[128];		/* and of the one before */		/* text of the last NAME, for errors */
+	char prev_word[128];		/* and of the one before */
 };
 
 /* diag.c */
@@ -212,14 +243,19 @@ void dsl_diag_free(struct dsl_ctx *ctx);
 int dsl_loc_char(const struct dsl_loc *loc);
 
 /* keywords.c */
+#define DSL_KW_NAME 0x1		/* also a name where one may appear */
+
 struct dsl_keyword {
 	const char *name;
 	int token;
+	unsigned int flags;		/* DSL_KW_* */
 };
 
 extern const struct dsl_keyword dsl_keywords[];
 extern const size_t dsl_n_keywords;
 int dsl_keyword_lookup(const char *word);
+const char *dsl_keyword_name(int token);
+int dsl_keyword_is_name(int token);
 const char *dsl_suggest(const char *word, const char *const *cands, size_t n);
 unsigned int dsl_edit_distance(const char *a, const char *b);
 
@@ -238,6 +274,11 @@ void dsl_ast_set_begin(struct dsl_ctx *ctx, char *name, const struct dsl_loc *lo
 void dsl_ast_org_begin(struct dsl_ctx *ctx, char *name, struct dsl_val *id,
 		       const struct dsl_loc *loc);
 void dsl_ast_member(struct dsl_ctx *ctx, struct dsl_val *v);
+void dsl_ast_engine(struct dsl_ctx *ctx, const struct dsl_loc *loc);
+void dsl_ast_eng_item(struct dsl_ctx *ctx, enum dsl_eng_key key, const struct dsl_loc *loc,
+		      char *word, const struct dsl_loc *word_loc, struct dsl_val *num,
+		      struct dsl_vlist *list);
+void dsl_vlist_append(struct dsl_ctx *ctx, struct dsl_vlist **head, struct dsl_val *v);
 void dsl_ast_rule(struct dsl_ctx *ctx, const struct dsl_rule *r);
 void dsl_ast_macro(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc,
 		   struct dsl_val *v);
@@ -253,7 +294,15 @@ void dsl_ctx_free_ast(struct dsl_ctx *ctx);
 void dsl_fmt_addr(char *buf, size_t len, __u32 addr);
 void dsl_fmt_val(char *buf, size_t len, const struct dsl_val *v);
 
+/* engine.c: the engine block's names, checks and settings. */
+extern const char *const dsl_eng_names[DSL_ENG_N];
+void dsl_eval_engine(struct dsl_ctx *ctx);
+void dsl_engine_defaults(struct vxfwd_engine_conf *conf);
+
 /* eval.c / compile.c */
+#define DSL_K(kind) (1u << (kind))
+int dsl_resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
+		const char *what);
 int dsl_eval(struct dsl_ctx *ctx);
 int dsl_compile(struct dsl_ctx *ctx, struct vxfwd_ruleset **out);
 

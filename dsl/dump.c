@@ -7,6 +7,7 @@
  *
  *	ingress ens5 xdp-mode=auto
  *	egress ens6 next-hop=resolve
+ *	engine backend=send workers=2 cpus=0,1 sched=fifo:50 ring-size=4194304
  *	set 0 @exporters
  *	org 1 "Example Org" id 1001
  *	cfg flags=0x1 rules=1 vxlan-ports=4789
@@ -28,6 +29,19 @@ static const char *const xdp_modes[] = {
 	[VXFWD_XDP_GENERIC] = "generic",
 };
 
+static const char *const backends[] = {
+	[VXFWD_BACKEND_WRITE_FIXED] = "write-fixed",
+	[VXFWD_BACKEND_SEND] = "send",
+	[VXFWD_BACKEND_SENDMMSG] = "sendmmsg",
+	[VXFWD_BACKEND_TX_RING] = "tx-ring",
+};
+
+static const char *const policies[] = {
+	[VXFWD_SCHED_OTHER] = "other",
+	[VXFWD_SCHED_FIFO] = "fifo",
+	[VXFWD_SCHED_RR] = "rr",
+};
+
 static void put_addr(FILE *out, __be32 addr)
 {
 	char buf[16];
@@ -41,6 +55,46 @@ static void put_mac(FILE *out, const __u8 *m)
 	fprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
+/*
+ * The engine block: only the settings given, in a fixed order; no line
+ * when none was given (the engine then uses its defaults throughout).
+ */
+static void dump_engine(const struct vxfwd_engine_conf *c, FILE *out)
+{
+	char line[512];
+	size_t off = 0;
+	unsigned int i;
+
+#define PUT(...)								\
+	do {									\
+		if (off < sizeof(line))						\
+			off += snprintf(line + off, sizeof(line) - off, __VA_ARGS__); \
+	} while (0)
+
+	if (c->backend > VXFWD_BACKEND_UNSET && c->backend <= VXFWD_BACKEND_TX_RING)
+		PUT(" backend=%s", backends[c->backend]);
+	if (c->workers)
+		PUT(" workers=%u", c->workers);
+	for (i = 0; i < c->n_cpus && i < VXFWD_MAX_WORKERS; i++)
+		PUT("%s%u", i ? "," : " cpus=", c->cpus[i]);
+	if (c->sched > VXFWD_SCHED_UNSET && c->sched <= VXFWD_SCHED_RR) {
+		PUT(" sched=%s", policies[c->sched]);
+		if (c->sched != VXFWD_SCHED_OTHER)
+			PUT(":%u", c->sched_prio);
+	}
+	if (c->poll_us >= 0)
+		PUT(" busy-poll=%dus", c->poll_us);
+	if (c->ring_bytes)
+		PUT(" ring-size=%llu", (unsigned long long)c->ring_bytes);
+	if (c->batch)
+		PUT(" batch=%u", c->batch);
+	if (c->qdisc_bypass >= 0)
+		PUT(" qdisc-bypass=%s", c->qdisc_bypass ? "on" : "off");
+#undef PUT
+	if (off)
+		fprintf(out, "engine%s\n", line);
+}
+
 static void dump_header(const struct vxfwd_ruleset *rs, FILE *out)
 {
 	size_t i;
@@ -52,6 +106,7 @@ static void dump_header(const struct vxfwd_ruleset *rs, FILE *out)
 	else
 		fputs("resolve", out);
 	fputc('\n', out);
+	dump_engine(&rs->engine, out);
 	for (i = 0; i < rs->n_sets; i++)
 		fprintf(out, "set %zu %s\n", i, rs->sets[i].name);
 	for (i = 0; i < rs->n_orgs; i++)

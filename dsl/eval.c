@@ -76,14 +76,15 @@ static const char *const kind_names[] = {
 	[DSL_V_MACRO] = "a macro",
 };
 
-#define K(kind) (1u << (kind))
+#define K(kind) DSL_K(kind)
 
 /*
  * Replace a $macro by its value (keeping the use's location and `!`) and
- * check the kind is one of `allowed`.  Returns 0 or -EINVAL (reported).
+ * check the kind is one of `allowed` (DSL_K() bits).  Returns 0 or -EINVAL
+ * (reported).
  */
-static int resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
-		   const char *what)
+int dsl_resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
+		const char *what)
 {
 	struct dsl_macro *m;
 
@@ -209,7 +210,7 @@ static void eval_ingress(struct dsl_ctx *ctx)
 	}
 	check_iface(ctx, in->name, &in->loc, "ingress");
 	for (n = 0, l = in->ports; l; l = l->next, n++) {
-		if (resolve(ctx, l->val, K(DSL_V_NUM), "vxlan port"))
+		if (dsl_resolve(ctx, l->val, K(DSL_V_NUM), "vxlan port"))
 			continue;
 		check_range(ctx, l->val, 1, 65535, NULL, "vxlan port");
 		if (n == VXFWD_MAX_VXLAN_PORTS)
@@ -218,7 +219,7 @@ static void eval_ingress(struct dsl_ctx *ctx)
 	}
 	check_vlist_dups(ctx, in->ports, "vxlan port");
 	for (n = 0, l = in->vnis; l; l = l->next, n++) {
-		if (resolve(ctx, l->val, K(DSL_V_NUM), "vni"))
+		if (dsl_resolve(ctx, l->val, K(DSL_V_NUM), "vni"))
 			continue;
 		check_range(ctx, l->val, 0, VNI_MAX, NULL, "vni");
 		if (n == VXFWD_MAX_VNIS)
@@ -313,7 +314,7 @@ static int member_prefix(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_memb
 	char given[32], masked[32];
 	__u32 addr;
 
-	if (resolve(ctx, v, K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET), "set member"))
+	if (dsl_resolve(ctx, v, K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET), "set member"))
 		return -EINVAL;
 	if (v->kind == DSL_V_SET)
 		return 1;
@@ -569,7 +570,8 @@ static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, const char *who
 	char what[128];
 
 	snprintf(what, sizeof(what), "rule '%s': %s", who, side);
-	if (resolve(ctx, v, K(DSL_V_ANY) | K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET), what))
+	if (dsl_resolve(ctx, v, K(DSL_V_ANY) | K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET),
+			what))
 		return -EINVAL;
 	if (v->kind == DSL_V_ANY) {
 		if (v->neg) {
@@ -750,15 +752,15 @@ static int eval_rule_values(struct dsl_ctx *ctx, struct dsl_rule *r, const char 
 		bad = -EINVAL;
 	if (r->dst && eval_endpoint(ctx, r->dst, who, "destination"))
 		bad = -EINVAL;
-	if (resolve(ctx, r->port, K(DSL_V_NUM) | K(DSL_V_RANGE), "port") ||
+	if (dsl_resolve(ctx, r->port, K(DSL_V_NUM) | K(DSL_V_RANGE), "port") ||
 	    check_range(ctx, r->port, 1, 65535, who, "port"))
 		bad = -EINVAL;
-	if (r->vni && (resolve(ctx, r->vni, K(DSL_V_NUM), "vni") ||
+	if (r->vni && (dsl_resolve(ctx, r->vni, K(DSL_V_NUM), "vni") ||
 		       check_range(ctx, r->vni, 0, VNI_MAX, who, "vni")))
 		bad = -EINVAL;
-	if (resolve(ctx, r->dnat, K(DSL_V_ADDR), "DNAT target"))
+	if (dsl_resolve(ctx, r->dnat, K(DSL_V_ADDR), "DNAT target"))
 		bad = -EINVAL;
-	if (r->dnat_port && (resolve(ctx, r->dnat_port, K(DSL_V_NUM), "DNAT port") ||
+	if (r->dnat_port && (dsl_resolve(ctx, r->dnat_port, K(DSL_V_NUM), "DNAT port") ||
 			     check_range(ctx, r->dnat_port, 1, 65535, who, "DNAT port")))
 		bad = -EINVAL;
 	return bad;
@@ -858,6 +860,7 @@ int dsl_eval(struct dsl_ctx *ctx)
 	resolve_macro_sets(ctx);
 	eval_ingress(ctx);
 	eval_egress(ctx);
+	dsl_eval_engine(ctx);
 	eval_sets(ctx);
 	eval_orgs(ctx);
 	check_org_conflicts(ctx);

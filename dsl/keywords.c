@@ -4,6 +4,10 @@
  *
  * The table is sorted (tests/rules/keywords checks it) so that lookup is a
  * binary search and the reference in vxfwd.rules(5) reads in order.
+ *
+ * The words of the engine block (engine, backend, workers, ...) came after
+ * files were written that may use them as names: the grammar takes them as
+ * names too, wherever a name may appear (flag DSL_KW_NAME).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +18,14 @@
 const struct dsl_keyword dsl_keywords[] = {
 	{ "any", KW_ANY },
 	{ "auto", KW_AUTO },
+	{ "backend", KW_BACKEND, DSL_KW_NAME },
+	{ "batch", KW_BATCH, DSL_KW_NAME },
+	{ "busy-poll", KW_BUSY_POLL, DSL_KW_NAME },
+	{ "cpus", KW_CPUS, DSL_KW_NAME },
 	{ "define", KW_DEFINE },
 	{ "dnat", KW_DNAT },
 	{ "egress", KW_EGRESS },
+	{ "engine", KW_ENGINE, DSL_KW_NAME },
 	{ "forward", KW_FORWARD },
 	{ "from", KW_FROM },
 	{ "generic", KW_GENERIC },
@@ -28,12 +37,16 @@ const struct dsl_keyword dsl_keywords[] = {
 	{ "next-hop", KW_NEXT_HOP },
 	{ "org", KW_ORG },
 	{ "port", KW_PORT },
+	{ "qdisc-bypass", KW_QDISC_BYPASS, DSL_KW_NAME },
+	{ "ring-size", KW_RING_SIZE, DSL_KW_NAME },
+	{ "sched", KW_SCHED, DSL_KW_NAME },
 	{ "set", KW_SET },
 	{ "tcp", KW_TCP },
 	{ "to", KW_TO },
 	{ "udp", KW_UDP },
 	{ "vni", KW_VNI },
 	{ "vxlan", KW_VXLAN },
+	{ "workers", KW_WORKERS, DSL_KW_NAME },
 	{ "xdp-mode", KW_XDP_MODE },
 };
 
@@ -53,6 +66,32 @@ int dsl_keyword_lookup(const char *word)
 
 	kw = bsearch(word, dsl_keywords, dsl_n_keywords, sizeof(dsl_keywords[0]), kw_cmp);
 	return kw ? kw->token : 0;
+}
+
+static const struct dsl_keyword *keyword_by_token(int token)
+{
+	size_t i;
+
+	for (i = 0; i < dsl_n_keywords; i++)
+		if (dsl_keywords[i].token == token)
+			return &dsl_keywords[i];
+	return NULL;
+}
+
+/* The word of keyword `token` ("" when it is not one). */
+const char *dsl_keyword_name(int token)
+{
+	const struct dsl_keyword *kw = keyword_by_token(token);
+
+	return kw ? kw->name : "";
+}
+
+/* May keyword `token` also stand for a name (interface, set, rule, macro)? */
+int dsl_keyword_is_name(int token)
+{
+	const struct dsl_keyword *kw = keyword_by_token(token);
+
+	return kw && (kw->flags & DSL_KW_NAME);
 }
 
 static unsigned int min3(unsigned int a, unsigned int b, unsigned int c)

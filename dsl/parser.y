@@ -63,21 +63,32 @@ static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, cons
 		unsigned int plen;
 	} pfx;
 	__u8 mac[6];
+	struct {
+		unsigned long long num;
+		char *unit;
+	} nu;
 	struct dsl_val *val;
+	struct dsl_vlist *vlist;
 	int i;
 }
 
 %token NL
 %token <str> NAME STRING SETREF MACRO
 %token <num> NUMBER
+%token <nu> NUMUNIT
 %token <pfx> ADDR PREFIX
 %token <mac> MAC
 
 %token KW_ANY "any"
 %token KW_AUTO "auto"
+%token KW_BACKEND "backend"
+%token KW_BATCH "batch"
+%token KW_BUSY_POLL "busy-poll"
+%token KW_CPUS "cpus"
 %token KW_DEFINE "define"
 %token KW_DNAT "dnat"
 %token KW_EGRESS "egress"
+%token KW_ENGINE "engine"
 %token KW_FORWARD "forward"
 %token KW_FROM "from"
 %token KW_GENERIC "generic"
@@ -89,21 +100,28 @@ static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, cons
 %token KW_NEXT_HOP "next-hop"
 %token KW_ORG "org"
 %token KW_PORT "port"
+%token KW_QDISC_BYPASS "qdisc-bypass"
+%token KW_RING_SIZE "ring-size"
+%token KW_SCHED "sched"
 %token KW_SET "set"
 %token KW_TCP "tcp"
 %token KW_TO "to"
 %token KW_UDP "udp"
 %token KW_VNI "vni"
 %token KW_VXLAN "vxlan"
+%token KW_WORKERS "workers"
 %token KW_XDP_MODE "xdp-mode"
 
 %type <val> endpoint opt_endpoint endpoint_atom portval numval addrval opt_vni opt_natport
-%type <val> macro_value
-%type <str> opt_name
-%type <i> proto xdp_mode
+%type <val> macro_value quantity opt_prio
+%type <vlist> cpu_list
+%type <str> opt_name ident
+%type <i> proto xdp_mode name_kw
 
 %destructor { free($$); } <str>
+%destructor { free($$.unit); } <nu>
 %destructor { dsl_val_free($$); } <val>
+%destructor { dsl_vlist_free($$); } <vlist>
 
 %%
 
@@ -119,11 +137,36 @@ stmt		: ingress
 		| rule
 		| define
 		| include
+		| engine
+		;
+
+/*
+ * A name (interface, set, rule, macro).  The words of the engine block are
+ * names too outside it: files written before it may use them.
+ */
+ident		: NAME
+		| name_kw
+			{
+				$$ = strdup(dsl_keyword_name($1));
+				if (!$$)
+					YYNOMEM;
+			}
+		;
+
+name_kw		: KW_BACKEND			{ $$ = KW_BACKEND; }
+		| KW_BATCH			{ $$ = KW_BATCH; }
+		| KW_BUSY_POLL			{ $$ = KW_BUSY_POLL; }
+		| KW_CPUS			{ $$ = KW_CPUS; }
+		| KW_ENGINE			{ $$ = KW_ENGINE; }
+		| KW_QDISC_BYPASS		{ $$ = KW_QDISC_BYPASS; }
+		| KW_RING_SIZE			{ $$ = KW_RING_SIZE; }
+		| KW_SCHED			{ $$ = KW_SCHED; }
+		| KW_WORKERS			{ $$ = KW_WORKERS; }
 		;
 
 /* ---- ingress IF [{ vxlan port N[, M]; vni A[, B]; xdp-mode MODE }] ---- */
 
-ingress		: KW_INGRESS NAME
+ingress		: KW_INGRESS ident
 			{ dsl_ast_ingress(ctx, $2, &@2); $2 = NULL; }
 		  ingress_body
 			{ ctx->cur_ingress = NULL; }
@@ -162,7 +205,7 @@ xdp_mode	: KW_AUTO			{ $$ = VXFWD_XDP_AUTO; }
 
 /* ---- egress IF [{ next-hop mac XX:XX:XX:XX:XX:XX }] ---- */
 
-egress		: KW_EGRESS NAME
+egress		: KW_EGRESS ident
 			{ dsl_ast_egress(ctx, $2, &@2); $2 = NULL; }
 		  egress_body
 			{ ctx->cur_egress = NULL; }
@@ -186,7 +229,7 @@ eg_item		: KW_NEXT_HOP KW_MAC MAC
 
 /* ---- set NAME { member... } ---- */
 
-set		: KW_SET NAME '{'
+set		: KW_SET ident '{'
 			{ dsl_ast_set_begin(ctx, $2, &@2); $2 = NULL; }
 		  set_close
 			{ ctx->cur_set = NULL; }
@@ -247,7 +290,7 @@ rule		: KW_FORWARD opt_name proto KW_FROM endpoint KW_TO opt_endpoint
 		;
 
 opt_name	: %empty			{ $$ = NULL; }
-		| NAME
+		| ident
 		;
 
 proto		: KW_UDP			{ $$ = IPPROTO_UDP; }
@@ -298,7 +341,7 @@ opt_natport	: %empty			{ $$ = NULL; }
 
 /* ---- define NAME = VALUE ---- */
 
-define		: KW_DEFINE NAME '=' macro_value
+define		: KW_DEFINE ident '=' macro_value
 			{ dsl_ast_macro(ctx, $2, &@2, $4); }
 		;
 
@@ -307,6 +350,63 @@ macro_value	: ADDR		{ $$ = dsl_ast_prefix(DSL_V_ADDR, $1.addr, $1.plen, &@1); }
 		| NUMBER			{ $$ = dsl_ast_range($1, $1, &@1); }
 		| NUMBER '-' NUMBER		{ $$ = dsl_ast_range($1, $3, &@$); }
 		| SETREF			{ $$ = dsl_ast_named(DSL_V_SET, $1, &@1); }
+		;
+
+/* ---- engine { backend B; workers N; cpus C[, C]; sched P [PRIO]; ... } ---- */
+
+engine		: KW_ENGINE '{'
+			{ dsl_ast_engine(ctx, &@1); }
+		  eng_close
+			{ ctx->cur_engine = NULL; }
+		;
+
+eng_close	: eng_seq '}'
+		| eng_seq eng_item '}'
+		| eng_seq error '}'
+		;
+
+eng_seq		: %empty
+		| eng_seq NL
+		| eng_seq eng_item NL
+		| eng_seq error NL
+		;
+
+eng_item	: KW_BACKEND NAME
+			{ dsl_ast_eng_item(ctx, DSL_ENG_BACKEND, &@1, $2, &@2, NULL, NULL); }
+		| KW_WORKERS numval
+			{ dsl_ast_eng_item(ctx, DSL_ENG_WORKERS, &@1, NULL, NULL, $2, NULL); }
+		| KW_CPUS cpu_list
+			{ dsl_ast_eng_item(ctx, DSL_ENG_CPUS, &@1, NULL, NULL, NULL, $2); }
+		| KW_SCHED NAME opt_prio
+			{ dsl_ast_eng_item(ctx, DSL_ENG_SCHED, &@1, $2, &@2, $3, NULL); }
+		| KW_BUSY_POLL quantity
+			{ dsl_ast_eng_item(ctx, DSL_ENG_BUSY_POLL, &@1, NULL, NULL, $2, NULL); }
+		| KW_RING_SIZE quantity
+			{ dsl_ast_eng_item(ctx, DSL_ENG_RING_SIZE, &@1, NULL, NULL, $2, NULL); }
+		| KW_BATCH numval
+			{ dsl_ast_eng_item(ctx, DSL_ENG_BATCH, &@1, NULL, NULL, $2, NULL); }
+		| KW_QDISC_BYPASS NAME
+			{ dsl_ast_eng_item(ctx, DSL_ENG_QDISC_BYPASS, &@1, $2, &@2, NULL, NULL); }
+		;
+
+cpu_list	: portval			{ $$ = NULL; dsl_vlist_append(ctx, &$$, $1); }
+		| cpu_list ',' portval		{ $$ = $1; dsl_vlist_append(ctx, &$$, $3); }
+		;
+
+opt_prio	: %empty			{ $$ = NULL; }
+		| numval
+		;
+
+/* A number, or a number with a unit (50us, 4M) that engine.c applies. */
+quantity	: numval
+		| NUMUNIT
+			{
+				$$ = dsl_ast_range($1.num, $1.num, &@1);
+				if ($$)
+					$$->name = $1.unit;
+				else
+					free($1.unit);
+			}
 		;
 
 /* ---- include "PATH" ---- */
@@ -337,6 +437,8 @@ static const char *token_desc(yysymbol_kind_t kind, char *buf, size_t len)
 		return "macro";
 	case YYSYMBOL_NUMBER:
 		return "number";
+	case YYSYMBOL_NUMUNIT:
+		return "number with a unit";
 	case YYSYMBOL_ADDR:
 		return "address";
 	case YYSYMBOL_PREFIX:
@@ -392,6 +494,21 @@ static int report_protocol(struct dsl_ctx *ctx, const yysymbol_kind_t *exp, int 
 	return 1;
 }
 
+/* Where a name is expected, the keywords that may be names go unsaid. */
+static int drop_name_keywords(yysymbol_kind_t *exp, int n)
+{
+	int i, k, name = 0;
+
+	for (i = 0; i < n; i++)
+		name |= exp[i] == YYSYMBOL_NAME;
+	if (!name)
+		return n;
+	for (i = k = 0; i < n; i++)
+		if (!dsl_keyword_is_name(dsl_keyword_lookup(yysymbol_name(exp[i]))))
+			exp[k++] = exp[i];
+	return k;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *pctx, void *scanner, struct dsl_ctx *ctx)
 {
 	yysymbol_kind_t exp[YYNTOKENS], tok = yypcontext_token(pctx);
@@ -404,6 +521,7 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, void *scanner, struct
 	n = yypcontext_expected_tokens(pctx, exp, YYNTOKENS);
 	if (n < 0)
 		return n;
+	n = drop_name_keywords(exp, n);
 	if (tok == YYSYMBOL_KW_FROM && ctx->prev_tok == NAME && report_protocol(ctx, exp, n))
 		return 0;
 	if (tok == YYSYMBOL_NAME && report_unknown_word(ctx, loc, exp, n))
@@ -412,12 +530,14 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, void *scanner, struct
 	what = token_desc(tok, tbuf, sizeof(tbuf));
 	if (tok == YYSYMBOL_NAME)
 		off = snprintf(msg, sizeof(msg), "unexpected word '%s'", ctx->last_word);
+	else if (tok == YYSYMBOL_NUMUNIT)
+		off = snprintf(msg, sizeof(msg), "unexpected '%s'", ctx->last_word);
 	else if (tok == YYSYMBOL_NL && dsl_loc_char(loc) == ';')
 		off = snprintf(msg, sizeof(msg), "unexpected ';'");
 	else
 		off = snprintf(msg, sizeof(msg), "unexpected %s", what);
 
-	if (n > 0 && n <= 8) {
+	if (n > 0 && n <= 10) {
 		off += snprintf(msg + off, sizeof(msg) - off, "; expected ");
 		for (i = 0; i < n && off < sizeof(msg); i++)
 			off += snprintf(msg + off, sizeof(msg) - off, "%s%s",

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * keywords.c - the keyword table is sorted, unique, found by lookup, and
- * every keyword is documented in vxfwd.rules(5) (argv[1], optional).
+ * every keyword is documented in vxfwd.rules(5) (argv[1], optional).  The
+ * words of the engine block, and only they, may also stand for names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,53 @@ static int check_order(void)
 	}
 	if (dsl_keyword_lookup("ens5") || dsl_keyword_lookup("") || dsl_keyword_lookup("zzz")) {
 		fprintf(stderr, "keywords: a non-keyword is found\n");
+		bad = 1;
+	}
+	return bad;
+}
+
+static const char *const name_words[] = {
+	"backend", "batch", "busy-poll", "cpus", "engine", "qdisc-bypass", "ring-size",
+	"sched", "workers",
+};
+
+static int is_name_word(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(name_words) / sizeof(name_words[0]); i++)
+		if (!strcmp(w, name_words[i]))
+			return 1;
+	return 0;
+}
+
+static int check_names(void)
+{
+	const struct dsl_keyword *kw;
+	int bad = 0;
+	size_t i;
+
+	for (i = 0; i < dsl_n_keywords; i++) {
+		kw = &dsl_keywords[i];
+		if (strcmp(dsl_keyword_name(kw->token), kw->name)) {
+			fprintf(stderr, "keywords: token of '%s' names '%s'\n", kw->name,
+				dsl_keyword_name(kw->token));
+			bad = 1;
+		}
+		if (dsl_keyword_is_name(kw->token) != is_name_word(kw->name)) {
+			fprintf(stderr, "keywords: '%s' %s a name, expected the opposite\n",
+				kw->name, dsl_keyword_is_name(kw->token) ? "may be" : "may not be");
+			bad = 1;
+		}
+	}
+	for (i = 0; i < sizeof(name_words) / sizeof(name_words[0]); i++) {
+		if (!dsl_keyword_lookup(name_words[i])) {
+			fprintf(stderr, "keywords: '%s' is not a keyword\n", name_words[i]);
+			bad = 1;
+		}
+	}
+	if (dsl_keyword_is_name(0) || *dsl_keyword_name(0)) {
+		fprintf(stderr, "keywords: token 0 is taken for a keyword\n");
 		bad = 1;
 	}
 	return bad;
@@ -81,7 +129,7 @@ static int check_manual(const char *path)
 
 int main(int argc, char **argv)
 {
-	int bad = check_order() | check_suggest();
+	int bad = check_order() | check_suggest() | check_names();
 
 	if (argc > 1)
 		bad |= check_manual(argv[1]);
