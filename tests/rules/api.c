@@ -2,7 +2,8 @@
 /*
  * api.c - the DSL library's API as `run` uses it: unknown interfaces are
  * warnings by default and errors with VXFWD_DSL_F_IFACE_STRICT, a failed
- * load returns no ruleset, and the compiled ops carry ABI values.
+ * load returns no ruleset, the compiled ops carry ABI values, and the engine
+ * block fills struct vxfwd_engine_conf (unset fields stay 0, _UNSET or -1).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,16 +19,62 @@ static const char rules[] =
 	"set s { 198.51.100.0/24 }\n"
 	"forward udp from @s to port 31765 dnat 172.30.82.95 port 8081\n";
 
-static int load(unsigned int flags, struct vxfwd_ruleset **rs, char *diag, size_t len)
+static const char engine_rules[] =
+	"ingress lo { vni 5 }\n"
+	"egress nosuchif0\n"
+	"forward udp from any to port 53 dnat 192.0.2.53\n"
+	"engine {\n"
+	"\tbackend tx-ring; workers 3; cpus 2, 4-5; sched rr 7\n"
+	"\tbusy-poll 0; ring-size 8M; batch 32; qdisc-bypass off\n"
+	"}\n";
+
+static int load_text(const char *text, unsigned int flags, struct vxfwd_ruleset **rs,
+		     char *diag, size_t len)
 {
 	FILE *f = fmemopen(diag, len, "w");
 	int ret;
 
 	if (!f)
 		return -errno;
-	ret = vxfwd_dsl_load("api.rules", rules, flags, f, rs);
+	ret = vxfwd_dsl_load("api.rules", text, flags, f, rs);
 	fclose(f);
 	return ret;
+}
+
+static int load(unsigned int flags, struct vxfwd_ruleset **rs, char *diag, size_t len)
+{
+	return load_text(rules, flags, rs, diag, len);
+}
+
+/* No engine block: every field unset. */
+static int check_engine_unset(const struct vxfwd_engine_conf *c)
+{
+	return c->backend != VXFWD_BACKEND_UNSET || c->workers || c->n_cpus ||
+	       c->sched != VXFWD_SCHED_UNSET || c->sched_prio || c->poll_us != -1 ||
+	       c->ring_bytes || c->batch || c->qdisc_bypass != -1;
+}
+
+static int check_engine(void)
+{
+	struct vxfwd_ruleset *rs = NULL;
+	const struct vxfwd_engine_conf *c;
+	char diag[4096];
+	int ret, bad;
+
+	ret = load_text(engine_rules, 0, &rs, diag, sizeof(diag));
+	if (ret || !rs) {
+		fprintf(stderr, "api: engine block: ret %d, diagnostics:\n%s", ret, diag);
+		return 1;
+	}
+	c = &rs->engine;
+	bad = c->backend != VXFWD_BACKEND_TX_RING || c->workers != 3 || c->n_cpus != 3 ||
+	      c->cpus[0] != 2 || c->cpus[1] != 4 || c->cpus[2] != 5 ||
+	      c->sched != VXFWD_SCHED_RR || c->sched_prio != 7 || c->poll_us != 0 ||
+	      c->ring_bytes != 8ull << 20 || c->batch != 32 || c->qdisc_bypass != 0;
+	if (bad)
+		fprintf(stderr, "api: engine block: settings differ from what was written\n");
+	vxfwd_ruleset_free(rs);
+	return bad;
 }
 
 static int check_ops(const struct vxfwd_ruleset *rs)
@@ -61,6 +108,9 @@ int main(void)
 	} else if (check_ops(rs)) {
 		fprintf(stderr, "api: compiled ops differ from the ABI contract\n");
 		bad = 1;
+	} else if (check_engine_unset(&rs->engine)) {
+		fprintf(stderr, "api: engine settings set without an engine block\n");
+		bad = 1;
 	}
 	vxfwd_ruleset_free(rs);
 
@@ -70,6 +120,7 @@ int main(void)
 		fprintf(stderr, "api: strict load: ret %d, diagnostics:\n%s", ret, diag);
 		bad = 1;
 	}
+	bad |= check_engine();
 	if (!bad)
 		printf("api: ok\n");
 	return bad;
