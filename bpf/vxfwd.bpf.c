@@ -268,13 +268,14 @@ static __always_inline void rewrite(__u8 *frame, const struct inner *in, const s
  */
 #define EMIT_CLASS(SIZE)                                                                           \
 	static __always_inline __u32 emit_##SIZE(                                                  \
-		struct xdp_md *ctx, const struct inner *in, const struct vxfwd_rule *r,            \
-		const struct vxfwd_cfg *cfg, const struct vxfwd_nh *nh, __u32 pos)                 \
+		struct xdp_md *ctx, void *ring, const struct inner *in,                            \
+		const struct vxfwd_rule *r, const struct vxfwd_cfg *cfg,                           \
+		const struct vxfwd_nh *nh, __u32 pos)                                              \
 	{                                                                                          \
 		struct vxfwd_rec *rec;                                                             \
 		__u64 n = in->frame_len;                                                           \
                                                                                                    \
-		rec = bpf_ringbuf_reserve(&vxfwd_ring, sizeof(*rec) + (SIZE), 0);                  \
+		rec = bpf_ringbuf_reserve(ring, sizeof(*rec) + (SIZE), 0);                         \
 		if (!rec)                                                                          \
 			return VXFWD_C_DROP_RING_FULL;                                             \
 		/* Separate checks on one register: the verifier sees both. */                     \
@@ -308,26 +309,40 @@ EMIT_CLASS(9216)
 
 _Static_assert(VXFWD_MAX_FRAME == 9216, "largest size class must be VXFWD_MAX_FRAME");
 
+/*
+ * Engine workers, set by user space before load (rodata: the verifier sees
+ * a constant and keeps only the path for it).
+ */
+const volatile __u32 vxfwd_nr_rings = 1;
+
 static __always_inline __u32 emit(struct xdp_md *ctx, const struct inner *in,
 				  const struct vxfwd_rule *r, const struct vxfwd_cfg *cfg,
 				  const struct vxfwd_nh *nh, __u32 pos)
 {
-	__u32 n = in->frame_len;
+	__u32 n = in->frame_len, idx;
+	void *ring = &vxfwd_ring;
+
+	if (vxfwd_nr_rings > 1) {
+		idx = bpf_get_smp_processor_id() % vxfwd_nr_rings;
+		ring = bpf_map_lookup_elem(&vxfwd_rings, &idx);
+		if (!ring)
+			return VXFWD_C_DROP_RING_FULL;
+	}
 
 	if (n <= 128)
-		return emit_128(ctx, in, r, cfg, nh, pos);
+		return emit_128(ctx, ring, in, r, cfg, nh, pos);
 	if (n <= 256)
-		return emit_256(ctx, in, r, cfg, nh, pos);
+		return emit_256(ctx, ring, in, r, cfg, nh, pos);
 	if (n <= 512)
-		return emit_512(ctx, in, r, cfg, nh, pos);
+		return emit_512(ctx, ring, in, r, cfg, nh, pos);
 	if (n <= 1024)
-		return emit_1024(ctx, in, r, cfg, nh, pos);
+		return emit_1024(ctx, ring, in, r, cfg, nh, pos);
 	if (n <= 2048)
-		return emit_2048(ctx, in, r, cfg, nh, pos);
+		return emit_2048(ctx, ring, in, r, cfg, nh, pos);
 	if (n <= 4096)
-		return emit_4096(ctx, in, r, cfg, nh, pos);
+		return emit_4096(ctx, ring, in, r, cfg, nh, pos);
 	if (n <= VXFWD_MAX_FRAME)
-		return emit_9216(ctx, in, r, cfg, nh, pos);
+		return emit_9216(ctx, ring, in, r, cfg, nh, pos);
 	return VXFWD_C_DROP_TOO_BIG;
 }
 

@@ -191,8 +191,13 @@ struct vxfwd_rec {
 
 /* ---- engine statistics (written by user space, read by `vxfwd stats`) --- */
 
-#define VXFWD_ERRNO_SLOTS 136		/* errno values 1..135; 0 collects the rest */
+#define VXFWD_ERRNO_SLOTS 136		/* errno values 1..135; 0: short writes, the rest */
 
+/*
+ * One entry of vxfwd_engine (an mmap-able array) per engine worker, written
+ * by that worker alone; readers sum the entries.  Reloads are counted in
+ * entry 0.  Fields are only ever appended.
+ */
 struct vxfwd_engine_stats {
 	__u64 records;			/* ring records taken */
 	__u64 bad_records;		/* records whose length did not fit */
@@ -204,6 +209,8 @@ struct vxfwd_engine_stats {
 	__u64 reloads;			/* rulesets applied after the first */
 	__u64 reload_failures;		/* rulesets rejected on reload */
 	__u64 send_errno[VXFWD_ERRNO_SLOTS];
+	__u64 full_waits;		/* waits for a completion, every slot in flight */
+	__u64 poll_hits;		/* records found by busy-polling, without a wakeup */
 };
 
 /* ---- leak guard (bpf/vxfwd_guard.bpf.c: tc egress of the ingress side) -- */

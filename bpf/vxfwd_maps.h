@@ -80,16 +80,37 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, VXFWD_MAX_WORKERS); /* one per worker */
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct vxfwd_engine_stats);
 } vxfwd_engine SEC(".maps");
 
-/* User space may resize it with bpf_map__set_max_entries() before load. */
-struct {
+/*
+ * The ring of worker 0, and the only one with one worker.  User space may
+ * resize it with bpf_map__set_max_entries() before load.
+ */
+struct vxfwd_ringbuf {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, VXFWD_RING_BYTES);
-} vxfwd_ring SEC(".maps");
+};
+
+struct vxfwd_ringbuf vxfwd_ring SEC(".maps");
+
+/*
+ * One ring per engine worker, used when vxfwd_nr_rings > 1: slot 0 is
+ * vxfwd_ring, user space creates the others and stores them before attach.
+ * A ringbuf's producer position is shared by every CPU that writes it; with
+ * a ring per worker, XDP on CPU c writes ring c % vxfwd_nr_rings and CPUs
+ * that feed different workers never contend.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, VXFWD_MAX_WORKERS);
+	__type(key, __u32);
+	__array(values, struct vxfwd_ringbuf);
+} vxfwd_rings SEC(".maps") = {
+	.values = {[0] = &vxfwd_ring},
+};
 
 #endif /* VXFWD_MAPS_BPF_H */

@@ -8,6 +8,7 @@
 #define VXFWD_ENGINE_H
 
 #include <net/if.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "guard.h"
@@ -20,7 +21,27 @@
 
 #define VXFWD_RING_DEFAULT (4u << 20)
 
+#define VXFWD_BATCH_DEFAULT 256
+
 struct vxfwd_bpf;
+struct engine;
+
+/* One engine worker: a ring, a sender, a thread (worker.c). */
+struct worker {
+	struct engine *e;
+	unsigned int id;
+	int cpu;	    /* pinned to this CPU, or -1 */
+	int ring_map;	    /* ringbuf map fd (worker 0: the skeleton's, not ours) */
+	size_t ring_bytes;
+	struct vxfwd_ring ring;
+	struct vxfwd_tx tx;
+	struct vxfwd_engine_stats *st; /* this worker's entry of vxfwd_engine */
+	int epfd;
+	int ring_ok;
+	int tx_ok;
+	int started;
+	pthread_t thread;
+};
 
 struct engine {
 	struct vxfwd_instance inst;
@@ -29,16 +50,17 @@ struct engine {
 	struct vxfwd_maps maps;
 	struct vxfwd_engine_stats *st; /* mmap of vxfwd_engine */
 	size_t st_len;
-	struct vxfwd_ring ring;
-	struct vxfwd_tx tx;
+	struct vxfwd_engine_conf conf; /* rules file's engine block, then the options */
+	struct worker w[VXFWD_MAX_WORKERS];
+	unsigned int nworkers;
+	int wake_fd; /* eventfd: readable once the workers must stop */
 	struct vxfwd_neigh neigh;
 	struct vxfwd_guard guard; /* egress leak guard on the ingress interface */
 	int guard_ok;
 	int neigh_ok;
-	int ring_ok;
-	int tx_ok;
 	int link_fd;
 	int pinned;
+	int sched_set; /* the workers' policy was applied */
 	int xdp_mode; /* -x, or -1 for the rules file's */
 	int ingress_ifindex;
 	int egress_ifindex;
@@ -68,6 +90,12 @@ int state_write(const struct engine *e);
 
 /* loop.c */
 int engine_loop(struct engine *e);
+
+/* worker.c */
+int workers_open(struct engine *e);
+int workers_start(struct engine *e);
+void workers_stop(struct engine *e);
+void workers_close(struct engine *e);
 
 /* privs.c */
 int privs_drop(void);

@@ -19,7 +19,9 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
-	{"run", cmd_run, " [-v] [-f file] [-n name] [-x mode]"},
+	{"run", cmd_run,
+	 " [-Qv] [-B batch] [-b backend] [-c cpus] [-f file] [-n name] [-p usec] [-r size]"
+	 " [-s policy] [-w workers] [-x mode]"},
 #ifdef VXFWD_HAVE_CHECK
 	{"check", cmd_check, " [-qv] [-f file]"},
 #else

@@ -94,3 +94,13 @@ void ring_commit(struct vxfwd_ring *r)
 	__atomic_store_n(r->consumer, r->pos, __ATOMIC_RELEASE);
 	r->committed = r->pos;
 }
+
+void ring_release(struct vxfwd_ring *r, unsigned long pos)
+{
+	if (pos > r->pos)
+		pos = r->pos;
+	if (pos <= r->committed)
+		return;
+	__atomic_store_n(r->consumer, pos, __ATOMIC_RELEASE);
+	r->committed = pos;
+}

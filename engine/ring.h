@@ -42,6 +42,13 @@ int ring_next(struct vxfwd_ring *r, const void **sample, __u32 *len);
 /* Release every record taken so far to the producer. */
 void ring_commit(struct vxfwd_ring *r);
 
+/*
+ * Release the records before position `pos` (at most what was taken; a
+ * position behind the last release changes nothing).  For senders that
+ * still read records in place after taking them.
+ */
+void ring_release(struct vxfwd_ring *r, unsigned long pos);
+
 /* True when the producer has written beyond what was taken. */
 int ring_pending(const struct vxfwd_ring *r);
 

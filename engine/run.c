@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "doctor.h"
 #include "engine.h"
 #include "log.h"
 #include "vxfwd.skel.h"
@@ -59,7 +61,8 @@ __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_le
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: vxfwd run [-v] [-f file] [-n name] [-x mode]\n");
+	fprintf(f, "usage: vxfwd run [-Qv] [-B batch] [-b backend] [-c cpus] [-f file] [-n name]"
+		   " [-p usec] [-r size] [-s policy] [-w workers] [-x mode]\n");
 }
 
 static int parse_mode(const char *s)
@@ -140,7 +143,10 @@ static int open_load(struct engine *e)
 		log_warnx("XDP program: open failed: %s", strerror(-ret));
 		return ret;
 	}
-	ret = bpf_map__set_max_entries(e->skel->maps.vxfwd_ring, VXFWD_RING_DEFAULT);
+	e->skel->rodata->vxfwd_nr_rings = e->nworkers;
+	ret = bpf_map__set_max_entries(e->skel->maps.vxfwd_ring,
+				       e->conf.ring_bytes ? (__u32)e->conf.ring_bytes
+							  : VXFWD_RING_DEFAULT);
 	if (ret) {
 		log_warnx("vxfwd_ring: setting the size failed: %s", strerror(-ret));
 		return ret;
@@ -160,7 +166,8 @@ static int map_engine_stats(struct engine *e)
 	long page = sysconf(_SC_PAGESIZE);
 	void *p;
 
-	e->st_len = (sizeof(*e->st) + page - 1) & ~(size_t)(page - 1);
+	/* One entry per worker, contiguous: the value size is a multiple of 8. */
+	e->st_len = (sizeof(*e->st) * VXFWD_MAX_WORKERS + page - 1) & ~(size_t)(page - 1);
 	p = mmap(NULL, e->st_len, PROT_READ | PROT_WRITE, MAP_SHARED, e->maps.engine, 0);
 	if (p == MAP_FAILED) {
 		log_warn("vxfwd_engine: mmap failed");
@@ -183,25 +190,51 @@ static void on_link(void *ctx, const __u8 *mac, int up)
 	e->reapply = 1;
 }
 
-static int start_io(struct engine *e)
-{
-	struct vxfwd_tx_opts o = {.ifindex = e->egress_ifindex};
-	int ret;
+static const char *const sched_names[] = {
+	[VXFWD_SCHED_UNSET] = "other",
+	[VXFWD_SCHED_OTHER] = "other",
+	[VXFWD_SCHED_FIFO] = "fifo",
+	[VXFWD_SCHED_RR] = "rr",
+};
 
-	ret = tx_open(&e->tx, &o, e->st);
-	if (ret) {
-		log_warnx("%s: AF_PACKET/io_uring sender setup failed: %s", e->egress,
-			  strerror(-ret));
-		return ret;
+/*
+ * The workers' policy, set on the main thread while it still may (FIFO and
+ * RR need CAP_SYS_NICE): threads inherit it, and the main thread goes back
+ * to SCHED_OTHER once they run (loop.c does not need it).
+ */
+static void sched_apply(struct engine *e)
+{
+	struct sched_param sp = {.sched_priority = (int)e->conf.sched_prio};
+	int policy = e->conf.sched == VXFWD_SCHED_FIFO ? SCHED_FIFO : SCHED_RR;
+
+	if (e->conf.sched != VXFWD_SCHED_FIFO && e->conf.sched != VXFWD_SCHED_RR)
+		return;
+	if (sched_setscheduler(0, policy, &sp) < 0) {
+		log_warn("sched %s %u: not applied, the workers run as SCHED_OTHER (needs "
+			 "CAP_SYS_NICE, or systemd's CPUSchedulingPolicy=)",
+			 sched_names[e->conf.sched], e->conf.sched_prio);
+		return;
 	}
-	e->tx_ok = 1;
-	ret = ring_open(&e->ring, e->maps.ring, bpf_map__max_entries(e->skel->maps.vxfwd_ring));
-	if (ret) {
-		log_warnx("vxfwd_ring: mmap failed: %s", strerror(-ret));
-		return ret;
-	}
-	e->ring_ok = 1;
-	return 0;
+	e->sched_set = 1;
+}
+
+static void log_engine(const struct engine *e)
+{
+	char cpus[128] = "any";
+	size_t off = 0;
+	unsigned int i;
+
+	for (i = 0; i < e->conf.n_cpus && off < sizeof(cpus) - 8; i++)
+		off += snprintf(cpus + off, sizeof(cpus) - off, "%s%u", i ? "," : "",
+				e->conf.cpus[i]);
+	log_info("engine: %u worker%s on CPU %s, backend %s, batch %u, busy-poll %d us, ring %u "
+		 "bytes per worker, sched %s %u, qdisc bypass %s",
+		 e->nworkers, e->nworkers == 1 ? "" : "s", cpus, tx_backend_name(e->conf.backend),
+		 e->conf.batch ? e->conf.batch : VXFWD_BATCH_DEFAULT,
+		 e->conf.poll_us > 0 ? e->conf.poll_us : 0,
+		 bpf_map__max_entries(e->skel->maps.vxfwd_ring),
+		 sched_names[e->sched_set ? e->conf.sched : VXFWD_SCHED_OTHER],
+		 e->sched_set ? e->conf.sched_prio : 0, e->conf.qdisc_bypass > 0 ? "on" : "off");
 }
 
 /*
@@ -270,6 +303,10 @@ static int start(struct engine *e)
 	ret = engine_apply(e, e->rs, 1000);
 	if (ret)
 		return ret;
+	/* Rings of every worker exist before XDP can write them. */
+	ret = workers_open(e);
+	if (ret)
+		return ret;
 	ret = state_write(e);
 	if (ret)
 		log_warnx("%s: state file not written: %s", e->inst.statefile, strerror(-ret));
@@ -284,18 +321,14 @@ static int start(struct engine *e)
 		return ret;
 	}
 	start_guard(e);
-	ret = start_io(e);
-	if (ret)
-		return ret;
+	sched_apply(e);
+	log_engine(e);
 	return privs_drop();
 }
 
 static void stop(struct engine *e)
 {
-	if (e->tx_ok)
-		tx_close(&e->tx);
-	if (e->ring_ok)
-		ring_close(&e->ring);
+	workers_close(e);
 	if (e->guard_ok) {
 		guard_detach(&e->guard);
 		guard_close(&e->guard);
@@ -313,14 +346,168 @@ static void stop(struct engine *e)
 	instance_unlock(&e->inst);
 }
 
-static int parse_run(int argc, char **argv, struct engine *e, const char **file, const char **name,
-		     int *verbose)
+static const struct option run_longopts[] = {
+	{"batch", required_argument, NULL, 'B'},
+	{"backend", required_argument, NULL, 'b'},
+	{"cpus", required_argument, NULL, 'c'},
+	{"file", required_argument, NULL, 'f'},
+	{"name", required_argument, NULL, 'n'},
+	{"busy-poll", required_argument, NULL, 'p'},
+	{"qdisc-bypass", no_argument, NULL, 'Q'},
+	{"ring-size", required_argument, NULL, 'r'},
+	{"sched", required_argument, NULL, 's'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"workers", required_argument, NULL, 'w'},
+	{"xdp-mode", required_argument, NULL, 'x'},
+	{NULL, 0, NULL, 0},
+};
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -EINVAL;
+	switch (*end) {
+	case 'G':
+		v <<= 10;
+		/* fallthrough */
+	case 'M':
+		v <<= 10;
+		/* fallthrough */
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	}
+	if (*end || v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned long)v;
+	return 0;
+}
+
+/* "0,2-3": CPU numbers in order. */
+static int parse_cpus(const char *s, struct vxfwd_engine_conf *c)
+{
+	unsigned long a, b;
+	char *end;
+
+	c->n_cpus = 0;
+	while (*s) {
+		errno = 0;
+		a = strtoul(s, &end, 10);
+		if (errno || end == s || a >= CPU_SETSIZE)
+			return -EINVAL;
+		b = a;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoul(s, &end, 10);
+			if (errno || end == s || b >= CPU_SETSIZE || b < a)
+				return -EINVAL;
+		}
+		for (; a <= b; a++) {
+			if (c->n_cpus == VXFWD_MAX_WORKERS)
+				return -E2BIG;
+			c->cpus[c->n_cpus++] = (unsigned int)a;
+		}
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -EINVAL;
+		s = end;
+	}
+	return c->n_cpus ? 0 : -EINVAL;
+}
+
+/* "other", "fifo:50", "rr:10". */
+static int parse_sched(const char *s, struct vxfwd_engine_conf *c)
+{
+	unsigned long prio;
+
+	if (strcmp(s, "other") == 0) {
+		c->sched = VXFWD_SCHED_OTHER;
+		c->sched_prio = 0;
+		return 0;
+	}
+	if (strncmp(s, "fifo:", 5) == 0)
+		c->sched = VXFWD_SCHED_FIFO;
+	else if (strncmp(s, "rr:", 3) == 0)
+		c->sched = VXFWD_SCHED_RR;
+	else
+		return -EINVAL;
+	if (parse_uint(strchr(s, ':') + 1, 1, 99, &prio))
+		return -EINVAL;
+	c->sched_prio = (unsigned int)prio;
+	return 0;
+}
+
+static int bad_opt(int c, const char *arg, const char *want)
+{
+	log_warnx("-%c %s: %s", c, arg, want);
+	return -EINVAL;
+}
+
+/*
+ * Options override the rules file's engine block field by field; they are
+ * kept in `o` and merged once the file is read (merge_conf()).
+ */
+static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engine_conf *o,
+		     const char **file, const char **name, int *verbose)
+{
+	unsigned long v;
 	int c;
 
+	memset(o, 0, sizeof(*o));
+	o->poll_us = -1;
+	o->qdisc_bypass = -1;
 	optind = 1;
-	while ((c = getopt(argc, argv, "vf:n:x:")) != -1) {
+	while ((c = getopt_long(argc, argv, "B:b:c:f:n:p:Qr:s:vw:x:", run_longopts, NULL)) !=
+	       -1) {
 		switch (c) {
+		case 'B':
+			if (parse_uint(optarg, 1, 1024, &v))
+				return bad_opt(c, optarg, "batch must be 1 to 1024 records");
+			o->batch = (unsigned int)v;
+			break;
+		case 'b':
+			o->backend = tx_backend_parse(optarg);
+			if (!o->backend)
+				return bad_opt(c, optarg,
+					       "unknown backend: use write-fixed, send, sendmmsg "
+					       "or tx-ring");
+			break;
+		case 'c':
+			if (parse_cpus(optarg, o))
+				return bad_opt(c, optarg, "CPU list like 0,2-3 expected (at most "
+							  "16 CPUs)");
+			break;
+		case 'p':
+			if (parse_uint(optarg, 0, 10000, &v))
+				return bad_opt(c, optarg,
+					       "busy-poll must be 0 to 10000 microseconds");
+			o->poll_us = (int)v;
+			break;
+		case 'Q':
+			o->qdisc_bypass = 1;
+			break;
+		case 'r':
+			if (parse_uint(optarg, 64 << 10, 1ul << 30, &v) || (v & (v - 1)))
+				return bad_opt(c, optarg, "ring size must be a power of two from "
+							  "64K to 1G");
+			o->ring_bytes = v;
+			break;
+		case 's':
+			if (parse_sched(optarg, o))
+				return bad_opt(c, optarg, "use other, fifo:PRIO or rr:PRIO (1-99)");
+			break;
+		case 'w':
+			if (parse_uint(optarg, 1, VXFWD_MAX_WORKERS, &v))
+				return bad_opt(c, optarg, "workers must be 1 to 16");
+			o->workers = (unsigned int)v;
+			break;
 		case 'v':
 			(*verbose)++;
 			break;
@@ -350,15 +537,46 @@ static int parse_run(int argc, char **argv, struct engine *e, const char **file,
 	return 0;
 }
 
+static void merge_conf(struct engine *e, const struct vxfwd_engine_conf *o)
+{
+	struct vxfwd_engine_conf *c = &e->conf;
+
+	*c = e->rs->engine;
+	if (o->backend)
+		c->backend = o->backend;
+	if (o->workers)
+		c->workers = o->workers;
+	if (o->n_cpus) {
+		c->n_cpus = o->n_cpus;
+		memcpy(c->cpus, o->cpus, sizeof(c->cpus));
+	}
+	if (o->sched) {
+		c->sched = o->sched;
+		c->sched_prio = o->sched_prio;
+	}
+	if (o->poll_us >= 0)
+		c->poll_us = o->poll_us;
+	if (o->ring_bytes)
+		c->ring_bytes = o->ring_bytes;
+	if (o->batch)
+		c->batch = o->batch;
+	if (o->qdisc_bypass >= 0)
+		c->qdisc_bypass = o->qdisc_bypass;
+	if (!c->backend)
+		c->backend = VXFWD_BACKEND_WRITE_FIXED;
+	e->nworkers = c->workers ? c->workers : 1;
+}
+
 int cmd_run(int argc, char **argv)
 {
-	struct engine e = {.link_fd = -1, .xdp_mode = -1, .sfd = -1, .epfd = -1};
+	struct engine e = {.link_fd = -1, .xdp_mode = -1, .sfd = -1, .epfd = -1, .wake_fd = -1};
+	struct vxfwd_engine_conf opts;
 	const char *file = NULL, *name = NULL;
 	int verbose = 0, ret, status = VXFWD_EXIT_RUNTIME;
 	sigset_t set;
 
 	e.inst.pid_fd = -1;
-	if (parse_run(argc, argv, &e, &file, &name, &verbose))
+	if (parse_run(argc, argv, &e, &opts, &file, &name, &verbose))
 		return VXFWD_EXIT_USAGE;
 	log_init(verbose);
 	libbpf_set_print(libbpf_log);
@@ -374,10 +592,18 @@ int cmd_run(int argc, char **argv)
 			log_warnx("%s: cannot read the rules: %s", e.inst.rules, strerror(-ret));
 		return VXFWD_EXIT_CONFIG;
 	}
+	merge_conf(&e, &opts);
 	if (resolve_ifaces(&e)) {
 		vxfwd_ruleset_free(e.rs);
 		return VXFWD_EXIT_CONFIG;
 	}
+#ifdef VXFWD_HAVE_DOCTOR
+	/* Warnings only: what doctor would say about this host, before attaching. */
+	ret = doctor_preflight(e.inst.rules, e.rs);
+	if (ret)
+		log_info("%s: %d doctor warning%s above; 'vxfwd doctor -f %s' explains", e.inst.name,
+			 ret, ret == 1 ? "" : "s", e.inst.rules);
+#endif
 	/* Signals wait in the signalfd from now on, startup included. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);

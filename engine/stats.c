@@ -60,6 +60,8 @@ static const struct {
 	{"wakeups", offsetof(struct vxfwd_engine_stats, wakeups)},
 	{"reloads", offsetof(struct vxfwd_engine_stats, reloads)},
 	{"reload_failures", offsetof(struct vxfwd_engine_stats, reload_failures)},
+	{"full_waits", offsetof(struct vxfwd_engine_stats, full_waits)},
+	{"poll_hits", offsetof(struct vxfwd_engine_stats, poll_hits)},
 };
 
 #define N_ENGINE (sizeof(engine_fields) / sizeof(engine_fields[0]))
@@ -200,9 +202,36 @@ out:
 	return ret;
 }
 
+/* The workers' entries of vxfwd_engine, summed field by field. */
+static int engine_sum(int fd, struct vxfwd_engine_stats *out)
+{
+	struct bpf_map_info info = {0};
+	__u32 info_len = sizeof(info), k, i;
+	__u64 *dst = (__u64 *)out, *one;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		return -errno;
+	one = calloc(1, info.value_size + 8);
+	if (!one)
+		return -ENOMEM;
+	for (k = 0; k < info.max_entries; k++) {
+		if (bpf_map_lookup_elem(fd, &k, one)) {
+			ret = -errno;
+			break;
+		}
+		/* Fields another version of vxfwd does not have stay 0. */
+		for (i = 0; i < sizeof(*out) / 8 && i < info.value_size / 8; i++)
+			dst[i] += one[i];
+	}
+	free(one);
+	return ret;
+}
+
 static int snap_take(const struct pins *p, struct snap *s)
 {
-	__u32 zero = 0, i;
+	__u32 i;
 	int ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &s->ts);
@@ -210,8 +239,8 @@ static int snap_take(const struct pins *p, struct snap *s)
 	ret = maps_active_gen(&p->m, &s->gen);
 	if (!ret)
 		ret = maps_read_counters(&p->m, s->c);
-	if (!ret && bpf_map_lookup_elem(p->m.engine, &zero, &s->eng))
-		ret = -errno;
+	if (!ret)
+		ret = engine_sum(p->m.engine, &s->eng);
 	s->have_guard = p->guard >= 0 && !ret && guard_read(p->guard, s->guard) == 0;
 	for (i = 0; !ret && i < s->n_rules; i++)
 		ret = percpu_sum(p->m.rule_counters, s->gen * VXFWD_MAX_RULES + i, &s->rules[i].c);

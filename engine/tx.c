@@ -1,15 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* tx.c - see tx.h. */
+/* tx.c - see tx.h: the socket, backend selection, accounting. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/if_packet.h>
 
 #include "tx.h"
+
+/*
+ * Socket send buffer: every frame in flight holds an skb charged to it.  The
+ * default (212992 bytes) holds ~250 small skbs, fewer than the slots, and a
+ * send that finds it full makes io_uring arm a poll and retry later: a stall
+ * for a whole batch.  Sized for every slot of the largest class.
+ */
+#define TX_SNDBUF (32 << 20)
+
+static const struct {
+	const char *name;
+	enum vxfwd_backend backend;
+	const struct vxfwd_tx_ops *ops;
+} backends[] = {
+	{"write-fixed", VXFWD_BACKEND_WRITE_FIXED, &tx_write_fixed_ops},
+	{"send", VXFWD_BACKEND_SEND, &tx_send_ops},
+	{"sendmmsg", VXFWD_BACKEND_SENDMMSG, &tx_sendmmsg_ops},
+	{"tx-ring", VXFWD_BACKEND_TX_RING, &tx_tx_ring_ops},
+};
+
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+const char *tx_backend_name(enum vxfwd_backend b)
+{
+	size_t i;
+
+	for (i = 0; i < N_BACKENDS; i++)
+		if (backends[i].backend == b)
+			return backends[i].name;
+	return backends[0].name;
+}
+
+enum vxfwd_backend tx_backend_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < N_BACKENDS; i++)
+		if (strcmp(s, backends[i].name) == 0)
+			return backends[i].backend;
+	return VXFWD_BACKEND_UNSET;
+}
 
 static int packet_socket(const struct vxfwd_tx_opts *o)
 {
@@ -18,7 +56,7 @@ static int packet_socket(const struct vxfwd_tx_opts *o)
 		.sll_protocol = 0,
 		.sll_ifindex = o->ifindex,
 	};
-	int one = 1, fd, ret;
+	int one = 1, sndbuf = TX_SNDBUF, fd, ret;
 
 	/* Protocol 0: no packet_type is registered, nothing is ever queued to us. */
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
@@ -26,6 +64,10 @@ static int packet_socket(const struct vxfwd_tx_opts *o)
 		return -errno;
 	if (o->qdisc_bypass &&
 	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0)
+		goto fail;
+	/* FORCE needs CAP_NET_ADMIN, which run holds here; the plain one is capped. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		goto fail;
@@ -36,166 +78,74 @@ fail:
 	return ret;
 }
 
-static int tx_buffers(struct vxfwd_tx *tx)
-{
-	struct iovec iov;
-	unsigned int i;
-
-	tx->buf_len = (size_t)tx->nslots * VXFWD_TX_SLOT_SIZE;
-	tx->buf = mmap(NULL, tx->buf_len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (tx->buf == MAP_FAILED) {
-		tx->buf = NULL;
-		return -errno;
-	}
-	tx->free = calloc(tx->nslots, sizeof(*tx->free));
-	tx->len = calloc(tx->nslots, sizeof(*tx->len));
-	if (!tx->free || !tx->len)
-		return -ENOMEM;
-	for (i = 0; i < tx->nslots; i++)
-		tx->free[i] = tx->nslots - 1 - i;
-	tx->nfree = tx->nslots;
-	iov.iov_base = tx->buf;
-	iov.iov_len = tx->buf_len;
-	return io_uring_register_buffers(&tx->ring, &iov, 1);
-}
-
 int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_engine_stats *st)
 {
+	enum vxfwd_backend b = o->backend ? o->backend : VXFWD_BACKEND_WRITE_FIXED;
+	size_t i;
 	int ret;
 
 	memset(tx, 0, sizeof(*tx));
 	tx->sock = -1;
+	tx->fd = -1;
 	tx->st = st;
 	tx->nslots = o->nslots ? o->nslots : VXFWD_TX_SLOTS;
+	tx->released = o->ring_pos;
+	for (i = 0; i < N_BACKENDS; i++)
+		if (backends[i].backend == b)
+			tx->ops = backends[i].ops;
+	if (!tx->ops)
+		return -EINVAL;
 
 	ret = packet_socket(o);
 	if (ret < 0)
 		return ret;
 	tx->sock = ret;
-	/* One SQE per slot at most: the SQ can never overflow. */
-	ret = io_uring_queue_init(tx->nslots, &tx->ring, 0);
-	if (ret < 0)
-		goto fail;
-	tx->ring_ok = 1;
-	ret = tx_buffers(tx);
-	if (ret < 0)
-		goto fail;
+	ret = tx->ops->open(tx);
+	if (ret < 0) {
+		tx_close(tx);
+		return ret;
+	}
 	return 0;
-fail:
-	tx_close(tx);
-	return ret;
 }
 
 void tx_close(struct vxfwd_tx *tx)
 {
-	if (tx->ring_ok)
-		io_uring_queue_exit(&tx->ring);
-	if (tx->buf)
-		munmap(tx->buf, tx->buf_len);
+	if (tx->ops)
+		tx->ops->close(tx);
 	if (tx->sock >= 0)
 		close(tx->sock);
-	free(tx->free);
-	free(tx->len);
-	tx->ring_ok = 0;
-	tx->buf = NULL;
 	tx->sock = -1;
-	tx->free = NULL;
-	tx->len = NULL;
+	tx->ops = NULL;
 }
 
-unsigned char *tx_slot(struct vxfwd_tx *tx, unsigned int *slot)
-{
-	if (!tx->nfree)
-		return NULL;
-	*slot = tx->free[--tx->nfree];
-	return tx->buf + (size_t)*slot * VXFWD_TX_SLOT_SIZE;
-}
-
-void tx_unslot(struct vxfwd_tx *tx, unsigned int slot)
-{
-	tx->free[tx->nfree++] = slot;
-}
-
-void tx_wait(struct vxfwd_tx *tx, int ms)
-{
-	struct __kernel_timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long long)(ms % 1000) * 1000000,
-	};
-	struct io_uring_cqe *cqe;
-
-	if (tx->inflight)
-		io_uring_wait_cqe_timeout(&tx->ring, &cqe, &ts);
-}
-
-void tx_queue(struct vxfwd_tx *tx, unsigned int slot, __u32 len)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&tx->ring);
-
-	/* Cannot be NULL: SQ entries == slots and each slot is queued once. */
-	io_uring_prep_write_fixed(sqe, tx->sock, tx->buf + (size_t)slot * VXFWD_TX_SLOT_SIZE, len,
-				  0, 0);
-	io_uring_sqe_set_data64(sqe, slot);
-	tx->len[slot] = len;
-	tx->queued++;
-}
-
-int tx_submit(struct vxfwd_tx *tx)
-{
-	int ret;
-
-	if (!tx->queued)
-		return 0;
-	ret = io_uring_submit(&tx->ring);
-	if (ret < 0)
-		return ret;
-	tx->st->batches++;
-	tx->inflight += ret;
-	tx->queued -= ret;
-	return 0;
-}
-
-static void tx_complete(struct vxfwd_tx *tx, unsigned int slot, int res)
+void tx_account(struct vxfwd_tx *tx, __u32 want, int res)
 {
 	struct vxfwd_engine_stats *st = tx->st;
 
-	if (res >= 0 && (__u32)res == tx->len[slot]) {
+	if (res >= 0 && (__u32)res == want) {
 		st->sent_packets++;
 		st->sent_bytes += res;
-	} else {
-		st->send_errors++;
-		if (res < 0)
-			st->send_errno[-res < VXFWD_ERRNO_SLOTS ? -res : 0]++;
+		return;
 	}
-	tx->free[tx->nfree++] = slot;
-	tx->inflight--;
-}
-
-unsigned int tx_reap(struct vxfwd_tx *tx)
-{
-	struct io_uring_cqe *cqe;
-	unsigned int head, n = 0;
-
-	io_uring_for_each_cqe(&tx->ring, head, cqe)
-	{
-		tx_complete(tx, (unsigned int)io_uring_cqe_get_data64(cqe), cqe->res);
-		n++;
-	}
-	io_uring_cq_advance(&tx->ring, n);
-	return n;
+	st->send_errors++;
+	if (res < 0)
+		st->send_errno[-res < VXFWD_ERRNO_SLOTS ? -res : 0]++;
+	else
+		st->send_errno[0]++; /* short write */
 }
 
 void tx_drain(struct vxfwd_tx *tx, int ms)
 {
-	struct __kernel_timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000};
-	struct io_uring_cqe *cqe;
-	int waited = 0;
+	struct timespec t0, t;
 
-	tx_submit(tx);
-	while (tx->inflight && waited < ms) {
-		if (io_uring_wait_cqe_timeout(&tx->ring, &cqe, &ts) == -ETIME)
-			waited += 10;
-		tx_reap(tx);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tx->ops->flush(tx);
+	tx->ops->reap(tx);
+	while (tx->inflight) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= ms)
+			break;
+		tx->ops->wait(tx, 10);
+		tx->ops->reap(tx);
 	}
 }

@@ -20,7 +20,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
 
 ALL_TESTS="forward no_leak_ens5 tcpdump_sensor xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay \
-kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start"
+kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers"
 
 LAB_RULES=$LAB_DIR/rules/lab.rules
 AWS_RULES=$LAB_DIR/rules/aws.rules
@@ -578,6 +578,58 @@ test_double_start()
 	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" ||
 		fail "the first instance stopped forwarding"
 	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# Two workers, one ring each: frames that XDP sees on CPU 0 go through
+# worker 0's ring, those on CPU 1 through worker 1's; every frame arrives
+# once, and each worker's own counters show it carried its CPU's share.
+test_workers()
+{
+	local n0 n1 per
+
+	[ "$(nproc)" -ge 2 ] || { echo "SKIP: one CPU, the two rings cannot both be fed"; exit 77; }
+	LAB_VXFWD_ARGS="${LAB_VXFWD_ARGS:-} -w 2 -c 0,1"
+	setup "$LAB_RULES"
+	grep -q "engine: 2 workers on CPU 0,1" "$LAB_TMP/vxfwd.log" ||
+		fail "vxfwd did not start two workers: $(grep 'engine:' "$LAB_TMP/vxfwd.log")"
+	captures_start
+	lab_gen --mix "udp:60,tcp:30" --out "$LAB_TMP/w.pcap" --manifest "$LAB_TMP/w.json" ||
+		fail "gen.py failed"
+	# First 50 frames from CPU 0, the other 40 from CPU 1.
+	"$LAB_PY" -c '
+import json, sys
+from scapy.all import rdpcap, wrpcap
+p, m = rdpcap(sys.argv[1]), json.load(open(sys.argv[2]))["frames"]
+assert len(p) == len(m) == 90, (len(p), len(m))
+wrpcap(sys.argv[3], p[:50]); wrpcap(sys.argv[4], p[50:])
+print(sum(e["counter"] == "FORWARD" for e in m[:50]), sum(e["counter"] == "FORWARD" for e in m[50:]))' \
+		"$LAB_TMP/w.pcap" "$LAB_TMP/w.json" "$LAB_TMP/w0.pcap" "$LAB_TMP/w1.pcap" \
+		>"$LAB_TMP/split.txt" || fail "splitting the capture failed"
+	read -r n0 n1 <"$LAB_TMP/split.txt"
+	LAB_SEND_CPU=0 lab_send "$LAB_TMP/w0.pcap" 2000
+	LAB_SEND_CPU=1 lab_send "$LAB_TMP/w1.pcap" 2000
+	lab_wait_drained
+	captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/w.json" ||
+		fail "collector: the forwarded frames are not exactly the expected ones"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
+	lab_maps expect --base "$LAB_TMP/base.json" FORWARD=$((n0 + n1)) ||
+		fail "counters do not match the traffic sent"
+	per=$(lab_sensor bpftool -j map dump pinned "$LAB_PINS/vxfwd_engine" | "$LAB_PY" -c '
+import json, struct, sys
+# records, bad_records, sent_packets: the first three fields of each entry.
+for e in json.load(sys.stdin)[:2]:
+    v = bytes(int(b, 16) for b in e["value"])
+    print(*struct.unpack("<3Q", v[:24]))')
+	echo "per worker (records bad sent): $(tr '\n' ';' <<<"$per")"
+	read -r r0 _ s0 <<<"$(sed -n 1p <<<"$per")"
+	read -r r1 _ s1 <<<"$(sed -n 2p <<<"$per")"
+	[ "$r0" -eq "$n0" ] && [ "$s0" -eq "$n0" ] ||
+		fail "worker 0 carried $r0 records ($s0 sent), CPU 0 was sent $n0 to forward"
+	[ "$r1" -eq "$n1" ] && [ "$s1" -eq "$n1" ] ||
+		fail "worker 1 carried $r1 records ($s1 sent), CPU 1 was sent $n1 to forward"
 	check_invariants
 	lab_vxfwd_stop
 }

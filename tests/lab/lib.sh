@@ -439,7 +439,10 @@ lab_send()
 	if [ -n "$LAB_VXFWD_PID" ] && kill -0 "$LAB_VXFWD_PID" 2>/dev/null; then
 		before=$(lab_maps rx) || lab_die "cannot read the RX counter"
 	fi
-	out=$(lab_mirror tcpreplay -i eth0 --pps="$pps" "$pcap" 2>&1) ||
+	# LAB_SEND_CPU: replay from that CPU; veth runs the sensor's XDP on the
+	# sending CPU, so this picks the CPU (and vxfwd worker ring) XDP uses.
+	out=$(lab_mirror ${LAB_SEND_CPU:+taskset -c "$LAB_SEND_CPU"} \
+		tcpreplay -i eth0 --pps="$pps" "$pcap" 2>&1) ||
 		lab_die "tcpreplay $pcap: $out"
 	printf '%s\n' "$out" >>"$LAB_TMP/tcpreplay.log"
 	grep -q 'Failed packets: *0' <<<"$out" ||

@@ -82,11 +82,17 @@ def read_counters(args):
 
 
 def read_engine(args):
-    items = dump(args.pins, "vxfwd_engine")
-    raw = hexbytes(items[0]["value"])
-    vals = struct.unpack("<%dQ" % len(ENGINE_FIELDS), raw[:8 * len(ENGINE_FIELDS)])
-    eng = dict(zip(ENGINE_FIELDS, vals))
-    errs = struct.unpack("<136Q", raw[8 * len(ENGINE_FIELDS):8 * len(ENGINE_FIELDS) + 8 * 136])
+    # One entry per engine worker: summed.
+    eng = dict.fromkeys(ENGINE_FIELDS, 0)
+    errs = [0] * 136
+    for item in dump(args.pins, "vxfwd_engine"):
+        raw = hexbytes(item["value"])
+        vals = struct.unpack("<%dQ" % len(ENGINE_FIELDS), raw[:8 * len(ENGINE_FIELDS)])
+        for k, v in zip(ENGINE_FIELDS, vals):
+            eng[k] += v
+        off = 8 * len(ENGINE_FIELDS)
+        for i, n in enumerate(struct.unpack("<136Q", raw[off:off + 8 * 136])):
+            errs[i] += n
     eng["send_errno"] = {str(i): n for i, n in enumerate(errs) if n}
     if getattr(args, "base", None):
         with open(args.base) as f:
