@@ -227,7 +227,7 @@ peer_up_vxfwd()
 	LAB_INSTANCES+=("$VXF_NAME")
 	[ -n "$FWD_FIFO" ] && sched=(chrt -f "$FWD_FIFO")
 	lab_bg "$OUT/vxfwd.log" "$LAB_NS_S" "${sched[@]}" taskset -c "$FWD_CPU" "$VXFWD" run \
-		-f "${BENCH_RULES:-$BENCH_DIR/bench.rules}" -n "$VXF_NAME"
+		-f "${BENCH_RULES:-$BENCH_DIR/bench.rules}" -n "$VXF_NAME" ${BENCH_VXFWD_ARGS:-}
 	VXF_PID=$LAB_BG_PID
 	lab_wait 20 vxfwd_ready || { note "vxfwd: not attached: $(tail -n 5 "$OUT/vxfwd.log")"; return 1; }
 }

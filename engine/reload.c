@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,37 @@ static int same_ifaces(const struct engine *e, const struct vxfwd_ruleset *rs)
 	return 0;
 }
 
+/*
+ * The engine block sizes rings and threads that exist for the life of the
+ * process: a change is reported, applied at the next start.
+ */
+static void diff_engine(const struct vxfwd_engine_conf *o, const struct vxfwd_engine_conf *n)
+{
+	static const struct {
+		const char *name;
+		size_t off, len;
+	} f[] = {
+#define F(field, name) {name, offsetof(struct vxfwd_engine_conf, field), \
+			sizeof(((struct vxfwd_engine_conf *)0)->field)}
+		F(backend, "backend"),	 F(workers, "workers"),	  F(n_cpus, "cpus"),
+		F(cpus, "cpus"),	 F(sched, "sched"),	  F(sched_prio, "sched"),
+		F(poll_us, "busy-poll"), F(ring_bytes, "ring-size"), F(batch, "batch"),
+		F(qdisc_bypass, "qdisc-bypass"),
+#undef F
+	};
+	const char *last = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (memcmp((const char *)o + f[i].off, (const char *)n + f[i].off, f[i].len) == 0 ||
+		    strcmp(last, f[i].name) == 0)
+			continue;
+		last = f[i].name;
+		log_warnx("reload: engine %s changed: it takes effect when vxfwd restarts",
+			  f[i].name);
+	}
+}
+
 static long ms_until(const struct timespec *ts)
 {
 	struct timespec now;
@@ -300,6 +332,7 @@ static void reload_commit(struct engine *e)
 	}
 	diff_rules(e->rs, rs);
 	diff_members(e->rs, rs);
+	diff_engine(&e->rs->engine, &rs->engine);
 	vxfwd_ruleset_free(e->rs);
 	e->rs = rs;
 	e->st->reloads++;

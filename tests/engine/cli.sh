@@ -51,7 +51,24 @@ expect 2 "run with an unknown option" "$VXFWD" run -Z
 expect 2 "run -x with an unknown mode" "$VXFWD" run -x turbo
 expect 2 "stats -j and -p together" "$VXFWD" stats -j -p
 expect 2 "reload with -f and -n" "$VXFWD" reload -f a.rules -n a
+expect 2 "run -b with an unknown backend" "$VXFWD" run -b carrier-pigeon
+expect 2 "run -w 0" "$VXFWD" run -w 0
+expect 2 "run -w 17 (more than 16 workers)" "$VXFWD" run -w 17
+expect 2 "run -c with a reversed range" "$VXFWD" run -c 3-1
+expect 2 "run -c with garbage" "$VXFWD" run -c 0,x
+expect 2 "run -s fifo without a priority" "$VXFWD" run -s fifo
+expect 2 "run -s fifo:100" "$VXFWD" run -s fifo:100
+expect 2 "run -p 10001" "$VXFWD" run -p 10001
+expect 2 "run -r not a power of two" "$VXFWD" run -r 3M
+expect 2 "run -r below 64K" "$VXFWD" run -r 32K
+expect 2 "run -B 0" "$VXFWD" run -B 0
+expect 2 "run --backend with an unknown backend" "$VXFWD" run --backend nope
+"$VXFWD" run -b nope 2>&1 | grep -q "unknown backend: use write-fixed, send, sendmmsg or tx-ring" &&
+	echo "ok: an unknown backend names the four backends" ||
+	{ echo "FAIL: the unknown backend message does not name the backends"; FAILS=$((FAILS + 1)); }
 expect 1 "run with a missing rules file" "$VXFWD" run -f "$TMP/none.rules"
+expect 1 "run -b sendmmsg -w 2 with a missing rules file (options parse)" \
+	"$VXFWD" run -b sendmmsg -w 2 -c 0-1 -s rr:5 -p 50 -r 1M -B 64 -Q -f "$TMP/none.rules"
 expect 1 "run with a broken rules file" "$VXFWD" run -f "$TMP/broken.rules"
 expect 3 "reload of an instance that is not running" "$VXFWD" reload -n vxfengcli$$
 expect 3 "stats of an instance that is not running" "$VXFWD" stats -n vxfengcli$$

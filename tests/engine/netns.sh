@@ -210,12 +210,16 @@ test_reload() {
 		fail "broken reload not counted"
 	cp "$TMP/good.rules" "$TMP/lab.rules"
 	sed -i 's/198.51.100.11/198.51.100.12/' "$TMP/lab.rules"
+	printf 'engine {\n\tbatch 32\n}\n' >> "$TMP/lab.rules"
 	kill -HUP "$DPID"
 	sleep 1.5
 	[ "$(stat_of "d['engine']['reloads']")" = 1 ] &&
 	grep -q "set member 198.51.100.12/32 added" "$TMP/daemon.log" &&
 	grep -q "set member 198.51.100.11/32 removed" "$TMP/daemon.log" &&
 		pass "reload applied and reported the set change" || fail "reload"
+	grep -q "reload: engine batch changed: it takes effect when vxfwd restarts" "$TMP/daemon.log" &&
+		pass "reload reported the engine block change for the next start" ||
+		fail "reload did not report the engine block change"
 	capture "$COL" c0 "$TMP/col2.pcap"
 	sleep 0.5
 	send allowed 6
