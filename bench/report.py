@@ -12,15 +12,27 @@
 # frame); leak (frames from the sensor on the mirror's eth0 carrying the
 # marker or the DNAT target, over every trial); CPU ns per delivered frame
 # (both CPUs, CPU 0 alone, the daemon's own utime+stime) and latency p50/p99/p99.9 in the zero-loss
-# trial; daemon RSS (VmHWM).  Across runs: median and min-max.  Ratios
-# vxfwd/native and vxfwd/xredir are taken run by run, then summarised the
-# same way.
+# trial; daemon RSS (VmHWM).  Across runs: median and min-max.  Ratios of
+# every vxfwd peer (vxfwd and its variants, vxfwd-sendmmsg...) to native and
+# xredir, and of each variant to vxfwd, are taken run by run, pair by pair,
+# then summarised the same way.
+#
+# Sweep trials (run.sh --sweep: the daemon on the generator's CPU, a rising
+# offered rate) go into their own table: per peer and rate, offered and
+# delivered pps, vxfwd's drop_ring_full delta over the trial and the loss
+# elsewhere; then the best delivered rate, the rate delivered at the highest
+# offered rate, their ratio and PASS when it is at least 0.9 (issue 4: no
+# receive livelock).  The lowest delivered/best among the overloaded trials
+# (offered above the best delivered rate) is given too, and a FAIL where
+# nothing was lost at the highest rate is flagged: the generator shares the
+# CPU, so there the offered rate fell, not the delivered share.
 
 import argparse
 import json
 import statistics
 import sys
 
+LIVELOCK_MIN = 0.9
 METRICS = ['sat_pps', 'sat_loss_pct', 'zl_pps', 'leak', 'wrong', 'cpu_ns', 'cpu0_ns', 'daemon_ns',
            'p50_us', 'p99_us', 'p999_us', 'rss_mb']
 
@@ -43,15 +55,28 @@ def loss_pct(t):
     return 100.0 * (sent - t['col']['good']) / sent if sent else None
 
 
+def counter_delta(t, name):
+    """Packets vxfwd counted as NAME during the trial, or None without stats."""
+    a, b = t.get('vxfwd_stats0'), t.get('vxfwd_stats')
+    if not a or not b:
+        return None
+    try:
+        return b['counters'][name]['packets'] - a['counters'][name]['packets']
+    except KeyError:
+        return None
+
+
 def line(t):
     g, c = t['gen'], t['col']
     ns = cpu_ns(t)
-    return ('bench: %-6s run %d %5dB %-10s offered %9s sent %9d good %9d wrong %d '
-            'leak %d loss %.3f%% p99 %.1fus cpu0 %s ns/pkt' % (
+    rf = counter_delta(t, 'drop_ring_full')
+    return ('bench: %-14s run %d %5dB %-10s offered %9s sent %9d good %9d wrong %d '
+            'leak %d loss %.3f%% p99 %.1fus cpu%d %s ns/pkt%s' % (
                 t['peer'], t['run'], t['size'], t['kind'],
                 g['offered_pps'] or 'max', g['sent'], c['good'], c['wrong'],
                 c['leaked'], loss_pct(t) or 0.0, c['lat_p99_ns'] / 1000,
-                '%.0f' % ns if ns else '-'))
+                t.get('fwd_cpu', 0), '%.0f' % ns if ns else '-',
+                ' ring_full %d' % rf if rf is not None else ''))
 
 
 def cell(trials):
@@ -100,32 +125,138 @@ def fmt(s, scale=1.0, digits=0):
     return m
 
 
+def ratios(figs):
+    """Run-by-run ratios of every vxfwd peer to native and xredir, and of
+    every variant to vxfwd: {"vxfwd-sendmmsg/native sat_pps 64B": spread}."""
+    out = {}
+    peers = sorted({p for p, _, _ in figs if p.startswith('vxfwd')})
+    sizes = sorted({s for _, s, _ in figs})
+    for p in peers:
+        for base in ('native', 'xredir', 'vxfwd'):
+            if base == p:
+                continue
+            for s in sizes:
+                for m in ('sat_pps', 'zl_pps'):
+                    vals = []
+                    for (pp, ss, run), f in figs.items():
+                        b = figs.get((base, ss, run))
+                        if pp == p and ss == s and b and b[m] and f[m] is not None:
+                            vals.append(f[m] / b[m])
+                    if vals:
+                        out['%s/%s %s %dB' % (p, base, m, s)] = spread(vals)
+    return out
+
+
+def sweep_row(t):
+    secs = t['gen']['seconds']
+    sent, good = t['gen']['sent'], t['col']['good']
+    rf = counter_delta(t, 'drop_ring_full')
+    return {'run': t['run'], 'size': t['size'], 'requested_pps': t['gen']['offered_pps'],
+            'offered_pps': sent / secs if secs else 0.0,
+            'delivered_pps': good / secs if secs else 0.0,
+            'ring_full': rf, 'send_errors': engine_delta(t, 'send_errors'),
+            'lost_elsewhere': sent - good - rf if rf is not None else sent - good}
+
+
+def engine_delta(t, name):
+    a, b = t.get('vxfwd_stats0'), t.get('vxfwd_stats')
+    if not a or not b or name not in b.get('engine', {}):
+        return None
+    return b['engine'][name] - a['engine'][name]
+
+
+def sweep_verdict(rows):
+    """Best delivered rate, the rate delivered at the highest offered rate
+    (a requested 0, as fast as possible, is the highest), their ratio."""
+    best = max(rows, key=lambda r: r['delivered_pps'])
+    top = max(rows, key=lambda r: (r['requested_pps'] == 0, r['requested_pps']))
+    v = {'best_pps': best['delivered_pps'], 'best_offered_pps': best['offered_pps'],
+         'at_max_pps': top['delivered_pps'], 'max_offered_pps': top['offered_pps'],
+         'max_requested_pps': top['requested_pps'], 'ratio': None, 'verdict': 'FAIL',
+         'overload_min_ratio': None, 'threshold': LIVELOCK_MIN,
+         'at_max_lossless': top['offered_pps'] > 0 and top['lost_elsewhere'] == 0
+         and not top['ring_full'] and top['delivered_pps'] >= top['offered_pps']}
+    if not best['delivered_pps']:
+        return v
+    v['ratio'] = top['delivered_pps'] / best['delivered_pps']
+    v['verdict'] = 'PASS' if v['ratio'] >= LIVELOCK_MIN else 'FAIL'
+    over = [r['delivered_pps'] / best['delivered_pps'] for r in rows
+            if r['offered_pps'] > best['delivered_pps']]
+    v['overload_min_ratio'] = min(over, default=None)
+    return v
+
+
+def sweep_summary(trials):
+    """Per peer (and run, for --runs above 1): the rows of the rate sweep
+    in the order they ran, and the livelock verdict."""
+    out = {}
+    for t in trials:
+        key = t['peer'] if t['run'] == 1 else '%s run %d' % (t['peer'], t['run'])
+        out.setdefault(key, {'rates': []})['rates'].append(sweep_row(t))
+    for v in out.values():
+        v.update(sweep_verdict(v['rates']))
+    return out
+
+
 def summarise(trials):
     cells, unavailable = {}, {}
     for t in trials:
         if t['kind'] == 'unavailable':
             unavailable.setdefault(t['peer'], t['why'])
             continue
+        if t['kind'] == 'sweep':
+            continue
         cells.setdefault((t['peer'], t['size'], t['run']), []).append(t)
     figs = {k: cell(v) for k, v in cells.items()}
-    out = {'unavailable': unavailable, 'peers': {}, 'ratios': {}}
+    out = {'unavailable': unavailable, 'peers': {}, 'ratios': ratios(figs)}
     keys = sorted({(p, s) for p, s, _ in figs})
     for p, s in keys:
         runs = [f for (pp, ss, _), f in figs.items() if (pp, ss) == (p, s)]
         out['peers'].setdefault(p, {})[str(s)] = {
             m: spread([f[m] for f in runs]) for m in METRICS}
-    sizes = sorted({s for _, s in keys})
-    for base in ('native', 'xredir'):
-        for s in sizes:
-            for m in ('sat_pps', 'zl_pps'):
-                vals = []
-                for (p, ss, run), f in figs.items():
-                    b = figs.get((base, ss, run))
-                    if p == 'vxfwd' and ss == s and b and b[m] and f[m] is not None:
-                        vals.append(f[m] / b[m])
-                if vals:
-                    out['ratios']['vxfwd/%s %s %dB' % (base, m, s)] = spread(vals)
+    sweep = [t for t in trials if t['kind'] == 'sweep']
+    if sweep:
+        out['sweep'] = sweep_summary(sweep)
     return out
+
+
+def columns(rows):
+    w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ['  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip() for r in rows]
+    lines.insert(1, '  '.join('-' * x for x in w))
+    return lines
+
+
+def kpps(v):
+    return '%.0f' % (v / 1000)
+
+
+def sweep_table(sweep):
+    rows = [('peer', 'requested Kpps', 'offered Kpps', 'delivered Kpps', 'delivered%',
+             'drop_ring_full', 'send_errors', 'lost elsewhere')]
+    for p, v in sweep.items():
+        for r in v['rates']:
+            rows.append((p, kpps(r['requested_pps']) if r['requested_pps'] else 'max',
+                         kpps(r['offered_pps']), kpps(r['delivered_pps']),
+                         '%.1f' % (100.0 * r['delivered_pps'] / r['offered_pps'])
+                         if r['offered_pps'] else '-',
+                         '-' if r['ring_full'] is None else str(r['ring_full']),
+                         '-' if r['send_errors'] is None else str(r['send_errors']),
+                         str(r['lost_elsewhere'])))
+    lines = columns(rows)
+    for p, v in sweep.items():
+        lines.append('livelock %s: best %s Kpps (offered %s); at the highest offered rate '
+                     '(%s Kpps) %s Kpps, %s of best: %s (at least %.2f)%s' % (
+                         p, kpps(v['best_pps']), kpps(v['best_offered_pps']),
+                         kpps(v['max_offered_pps']), kpps(v['at_max_pps']),
+                         '-' if v['ratio'] is None else '%.3f' % v['ratio'], v['verdict'],
+                         v['threshold'],
+                         '' if v['overload_min_ratio'] is None else
+                         '; lowest when overloaded %.2f' % v['overload_min_ratio']))
+        if v['at_max_lossless'] and v['verdict'] == 'FAIL':
+            lines.append('livelock %s: no frame was lost at the highest offered rate: the '
+                         'generator, on the same CPU, offered less' % p)
+    return lines
 
 
 def table(summary):
@@ -137,11 +268,12 @@ def table(summary):
                          fmt(f['zl_pps'], 1000, 0), fmt(f['leak']), fmt(f['wrong']),
                          fmt(f['cpu_ns']), fmt(f['cpu0_ns']), fmt(f['daemon_ns']), fmt(f['p50_us'], 1, 1), fmt(f['p99_us'], 1, 1),
                          fmt(f['p999_us'], 1, 1), fmt(f['rss_mb'], 1, 1)))
-    w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ['  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip() for r in rows]
-    lines.insert(1, '  '.join('-' * x for x in w))
+    lines = columns(rows) if len(rows) > 1 else []
+    kw = max((len(k) for k in summary['ratios']), default=0)
     for k, v in sorted(summary['ratios'].items()):
-        lines.append('ratio %-32s %s' % (k, fmt(v, 1, 2)))
+        lines.append('ratio %-*s %s' % (kw, k, fmt(v, 1, 2)))
+    if summary.get('sweep'):
+        lines += sweep_table(summary['sweep'])
     for p, why in sorted(summary['unavailable'].items()):
         lines.append('peer %s: not measured: %s' % (p, why))
     return '\n'.join(lines)

@@ -4,8 +4,9 @@
 # bench/run.sh - vxfwd against the kernel-native path and the XDP_REDIRECT
 # ceiling, in one lab, with the same frames, in the same run (issue 4).
 #
-# usage: bench/run.sh [--quick | --soak] [--runs N] [--sizes "64 1400 8900"]
-#                     [--peers "native xredir vxfwd"] [--seconds S]
+# usage: bench/run.sh [--quick | --soak | --sweep] [--runs N]
+#                     [--sizes "64 1400 8900"] [--peers "native xredir vxfwd"]
+#                     [--variants] [--rates "PPS ..."] [--seconds S]
 #                     [--profile] [--threaded] [--out DIR]
 #
 #   (default)  for each run, peer and payload size: delivered pps at
@@ -13,8 +14,34 @@
 #              ens5, CPU per forwarded packet, latency, daemon RSS
 #   --quick    one run, 64 and 1400 bytes, short trials: a sanity check
 #   --soak     200K pps offered for 60 s, 64 bytes, every peer
+#   --sweep    receive livelock (issue 4): vxfwd's daemon on the generator's
+#              CPU (CPU 1, where XDP runs), one run of 3 s trials of 64 bytes
+#              at each offered rate of --rates (default 100K 200K 400K 600K
+#              800K 1M 1.5M 2M and 0, as fast as possible), peers vxfwd and
+#              vxfwd-fifo unless --peers is given; per rate offered and
+#              delivered pps and the drop_ring_full delta, per peer the best
+#              delivered rate, the rate delivered at the highest offered
+#              rate, their ratio and PASS when it is at least 0.9
+#   --variants peers native, xredir and every vxfwd variant below
+#   --rates    the offered rates of --sweep, pps, 0 for as fast as possible
 #   --profile  also perf record both CPUs during vxfwd's 64-byte saturation
-#   --threaded ens5's NAPI in a kernel thread pinned to CPU 0 (see below)
+#   --threaded ens5's NAPI in a kernel thread pinned to the daemon's CPU
+#              (see below)
+#
+# Peers: native (vxlan + nftables), xredir (the XDP_REDIRECT ceiling) and
+# vxfwd's variants, the daemon with these `vxfwd run` options (then
+# BENCH_VXFWD_ARGS, for every one):
+#   vxfwd           the defaults (write-fixed backend, one worker)
+#   vxfwd-send      -b send
+#   vxfwd-sendmmsg  -b sendmmsg
+#   vxfwd-txring    -b tx-ring
+#   vxfwd-qbypass   -Q
+#   vxfwd-fifo      -s fifo:50
+# The report gives run-by-run ratios of each vxfwd peer to native and to
+# xredir, and of each variant to vxfwd.  Examples:
+#   bench/run.sh --variants                            all peers, full bench
+#   bench/run.sh --quick --peers "vxfwd vxfwd-sendmmsg" --sizes 64
+#   bench/run.sh --sweep --rates "200000 1000000 0"    a short sweep
 #
 # Placement on this 2-core machine.  CPU 1 runs the generator.  By default
 # (inline) ens5's veth NAPI runs in the generator's context on CPU 1: the
@@ -25,8 +52,14 @@
 # CPU 0 with the daemon, away from the generator; on a machine shared with
 # other work the thread's wake-up latency then overflows veth's 256-frame
 # ring even at low rates, so this mode needs an otherwise idle machine.
-# CPU per packet: busy time of both CPUs (and of CPU 0) over the frames
-# delivered, during the zero-loss trial (generator included, same for all).
+# --sweep moves the daemon (and the NAPI thread with --threaded) to CPU 1:
+# everything shares one core.  Inline, XDP runs in the generator's context,
+# so the generator slows down as the daemon takes the core, and excess
+# offered load shows as a lower offered rate, as drop_ring_full (shed by
+# XDP at the ring) or as "lost elsewhere" (veth's ring, the egress path).
+# CPU per packet: busy time of both CPUs (and of the daemon's CPU) over the
+# frames delivered, during the zero-loss trial (generator included, same
+# for all).
 #
 # Environment: BENCH_NICE (forwarder's nice, -10), BENCH_FIFO=PRIO (the
 # daemon, and the NAPI thread with --threaded, at SCHED_FIFO PRIO instead),
@@ -34,7 +67,9 @@
 # VXBENCH / VXFWD (prebuilt binaries).
 #
 # Writes bench/out/<UTC time>/{trials.jsonl,summary.json,table.txt}; prints
-# the table.  Root only; namespaces and processes are removed on any exit.
+# the table.  Each trial of a vxfwd peer keeps `vxfwd stats -j` from before
+# (vxfwd_stats0) and after (vxfwd_stats) it; the daemon's log is
+# <PEER>.log; meta.json lists each vxfwd peer's options.  Root only; namespaces and processes are removed on any exit.
 
 set -u
 
@@ -56,9 +91,28 @@ SIZES="64 1400 8900"
 PEERS="native xredir vxfwd"
 TRIAL_S=3
 SEARCH_STEPS=6
+RATES=
 PROFILE=
 THREADED=
 OUT=
+# Values given on the command line, applied over the mode's defaults.
+OPT_RUNS=
+OPT_SIZES=
+OPT_PEERS=
+OPT_SECONDS=
+
+# vxfwd's variants: peer name, then the options it adds to `vxfwd run`
+# (BENCH_VXFWD_ARGS comes after them, for every variant).
+VXFWD_VARIANTS=(
+	"vxfwd"
+	"vxfwd-send -b send"
+	"vxfwd-sendmmsg -b sendmmsg"
+	"vxfwd-txring -b tx-ring"
+	"vxfwd-qbypass -Q"
+	"vxfwd-fifo -s fifo:50"
+)
+SWEEP_PEERS="vxfwd vxfwd-fifo"
+SWEEP_RATES="100000 200000 400000 600000 800000 1000000 1500000 2000000 0"
 
 die()
 {
@@ -77,10 +131,13 @@ parse_args()
 		case $1 in
 		--quick) MODE=quick; RUNS=1; SIZES="64 1400"; TRIAL_S=1; SEARCH_STEPS=3 ;;
 		--soak) MODE=soak; RUNS=1; SIZES=64 ;;
-		--runs) RUNS=$2; shift ;;
-		--sizes) SIZES=$2; shift ;;
-		--peers) PEERS=$2; shift ;;
-		--seconds) TRIAL_S=$2; shift ;;
+		--sweep) MODE=sweep; RUNS=1; SIZES=64; PEERS=$SWEEP_PEERS; FWD_CPU=$GEN_CPU ;;
+		--variants) PEERS="native xredir $(variant_names)" ;;
+		--rates) RATES=$2; shift ;;
+		--runs) OPT_RUNS=$2; shift ;;
+		--sizes) OPT_SIZES=$2; shift ;;
+		--peers) OPT_PEERS=$2; shift ;;
+		--seconds) OPT_SECONDS=$2; shift ;;
 		--profile) PROFILE=1 ;;
 		--threaded) THREADED=1 ;;
 		--out) OUT=$2; shift ;;
@@ -89,7 +146,51 @@ parse_args()
 		esac
 		shift
 	done
+	RUNS=${OPT_RUNS:-$RUNS}
+	SIZES=${OPT_SIZES:-$SIZES}
+	PEERS=${OPT_PEERS:-$PEERS}
+	TRIAL_S=${OPT_SECONDS:-$TRIAL_S}
+	RATES=${RATES:-$SWEEP_RATES}
+	check_peers
 	OUT=${OUT:-$BENCH_DIR/out/$(date -u +%Y%m%dT%H%M%SZ)}
+}
+
+# Names of vxfwd's variants, in the table's order.
+variant_names()
+{
+	local v names=()
+
+	for v in "${VXFWD_VARIANTS[@]}"; do
+		names+=("${v%% *}")
+	done
+	printf '%s\n' "${names[*]}"
+}
+
+# variant_args PEER: the run options of vxfwd variant PEER; fails for
+# a name not in VXFWD_VARIANTS.
+variant_args()
+{
+	local v
+
+	for v in "${VXFWD_VARIANTS[@]}"; do
+		[ "${v%% *}" = "$1" ] || continue
+		[ "$v" = "$1" ] || printf '%s' "${v#* }"
+		return 0
+	done
+	return 1
+}
+
+check_peers()
+{
+	local peer
+
+	for peer in $PEERS; do
+		case $peer in
+		native | xredir) ;;
+		*) variant_args "$peer" >/dev/null ||
+			die "$peer: unknown peer (native, xredir, $(variant_names | sed 's/ /, /g'))" ;;
+		esac
+	done
 }
 
 # Build vxbench and vxfwd in build-bench unless VXBENCH / VXFWD point at
@@ -218,18 +319,23 @@ vxfwd_ready()
 	kill -0 "$VXF_PID" && ip -n "$LAB_NS_S" -d link show ens5 | grep -q 'prog/xdp'
 }
 
+# peer_up_vxfwd PEER: the daemon with variant PEER's options, then
+# BENCH_VXFWD_ARGS; its log in $OUT/PEER.log.
 peer_up_vxfwd()
 {
-	local sched=(nice -n "$FWD_NICE")
+	local peer=${1:-vxfwd} sched=(nice -n "$FWD_NICE") args
 
-	[ -x "$VXFWD" ] || { note "vxfwd: $VXFWD not built"; return 1; }
+	[ -x "$VXFWD" ] || { note "$peer: $VXFWD not built"; return 1; }
+	args=$(variant_args "$peer") || { note "$peer: not a vxfwd variant"; return 1; }
 	VXF_NAME=vxbench$LAB_ID
 	LAB_INSTANCES+=("$VXF_NAME")
 	[ -n "$FWD_FIFO" ] && sched=(chrt -f "$FWD_FIFO")
-	lab_bg "$OUT/vxfwd.log" "$LAB_NS_S" "${sched[@]}" taskset -c "$FWD_CPU" "$VXFWD" run \
-		-f "${BENCH_RULES:-$BENCH_DIR/bench.rules}" -n "$VXF_NAME" ${BENCH_VXFWD_ARGS:-}
+	note "$peer: vxfwd run $args ${BENCH_VXFWD_ARGS:-} on CPU $FWD_CPU"
+	# shellcheck disable=SC2086 # the options are words
+	lab_bg "$OUT/$peer.log" "$LAB_NS_S" "${sched[@]}" taskset -c "$FWD_CPU" "$VXFWD" run \
+		-f "${BENCH_RULES:-$BENCH_DIR/bench.rules}" -n "$VXF_NAME" $args ${BENCH_VXFWD_ARGS:-}
 	VXF_PID=$LAB_BG_PID
-	lab_wait 20 vxfwd_ready || { note "vxfwd: not attached: $(tail -n 5 "$OUT/vxfwd.log")"; return 1; }
+	lab_wait 20 vxfwd_ready || { note "$peer: not attached: $(tail -n 5 "$OUT/$peer.log")"; return 1; }
 }
 
 peer_down_vxfwd()
@@ -237,6 +343,24 @@ peer_down_vxfwd()
 	[ -n "${VXF_PID:-}" ] && lab_kill "$VXF_PID"
 	VXF_PID=
 	xdp_off
+}
+
+# peer_up PEER / peer_down PEER: every vxfwd* peer is the daemon with
+# its variant's options.
+peer_up()
+{
+	case $1 in
+	vxfwd*) peer_up_vxfwd "$1" ;;
+	*) "peer_up_$1" ;;
+	esac
+}
+
+peer_down()
+{
+	case $1 in
+	vxfwd*) peer_down_vxfwd ;;
+	*) "peer_down_$1" ;;
+	esac
 }
 
 # A peer is usable when a short low-rate burst reaches the collector intact
@@ -275,13 +399,24 @@ daemon_ticks()
 	awk '{ print $14 + $15 }' "/proc/$VXF_PID/stat" 2>/dev/null || echo null
 }
 
+# The daemon's `vxfwd stats -j` on one line, or null.
+vxfwd_stats()
+{
+	local vst
+
+	vst=$("$VXFWD" stats -j -n "$VXF_NAME" 2>/dev/null | tr -d '\n')
+	"$PY" -c 'import json,sys; json.loads(sys.argv[1])' "$vst" 2>/dev/null || vst=null
+	printf '%s' "$vst"
+}
+
 # trial PEER RUN SIZE RATE SECONDS KIND: one measurement, one JSON line.
 trial()
 {
 	local peer=$1 run=$2 size=$3 rate=$4 secs=$5 kind=$6 gen col b0 b1 rss=null hwm=null
-	local vst=null t0=null t1=null
+	local vst=null vst0=null t0=null t1=null
 
 	"$VXBENCH" reset -d "$PIN" || die "resetting the counters in $PIN failed"
+	[ -n "${VXF_PID:-}" ] && vst0=$(vxfwd_stats)
 	b0=$(cpu_busy)
 	[ -n "${VXF_PID:-}" ] && t0=$(daemon_ticks)
 	gen=$(lab_mirror taskset -c "$GEN_CPU" "$VXBENCH" gen -i eth0 -D "$LAB_ENS5_MAC" \
@@ -293,12 +428,11 @@ trial()
 		t1=$(daemon_ticks)
 		rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)
 		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)
-		vst=$("$VXFWD" stats -j -n "$VXF_NAME" 2>/dev/null | tr -d '\n')
-		"$PY" -c 'import json,sys; json.loads(sys.argv[1])' "$vst" 2>/dev/null || vst=null
+		vst=$(vxfwd_stats)
 	fi
-	printf '{"peer": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s, "daemon_ticks": [%s, %s], "vxfwd_stats": %s}\n' \
-		"$peer" "$run" "$size" "$kind" "$gen" "$col" "${b0// /, }" "${b1// /, }" \
-		"$(getconf CLK_TCK)" "${rss:-null}" "${hwm:-null}" "${t0:-null}" "${t1:-null}" "$vst" | tee -a "$OUT/trials.jsonl" |
+	printf '{"peer": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "fwd_cpu": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s, "daemon_ticks": [%s, %s], "vxfwd_stats0": %s, "vxfwd_stats": %s}\n' \
+		"$peer" "$run" "$size" "$kind" "$gen" "$col" "$FWD_CPU" "${b0// /, }" "${b1// /, }" \
+		"$(getconf CLK_TCK)" "${rss:-null}" "${hwm:-null}" "${t0:-null}" "${t1:-null}" "$vst0" "$vst" | tee -a "$OUT/trials.jsonl" |
 		"$PY" "$BENCH_DIR/report.py" --line >&2
 }
 
@@ -348,6 +482,17 @@ search()
 	return 0
 }
 
+# Receive livelock (issue 4): the daemon shares the generator's CPU, and so
+# XDP's, under a rising offered rate.
+sweep()
+{
+	local peer=$1 run=$2 size=$3 rate
+
+	for rate in $RATES; do
+		trial "$peer" "$run" "$size" "$rate" "$TRIAL_S" sweep
+	done
+}
+
 measure_peer()
 {
 	local peer=$1 run=$2 size sent good sat
@@ -355,6 +500,10 @@ measure_peer()
 	for size in $SIZES; do
 		if [ "$MODE" = soak ]; then
 			trial "$peer" "$run" "$size" 200000 60 soak
+			continue
+		fi
+		if [ "$MODE" = sweep ]; then
+			sweep "$peer" "$run" "$size"
 			continue
 		fi
 		if [ -n "$PROFILE" ] && [ "$peer" = vxfwd ] && [ "$size" = 64 ] && [ "$run" = 1 ]; then
@@ -378,11 +527,11 @@ run_peer()
 {
 	local peer=$1 run=$2
 
-	if ! "peer_up_$peer" >>"$OUT/peers.log" 2>&1; then
+	if ! peer_up "$peer" >>"$OUT/peers.log" 2>&1; then
 		note "$peer: set-up failed, peer skipped (see $OUT/peers.log)"
 		printf '{"peer": "%s", "run": %s, "kind": "unavailable", "why": "set-up failed"}\n' \
 			"$peer" "$run" >>"$OUT/trials.jsonl"
-		"peer_down_$peer"
+		peer_down "$peer"
 		return 0
 	fi
 	pin_napi
@@ -393,7 +542,33 @@ run_peer()
 	else
 		measure_peer "$peer" "$run"
 	fi
-	"peer_down_$peer"
+	peer_down "$peer"
+}
+
+# The run's settings, and each vxfwd peer's run options, as JSON.
+write_meta()
+{
+	local peer args=()
+
+	for peer in $PEERS; do
+		case $peer in
+		vxfwd*) args+=("$peer" "$(variant_args "$peer") ${BENCH_VXFWD_ARGS:-}") ;;
+		esac
+	done
+	"$PY" - "$MODE" "$([ -n "$THREADED" ] && echo threaded || echo inline)" "$RUNS" "$SIZES" \
+		"$PEERS" "$TRIAL_S" "$GEN_CPU" "$FWD_CPU" "$([ "$MODE" = sweep ] && echo "$RATES")" \
+		"$(uname -r)" "$(nproc)" "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
+		"${args[@]}" <<-'EOF'
+		import json, sys
+		a = sys.argv[1:]
+		v = a[12:]
+		print(json.dumps({
+		    'mode': a[0], 'placement': a[1], 'runs': int(a[2]), 'sizes': a[3], 'peers': a[4],
+		    'trial_s': int(a[5]), 'gen_cpu': int(a[6]), 'daemon_cpu': int(a[7]),
+		    'rates': [int(r) for r in a[8].split()], 'kernel': a[9], 'cpus': int(a[10]),
+		    'cpu_model': a[11],
+		    'vxfwd_args': {v[i]: v[i + 1].strip() for i in range(0, len(v), 2)}}))
+		EOF
 }
 
 main()
@@ -407,9 +582,7 @@ main()
 	build
 	lab_start
 	note "lab up ($LAB_NS_M -> $LAB_NS_S -> $LAB_NS_C), results in $OUT"
-	printf '{"mode": "%s", "placement": "%s", "runs": %s, "sizes": "%s", "peers": "%s", "trial_s": %s, "kernel": "%s", "cpus": %s, "cpu_model": "%s"}\n' \
-		"$MODE" "$([ -n "$THREADED" ] && echo threaded || echo inline)" "$RUNS" "$SIZES" "$PEERS" "$TRIAL_S" "$(uname -r)" "$(nproc)" \
-		"$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" >"$OUT/meta.json"
+	write_meta >"$OUT/meta.json" || die "$OUT/meta.json: cannot write it"
 	for ((run = 1; run <= RUNS; run++)); do
 		for peer in $PEERS; do
 			run_peer "$peer" "$run"
