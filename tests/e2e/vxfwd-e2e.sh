@@ -20,7 +20,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
 
 ALL_TESTS="forward no_leak_ens5 tcpdump_sensor xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay \
-kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers"
+kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers qdisc_bypass"
 
 LAB_RULES=$LAB_DIR/rules/lab.rules
 AWS_RULES=$LAB_DIR/rules/aws.rules
@@ -630,6 +630,36 @@ for e in json.load(sys.stdin)[:2]:
 		fail "worker 0 carried $r0 records ($s0 sent), CPU 0 was sent $n0 to forward"
 	[ "$r1" -eq "$n1" ] && [ "$s1" -eq "$n1" ] ||
 		fail "worker 1 carried $r1 records ($s1 sent), CPU 1 was sent $n1 to forward"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# run -Q (PACKET_QDISC_BYPASS): the collector still gets exactly the frames,
+# and `tcpdump -i ens6` no longer sees them - the reason it is off by
+# default; the same frames without -Q are seen (test_tcpdump_sensor).
+test_qdisc_bypass()
+{
+	local n
+
+	LAB_VXFWD_ARGS="${LAB_VXFWD_ARGS:-} -Q"
+	setup "$LAB_RULES"
+	grep -q "qdisc bypass on" "$LAB_TMP/vxfwd.log" ||
+		fail "vxfwd did not report qdisc bypass on: $(grep 'engine:' "$LAB_TMP/vxfwd.log")"
+	lab_capture_start "$LAB_NS_C" eth0 collector in
+	lab_capture_start "$LAB_NS_S" ens6 ens6 out
+	gen_send qb "udp:30,tcp:20"
+	lab_capture_stop collector
+	lab_capture_stop ens6
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/qb.json" ||
+		fail "collector: the forwarded frames are not exactly the expected ones"
+	n=$("$LAB_PY" -c '
+import sys
+sys.path.insert(0, sys.argv[3])
+import vxlab
+mk = vxlab.marker_bytes(sys.argv[2])
+print(sum(1 for f in vxlab.read_pcap(sys.argv[1]) if mk in f))' "$LAB_TMP/ens6.pcap" "$LAB_MARKER" "$LAB_DIR")
+	echo "tcpdump -i ens6 with qdisc bypass: $n of the forwarded frames seen"
+	[ "$n" -eq 0 ] || fail "tcpdump -i ens6 saw $n frames sent with PACKET_QDISC_BYPASS"
 	check_invariants
 	lab_vxfwd_stop
 }
