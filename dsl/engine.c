@@ -252,7 +252,7 @@ static int eval_ring_size(struct dsl_ctx *ctx, struct dsl_engine *e)
 		return -EINVAL;
 	}
 	if (bytes & (bytes - 1)) {
-		for (shift = 63; !(bytes >> shift); shift--)
+		for (shift = 62; shift > 0 && !(bytes >> shift); shift--)
 			;
 		fmt_size(lo, sizeof(lo), 1ull << shift);
 		fmt_size(hi, sizeof(hi), 1ull << (shift + 1));

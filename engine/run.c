@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -365,23 +366,19 @@ static const struct option run_longopts[] = {
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	unsigned long long v;
+	unsigned int shift;
 	char *end;
 
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || end == s || *s == '-')
 		return -EINVAL;
-	switch (*end) {
-	case 'G':
-		v <<= 10;
-		/* fallthrough */
-	case 'M':
-		v <<= 10;
-		/* fallthrough */
-	case 'K':
-		v <<= 10;
+	shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+	if (shift) {
+		if (v > ULLONG_MAX >> shift)
+			return -EINVAL;
+		v <<= shift;
 		end++;
-		break;
 	}
 	if (*end || v < min || v > max)
 		return -EINVAL;

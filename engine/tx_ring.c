@@ -38,7 +38,7 @@ static struct tpacket2_hdr *frame_at(const struct vxfwd_tx *tx, unsigned int i)
 
 static int egress_mtu(int sock)
 {
-	struct sockaddr_ll sll;
+	struct sockaddr_ll sll = {0};
 	socklen_t sl = sizeof(sll);
 	struct ifreq ifr = {0};
 
