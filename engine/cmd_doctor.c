@@ -490,6 +490,7 @@ static void check_rules(struct doctor *d)
 
 static void check_instance(struct doctor *d)
 {
+	char hint[VXFWD_NAME_MAX + 32];
 	pid_t pid = 0;
 	struct stat st;
 
@@ -499,11 +500,12 @@ static void check_instance(struct doctor *d)
 		       d->inst.name, (int)pid);
 		return;
 	}
+	snprintf(hint, sizeof(hint), "vxfwd detach -n %s removes it", d->inst.name);
 	if (stat(d->inst.pindir, &st) == 0)
-		report(d, DR_WARN, NULL,
+		report(d, DR_WARN, hint,
 		       "instance %s: not running, but %s exists: the XDP program of a "
-		       "killed run may still be attached and dropping mirror traffic; "
-		       "run adopts it",
+		       "run stopped with -k or killed may still be attached and dropping "
+		       "mirror traffic; run adopts it",
 		       d->inst.name, d->inst.pindir);
 	else
 		report(d, DR_OK, NULL, "instance %s: not running, no pins left behind",

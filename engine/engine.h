@@ -61,6 +61,8 @@ struct engine {
 	int link_fd;
 	int pinned;
 	int sched_set; /* the workers' policy was applied */
+	int keep;      /* -k: leave XDP and the guard attached at exit */
+	int started;   /* start() completed: the instance forwarded */
 	int xdp_mode; /* -x, or -1 for the rules file's */
 	int ingress_ifindex;
 	int egress_ifindex;
@@ -79,6 +81,8 @@ struct engine {
 int xdp_attach(struct engine *e);
 int xdp_pin_maps(struct engine *e);
 void xdp_detach(struct engine *e);
+void xdp_keep(struct engine *e);
+void xdp_unpin(const struct vxfwd_instance *in);
 
 /* reload.c */
 int engine_apply(struct engine *e, const struct vxfwd_ruleset *rs, int wait_ms);

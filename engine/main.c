@@ -20,7 +20,7 @@ struct subcmd {
 
 static const struct subcmd subcmds[] = {
 	{"run", cmd_run,
-	 " [-Qv] [-B batch] [-b backend] [-c cpus] [-f file] [-n name] [-p usec] [-r size]"
+	 " [-kQv] [-B batch] [-b backend] [-c cpus] [-f file] [-n name] [-p usec] [-r size]"
 	 " [-s policy] [-w workers] [-x mode]"},
 #ifdef VXFWD_HAVE_CHECK
 	{"check", cmd_check, " [-qv] [-f file]"},
@@ -28,6 +28,7 @@ static const struct subcmd subcmds[] = {
 	{"check", NULL, " [-qv] [-f file]"},
 #endif
 	{"reload", cmd_reload, " [-f file | -n name]"},
+	{"detach", cmd_detach, " [-f file | -n name]"},
 	{"stats", cmd_stats, " [-j | -p] [-w seconds] [-f file | -n name]"},
 #ifdef VXFWD_HAVE_DOCTOR
 	{"doctor", cmd_doctor, " [-f file]"},

@@ -62,7 +62,7 @@ __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_le
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: vxfwd run [-Qv] [-B batch] [-b backend] [-c cpus] [-f file] [-n name]"
+	fprintf(f, "usage: vxfwd run [-kQv] [-B batch] [-b backend] [-c cpus] [-f file] [-n name]"
 		   " [-p usec] [-r size] [-s policy] [-w workers] [-x mode]\n");
 }
 
@@ -330,12 +330,16 @@ static int start(struct engine *e)
 static void stop(struct engine *e)
 {
 	workers_close(e);
+	/* -k after a clean start: the program and the guard outlive us. */
 	if (e->guard_ok) {
-		guard_detach(&e->guard);
+		if (!(e->keep && e->started))
+			guard_detach(&e->guard);
 		guard_close(&e->guard);
 	}
 	/* Pins belong to whoever holds the name: not us when the lock failed. */
-	if (e->inst.pid_fd >= 0)
+	if (e->inst.pid_fd >= 0 && e->keep && e->started)
+		xdp_keep(e);
+	else if (e->inst.pid_fd >= 0)
 		xdp_detach(e);
 	if (e->neigh_ok)
 		neigh_close(&e->neigh);
@@ -352,6 +356,7 @@ static const struct option run_longopts[] = {
 	{"backend", required_argument, NULL, 'b'},
 	{"cpus", required_argument, NULL, 'c'},
 	{"file", required_argument, NULL, 'f'},
+	{"keep-attached", no_argument, NULL, 'k'},
 	{"name", required_argument, NULL, 'n'},
 	{"busy-poll", required_argument, NULL, 'p'},
 	{"qdisc-bypass", no_argument, NULL, 'Q'},
@@ -461,7 +466,7 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 	o->poll_us = -1;
 	o->qdisc_bypass = -1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "B:b:c:f:n:p:Qr:s:vw:x:", run_longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "B:b:c:f:kn:p:Qr:s:vw:x:", run_longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'B':
@@ -510,6 +515,9 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 			break;
 		case 'f':
 			*file = optarg;
+			break;
+		case 'k':
+			e->keep = 1;
 			break;
 		case 'n':
 			*name = optarg;
@@ -612,6 +620,7 @@ int cmd_run(int argc, char **argv)
 	ret = start(&e);
 	if (ret)
 		goto out;
+	e.started = 1;
 	log_info("%s: forwarding from %s to %s", e.inst.name, e.ingress, e.egress);
 	ret = engine_loop(&e);
 	if (ret == 0)

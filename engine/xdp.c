@@ -165,20 +165,36 @@ int xdp_pin_maps(struct engine *e)
 	return 0;
 }
 
-static void unpin_all(const struct engine *e)
+void xdp_unpin(const struct vxfwd_instance *in)
 {
 	char path[PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
-		if (!instance_pin_path(&e->inst, pinned_maps[i], path, sizeof(path)))
+		if (!instance_pin_path(in, pinned_maps[i], path, sizeof(path)))
 			unlink(path);
-	if (!instance_pin_path(&e->inst, "link", path, sizeof(path)))
+	if (!instance_pin_path(in, "link", path, sizeof(path)))
 		unlink(path);
 	/* Left by a guard of a killed run that could not be attached again. */
-	if (!instance_pin_path(&e->inst, "vxfwd_guard_cnt", path, sizeof(path)))
+	if (!instance_pin_path(in, "vxfwd_guard_cnt", path, sizeof(path)))
 		unlink(path);
-	rmdir(e->inst.pindir);
+	rmdir(in->pindir);
+}
+
+/*
+ * run -k: leave the link (and the pins that name it) in place.  The program
+ * keeps dropping mirror traffic, counted as ring-full once nobody drains the
+ * ring, until the next run takes the link over or `vxfwd detach` removes it.
+ */
+void xdp_keep(struct engine *e)
+{
+	if (e->link_fd < 0)
+		return;
+	close(e->link_fd);
+	e->link_fd = -1;
+	log_info("%s: XDP left attached and dropping mirror traffic (-k); the next run takes it "
+		 "over, 'vxfwd detach -n %s' removes it",
+		 e->ingress, e->inst.name);
 }
 
 void xdp_detach(struct engine *e)
@@ -190,6 +206,6 @@ void xdp_detach(struct engine *e)
 		e->link_fd = -1;
 		log_info("%s: XDP detached", e->ingress);
 	}
-	unpin_all(e);
+	xdp_unpin(&e->inst);
 	e->pinned = 0;
 }

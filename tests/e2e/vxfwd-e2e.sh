@@ -20,7 +20,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
 
 ALL_TESTS="forward no_leak_ens5 tcpdump_sensor xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay \
-kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers qdisc_bypass"
+kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers qdisc_bypass keep_attached"
 
 LAB_RULES=$LAB_DIR/rules/lab.rules
 AWS_RULES=$LAB_DIR/rules/aws.rules
@@ -662,6 +662,76 @@ print(sum(1 for f in vxlab.read_pcap(sys.argv[1]) if mk in f))' "$LAB_TMP/ens6.p
 	[ "$n" -eq 0 ] || fail "tcpdump -i ens6 saw $n frames sent with PACKET_QDISC_BYPASS"
 	check_invariants
 	lab_vxfwd_stop
+}
+
+# run -k (what the systemd units use): SIGTERM under traffic leaves XDP and
+# the leak guard attached, so a restart has no window in which mirror
+# traffic reaches ens5's stack (which would answer it out of ens5); the
+# next run takes the link over and forwards; `vxfwd detach` refuses a
+# running instance and removes what a stopped -k instance left.
+test_keep_attached()
+{
+	local name rc out args=${LAB_VXFWD_ARGS:-}
+
+	LAB_VXFWD_ARGS="$args -k"
+	setup "$LAB_RULES"
+	name=$LAB_VXFWD_NAME
+	captures_start
+	load_start during udp:1500 500
+	sleep 1
+	kill -TERM "$LAB_VXFWD_PID"
+	wait "$LAB_VXFWD_PID"
+	rc=$?
+	[ "$rc" -eq 0 ] || fail "vxfwd -k: exit status $rc after SIGTERM"
+	grep -q "XDP left attached and dropping mirror traffic" "$LAB_TMP/vxfwd.log" ||
+		fail "vxfwd -k did not say it left XDP attached: $(tail -n 3 "$LAB_TMP/vxfwd.log")"
+	sleep 1
+	xdp_attached || fail "XDP detached from ens5 at SIGTERM despite -k"
+	lab_sensor tc filter show dev ens5 egress | grep -q vxfwd_guard ||
+		fail "the leak guard was detached at SIGTERM despite -k"
+	echo "vxfwd -k stopped with SIGTERM under 500 frames/s: XDP and the leak guard still attached 1 s later"
+
+	LAB_VXFWD_ARGS=$args
+	lab_vxfwd_start "$LAB_RULES" "$name"
+	grep -q "pinned XDP link of a previous run updated to the new program" "$LAB_TMP/vxfwd.log" ||
+		fail "the next run did not take the pinned link over"
+	lab_wait_nexthop
+	load_wait
+	lab_wait_drained
+	lab_maps counters >"$LAB_TMP/base.json" || fail "cannot read the new maps"
+	gen_send after "udp:50,tcp:50"
+	captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" --optional "$LAB_TMP/during.json" \
+		--json "$LAB_TMP/verify.json" ||
+		fail "collector: forwarding did not resume correctly after the restart"
+	"$LAB_PY" -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+print("gap: %d frames not forwarded at 500 frames/s = %.2f s (the test waited 1 s before restarting)"
+      % (v["optional_missing"], v["optional_missing"] / 500))' "$LAB_TMP/verify.json"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" ||
+		fail "mirror-derived frames left through ens5 while vxfwd was stopped"
+	check_invariants
+	out=$(lab_sensor "$VXFWD" detach -n "$name" 2>&1)
+	rc=$?
+	[ "$rc" -eq 3 ] || fail "vxfwd detach of a running instance: exit $rc, want 3: $out"
+	echo "vxfwd detach of the running instance refused: $out"
+	lab_vxfwd_stop
+
+	LAB_VXFWD_ARGS="$args -k"
+	lab_vxfwd_start "$LAB_RULES" "$name"
+	kill -TERM "$LAB_VXFWD_PID"
+	wait "$LAB_VXFWD_PID"
+	xdp_attached || fail "XDP detached at SIGTERM despite -k (second run)"
+	out=$(lab_sensor "$VXFWD" detach -n "$name" 2>&1)
+	rc=$?
+	[ "$rc" -eq 0 ] || fail "vxfwd detach: exit $rc: $out"
+	echo "$out"
+	! xdp_attached || fail "vxfwd detach left XDP attached to ens5"
+	! lab_sensor tc filter show dev ens5 egress | grep -q vxfwd_guard ||
+		fail "vxfwd detach left the leak guard attached"
+	[ ! -e "$LAB_PINS" ] || fail "vxfwd detach left pins in $LAB_PINS: $(ls "$LAB_PINS")"
+	echo "vxfwd detach: nothing attached to ens5, no pins left"
 }
 
 # ---- runner --------------------------------------------------------------

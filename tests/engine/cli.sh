@@ -32,7 +32,7 @@ if diff -u "$TMP/synopsis" "$TMP/help"; then
 else
 	echo "FAIL: vxfwd --help differs from HACKING.md"; FAILS=$((FAILS + 1))
 fi
-for cmd in run check reload stats doctor version; do
+for cmd in run check reload detach stats doctor version; do
 	line=$(grep -E "^(usage:|      ) vxfwd $cmd( |\$)" "$TMP/synopsis" | sed 's/^usage: *//; s/^ *//')
 	got=$("$VXFWD" "$cmd" --help)
 	if [ "$got" = "usage: $line" ]; then
@@ -71,6 +71,10 @@ expect 1 "run -b sendmmsg -w 2 with a missing rules file (options parse)" \
 	"$VXFWD" run -b sendmmsg -w 2 -c 0-1 -s rr:5 -p 50 -r 1M -B 64 -Q -f "$TMP/none.rules"
 expect 1 "run with a broken rules file" "$VXFWD" run -f "$TMP/broken.rules"
 expect 3 "reload of an instance that is not running" "$VXFWD" reload -n vxfengcli$$
+expect 2 "detach with -f and -n" "$VXFWD" detach -f a.rules -n a
+expect 0 "detach of an instance that left nothing" "$VXFWD" detach -n vxfengcli$$
+grep -q "nothing attached" "$TMP/out" && echo "ok: detach says nothing was attached" ||
+	{ echo "FAIL: detach output: $(cat "$TMP/out")"; FAILS=$((FAILS + 1)); }
 expect 3 "stats of an instance that is not running" "$VXFWD" stats -n vxfengcli$$
 expect 0 "version" "$VXFWD" version
 grep -q '^liburing ' "$TMP/out" && grep -q '^libbpf ' "$TMP/out" && grep -q '^kernel ' "$TMP/out" &&

@@ -34,7 +34,7 @@ done
 for unit in vxfwd.service vxfwd@.service; do
 	for want in \
 		'^ExecStartPre=/usr/sbin/vxfwd check -q -f /etc/vxfwd/' \
-		'^ExecStart=/usr/sbin/vxfwd run -f /etc/vxfwd/' \
+		'^ExecStart=/usr/sbin/vxfwd run -k -f /etc/vxfwd/' \
 		'^ExecReload=/bin/kill -HUP \$MAINPID$' \
 		'^Restart=on-failure$' \
 		'^CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW( CAP_PERFMON)?$' \
