@@ -83,6 +83,24 @@ static void uring_wait(struct vxfwd_tx *tx, int ms)
 		io_uring_wait_cqe_timeout(&tx->ring, &cqe, &ts);
 }
 
+/* Account every available CQE, REAP_BATCH at a time; `done` frees its slot. */
+static unsigned int uring_reap(struct vxfwd_tx *tx,
+			       void (*done)(struct vxfwd_tx *tx, unsigned int slot, int res))
+{
+	struct io_uring_cqe *cqe[REAP_BATCH];
+	unsigned int i, n, total = 0;
+
+	do {
+		n = io_uring_peek_batch_cqe(&tx->ring, cqe, REAP_BATCH);
+		for (i = 0; i < n; i++)
+			done(tx, (unsigned int)io_uring_cqe_get_data64(cqe[i]), cqe[i]->res);
+		io_uring_cq_advance(&tx->ring, n);
+		tx->inflight -= n;
+		total += n;
+	} while (n == REAP_BATCH);
+	return total;
+}
+
 static unsigned long release_all(struct vxfwd_tx *tx, unsigned long taken)
 {
 	(void)tx;
@@ -138,24 +156,15 @@ static void wf_queue(struct vxfwd_tx *tx, const void *frame, __u32 len, unsigned
 	tx->queued++;
 }
 
+static void wf_done(struct vxfwd_tx *tx, unsigned int slot, int res)
+{
+	tx_account(tx, tx->len[slot], res);
+	tx->free[tx->nfree++] = slot;
+}
+
 static unsigned int wf_reap(struct vxfwd_tx *tx)
 {
-	struct io_uring_cqe *cqe[REAP_BATCH];
-	unsigned int i, n, total = 0;
-	__u64 slot;
-
-	do {
-		n = io_uring_peek_batch_cqe(&tx->ring, cqe, REAP_BATCH);
-		for (i = 0; i < n; i++) {
-			slot = io_uring_cqe_get_data64(cqe[i]);
-			tx_account(tx, tx->len[slot], cqe[i]->res);
-			tx->free[tx->nfree++] = (unsigned int)slot;
-		}
-		io_uring_cq_advance(&tx->ring, n);
-		tx->inflight -= n;
-		total += n;
-	} while (n == REAP_BATCH);
-	return total;
+	return uring_reap(tx, wf_done);
 }
 
 const struct vxfwd_tx_ops tx_write_fixed_ops = {
@@ -203,29 +212,22 @@ static void snd_queue(struct vxfwd_tx *tx, const void *frame, __u32 len, unsigne
 	tx->queued++;
 }
 
+static void snd_done(struct vxfwd_tx *tx, unsigned int slot, int res)
+{
+	tx_account(tx, tx->len[slot], res);
+	tx->done[slot] = 1;
+}
+
 static unsigned int snd_reap(struct vxfwd_tx *tx)
 {
-	struct io_uring_cqe *cqe[REAP_BATCH];
-	unsigned int i, n, total = 0;
-	__u64 slot;
+	unsigned int n = uring_reap(tx, snd_done);
 
-	do {
-		n = io_uring_peek_batch_cqe(&tx->ring, cqe, REAP_BATCH);
-		for (i = 0; i < n; i++) {
-			slot = io_uring_cqe_get_data64(cqe[i]);
-			tx_account(tx, tx->len[slot], cqe[i]->res);
-			tx->done[slot] = 1;
-		}
-		io_uring_cq_advance(&tx->ring, n);
-		tx->inflight -= n;
-		total += n;
-	} while (n == REAP_BATCH);
 	/* Completions may come out of order; the ring is released in order. */
 	while (tx->head != tx->tail && tx->done[tx->head % tx->nslots]) {
 		tx->released = tx->end[tx->head % tx->nslots];
 		tx->head++;
 	}
-	return total;
+	return n;
 }
 
 static unsigned long snd_release(struct vxfwd_tx *tx, unsigned long taken)

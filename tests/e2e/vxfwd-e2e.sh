@@ -401,6 +401,31 @@ xdp_attached()
 	ip -n "$LAB_NS_S" -d link show ens5 | grep -q 'prog/xdp'
 }
 
+# After a restart under load_start's "during" traffic: wait for it, then
+# every later frame arrives, the gap is measured (the "during" frames are
+# optional), nothing left through ens5 ($1: when), the invariants hold.
+restarted_check()
+{
+	lab_wait_nexthop
+	load_wait
+	lab_wait_drained
+	# Read with the wire quiet: under load, FORWARD and the engine's sent
+	# counter are read at two instants and the base would not balance.
+	lab_maps counters >"$LAB_TMP/base.json" || fail "cannot read the new maps"
+	gen_send after "udp:50,tcp:50"
+	captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" --optional "$LAB_TMP/during.json" \
+		--json "$LAB_TMP/verify.json" ||
+		fail "collector: forwarding did not resume correctly after the restart"
+	"$LAB_PY" -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+print("gap: %d frames not forwarded at 500 frames/s = %.2f s (the test waited 1 s before restarting)"
+      % (v["optional_missing"], v["optional_missing"] / 500))' "$LAB_TMP/verify.json"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5 $1"
+	check_invariants
+}
+
 # kill -9 under traffic: XDP stays attached and keeps dropping (nothing
 # reaches ens5's stack or leaves ens5), a restarted vxfwd adopts it and
 # resumes forwarding; the gap is measured in frames.
@@ -422,24 +447,7 @@ test_kill9_restart()
 	xdp_attached || fail "XDP detached from ens5 after vxfwd was killed"
 	echo "XDP still attached to ens5 one second after the kill"
 	lab_vxfwd_start "$LAB_RULES" "$name"
-	lab_wait_nexthop
-	load_wait
-	lab_wait_drained
-	# Read with the wire quiet: under load, FORWARD and the engine's sent
-	# counter are read at two instants and the base would not balance.
-	lab_maps counters >"$LAB_TMP/base.json" || fail "cannot read the adopted maps"
-	gen_send after "udp:50,tcp:50"
-	captures_stop
-	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" --optional "$LAB_TMP/during.json" \
-		--json "$LAB_TMP/verify.json" ||
-		fail "collector: forwarding did not resume correctly after the restart"
-	"$LAB_PY" -c '
-import json, sys
-v = json.load(open(sys.argv[1]))
-print("gap: %d frames not forwarded at 500 frames/s = %.2f s (the test waited 1 s before restarting)"
-      % (v["optional_missing"], v["optional_missing"] / 500))' "$LAB_TMP/verify.json"
-	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5 around the kill"
-	check_invariants
+	restarted_check "around the kill"
 	lab_vxfwd_stop
 }
 
@@ -695,23 +703,7 @@ test_keep_attached()
 	lab_vxfwd_start "$LAB_RULES" "$name"
 	grep -q "pinned XDP link of a previous run updated to the new program" "$LAB_TMP/vxfwd.log" ||
 		fail "the next run did not take the pinned link over"
-	lab_wait_nexthop
-	load_wait
-	lab_wait_drained
-	lab_maps counters >"$LAB_TMP/base.json" || fail "cannot read the new maps"
-	gen_send after "udp:50,tcp:50"
-	captures_stop
-	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" --optional "$LAB_TMP/during.json" \
-		--json "$LAB_TMP/verify.json" ||
-		fail "collector: forwarding did not resume correctly after the restart"
-	"$LAB_PY" -c '
-import json, sys
-v = json.load(open(sys.argv[1]))
-print("gap: %d frames not forwarded at 500 frames/s = %.2f s (the test waited 1 s before restarting)"
-      % (v["optional_missing"], v["optional_missing"] / 500))' "$LAB_TMP/verify.json"
-	lab_leakcheck "$LAB_TMP/ens5wire.pcap" ||
-		fail "mirror-derived frames left through ens5 while vxfwd was stopped"
-	check_invariants
+	restarted_check "while vxfwd was stopped"
 	out=$(lab_sensor "$VXFWD" detach -n "$name" 2>&1)
 	rc=$?
 	[ "$rc" -eq 3 ] || fail "vxfwd detach of a running instance: exit $rc, want 3: $out"
