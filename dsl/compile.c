@@ -380,7 +380,7 @@ int dsl_compile(struct dsl_ctx *ctx, struct vxfwd_ruleset **out)
 	if (ctx->engine)
 		rs->engine = ctx->engine->conf;
 	else
-		dsl_engine_defaults(&rs->engine);
+		vxfwd_engine_conf_init(&rs->engine);
 	compile_ifaces(ctx, rs);
 	ret = compile_cfg(ctx, &l);
 	if (!ret)

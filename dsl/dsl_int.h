@@ -297,7 +297,6 @@ void dsl_fmt_val(char *buf, size_t len, const struct dsl_val *v);
 /* engine.c: the engine block's names, checks and settings. */
 extern const char *const dsl_eng_names[DSL_ENG_N];
 void dsl_eval_engine(struct dsl_ctx *ctx);
-void dsl_engine_defaults(struct vxfwd_engine_conf *conf);
 
 /* eval.c / compile.c */
 #define DSL_K(kind) (1u << (kind))

@@ -29,19 +29,6 @@ static const char *const xdp_modes[] = {
 	[VXFWD_XDP_GENERIC] = "generic",
 };
 
-static const char *const backends[] = {
-	[VXFWD_BACKEND_WRITE_FIXED] = "write-fixed",
-	[VXFWD_BACKEND_SEND] = "send",
-	[VXFWD_BACKEND_SENDMMSG] = "sendmmsg",
-	[VXFWD_BACKEND_TX_RING] = "tx-ring",
-};
-
-static const char *const policies[] = {
-	[VXFWD_SCHED_OTHER] = "other",
-	[VXFWD_SCHED_FIFO] = "fifo",
-	[VXFWD_SCHED_RR] = "rr",
-};
-
 static void put_addr(FILE *out, __be32 addr)
 {
 	char buf[16];
@@ -71,14 +58,14 @@ static void dump_engine(const struct vxfwd_engine_conf *c, FILE *out)
 			off += snprintf(line + off, sizeof(line) - off, __VA_ARGS__); \
 	} while (0)
 
-	if (c->backend > VXFWD_BACKEND_UNSET && c->backend <= VXFWD_BACKEND_TX_RING)
-		PUT(" backend=%s", backends[c->backend]);
+	if (vxfwd_backend_name(c->backend))
+		PUT(" backend=%s", vxfwd_backend_name(c->backend));
 	if (c->workers)
 		PUT(" workers=%u", c->workers);
 	for (i = 0; i < c->n_cpus && i < VXFWD_MAX_WORKERS; i++)
 		PUT("%s%u", i ? "," : " cpus=", c->cpus[i]);
-	if (c->sched > VXFWD_SCHED_UNSET && c->sched <= VXFWD_SCHED_RR) {
-		PUT(" sched=%s", policies[c->sched]);
+	if (vxfwd_sched_name(c->sched)) {
+		PUT(" sched=%s", vxfwd_sched_name(c->sched));
 		if (c->sched != VXFWD_SCHED_OTHER)
 			PUT(":%u", c->sched_prio);
 	}

@@ -17,11 +17,11 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define CPU_LIMIT 1024			/* CPU numbers are below this */
-#define RING_MIN (64ull << 10)
-#define RING_MAX (1ull << 30)
-#define POLL_MAX_US 10000
-#define BATCH_MAX 1024
-#define PRIO_MAX 99
+#define RING_MIN VXFWD_ENGINE_RING_MIN
+#define RING_MAX VXFWD_ENGINE_RING_MAX
+#define POLL_MAX_US VXFWD_ENGINE_POLL_MAX_US
+#define BATCH_MAX VXFWD_ENGINE_BATCH_MAX
+#define PRIO_MAX VXFWD_ENGINE_PRIO_MAX
 
 const char *const dsl_eng_names[DSL_ENG_N] = {
 	[DSL_ENG_BACKEND] = "backend",
@@ -75,11 +75,51 @@ struct eng_state {
 	int bad[DSL_ENG_N];		/* the setting had an error */
 };
 
-void dsl_engine_defaults(struct vxfwd_engine_conf *conf)
+void vxfwd_engine_conf_init(struct vxfwd_engine_conf *conf)
 {
 	memset(conf, 0, sizeof(*conf));
 	conf->poll_us = -1;
 	conf->qdisc_bypass = -1;
+}
+
+static const char *word_name(const struct eng_word *tab, size_t n, int value)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tab[i].value == value)
+			return tab[i].name;
+	return NULL;
+}
+
+static int word_value(const struct eng_word *tab, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(tab[i].name, word))
+			return tab[i].value;
+	return 0; /* _UNSET */
+}
+
+const char *vxfwd_backend_name(enum vxfwd_backend b)
+{
+	return word_name(backends, N_ELEMS(backends), (int)b);
+}
+
+enum vxfwd_backend vxfwd_backend_parse(const char *word)
+{
+	return (enum vxfwd_backend)word_value(backends, N_ELEMS(backends), word);
+}
+
+const char *vxfwd_sched_name(enum vxfwd_sched sc)
+{
+	return word_name(policies, N_ELEMS(policies), (int)sc);
+}
+
+enum vxfwd_sched vxfwd_sched_parse(const char *word)
+{
+	return (enum vxfwd_sched)word_value(policies, N_ELEMS(policies), word);
 }
 
 /* The value of word `it->word` in `tab`, or -1 (reported). */
@@ -409,7 +449,7 @@ void dsl_eval_engine(struct dsl_ctx *ctx)
 
 	if (!st.e)
 		return;
-	dsl_engine_defaults(&st.e->conf);
+	vxfwd_engine_conf_init(&st.e->conf);
 	for (k = 0; k < DSL_ENG_N; k++)
 		if (st.e->item[k].given)
 			st.bad[k] = eval_item(ctx, &st, k) != 0;

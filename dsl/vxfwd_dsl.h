@@ -42,6 +42,13 @@ enum vxfwd_sched {
 	VXFWD_SCHED_RR,
 };
 
+/* Ranges of the engine settings, checked by the rules language and by run. */
+#define VXFWD_ENGINE_BATCH_MAX	  1024
+#define VXFWD_ENGINE_POLL_MAX_US  10000
+#define VXFWD_ENGINE_RING_MIN	  (64ull << 10)
+#define VXFWD_ENGINE_RING_MAX	  (1ull << 30)
+#define VXFWD_ENGINE_PRIO_MAX	  99
+
 /*
  * The `engine { ... }` block: every field 0 (or _UNSET) when not given, and
  * the engine then uses its built-in default.  The command line of `run`
@@ -60,6 +67,19 @@ struct vxfwd_engine_conf {
 	unsigned int batch;		/* records per submission, 1..1024 */
 	int qdisc_bypass;		/* -1 unset, 0 off, 1 on */
 };
+
+/* Every field unset: 0, _UNSET, and -1 for poll_us and qdisc_bypass. */
+void vxfwd_engine_conf_init(struct vxfwd_engine_conf *conf);
+
+/*
+ * The words of the engine block, for every user of them (the dump, run's
+ * options, the engine's log lines).  _name() returns NULL for _UNSET or an
+ * out-of-range value; _parse() returns _UNSET for an unknown word.
+ */
+const char *vxfwd_backend_name(enum vxfwd_backend b);
+enum vxfwd_backend vxfwd_backend_parse(const char *word);
+const char *vxfwd_sched_name(enum vxfwd_sched s);
+enum vxfwd_sched vxfwd_sched_parse(const char *word);
 
 /* One map operation: write `val` at `key` in map `map`. */
 struct vxfwd_op {

@@ -32,7 +32,6 @@ struct worker {
 	unsigned int id;
 	int cpu;	    /* pinned to this CPU, or -1 */
 	int ring_map;	    /* ringbuf map fd (worker 0: the skeleton's, not ours) */
-	size_t ring_bytes;
 	struct vxfwd_ring ring;
 	struct vxfwd_tx tx;
 	struct vxfwd_engine_stats *st; /* this worker's entry of vxfwd_engine */
@@ -50,9 +49,8 @@ struct engine {
 	struct vxfwd_maps maps;
 	struct vxfwd_engine_stats *st; /* mmap of vxfwd_engine */
 	size_t st_len;
-	struct vxfwd_engine_conf conf; /* rules file's engine block, then the options */
+	struct vxfwd_engine_conf conf; /* engine block, then options, then defaults */
 	struct worker w[VXFWD_MAX_WORKERS];
-	unsigned int nworkers;
 	int wake_fd; /* eventfd: readable once the workers must stop */
 	struct vxfwd_neigh neigh;
 	struct vxfwd_guard guard; /* egress leak guard on the ingress interface */

@@ -89,10 +89,7 @@ int ring_next(struct vxfwd_ring *r, const void **sample, __u32 *len)
 
 void ring_commit(struct vxfwd_ring *r)
 {
-	if (r->pos == r->committed)
-		return;
-	__atomic_store_n(r->consumer, r->pos, __ATOMIC_RELEASE);
-	r->committed = r->pos;
+	ring_release(r, r->pos);
 }
 
 void ring_release(struct vxfwd_ring *r, unsigned long pos)

@@ -144,10 +144,8 @@ static int open_load(struct engine *e)
 		log_warnx("XDP program: open failed: %s", strerror(-ret));
 		return ret;
 	}
-	e->skel->rodata->vxfwd_nr_rings = e->nworkers;
-	ret = bpf_map__set_max_entries(e->skel->maps.vxfwd_ring,
-				       e->conf.ring_bytes ? (__u32)e->conf.ring_bytes
-							  : VXFWD_RING_DEFAULT);
+	e->skel->rodata->vxfwd_nr_rings = e->conf.workers;
+	ret = bpf_map__set_max_entries(e->skel->maps.vxfwd_ring, (__u32)e->conf.ring_bytes);
 	if (ret) {
 		log_warnx("vxfwd_ring: setting the size failed: %s", strerror(-ret));
 		return ret;
@@ -191,13 +189,6 @@ static void on_link(void *ctx, const __u8 *mac, int up)
 	e->reapply = 1;
 }
 
-static const char *const sched_names[] = {
-	[VXFWD_SCHED_UNSET] = "other",
-	[VXFWD_SCHED_OTHER] = "other",
-	[VXFWD_SCHED_FIFO] = "fifo",
-	[VXFWD_SCHED_RR] = "rr",
-};
-
 /*
  * The workers' policy, set on the main thread while it still may (FIFO and
  * RR need CAP_SYS_NICE): threads inherit it, and the main thread goes back
@@ -213,7 +204,7 @@ static void sched_apply(struct engine *e)
 	if (sched_setscheduler(0, policy, &sp) < 0) {
 		log_warn("sched %s %u: not applied, the workers run as SCHED_OTHER (needs "
 			 "CAP_SYS_NICE, or systemd's CPUSchedulingPolicy=)",
-			 sched_names[e->conf.sched], e->conf.sched_prio);
+			 vxfwd_sched_name(e->conf.sched), e->conf.sched_prio);
 		return;
 	}
 	e->sched_set = 1;
@@ -228,14 +219,13 @@ static void log_engine(const struct engine *e)
 	for (i = 0; i < e->conf.n_cpus && off < sizeof(cpus) - 8; i++)
 		off += snprintf(cpus + off, sizeof(cpus) - off, "%s%u", i ? "," : "",
 				e->conf.cpus[i]);
-	log_info("engine: %u worker%s on CPU %s, backend %s, batch %u, busy-poll %d us, ring %u "
+	log_info("engine: %u worker%s on CPU %s, backend %s, batch %u, busy-poll %d us, ring %llu "
 		 "bytes per worker, sched %s %u, qdisc bypass %s",
-		 e->nworkers, e->nworkers == 1 ? "" : "s", cpus, tx_backend_name(e->conf.backend),
-		 e->conf.batch ? e->conf.batch : VXFWD_BATCH_DEFAULT,
-		 e->conf.poll_us > 0 ? e->conf.poll_us : 0,
-		 bpf_map__max_entries(e->skel->maps.vxfwd_ring),
-		 sched_names[e->sched_set ? e->conf.sched : VXFWD_SCHED_OTHER],
-		 e->sched_set ? e->conf.sched_prio : 0, e->conf.qdisc_bypass > 0 ? "on" : "off");
+		 e->conf.workers, e->conf.workers == 1 ? "" : "s", cpus,
+		 vxfwd_backend_name(e->conf.backend), e->conf.batch, e->conf.poll_us,
+		 (unsigned long long)e->conf.ring_bytes,
+		 vxfwd_sched_name(e->sched_set ? e->conf.sched : VXFWD_SCHED_OTHER),
+		 e->sched_set ? e->conf.sched_prio : 0, e->conf.qdisc_bypass ? "on" : "off");
 }
 
 /*
@@ -424,23 +414,20 @@ static int parse_cpus(const char *s, struct vxfwd_engine_conf *c)
 	return c->n_cpus ? 0 : -EINVAL;
 }
 
-/* "other", "fifo:50", "rr:10". */
+/* "other", "fifo:50", "rr:10": the words of the rules file's `sched`. */
 static int parse_sched(const char *s, struct vxfwd_engine_conf *c)
 {
-	unsigned long prio;
+	const char *colon = strchr(s, ':');
+	unsigned long prio = 0;
+	char word[16];
 
-	if (strcmp(s, "other") == 0) {
-		c->sched = VXFWD_SCHED_OTHER;
-		c->sched_prio = 0;
-		return 0;
-	}
-	if (strncmp(s, "fifo:", 5) == 0)
-		c->sched = VXFWD_SCHED_FIFO;
-	else if (strncmp(s, "rr:", 3) == 0)
-		c->sched = VXFWD_SCHED_RR;
-	else
+	snprintf(word, sizeof(word), "%.*s", colon ? (int)(colon - s) : (int)strlen(s), s);
+	c->sched = vxfwd_sched_parse(word);
+	if (c->sched == VXFWD_SCHED_UNSET)
 		return -EINVAL;
-	if (parse_uint(strchr(s, ':') + 1, 1, 99, &prio))
+	/* A priority with fifo and rr, none with other. */
+	if ((c->sched == VXFWD_SCHED_OTHER) != !colon ||
+	    (colon && parse_uint(colon + 1, 1, VXFWD_ENGINE_PRIO_MAX, &prio)))
 		return -EINVAL;
 	c->sched_prio = (unsigned int)prio;
 	return 0;
@@ -462,20 +449,18 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 	unsigned long v;
 	int c;
 
-	memset(o, 0, sizeof(*o));
-	o->poll_us = -1;
-	o->qdisc_bypass = -1;
+	vxfwd_engine_conf_init(o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "B:b:c:f:kn:p:Qr:s:vw:x:", run_longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'B':
-			if (parse_uint(optarg, 1, 1024, &v))
+			if (parse_uint(optarg, 1, VXFWD_ENGINE_BATCH_MAX, &v))
 				return bad_opt(c, optarg, "batch must be 1 to 1024 records");
 			o->batch = (unsigned int)v;
 			break;
 		case 'b':
-			o->backend = tx_backend_parse(optarg);
+			o->backend = vxfwd_backend_parse(optarg);
 			if (!o->backend)
 				return bad_opt(c, optarg,
 					       "unknown backend: use write-fixed, send, sendmmsg "
@@ -487,7 +472,7 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 							  "16 CPUs)");
 			break;
 		case 'p':
-			if (parse_uint(optarg, 0, 10000, &v))
+			if (parse_uint(optarg, 0, VXFWD_ENGINE_POLL_MAX_US, &v))
 				return bad_opt(c, optarg,
 					       "busy-poll must be 0 to 10000 microseconds");
 			o->poll_us = (int)v;
@@ -496,7 +481,8 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 			o->qdisc_bypass = 1;
 			break;
 		case 'r':
-			if (parse_uint(optarg, 64 << 10, 1ul << 30, &v) || (v & (v - 1)))
+			if (parse_uint(optarg, VXFWD_ENGINE_RING_MIN, VXFWD_ENGINE_RING_MAX, &v) ||
+			    (v & (v - 1)))
 				return bad_opt(c, optarg, "ring size must be a power of two from "
 							  "64K to 1G");
 			o->ring_bytes = v;
@@ -567,9 +553,19 @@ static void merge_conf(struct engine *e, const struct vxfwd_engine_conf *o)
 		c->batch = o->batch;
 	if (o->qdisc_bypass >= 0)
 		c->qdisc_bypass = o->qdisc_bypass;
+	/* What neither gave: the engine's defaults, resolved here once. */
 	if (!c->backend)
 		c->backend = VXFWD_BACKEND_WRITE_FIXED;
-	e->nworkers = c->workers ? c->workers : 1;
+	if (!c->workers)
+		c->workers = 1;
+	if (!c->batch)
+		c->batch = VXFWD_BATCH_DEFAULT;
+	if (!c->ring_bytes)
+		c->ring_bytes = VXFWD_RING_DEFAULT;
+	if (c->poll_us < 0)
+		c->poll_us = 0;
+	if (c->qdisc_bypass < 0)
+		c->qdisc_bypass = 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -603,11 +599,8 @@ int cmd_run(int argc, char **argv)
 		return VXFWD_EXIT_CONFIG;
 	}
 #ifdef VXFWD_HAVE_DOCTOR
-	/* Warnings only: what doctor would say about this host, before attaching. */
-	ret = doctor_preflight(e.inst.rules, e.rs);
-	if (ret)
-		log_info("%s: %d doctor warning%s above; 'vxfwd doctor -f %s' explains", e.inst.name,
-			 ret, ret == 1 ? "" : "s", e.inst.rules);
+	/* Warnings only (it ends with their count): doctor's view of this host. */
+	doctor_preflight(e.inst.rules, e.rs);
 #endif
 	/* Signals wait in the signalfd from now on, startup included. */
 	sigemptyset(&set);

@@ -16,38 +16,12 @@
  */
 #define TX_SNDBUF (32 << 20)
 
-static const struct {
-	const char *name;
-	enum vxfwd_backend backend;
-	const struct vxfwd_tx_ops *ops;
-} backends[] = {
-	{"write-fixed", VXFWD_BACKEND_WRITE_FIXED, &tx_write_fixed_ops},
-	{"send", VXFWD_BACKEND_SEND, &tx_send_ops},
-	{"sendmmsg", VXFWD_BACKEND_SENDMMSG, &tx_sendmmsg_ops},
-	{"tx-ring", VXFWD_BACKEND_TX_RING, &tx_tx_ring_ops},
+static const struct vxfwd_tx_ops *const backends[] = {
+	[VXFWD_BACKEND_WRITE_FIXED] = &tx_write_fixed_ops,
+	[VXFWD_BACKEND_SEND] = &tx_send_ops,
+	[VXFWD_BACKEND_SENDMMSG] = &tx_sendmmsg_ops,
+	[VXFWD_BACKEND_TX_RING] = &tx_tx_ring_ops,
 };
-
-#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
-
-const char *tx_backend_name(enum vxfwd_backend b)
-{
-	size_t i;
-
-	for (i = 0; i < N_BACKENDS; i++)
-		if (backends[i].backend == b)
-			return backends[i].name;
-	return backends[0].name;
-}
-
-enum vxfwd_backend tx_backend_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < N_BACKENDS; i++)
-		if (strcmp(s, backends[i].name) == 0)
-			return backends[i].backend;
-	return VXFWD_BACKEND_UNSET;
-}
 
 static int packet_socket(const struct vxfwd_tx_opts *o)
 {
@@ -80,8 +54,6 @@ fail:
 
 int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_engine_stats *st)
 {
-	enum vxfwd_backend b = o->backend ? o->backend : VXFWD_BACKEND_WRITE_FIXED;
-	size_t i;
 	int ret;
 
 	memset(tx, 0, sizeof(*tx));
@@ -90,11 +62,9 @@ int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_eng
 	tx->st = st;
 	tx->nslots = o->nslots ? o->nslots : VXFWD_TX_SLOTS;
 	tx->released = o->ring_pos;
-	for (i = 0; i < N_BACKENDS; i++)
-		if (backends[i].backend == b)
-			tx->ops = backends[i].ops;
-	if (!tx->ops)
+	if ((size_t)o->backend >= sizeof(backends) / sizeof(backends[0]) || !backends[o->backend])
 		return -EINVAL;
+	tx->ops = backends[o->backend];
 
 	ret = packet_socket(o);
 	if (ret < 0)

@@ -33,7 +33,6 @@
 struct vxfwd_tx;
 
 struct vxfwd_tx_ops {
-	const char *name;
 	int (*open)(struct vxfwd_tx *tx);
 	void (*close)(struct vxfwd_tx *tx);
 	/* Frames that can be queued now. */
@@ -85,7 +84,7 @@ struct vxfwd_tx {
 
 struct vxfwd_tx_opts {
 	int ifindex;
-	enum vxfwd_backend backend; /* VXFWD_BACKEND_UNSET: write-fixed */
+	enum vxfwd_backend backend; /* names: vxfwd_backend_name() */
 	unsigned int nslots;	    /* 0: VXFWD_TX_SLOTS */
 	int qdisc_bypass;
 	unsigned long ring_pos; /* the ring's consumer position at start */
@@ -99,10 +98,6 @@ void tx_close(struct vxfwd_tx *tx);
 
 /* Wait up to `ms` milliseconds for everything in flight to complete. */
 void tx_drain(struct vxfwd_tx *tx, int ms);
-
-/* Backend names as in the rules file and on the command line. */
-const char *tx_backend_name(enum vxfwd_backend b);
-enum vxfwd_backend tx_backend_parse(const char *s); /* UNSET when unknown */
 
 /* Shared by the backends: count one frame's outcome. */
 void tx_account(struct vxfwd_tx *tx, __u32 want, int res);

@@ -89,7 +89,6 @@ static void mm_wait(struct vxfwd_tx *tx, int ms)
 }
 
 const struct vxfwd_tx_ops tx_sendmmsg_ops = {
-	.name = "sendmmsg",
 	.open = mm_open,
 	.close = mm_close,
 	.room = mm_room,

@@ -164,7 +164,6 @@ static void tr_wait(struct vxfwd_tx *tx, int ms)
 }
 
 const struct vxfwd_tx_ops tx_tx_ring_ops = {
-	.name = "tx-ring",
 	.open = tr_open,
 	.close = tr_close,
 	.room = tr_room,

@@ -168,7 +168,6 @@ static unsigned int wf_reap(struct vxfwd_tx *tx)
 }
 
 const struct vxfwd_tx_ops tx_write_fixed_ops = {
-	.name = "write-fixed",
 	.open = wf_open,
 	.close = uring_close,
 	.room = wf_room,
@@ -236,7 +235,6 @@ static unsigned long snd_release(struct vxfwd_tx *tx, unsigned long taken)
 }
 
 const struct vxfwd_tx_ops tx_send_ops = {
-	.name = "send",
 	.open = snd_open,
 	.close = uring_close,
 	.room = snd_room,

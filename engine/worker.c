@@ -44,8 +44,8 @@ static int drain(struct worker *w, unsigned int batch)
 	unsigned int room = ops->room(&w->tx), n = 0;
 	const struct vxfwd_rec *rec;
 	const void *sample;
+	int ret, more;
 	__u32 len;
-	int ret;
 
 	while (n < batch && room) {
 		ret = ring_next(&w->ring, &sample, &len);
@@ -69,15 +69,15 @@ static int drain(struct worker *w, unsigned int batch)
 	}
 	ret = ops->flush(&w->tx);
 	if (ret && ret != -ENETDOWN && ret != -ENXIO)
-		log_warnx("%s: worker %u: %s: send failed: %s", w->e->egress, w->id, ops->name,
-			  strerror(-ret));
+		log_warnx("%s: worker %u: %s: send failed: %s", w->e->egress, w->id,
+			  vxfwd_backend_name(w->e->conf.backend), strerror(-ret));
 	ring_release(&w->ring, ops->release(&w->tx, w->ring.pos));
-	if (!room && ring_pending(&w->ring)) {
+	more = ring_pending(&w->ring);
+	if (!room && more) {
 		w->st->full_waits++;
 		ops->wait(&w->tx, FULL_MS);
-		return 1;
 	}
-	return ring_pending(&w->ring);
+	return more;
 }
 
 static __u64 now_ns(void)
@@ -114,7 +114,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct engine *e = w->e;
-	unsigned int batch = e->conf.batch ? e->conf.batch : VXFWD_BATCH_DEFAULT;
+	unsigned int batch = e->conf.batch;
 	struct epoll_event ev[4];
 	cpu_set_t set;
 	int timeout;
@@ -156,7 +156,7 @@ static int ring_create(struct engine *e, struct worker *w)
 	int fd;
 
 	snprintf(name, sizeof(name), "vxfwd_ring%u", w->id);
-	fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, name, 0, 0, (__u32)w->ring_bytes, NULL);
+	fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, name, 0, 0, (__u32)e->conf.ring_bytes, NULL);
 	if (fd < 0)
 		return fd;
 	w->ring_map = fd;
@@ -170,7 +170,7 @@ static int worker_open(struct engine *e, struct worker *w)
 	struct vxfwd_tx_opts o = {
 		.ifindex = e->egress_ifindex,
 		.backend = e->conf.backend,
-		.qdisc_bypass = e->conf.qdisc_bypass > 0,
+		.qdisc_bypass = e->conf.qdisc_bypass,
 	};
 	struct epoll_event ev = {.events = EPOLLIN};
 	int ret;
@@ -178,12 +178,12 @@ static int worker_open(struct engine *e, struct worker *w)
 	if (w->id > 0) {
 		ret = ring_create(e, w);
 		if (ret) {
-			log_warnx("vxfwd_ring%u: creating a %zu-byte ring failed: %s", w->id,
-				  w->ring_bytes, strerror(-ret));
+			log_warnx("vxfwd_ring%u: creating a %llu-byte ring failed: %s", w->id,
+				  (unsigned long long)e->conf.ring_bytes, strerror(-ret));
 			return ret;
 		}
 	}
-	ret = ring_open(&w->ring, w->ring_map, w->ring_bytes);
+	ret = ring_open(&w->ring, w->ring_map, e->conf.ring_bytes);
 	if (ret) {
 		log_warnx("vxfwd_ring%u: mmap failed: %s", w->id, strerror(-ret));
 		return ret;
@@ -193,7 +193,7 @@ static int worker_open(struct engine *e, struct worker *w)
 	ret = tx_open(&w->tx, &o, w->st);
 	if (ret) {
 		log_warnx("%s: worker %u: %s sender setup failed: %s", e->egress, w->id,
-			  tx_backend_name(e->conf.backend), strerror(-ret));
+			  vxfwd_backend_name(e->conf.backend), strerror(-ret));
 		return ret;
 	}
 	w->tx_ok = 1;
@@ -225,20 +225,19 @@ int workers_open(struct engine *e)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < e->nworkers; i++) {
+	for (i = 0; i < e->conf.workers; i++) {
 		w = &e->w[i];
 		w->e = e;
 		w->id = i;
 		w->epfd = -1;
 		w->ring_map = i ? -1 : bpf_map__fd(e->skel->maps.vxfwd_ring);
-		w->ring_bytes = bpf_map__max_entries(e->skel->maps.vxfwd_ring);
 		w->cpu = e->conf.n_cpus ? (int)e->conf.cpus[i % e->conf.n_cpus] : -1;
 		w->st = e->st + i;
 	}
 	e->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (e->wake_fd < 0)
 		return -errno;
-	for (i = 0; i < e->nworkers; i++) {
+	for (i = 0; i < e->conf.workers; i++) {
 		ret = worker_open(e, &e->w[i]);
 		if (ret)
 			return ret;
@@ -251,7 +250,7 @@ int workers_start(struct engine *e)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < e->nworkers; i++) {
+	for (i = 0; i < e->conf.workers; i++) {
 		ret = pthread_create(&e->w[i].thread, NULL, worker_main, &e->w[i]);
 		if (ret) {
 			log_warnx("worker %u: thread creation failed: %s", i, strerror(ret));
@@ -270,7 +269,7 @@ void workers_stop(struct engine *e)
 	__atomic_store_n(&e->stop, 1, __ATOMIC_RELAXED);
 	if (e->wake_fd >= 0 && write(e->wake_fd, &one, sizeof(one)) < 0)
 		log_warn("workers: wake-up failed");
-	for (i = 0; i < e->nworkers; i++) {
+	for (i = 0; i < e->conf.workers; i++) {
 		if (e->w[i].started)
 			pthread_join(e->w[i].thread, NULL);
 		e->w[i].started = 0;
@@ -282,7 +281,7 @@ void workers_close(struct engine *e)
 	struct worker *w;
 	unsigned int i;
 
-	for (i = 0; i < e->nworkers; i++) {
+	for (i = 0; i < e->conf.workers; i++) {
 		w = &e->w[i];
 		if (!w->e) /* never opened */
 			continue;
