@@ -35,6 +35,9 @@ void vlog(int pri, const char *fmt, va_list ap)
 }
 
 static void vlog_errno(int pri, int saved, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void vlog_errno(int pri, int saved, const char *fmt, va_list ap)
 {
 	char buf[1024];
 

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +61,26 @@ struct group {
 	size_t n_cases;
 };
 
+/* struct vxfwd_rec without its flexible frame[], so that it can sit
+ * in front of a fixed frame buffer in ISO C. */
+struct rec_hdr {
+	__u32 len;
+	__u16 rule;
+	__u16 cpu;
+	__u64 tstamp_ns;
+};
+_Static_assert(sizeof(struct rec_hdr) == sizeof(struct vxfwd_rec) &&
+		       offsetof(struct rec_hdr, len) == offsetof(struct vxfwd_rec, len) &&
+		       offsetof(struct rec_hdr, rule) == offsetof(struct vxfwd_rec, rule) &&
+		       offsetof(struct rec_hdr, cpu) == offsetof(struct vxfwd_rec, cpu) &&
+		       offsetof(struct rec_hdr, tstamp_ns) == offsetof(struct vxfwd_rec, tstamp_ns),
+	       "struct rec_hdr must mirror struct vxfwd_rec");
+
 /* The record the ring callback saw last, and how many. */
 struct ring_seen {
 	unsigned int n;
 	size_t size;
-	struct vxfwd_rec hdr;
+	struct rec_hdr hdr;
 	__u8 frame[OUT_MAX];
 };
 
@@ -105,6 +121,9 @@ static const char *const counter_names[VXFWD_C_MAX] = {
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
@@ -120,7 +139,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	s->size = size;
 	if (size < sizeof(*rec))
 		return 0;
-	s->hdr = *rec;
+	memcpy(&s->hdr, rec, sizeof(s->hdr));
 	if (rec->len <= size - sizeof(*rec) && rec->len <= sizeof(s->frame))
 		memcpy(s->frame, rec->frame, rec->len);
 	return 0;

@@ -40,6 +40,9 @@ const char *const hx_counter_names[VXFWD_C_MAX] = {
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && !getenv("HX_VERBOSE"))
 		return 0;
@@ -59,7 +62,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	r->fits = 0;
 	if (size < sizeof(*rec))
 		return 0;
-	r->hdr = *rec;
+	memcpy(&r->hdr, rec, sizeof(r->hdr));
 	if (rec->len > size - sizeof(*rec) || rec->len > sizeof(r->frame))
 		return 0;
 	memcpy(r->frame, rec->frame, rec->len);

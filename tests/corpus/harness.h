@@ -25,10 +25,26 @@ struct vxfwd_bpf;
 struct vxfwd_ruleset;
 struct ring_buffer;
 
+/* struct vxfwd_rec without its flexible frame[], so that it can sit
+ * in front of a fixed frame buffer in ISO C. */
+struct hx_rec_hdr {
+	__u32 len;
+	__u16 rule;
+	__u16 cpu;
+	__u64 tstamp_ns;
+};
+_Static_assert(sizeof(struct hx_rec_hdr) == sizeof(struct vxfwd_rec) &&
+		       offsetof(struct hx_rec_hdr, len) == offsetof(struct vxfwd_rec, len) &&
+		       offsetof(struct hx_rec_hdr, rule) == offsetof(struct vxfwd_rec, rule) &&
+		       offsetof(struct hx_rec_hdr, cpu) == offsetof(struct vxfwd_rec, cpu) &&
+		       offsetof(struct hx_rec_hdr, tstamp_ns) ==
+			       offsetof(struct vxfwd_rec, tstamp_ns),
+	       "struct hx_rec_hdr must mirror struct vxfwd_rec");
+
 /* One ring record as the consumer saw it. */
 struct hx_rec {
 	size_t size; /* bytes the ring gave, header included */
-	struct vxfwd_rec hdr;
+	struct hx_rec_hdr hdr;
 	__u8 frame[VXFWD_MAX_FRAME];
 	int fits; /* hdr.len fits in size and in frame[] */
 };
