@@ -28,6 +28,7 @@ struct inner {
 	__u32 gen;
 	__u32 vni;
 	__u32 eth_off;	 /* inner Ethernet header in the frame */
+	__u32 dgram_end; /* end of the outer UDP datagram in the frame */
 	__u32 hlen;	 /* inner IPv4 header length */
 	__u32 frame_len; /* 14 + IPv4 total length */
 	__u8 proto;
@@ -61,6 +62,36 @@ static __always_inline int vxlan_port(const struct vxfwd_cfg *cfg, __be16 port)
 }
 
 /*
+ * The outer lengths of mirror traffic.  The outer IPv4 packet must hold its
+ * UDP header and lie within the frame (bytes after it are Ethernet padding),
+ * and the UDP length must be the IPv4 payload length: the datagram is then
+ * the same bytes whichever length a receiver reads.  *end receives the end
+ * of the datagram in the frame.
+ */
+static __always_inline __u32 outer_len(const struct iphdr *ip, __u32 ip_off, __u32 hlen,
+				       const struct udphdr *udp, __u32 frame_len, __u32 *end)
+{
+	__u32 tot = bpf_ntohs(ip->tot_len);
+
+	if (tot < hlen + sizeof(*udp) || ip_off + tot > frame_len)
+		return VXFWD_C_DROP_OUTER_LEN;
+	if (bpf_ntohs(udp->len) != tot - hlen)
+		return VXFWD_C_DROP_OUTER_LEN;
+	*end = ip_off + tot;
+	return VXFWD_C_FORWARD;
+}
+
+/*
+ * A header of n bytes at the cursor that the frame holds but the datagram
+ * does not: the outer lengths cut into it.  A header the frame does not hold
+ * either is left to its parser (a short header).
+ */
+static __always_inline int cut_by_outer(const struct cursor *c, __u32 n, __u32 dgram_end)
+{
+	return c->off + n <= c->len && c->off + n > dgram_end;
+}
+
+/*
  * Outer Ethernet/IPv4/UDP/VXLAN.  Returns VXFWD_C_FORWARD with the cursor
  * on the inner Ethernet header when the frame is mirror traffic with a
  * known VNI, otherwise the counter that decides the frame.
@@ -72,11 +103,12 @@ static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c, struct 
 	union ipv4_buf ip;
 	struct ethhdr eth;
 	struct udphdr udp;
-	__u32 zero = 0, hlen, *gen;
+	__u32 zero = 0, hlen, ip_off, *gen;
 	int ret;
 
 	if (parse_eth(ctx, c, &eth) != ETH_P_IP)
 		return VXFWD_C_PASS;
+	ip_off = c->off;
 	if (parse_ipv4(ctx, c, &ip, &hlen) != IPPROTO_UDP)
 		return VXFWD_C_PASS;
 	if (ip.ip.frag_off & bpf_htons(IPV4_OFFSET))
@@ -98,7 +130,11 @@ static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c, struct 
 		return VXFWD_C_PASS;
 	if (ip.ip.frag_off & bpf_htons(IPV4_MF))
 		return VXFWD_C_DROP_OUTER_FRAG;
+	if (outer_len(&ip.ip, ip_off, hlen, &udp, c->len, &in->dgram_end) != VXFWD_C_FORWARD)
+		return VXFWD_C_DROP_OUTER_LEN;
 
+	if (cut_by_outer(c, sizeof(struct vxlanhdr), in->dgram_end))
+		return VXFWD_C_DROP_OUTER_LEN;
 	ret = parse_vxlan(ctx, c);
 	if (ret < 0)
 		return VXFWD_C_DROP_VXLAN_HDR;
@@ -140,26 +176,39 @@ static __always_inline __u32 inner_l4(struct xdp_md *ctx, struct cursor *c, stru
 	return VXFWD_C_FORWARD;
 }
 
-/* Inner Ethernet/IPv4/UDP|TCP: everything a forwarded frame must be. */
+/*
+ * Inner Ethernet/IPv4/UDP|TCP: everything a forwarded frame must be.  The
+ * inner frame (Ethernet header + inner IPv4 total length) must lie within
+ * the outer datagram; bytes after it are mirror padding.  Where the frame
+ * holds an inner header or the whole inner packet but the outer lengths end
+ * before it, the outer lengths are at fault.
+ */
 static __always_inline __u32 inner(struct xdp_md *ctx, struct cursor *c, struct inner *in)
 {
 	struct ethhdr eth;
-	__u32 tot_len;
+	__u32 tot_len, end;
 	int ret;
 
+	if (cut_by_outer(c, sizeof(eth), in->dgram_end))
+		return VXFWD_C_DROP_OUTER_LEN;
 	ret = parse_eth(ctx, c, &eth);
 	if (ret == -VXFWD_PE_SHORT)
 		return VXFWD_C_DROP_INNER_MALFORMED;
 	if (ret != ETH_P_IP)
 		return VXFWD_C_DROP_INNER_NOT_IP;
+	if (cut_by_outer(c, sizeof(struct iphdr), in->dgram_end))
+		return VXFWD_C_DROP_OUTER_LEN;
 	ret = parse_ipv4(ctx, c, &in->ip, &in->hlen);
 	if (ret < 0)
 		return VXFWD_C_DROP_INNER_MALFORMED;
 	tot_len = bpf_ntohs(in->ip.ip.tot_len);
 	if (tot_len < in->hlen)
 		return VXFWD_C_DROP_INNER_MALFORMED;
-	if (in->eth_off + ETH_HLEN + tot_len > c->len)
+	end = in->eth_off + ETH_HLEN + tot_len;
+	if (end > c->len)
 		return VXFWD_C_DROP_INNER_TRUNCATED;
+	if (end > in->dgram_end)
+		return VXFWD_C_DROP_OUTER_LEN;
 	if (!ipv4_csum_ok((__be32 *)in->ip.raw, in->hlen))
 		return VXFWD_C_DROP_INNER_CSUM;
 	if (in->ip.ip.frag_off & bpf_htons(IPV4_MF | IPV4_OFFSET))

@@ -83,6 +83,9 @@ enum vxfwd_counter {
 	VXFWD_C_DROP_NO_NEXTHOP,	/* DNAT target's MAC not resolved */
 	VXFWD_C_DROP_TOO_BIG,		/* inner frame larger than VXFWD_MAX_FRAME */
 	VXFWD_C_DROP_RING_FULL,		/* no room in the ring */
+	VXFWD_C_DROP_OUTER_LEN,		/* outer IPv4 total or UDP length beyond the frame,
+					 * short of the VXLAN header or the inner frame,
+					 * or the two disagreeing */
 	VXFWD_C_MAX,
 };
 

@@ -23,4 +23,4 @@ _Static_assert(sizeof(struct vxfwd_rec) == 16, "vxfwd_rec");
 _Static_assert(offsetof(struct vxfwd_rec, frame) == 16, "vxfwd_rec.frame");
 _Static_assert(sizeof(struct vxfwd_engine_stats) == (11 + VXFWD_ERRNO_SLOTS) * 8,
 	       "vxfwd_engine_stats");
-_Static_assert(VXFWD_C_MAX == 18, "enum vxfwd_counter is append-only");
+_Static_assert(VXFWD_C_MAX == 19, "enum vxfwd_counter is append-only");

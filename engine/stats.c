@@ -45,6 +45,7 @@ static const char *const counter_names[VXFWD_C_MAX] = {
 	[VXFWD_C_DROP_NO_NEXTHOP] = "drop_no_nexthop",
 	[VXFWD_C_DROP_TOO_BIG] = "drop_too_big",
 	[VXFWD_C_DROP_RING_FULL] = "drop_ring_full",
+	[VXFWD_C_DROP_OUTER_LEN] = "drop_outer_len",
 };
 
 static const struct {

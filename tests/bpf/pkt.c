@@ -189,17 +189,23 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p)
 	p->inner_len = n + ip_len;
 	p->len = p->inner_off + p->inner_len + s->pad;
 	memset(b + p->inner_off + p->inner_len, 0xee, s->pad);
+	if (s->cut >= p->len || p->len - s->cut + s->o_pad > PKT_MAX)
+		return -EINVAL;
+	p->len -= s->cut;
 
-	put_ipv4(oip, s->o_ver, s->o_opts, s->o_ihl, p->len - (oip - b), s->o_frag,
+	put_ipv4(oip, s->o_ver, s->o_opts, s->o_ihl,
+		 s->o_tot_len ? s->o_tot_len : (__u16)(p->len - (size_t)(oip - b)), s->o_frag,
 		 s->o_proto ? s->o_proto : IPPROTO_UDP, addr_or("172.31.0.238", NULL),
 		 addr_or("172.31.17.188", NULL));
 	ipv4_csum(oip, ohlen);
 	put16(udp, 50000);
 	put16(udp + 2, s->o_dport ? s->o_dport : VXLAN_PORT);
-	put16(udp + 4, p->len - (udp - b));
-	if (s->cut >= p->len)
+	put16(udp + 4, s->o_udp_len ? s->o_udp_len : (__u16)(p->len - (size_t)(udp - b)));
+	memset(b + p->len, 0, s->o_pad);
+	p->len += s->o_pad;
+	if (s->lost >= p->len)
 		return -EINVAL;
-	p->len -= s->cut;
+	p->len -= s->lost;
 	return 0;
 }
 

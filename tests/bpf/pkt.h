@@ -24,6 +24,9 @@ struct pkt_spec {
 	__u8 o_ver;	   /* non-zero: IP version field as written */
 	__u16 o_frag;	   /* frag_off field, host order */
 	__u16 o_dport;	   /* 0: 4789 */
+	__u16 o_tot_len;   /* non-zero: IPv4 total length as written */
+	__u16 o_udp_len;   /* non-zero: UDP length as written */
+	__u16 o_pad;	   /* Ethernet padding after the IPv4 packet */
 	__u8 vx_flags_xor; /* XORed into the flags byte 0x08 */
 	__u8 vx_rsvd;	   /* written into every reserved byte */
 	__u32 vni;	   /* 0: VNI 1 */
@@ -48,11 +51,16 @@ struct pkt_spec {
 	__u8 tcp_doff;	/* non-zero: TCP data offset as written */
 	__u16 payload;	/* payload bytes after the L4 header */
 	/* the frame as captured */
-	__u16 pad; /* mirror padding after the inner IP packet */
-	__u16 cut; /* bytes removed from the end of the frame */
+	__u16 pad;  /* mirror padding after the inner IP packet */
+	__u16 cut;  /* bytes the mirror left out: the outer lengths count without them */
+	__u16 lost; /* bytes lost from the end after every length was written */
 };
 
-/* A built frame and where its inner frame starts. */
+/*
+ * A built frame and where its inner frame starts.  The outer IPv4 packet and
+ * UDP datagram end at the same byte, before o_pad, unless o_tot_len or
+ * o_udp_len say otherwise.
+ */
 struct pkt {
 	__u8 buf[PKT_MAX];
 	size_t len;

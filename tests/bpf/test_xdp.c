@@ -118,6 +118,7 @@ static const char *const counter_names[VXFWD_C_MAX] = {
 	[VXFWD_C_DROP_NO_NEXTHOP] = "drop_no_nexthop",
 	[VXFWD_C_DROP_TOO_BIG] = "drop_too_big",
 	[VXFWD_C_DROP_RING_FULL] = "drop_ring_full",
+	[VXFWD_C_DROP_OUTER_LEN] = "drop_outer_len",
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -185,6 +186,9 @@ static const char *const main_nexthops[] = {
 #define GRE		    47
 /* Bytes of a default inner frame: 14 + 20 + 8. */
 #define INNER_MIN 42
+/* Outer UDP length and IPv4 total length of a frame with `pl` payload bytes. */
+#define O_UDP(pl) (8 + 8 + INNER_MIN + (pl))
+#define O_TOT(pl) (20 + O_UDP(pl))
 
 static const struct tcase main_cases[] = {
 	/* forwarded */
@@ -239,6 +243,12 @@ static const struct tcase main_cases[] = {
 	{"frame-9216-largest", {.payload = 9216 - INNER_MIN}, UDP_DNS},
 	{"mirror-padding-stripped", {.payload = 4, .pad = 20}, UDP_DNS},
 	{"jumbo-padding-stripped", {.payload = 3000, .pad = 60}, UDP_DNS},
+	{"outer-ethernet-padding", {.payload = 4, .o_pad = 20}, UDP_DNS},
+	{"outer-ethernet-and-mirror-padding", {.payload = 4, .pad = 6, .o_pad = 30}, UDP_DNS},
+	{"outer-ethernet-padding-options", {.o_opts = 8, .payload = 9, .o_pad = 1}, UDP_DNS},
+	{"outer-lengths-end-at-inner-frame",
+	 {.payload = 10, .pad = 20, .o_tot_len = O_TOT(10), .o_udp_len = O_UDP(10)},
+	 UDP_DNS},
 
 	/* not mirror traffic: passed untouched */
 	{"pass-outer-ipv6", {.o_ethertype = ETH_P_IPV6}, .want = VXFWD_C_PASS},
@@ -253,10 +263,84 @@ static const struct tcase main_cases[] = {
 	{"pass-outer-bad-ihl", {.o_ihl = 4}, .want = VXFWD_C_PASS},
 	{"pass-outer-not-version-4", {.o_ver = 6}, .want = VXFWD_C_PASS},
 	{"pass-outer-short", {.cut = INNER_MIN + 8 + 8 + 6}, .want = VXFWD_C_PASS},
+	{"pass-outer-short-lost", {.lost = INNER_MIN + 8 + 8 + 6}, .want = VXFWD_C_PASS},
+	{"pass-other-port-udp-len-9", {.o_dport = 53, .o_udp_len = 9}, .want = VXFWD_C_PASS},
+	{"pass-other-port-tot-len-long",
+	 {.o_dport = 53, .o_tot_len = 4000},
+	 .want = VXFWD_C_PASS},
+	{"pass-other-port-tot-len-short", {.o_dport = 53, .o_tot_len = 21}, .want = VXFWD_C_PASS},
+	{"pass-other-port-lost", {.o_dport = 53, .payload = 50, .lost = 30}, .want = VXFWD_C_PASS},
+	{"pass-non-first-fragment-lengths",
+	 {.o_frag = 0x00b9, .o_tot_len = 4000, .o_udp_len = 3},
+	 .want = VXFWD_C_PASS},
 
 	/* mirror traffic, dropped with a reason */
 	{"outer-first-fragment", {.o_frag = 0x2000}, .want = VXFWD_C_DROP_OUTER_FRAG},
 	{"outer-first-fragment-df", {.o_frag = 0x6000}, .want = VXFWD_C_DROP_OUTER_FRAG},
+	/* A first fragment's UDP length is the whole datagram's. */
+	{"outer-first-fragment-udp-len",
+	 {.o_frag = 0x2000, .o_udp_len = 3000},
+	 .want = VXFWD_C_DROP_OUTER_FRAG},
+	{"outer-udp-len-9", {.payload = 32, .o_udp_len = 9}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-udp-len-below-header", {.o_udp_len = 4}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-udp-len-in-vxlan", {.o_udp_len = 8 + 4}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-udp-len-vxlan-only", {.o_udp_len = 8 + 8}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-udp-len-in-inner-eth", {.o_udp_len = 16 + 6}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-udp-len-in-inner-ip", {.o_udp_len = 16 + 14 + 10}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-udp-len-one-short",
+	 {.payload = 20, .o_udp_len = O_UDP(20) - 1},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-udp-len-one-long",
+	 {.payload = 20, .o_udp_len = O_UDP(20) + 1},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-udp-len-long-into-padding",
+	 {.payload = 20, .o_pad = 10, .o_udp_len = O_UDP(20) + 10},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-udp-len-65535", {.o_udp_len = 65535}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-udp-len-short-of-mirror-padding",
+	 {.payload = 20, .pad = 20, .o_udp_len = O_UDP(20)},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-tot-len-below-ihl", {.o_tot_len = 12}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-tot-len-in-udp", {.o_tot_len = 20 + 4}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-tot-len-in-vxlan",
+	 {.o_tot_len = 20 + 8 + 4, .o_udp_len = 8 + 4},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-tot-len-in-inner-eth",
+	 {.o_tot_len = 20 + 16 + 6, .o_udp_len = 16 + 6},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-tot-len-in-inner-ip",
+	 {.o_tot_len = 20 + 16 + 14 + 10, .o_udp_len = 16 + 14 + 10},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-tot-len-in-inner-ip-options",
+	 {.i_opts = 20, .o_tot_len = 20 + 16 + 14 + 30, .o_udp_len = 16 + 14 + 30},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-tot-len-one-short-of-inner",
+	 {.payload = 20, .o_pad = 1, .o_tot_len = O_TOT(20) - 1, .o_udp_len = O_UDP(20) - 1},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-tot-len-one-short-of-inner-tcp",
+	 {.i_proto = TCP, .dport = 22, .payload = 50, .o_tot_len = O_TOT(62) - 1,
+	  .o_udp_len = O_UDP(62) - 1},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-tot-len-one-long", {.o_tot_len = O_TOT(0) + 1}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-lengths-one-beyond-frame",
+	 {.o_tot_len = O_TOT(0) + 1, .o_udp_len = O_UDP(0) + 1},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-tot-len-65535", {.o_tot_len = 65535}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-bytes-lost", {.payload = 100, .lost = 1}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-bytes-lost-jumbo", {.payload = 8972, .lost = 1000}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-bytes-lost-in-vxlan",
+	 {.lost = INNER_MIN + 4},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"outer-len-before-vxlan-flags",
+	 {.vx_flags_xor = 0x08, .o_udp_len = 9},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	/* Only an IPv4 inner frame has a known extent to check. */
+	{"outer-len-in-inner-arp",
+	 {.i_ethertype = ETH_P_ARP, .o_tot_len = 20 + 16 + 20, .o_udp_len = 16 + 20},
+	 .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"outer-len-before-rules",
+	 {.src = "8.8.4.4", .o_udp_len = 9},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
 	{"vxlan-i-flag-clear", {.vx_flags_xor = 0x08}, .want = VXFWD_C_DROP_VXLAN_HDR},
 	{"vxlan-extra-flag", {.vx_flags_xor = 0x80}, .want = VXFWD_C_DROP_VXLAN_HDR},
 	{"vxlan-reserved-bits", {.vx_rsvd = 1}, .want = VXFWD_C_DROP_VXLAN_HDR},
@@ -319,6 +403,7 @@ static const struct tcase main_cases[] = {
 /* Before the first apply: fail closed on the default port only. */
 static const struct tcase noconfig_cases[] = {
 	{"no-config-default-port", {.payload = 8}, .want = VXFWD_C_DROP_NO_CONFIG},
+	{"no-config-default-port-udp-len-9", {.o_udp_len = 9}, .want = VXFWD_C_DROP_NO_CONFIG},
 	{"no-config-other-port", {.o_dport = 8472}, .want = VXFWD_C_PASS},
 	{"no-config-outer-tcp", {.o_proto = TCP}, .want = VXFWD_C_PASS},
 	{"no-config-non-first-fragment", {.o_frag = 0x0010}, .want = VXFWD_C_PASS},
@@ -922,16 +1007,23 @@ static __u16 rd16(const __u8 *p)
 	return (__u16)(p[0] << 8 | p[1]);
 }
 
-/* The inner packet of a mirror frame: the verdict of a reference model. */
-static enum vxfwd_counter ref_inner(const __u8 *e, const __u8 *end)
+/*
+ * The inner packet of a mirror frame: the verdict of a reference model.  The
+ * frame ends at `end`, the outer datagram at `dend` (dend <= end).
+ */
+static enum vxfwd_counter ref_inner(const __u8 *e, const __u8 *end, const __u8 *dend)
 {
 	const __u8 *ip = e + ETH_HLEN;
 	size_t ihl, tot, l4h;
 
 	if (ip > end)
 		return VXFWD_C_DROP_INNER_MALFORMED;
+	if (ip > dend)
+		return VXFWD_C_DROP_OUTER_LEN;
 	if (rd16(e + 12) != ETH_P_IP)
 		return VXFWD_C_DROP_INNER_NOT_IP;
+	if (ip + 20 <= end && ip + 20 > dend)
+		return VXFWD_C_DROP_OUTER_LEN;
 	if (ip + 20 > end || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5 || ip + (ip[0] & 0xf) * 4 > end)
 		return VXFWD_C_DROP_INNER_MALFORMED;
 	ihl = (ip[0] & 0xf) * 4;
@@ -940,6 +1032,8 @@ static enum vxfwd_counter ref_inner(const __u8 *e, const __u8 *end)
 		return VXFWD_C_DROP_INNER_MALFORMED;
 	if (ip + tot > end)
 		return VXFWD_C_DROP_INNER_TRUNCATED;
+	if (ip + tot > dend)
+		return VXFWD_C_DROP_OUTER_LEN;
 	if (csum_fold_sum(ip, ihl, 0) != 0xffff)
 		return VXFWD_C_DROP_INNER_CSUM;
 	if (rd16(ip + 6) & 0x3fff)
@@ -955,9 +1049,9 @@ static enum vxfwd_counter ref_inner(const __u8 *e, const __u8 *end)
 /* The whole frame, outer headers first; *inner gets the inner Ethernet. */
 static enum vxfwd_counter ref_classify(const __u8 *f, size_t len, size_t *inner)
 {
-	const __u8 *end = f + len, *ip = f + ETH_HLEN, *udp, *vx;
+	const __u8 *end = f + len, *ip = f + ETH_HLEN, *udp, *vx, *dend;
+	size_t i, ihl, tot;
 	__u32 vni;
-	size_t i;
 
 	if (len < ETH_HLEN + 20 || rd16(f + 12) != ETH_P_IP || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5)
 		return VXFWD_C_PASS;
@@ -967,7 +1061,14 @@ static enum vxfwd_counter ref_classify(const __u8 *f, size_t len, size_t *inner)
 		return VXFWD_C_PASS;
 	if (rd16(ip + 6) & 0x2000)
 		return VXFWD_C_DROP_OUTER_FRAG;
+	ihl = (size_t)(udp - ip);
+	tot = rd16(ip + 2);
+	if (tot < ihl + 8 || ETH_HLEN + tot > len || rd16(udp + 4) != tot - ihl)
+		return VXFWD_C_DROP_OUTER_LEN;
+	dend = ip + tot;
 	vx = udp + 8;
+	if (vx + 8 <= end && vx + 8 > dend)
+		return VXFWD_C_DROP_OUTER_LEN;
 	if (vx + 8 > end || vx[0] != 0x08 || vx[1] || vx[2] || vx[3] || vx[7])
 		return VXFWD_C_DROP_VXLAN_HDR;
 	vni = (__u32)vx[4] << 16 | vx[5] << 8 | vx[6];
@@ -977,7 +1078,7 @@ static enum vxfwd_counter ref_classify(const __u8 *f, size_t len, size_t *inner)
 	if (i == sizeof(pcap_vnis) / sizeof(pcap_vnis[0]))
 		return VXFWD_C_DROP_VNI;
 	*inner = vx + 8 - f;
-	return ref_inner(vx + 8, end);
+	return ref_inner(vx + 8, end, dend);
 }
 
 static void replay_frame(struct t *t, const char *file, unsigned int idx, const __u8 *f, size_t len,

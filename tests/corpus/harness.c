@@ -37,6 +37,7 @@ const char *const hx_counter_names[VXFWD_C_MAX] = {
 	[VXFWD_C_DROP_NO_NEXTHOP] = "drop_no_nexthop",
 	[VXFWD_C_DROP_TOO_BIG] = "drop_too_big",
 	[VXFWD_C_DROP_RING_FULL] = "drop_ring_full",
+	[VXFWD_C_DROP_OUTER_LEN] = "drop_outer_len",
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
