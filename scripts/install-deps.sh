@@ -14,19 +14,25 @@
 set -eu
 
 BUILD_PKGS=(
-	clang llvm libclang-rt-14-dev
+	gcc clang llvm libclang-rt-14-dev
 	bpftool libbpf-dev libelf-dev zlib1g-dev
 	liburing-dev libcap-ng-dev
 	meson ninja-build pkg-config flex bison
 )
+# Besides the tools named here, the tests run procps's sysctl, ps and kill,
+# util-linux's nsenter, unshare and setpriv, bsdextrautils's col, and
+# iproute2's ip, tc and ss.
 TEST_PKGS=(
+	procps util-linux bsdextrautils
 	iproute2 iputils-ping ethtool tcpdump xdp-tools tcpreplay socat nftables
 	python3 python3-scapy mandoc
 	cppcheck clang-tidy valgrind
 	strace
 )
+# build-essential: dpkg-buildpackage checks for it among the build
+# dependencies; git: build-deb.sh and build-rpm.sh list the tracked files.
 PACKAGING_PKGS=(
-	debhelper dpkg-dev fakeroot lintian rpm systemd
+	build-essential debhelper dpkg-dev fakeroot lintian rpm systemd xz-utils git
 )
 BENCH_PKGS=(
 	netsniff-ng linux-perf

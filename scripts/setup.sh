@@ -8,13 +8,23 @@
 #        scripts/setup.sh test    install what is missing, build with
 #                                 -Dwerror=true, run every test suite
 #
-# The build directory is ./build (BUILDDIR overrides it).  Exit status: that
-# of the failing step, or 0.
+# The build directory is ./build (BUILDDIR overrides it), compiled with gcc
+# (CC overrides it).  `test` also compiles the tree with the other compiler
+# (clang for gcc and the reverse) at -Dwerror=true in ./build-OTHER
+# (OTHER_BUILDDIR overrides it), so that both stay free of warnings; the
+# tests run on the first build only.  Exit status: that of the failing step,
+# or 0.
 
 set -eu
 
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILDDIR=${BUILDDIR:-$SRCDIR/build}
+CC=${CC:-gcc}
+case $CC in
+*clang*) OTHER_CC=gcc ;;
+*) OTHER_CC=clang ;;
+esac
+OTHER_BUILDDIR=${OTHER_BUILDDIR:-$SRCDIR/build-$OTHER_CC}
 
 usage()
 {
@@ -35,16 +45,28 @@ mount_bpffs()
 	mount -t bpf bpf /sys/fs/bpf
 }
 
-# build [MESON OPTION...]: configure (or reconfigure) and compile.
+# compiler_of DIR: the C compiler command DIR was configured with.
+compiler_of()
+{
+	awk '/^rule c_COMPILER$/ { getline; print $3; exit }' "$1/build.ninja"
+}
+
+# build COMPILER DIR [MESON OPTION...]: configure DIR for COMPILER (again from
+# scratch if it was configured for another one) and compile.
 build()
 {
-	step "building in $BUILDDIR $*"
-	if [ -f "$BUILDDIR/build.ninja" ]; then
-		meson configure "$BUILDDIR" "$@"
+	local cc=$1 dir=$2
+	shift 2
+
+	step "building in $dir with $cc $*"
+	if [ -f "$dir/build.ninja" ] && [ "$(compiler_of "$dir")" = "$cc" ]; then
+		meson configure "$dir" "$@"
+	elif [ -f "$dir/build.ninja" ]; then
+		CC=$cc meson setup --wipe "$dir" "$SRCDIR" "$@"
 	else
-		meson setup "$BUILDDIR" "$SRCDIR" "$@"
+		CC=$cc meson setup "$dir" "$SRCDIR" "$@"
 	fi
-	meson compile -C "$BUILDDIR"
+	meson compile -C "$dir"
 }
 
 main()
@@ -66,12 +88,13 @@ main()
 
 	case $1 in
 	demo)
-		build -Dwerror=false
+		build "$CC" "$BUILDDIR" -Dwerror=false
 		step "running the demo lab"
 		VXFWD=$BUILDDIR/engine/vxfwd "$SRCDIR/scripts/demo.sh"
 		;;
 	test)
-		build -Dwerror=true
+		build "$CC" "$BUILDDIR" -Dwerror=true
+		build "$OTHER_CC" "$OTHER_BUILDDIR" -Dwerror=true
 		step "running every test suite"
 		meson test -C "$BUILDDIR" --print-errorlogs
 		;;

@@ -675,7 +675,7 @@ print(sum(1 for f in vxlab.read_pcap(sys.argv[1]) if mk in f))' "$LAB_TMP/ens6.p
 # run -k (what the systemd units use): SIGTERM under traffic leaves XDP and
 # the leak guard attached, so a restart has no window in which mirror
 # traffic reaches ens5's stack (which would answer it out of ens5); the
-# next run takes the link over and forwards; `vxfwd detach` refuses a
+# next run takes the program over and forwards; `vxfwd detach` refuses a
 # running instance and removes what a stopped -k instance left.
 test_keep_attached()
 {
@@ -701,8 +701,8 @@ test_keep_attached()
 
 	LAB_VXFWD_ARGS=$args
 	lab_vxfwd_start "$LAB_RULES" "$name"
-	grep -q "pinned XDP link of a previous run updated to the new program" "$LAB_TMP/vxfwd.log" ||
-		fail "the next run did not take the pinned link over"
+	grep -q "XDP program id [0-9]* of an earlier run replaced in place" "$LAB_TMP/vxfwd.log" ||
+		fail "the next run did not take the attached program over"
 	restarted_check "while vxfwd was stopped"
 	out=$(lab_sensor "$VXFWD" detach -n "$name" 2>&1)
 	rc=$?

@@ -35,14 +35,15 @@ cleanup() {
 	ip netns del "$SRC" 2>/dev/null
 	ip netns del "$SEN" 2>/dev/null
 	ip netns del "$COL" 2>/dev/null
-	# A run killed with SIGKILL leaves its pinned link: remove it with it.
+	# A run killed with SIGKILL leaves its pins: remove them with it.
 	rm -rf "$PINS" "/run/vxfwd/$NAME.pid" "/run/vxfwd/$NAME.rules.state"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || skip "needs root"
-$PY -c 'import scapy' 2>/dev/null || skip "needs python3-scapy in /usr/bin/python3"
+err=$($PY -c 'import scapy' 2>&1) ||
+	{ echo "FAIL: $PY cannot import scapy (scripts/install-deps.sh installs python3-scapy): $err"; exit 1; }
 
 setup() {
 	ip netns add "$SRC" && ip netns add "$SEN" && ip netns add "$COL" || return 1
@@ -277,7 +278,7 @@ test_caps() {
 
 test_kill9() {
 	kill -KILL "$DPID"; wait "$DPID" 2>/dev/null; DPID=
-	in_ns "$SEN" ip link show ens5 | grep -q xdp && [ -e "$PINS/link" ] &&
+	in_ns "$SEN" ip link show ens5 | grep -q xdp && [ -e "$PINS/prog" ] &&
 		pass "after kill -9 XDP stays attached and pinned" || fail "XDP gone after kill -9"
 	capture "$COL" c0 "$TMP/col3.pcap"
 	capture "$SRC" m0 "$TMP/src3.pcap" "not arp"
@@ -291,8 +292,9 @@ test_kill9() {
 	[ "$got" = 0 ] && [ "$back" = 0 ] && pass "daemon dead: frames dropped at XDP, none forwarded or leaked" ||
 		{ fail "daemon dead: $got at collector, $back out of ens5"; cat "$TMP/leak.txt"; }
 	start_daemon || { fail "restart after kill -9"; return; }
-	grep -q "pinned XDP link of a previous run updated" "$TMP/daemon.log" &&
-		pass "restart adopted the pinned link" || fail "restart did not adopt the link"
+	grep -q "XDP program id [0-9]* of an earlier run replaced in place" "$TMP/daemon.log" &&
+		pass "restart replaced the attached program in place" ||
+		fail "restart did not take the attached program over"
 	capture "$COL" c0 "$TMP/col4.pcap"
 	sleep 0.5
 	send allowed 6

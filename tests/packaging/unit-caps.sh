@@ -97,10 +97,10 @@ else
 	echo "FAIL: no XDP program on ens5"
 	fails=$((fails + 1))
 fi
-if [ -e "/sys/fs/bpf/vxfwd/$tag/link" ]; then
+if [ -e "/sys/fs/bpf/vxfwd/$tag/prog" ]; then
 	echo "ok: pinned under /sys/fs/bpf/vxfwd/$tag/ without CAP_SYS_ADMIN"
 else
-	echo "FAIL: /sys/fs/bpf/vxfwd/$tag/link not pinned"
+	echo "FAIL: /sys/fs/bpf/vxfwd/$tag/prog not pinned"
 	fails=$((fails + 1))
 fi
 kill -TERM $pid
