@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * engine.h - state of `vxfwd run`, shared by its modules: run.c (lifecycle),
- * xdp.c (attach and pins), loop.c (ring -> io_uring, signals, netlink),
+ * xdp.c (attach and pins; attached.c finds what a run left), loop.c (ring -> io_uring, signals, netlink),
  * reload.c (SIGHUP, change report, state file).
  */
 #ifndef VXFWD_ENGINE_H
@@ -56,7 +56,8 @@ struct engine {
 	struct vxfwd_guard guard; /* egress leak guard on the ingress interface */
 	int guard_ok;
 	int neigh_ok;
-	int link_fd;
+	int xdp_attached; /* our program is on the ingress interface */
+	__u32 xdp_flags;  /* the mode it is attached in: XDP_FLAGS_DRV_MODE or _SKB_MODE */
 	int pinned;
 	int sched_set; /* the workers' policy was applied */
 	int keep;      /* -k: leave XDP and the guard attached at exit */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attached.h"
 #include "engine.h"
 #include "log.h"
 
@@ -59,7 +60,8 @@ int state_write(const struct engine *e)
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	fprintf(f, "gen %u\ningress %s\negress %s\n", gen, e->ingress, e->egress);
+	fprintf(f, "gen %u\ningress %s\negress %s\nifindex %d\nnetns %llu\n", gen, e->ingress,
+		e->egress, e->ingress_ifindex, (unsigned long long)attached_netns());
 	for (i = 0; i < rs->n_rules; i++)
 		fprintf(f, "rule %zu %s\n", i, rs->rules[i].name);
 	for (i = 0; i < rs->n_orgs; i++)

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -120,18 +121,37 @@ static int resolve_ifaces(struct engine *e)
 	return ret;
 }
 
-static int mount_bpffs(void)
+/* Same mount namespace as PID 1: a BPF file system mounted here is the host's. */
+static int host_mount_ns(void)
+{
+	struct stat self, init;
+
+	return stat("/proc/self/ns/mnt", &self) == 0 && stat("/proc/1/ns/mnt", &init) == 0 &&
+	       self.st_ino == init.st_ino && self.st_dev == init.st_dev;
+}
+
+/*
+ * Pins are optional (xdp.c): mount a BPF file system only where it outlives
+ * us, in the host's mount namespace.  In a private one (ip netns exec,
+ * unshare -m, a container) a mount of our own would vanish with it.
+ */
+static void mount_bpffs(void)
 {
 	struct statfs sfs;
 
 	if (statfs(VXFWD_BPFFS, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mount("bpf", VXFWD_BPFFS, "bpf", 0, "mode=0700") < 0) {
-		log_warn("%s: mounting the BPF file system failed", VXFWD_BPFFS);
-		return -errno;
+		return;
+	if (!host_mount_ns()) {
+		log_info("%s: no BPF file system in this private mount namespace; none mounted, "
+			 "since it would vanish with the namespace",
+			 VXFWD_BPFFS);
+		return;
 	}
-	log_info("%s: BPF file system mounted", VXFWD_BPFFS);
-	return 0;
+	if (mount("bpf", VXFWD_BPFFS, "bpf", 0, "mode=0700") < 0)
+		log_warn("%s: mounting the BPF file system failed; nothing is pinned",
+			 VXFWD_BPFFS);
+	else
+		log_info("%s: BPF file system mounted", VXFWD_BPFFS);
 }
 
 static int open_load(struct engine *e)
@@ -244,7 +264,7 @@ static void start_guard(struct engine *e)
 			  e->ingress);
 		return;
 	}
-	if (guard_attach(&e->guard, e->ingress_ifindex, path)) {
+	if (guard_attach(&e->guard, e->ingress_ifindex, e->pinned ? path : NULL)) {
 		guard_close(&e->guard);
 		log_warnx("%s: leak guard not active; XDP alone keeps mirror traffic off it",
 			  e->ingress);
@@ -275,9 +295,7 @@ static int start(struct engine *e)
 	ret = lock_instance(e);
 	if (ret)
 		return ret;
-	ret = mount_bpffs();
-	if (ret)
-		return ret;
+	mount_bpffs();
 	ret = open_load(e);
 	if (ret)
 		return ret;
@@ -306,11 +324,11 @@ static int start(struct engine *e)
 		log_warnx("%s: XDP attach failed: %s", e->ingress, strerror(-ret));
 		return ret;
 	}
+	/* Pins serve bpftool and stats without CAP_SYS_ADMIN; XDP holds without them. */
 	ret = xdp_pin_maps(e);
-	if (ret) {
-		log_warnx("%s: pinning maps failed: %s", e->inst.pindir, strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		log_warnx("%s: pinning maps failed: %s; 'vxfwd stats' finds them through %s",
+			  e->inst.pindir, strerror(-ret), e->ingress);
 	start_guard(e);
 	sched_apply(e);
 	log_engine(e);
@@ -336,7 +354,8 @@ static void stop(struct engine *e)
 	if (e->st)
 		munmap(e->st, e->st_len);
 	vxfwd_bpf__destroy(e->skel);
-	if (e->inst.pid_fd >= 0)
+	/* The state file names the interface for `vxfwd detach` while XDP stays. */
+	if (e->inst.pid_fd >= 0 && !(e->keep && e->started))
 		unlink(e->inst.statefile);
 	instance_unlock(&e->inst);
 }
@@ -570,7 +589,7 @@ static void merge_conf(struct engine *e, const struct vxfwd_engine_conf *o)
 
 int cmd_run(int argc, char **argv)
 {
-	struct engine e = {.link_fd = -1, .xdp_mode = -1, .sfd = -1, .epfd = -1, .wake_fd = -1};
+	struct engine e = {.xdp_mode = -1, .sfd = -1, .epfd = -1, .wake_fd = -1};
 	struct vxfwd_engine_conf opts;
 	const char *file = NULL, *name = NULL;
 	int verbose = 0, ret, status = VXFWD_EXIT_RUNTIME;

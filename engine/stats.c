@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * stats.c - `vxfwd stats` and `vxfwd reload`: find a running instance by its
- * rules file or name, read its pinned maps (per-CPU counters summed, engine
+ * rules file or name, read its pinned maps, or without pins those of the XDP
+ * program on its ingress interface (per-CPU counters summed, engine
  * statistics, per-rule and per-organization counters of the active
  * generation with names from the state file) and print them as a table,
  * JSON or Prometheus text; or signal it to reload.
@@ -15,9 +16,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attached.h"
 #include "cmd.h"
 #include "guard.h"
 #include "instance.h"
@@ -105,23 +108,16 @@ static int pin_open(const struct vxfwd_instance *in, const char *map, int *fd)
 	if (ret)
 		return ret;
 	*fd = bpf_obj_get(path);
-	if (*fd < 0) {
-		ret = -errno;
-		log_warnx("%s: cannot open pinned map: %s (is instance '%s' running?)", path,
-			  strerror(-ret), in->name);
-		return ret;
-	}
-	return 0;
+	return *fd < 0 ? -errno : 0;
 }
 
-static int pins_open(struct pins *p, const struct vxfwd_instance *in)
+static void pins_close(struct pins *p);
+
+static int pins_open_pinned(struct pins *p, const struct vxfwd_instance *in)
 {
 	char path[PATH_MAX];
 	int ret;
 
-	memset(&p->m, -1, sizeof(p->m));
-	p->guard = -1;
-	p->inst = in;
 	ret = pin_open(in, "vxfwd_active", &p->m.active);
 	if (!ret)
 		ret = pin_open(in, "vxfwd_counters", &p->m.counters);
@@ -133,6 +129,42 @@ static int pins_open(struct pins *p, const struct vxfwd_instance *in)
 		ret = pin_open(in, "vxfwd_engine", &p->m.engine);
 	if (!ret && !instance_pin_path(in, "vxfwd_guard_cnt", path, sizeof(path)))
 		p->guard = bpf_obj_get(path);
+	return ret;
+}
+
+/* No pins here (a private mount namespace): the maps of the program on ingress. */
+static int pins_open_attached(struct pins *p, const struct vxfwd_instance *in)
+{
+	struct vxfwd_where w;
+	int ifindex, ret;
+
+	ret = attached_where_find(in, &w);
+	if (ret)
+		return ret;
+	ifindex = (int)if_nametoindex(w.ingress);
+	if (!ifindex)
+		return -ENODEV;
+	return attached_maps_open(ifindex, &p->m, &p->guard);
+}
+
+static int pins_open(struct pins *p, const struct vxfwd_instance *in)
+{
+	int ret;
+
+	memset(&p->m, -1, sizeof(p->m));
+	p->guard = -1;
+	p->inst = in;
+	ret = pins_open_pinned(p, in);
+	if (ret != -ENOENT)
+		return ret;
+	pins_close(p);
+	memset(&p->m, -1, sizeof(p->m));
+	p->guard = -1;
+	ret = pins_open_attached(p, in);
+	if (ret)
+		log_warnx("%s: no pinned maps under %s and no vxfwd XDP program found on its "
+			  "ingress interface: %s (is it running, or was it detached?)",
+			  in->name, in->pindir, strerror(-ret));
 	return ret;
 }
 

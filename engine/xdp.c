@@ -1,18 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * xdp.c - attach the XDP program as a bpf_link and pin it with the maps
- * under BPFFS/vxfwd/NAME/, so that a daemon killed with SIGKILL leaves the
- * program attached and dropping (fail closed).  A pinned link left by a dead
- * run is updated in place to the new program: there is no window without XDP.
+ * xdp.c - attach the XDP program to the ingress interface through netlink,
+ * and pin it with its maps under BPFFS/vxfwd/NAME/ when a BPF file system is
+ * there.
+ *
+ * A program attached through netlink is held by the interface itself: no
+ * file descriptor, link or pin keeps it there, so a daemon killed with
+ * SIGKILL, in whatever mount namespace it ran (ip netns exec, unshare -m, a
+ * container, a unit with private mounts), leaves it attached and dropping
+ * mirror traffic (fail closed).  The next run replaces it atomically
+ * (XDP_FLAGS_REPLACE with the old program as the expected one) after
+ * checking that it is vxfwd's and that no running instance owns it: there is
+ * no moment without a program on the interface.
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/if_link.h>
+#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attached.h"
 #include "config.h"
 #include "engine.h"
 #include "log.h"
@@ -23,6 +34,142 @@ static const char *const pinned_maps[] = {
 	"vxfwd_rule",	 "vxfwd_nexthop", "vxfwd_counters", "vxfwd_rule_cnt",
 	"vxfwd_org_cnt", "vxfwd_engine",  "vxfwd_ring",
 };
+
+/* The pinned program, which lets a later run without CAP_SYS_ADMIN take it over. */
+#define PROG_PIN "prog"
+
+static int prog_fd(const struct engine *e)
+{
+	return bpf_program__fd(e->skel->progs.vxfwd_xdp);
+}
+
+static const char *mode_name(__u32 flags)
+{
+	return flags & XDP_FLAGS_DRV_MODE ? "native" : "generic";
+}
+
+static int xdp_try(const struct engine *e, __u32 flags, int old_fd)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = old_fd);
+
+	if (bpf_xdp_attach(e->ingress_ifindex, prog_fd(e), flags, old_fd >= 0 ? &opts : NULL))
+		return -errno;
+	return 0;
+}
+
+/* Nothing attached yet: native when the driver takes it (xdp-mode auto). */
+static int attach_new(struct engine *e)
+{
+	int mode = e->xdp_mode >= 0 ? e->xdp_mode : (int)e->rs->xdp_mode;
+	__u32 flags = XDP_FLAGS_UPDATE_IF_NOEXIST;
+	int ret;
+
+	if (mode == VXFWD_XDP_GENERIC) {
+		e->xdp_flags = XDP_FLAGS_SKB_MODE;
+		return xdp_try(e, flags | XDP_FLAGS_SKB_MODE, -1);
+	}
+	e->xdp_flags = XDP_FLAGS_DRV_MODE;
+	ret = xdp_try(e, flags | XDP_FLAGS_DRV_MODE, -1);
+	if (!ret || mode == VXFWD_XDP_NATIVE || ret == -EBUSY || ret == -EEXIST)
+		return ret;
+	log_info("%s: native XDP refused: %s; using generic mode (see vxfwd doctor)", e->ingress,
+		 strerror(-ret));
+	e->xdp_flags = XDP_FLAGS_SKB_MODE;
+	return xdp_try(e, flags | XDP_FLAGS_SKB_MODE, -1);
+}
+
+static int open_old(const struct engine *e, __u32 id)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (instance_pin_path(&e->inst, PROG_PIN, path, sizeof(path)))
+		path[0] = '\0';
+	fd = attached_prog_fd(id, path[0] ? path : NULL, VXFWD_XDP_PROG_NAME);
+	if (fd == -EEXIST)
+		log_warnx("%s: XDP program id %u is attached and it is not vxfwd's; vxfwd never "
+			  "replaces it ('ip link show %s', 'xdp-loader status')",
+			  e->ingress, id, e->ingress);
+	else if (fd == -EPERM)
+		log_warnx("%s: XDP program id %u is attached, no pin under %s names it and "
+			  "identifying it by id needs CAP_SYS_ADMIN; run 'vxfwd detach' or start "
+			  "with CAP_SYS_ADMIN",
+			  e->ingress, id, e->inst.pindir);
+	else if (fd < 0)
+		log_warnx("%s: XDP program id %u: cannot open it: %s", e->ingress, id,
+			  strerror(-fd));
+	return fd;
+}
+
+/*
+ * vxfwd's program of a stopped or killed run is attached: replace it in
+ * place, in the mode it is attached in (the kernel allows one mode at a
+ * time, and changing modes would leave the interface without a program).
+ */
+static int take_over(struct engine *e, __u32 id, __u32 mode)
+{
+	int want = e->xdp_mode >= 0 ? e->xdp_mode : (int)e->rs->xdp_mode;
+	int old, ret;
+
+	old = open_old(e, id);
+	if (old < 0)
+		return old;
+	if ((want == VXFWD_XDP_NATIVE && mode != XDP_FLAGS_DRV_MODE) ||
+	    (want == VXFWD_XDP_GENERIC && mode != XDP_FLAGS_SKB_MODE))
+		log_warnx("%s: the program taken over is attached in %s mode and stays in it; "
+			  "'vxfwd detach' first to change the mode",
+			  e->ingress, mode_name(mode));
+	e->xdp_flags = mode;
+	ret = xdp_try(e, mode | XDP_FLAGS_REPLACE, old);
+	close(old);
+	if (ret == -EBUSY)
+		log_warnx("%s: XDP program id %u is held by a bpf_link (an earlier vxfwd?); "
+			  "'vxfwd detach' removes it",
+			  e->ingress, id);
+	if (!ret)
+		log_info("%s: XDP program id %u of an earlier run replaced in place", e->ingress,
+			 id);
+	return ret;
+}
+
+int xdp_attach(struct engine *e)
+{
+	char owner[VXFWD_NAME_MAX];
+	__u32 id, mode;
+	int ret;
+
+	/*
+	 * Only user space uses vxfwd_engine: bind it to the program so that
+	 * the program alone leads to every map `vxfwd stats` reads.
+	 */
+	if (bpf_prog_bind_map(prog_fd(e), bpf_map__fd(e->skel->maps.vxfwd_engine), NULL))
+		log_warn("vxfwd_engine: binding it to the XDP program failed");
+	ret = attached_xdp_query(e->ingress_ifindex, &id, &mode);
+	if (ret)
+		return ret;
+	if (id && attached_owner(&e->inst, e->ingress_ifindex, owner, sizeof(owner))) {
+		log_warnx("%s: instance '%s' is running on it; one instance per interface",
+			  e->ingress, owner);
+		return -EBUSY;
+	}
+	ret = id ? take_over(e, id, mode) : attach_new(e);
+	if (ret == -EBUSY || ret == -EEXIST)
+		log_warnx("%s: another XDP program is attached; see 'ip link show %s' or "
+			  "'xdp-loader status'",
+			  e->ingress, e->ingress);
+	if (ret)
+		return ret;
+	e->xdp_attached = 1;
+	log_info("%s: XDP attached in %s mode", e->ingress, mode_name(e->xdp_flags));
+	return 0;
+}
+
+static int bpffs_here(void)
+{
+	struct statfs sfs;
+
+	return statfs(VXFWD_BPFFS, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC;
+}
 
 static int pin_dirs(const struct engine *e)
 {
@@ -35,163 +182,71 @@ static int pin_dirs(const struct engine *e)
 	return 0;
 }
 
-static const char *attached_mode(int ifindex)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-
-	if (bpf_xdp_query(ifindex, 0, &q))
-		return "unknown";
-	switch (q.attach_mode) {
-	case XDP_ATTACHED_DRV:
-		return "native";
-	case XDP_ATTACHED_SKB:
-		return "generic";
-	case XDP_ATTACHED_HW:
-		return "offload";
-	default:
-		return "unknown";
-	}
-}
-
-static int prog_fd(const struct engine *e)
-{
-	return bpf_program__fd(e->skel->progs.vxfwd_xdp);
-}
-
-/* A link pinned by a dead run on our interface, updated to our program. */
-static int link_adopt(struct engine *e, const char *path)
-{
-	struct bpf_link_info info;
-	__u32 len = sizeof(info);
-	int fd;
-
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.type == BPF_LINK_TYPE_XDP &&
-	    (int)info.xdp.ifindex == e->ingress_ifindex &&
-	    bpf_link_update(fd, prog_fd(e), NULL) == 0) {
-		log_info("%s: pinned XDP link of a previous run updated to the new program",
-			 e->ingress);
-		return fd;
-	}
-	log_warnx("%s: pinned link %s not reusable (other interface or update refused): "
-		  "replacing it",
-		  e->ingress, path);
-	bpf_link_detach(fd);
-	close(fd);
-	unlink(path);
-	return 0;
-}
-
-static int link_try(const struct engine *e, __u32 flags)
-{
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
-	int fd;
-
-	fd = bpf_link_create(prog_fd(e), e->ingress_ifindex, BPF_XDP, &opts);
-	return fd < 0 ? -errno : fd;
-}
-
-static int link_create(const struct engine *e)
-{
-	int mode = e->xdp_mode >= 0 ? e->xdp_mode : (int)e->rs->xdp_mode;
-	int fd;
-
-	if (mode == VXFWD_XDP_GENERIC)
-		return link_try(e, XDP_FLAGS_SKB_MODE);
-	fd = link_try(e, XDP_FLAGS_DRV_MODE);
-	if (fd >= 0 || mode == VXFWD_XDP_NATIVE || fd == -EBUSY || fd == -EEXIST)
-		return fd;
-	log_info("%s: native XDP refused: %s; using generic mode (see vxfwd doctor)", e->ingress,
-		 strerror(-fd));
-	return link_try(e, XDP_FLAGS_SKB_MODE);
-}
-
-int xdp_attach(struct engine *e)
+static int pin_one(const struct vxfwd_instance *in, const char *obj, int fd)
 {
 	char path[PATH_MAX];
-	int fd, ret;
+	int ret;
 
-	ret = pin_dirs(e);
+	ret = instance_pin_path(in, obj, path, sizeof(path));
 	if (ret)
 		return ret;
-	ret = instance_pin_path(&e->inst, "link", path, sizeof(path));
-	if (ret)
-		return ret;
-	fd = link_adopt(e, path);
-	if (fd == 0) {
-		fd = link_create(e);
-		if (fd == -EBUSY || fd == -EEXIST)
-			log_warnx("%s: another XDP program is attached; see "
-				  "'ip link show %s' or 'xdp-loader status'",
-				  e->ingress, e->ingress);
-		if (fd < 0)
-			return fd;
-		if (bpf_obj_pin(fd, path) < 0 || chmod(path, 0600) < 0) {
-			ret = -errno;
-			bpf_link_detach(fd);
-			close(fd);
-			unlink(path);
-			return ret;
-		}
-	}
-	e->link_fd = fd;
-	log_info("%s: XDP attached in %s mode", e->ingress, attached_mode(e->ingress_ifindex));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	if (bpf_obj_pin(fd, path) < 0 || chmod(path, 0600) < 0)
+		return -errno;
 	return 0;
 }
 
 int xdp_pin_maps(struct engine *e)
 {
-	char path[PATH_MAX];
 	struct bpf_map *map;
 	size_t i;
 	int ret;
 
-	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
-		map = bpf_object__find_map_by_name(e->skel->obj, pinned_maps[i]);
-		if (!map)
-			return -ENOENT;
-		ret = instance_pin_path(&e->inst, pinned_maps[i], path, sizeof(path));
-		if (ret)
-			return ret;
-		if (unlink(path) < 0 && errno != ENOENT)
-			return -errno;
-		if (bpf_obj_pin(bpf_map__fd(map), path) < 0 || chmod(path, 0600) < 0)
-			return -errno;
+	if (!bpffs_here()) {
+		log_info("%s: no BPF file system: nothing pinned; XDP and the leak guard do not "
+			 "depend on pins, 'vxfwd stats' finds the maps through %s",
+			 VXFWD_BPFFS, e->ingress);
+		return 0;
 	}
-	e->pinned = 1;
-	return 0;
+	ret = pin_dirs(e);
+	for (i = 0; !ret && i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		map = bpf_object__find_map_by_name(e->skel->obj, pinned_maps[i]);
+		ret = map ? pin_one(&e->inst, pinned_maps[i], bpf_map__fd(map)) : -ENOENT;
+	}
+	if (!ret)
+		ret = pin_one(&e->inst, PROG_PIN, prog_fd(e));
+	if (!ret)
+		e->pinned = 1;
+	return ret;
 }
 
 void xdp_unpin(const struct vxfwd_instance *in)
 {
+	static const char *const others[] = {PROG_PIN, "link", "vxfwd_guard_cnt"};
 	char path[PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
 		if (!instance_pin_path(in, pinned_maps[i], path, sizeof(path)))
 			unlink(path);
-	if (!instance_pin_path(in, "link", path, sizeof(path)))
-		unlink(path);
-	/* Left by a guard of a killed run that could not be attached again. */
-	if (!instance_pin_path(in, "vxfwd_guard_cnt", path, sizeof(path)))
-		unlink(path);
+	/* "link": a bpf_link pinned by an earlier vxfwd. */
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (!instance_pin_path(in, others[i], path, sizeof(path)))
+			unlink(path);
 	rmdir(in->pindir);
 }
 
 /*
- * run -k: leave the link (and the pins that name it) in place.  The program
- * keeps dropping mirror traffic, counted as ring-full once nobody drains the
- * ring, until the next run takes the link over or `vxfwd detach` removes it.
+ * run -k: leave the program (and the pins that name it) in place.  It keeps
+ * dropping mirror traffic, counted as ring-full once nobody drains the ring,
+ * until the next run takes it over or `vxfwd detach` removes it.
  */
 void xdp_keep(struct engine *e)
 {
-	if (e->link_fd < 0)
+	if (!e->xdp_attached)
 		return;
-	close(e->link_fd);
-	e->link_fd = -1;
+	e->xdp_attached = 0;
 	log_info("%s: XDP left attached and dropping mirror traffic (-k); the next run takes it "
 		 "over, 'vxfwd detach -n %s' removes it",
 		 e->ingress, e->inst.name);
@@ -199,12 +254,15 @@ void xdp_keep(struct engine *e)
 
 void xdp_detach(struct engine *e)
 {
-	if (e->link_fd >= 0) {
-		if (bpf_link_detach(e->link_fd) < 0)
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = prog_fd(e));
+
+	if (e->xdp_attached) {
+		/* Only our own program: another may have replaced it meanwhile. */
+		if (bpf_xdp_detach(e->ingress_ifindex, e->xdp_flags | XDP_FLAGS_REPLACE, &opts))
 			log_warn("%s: XDP detach failed", e->ingress);
-		close(e->link_fd);
-		e->link_fd = -1;
-		log_info("%s: XDP detached", e->ingress);
+		else
+			log_info("%s: XDP detached", e->ingress);
+		e->xdp_attached = 0;
 	}
 	xdp_unpin(&e->inst);
 	e->pinned = 0;
