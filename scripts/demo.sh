@@ -51,9 +51,9 @@ main()
 	lab_require
 	lab_init
 	echo "vxfwd demo: building the lab"
-	lab_up 2>/dev/null || lab_die "the lab could not be built"
+	lab_up
 	lab_collector_listen
-	lab_vxfwd_start "$DEMO_RULES" 2>/dev/null
+	lab_vxfwd_start "$DEMO_RULES"
 	lab_wait_nexthop
 	lab_maps counters >"$LAB_TMP/base.json"
 
@@ -111,7 +111,7 @@ print(" ".join("%s=%d" % kv for kv in sorted(c.items())))' "$LAB_TMP/demo.json")
 	fi
 	lab_maps check | sed 's/^/  /' | grep invariant
 	lab_maps check >/dev/null || DEMO_OK=0
-	lab_vxfwd_stop 2>/dev/null
+	lab_vxfwd_stop
 	echo
 	if [ "$DEMO_OK" -eq 1 ]; then
 		echo "PROOF HOLDS: every allowed frame left through ens6, exactly once and correct; nothing mirror-derived left through ens5."

@@ -231,7 +231,7 @@ test_xdpdump()
 {
 	local xpid
 
-	command -v xdpdump >/dev/null || lab_skip "xdpdump: not installed (xdp-tools)"
+	command -v xdpdump >/dev/null || lab_die "xdpdump: not installed (scripts/install-deps.sh installs xdp-tools)"
 	setup "$LAB_RULES"
 	lab_bg "$LAB_TMP/xdpdump.txt" "$LAB_NS_S" xdpdump -i ens5 --rx-capture entry,exit -x
 	xpid=$LAB_BG_PID
@@ -303,7 +303,7 @@ test_ordinary_traffic()
 {
 	local out reply
 
-	command -v socat >/dev/null || lab_skip "socat: not installed"
+	command -v socat >/dev/null || lab_die "socat: not installed (scripts/install-deps.sh installs it)"
 	setup "$LAB_RULES"
 	lab_bg "$LAB_TMP/echo.log" "$LAB_NS_S" socat \
 		TCP-LISTEN:$LAB_SENSOR_TCP_PORT,bind=$LAB_ENS5_ADDR,reuseaddr,fork EXEC:/bin/cat
@@ -345,7 +345,7 @@ test_aws_replay()
 {
 	local n total
 
-	[ -r "$AWS_PCAP" ] || lab_skip "$AWS_PCAP: not found; set VXFWD_PCAPS to shared/pcaps"
+	[ -r "$AWS_PCAP" ] || lab_die "$AWS_PCAP: not found; set VXFWD_PCAPS to shared/pcaps"
 	setup "$AWS_RULES"
 	captures_start
 	"$LAB_PY" "$LAB_DIR/aws.py" --in "$AWS_PCAP" --out "$LAB_TMP/aws.pcap" \

@@ -386,7 +386,7 @@ test_stop() {
 		fail "SIGTERM: rc $rc, pins $(ls "$PINS" 2>/dev/null | wc -l)"
 }
 
-setup || skip "cannot create namespaces/veth pairs"
+setup || { echo "FAIL: cannot create the namespaces and veth pairs: ip's message is above"; exit 1; }
 MAC5=$(in_ns "$SEN" cat /sys/class/net/ens5/address)
 MAC6=$(in_ns "$SEN" cat /sys/class/net/ens6/address)
 MACC=$(in_ns "$COL" cat /sys/class/net/c0/address)

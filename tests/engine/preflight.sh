@@ -22,7 +22,7 @@ set -u
 
 bin=$(realpath "$1")
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
-command -v ip >/dev/null || { echo "SKIP: ip (iproute2) not installed"; exit 77; }
+command -v ip >/dev/null || { echo "FAIL: ip not installed (scripts/install-deps.sh installs iproute2)"; exit 1; }
 
 tag=vxfpre$$
 S=${tag}s	# sensor

@@ -3,7 +3,7 @@
 #
 # run-fuzz.sh SRCDIR WORKDIR [SECONDS] - build the rules parser's libFuzzer
 # target with clang (ASan and UBSan) and fuzz it, seeded with every golden
-# file.  Exits 77 when clang or its fuzzer runtime is missing.  Crashes are
+# file.  Fails, naming it, when clang or its fuzzer runtime is missing.  Crashes are
 # left in WORKDIR/crash-* and fail the run.  FUZZ_SECONDS overrides the
 # time (default 60); longer runs: run-fuzz.sh . /tmp/fz 3600.
 set -eu
@@ -20,8 +20,8 @@ for c in clang-14 clang; do
 	fi
 done
 if [ -z "$clang" ]; then
-	echo "fuzz: clang not found: skipped" >&2
-	exit 77
+	echo "fuzz: clang not found (scripts/install-deps.sh installs it)" >&2
+	exit 1
 fi
 
 mkdir -p "$work/gen" "$work/corpus"
@@ -34,8 +34,9 @@ if ! "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=a
 	-o "$work/fuzz-rules" "$src/tests/fuzz/fuzz_rules.c" "$src"/dsl/*.c \
 	"$work/gen/parser.tab.c" "$work/gen/scanner.yy.c" 2>"$work/build.log"; then
 	if grep -q "libclang_rt.fuzzer\|cannot find.*fuzzer" "$work/build.log"; then
-		echo "fuzz: clang has no libFuzzer runtime (libclang-rt-dev): skipped" >&2
-		exit 77
+		cat "$work/build.log" >&2
+		echo "fuzz: clang has no libFuzzer runtime (scripts/install-deps.sh installs libclang-rt-14-dev)" >&2
+		exit 1
 	fi
 	cat "$work/build.log" >&2
 	exit 1

@@ -157,10 +157,10 @@ static int sh(const char *cmd)
 	return ret ? -EIO : 0;
 }
 
+/* The peer wiring in the private namespace; a command that fails has
+ * already printed its own message on stderr. */
 static int netns_setup(void)
 {
-	if (unshare(CLONE_NEWNET))
-		return -errno;
 	return sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 && "
 		  "sysctl -qw net.ipv6.conf.default.disable_ipv6=1 && "
 		  "ip link add gd0 type veth peer name gd1 && "
@@ -206,10 +206,16 @@ static int live(struct vxfwd_guard *g)
 	struct vxfwd_count a[VXFWD_G_MAX], b[VXFWD_G_MAX];
 	int ps = -1, us = -1, ret, got_t, got_o;
 
+	if (unshare(CLONE_NEWNET)) {
+		printf("SKIP live part: unshare(CLONE_NEWNET): %s (a kernel without network "
+		       "namespaces)\n",
+		       strerror(errno));
+		return HX_EXIT_SKIP;
+	}
 	ret = netns_setup();
 	if (ret < 0) {
-		printf("SKIP live part: private namespace with a veth: %s\n", strerror(-ret));
-		return HX_EXIT_SKIP;
+		fail("live: cannot wire the private namespace (sysctl, ip): see the message above");
+		goto out;
 	}
 	ps = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	us = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

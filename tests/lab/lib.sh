@@ -76,35 +76,49 @@ lab_mirror() { lab_ns_exec "$LAB_NS_M" "$@"; }
 lab_sensor() { lab_ns_exec "$LAB_NS_S" "$@"; }
 lab_collector() { lab_ns_exec "$LAB_NS_C" "$@"; }
 
-# Everything the lab needs; skips (77) with the missing piece named.
+# Everything the lab needs.  A missing tool is an error (the install step,
+# scripts/install-deps.sh, provides every one); only a kernel feature that
+# is really absent skips (77), named, with the command's own message.
 lab_require()
 {
-	local cmd
+	local cmd err
 
 	[ "$(id -u)" -eq 0 ] || lab_skip "the lab needs root (network namespaces, XDP)"
-	for cmd in ip nsenter tcpdump tcpreplay bpftool; do
+	for cmd in ip nsenter sysctl tcpdump tcpreplay bpftool; do
 		command -v "$cmd" >/dev/null 2>&1 ||
-			lab_skip "$cmd: not installed; run scripts/install-deps.sh"
+			lab_die "$cmd: not installed; scripts/install-deps.sh installs it"
 	done
-	"$LAB_PY" -c 'import scapy.all' 2>/dev/null ||
-		lab_skip "$LAB_PY: cannot import scapy; install python3-scapy"
-	ip netns add "vxfprobe$$" 2>/dev/null ||
-		lab_skip "network namespaces: cannot create one (no CONFIG_NET_NS?)"
-	if ! ip -n "vxfprobe$$" link add name vxfpa type veth peer name vxfpb 2>/dev/null; then
-		ip netns del "vxfprobe$$"
-		lab_skip "veth: cannot create a pair (no CONFIG_VETH?)"
+	err=$("$LAB_PY" -c 'import scapy.all' 2>&1) ||
+		lab_die "$LAB_PY: cannot import scapy (scripts/install-deps.sh installs python3-scapy): $err"
+	if ! err=$(ip netns add "vxfprobe$$" 2>&1); then
+		[ -e /proc/self/ns/net ] ||
+			lab_skip "network namespaces: the kernel has none (CONFIG_NET_NS): ip netns add: $err"
+		lab_die "ip netns add vxfprobe$$: $err"
 	fi
-	ip netns del "vxfprobe$$"
+	if ! err=$(ip -n "vxfprobe$$" link add name vxfpa type veth peer name vxfpb 2>&1); then
+		ip netns del "vxfprobe$$"
+		case $err in
+		*"Unknown device type"*)
+			lab_skip "veth: the kernel has no veth driver (CONFIG_VETH): ip link add: $err"
+			;;
+		esac
+		lab_die "ip -n vxfprobe$$ link add ... type veth: $err"
+	fi
+	ip netns del "vxfprobe$$" || lab_die "ip netns del vxfprobe$$ failed"
 	lab_mount_bpffs
 	[ -x "$VXFWD" ] || lab_die "$VXFWD: not built; run meson compile -C build"
 }
 
 lab_mount_bpffs()
 {
+	local err
+
 	[ "$(stat -f -c %T "$LAB_BPFFS" 2>/dev/null)" = bpf_fs ] && return 0
-	mkdir -p "$LAB_BPFFS"
-	mount -t bpf bpf "$LAB_BPFFS" ||
-		lab_skip "$LAB_BPFFS: cannot mount the BPF file system"
+	mkdir -p "$LAB_BPFFS" || lab_die "mkdir $LAB_BPFFS failed"
+	err=$(mount -t bpf bpf "$LAB_BPFFS" 2>&1) && return 0
+	grep -qw bpf /proc/filesystems ||
+		lab_skip "the BPF file system: the kernel has none (CONFIG_BPF_SYSCALL): mount: $err"
+	lab_die "mount -t bpf bpf $LAB_BPFFS: $err"
 }
 
 # lab_init [TAG]: unique names, a scratch directory, the cleanup trap.
@@ -183,11 +197,14 @@ lab_mac()
 	ip -n "$ns" -br link show dev "$ifname" | awk '{ print $3 }'
 }
 
+# lab_sysctl NS NAME=VALUE...: set sysctls in NS; dies with sysctl's own
+# message if one cannot be set.
 lab_sysctl()
 {
-	local ns=$1
+	local ns=$1 err
 	shift
-	lab_ns_exec "$ns" sysctl -q -w "$@" >/dev/null
+	err=$(lab_ns_exec "$ns" sysctl -q -w "$@" 2>&1 >/dev/null) ||
+		lab_die "sysctl -w $* in $ns: ${err:-exit status $?}"
 }
 
 # lab_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds; CMD
@@ -212,9 +229,9 @@ lab_link_up()
 
 lab_add_ns()
 {
-	ip netns add "$1" || lab_die "netns $1: cannot create it"
+	ip netns add "$1" || lab_die "ip netns add $1 failed (its message is above)"
 	LAB_NAMESPACES+=("$1")
-	ip -n "$1" link set lo up
+	ip -n "$1" link set lo up || lab_die "ip -n $1 link set lo up failed (its message is above)"
 	# IPv6 off: no router solicitations or MLD reports in the evidence.
 	lab_sysctl "$1" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 }

@@ -13,7 +13,7 @@ version=$2
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root to install the package"; exit 77; }
 for tool in dpkg-buildpackage dh fakeroot lintian; do
 	command -v "$tool" >/dev/null ||
-		{ echo "SKIP: $tool not installed (scripts/install-deps.sh installs it)"; exit 77; }
+		{ echo "FAIL: $tool not installed (scripts/install-deps.sh installs it)"; exit 1; }
 done
 if dpkg-query -W -f='${Status}' vxfwd 2>/dev/null | grep -q 'installed'; then
 	echo "SKIP: a vxfwd package is already installed on this host; not replacing it"

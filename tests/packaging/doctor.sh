@@ -26,7 +26,10 @@ set -u
 
 vxfwd=$(realpath "$1")
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
-command -v ip >/dev/null || { echo "SKIP: ip (iproute2) not installed"; exit 77; }
+for tool in ip ethtool setpriv; do
+	command -v $tool >/dev/null ||
+		{ echo "FAIL: $tool not installed (scripts/install-deps.sh installs it)"; exit 1; }
+done
 
 tag=vxfpkg$$
 S=${tag}s	# sensor

@@ -6,7 +6,8 @@
 # the rules language) and a failure for any other.
 set -u
 
-command -v mandoc >/dev/null || { echo "SKIP: mandoc not installed"; exit 77; }
+command -v mandoc >/dev/null ||
+	{ echo "FAIL: mandoc not installed (scripts/install-deps.sh installs it)"; exit 1; }
 rc=0
 checked=0
 for page in "$@"; do

@@ -10,7 +10,7 @@ set -u
 srcdir=$(realpath "$1")
 version=$2
 command -v rpmbuild >/dev/null ||
-	{ echo "SKIP: rpmbuild not installed (scripts/install-deps.sh installs rpm)"; exit 77; }
+	{ echo "FAIL: rpmbuild not installed (scripts/install-deps.sh installs rpm)"; exit 1; }
 
 work=$(mktemp -d /tmp/vxfpkgrpm.XXXXXX)
 trap 'rm -rf "$work"' EXIT

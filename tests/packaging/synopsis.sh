@@ -8,8 +8,11 @@ set -u
 
 vxfwd=$1
 page=$2
-[ -x "$vxfwd" ] || { echo "SKIP: $vxfwd not built yet"; exit 77; }
-command -v mandoc >/dev/null || { echo "SKIP: mandoc not installed"; exit 77; }
+[ -x "$vxfwd" ] || { echo "FAIL: $vxfwd not built"; exit 1; }
+for tool in mandoc col; do
+	command -v $tool >/dev/null ||
+		{ echo "FAIL: $tool not installed (scripts/install-deps.sh installs it)"; exit 1; }
+done
 
 fold() {
 	sed -e 's/^usage://' -e 's/^[[:space:]]*//' -e 's/[[:space:]][[:space:]]*/ /g' \

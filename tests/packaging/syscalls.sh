@@ -14,10 +14,13 @@ vxfwd=$(realpath "$1")
 unit=$2
 py=/usr/bin/python3
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-command -v strace >/dev/null || { echo "SKIP: strace not installed"; exit 77; }
-command -v systemd-analyze >/dev/null || { echo "SKIP: systemd-analyze not installed"; exit 77; }
-"$py" -c 'import scapy' 2>/dev/null || { echo "SKIP: python3-scapy not installed"; exit 77; }
-[ -x "$vxfwd" ] || { echo "SKIP: $vxfwd not built yet"; exit 77; }
+for tool in strace systemd-analyze; do
+	command -v $tool >/dev/null ||
+		{ echo "FAIL: $tool not installed (scripts/install-deps.sh installs it)"; exit 1; }
+done
+err=$("$py" -c 'import scapy' 2>&1) ||
+	{ echo "FAIL: $py cannot import scapy (scripts/install-deps.sh installs python3-scapy): $err"; exit 1; }
+[ -x "$vxfwd" ] || { echo "FAIL: $vxfwd not built"; exit 1; }
 
 tag=vxfpkgsys$$
 S=${tag}s

@@ -14,8 +14,8 @@ set -u
 vxfwd=$(realpath "$1")
 unit=$2
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-command -v setpriv >/dev/null || { echo "SKIP: setpriv (util-linux) not installed"; exit 77; }
-[ -x "$vxfwd" ] || { echo "SKIP: $vxfwd not built yet"; exit 77; }
+command -v setpriv >/dev/null || { echo "FAIL: setpriv (util-linux) not installed"; exit 1; }
+[ -x "$vxfwd" ] || { echo "FAIL: $vxfwd not built"; exit 1; }
 
 caps=$(sed -n 's/^AmbientCapabilities=//p' "$unit")
 bound=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")

@@ -10,8 +10,8 @@ set -u
 vxfwd=$(realpath "$1")
 unitdir=$2
 command -v systemd-analyze >/dev/null ||
-	{ echo "SKIP: systemd-analyze not installed"; exit 77; }
-[ -x "$vxfwd" ] || { echo "SKIP: $vxfwd not built yet"; exit 77; }
+	{ echo "FAIL: systemd-analyze not installed (scripts/install-deps.sh installs systemd)"; exit 1; }
+[ -x "$vxfwd" ] || { echo "FAIL: $vxfwd not built"; exit 1; }
 
 work=$(mktemp -d /tmp/vxfpkgunits.XXXXXX)
 trap 'rm -rf "$work"' EXIT

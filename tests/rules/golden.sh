@@ -23,8 +23,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 case $vxfwd in /*) ;; *) vxfwd=$(pwd)/$vxfwd ;; esac
 
 if [ -z "${VXFWD_GOLDEN_NETNS:-}" ]; then
-	if ! unshare --net true 2>/dev/null; then
-		echo "golden: cannot create a network namespace (needs root and unshare): skipped" >&2
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "golden: needs root for a network namespace: skipped" >&2
+		exit 77
+	fi
+	if ! err=$(unshare --net true 2>&1); then
+		echo "golden: unshare --net: $err" >&2
+		[ -e /proc/self/ns/net ] && exit 1
+		echo "golden: the kernel has no network namespaces (CONFIG_NET_NS): skipped" >&2
 		exit 77
 	fi
 	VXFWD_GOLDEN_NETNS=1 exec unshare --net sh -c '

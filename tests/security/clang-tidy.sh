@@ -11,8 +11,8 @@ set -eu
 src=$1
 build=$2
 tidy=$(command -v clang-tidy-14 || command -v clang-tidy || true)
-[ -n "$tidy" ] || { echo "SKIP: clang-tidy not installed"; exit 77; }
-[ -f "$build/compile_commands.json" ] || { echo "SKIP: no compile_commands.json in $build"; exit 77; }
+[ -n "$tidy" ] || { echo "FAIL: clang-tidy not installed (scripts/install-deps.sh installs it)"; exit 1; }
+[ -f "$build/compile_commands.json" ] || { echo "FAIL: no compile_commands.json in $build"; exit 1; }
 
 # Left out:
 #  bugprone-easily-swappable-parameters  style: (int, int) signatures abound

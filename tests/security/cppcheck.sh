@@ -9,7 +9,8 @@
 set -eu
 src=$1
 build=$2
-command -v cppcheck >/dev/null || { echo "SKIP: cppcheck not installed"; exit 77; }
+command -v cppcheck >/dev/null ||
+	{ echo "FAIL: cppcheck not installed (scripts/install-deps.sh installs it)"; exit 1; }
 
 # libbpf's LIBBPF_OPTS() is spelled out so that cppcheck parses the
 # functions using it instead of stopping at an unknown macro.

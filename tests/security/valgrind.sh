@@ -11,7 +11,8 @@
 set -u
 src=$1
 vxfwd=$2
-command -v valgrind >/dev/null || { echo "SKIP: valgrind not installed"; exit 77; }
+command -v valgrind >/dev/null ||
+	{ echo "FAIL: valgrind not installed (scripts/install-deps.sh installs it)"; exit 1; }
 
 vg() {
 	valgrind -q --error-exitcode=99 --leak-check=full \
