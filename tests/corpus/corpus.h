@@ -50,10 +50,49 @@ struct corpus_sweep {
 	struct pkt_spec p;
 	enum vxfwd_counter band[CB_MAX]; /* counter for cuts before each bound */
 	enum vxfwd_counter full;	 /* the whole frame */
+	int lost; /* 0: the mirror cut the frame, the outer lengths count what is
+		   * left; 1: bytes lost after the outer lengths were written */
 };
 
 extern const struct corpus_sweep corpus_sweeps[];
 extern const size_t corpus_n_sweeps;
+
+/* The builder parameters of cut `len` of sweep `s` (full: its whole length). */
+struct pkt_spec corpus_sweep_spec(const struct corpus_sweep *s, size_t full, size_t len);
+
+/*
+ * Outer length sweeps: one outer length field of a whole frame (with o_pad
+ * bytes of Ethernet padding after its IPv4 packet) written with every value
+ * from 1 to 64 bytes beyond the frame, and 65535.  Only the values that
+ * keep the VXLAN header and the inner frame within the datagram, and the
+ * datagram within the frame, give the frame's own verdict; every other
+ * value is DROP_OUTER_LEN.
+ */
+enum corpus_len_field {
+	CL_TOT_UDP = 0, /* IPv4 total length, UDP length written to match it */
+	CL_TOT,		/* IPv4 total length alone */
+	CL_UDP,		/* UDP length alone */
+};
+
+struct corpus_len_sweep {
+	const char *name;
+	struct pkt_spec p;
+	enum corpus_len_field field;
+	enum vxfwd_counter ok; /* the verdict when the lengths are valid */
+};
+
+extern const struct corpus_len_sweep corpus_len_sweeps[];
+extern const size_t corpus_n_len_sweeps;
+
+/* Largest value swept for `s`, whose whole frame is `full` bytes long. */
+unsigned int corpus_len_max(size_t full);
+
+/*
+ * Build sweep `s` with its field set to `v` into `p`; *want receives the
+ * verdict.  0 or -errno.
+ */
+int corpus_len_build(const struct corpus_len_sweep *s, unsigned int v, struct pkt *p,
+		     enum vxfwd_counter *want);
 
 /* Build case `c` into `p`: 0 or -errno. */
 int corpus_build(const struct corpus_case *c, struct pkt *p);

@@ -178,12 +178,46 @@ static int fix_outer_udp_csum(struct pkt *p)
 	return 0;
 }
 
+/* Outer UDP length 0, which the builder's knob cannot write. */
+static int fix_outer_udp_len0(struct pkt *p)
+{
+	__u8 *udp = p->buf + ETH_HLEN + (p->buf[ETH_HLEN] & 0xf) * 4;
+
+	wr16(udp + 4, 0);
+	return 0;
+}
+
+/* Outer IPv4 total length 0 (as TSO leaves it), checksum valid. */
+static int fix_outer_tot_len0(struct pkt *p)
+{
+	__u8 *ip = p->buf + ETH_HLEN;
+
+	wr16(ip + 2, 0);
+	wr16(ip + 10, 0);
+	wr16(ip + 10, (__u16)~csum_fold_sum(ip, (ip[0] & 0xf) * 4, 0));
+	return 0;
+}
+
+/* Ethernet padding that is not zeros after a correct outer total length. */
+static int fix_outer_padding_garbage(struct pkt *p)
+{
+	size_t i, end = ETH_HLEN + rd16(p->buf + ETH_HLEN + 2);
+
+	for (i = end; i < p->len; i++)
+		p->buf[i] = (__u8)(0xa5 ^ i);
+	return 0;
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 #define FWD(r, a, pt) .want = VXFWD_C_FORWARD, .rule = r, .nat = a, .nat_port = pt
 #define DNS	      FWD("dns", "172.30.82.95", 8081)
 #define SSH	      FWD("ssh", "172.30.82.95", 2222)
 #define INNER_MIN     42 /* 14 + 20 + 8 */
+#define OUTER_LEN     .want = VXFWD_C_DROP_OUTER_LEN
+/* Outer UDP length and IPv4 total length of a frame with `pl` payload bytes. */
+#define O_UDP(pl) (8 + 8 + INNER_MIN + (pl))
+#define O_TOT(pl) (20 + O_UDP(pl))
 
 const struct corpus_case corpus_cases[] = {
 	/* VXLAN header */
@@ -220,6 +254,112 @@ const struct corpus_case corpus_cases[] = {
 	{"outer-ihl-below-5", {.o_ihl = 3}, .want = VXFWD_C_PASS},
 	{"outer-version-6-in-ipv4", {.o_ver = 6}, .want = VXFWD_C_PASS},
 	{"outer-vlan-tagged", {.o_vlan = 42}, .want = VXFWD_C_PASS},
+
+	/* outer lengths: the UDP length must be the IPv4 payload's */
+	{"outer-udp-len-9-full-frame", {.payload = 32, .o_udp_len = 9}, OUTER_LEN},
+	{"outer-udp-len-0", {.payload = 8}, fix_outer_udp_len0, OUTER_LEN},
+	{"outer-udp-len-below-header", {.o_udp_len = 7}, OUTER_LEN},
+	{"outer-udp-len-header-only", {.o_udp_len = 8}, OUTER_LEN},
+	{"outer-udp-len-in-vxlan-header", {.o_udp_len = 8 + 7}, OUTER_LEN},
+	{"outer-udp-len-vxlan-header-only", {.o_udp_len = 8 + 8}, OUTER_LEN},
+	{"outer-udp-len-in-inner-eth", {.o_udp_len = 8 + 8 + 13}, OUTER_LEN},
+	{"outer-udp-len-in-inner-ip", {.o_udp_len = 8 + 8 + 14 + 19}, OUTER_LEN},
+	{"outer-udp-len-in-inner-payload", {.payload = 30, .o_udp_len = O_UDP(15)}, OUTER_LEN},
+	{"outer-udp-len-one-short", {.payload = 30, .o_udp_len = O_UDP(30) - 1}, OUTER_LEN},
+	{"outer-udp-len-one-beyond-frame", {.payload = 30, .o_udp_len = O_UDP(30) + 1}, OUTER_LEN},
+	{"outer-udp-len-into-ethernet-padding",
+	 {.payload = 30, .o_pad = 20, .o_udp_len = O_UDP(30) + 20},
+	 OUTER_LEN},
+	{"outer-udp-len-65535", {.payload = 30, .o_udp_len = 65535}, OUTER_LEN},
+	{"outer-udp-len-short-of-mirror-padding",
+	 {.payload = 30, .pad = 10, .o_udp_len = O_UDP(30)},
+	 OUTER_LEN},
+	{"outer-udp-len-jumbo-short",
+	 {.payload = 9000 - 28, .o_udp_len = O_UDP(9000 - 28) - 100},
+	 OUTER_LEN},
+
+	/* outer lengths: the IPv4 total length */
+	{"outer-tot-len-0", {.payload = 8}, fix_outer_tot_len0, OUTER_LEN},
+	{"outer-tot-len-below-ihl", {.o_tot_len = 19}, OUTER_LEN},
+	{"outer-tot-len-in-udp-header", {.o_tot_len = 20 + 7}, OUTER_LEN},
+	{"outer-tot-len-in-vxlan-header", {.o_tot_len = 20 + 8 + 7, .o_udp_len = 8 + 7}, OUTER_LEN},
+	{"outer-tot-len-in-vxlan-header-udp-full", {.o_tot_len = 20 + 8 + 7}, OUTER_LEN},
+	{"outer-tot-len-in-vxlan-header-options",
+	 {.o_opts = 40, .o_tot_len = 60 + 8 + 4, .o_udp_len = 8 + 4},
+	 OUTER_LEN},
+	{"outer-tot-len-in-inner-eth",
+	 {.o_tot_len = 20 + 16 + 13, .o_udp_len = 16 + 13},
+	 OUTER_LEN},
+	{"outer-tot-len-in-inner-ip",
+	 {.o_tot_len = 20 + 16 + 14 + 19, .o_udp_len = 16 + 14 + 19},
+	 OUTER_LEN},
+	{"outer-tot-len-in-inner-ip-options",
+	 {.i_opts = 40, .payload = 8, .o_tot_len = 20 + 16 + 14 + 59, .o_udp_len = 16 + 14 + 59},
+	 OUTER_LEN},
+	{"outer-tot-len-in-inner-udp",
+	 {.payload = 30, .o_tot_len = 20 + 16 + 14 + 20 + 4, .o_udp_len = 16 + 14 + 20 + 4},
+	 OUTER_LEN},
+	{"outer-tot-len-one-short-of-inner",
+	 {.payload = 30, .o_tot_len = O_TOT(30) - 1, .o_udp_len = O_UDP(30) - 1},
+	 OUTER_LEN},
+	{"outer-tot-len-one-short-of-inner-tcp",
+	 {.i_proto = TCP, .dport = 22, .payload = 30, .o_tot_len = O_TOT(42) - 1,
+	  .o_udp_len = O_UDP(42) - 1},
+	 OUTER_LEN},
+	{"outer-tot-len-one-beyond-frame",
+	 {.payload = 30, .o_tot_len = O_TOT(30) + 1, .o_udp_len = O_UDP(30) + 1},
+	 OUTER_LEN},
+	{"outer-tot-len-one-beyond-frame-udp-right", {.payload = 30, .o_tot_len = O_TOT(30) + 1}, OUTER_LEN},
+	{"outer-tot-len-65535", {.payload = 30, .o_tot_len = 65535}, OUTER_LEN},
+	{"outer-tot-len-jumbo-beyond-frame",
+	 {.payload = 9000 - 28, .o_tot_len = O_TOT(9000 - 28) + 1000,
+	  .o_udp_len = O_UDP(9000 - 28) + 1000},
+	 OUTER_LEN},
+	{"outer-bytes-lost-in-vxlan", {.lost = INNER_MIN + 5}, OUTER_LEN},
+	{"outer-bytes-lost-in-inner", {.payload = 30, .lost = 20}, OUTER_LEN},
+	{"outer-bytes-lost-one", {.payload = 30, .lost = 1}, OUTER_LEN},
+	/* The VXLAN header and the inner frame are not looked at first. */
+	{"outer-udp-len-9-bad-vxlan-flags", {.vx_flags_xor = 0x08, .o_udp_len = 9}, OUTER_LEN},
+	{"outer-udp-len-9-other-vni", {.vni = 2, .o_udp_len = 9}, OUTER_LEN},
+	{"outer-udp-len-9-src-not-allowed", {.src = "8.8.8.8", .o_udp_len = 9}, OUTER_LEN},
+	/* Fragments: a first fragment's UDP length is the whole datagram's. */
+	{"outer-first-fragment-udp-len",
+	 {.o_frag = 0x2000, .payload = 30, .o_udp_len = 3000},
+	 .want = VXFWD_C_DROP_OUTER_FRAG},
+	/* Padding after a correct total length: accepted, not forwarded. */
+	{"outer-ethernet-padding", {.payload = 8, .o_pad = 20}, DNS},
+	{"outer-ethernet-padding-1", {.payload = 8, .o_pad = 1}, DNS},
+	{"outer-ethernet-padding-garbage", {.payload = 8, .o_pad = 40}, fix_outer_padding_garbage, DNS},
+	{"outer-ethernet-and-mirror-padding", {.payload = 8, .pad = 12, .o_pad = 12}, DNS},
+	{"outer-ethernet-padding-options", {.o_opts = 40, .payload = 8, .o_pad = 7}, DNS},
+	{"outer-ethernet-padding-tcp",
+	 {.i_proto = TCP, .dport = 22, .tcp_doff = 8, .payload = 20, .o_pad = 30},
+	 SSH},
+	{"outer-ethernet-padding-jumbo", {.payload = 9000 - 28, .o_pad = 100}, DNS},
+	/*
+	 * The mirror truncated the inner packet: drop_inner_truncated, unless
+	 * the frame holds the rest of it after the datagram, which then counts
+	 * against the outer lengths (the bytes cannot tell padding from a cut).
+	 */
+	{"outer-lengths-right-inner-truncated",
+	 {.payload = 30, .cut = 10},
+	 .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"outer-padding-short-of-truncated-inner",
+	 {.payload = 30, .cut = 10, .o_pad = 9},
+	 .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"outer-padding-holds-truncated-inner",
+	 {.payload = 30, .cut = 10, .o_pad = 10},
+	 OUTER_LEN},
+	/* Not mirror traffic: passed whatever its lengths say. */
+	{"outer-other-port-udp-len-9", {.o_dport = 53, .o_udp_len = 9}, .want = VXFWD_C_PASS},
+	{"outer-other-port-tot-len-beyond-frame",
+	 {.o_dport = 53, .o_tot_len = 4000},
+	 .want = VXFWD_C_PASS},
+	{"outer-other-port-tot-len-in-udp", {.o_dport = 4790, .o_tot_len = 22}, .want = VXFWD_C_PASS},
+	{"outer-other-port-bytes-lost", {.o_dport = 4790, .payload = 30, .lost = 30}, .want = VXFWD_C_PASS},
+	{"outer-non-first-fragment-lengths",
+	 {.o_frag = 0x0100, .o_tot_len = 3000, .o_udp_len = 1},
+	 .want = VXFWD_C_PASS},
 
 	/* inner IPv4 */
 	{"inner-ipv4-options-4", {.i_opts = 4, .payload = 8}, DNS},
@@ -329,6 +469,19 @@ const struct corpus_sweep corpus_sweeps[] = {
 	 {.o_opts = 40, .i_opts = 40, .i_proto = TCP, .dport = 22, .tcp_doff = 15, .payload = 60},
 	 BANDS_FWD},
 	{"jumbo-9014", {.payload = 9000 - 28}, BANDS_FWD},
+	/* Bytes lost after the outer lengths were written: they claim more. */
+	{"udp-64-lost",
+	 {.payload = 64 - INNER_MIN},
+	 .band = {VXFWD_C_PASS, VXFWD_C_DROP_OUTER_LEN, VXFWD_C_DROP_OUTER_LEN,
+		  VXFWD_C_DROP_OUTER_LEN, VXFWD_C_DROP_OUTER_LEN},
+	 .full = VXFWD_C_FORWARD,
+	 .lost = 1},
+	{"tcp-all-options-lost",
+	 {.o_opts = 40, .i_opts = 40, .i_proto = TCP, .dport = 22, .tcp_doff = 15, .payload = 60},
+	 .band = {VXFWD_C_PASS, VXFWD_C_DROP_OUTER_LEN, VXFWD_C_DROP_OUTER_LEN,
+		  VXFWD_C_DROP_OUTER_LEN, VXFWD_C_DROP_OUTER_LEN},
+	 .full = VXFWD_C_FORWARD,
+	 .lost = 1},
 	{"not-allowed-source",
 	 {.src = "8.8.8.8", .payload = 30},
 	 .band = {VXFWD_C_PASS, VXFWD_C_DROP_VXLAN_HDR, VXFWD_C_DROP_INNER_MALFORMED,
@@ -342,6 +495,24 @@ const struct corpus_sweep corpus_sweeps[] = {
 };
 
 const size_t corpus_n_sweeps = sizeof(corpus_sweeps) / sizeof(corpus_sweeps[0]);
+
+const struct corpus_len_sweep corpus_len_sweeps[] = {
+	{"udp-64-padded", {.payload = 64 - INNER_MIN, .pad = 6, .o_pad = 20}, CL_TOT_UDP,
+	 VXFWD_C_FORWARD},
+	{"udp-64-padded-tot", {.payload = 64 - INNER_MIN, .pad = 6, .o_pad = 20}, CL_TOT,
+	 VXFWD_C_FORWARD},
+	{"udp-64-padded-udp", {.payload = 64 - INNER_MIN, .pad = 6, .o_pad = 20}, CL_UDP,
+	 VXFWD_C_FORWARD},
+	{"tcp-options-padded",
+	 {.o_opts = 12, .i_opts = 8, .i_proto = TCP, .dport = 22, .tcp_doff = 8, .payload = 20,
+	  .o_pad = 10},
+	 CL_TOT_UDP, VXFWD_C_FORWARD},
+	{"not-allowed-source", {.src = "8.8.8.8", .payload = 30}, CL_TOT_UDP,
+	 VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"udp-200-padded-udp", {.payload = 200, .o_pad = 3}, CL_UDP, VXFWD_C_FORWARD},
+};
+
+const size_t corpus_n_len_sweeps = sizeof(corpus_len_sweeps) / sizeof(corpus_len_sweeps[0]);
 
 int corpus_build(const struct corpus_case *c, struct pkt *p)
 {
@@ -369,5 +540,71 @@ int corpus_bounds(const struct pkt_spec *s, size_t bound[CB_MAX])
 	bound[CB_INNER_ETH_END] = p.inner_off + ETH_HLEN;
 	bound[CB_INNER_IP_END] = p.inner_off + ETH_HLEN + (ip[0] & 0xf) * 4;
 	bound[CB_FRAME_END] = p.inner_off + p.inner_len;
+	return 0;
+}
+
+struct pkt_spec corpus_sweep_spec(const struct corpus_sweep *s, size_t full, size_t len)
+{
+	struct pkt_spec spec = s->p;
+
+	if (s->lost)
+		spec.lost = (__u16)(s->p.lost + full - len);
+	else
+		spec.cut = (__u16)(s->p.cut + full - len);
+	return spec;
+}
+
+unsigned int corpus_len_max(size_t full)
+{
+	return (unsigned int)(full - ETH_HLEN + 64);
+}
+
+/* The verdict of value v: the rule of the XDP program, restated. */
+static enum vxfwd_counter len_want(const struct corpus_len_sweep *s, const struct pkt *whole,
+				   unsigned int v)
+{
+	size_t ihl = 20 + s->p.o_opts, tot = whole->len - s->p.o_pad - ETH_HLEN;
+	size_t inner_end = whole->inner_off + whole->inner_len;
+	int ok;
+
+	switch (s->field) {
+	case CL_TOT_UDP:
+		ok = v >= ihl + 8 && ETH_HLEN + v <= whole->len && ETH_HLEN + v >= inner_end;
+		break;
+	case CL_TOT:
+		ok = v == tot;
+		break;
+	default:
+		ok = v == tot - ihl;
+		break;
+	}
+	return ok ? s->ok : VXFWD_C_DROP_OUTER_LEN;
+}
+
+int corpus_len_build(const struct corpus_len_sweep *s, unsigned int v, struct pkt *p,
+		     enum vxfwd_counter *want)
+{
+	static struct pkt whole;
+	struct pkt_spec spec = s->p;
+	size_t ihl = 20 + s->p.o_opts;
+	int ret;
+
+	if (!v || v > 65535)
+		return -EINVAL;
+	ret = pkt_build(&s->p, &whole);
+	if (ret < 0)
+		return ret;
+	if (s->field != CL_UDP)
+		spec.o_tot_len = (__u16)v;
+	if (s->field == CL_UDP)
+		spec.o_udp_len = (__u16)v;
+	else if (s->field == CL_TOT_UDP && v > ihl)
+		spec.o_udp_len = (__u16)(v - ihl);
+	else if (s->field == CL_TOT_UDP)
+		spec.o_udp_len = 1;
+	ret = pkt_build(&spec, p);
+	if (ret < 0)
+		return ret;
+	*want = len_want(s, &whole, v);
 	return 0;
 }

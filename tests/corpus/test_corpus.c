@@ -206,7 +206,7 @@ static enum vxfwd_counter sweep_want(const struct corpus_sweep *s, const size_t 
 static void run_sweep(struct t *t, const struct corpus_sweep *s)
 {
 	size_t bound[CB_MAX], full, len;
-	struct pkt_spec spec = s->p;
+	struct pkt_spec spec;
 	int tcp = s->p.i_proto == IPPROTO_TCP; /* corpus_rules: "ssh", else "dns" */
 	char name[160];
 	int ret;
@@ -222,7 +222,7 @@ static void run_sweep(struct t *t, const struct corpus_sweep *s)
 	}
 	full = pkt_buf.len;
 	for (len = ETH_HLEN; len <= full; len++) {
-		spec.cut = s->p.cut + (__u16)(full - len);
+		spec = corpus_sweep_spec(s, full, len);
 		if (pkt_build(&spec, &pkt_buf)) {
 			fail(t, s->name, "cannot build the frame cut to %zu bytes", len);
 			return;
@@ -233,12 +233,40 @@ static void run_sweep(struct t *t, const struct corpus_sweep *s)
 	}
 }
 
+/* Write the sweep's outer length with every value, and 65535. */
+static void run_len_sweep(struct t *t, const struct corpus_len_sweep *s)
+{
+	int tcp = s->p.i_proto == IPPROTO_TCP;
+	enum vxfwd_counter want;
+	unsigned int v, max;
+	char name[160];
+
+	if (pkt_build(&s->p, &pkt_buf)) {
+		fail(t, s->name, "cannot build the frame");
+		return;
+	}
+	max = corpus_len_max(pkt_buf.len);
+	for (v = 1; v <= max + 1; v++) {
+		if (v > max)
+			v = 65535;
+		if (corpus_len_build(s, v, &pkt_buf, &want)) {
+			fail(t, s->name, "cannot build the frame with length %u", v);
+			return;
+		}
+		snprintf(name, sizeof(name), "len-%s-%u", s->name, v);
+		run_one(t, name, &pkt_buf, want, tcp ? "ssh" : "dns", "172.30.82.95",
+			tcp ? 2222 : 8081);
+	}
+}
+
 static void run_sweeps(struct t *t)
 {
 	size_t i;
 
 	for (i = 0; i < corpus_n_sweeps; i++)
 		run_sweep(t, &corpus_sweeps[i]);
+	for (i = 0; i < corpus_n_len_sweeps; i++)
+		run_len_sweep(t, &corpus_len_sweeps[i]);
 }
 
 /* ---- export for the lab ------------------------------------------------ */
@@ -274,6 +302,29 @@ static int export_add(struct export *x, const struct pkt *p, enum vxfwd_counter 
 	return 0;
 }
 
+static int export_len_frames(struct export *x)
+{
+	const struct corpus_len_sweep *s;
+	enum vxfwd_counter want;
+	unsigned int v, max;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < corpus_n_len_sweeps; i++) {
+		s = &corpus_len_sweeps[i];
+		if (pkt_build(&s->p, &pkt_buf))
+			continue;
+		max = corpus_len_max(pkt_buf.len);
+		for (v = 1; !ret && v <= max + 1; v++) {
+			if (v > max)
+				v = 65535;
+			if (!corpus_len_build(s, v, &pkt_buf, &want))
+				ret = export_add(x, &pkt_buf, want);
+		}
+	}
+	return ret;
+}
+
 static int export_frames(struct export *x)
 {
 	const struct corpus_sweep *s;
@@ -289,14 +340,13 @@ static int export_frames(struct export *x)
 		if (corpus_bounds(&s->p, bound) || pkt_build(&s->p, &pkt_buf))
 			continue;
 		full = pkt_buf.len;
-		spec = s->p;
 		for (len = ETH_HLEN; !ret && len <= full; len++) {
-			spec.cut = s->p.cut + (__u16)(full - len);
+			spec = corpus_sweep_spec(s, full, len);
 			if (!pkt_build(&spec, &pkt_buf))
 				ret = export_add(x, &pkt_buf, sweep_want(s, bound, len));
 		}
 	}
-	return ret;
+	return ret ? ret : export_len_frames(x);
 }
 
 static int write_text(const char *dir, const char *name, const char *text)
@@ -377,8 +427,8 @@ int main(int argc, char **argv)
 	run_sweeps(&t);
 	if (hx_counters(&t.h, end) || hx_sum_check(zero, end, why, sizeof(why)))
 		fail(&t, "invariant", "%s", why);
-	printf("# %zu cases, %zu sweeps, %u runs, %u failed; verdicts:", corpus_n_cases,
-	       corpus_n_sweeps, t.runs, t.failed);
+	printf("# %zu cases, %zu sweeps, %zu length sweeps, %u runs, %u failed; verdicts:",
+	       corpus_n_cases, corpus_n_sweeps, corpus_n_len_sweeps, t.runs, t.failed);
 	for (i = 0; i < VXFWD_C_MAX; i++)
 		if (t.hist[i])
 			printf(" %s=%u", hx_counter_names[i], t.hist[i]);
