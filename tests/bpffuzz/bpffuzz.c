@@ -7,8 +7,9 @@
  * in $VXFWD_PCAP_DIR.  Each iteration takes a seed, or random bytes, or a
  * valid outer header followed by random bytes, applies a few mutations
  * (bit flips, interesting values at header fields, truncation, extension,
- * insertion, deletion, splicing) and often repairs the inner checksums so
- * that the frame gets past them.  Invariants:
+ * insertion, deletion, splicing, outer lengths near the frame's end, the
+ * inner frame's end or the headers) and often repairs the outer lengths and
+ * the inner checksums so that the frame gets past them.  Invariants:
  *
  *   1. non-mirror frames (anything but outer IPv4/UDP, unfragmented or
  *      first fragment, to a configured VXLAN port) return XDP_PASS and leave
@@ -20,7 +21,10 @@
  *      whenever the input's inner L4 checksum did (a UDP checksum of 0 stays
  *      0), MACs are the egress and next-hop ones, destination and port are
  *      the DNAT target of the rule the record names, and every other byte is
- *      the input's;
+ *      the input's; it lies inside the outer UDP payload as both outer
+ *      lengths declare it: the outer IPv4 total length within the frame, the
+ *      UDP length equal to the IPv4 payload length, the record's frame
+ *      within both;
  *   3. counters, every batch: RX == PASS + FORWARD + sum(DROP_*) in packets
  *      and bytes, RX == frames run, PASS == XDP_PASS verdicts, FORWARD ==
  *      records read.
@@ -280,12 +284,66 @@ static const size_t fields[] = {
 	84, 86, 88, 90, 96, 98,	    /* inner L4 ports, UDP len/csum, TCP doff */
 };
 
+/* The end of the inner frame its IPv4 total length declares, or the frame's. */
+static size_t inner_end(const struct fuzz *z, size_t udp)
+{
+	size_t ip = udp + 8 + 8 + ETH_HLEN;
+
+	return ip + 4 <= z->len ? ip + rd16(z->f + ip + 2) : z->len;
+}
+
+/* Outer lengths near the frame's end, the inner frame's end, the headers, or anything. */
+static void mutate_outer_len(struct fuzz *z)
+{
+	size_t udp = mirror_udp(z->f, z->len), ihl, end, which;
+
+	if (!udp)
+		return;
+	ihl = udp - ETH_HLEN;
+	switch (below(z, 4)) {
+	case 0:
+		end = z->len;
+		break;
+	case 1:
+		end = inner_end(z, udp);
+		break;
+	case 2:
+		end = udp + below(z, 40);
+		break;
+	default:
+		end = ETH_HLEN + (size_t)(rnd(z) & 0xffff);
+		break;
+	}
+	end = end + below(z, 5) - below(z, 5);
+	if (end < ETH_HLEN)
+		end = ETH_HLEN;
+	which = below(z, 3); /* 0: both, 1: the IPv4 total length, 2: the UDP length */
+	if (which != 2)
+		wr16(z->f + ETH_HLEN + 2, (__u16)(end - ETH_HLEN));
+	if (which != 1)
+		wr16(z->f + udp + 4, (__u16)(end - ETH_HLEN - ihl));
+}
+
+/* Outer lengths that agree with the frame, sometimes leaving Ethernet padding. */
+static void repair_outer(struct fuzz *z)
+{
+	size_t udp = mirror_udp(z->f, z->len), tot;
+
+	if (!udp)
+		return;
+	tot = z->len - ETH_HLEN - (below(z, 4) ? 0 : below(z, 16));
+	if (tot < udp - ETH_HLEN + 8)
+		return;
+	wr16(z->f + ETH_HLEN + 2, (__u16)tot);
+	wr16(z->f + udp + 4, (__u16)(tot - (udp - ETH_HLEN)));
+}
+
 static void mutate_one(struct fuzz *z)
 {
 	size_t pos = below(z, z->len), n;
 	const struct seed *s;
 
-	switch (below(z, 9)) {
+	switch (below(z, 10)) {
 	case 0:
 		z->f[pos] ^= 1u << below(z, 8);
 		break;
@@ -331,6 +389,9 @@ static void mutate_one(struct fuzz *z)
 		z->len = pos + s->len - n;
 		if (z->len < ETH_HLEN)
 			z->len = ETH_HLEN;
+		break;
+	case 8:
+		mutate_outer_len(z);
 		break;
 	default:
 		if (pos + 1 < z->len)
@@ -391,6 +452,8 @@ static void make_frame(struct fuzz *z)
 	while (n--)
 		mutate_one(z);
 	if (below(z, 2))
+		repair_outer(z);
+	if (below(z, 2))
 		repair(z, (int)below(z, 2));
 }
 
@@ -432,6 +495,28 @@ static void check_rec_rewrite(struct fuzz *z, const struct hx_rec *r, const __u8
 		}
 }
 
+/*
+ * A record's inner frame (len bytes after the VXLAN header) lies inside the
+ * outer UDP payload as both outer lengths declare it.
+ */
+static void check_rec_outer(struct fuzz *z, size_t udp, size_t len)
+{
+	size_t ip_end = ETH_HLEN + rd16(z->f + ETH_HLEN + 2);
+	size_t udp_end = udp + rd16(z->f + udp + 4);
+
+	if (ip_end > z->len)
+		fail(z, "record from a frame whose outer IPv4 total length ends at %zu, past its end",
+		     ip_end);
+	if (udp_end != ip_end)
+		fail(z, "record from a frame whose outer UDP length ends at %zu, its IPv4 packet at %zu",
+		     udp_end, ip_end);
+	if (udp + 16 + len > udp_end || udp + 16 + len > ip_end)
+		fail(z,
+		     "record's inner frame ends at %zu, past the outer datagram (UDP to %zu, IPv4 "
+		     "to %zu)",
+		     udp + 16 + len, udp_end, ip_end);
+}
+
 static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
 {
 	const __u8 *in = z->f + udp + 16, *ip = r->frame + ETH_HLEN;
@@ -447,6 +532,7 @@ static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
 		fail(z, "record is not an Ethernet/IPv4 frame");
 		return;
 	}
+	check_rec_outer(z, udp, len);
 	hlen = (ip[0] & 0xf) * 4;
 	if (hlen < 20 || rd16(ip + 2) != len - ETH_HLEN || len > in_len ||
 	    (ip[9] != IPPROTO_UDP && ip[9] != IPPROTO_TCP) ||
