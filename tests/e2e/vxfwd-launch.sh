@@ -35,7 +35,8 @@
 #      instance runs; after a second kill -9 it removes the XDP program and
 #      the leak guard: nothing is left on ens5.
 #
-# launch_control shows that the checks can fail: without vxfwd's program on
+# launch_foreign: an XDP program that is not vxfwd's is never replaced, nor
+# removed by detach.  launch_control shows that the checks can fail: without vxfwd's program on
 # ens5 the same frames make the sensor's stack count them and answer with
 # ICMP errors out of ens5.
 #
@@ -49,7 +50,7 @@ set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
 
-ALL_TESTS="launch_control launch_host launch_ipnetns launch_unshare_bpffs launch_unshare_nobpffs launch_systemd"
+ALL_TESTS="launch_control launch_host launch_ipnetns launch_unshare_bpffs launch_unshare_nobpffs launch_systemd launch_foreign"
 
 LAB_RULES=$LAB_DIR/rules/lab.rules
 UNIT_SRC=$LAB_SRCDIR/packaging/systemd/vxfwd@.service
@@ -599,7 +600,7 @@ sd_setup()
 		case $key in
 		Capability* | Ambient* | NoNewPrivileges | SecureBits | LimitMEMLOCK | Protect* | \
 			Private* | ReadWritePaths | Restrict* | LockPersonality | MemoryDeny* | \
-			SystemCall* | UMask)
+			SystemCall* | UMask | RuntimeDirectory*)
 			UNIT_PROPS+=(-p "$line")
 			;;
 		esac
@@ -624,6 +625,55 @@ test_launch_systemd()
 		lab_skip "systemd is not running here (no /run/systemd/system; PID 1 is $(cat /proc/1/comm)): the shipped unit cannot be started"
 	command -v systemd-run >/dev/null || lab_skip "systemd-run: not installed"
 	run_launch systemd
+}
+
+# ---- a program that is not vxfwd's ------------------------------------------
+
+# foreign_prog OBJ: a trivial XDP program (XDP_PASS) named foreign_pass;
+# multi-buffer (xdp.frags), so that veth takes it natively at a jumbo MTU.
+foreign_prog()
+{
+	printf '%s\n' \
+		'struct xdp_md;' \
+		'__attribute__((section("xdp.frags"), used)) int foreign_pass(struct xdp_md *ctx) { return 2; }' \
+		'__attribute__((section("license"), used)) char _license[] = "GPL";' >"$1.c"
+	clang -O2 -target bpf -c "$1.c" -o "$1" || fail "clang -target bpf: cannot build $1"
+}
+
+# Another XDP program on ens5 is never replaced nor removed: vxfwd run
+# refuses to start (in the host's mount namespace and under ip netns exec),
+# vxfwd detach leaves it, and the program keeps its id.
+test_launch_foreign()
+{
+	local env id out rc
+
+	setup
+	foreign_prog "$LAB_TMP/foreign.o"
+	ip -n "$LAB_NS_S" link set dev ens5 xdp obj "$LAB_TMP/foreign.o" sec xdp.frags ||
+		fail "cannot attach the foreign XDP program to ens5"
+	id=$(xdp_id)
+	[ -n "$id" ] || fail "the foreign XDP program is not on ens5"
+	echo "foreign XDP program on ens5: $(lab_ens5_xdp)"
+	for env in host ipnetns; do
+		ENV=$env
+		out=$(launch_wrap "$env"; timeout 20 "${WRAP[@]}" run -f "$RULES" 2>&1 </dev/null)
+		rc=$?
+		echo "vxfwd run ($env) with a foreign program on ens5: exit $rc: $(tail -n 2 <<<"$out" | tr '\n' ' ')"
+		if [ "$rc" -eq 0 ] || [ "$rc" -eq 124 ] || [ -z "$out" ]; then
+			check_soft "vxfwd run ($env) did not refuse a foreign XDP program on ens5 (exit $rc)"
+		fi
+		[ "$(xdp_id)" = "$id" ] ||
+			check_soft "vxfwd run ($env) replaced the foreign XDP program $id: now $(lab_ens5_xdp)"
+		if guard_attached; then
+			check_soft "vxfwd run ($env) refused but left its leak guard on ens5"
+		fi
+		out=$(vx "$env" detach -f "$RULES" 2>&1)
+		rc=$?
+		echo "vxfwd detach ($env) with a foreign program on ens5: exit $rc: $out"
+		[ "$(xdp_id)" = "$id" ] ||
+			check_soft "vxfwd detach ($env) removed the foreign XDP program $id"
+	done
+	finish
 }
 
 # ---- control -----------------------------------------------------------------
