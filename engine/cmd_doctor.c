@@ -50,6 +50,7 @@
 #include <bpf/libbpf.h>
 #include <liburing.h>
 
+#include "attached.h"
 #include "config.h"
 #include "cmd.h"
 #include "doctor.h"
@@ -203,7 +204,7 @@ static void check_kernel(struct doctor *d)
 	if (major < MIN_KERNEL_MAJOR || (major == MIN_KERNEL_MAJOR && minor < MIN_KERNEL_MINOR))
 		report(d, DR_FAIL, "upgrade the kernel",
 		       "kernel: %s is older than %d.%d: vxfwd's XDP program needs multi-buffer XDP "
-		       "(5.18), BPF links for XDP (5.9), ring buffers and CAP_BPF (5.8)",
+		       "(5.18), atomic XDP replacement (5.7), ring buffers and CAP_BPF (5.8)",
 		       u.release, MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
 	else
 		report(d, DR_OK, NULL, "kernel: %s %s", u.sysname, u.release);
@@ -808,30 +809,35 @@ static void explain_ena(struct doctor *d)
 	}
 }
 
-/* Program id behind this instance's pinned XDP link, 0 when none. */
-static __u32 pinned_prog_id(const struct doctor *d)
+/* Program `id` is vxfwd's: 2 pinned by this instance, 1 another run's, 0 not. */
+static int prog_whose(const struct doctor *d, __u32 id)
 {
-	struct bpf_link_info info;
-	__u32 len = sizeof(info), id = 0;
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
 	char path[PATH_MAX];
-	int fd;
+	int fd, mine = 0;
 
-	if (instance_pin_path(&d->inst, "link", path, sizeof(path)))
-		return 0;
-	fd = bpf_obj_get(path);
+	if (!instance_pin_path(&d->inst, "prog", path, sizeof(path))) {
+		fd = bpf_obj_get(path);
+		memset(&info, 0, sizeof(info));
+		mine = fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.id == id;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (mine)
+		return 2;
+	fd = attached_prog_fd(id, NULL, VXFWD_XDP_PROG_NAME);
 	if (fd < 0)
 		return 0;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.type == BPF_LINK_TYPE_XDP)
-		id = info.prog_id;
 	close(fd);
-	return id;
+	return 1;
 }
 
 static void probe_busy(struct doctor *d)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	const char *mode = "unknown";
+	int whose;
 	__u32 id;
 
 	d->xdp = XDP_BUSY;
@@ -841,11 +847,18 @@ static void probe_busy(struct doctor *d)
 		       : q.attach_mode == XDP_ATTACHED_MULTI ? "several"
 							     : "other";
 	id = q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
-	if (id && id == pinned_prog_id(d))
+	whose = id ? prog_whose(d, id) : 0;
+	if (whose == 2)
 		report(d, DR_OK, NULL,
-		       "xdp %s: instance %s's program is attached (%s mode, id %u); run adopts "
-		       "it, so the mode stays; not probed",
+		       "xdp %s: instance %s's program is attached (%s mode, id %u); run takes "
+		       "it over in place, so the mode stays; not probed",
 		       d->rs->ingress, d->inst.name, mode, id);
+	else if (whose == 1)
+		report(d, DR_OK, NULL,
+		       "xdp %s: a vxfwd program of an earlier run is attached (%s mode, id %u); "
+		       "run takes it over in place unless another instance runs on it; not "
+		       "probed",
+		       d->rs->ingress, mode, id);
 	else
 		report(d, DR_WARN, "ip link show; bpftool net",
 		       "xdp %s: a program of another tool is attached (%s mode, id %u): run "

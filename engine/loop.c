@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -16,6 +17,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "notify.h"
 
 static int on_signal(struct engine *e)
 {
@@ -106,6 +108,7 @@ static int loop_timeout(struct engine *e)
 int engine_loop(struct engine *e)
 {
 	struct epoll_event ev[8];
+	char status[128];
 	int n, ret;
 
 	ret = loop_setup(e);
@@ -116,6 +119,9 @@ int engine_loop(struct engine *e)
 	ret = workers_start(e);
 	if (ret)
 		goto out;
+	snprintf(status, sizeof(status), "forwarding mirror traffic from %s to %s", e->ingress,
+		 e->egress);
+	notify_ready(status);
 	if (e->sched_set) {
 		struct sched_param sp = {0};
 
@@ -132,6 +138,7 @@ int engine_loop(struct engine *e)
 		dispatch(e, ev, n > 0 ? n : 0);
 	}
 out:
+	notify_stopping();
 	/* Workers drain what they took, then stop. */
 	workers_stop(e);
 	loop_teardown(e);

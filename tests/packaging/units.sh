@@ -55,4 +55,45 @@ for unit in vxfwd.service vxfwd@.service; do
 	done
 done
 [ $rc -eq 0 ] && echo "ok: both units carry the promised hardening"
+
+# deps UNIT KEY: every unit named by KEY= lines, one per line.
+deps()
+{
+	sed -n "s/^$2=//p" "$unitdir/$1" | tr ' ' '\n' | sed '/^$/d' | sort -u
+}
+
+# has UNIT KEY DEP...: each DEP is among UNIT's KEY= dependencies.
+has()
+{
+	local unit=$1 key=$2 dep
+	shift 2
+	for dep in "$@"; do
+		deps "$unit" "$key" | grep -qxF "$dep" && continue
+		echo "FAIL: $unit: $key= lacks $dep (has: $(deps "$unit" "$key" | tr '\n' ' '))"
+		rc=1
+	done
+}
+
+# Boot order: XDP on ens5 before any network configuration can give it an
+# address (network-pre.target, which networkd, ifupdown and cloud-init's
+# network stage are ordered after), as soon as the devices exist; ready
+# means attached (Type=notify), so that order holds for the whole start.
+devs="sys-subsystem-net-devices-ens5.device sys-subsystem-net-devices-ens6.device"
+for unit in vxfwd.service vxfwd@.service; do
+	# shellcheck disable=SC2086
+	has "$unit" Wants network-pre.target $devs
+	# shellcheck disable=SC2086
+	has "$unit" After $devs local-fs.target
+	has "$unit" Before network-pre.target shutdown.target
+	has "$unit" Conflicts shutdown.target
+	for want in '^Type=notify$' '^NotifyAccess=main$' '^DefaultDependencies=no$'; do
+		grep -Eq "$want" "$unitdir/$unit" || { echo "FAIL: $unit: no line matches /$want/"; rc=1; }
+	done
+	# Any network target on the After= side would be an ordering cycle.
+	bad=$(deps "$unit" After | grep -E '^network(-pre|-online)?\.target$')
+	[ -z "$bad" ] || { echo "FAIL: $unit: After=$bad: a cycle with Before=network-pre.target"; rc=1; }
+	bad=$(deps "$unit" After | grep -E '^(sysinit|basic)\.target$')
+	[ -z "$bad" ] || { echo "FAIL: $unit: After=$bad: too late for network-pre.target"; rc=1; }
+done
+[ $rc -eq 0 ] && echo "ok: both units start before network-pre.target, after ens5 and ens6 exist, ready once XDP is attached"
 exit $rc

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* notify.c - see notify.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "notify.h"
+
+#if VXFWD_HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+
+static void notify(const char *what, const char *state)
+{
+	int ret = sd_notify(0, state);
+
+	if (ret < 0)
+		log_warnx("systemd: telling it %s failed: %s", what, strerror(-ret));
+	else if (ret > 0)
+		log_debug("systemd: %s", state);
+}
+
+void notify_ready(const char *status)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "READY=1\nSTATUS=%s", status);
+	notify("ready", buf);
+}
+
+void notify_stopping(void)
+{
+	notify("stopping", "STOPPING=1");
+}
+#else
+void notify_ready(const char *status)
+{
+	(void)status;
+}
+
+void notify_stopping(void)
+{
+}
+#endif
