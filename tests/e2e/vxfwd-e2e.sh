@@ -10,7 +10,7 @@
 # each wire: the collector's eth0, the mirror side of the ens5 wire, tcpdump
 # on ens6, xdpdump on ens5 and the pinned maps read with bpftool.  Setup and
 # teardown run in traps, so a failing test leaves nothing behind.  Exit 0
-# pass, 1 fail, 77 skip (not root, a kernel feature or a tool missing).
+# pass, 1 fail, 77 skip (not root, a kernel feature missing).
 #
 # Environment: VXFWD (the binary), VXFWD_PCAPS (the shared captures,
 # default ../shared/pcaps from the source root), LAB_KEEP=1 keeps evidence.
