@@ -34,6 +34,7 @@ int cmd_check(int argc, char **argv)
 	};
 	const char *path = DEFAULT_RULES;
 	struct vxfwd_ruleset *rs = NULL;
+	FILE *diag;
 	int quiet = 0, verbose = 0, ch, ret;
 
 	optind = 1;
@@ -61,7 +62,9 @@ int cmd_check(int argc, char **argv)
 		return VXFWD_EXIT_USAGE;
 	}
 
-	ret = vxfwd_dsl_load(path, NULL, quiet ? VXFWD_DSL_F_QUIET : 0, stderr, &rs);
+	diag = log_diag_open();
+	ret = vxfwd_dsl_load(path, NULL, quiet ? VXFWD_DSL_F_QUIET : 0, diag, &rs);
+	log_diag_close(diag);
 	if (ret == -EINVAL)
 		return VXFWD_EXIT_CONFIG;
 	if (ret) {

@@ -290,11 +290,14 @@ static void pending_drop(struct engine *e)
 void engine_reload(struct engine *e)
 {
 	struct vxfwd_ruleset *rs = NULL;
+	FILE *diag;
 	struct targets t = {.n = 0};
 	int ret;
 
 	log_info("%s: reloading", e->inst.rules);
-	ret = vxfwd_dsl_load(e->inst.rules, NULL, VXFWD_DSL_F_IFACE_STRICT, stderr, &rs);
+	diag = log_diag_open();
+	ret = vxfwd_dsl_load(e->inst.rules, NULL, VXFWD_DSL_F_IFACE_STRICT, diag, &rs);
+	log_diag_close(diag);
 	if (ret) {
 		if (ret != -EINVAL)
 			log_warnx("%s: cannot read the rules: %s", e->inst.rules, strerror(-ret));

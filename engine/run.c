@@ -103,21 +103,21 @@ static int resolve_ifaces(struct engine *e)
 	snprintf(e->egress, sizeof(e->egress), "%s", e->rs->egress);
 	e->ingress_ifindex = if_nametoindex(e->ingress);
 	if (!e->ingress_ifindex) {
-		log_warnx("%s: ingress interface not found: %s", e->ingress, strerror(errno));
+		log_errx("%s: ingress interface not found: %s", e->ingress, strerror(errno));
 		return -ENODEV;
 	}
 	e->egress_ifindex = if_nametoindex(e->egress);
 	if (!e->egress_ifindex) {
-		log_warnx("%s: egress interface not found: %s", e->egress, strerror(errno));
+		log_errx("%s: egress interface not found: %s", e->egress, strerror(errno));
 		return -ENODEV;
 	}
 	if (e->ingress_ifindex == e->egress_ifindex) {
-		log_warnx("%s: ingress and egress are the same interface", e->ingress);
+		log_errx("%s: ingress and egress are the same interface", e->ingress);
 		return -EINVAL;
 	}
 	ret = ifmac(e->egress, e->egress_mac);
 	if (ret)
-		log_warnx("%s: cannot read the MAC address: %s", e->egress, strerror(-ret));
+		log_errx("%s: cannot read the MAC address: %s", e->egress, strerror(-ret));
 	return ret;
 }
 
@@ -161,18 +161,18 @@ static int open_load(struct engine *e)
 	e->skel = vxfwd_bpf__open();
 	if (!e->skel) {
 		ret = -errno;
-		log_warnx("XDP program: open failed: %s", strerror(-ret));
+		log_errx("XDP program: open failed: %s", strerror(-ret));
 		return ret;
 	}
 	e->skel->rodata->vxfwd_nr_rings = e->conf.workers;
 	ret = bpf_map__set_max_entries(e->skel->maps.vxfwd_ring, (__u32)e->conf.ring_bytes);
 	if (ret) {
-		log_warnx("vxfwd_ring: setting the size failed: %s", strerror(-ret));
+		log_errx("vxfwd_ring: setting the size failed: %s", strerror(-ret));
 		return ret;
 	}
 	ret = vxfwd_bpf__load(e->skel);
 	if (ret) {
-		log_warnx("XDP program: load failed: %s; the verifier log is shown with -vv, "
+		log_errx("XDP program: load failed: %s; the verifier log is shown with -vv, "
 			  "'vxfwd doctor' checks the kernel's BPF features",
 			  strerror(-ret));
 		return ret;
@@ -189,7 +189,7 @@ static int map_engine_stats(struct engine *e)
 	e->st_len = (sizeof(*e->st) * VXFWD_MAX_WORKERS + page - 1) & ~(size_t)(page - 1);
 	p = mmap(NULL, e->st_len, PROT_READ | PROT_WRITE, MAP_SHARED, e->maps.engine, 0);
 	if (p == MAP_FAILED) {
-		log_warn("vxfwd_engine: mmap failed");
+		log_err("vxfwd_engine: mmap failed");
 		return -errno;
 	}
 	e->st = p;
@@ -281,10 +281,10 @@ static int lock_instance(struct engine *e)
 
 	ret = instance_lock(&e->inst, &owner);
 	if (ret == -EBUSY)
-		log_warnx("%s: already running as pid %d (%s)", e->inst.name, (int)owner,
+		log_errx("%s: already running as pid %d (%s)", e->inst.name, (int)owner,
 			  e->inst.pidfile);
 	else if (ret)
-		log_warnx("%s: pid file lock failed: %s", e->inst.pidfile, strerror(-ret));
+		log_errx("%s: pid file lock failed: %s", e->inst.pidfile, strerror(-ret));
 	return ret;
 }
 
@@ -305,7 +305,7 @@ static int start(struct engine *e)
 		return ret;
 	ret = neigh_open(&e->neigh, &e->maps, e->egress_ifindex, on_link, e);
 	if (ret) {
-		log_warnx("rtnetlink: socket setup failed: %s", strerror(-ret));
+		log_errx("rtnetlink: socket setup failed: %s", strerror(-ret));
 		return ret;
 	}
 	e->neigh_ok = 1;
@@ -321,7 +321,7 @@ static int start(struct engine *e)
 		log_warnx("%s: state file not written: %s", e->inst.statefile, strerror(-ret));
 	ret = xdp_attach(e);
 	if (ret) {
-		log_warnx("%s: XDP attach failed: %s", e->ingress, strerror(-ret));
+		log_errx("%s: XDP attach failed: %s", e->ingress, strerror(-ret));
 		return ret;
 	}
 	/* Pins serve bpftool and stats without CAP_SYS_ADMIN; XDP holds without them. */
@@ -594,6 +594,7 @@ int cmd_run(int argc, char **argv)
 	const char *file = NULL, *name = NULL;
 	int verbose = 0, ret, status = VXFWD_EXIT_RUNTIME;
 	sigset_t set;
+	FILE *diag;
 
 	e.inst.pid_fd = -1;
 	if (parse_run(argc, argv, &e, &opts, &file, &name, &verbose))
@@ -602,14 +603,16 @@ int cmd_run(int argc, char **argv)
 	libbpf_set_print(libbpf_log);
 	ret = instance_init(&e.inst, file, name);
 	if (ret) {
-		log_warnx("%s: cannot derive an instance name: %s; use -n", file ? file : "-",
+		log_errx("%s: cannot derive an instance name: %s; use -n", file ? file : "-",
 			  strerror(-ret));
 		return VXFWD_EXIT_USAGE;
 	}
-	ret = vxfwd_dsl_load(e.inst.rules, NULL, VXFWD_DSL_F_IFACE_STRICT, stderr, &e.rs);
+	diag = log_diag_open();
+	ret = vxfwd_dsl_load(e.inst.rules, NULL, VXFWD_DSL_F_IFACE_STRICT, diag, &e.rs);
+	log_diag_close(diag);
 	if (ret) {
 		if (ret != -EINVAL)
-			log_warnx("%s: cannot read the rules: %s", e.inst.rules, strerror(-ret));
+			log_errx("%s: cannot read the rules: %s", e.inst.rules, strerror(-ret));
 		return VXFWD_EXIT_CONFIG;
 	}
 	merge_conf(&e, &opts);

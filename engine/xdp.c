@@ -87,16 +87,16 @@ static int open_old(const struct engine *e, __u32 id)
 		path[0] = '\0';
 	fd = attached_prog_fd(id, path[0] ? path : NULL, VXFWD_XDP_PROG_NAME);
 	if (fd == -EEXIST)
-		log_warnx("%s: XDP program id %u is attached and it is not vxfwd's; vxfwd never "
+		log_errx("%s: XDP program id %u is attached and it is not vxfwd's; vxfwd never "
 			  "replaces it ('ip link show %s', 'xdp-loader status')",
 			  e->ingress, id, e->ingress);
 	else if (fd == -EPERM)
-		log_warnx("%s: XDP program id %u is attached, no pin under %s names it and "
+		log_errx("%s: XDP program id %u is attached, no pin under %s names it and "
 			  "identifying it by id needs CAP_SYS_ADMIN; run 'vxfwd detach' or start "
 			  "with CAP_SYS_ADMIN",
 			  e->ingress, id, e->inst.pindir);
 	else if (fd < 0)
-		log_warnx("%s: XDP program id %u: cannot open it: %s", e->ingress, id,
+		log_errx("%s: XDP program id %u: cannot open it: %s", e->ingress, id,
 			  strerror(-fd));
 	return fd;
 }
@@ -123,7 +123,7 @@ static int take_over(struct engine *e, __u32 id, __u32 mode)
 	ret = xdp_try(e, mode | XDP_FLAGS_REPLACE, old);
 	close(old);
 	if (ret == -EBUSY)
-		log_warnx("%s: XDP program id %u is held by a bpf_link (an earlier vxfwd?); "
+		log_errx("%s: XDP program id %u is held by a bpf_link (an earlier vxfwd?); "
 			  "'vxfwd detach' removes it",
 			  e->ingress, id);
 	if (!ret)
@@ -148,13 +148,13 @@ int xdp_attach(struct engine *e)
 	if (ret)
 		return ret;
 	if (id && attached_owner(&e->inst, e->ingress_ifindex, owner, sizeof(owner))) {
-		log_warnx("%s: instance '%s' is running on it; one instance per interface",
+		log_errx("%s: instance '%s' is running on it; one instance per interface",
 			  e->ingress, owner);
 		return -EBUSY;
 	}
 	ret = id ? take_over(e, id, mode) : attach_new(e);
 	if (ret == -EBUSY || ret == -EEXIST)
-		log_warnx("%s: another XDP program is attached; see 'ip link show %s' or "
+		log_errx("%s: another XDP program is attached; see 'ip link show %s' or "
 			  "'xdp-loader status'",
 			  e->ingress, e->ingress);
 	if (ret)
