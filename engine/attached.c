@@ -70,10 +70,10 @@ int attached_xdp_query(int ifindex, __u32 *prog_id, __u32 *xdp_flags)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
-	if (bpf_xdp_query(ifindex, 0, &q))
-		return -errno;
 	*prog_id = 0;
 	*xdp_flags = 0;
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return -errno;
 	if (q.drv_prog_id) {
 		*prog_id = q.drv_prog_id;
 		*xdp_flags = XDP_FLAGS_DRV_MODE;

@@ -39,7 +39,19 @@ struct worker {
 	int ring_ok;
 	int tx_ok;
 	int started;
+	__u64 beat; /* loop turns, read by health.c */
 	pthread_t thread;
+};
+
+/* What health.c tells the service manager, and when (health.c). */
+struct vxfwd_health {
+	int on;		  /* a service manager listens */
+	__u64 wd_ms;	  /* WatchdogSec=, 0 for none */
+	__u64 period_ms;  /* between two looks */
+	__u64 next_ms;	  /* CLOCK_MONOTONIC of the next look */
+	__u64 at_ms;	  /* of the last look */
+	__u64 sent;	  /* frames sent at the last look */
+	__u64 beats[VXFWD_MAX_WORKERS];
 };
 
 struct engine {
@@ -52,6 +64,8 @@ struct engine {
 	struct vxfwd_engine_conf conf; /* engine block, then options, then defaults */
 	struct worker w[VXFWD_MAX_WORKERS];
 	int wake_fd; /* eventfd: readable once the workers must stop */
+	int beat_ms; /* longest idle wait of a worker, -1 for none */
+	struct vxfwd_health health;
 	struct vxfwd_neigh neigh;
 	struct vxfwd_guard guard; /* egress leak guard on the ingress interface */
 	int guard_ok;
@@ -99,6 +113,11 @@ int workers_open(struct engine *e);
 int workers_start(struct engine *e);
 void workers_stop(struct engine *e);
 void workers_close(struct engine *e);
+
+/* health.c */
+void health_init(struct engine *e);
+/* Report when due; ms until the next report, or -1 for none. */
+int health_tick(struct engine *e);
 
 /* privs.c */
 int privs_drop(void);

@@ -4,7 +4,8 @@
  * (neighbours, the egress link) and pending reloads.  The frames never pass
  * here: the workers (worker.c) move them from their rings to the egress.
  * The loop sleeps in epoll_wait() on the signalfd and the rtnetlink socket;
- * the timeout is the next neighbour retry or reload deadline.
+ * the timeout is the next neighbour retry, reload deadline or report to the
+ * service manager (health.c).
  */
 #include <errno.h>
 #include <sched.h>
@@ -98,10 +99,12 @@ static void dispatch(struct engine *e, const struct epoll_event *ev, int n)
 /* Until the next neighbour retry or pending reload, or -1. */
 static int loop_timeout(struct engine *e)
 {
-	int t = neigh_tick(&e->neigh), r = engine_reload_poll(e);
+	int t = neigh_tick(&e->neigh), r = engine_reload_poll(e), h = health_tick(e);
 
 	if (r >= 0 && (t < 0 || r < t))
 		t = r;
+	if (h >= 0 && (t < 0 || h < t))
+		t = h;
 	return t;
 }
 
@@ -116,6 +119,7 @@ int engine_loop(struct engine *e)
 		log_warnx("engine: event loop setup failed: %s", strerror(-ret));
 		goto out;
 	}
+	health_init(e);
 	ret = workers_start(e);
 	if (ret)
 		goto out;

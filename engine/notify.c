@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* notify.c - see notify.h. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -32,6 +34,31 @@ void notify_stopping(void)
 {
 	notify("stopping", "STOPPING=1");
 }
+
+void notify_status(const char *status)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "STATUS=%s", status);
+	notify("the status", buf);
+}
+
+void notify_watchdog(void)
+{
+	notify("the watchdog", "WATCHDOG=1");
+}
+
+int notify_enabled(void)
+{
+	return getenv("NOTIFY_SOCKET") != NULL;
+}
+
+unsigned long long notify_watchdog_usec(void)
+{
+	uint64_t usec = 0;
+
+	return sd_watchdog_enabled(0, &usec) > 0 ? (unsigned long long)usec : 0;
+}
 #else
 void notify_ready(const char *status)
 {
@@ -40,5 +67,24 @@ void notify_ready(const char *status)
 
 void notify_stopping(void)
 {
+}
+
+void notify_status(const char *status)
+{
+	(void)status;
+}
+
+void notify_watchdog(void)
+{
+}
+
+int notify_enabled(void)
+{
+	return 0;
+}
+
+unsigned long long notify_watchdog_usec(void)
+{
+	return 0;
 }
 #endif

@@ -15,4 +15,16 @@ void notify_ready(const char *status);
 /* STOPPING=1. */
 void notify_stopping(void);
 
+/* STATUS=`status`. */
+void notify_status(const char *status);
+
+/* WATCHDOG=1. */
+void notify_watchdog(void);
+
+/* A service manager listens (NOTIFY_SOCKET): 1, else 0. */
+int notify_enabled(void);
+
+/* The unit's WatchdogSec= in microseconds, 0 when not set. */
+unsigned long long notify_watchdog_usec(void);
+
 #endif /* VXFWD_NOTIFY_H */

@@ -589,7 +589,8 @@ static void merge_conf(struct engine *e, const struct vxfwd_engine_conf *o)
 
 int cmd_run(int argc, char **argv)
 {
-	struct engine e = {.xdp_mode = -1, .sfd = -1, .epfd = -1, .wake_fd = -1};
+	struct engine e = {.xdp_mode = -1, .sfd = -1, .epfd = -1, .wake_fd = -1,
+			    .beat_ms = -1};
 	struct vxfwd_engine_conf opts;
 	const char *file = NULL, *name = NULL;
 	int verbose = 0, ret, status = VXFWD_EXIT_RUNTIME;

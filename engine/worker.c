@@ -132,7 +132,8 @@ static void *worker_main(void *arg)
 		if (busy_poll(w, e->conf.poll_us))
 			continue;
 		/* Without a completion fd, come back for in-flight frames. */
-		timeout = w->tx.inflight && w->tx.fd < 0 ? 1 : -1;
+		timeout = w->tx.inflight && w->tx.fd < 0 ? 1 : e->beat_ms;
+		__atomic_store_n(&w->beat, w->beat + 1, __ATOMIC_RELAXED);
 		w->st->wakeups++;
 		if (epoll_wait(w->epfd, ev, sizeof(ev) / sizeof(ev[0]), timeout) < 0 &&
 		    errno != EINTR) {

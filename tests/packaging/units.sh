@@ -86,7 +86,7 @@ for unit in vxfwd.service vxfwd@.service; do
 	has "$unit" After $devs local-fs.target
 	has "$unit" Before network-pre.target shutdown.target
 	has "$unit" Conflicts shutdown.target
-	for want in '^Type=notify$' '^NotifyAccess=main$' '^DefaultDependencies=no$'; do
+	for want in '^Type=notify$' '^NotifyAccess=main$' '^DefaultDependencies=no$' '^WatchdogSec=[0-9]+s$'; do
 		grep -Eq "$want" "$unitdir/$unit" || { echo "FAIL: $unit: no line matches /$want/"; rc=1; }
 	done
 	# Any network target on the After= side would be an ordering cycle.
