@@ -19,6 +19,7 @@
 #include "vxfwd_csum.h"
 #include "vxfwd_limits.h"
 #include "vxfwd_maps.h"
+#include "vxfwd_mon.h"
 #include "vxfwd_parse.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -140,9 +141,9 @@ static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c, struct 
 		return VXFWD_C_DROP_VXLAN_HDR;
 	vk.gen = in->gen;
 	vk.vni = ret;
+	in->vni = ret;
 	if (!bpf_map_lookup_elem(&vxfwd_vni, &vk))
 		return VXFWD_C_DROP_VNI;
-	in->vni = ret;
 	in->eth_off = c->off;
 	return VXFWD_C_FORWARD;
 }
@@ -395,7 +396,7 @@ static __always_inline __u32 emit(struct xdp_md *ctx, const struct inner *in,
 	return VXFWD_C_DROP_TOO_BIG;
 }
 
-static __always_inline __u32 forward(struct xdp_md *ctx, struct inner *in)
+static __always_inline __u32 forward(struct xdp_md *ctx, struct inner *in, __u32 *rule)
 {
 	const struct vxfwd_lpm_val *src, *dst;
 	const struct vxfwd_rule *r;
@@ -419,6 +420,7 @@ static __always_inline __u32 forward(struct xdp_md *ctx, struct inner *in)
 	r = match(cfg, in, src_sets, dst_sets, &pos);
 	if (!r)
 		return src_sets ? VXFWD_C_DROP_NO_RULE : VXFWD_C_DROP_SRC_NOT_ALLOWED;
+	*rule = pos;
 	nh = bpf_map_lookup_elem(&vxfwd_nexthop, &r->nat_addr);
 	if (!nh || !(nh->flags & VXFWD_NH_F_VALID))
 		return VXFWD_C_DROP_NO_NEXTHOP;
@@ -435,29 +437,74 @@ static __always_inline __u32 forward(struct xdp_md *ctx, struct inner *in)
 	return VXFWD_C_FORWARD;
 }
 
-static __always_inline __u32 classify(struct xdp_md *ctx, __u32 len)
+static __always_inline __u32 classify(struct xdp_md *ctx, __u32 len, struct inner *in,
+				      __u32 *rule)
 {
 	struct cursor c = {.off = 0, .len = len};
-	struct inner in = {};
 	__u32 ret;
 
-	ret = outer(ctx, &c, &in);
+	ret = outer(ctx, &c, in);
 	if (ret != VXFWD_C_FORWARD)
 		return ret;
-	ret = inner(ctx, &c, &in);
+	ret = inner(ctx, &c, in);
 	if (ret != VXFWD_C_FORWARD)
 		return ret;
-	return forward(ctx, &in);
+	return forward(ctx, in, rule);
+}
+
+/*
+ * One monitor event for a mirror frame, when it is sampled and this CPU's
+ * bucket has a token.  Fields not parsed yet stay 0.
+ */
+static __noinline void monitor(const struct inner *in, __u32 verdict, __u32 rule, __u32 len)
+{
+	struct vxfwd_mon_ev *ev;
+	struct vxfwd_mon_tb *tb;
+	__u32 zero = 0;
+	__u64 now;
+
+	tb = bpf_map_lookup_elem(&vxfwd_mon_tb, &zero);
+	if (!tb || !mon_sampled())
+		return;
+	now = bpf_ktime_get_ns();
+	if (!mon_take(tb, now)) {
+		tb->suppressed++;
+		return;
+	}
+	ev = bpf_ringbuf_reserve(&vxfwd_mon_ring, sizeof(*ev), 0);
+	if (!ev) {
+		tb->suppressed++;
+		return;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->tstamp_ns = now;
+	ev->counter = verdict;
+	ev->len = len;
+	ev->vni = in->vni;
+	ev->gen = in->gen;
+	ev->rule = rule;
+	ev->cpu = bpf_get_smp_processor_id();
+	ev->proto = in->ip.ip.protocol;
+	ev->saddr = in->ip.ip.saddr;
+	ev->daddr = in->ip.ip.daddr;
+	ev->sport_be = in->sport_be;
+	ev->dport_be = in->dport_be;
+	ev->suppressed = tb->suppressed;
+	tb->suppressed = 0;
+	bpf_ringbuf_submit(ev, 0);
 }
 
 SEC("xdp.frags")
 int vxfwd_xdp(struct xdp_md *ctx)
 {
 	__u64 len = bpf_xdp_get_buff_len(ctx);
-	__u32 verdict;
+	__u32 verdict, rule = VXFWD_MON_NO_RULE;
+	struct inner in = {};
 
-	verdict = classify(ctx, len);
+	verdict = classify(ctx, len, &in, &rule);
 	count(VXFWD_C_RX, len, &vxfwd_counters);
 	count(verdict, len, &vxfwd_counters);
+	if (vxfwd_mon.on && verdict != VXFWD_C_PASS)
+		monitor(&in, verdict, rule, len);
 	return verdict == VXFWD_C_PASS ? XDP_PASS : XDP_DROP;
 }

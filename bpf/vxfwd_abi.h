@@ -192,6 +192,52 @@ struct vxfwd_rec {
 	__u8 frame[];
 };
 
+/* ---- the monitor (`vxfwd monitor`) ------------------------------------ */
+
+/*
+ * The global vxfwd_mon of the XDP program (its .bss map, found through the
+ * program; a map of this value size whose name ends in ".bss").  `on` 0:
+ * the program reads this one word per frame and does nothing else.  With
+ * `on` 1, each mirror frame (not PASS) is a candidate: 1 in `sample` is kept
+ * (0 or 1: all), then a token bucket per CPU lets `rate` events per second
+ * through with bursts of `burst`; the rest are counted in the next event's
+ * `suppressed`.  Nothing here touches a counter.
+ */
+struct vxfwd_mon_cfg {
+	__u32 on;
+	__u32 sample;
+	__u32 rate;			/* events per second per CPU, 0: 1 */
+	__u32 burst;			/* 0: 1 */
+};
+
+#define VXFWD_MON_RING_BYTES (256u << 10)	/* vxfwd_mon_ring */
+#define VXFWD_MON_NO_RULE 0xffff
+
+/* One event in vxfwd_mon_ring: what the program decided for one frame. */
+struct vxfwd_mon_ev {
+	__u64 tstamp_ns;		/* bpf_ktime_get_ns() */
+	__u32 counter;			/* enum vxfwd_counter: FORWARD or a DROP_* */
+	__u32 len;			/* frame length */
+	__u32 vni;			/* 0 until the VXLAN header was read */
+	__u32 gen;			/* generation the frame was matched against */
+	__u16 rule;			/* matching rule position or VXFWD_MON_NO_RULE */
+	__u16 cpu;
+	__u8 proto;			/* inner IPv4 protocol, 0 until parsed */
+	__u8 pad[3];
+	__be32 saddr;			/* inner addresses, 0 until parsed */
+	__be32 daddr;
+	__be16 sport_be;		/* inner ports, 0 until parsed */
+	__be16 dport_be;
+	__u32 suppressed;		/* candidates this CPU left out since its last event */
+};
+
+/* Per-CPU token bucket of the monitor (vxfwd_mon_tb, percpu array[1]). */
+struct vxfwd_mon_tb {
+	__u64 last_ns;
+	__u64 tokens;
+	__u64 suppressed;
+};
+
 /* ---- engine statistics (written by user space, read by `vxfwd stats`) --- */
 
 #define VXFWD_ERRNO_SLOTS 136		/* errno values 1..135; 0: short writes, the rest */
