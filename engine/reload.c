@@ -60,8 +60,18 @@ int state_write(const struct engine *e)
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	fprintf(f, "gen %u\ningress %s\negress %s\nifindex %d\nnetns %llu\n", gen, e->ingress,
-		e->egress, e->ingress_ifindex, (unsigned long long)attached_netns());
+	fprintf(f, "gen %u\ningress %s\negress %s\nifindex %d\nnetns %llu\nrules %s\n", gen,
+		e->ingress, e->egress, e->ingress_ifindex, (unsigned long long)attached_netns(),
+		e->inst.rules);
+	/* What `vxfwd status` shows: the ruleset's origin and the engine's shape. */
+	fprintf(f, "pid %d\nrules %s\napplied %lld\nsets %zu\nbackend %s\n", (int)getpid(),
+		e->inst.rules, (long long)time(NULL), rs->n_sets,
+		vxfwd_backend_name(e->conf.backend));
+	for (i = 0; i < e->conf.workers; i++)
+		fprintf(f, "worker %zu cpu %d\n", i, e->w[i].cpu);
+	for (i = 0; i < rs->n_ops; i++)
+		if (rs->ops[i].map == VXFWD_MAP_NEXTHOP)
+			fprintf(f, "nexthop %s\n", inet_ntoa((struct in_addr){rs->ops[i].key.addr}));
 	for (i = 0; i < rs->n_rules; i++)
 		fprintf(f, "rule %zu %s\n", i, rs->rules[i].name);
 	for (i = 0; i < rs->n_orgs; i++)
