@@ -64,9 +64,8 @@ int state_write(const struct engine *e)
 		e->ingress, e->egress, e->ingress_ifindex, (unsigned long long)attached_netns(),
 		e->inst.rules);
 	/* What `vxfwd status` shows: the ruleset's origin and the engine's shape. */
-	fprintf(f, "pid %d\nrules %s\napplied %lld\nsets %zu\nbackend %s\n", (int)getpid(),
-		e->inst.rules, (long long)time(NULL), rs->n_sets,
-		vxfwd_backend_name(e->conf.backend));
+	fprintf(f, "pid %d\napplied %lld\nsets %zu\nbackend %s\n", (int)getpid(),
+		(long long)time(NULL), rs->n_sets, vxfwd_backend_name(e->conf.backend));
 	for (i = 0; i < e->conf.workers; i++)
 		fprintf(f, "worker %zu cpu %d\n", i, e->w[i].cpu);
 	for (i = 0; i < rs->n_ops; i++)
