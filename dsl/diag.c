@@ -83,23 +83,40 @@ static void print_chain(const struct dsl_src *src, FILE *out)
 	}
 }
 
+/*
+ * Lines longer than this are shown as a window around the span, with
+ * "..." where they are cut, so that a 10,000-byte line of addresses does
+ * not bury the message.
+ */
+#define DIAG_LINE_MAX 160
+#define DIAG_LEAD 60
+
 static void print_source(const struct dsl_loc *loc, FILE *out)
 {
 	const char *line;
-	size_t len, i, first, last;
+	size_t len, i, first, last, from = 0, to;
 
 	line = find_line(loc->src, loc->first_line, &len);
 	if (!line || (!len && line == loc->src->text + loc->src->len))
 		return;		/* the end of the file: nothing to show */
-	fwrite(line, 1, len, out);
-	fputc('\n', out);
 
 	first = loc->first_column > 0 ? (size_t)loc->first_column - 1 : 0;
 	last = loc->last_line == loc->first_line && loc->last_column > 0 ?
 		(size_t)loc->last_column - 1 : (len ? len - 1 : 0);
 	if (last < first)
 		last = first;
-	for (i = 0; i < first; i++)
+	to = len;
+	if (len > DIAG_LINE_MAX) {
+		from = first > DIAG_LEAD ? first - DIAG_LEAD : 0;
+		to = from + DIAG_LINE_MAX < len ? from + DIAG_LINE_MAX : len;
+		if (last >= to)
+			last = to ? to - 1 : 0;
+	}
+	fprintf(out, "%s%.*s%s\n", from ? "..." : "", (int)(to - from), line + from,
+		to < len ? "..." : "");
+	if (from)
+		fputs("   ", out);
+	for (i = from; i < first; i++)
 		fputc(i < len && line[i] == '\t' ? '\t' : ' ', out);
 	fputc('^', out);
 	for (i = first + 1; i <= last; i++)

@@ -66,6 +66,7 @@ enum dsl_val_kind {
 struct dsl_val {
 	enum dsl_val_kind kind;
 	int neg;			/* `!` in front (rule endpoints) */
+	int bad;			/* not a valid value, already reported */
 	__u32 addr;			/* host order; ADDR and PREFIX */
 	unsigned int plen;		/* 32 for ADDR */
 	unsigned long long lo;		/* NUM, RANGE */

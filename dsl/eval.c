@@ -88,6 +88,8 @@ int dsl_resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
 {
 	struct dsl_macro *m;
 
+	if (v->bad)
+		return -EINVAL;
 	if (v->kind == DSL_V_MACRO) {
 		m = macro_find(ctx, v->name);
 		if (!m) {
@@ -104,6 +106,8 @@ int dsl_resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
 				return -EINVAL;
 			}
 		}
+		if (m->val->bad)
+			return -EINVAL;
 		v->kind = m->val->kind;
 		v->addr = m->val->addr;
 		v->plen = m->val->plen;
@@ -328,30 +332,86 @@ static int member_prefix(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_memb
 	return 0;
 }
 
-/* Warn about a prefix written twice in one set (orgs included). */
+/* Members in the order they were written, for sorting. */
+struct member_ref {
+	const struct dsl_member *m;
+	size_t order;
+};
+
+static int member_ref_cmp(const void *pa, const void *pb)
+{
+	const struct member_ref *a = pa, *b = pb;
+	const struct dsl_val *x = a->m->val, *y = b->m->val;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->plen != y->plen)
+		return x->plen < y->plen ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int member_same(const struct dsl_member *a, const struct dsl_member *b)
+{
+	return a->val->kind == b->val->kind && a->val->addr == b->val->addr &&
+	       a->val->plen == b->val->plen;
+}
+
+/*
+ * Warn about a prefix written twice in one set (orgs included).  Sorted, so
+ * that a set of 100,000 addresses costs n log n, not n squared.
+ */
 static void check_member_dups(struct dsl_ctx *ctx, struct dsl_set *s)
 {
-	struct dsl_member *a, *b;
+	struct member_ref *refs = NULL;
+	const struct dsl_member *m, *a, *b;
+	size_t n = 0, i, j, k;
 	char buf[32];
 
-	for (a = s->members; a; a = a->next) {
-		if (a->val->kind != DSL_V_ADDR && a->val->kind != DSL_V_PREFIX)
+	for (m = s->members; m; m = m->next)
+		n++;
+	if (n < 2 || !(refs = calloc(n, sizeof(*refs))))
+		return;
+	for (n = 0, m = s->members; m; m = m->next) {
+		if ((m->val->kind != DSL_V_ADDR && m->val->kind != DSL_V_PREFIX) || m->val->bad)
 			continue;
-		for (b = s->members; b != a; b = b->next) {
-			if (b->val->kind != a->val->kind || b->val->addr != a->val->addr ||
-			    b->val->plen != a->val->plen)
-				continue;
-			if (a->org && b->org && strcmp(a->org->name, b->org->name))
-				continue;	/* check_org_conflicts() reports it */
-			dsl_fmt_val(buf, sizeof(buf), a->val);
-			dsl_warning(ctx, &a->val->loc, "%s listed twice in set '%s'", buf, s->name);
-			dsl_note(ctx, &b->val->loc, "first listed here");
-			break;
+		refs[n].m = m;
+		refs[n].order = n;
+		n++;
+	}
+	qsort(refs, n, sizeof(*refs), member_ref_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && member_same(refs[j].m, refs[i].m); j++) {
+			a = refs[j].m;
+			for (k = i; k < j; k++) {
+				b = refs[k].m;
+				if (a->org && b->org && strcmp(a->org->name, b->org->name))
+					continue;	/* check_org_conflicts() reports it */
+				dsl_fmt_val(buf, sizeof(buf), a->val);
+				dsl_warning(ctx, &a->val->loc, "%s listed twice in set '%s'", buf,
+					    s->name);
+				dsl_note(ctx, &b->val->loc, "first listed here");
+				break;
+			}
 		}
 	}
+	free(refs);
 }
 
 static int flatten(struct dsl_ctx *ctx, struct dsl_set *s);
+
+/* Flattened sets are sorted by address, then length: lookups are binary searches. */
+static int flat_cmp(const void *a, const void *b)
+{
+	const struct dsl_pfx *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->plen != y->plen)
+		return x->plen < y->plen ? -1 : 1;
+	return 0;
+}
 
 static int flatten_ref(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_member *m)
 {
@@ -403,6 +463,8 @@ static int flatten(struct dsl_ctx *ctx, struct dsl_set *s)
 			ret = -EINVAL;
 	}
 	s->state = 2;
+	if (s->n_flat > 1)
+		qsort(s->flat, s->n_flat, sizeof(*s->flat), flat_cmp);
 	return ret;
 }
 
@@ -573,6 +635,14 @@ static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, const char *who
 	if (dsl_resolve(ctx, v, K(DSL_V_ANY) | K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET),
 			what))
 		return -EINVAL;
+	if (v->kind == DSL_V_PREFIX && v->plen == 0) {
+		/* 0.0.0.0/0 is every address: the same as `any` */
+		if (v->neg) {
+			dsl_error(ctx, &v->loc, "rule '%s': '!0.0.0.0/0' matches nothing", who);
+			return -EINVAL;
+		}
+		v->kind = DSL_V_ANY;
+	}
 	if (v->kind == DSL_V_ANY) {
 		if (v->neg) {
 			dsl_error(ctx, &v->loc, "rule '%s': '!any' matches nothing", who);
@@ -608,14 +678,34 @@ static void match_of(const struct dsl_val *v, struct match *m)
 	m->n = v->set->n_flat;
 }
 
-/* Is some prefix of `m` covering `addr/plen`? */
-static const struct dsl_pfx *match_find(const struct match *m, __u32 addr, unsigned int plen)
+/* The prefix of `m` of length `len` covering `addr`, or NULL (m->p is sorted). */
+static const struct dsl_pfx *match_at(const struct match *m, __u32 addr, unsigned int len)
 {
-	size_t i;
+	struct dsl_pfx key = { .addr = addr & pfx_mask(len), .plen = len };
+	size_t lo = 0, hi = m->n, mid;
 
-	for (i = 0; i < m->n; i++)
-		if (pfx_covers(m->p[i].addr, m->p[i].plen, addr, plen))
-			return &m->p[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (flat_cmp(&m->p[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->n && !flat_cmp(&m->p[lo], &key) ? &m->p[lo] : NULL;
+}
+
+/* Is some prefix of `m`, at least `min_len` long, covering `addr/plen`? */
+static const struct dsl_pfx *match_find(const struct match *m, __u32 addr, unsigned int plen,
+					unsigned int min_len)
+{
+	const struct dsl_pfx *hit;
+	unsigned int len;
+
+	for (len = min_len; len <= plen; len++) {
+		hit = match_at(m, addr, len);
+		if (hit)
+			return hit;
+	}
 	return NULL;
 }
 
@@ -624,22 +714,27 @@ static int pfxs_within(const struct match *a, const struct match *b)
 {
 	size_t i;
 
+	if (a->p == b->p)
+		return 1;
 	for (i = 0; i < b->n; i++)
-		if (!match_find(a, b->p[i].addr, b->p[i].plen))
+		if (!match_find(a, b->p[i].addr, b->p[i].plen, 0))
 			return 0;
 	return 1;
 }
 
-/* Some prefix of a overlapping some prefix of b. */
+/* Some prefix of a overlapping some prefix of b: one of them covers the other. */
 static int pfxs_meet(const struct match *a, const struct match *b)
 {
-	size_t i, j;
+	size_t i;
 
+	if (a->p == b->p)
+		return a->n > 0;
+	for (i = 0; i < b->n; i++)
+		if (match_find(a, b->p[i].addr, b->p[i].plen, 0))
+			return 1;
 	for (i = 0; i < a->n; i++)
-		for (j = 0; j < b->n; j++)
-			if (pfx_covers(a->p[i].addr, a->p[i].plen, b->p[j].addr, b->p[j].plen) ||
-			    pfx_covers(b->p[j].addr, b->p[j].plen, a->p[i].addr, a->p[i].plen))
-				return 1;
+		if (match_find(b, a->p[i].addr, a->p[i].plen, 0))
+			return 1;
 	return 0;
 }
 
@@ -732,7 +827,8 @@ static void check_dnat_loop(struct dsl_ctx *ctx, struct dsl_rule *r, const char 
 		if (!sides[i] || sides[i]->kind == DSL_V_ANY || sides[i]->neg)
 			continue;
 		match_of(sides[i], &m);
-		hit = match_find(&m, r->dnat->addr, 32);
+		/* 0.0.0.0/0 in a set is every address, as `any` is: not a loop */
+		hit = match_find(&m, r->dnat->addr, 32, 1);
 		if (!hit)
 			continue;
 		dsl_fmt_addr(a, sizeof(a), r->dnat->addr);

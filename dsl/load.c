@@ -166,6 +166,11 @@ static int load_src(struct dsl_ctx *ctx, const char *path, const char *text,
 have_text:
 	if (ret)
 		goto out;
+	/* a UTF-8 byte-order mark (editors on Windows write one) is not text */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
+		memmove(buf, buf + 3, len - 3 + 1);
+		len -= 3;
+	}
 	if (len && memchr(buf, '\0', len)) {
 		ret = -EILSEQ;
 		goto out;

@@ -49,6 +49,10 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, void *scanner);
 		}								\
 	} while (0)
 
+/* An address or prefix as read; one the scanner refused stays marked. */
+static struct dsl_val *pfx_val(enum dsl_val_kind kind, __u32 addr, unsigned int plen, int bad,
+			       const YYLTYPE *loc);
+
 static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, const char *msg)
 {
 	dsl_error(ctx, loc, "%s", msg);
@@ -61,6 +65,7 @@ static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, cons
 	struct {
 		__u32 addr;
 		unsigned int plen;
+		int bad;		/* already reported: kept out of every check */
 	} pfx;
 	__u8 mac[6];
 	struct {
@@ -248,9 +253,9 @@ set_body	: %empty
 		;
 
 member		: ADDR
-			{ dsl_ast_member(ctx, dsl_ast_prefix(DSL_V_ADDR, $1.addr, $1.plen, &@1)); }
+			{ dsl_ast_member(ctx, pfx_val(DSL_V_ADDR, $1.addr, $1.plen, $1.bad, &@1)); }
 		| PREFIX
-			{ dsl_ast_member(ctx, dsl_ast_prefix(DSL_V_PREFIX, $1.addr, $1.plen, &@1)); }
+			{ dsl_ast_member(ctx, pfx_val(DSL_V_PREFIX, $1.addr, $1.plen, $1.bad, &@1)); }
 		| SETREF
 			{ dsl_ast_member(ctx, dsl_ast_named(DSL_V_SET, $1, &@1)); }
 		| MACRO
@@ -309,8 +314,8 @@ endpoint	: endpoint_atom
 		;
 
 endpoint_atom	: KW_ANY			{ $$ = dsl_val_new(DSL_V_ANY, &@1); }
-		| ADDR		{ $$ = dsl_ast_prefix(DSL_V_ADDR, $1.addr, $1.plen, &@1); }
-		| PREFIX	{ $$ = dsl_ast_prefix(DSL_V_PREFIX, $1.addr, $1.plen, &@1); }
+		| ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.addr, $1.plen, $1.bad, &@1); }
+		| PREFIX	{ $$ = pfx_val(DSL_V_PREFIX, $1.addr, $1.plen, $1.bad, &@1); }
 		| SETREF			{ $$ = dsl_ast_named(DSL_V_SET, $1, &@1); }
 		| MACRO				{ $$ = dsl_ast_named(DSL_V_MACRO, $1, &@1); }
 		;
@@ -327,7 +332,7 @@ numval		: NUMBER			{ $$ = dsl_ast_range($1, $1, &@1); }
 		| MACRO				{ $$ = dsl_ast_named(DSL_V_MACRO, $1, &@1); }
 		;
 
-addrval		: ADDR		{ $$ = dsl_ast_prefix(DSL_V_ADDR, $1.addr, $1.plen, &@1); }
+addrval		: ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.addr, $1.plen, $1.bad, &@1); }
 		| MACRO				{ $$ = dsl_ast_named(DSL_V_MACRO, $1, &@1); }
 		;
 
@@ -345,8 +350,8 @@ define		: KW_DEFINE ident '=' macro_value
 			{ dsl_ast_macro(ctx, $2, &@2, $4); }
 		;
 
-macro_value	: ADDR		{ $$ = dsl_ast_prefix(DSL_V_ADDR, $1.addr, $1.plen, &@1); }
-		| PREFIX	{ $$ = dsl_ast_prefix(DSL_V_PREFIX, $1.addr, $1.plen, &@1); }
+macro_value	: ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.addr, $1.plen, $1.bad, &@1); }
+		| PREFIX	{ $$ = pfx_val(DSL_V_PREFIX, $1.addr, $1.plen, $1.bad, &@1); }
 		| NUMBER			{ $$ = dsl_ast_range($1, $1, &@1); }
 		| NUMBER '-' NUMBER		{ $$ = dsl_ast_range($1, $3, &@$); }
 		| SETREF			{ $$ = dsl_ast_named(DSL_V_SET, $1, &@1); }
@@ -416,6 +421,16 @@ include		: KW_INCLUDE STRING
 		;
 
 %%
+
+static struct dsl_val *pfx_val(enum dsl_val_kind kind, __u32 addr, unsigned int plen, int bad,
+			       const YYLTYPE *loc)
+{
+	struct dsl_val *v = dsl_ast_prefix(kind, addr, plen, loc);
+
+	if (v)
+		v->bad = bad;
+	return v;
+}
 
 /* How a token is named in "unexpected X; expected Y" messages. */
 static const char *token_desc(yysymbol_kind_t kind, char *buf, size_t len)
