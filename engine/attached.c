@@ -46,6 +46,9 @@ int attached_where(const char *statefile, struct vxfwd_where *w)
 			w->ifindex = idx;
 		else if (sscanf(line, "netns %llu", &ino) == 1)
 			w->netns = ino;
+		else if (strncmp(line, "rules ", 6) == 0)
+			snprintf(w->rules, sizeof(w->rules), "%.*s", (int)strcspn(line + 6, "\n"),
+				 line + 6);
 	}
 	fclose(f);
 	return w->ingress[0] ? 0 : -ENOENT;
@@ -143,6 +146,36 @@ int attached_map_fd(int prog_fd, const char *name)
 		close(fd);
 	}
 	return -ENOENT;
+}
+
+int attached_instance_map(const struct vxfwd_instance *in, const char *name)
+{
+	struct vxfwd_where w;
+	char path[PATH_MAX];
+	__u32 id, flags;
+	int fd, pfd, ifindex, ret;
+
+	ret = instance_pin_path(in, name, path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = bpf_obj_get(path);
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : -errno;
+	ret = attached_where_find(in, &w);
+	if (ret)
+		return ret;
+	ifindex = (int)if_nametoindex(w.ingress);
+	if (!ifindex)
+		return -ENODEV;
+	ret = attached_xdp_query(ifindex, &id, &flags);
+	if (ret || !id)
+		return ret ? ret : -ENOENT;
+	pfd = attached_prog_fd(id, NULL, VXFWD_XDP_PROG_NAME);
+	if (pfd < 0)
+		return pfd;
+	fd = attached_map_fd(pfd, name);
+	close(pfd);
+	return fd;
 }
 
 /* The leak guard's counters, through its tc filter on the egress hook. */

@@ -28,6 +28,7 @@ struct vxfwd_maps;
 /* Where an instance attached, as recorded in its state file. */
 struct vxfwd_where {
 	char ingress[IF_NAMESIZE];
+	char rules[PATH_MAX]; /* the rules file it runs, "" when not recorded */
 	int ifindex;
 	__u64 netns; /* inode of the network namespace, 0 when not recorded */
 };
@@ -35,7 +36,7 @@ struct vxfwd_where {
 /* The inode of this process's network namespace, or 0. */
 __u64 attached_netns(void);
 
-/* Read the "ingress", "ifindex" and "netns" lines of a state file. */
+/* Read the "ingress", "ifindex", "netns" and "rules" lines of a state file. */
 int attached_where(const char *statefile, struct vxfwd_where *w);
 
 /*
@@ -60,6 +61,12 @@ int attached_prog_fd(__u32 id, const char *pin, const char *want_name);
 
 /* An fd of the map called `name` that program `prog_fd` uses, or -errno. */
 int attached_map_fd(int prog_fd, const char *name);
+
+/*
+ * An fd of map `name` of instance `in`: its pin, or else the map of that
+ * name used by the vxfwd program on its ingress interface.  fd or -errno.
+ */
+int attached_instance_map(const struct vxfwd_instance *in, const char *name);
 
 /*
  * Open the maps `vxfwd stats` reads (active, counters, rule and organization

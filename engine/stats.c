@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * stats.c - `vxfwd stats` and `vxfwd reload`: find a running instance by its
+ * stats.c - `vxfwd stats`: find a running instance by its
  * rules file or name, read its pinned maps, or without pins those of the XDP
  * program on its ingress interface (per-CPU counters summed, engine
  * statistics, per-rule and per-organization counters of the active
  * generation with names from the state file) and print them as a table,
- * JSON or Prometheus text; or signal it to reload.
+ * JSON or Prometheus text.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -618,35 +617,4 @@ out:
 	free(s);
 	pins_close(&p);
 	return status;
-}
-
-int cmd_reload(int argc, char **argv)
-{
-	const char *file = NULL, *name = NULL;
-	struct vxfwd_instance in;
-	pid_t pid;
-	int c, ret;
-
-	optind = 1;
-	while ((c = getopt(argc, argv, "f:n:")) != -1) {
-		if (parse_target(c, optarg, &file, &name)) {
-			fprintf(stderr, "usage: vxfwd reload [-f file | -n name]\n");
-			return VXFWD_EXIT_USAGE;
-		}
-	}
-	if (optind != argc || instance_init(&in, file, name)) {
-		fprintf(stderr, "usage: vxfwd reload [-f file | -n name]\n");
-		return VXFWD_EXIT_USAGE;
-	}
-	ret = instance_running_pid(&in, &pid);
-	if (ret) {
-		log_warnx("%s: not running: %s has no live owner", in.name, in.pidfile);
-		return VXFWD_EXIT_RUNTIME;
-	}
-	if (kill(pid, SIGHUP) < 0) {
-		log_warn("%s: signalling pid %d failed", in.name, (int)pid);
-		return VXFWD_EXIT_RUNTIME;
-	}
-	printf("%s: reload requested from pid %d\n", in.name, (int)pid);
-	return VXFWD_EXIT_OK;
 }

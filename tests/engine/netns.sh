@@ -202,18 +202,33 @@ test_neigh() {
 }
 
 test_reload() {
+	local out rc
 	cp "$TMP/lab.rules" "$TMP/good.rules"
 	echo "forward udp from @nosuchset to port 1 dnat 172.30.82.95" >> "$TMP/lab.rules"
-	"$VXFWD" reload -n "$NAME" >/dev/null
+	out=$("$VXFWD" reload -n "$NAME" 2>&1); rc=$?
+	[ $rc = 1 ] && echo "$out" | grep -q "has errors (above): not reloaded" &&
+	[ "$(stat_of "d['engine']['reload_failures']")" = 0 ] &&
+		pass "vxfwd reload of a broken file: exit 1, not signalled: $(echo "$out" | tail -n 1)" ||
+		fail "vxfwd reload of a broken file: exit $rc: $out"
+	kill -HUP "$DPID"
 	sleep 1
 	[ "$(stat_of "d['engine']['reload_failures']")" = 1 ] &&
-		pass "broken rules file: reload_failures 1, old rules kept" ||
+		pass "broken rules file on SIGHUP: reload_failures 1, old rules kept" ||
 		fail "broken reload not counted"
+	# Valid for check, refused by the daemon: the ingress cannot change.
+	sed 's/^ingress ens5/ingress ens6/; s/^egress ens6/egress ens5/' "$TMP/good.rules" > "$TMP/lab.rules"
+	out=$("$VXFWD" reload -n "$NAME" 2>&1); rc=$?
+	[ $rc = 1 ] && echo "$out" | grep -q "refused the new rules" &&
+	[ "$(stat_of "d['engine']['reload_failures']")" = 2 ] &&
+		pass "vxfwd reload refused by the daemon: exit 1: $(echo "$out" | tail -n 1)" ||
+		fail "vxfwd reload of rules the daemon refuses: exit $rc: $out"
 	cp "$TMP/good.rules" "$TMP/lab.rules"
 	sed -i 's/198.51.100.11/198.51.100.12/' "$TMP/lab.rules"
 	printf 'engine {\n\tbatch 32\n}\n' >> "$TMP/lab.rules"
-	kill -HUP "$DPID"
-	sleep 1.5
+	out=$("$VXFWD" reload -n "$NAME" 2>&1); rc=$?
+	[ $rc = 0 ] && echo "$out" | grep -q "reloaded, the new rules are active" &&
+		pass "vxfwd reload waits for the answer: exit 0: $out" ||
+		fail "vxfwd reload of a good file: exit $rc: $out"
 	[ "$(stat_of "d['engine']['reloads']")" = 1 ] &&
 	grep -q "set member 198.51.100.12/32 added" "$TMP/daemon.log" &&
 	grep -q "set member 198.51.100.11/32 removed" "$TMP/daemon.log" &&

@@ -38,5 +38,20 @@ for want in \
 		fails=$((fails + 1))
 	fi
 done
+# The template's instances are handled like vxfwd.service: stopped and
+# disabled on erase, restarted on upgrade.
+scripts=$(rpm -qp --scripts "$rpmf")
+for want in \
+	"systemctl list-units --all --plain --no-legend 'vxfwd@\*\.service'" \
+	'systemctl --no-reload disable --now "\$u"' \
+	"systemctl try-restart 'vxfwd@\*\.service'" \
+	'vxfwd detach -n'; do
+	if grep -Eq -- "$want" <<<"$scripts"; then
+		echo "ok: scriptlets: /$want/"
+	else
+		echo "FAIL: no scriptlet line matches /$want/"
+		fails=$((fails + 1))
+	fi
+done
 echo "rpm: $fails failure(s)"
 [ $fails -eq 0 ]

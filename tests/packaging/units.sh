@@ -35,7 +35,7 @@ for unit in vxfwd.service vxfwd@.service; do
 	for want in \
 		'^ExecStartPre=/usr/sbin/vxfwd check -q -f /etc/vxfwd/' \
 		'^ExecStart=/usr/sbin/vxfwd run -k -f /etc/vxfwd/' \
-		'^ExecReload=/bin/kill -HUP \$MAINPID$' \
+		'^ExecReload=/usr/sbin/vxfwd reload -n (vxfwd|%i)$' \
 		'^Restart=on-failure$' \
 		'^CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW( CAP_PERFMON)?$' \
 		'^AmbientCapabilities=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW( CAP_PERFMON)?$' \
