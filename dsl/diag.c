@@ -167,17 +167,42 @@ static int group_cmp(const void *pa, const void *pb)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
-/* Print every queued diagnostic, in file order, and forget them. */
-void dsl_diag_flush(struct dsl_ctx *ctx, FILE *out)
+/*
+ * The diagnostics in file order, each followed by its notes: an array of
+ * the first diagnostic of each group, or NULL (no memory: emission order).
+ */
+static struct dsl_diag **diag_groups(struct dsl_ctx *ctx, size_t *n_out)
 {
-	const struct dsl_src *last_src = NULL;
-	struct dsl_diag *d, **groups = NULL;
-	size_t n = 0, i;
+	struct dsl_diag *d, **groups;
+	size_t n = 0;
 
 	for (d = ctx->diags; d; d = d->next)
 		if (d->sev != DSL_NOTE || d == ctx->diags)
 			d->order = n++;
+	*n_out = n;
 	groups = calloc(n ? n : 1, sizeof(*groups));
+	if (!groups)
+		return NULL;
+	for (d = ctx->diags; d; d = d->next)
+		if (d->sev != DSL_NOTE || d == ctx->diags)
+			groups[d->order] = d;
+	qsort(groups, n, sizeof(*groups), group_cmp);
+	return groups;
+}
+
+static int diag_shown(const struct dsl_ctx *ctx, const struct dsl_diag *d)
+{
+	return !(d->sev == DSL_WARNING && (ctx->flags & VXFWD_DSL_F_QUIET));
+}
+
+/* Print every queued diagnostic, in file order, and forget them. */
+void dsl_diag_flush(struct dsl_ctx *ctx, FILE *out)
+{
+	const struct dsl_src *last_src = NULL;
+	struct dsl_diag *d, **groups;
+	size_t n = 0, i;
+
+	groups = diag_groups(ctx, &n);
 	if (!groups) {
 		/* no memory to sort: emission order is still right, only less tidy */
 		for (d = ctx->diags; d; d = d->next)
@@ -185,13 +210,9 @@ void dsl_diag_flush(struct dsl_ctx *ctx, FILE *out)
 				print_one(d, &last_src, out);
 		goto out;
 	}
-	for (d = ctx->diags; d; d = d->next)
-		if (d->sev != DSL_NOTE || d == ctx->diags)
-			groups[d->order] = d;
-	qsort(groups, n, sizeof(*groups), group_cmp);
 	for (i = 0; i < n; i++) {
 		d = groups[i];
-		if (d->sev == DSL_WARNING && (ctx->flags & VXFWD_DSL_F_QUIET))
+		if (!diag_shown(ctx, d))
 			continue;
 		do {
 			print_one(d, &last_src, out);
@@ -201,6 +222,65 @@ void dsl_diag_flush(struct dsl_ctx *ctx, FILE *out)
 out:
 	free(groups);
 	fflush(out);
+	dsl_diag_free(ctx);
+}
+
+static void diag_rec(const struct dsl_diag *d, struct vxfwd_diag_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->severity = sev_names[d->sev];
+	rec->message = d->msg;
+	if (!d->loc.src)
+		return;
+	rec->file = d->loc.src->path;
+	if (d->loc.first_line <= 0)
+		return;
+	rec->line = (unsigned int)d->loc.first_line;
+	rec->column = d->loc.first_column > 0 ? (unsigned int)d->loc.first_column : 0;
+	rec->end_line = d->loc.last_line > 0 ? (unsigned int)d->loc.last_line : rec->line;
+	rec->end_column = d->loc.last_column > 0 ? (unsigned int)d->loc.last_column :
+						   rec->column;
+}
+
+/* One diagnostic and the notes after it, as records. */
+static void emit_group(const struct dsl_diag *d, const struct vxfwd_diag_sink *sink)
+{
+	struct vxfwd_diag_rec rec, *notes = NULL;
+	const struct dsl_diag *n;
+	size_t k = 0;
+
+	for (n = d->next; n && n->sev == DSL_NOTE; n = n->next)
+		k++;
+	if (k)
+		notes = calloc(k, sizeof(*notes));
+	diag_rec(d, &rec);
+	if (notes) {
+		for (k = 0, n = d->next; n && n->sev == DSL_NOTE; n = n->next)
+			diag_rec(n, &notes[k++]);
+		rec.notes = notes;
+		rec.n_notes = k;
+	}
+	sink->fn(sink->arg, &rec);
+	free(notes);
+}
+
+/* Hand every queued diagnostic to `sink`, in file order, and forget them. */
+void dsl_diag_emit(struct dsl_ctx *ctx, const struct vxfwd_diag_sink *sink)
+{
+	struct dsl_diag *d, **groups;
+	size_t n = 0, i;
+
+	groups = diag_groups(ctx, &n);
+	if (!groups) {
+		/* no memory to sort: every one alone, in emission order */
+		for (d = ctx->diags; d; d = d->next)
+			if (d->sev != DSL_NOTE && diag_shown(ctx, d))
+				emit_group(d, sink);
+	}
+	for (i = 0; groups && i < n; i++)
+		if (diag_shown(ctx, groups[i]))
+			emit_group(groups[i], sink);
+	free(groups);
 	dsl_diag_free(ctx);
 }
 

@@ -240,6 +240,7 @@ void dsl_diag(struct dsl_ctx *ctx, enum dsl_sev sev, const struct dsl_loc *loc,
 #define dsl_warning(ctx, loc, ...) dsl_diag(ctx, DSL_WARNING, loc, __VA_ARGS__)
 #define dsl_note(ctx, loc, ...) dsl_diag(ctx, DSL_NOTE, loc, __VA_ARGS__)
 void dsl_diag_flush(struct dsl_ctx *ctx, FILE *out);
+void dsl_diag_emit(struct dsl_ctx *ctx, const struct vxfwd_diag_sink *sink);
 void dsl_diag_free(struct dsl_ctx *ctx);
 int dsl_loc_char(const struct dsl_loc *loc);
 

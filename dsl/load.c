@@ -306,8 +306,8 @@ static void ctx_free(struct dsl_ctx *ctx)
 	}
 }
 
-int vxfwd_dsl_load(const char *path, const char *text, unsigned int flags, FILE *diag,
-		   struct vxfwd_ruleset **out)
+static int dsl_load(const char *path, const char *text, unsigned int flags, FILE *diag,
+		    const struct vxfwd_diag_sink *sink, struct vxfwd_ruleset **out)
 {
 	struct dsl_ctx ctx;
 	int ret;
@@ -326,7 +326,9 @@ int vxfwd_dsl_load(const char *path, const char *text, unsigned int flags, FILE 
 	if (ctx.errors)
 		ret = -EINVAL;
 out:
-	if (diag)
+	if (sink)
+		dsl_diag_emit(&ctx, sink);
+	else if (diag)
 		dsl_diag_flush(&ctx, diag);
 	if (ret && *out) {
 		vxfwd_ruleset_free(*out);
@@ -334,6 +336,18 @@ out:
 	}
 	ctx_free(&ctx);
 	return ret;
+}
+
+int vxfwd_dsl_load(const char *path, const char *text, unsigned int flags, FILE *diag,
+		   struct vxfwd_ruleset **out)
+{
+	return dsl_load(path, text, flags, diag, NULL, out);
+}
+
+int vxfwd_dsl_load_records(const char *path, const char *text, unsigned int flags,
+			   const struct vxfwd_diag_sink *sink, struct vxfwd_ruleset **out)
+{
+	return dsl_load(path, text, flags, NULL, sink, out);
 }
 
 int vxfwd_dsl_load_file(const char *path, FILE *diag, struct vxfwd_ruleset **out)

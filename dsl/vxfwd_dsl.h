@@ -159,6 +159,36 @@ int vxfwd_dsl_load_string(const char *name, const char *text, FILE *diag,
 int vxfwd_dsl_load(const char *path, const char *text, unsigned int flags, FILE *diag,
 		   struct vxfwd_ruleset **out);
 
+/*
+ * Diagnostics as records, for callers that print them in another form
+ * (`vxfwd check -j`).  A record's strings live until the callback returns.
+ * file is NULL for a diagnostic without a place; line and column are
+ * 1-based, 0 when not known (the end of a file has a line, column 1).
+ */
+struct vxfwd_diag_rec {
+	const char *severity;		/* "error", "warning" or "note" */
+	const char *file;
+	unsigned int line;
+	unsigned int column;
+	unsigned int end_line;		/* last character of the span */
+	unsigned int end_column;
+	const char *message;
+	const struct vxfwd_diag_rec *notes;	/* notes of an error or warning */
+	size_t n_notes;
+};
+
+struct vxfwd_diag_sink {
+	void (*fn)(void *arg, const struct vxfwd_diag_rec *rec);
+	void *arg;
+};
+
+/*
+ * vxfwd_dsl_load() that hands each error and warning, with its notes, to
+ * `sink` in file order instead of printing them.
+ */
+int vxfwd_dsl_load_records(const char *path, const char *text, unsigned int flags,
+			   const struct vxfwd_diag_sink *sink, struct vxfwd_ruleset **out);
+
 void vxfwd_ruleset_free(struct vxfwd_ruleset *rs);
 
 /*

@@ -23,13 +23,16 @@ static const struct subcmd subcmds[] = {
 	 " [-kQv] [-B batch] [-b backend] [-c cpus] [-f file] [-n name] [-p usec] [-r size]"
 	 " [-s policy] [-w workers] [-x mode]"},
 #ifdef VXFWD_HAVE_CHECK
-	{"check", cmd_check, " [-qv] [-f file]"},
+	{"check", cmd_check, " [-jqv] [-f file]"},
 #else
-	{"check", NULL, " [-qv] [-f file]"},
+	{"check", NULL, " [-jqv] [-f file]"},
 #endif
 	{"reload", cmd_reload, " [-f file | -n name]"},
 	{"detach", cmd_detach, " [-f file | -n name]"},
 	{"stats", cmd_stats, " [-j | -p] [-w seconds] [-f file | -n name]"},
+	{"status", cmd_status, " [-j] [-n name]"},
+	{"explain", cmd_explain,
+	 " [-j] [-f file | -n name] [-r pcap | udp | tcp src[:sport] dst:dport [vni N]]"},
 #ifdef VXFWD_HAVE_DOCTOR
 	{"doctor", cmd_doctor, " [-f file]"},
 #else

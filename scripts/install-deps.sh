@@ -16,7 +16,7 @@ set -eu
 BUILD_PKGS=(
 	gcc clang llvm libclang-rt-14-dev
 	bpftool libbpf-dev libelf-dev zlib1g-dev
-	liburing-dev libcap-ng-dev libsystemd-dev
+	liburing-dev libcap-ng-dev libsystemd-dev libjson-c-dev
 	meson ninja-build pkg-config flex bison
 )
 # Besides the tools named here, the tests run procps's sysctl, ps and kill,

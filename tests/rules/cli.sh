@@ -53,7 +53,7 @@ expect stdin-name 1 '' '^<stdin>:1:1: error: unknown keyword' -- \
 expect missing 1 '' 'nope.rules: cannot read the rules: No such file or directory' -- \
 	"$vxfwd" check -f nope.rules
 expect directory 1 '' 'cannot read the rules: Is a directory' -- "$vxfwd" check -f .
-expect usage-option 2 '' '^usage: vxfwd check \[-qv\] \[-f file\]$' -- "$vxfwd" check -x
+expect usage-option 2 '' '^usage: vxfwd check \[-jqv\] \[-f file\]$' -- "$vxfwd" check -x
 expect usage-operand 2 '' '^usage: vxfwd check' -- "$vxfwd" check -f good.rules extra
 expect usage-qv 2 '' '^usage: vxfwd check' -- "$vxfwd" check -q -v -f good.rules
 expect help 0 '^usage: vxfwd check' '' -- "$vxfwd" check -h
@@ -69,6 +69,32 @@ expect world-writable-include 1 '' "^incl.rules:5:9: error: inc/ww.rules: refusi
 	"$vxfwd" check -f incl.rules
 expect errors-only-q 1 '' 'error: unknown keyword' -- \
 	sh -c "printf 'ingres ens5 { vni 1 }\n' | \"$vxfwd\" check -q -f -"
+
+# -j: one JSON object on stdout, nothing on stderr, the same exit status
+expect json-ok 0 '"valid": true' '' -- "$vxfwd" check -j -q -f good.rules
+expect json-usage-v 2 '' '^usage: vxfwd check' -- "$vxfwd" check -j -v -f good.rules
+expect json-missing 1 '"message": "cannot read the rules: No such file or directory"' '' -- \
+	"$vxfwd" check -j -f nope.rules
+printf 'ingress ens5 { vni 1 }\negress ens6\nset s {\n\t198.51.100.1\nforward udp from @s to port 53 dnat 192.0.2.1\n' > brace.rules
+"$vxfwd" check -j -q -f brace.rules >"$tmp/j.out" 2>"$tmp/j.err"
+status=$?
+if [ $status -eq 1 ] && [ ! -s "$tmp/j.err" ] && python3 - "$tmp/j.out" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["valid"] is False and d["errors"] == 1, d
+(e,) = d["diagnostics"]
+assert (e["file"], e["line"], e["column"], e["severity"]) == ("brace.rules", 5, 1, "error"), e
+assert e["message"] == "missing '}' before 'forward': set 's' is not closed", e
+(n,) = e["notes"]
+assert (n["line"], n["column"], n["severity"]) == (3, 7, "note"), n
+EOF
+then
+	echo "ok json-diagnostic"
+else
+	echo "FAIL json-diagnostic: exit $status" >&2
+	cat "$tmp/j.out" "$tmp/j.err" >&2
+	fail=$((fail + 1))
+fi
 
 # the scale example: every address an LPM entry, every organization a slot
 "$vxfwd" check -v -f "$here/../../rules/examples/exporters.rules" >"$tmp/x.out" 2>/dev/null

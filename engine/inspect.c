@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* inspect.c - see inspect.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "inspect.h"
+
+static const struct {
+	const char *name;
+	const char *why;
+} counters[VXFWD_C_MAX] = {
+	[VXFWD_C_RX] = {"rx", "seen"},
+	[VXFWD_C_PASS] = {"pass", "not mirror traffic: passed to the kernel untouched"},
+	[VXFWD_C_FORWARD] = {"forward", "decapsulated, rewritten and sent out of egress"},
+	[VXFWD_C_DROP_NO_CONFIG] = {"drop_no_config", "no ruleset is active yet"},
+	[VXFWD_C_DROP_OUTER_FRAG] = {"drop_outer_frag", "the outer IPv4 packet is a fragment"},
+	[VXFWD_C_DROP_VXLAN_HDR] = {"drop_vxlan_hdr",
+				    "VXLAN header short, I flag clear or reserved bits set"},
+	[VXFWD_C_DROP_VNI] = {"drop_vni", "VNI not accepted: not in the ingress vni list"},
+	[VXFWD_C_DROP_INNER_NOT_IP] = {"drop_inner_not_ip", "the inner frame is not IPv4"},
+	[VXFWD_C_DROP_INNER_MALFORMED] = {"drop_inner_malformed",
+					  "inner header short or lengths inconsistent"},
+	[VXFWD_C_DROP_INNER_TRUNCATED] = {"drop_inner_truncated",
+					  "inner IPv4 total length beyond the captured bytes"},
+	[VXFWD_C_DROP_INNER_CSUM] = {"drop_inner_csum", "inner IPv4 header checksum wrong"},
+	[VXFWD_C_DROP_INNER_FRAG] = {"drop_inner_frag", "the inner IPv4 packet is a fragment"},
+	[VXFWD_C_DROP_INNER_PROTO] = {"drop_inner_proto", "the inner packet is neither UDP nor TCP"},
+	[VXFWD_C_DROP_SRC_NOT_ALLOWED] = {"drop_src_not_allowed",
+					  "source in no set, and no rule takes it"},
+	[VXFWD_C_DROP_NO_RULE] = {"drop_no_rule", "source allowed, but no rule matches"},
+	[VXFWD_C_DROP_NO_NEXTHOP] = {"drop_no_nexthop",
+				     "the DNAT target's MAC is not resolved on egress"},
+	[VXFWD_C_DROP_TOO_BIG] = {"drop_too_big", "inner frame larger than the ring takes"},
+	[VXFWD_C_DROP_RING_FULL] = {"drop_ring_full", "no room in the ring"},
+	[VXFWD_C_DROP_OUTER_LEN] = {"drop_outer_len",
+				    "outer IPv4 or UDP length does not fit the frame"},
+};
+
+const char *inspect_counter_name(__u32 c)
+{
+	return c < VXFWD_C_MAX && counters[c].name ? counters[c].name : "?";
+}
+
+const char *inspect_counter_why(__u32 c)
+{
+	return c < VXFWD_C_MAX && counters[c].why ? counters[c].why : "?";
+}
+
+static void state_line(struct vxfwd_state *st, const char *line)
+{
+	char word[PATH_MAX], addr[INET_ADDRSTRLEN];
+	unsigned int a, b;
+	long long t;
+	int n, off;
+
+	if (sscanf(line, "egress %15s", st->egress) == 1 || sscanf(line, "pid %d", &st->pid) == 1 ||
+	    sscanf(line, "gen %u", &st->gen) == 1 || sscanf(line, "sets %u", &st->n_sets) == 1)
+		return;
+	if (sscanf(line, "applied %lld", &t) == 1) {
+		st->applied = t;
+	} else if (sscanf(line, "rules %4095s", word) == 1) {
+		snprintf(st->rules, sizeof(st->rules), "%s", word);
+	} else if (sscanf(line, "backend %31s", st->backend) == 1) {
+		return;
+	} else if (sscanf(line, "worker %u cpu %d", &a, &n) == 2 && a == st->n_workers &&
+		   a < VXFWD_MAX_WORKERS) {
+		st->worker_cpu[st->n_workers++] = n;
+	} else if (sscanf(line, "nexthop %15s", addr) == 1 && st->n_nexthops < VXFWD_MAX_NEXTHOPS &&
+		   inet_pton(AF_INET, addr, &st->nexthop[st->n_nexthops]) == 1) {
+		st->n_nexthops++;
+	} else if (sscanf(line, "rule %u %n", &a, &off) == 1 && a == st->n_rules &&
+		   a < VXFWD_MAX_RULES) {
+		snprintf(st->rule[st->n_rules++], sizeof(st->rule[0]), "%s", line + off);
+	} else if (sscanf(line, "org %u %u", &a, &b) == 2) {
+		st->n_orgs++;
+	}
+}
+
+int inspect_state_read(const char *path, struct vxfwd_state *st)
+{
+	char line[PATH_MAX + 64];
+	FILE *f;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = attached_where(path, &st->where);
+	if (ret)
+		return ret;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		state_line(st, line);
+	}
+	fclose(f);
+	return 0;
+}
+
+int inspect_prog_fd(const struct vxfwd_instance *in, __u32 *prog_id, __u32 *xdp_flags)
+{
+	struct vxfwd_where w;
+	char pin[PATH_MAX];
+	__u32 id, flags;
+	int ifindex, ret;
+
+	ret = attached_where_find(in, &w);
+	if (ret)
+		return ret;
+	ifindex = (int)if_nametoindex(w.ingress);
+	if (!ifindex)
+		return -ENODEV;
+	ret = attached_xdp_query(ifindex, &id, &flags);
+	if (ret)
+		return ret;
+	if (!id)
+		return -ENOENT;
+	if (prog_id)
+		*prog_id = id;
+	if (xdp_flags)
+		*xdp_flags = flags;
+	if (instance_pin_path(in, "prog", pin, sizeof(pin)))
+		pin[0] = '\0';
+	ret = attached_prog_fd(id, pin[0] ? pin : NULL, VXFWD_XDP_PROG_NAME);
+	return ret == -EEXIST ? -ENOENT : ret;
+}
+
+int inspect_map_fd(const struct vxfwd_instance *in, int prog_fd, const char *name)
+{
+	char path[PATH_MAX];
+	int fd = -ENOENT;
+
+	if (prog_fd >= 0)
+		fd = attached_map_fd(prog_fd, name);
+	if (fd >= 0 || instance_pin_path(in, name, path, sizeof(path)))
+		return fd;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+const char *inspect_mac(const __u8 *mac, char *buf)
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+	return buf;
+}
+
+void inspect_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}

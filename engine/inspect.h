@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * inspect.h - what `vxfwd status`, `explain` and `monitor` share: the names
+ * and meanings of the XDP counters, the state file of an instance read in
+ * full, and the live program and maps of an instance, found through its
+ * pins or, without them, through the kernel (attached.h).
+ */
+#ifndef VXFWD_INSPECT_H
+#define VXFWD_INSPECT_H
+
+#include <limits.h>
+#include <linux/types.h>
+
+#include "attached.h"
+#include "instance.h"
+#include "vxfwd_abi.h"
+
+/* The stats name of a counter ("drop_vni"), or "?" out of range. */
+const char *inspect_counter_name(__u32 c);
+
+/* What a counter means for the frame that landed in it, one phrase. */
+const char *inspect_counter_why(__u32 c);
+
+/* Everything the state file of a running instance records (reload.c). */
+struct vxfwd_state {
+	struct vxfwd_where where;
+	char egress[IF_NAMESIZE];
+	char rules[PATH_MAX];
+	char backend[32];
+	long long applied; /* time(2) the active generation was written */
+	int pid;
+	unsigned int gen;
+	unsigned int n_sets;
+	unsigned int n_rules;
+	unsigned int n_orgs;
+	unsigned int n_workers;
+	unsigned int n_nexthops;
+	int worker_cpu[VXFWD_MAX_WORKERS];
+	__be32 nexthop[VXFWD_MAX_NEXTHOPS];
+	char rule[VXFWD_MAX_RULES][64];
+};
+
+/* Read the state file at `path`.  0, or -errno (-ENOENT without ingress). */
+int inspect_state_read(const char *path, struct vxfwd_state *st);
+
+/*
+ * An fd of vxfwd's XDP program on the interface of instance `in` (its pin,
+ * else the program attached to the interface its state or rules file names),
+ * with its id and attach mode (XDP_FLAGS_DRV_MODE or _SKB_MODE) when not
+ * NULL.  fd, or -errno (-ENOENT: no vxfwd program there).
+ */
+int inspect_prog_fd(const struct vxfwd_instance *in, __u32 *prog_id, __u32 *xdp_flags);
+
+/* An fd of map `name` of instance `in`: through `prog_fd`, else its pin. */
+int inspect_map_fd(const struct vxfwd_instance *in, int prog_fd, const char *name);
+
+/* Print "aa:bb:cc:dd:ee:ff" into buf (18 bytes). */
+const char *inspect_mac(const __u8 *mac, char *buf);
+
+/* A JSON string literal of `s` on stdout. */
+void inspect_json_str(const char *s);
+
+#endif /* VXFWD_INSPECT_H */
