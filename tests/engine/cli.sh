@@ -32,7 +32,7 @@ if diff -u "$TMP/synopsis" "$TMP/help"; then
 else
 	echo "FAIL: vxfwd --help differs from HACKING.md"; FAILS=$((FAILS + 1))
 fi
-for cmd in run check reload detach stats explain doctor version; do
+for cmd in run check reload detach stats status explain doctor version; do
 	line=$(grep -E "^(usage:|      ) vxfwd $cmd( |\$)" "$TMP/synopsis" | sed 's/^usage: *//; s/^ *//')
 	got=$("$VXFWD" "$cmd" --help)
 	if [ "$got" = "usage: $line" ]; then
@@ -76,6 +76,10 @@ expect 0 "detach of an instance that left nothing" "$VXFWD" detach -n vxfengcli$
 grep -q "nothing attached" "$TMP/out" && echo "ok: detach says nothing was attached" ||
 	{ echo "FAIL: detach output: $(cat "$TMP/out")"; FAILS=$((FAILS + 1)); }
 expect 3 "stats of an instance that is not running" "$VXFWD" stats -n vxfengcli$$
+expect 2 "status with an argument" "$VXFWD" status extra
+expect 3 "status -n of an instance that is not running" "$VXFWD" status -n vxfengcli$$
+grep -q "vxfengcli$$: not running" "$TMP/err" && echo "ok: status says 'not running'" ||
+	{ echo "FAIL: status stderr: $(cat "$TMP/err")"; FAILS=$((FAILS + 1)); }
 expect 2 "explain without a packet" "$VXFWD" explain -f "$TMP/none.rules"
 expect 2 "explain with an unknown protocol" "$VXFWD" explain icmp 198.51.100.10 10.0.0.1:1
 expect 2 "explain without a destination port" "$VXFWD" explain udp 198.51.100.10 10.0.0.1
