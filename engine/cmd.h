@@ -15,7 +15,9 @@ int cmd_detach(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_import_allowlist(int argc, char **argv);
 
 #endif /* VXFWD_CMD_H */

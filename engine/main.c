@@ -31,6 +31,7 @@ static const struct subcmd subcmds[] = {
 	{"detach", cmd_detach, " [-f file | -n name]"},
 	{"stats", cmd_stats, " [-j | -p] [-w seconds] [-f file | -n name]"},
 	{"status", cmd_status, " [-j] [-n name]"},
+	{"monitor", cmd_monitor, " [-c count] [-n name] [-r rate] [-s sample]"},
 	{"explain", cmd_explain,
 	 " [-j] [-f file | -n name] [-r pcap | udp | tcp src[:sport] dst:dport [vni N]]"},
 #ifdef VXFWD_HAVE_DOCTOR
@@ -38,6 +39,7 @@ static const struct subcmd subcmds[] = {
 #else
 	{"doctor", NULL, " [-f file]"},
 #endif
+	{"import-allowlist", cmd_import_allowlist, " [-s set] file"},
 	{"version", cmd_version, ""},
 };
 
