@@ -77,6 +77,7 @@ struct named {
 
 struct snap {
 	struct timespec ts;
+	int up; /* the instance runs (its pid-file lock is held) */
 	int have_guard;
 	struct vxfwd_count guard[VXFWD_G_MAX];
 	__u32 gen;
@@ -92,6 +93,7 @@ struct pins {
 	struct vxfwd_maps m;
 	int guard; /* leak guard counters, -1 when not pinned */
 	const struct vxfwd_instance *inst;
+	int up;
 };
 
 static __u64 eng_field(const struct vxfwd_engine_stats *s, size_t i)
@@ -160,7 +162,7 @@ static int pins_open(struct pins *p, const struct vxfwd_instance *in)
 	memset(&p->m, -1, sizeof(p->m));
 	p->guard = -1;
 	ret = pins_open_attached(p, in);
-	if (ret)
+	if (ret && p->up)
 		log_warnx("%s: no pinned maps under %s and no vxfwd XDP program found on its "
 			  "ingress interface: %s (is it running, or was it detached?)",
 			  in->name, in->pindir, strerror(-ret));
@@ -267,6 +269,7 @@ static int snap_take(const struct pins *p, struct snap *s)
 	int ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &s->ts);
+	s->up = p->up;
 	state_read(p->inst, s);
 	ret = maps_active_gen(&p->m, &s->gen);
 	if (!ret)
@@ -326,7 +329,8 @@ static void print_table(const char *name, const struct snap *s, const struct sna
 	double dt = o ? (s->ts.tv_sec - o->ts.tv_sec) + (s->ts.tv_nsec - o->ts.tv_nsec) / 1e9 : 0;
 	unsigned int i;
 
-	printf("instance %s, generation %u\n", name, s->gen);
+	printf("instance %s, generation %u%s\n", name, s->gen,
+	       s->up ? "" : " (not running: its XDP program is still attached)");
 	printf("  %-24s %16s %18s%s\n", "counter", "packets", "bytes",
 	       o ? "          pps          bit/s" : "");
 	for (i = 0; i < VXFWD_C_MAX; i++)
@@ -404,7 +408,8 @@ static void print_json(const char *name, const struct snap *s)
 
 	printf("{\"instance\":");
 	json_str(name);
-	printf(",\"generation\":%u,\"counters\":{", s->gen);
+	printf(",\"running\":%s,\"generation\":%u,\"counters\":{", s->up ? "true" : "false",
+	       s->gen);
 	for (i = 0; i < VXFWD_C_MAX; i++)
 		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "", counter_names[i],
 		       (unsigned long long)s->c[i].packets, (unsigned long long)s->c[i].bytes);
@@ -471,9 +476,20 @@ static void prom_named(const char *metric, const char *label, const char *name,
 	}
 }
 
+/* Whether the instance runs: 1 while its pid-file lock is held, else 0. */
+static void print_up(const char *name, int up)
+{
+	printf("# HELP vxfwd_up Whether the instance is running (its pid-file lock is held).\n"
+	       "# TYPE vxfwd_up gauge\nvxfwd_up{instance=\"");
+	prom_label(name);
+	printf("\"} %d\n", up);
+}
+
 static void print_prom(const char *name, const struct snap *s)
 {
 	unsigned int i, u;
+
+	print_up(name, s->up);
 
 	for (u = 0; u < 2; u++) {
 		printf("# HELP vxfwd_xdp_%s_total XDP %s by verdict and drop reason.\n",
@@ -574,6 +590,7 @@ int cmd_stats(int argc, char **argv)
 	struct pins p = {.inst = NULL};
 	struct snap *s = NULL;
 	int c, secs = 0, ret, status = VXFWD_EXIT_RUNTIME;
+	pid_t pid;
 	char *end;
 
 	optind = 1;
@@ -600,9 +617,17 @@ int cmd_stats(int argc, char **argv)
 		return VXFWD_EXIT_USAGE;
 	}
 	memset(&p.m, -1, sizeof(p.m));
+	p.up = instance_running_pid(&in, &pid) == 0;
 	ret = pins_open(&p, &in);
-	if (ret)
+	if (!p.up)
+		log_warnx("%s: not running (no live owner of %s)%s", in.name, in.pidfile,
+			  ret ? "" : "; its XDP program is still attached and dropping mirror "
+				     "traffic: these are its counters");
+	if (ret) {
+		if (f == FMT_PROM && !p.up)
+			print_up(in.name, 0);
 		goto out;
+	}
 	if (secs) {
 		ret = watch(&p, f, secs);
 	} else {
@@ -611,7 +636,7 @@ int cmd_stats(int argc, char **argv)
 		if (!ret)
 			print_snap(f, in.name, s, NULL);
 	}
-	if (!ret)
+	if (!ret && p.up)
 		status = VXFWD_EXIT_OK;
 out:
 	free(s);

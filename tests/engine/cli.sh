@@ -32,7 +32,7 @@ if diff -u "$TMP/synopsis" "$TMP/help"; then
 else
 	echo "FAIL: vxfwd --help differs from HACKING.md"; FAILS=$((FAILS + 1))
 fi
-for cmd in run check reload detach stats status explain doctor version; do
+for cmd in run check reload detach stats status monitor explain doctor version; do
 	line=$(grep -E "^(usage:|      ) vxfwd $cmd( |\$)" "$TMP/synopsis" | sed 's/^usage: *//; s/^ *//')
 	got=$("$VXFWD" "$cmd" --help)
 	if [ "$got" = "usage: $line" ]; then
@@ -80,6 +80,16 @@ expect 2 "status with an argument" "$VXFWD" status extra
 expect 3 "status -n of an instance that is not running" "$VXFWD" status -n vxfengcli$$
 grep -q "vxfengcli$$: not running" "$TMP/err" && echo "ok: status says 'not running'" ||
 	{ echo "FAIL: status stderr: $(cat "$TMP/err")"; FAILS=$((FAILS + 1)); }
+expect 2 "monitor -c 0" "$VXFWD" monitor -c 0
+expect 2 "monitor -r with garbage" "$VXFWD" monitor -r fast
+expect 2 "monitor with an argument" "$VXFWD" monitor extra
+expect 3 "monitor of an instance that is not running" "$VXFWD" monitor -n vxfengcli$$
+"$VXFWD" stats -p -n vxfengcli$$ 2>/dev/null | grep -qx 'vxfwd_up{instance="vxfengcli'$$'"} 0' &&
+	echo "ok: stats -p of an instance that is not running: vxfwd_up 0" ||
+	{ echo "FAIL: stats -p of an instance that is not running: no vxfwd_up 0"; FAILS=$((FAILS + 1)); }
+"$VXFWD" stats -n vxfengcli$$ 2>&1 >/dev/null | grep -q "vxfengcli$$: not running" &&
+	echo "ok: stats of an instance that is not running says so" ||
+	{ echo "FAIL: stats of an instance that is not running does not say so"; FAILS=$((FAILS + 1)); }
 expect 2 "explain without a packet" "$VXFWD" explain -f "$TMP/none.rules"
 expect 2 "explain with an unknown protocol" "$VXFWD" explain icmp 198.51.100.10 10.0.0.1:1
 expect 2 "explain without a destination port" "$VXFWD" explain udp 198.51.100.10 10.0.0.1
