@@ -259,7 +259,7 @@ inner()
 		tr -s ' ' | tr '\n' ' ')
 	if [ -n "$summary" ]; then
 		grep -E '^ *[0-9]+/[0-9]+ .* (FAIL|SKIP|TIMEOUT|ERROR|UNEXPECTEDPASS) ' "$LOGDIR/test.log" |
-			sed 's/^/  | /'
+			awk '!seen[$0]++ { print "  | " $0 }'
 	else
 		tail -n 40 "$LOGDIR/test.log" | sed 's/^/  | /'
 	fi
@@ -271,7 +271,7 @@ inner()
 	echo
 	say "summary (clone of $(git -C "$ROOT$CHROOT_SRC" rev-parse --short HEAD) on a fresh Debian $(cat "$ROOT/etc/debian_version") root)"
 	say "  scripts/setup.sh demo: exit $demo_rc, ${demo_secs} s, ${verdict:-no verdict}"
-	say "  ${leak# }"
+	say "  demo: ${leak#"${leak%%[! ]*}"}"
 	say "  scripts/setup.sh test: exit $test_rc, ${test_secs} s"
 	say "  tests: ${summary:-no summary}"
 	return $bad
