@@ -28,7 +28,7 @@
 #define VXFWD_MAX_SETS 64		/* sets (named + anonymous); a __u64 mask */
 #endif
 #ifndef VXFWD_MAX_PREFIXES
-#define VXFWD_MAX_PREFIXES 16384	/* LPM entries in one ruleset */
+#define VXFWD_MAX_PREFIXES 131072	/* LPM entries in one ruleset, after merging */
 #endif
 #ifndef VXFWD_MAX_VNIS
 #define VXFWD_MAX_VNIS 256		/* VNIs accepted on ingress */

@@ -5,11 +5,15 @@
  * Order (the apply order): CFG, VNI, LPM, RULE, NEXTHOP.  Keys carry
  * generation 0; engine/maps.c stamps the generation it writes.
  *
- * LPM: one entry per distinct prefix of any set (named or a rule's literal).
- * The program reads only the longest match, so each entry carries the bits
- * of every set containing it, shorter covering prefixes included, and the
- * organization of its most specific member that has one (the first
- * organization, by order of appearance, when two members tie).
+ * LPM: the program reads only the longest match, so each prefix of any set
+ * (named or a rule's literal) carries the bits of every set containing it,
+ * shorter covering prefixes included, and the organization of its most
+ * specific member that has one (the first organization, by order of
+ * appearance, when two members tie).  Then the entries are merged as long
+ * as every address keeps its value: a prefix with the value of its nearest
+ * covering entry is dropped, two halves with one value become their
+ * parent (256 contiguous /32s of one set and organization are one /24).
+ * The limit VXFWD_MAX_PREFIXES counts the entries after merging.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -98,49 +102,222 @@ static int collect(struct dsl_set *list, struct lpm_ent **ents, size_t *n, size_
 	return 0;
 }
 
-/*
- * Value of prefix ents[k]: walk every entry covering it.  Entries are
- * sorted by address then length, so coverers of ents[k] are found by
- * looking up each shorter length's network address.
- */
-static void lpm_value(const struct lpm_ent *ents, size_t n, const struct lpm_ent *p,
-		      struct vxfwd_lpm_val *val)
-{
-	const struct lpm_ent *best_org = NULL;
-	struct lpm_ent key;
-	unsigned int len;
-	size_t lo, hi, mid, i;
+/* One LPM entry being built: a prefix, its value, and where it was written. */
+struct lpm_out {
+	__u32 addr;
+	unsigned int plen;
+	int merged;			/* made by joining two halves */
+	struct vxfwd_lpm_val val;
+	const struct dsl_val *where;	/* a member it came from, for messages */
+};
 
-	memset(val, 0, sizeof(*val));
-	for (len = 0; len <= p->plen; len++) {
-		key.addr = p->addr & pfx_mask(len);
-		key.plen = len;
-		key.bit = -1;
-		lo = 0;
-		hi = n;
-		while (lo < hi) {
-			mid = (lo + hi) / 2;
-			if (ent_cmp(&ents[mid], &key) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
+static int covers(const struct lpm_out *p, __u32 addr, unsigned int plen)
+{
+	return p->plen <= plen && ((p->addr ^ addr) & pfx_mask(p->plen)) == 0;
+}
+
+static int same_val(const struct vxfwd_lpm_val *a, const struct vxfwd_lpm_val *b)
+{
+	return a->sets == b->sets && a->org == b->org;
+}
+
+/*
+ * The value of each distinct prefix of ents[] (sorted by address, then
+ * length): the bits of every set holding it or a prefix covering it, and
+ * the organization of the longest of those that has one (the first
+ * organization when two tie).  Coverers come before what they cover, so one
+ * sweep with a stack of the prefixes covering the current one does it.
+ */
+static size_t lpm_values(const struct lpm_ent *ents, size_t n, struct lpm_out *out,
+			 size_t *stack)
+{
+	const struct dsl_org *org;
+	size_t i, j, k = 0, depth = 0;
+
+	for (i = 0; i < n; i = j) {
+		struct lpm_out *o = &out[k];
+
+		memset(o, 0, sizeof(*o));
+		o->addr = ents[i].addr;
+		o->plen = ents[i].plen;
+		o->where = ents[i].val;
+		org = NULL;
+		for (j = i; j < n && ents[j].addr == o->addr && ents[j].plen == o->plen; j++) {
+			o->val.sets |= 1ull << ents[j].bit;
+			if (ents[j].org && (!org || ents[j].org->slot < org->slot))
+				org = ents[j].org;
 		}
-		for (i = lo; i < n && ents[i].addr == key.addr && ents[i].plen == len; i++) {
-			val->sets |= 1ull << ents[i].bit;
-			/* the longest prefix wins; in a tie, the first organization */
-			if (ents[i].org && (!best_org || ents[i].plen > best_org->plen ||
-					    ents[i].org->slot < best_org->org->slot))
-				best_org = &ents[i];
+		while (depth && !covers(&out[stack[depth - 1]], o->addr, o->plen))
+			depth--;
+		if (depth) {
+			o->val.sets |= out[stack[depth - 1]].val.sets;
+			o->val.org = out[stack[depth - 1]].val.org;
 		}
+		if (org)
+			o->val.org = (__u32)org->slot + 1;
+		stack[depth++] = k++;
 	}
-	if (best_org)
-		val->org = (__u32)best_org->org->slot + 1;
+	return k;
+}
+
+/*
+ * Drop every entry whose value is its nearest coverer's: the longest match
+ * of each address then gives the same value.  v[] sorted; returns the count.
+ */
+static size_t lpm_drop_contained(struct lpm_out *v, size_t n, size_t *stack)
+{
+	size_t i, k = 0, depth = 0;
+
+	for (i = 0; i < n; i++) {
+		while (depth && !covers(&v[stack[depth - 1]], v[i].addr, v[i].plen))
+			depth--;
+		if (depth && same_val(&v[stack[depth - 1]].val, &v[i].val))
+			continue;
+		v[k] = v[i];
+		stack[depth++] = k++;
+	}
+	return k;
+}
+
+static int out_cmp(const void *pa, const void *pb)
+{
+	const struct lpm_out *a = pa, *b = pb;
+
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	if (a->plen != b->plen)
+		return a->plen < b->plen ? -1 : 1;
+	return 0;
+}
+
+/* Longest first, then by address. */
+static int len_cmp(const void *pa, const void *pb)
+{
+	const struct lpm_out *a = pa, *b = pb;
+
+	if (a->plen != b->plen)
+		return a->plen > b->plen ? -1 : 1;
+	return out_cmp(pa, pb);
+}
+
+/*
+ * The entries of length `len`: those of v[] (from *pos, sorted by address)
+ * merged with the ones joined at len + 1 (sorted too).  At one address a
+ * joined entry wins: its halves covered all of the entry written there, so
+ * the entry's own value was never the longest match of any address.
+ */
+static size_t lpm_level(const struct lpm_out *v, size_t n, size_t *pos, unsigned int len,
+			const struct lpm_out *joined, size_t n_joined, struct lpm_out *cur)
+{
+	size_t k = 0, j = 0;
+
+	while ((*pos < n && v[*pos].plen == len) || j < n_joined) {
+		if (j < n_joined && *pos < n && v[*pos].plen == len &&
+		    v[*pos].addr == joined[j].addr)
+			(*pos)++;
+		if (j < n_joined && (*pos >= n || v[*pos].plen != len ||
+				     joined[j].addr < v[*pos].addr))
+			cur[k++] = joined[j++];
+		else
+			cur[k++] = v[(*pos)++];
+	}
+	return k;
+}
+
+/*
+ * Join the two halves of a prefix when they carry the same value, from /32
+ * up: 256 contiguous /32s of one set and organization become one /24.
+ * v[] (n entries) is rewritten, sorted by address then length; returns the
+ * new count (0 with *err set on failure).
+ */
+static size_t lpm_join(struct lpm_out *v, size_t n, int *err)
+{
+	struct lpm_out *out = NULL, *cur = NULL, *joined = NULL, *next = NULL, *t;
+	size_t pos = 0, n_out = 0, n_cur, n_joined = 0, n_next, i;
+	unsigned int len;
+	__u32 bit;
+
+	out = malloc(n * sizeof(*out));
+	cur = malloc(n * sizeof(*cur));
+	joined = malloc(n * sizeof(*joined));
+	next = malloc(n * sizeof(*next));
+	*err = out && cur && joined && next ? 0 : -ENOMEM;
+	if (*err)
+		goto done;
+	qsort(v, n, sizeof(*v), len_cmp);
+	for (len = 32;; len--) {
+		n_cur = lpm_level(v, n, &pos, len, joined, n_joined, cur);
+		n_next = 0;
+		bit = len ? 1u << (32 - len) : 0;
+		for (i = 0; i < n_cur; i++) {
+			if (len && i + 1 < n_cur && !(cur[i].addr & bit) &&
+			    cur[i + 1].addr == (cur[i].addr | bit) &&
+			    same_val(&cur[i].val, &cur[i + 1].val)) {
+				next[n_next] = cur[i];
+				next[n_next].plen = len - 1;
+				next[n_next++].merged = 1;
+				i++;
+				continue;
+			}
+			out[n_out++] = cur[i];
+		}
+		t = joined;
+		joined = next;
+		next = t;
+		n_joined = n_next;
+		if (!len)
+			break;
+	}
+	memcpy(v, out, n_out * sizeof(*v));
+	qsort(v, n_out, sizeof(*v), out_cmp);
+done:
+	free(out);
+	free(cur);
+	free(joined);
+	free(next);
+	return *err ? 0 : n_out;
+}
+
+/*
+ * The LPM entries of all sets, as few as give every address the same
+ * longest-match value (sets and organization) as one entry per prefix
+ * would: the verdict of every rule and the counter of every organization
+ * stay the same.
+ */
+static int lpm_build(struct dsl_ctx *ctx, const struct lpm_ent *ents, size_t n,
+		     struct lpm_out **vout, size_t *n_out)
+{
+	size_t *stack = malloc((n ? n : 1) * sizeof(*stack)), k = 0;
+	struct lpm_out *v = malloc((n ? n : 1) * sizeof(*v));
+	int err = 0;
+
+	if (!stack || !v) {
+		err = -ENOMEM;
+		goto out;
+	}
+	k = lpm_values(ents, n, v, stack);
+	ctx->n_prefixes = k;
+	k = lpm_drop_contained(v, k, stack);
+	if (k)
+		k = lpm_join(v, k, &err);
+	if (!err)
+		k = lpm_drop_contained(v, k, stack);
+out:
+	free(stack);
+	if (err) {
+		free(v);
+		return err;
+	}
+	*vout = v;
+	*n_out = k;
+	return 0;
 }
 
 static int compile_lpm(struct dsl_ctx *ctx, struct oplist *l)
 {
 	struct lpm_ent *ents = NULL;
-	size_t n = 0, cap = 0, i, distinct = 0;
+	struct lpm_out *v = NULL;
+	size_t n = 0, cap = 0, i, k = 0;
 	struct vxfwd_op *op;
 	int ret;
 
@@ -151,25 +328,28 @@ static int compile_lpm(struct dsl_ctx *ctx, struct oplist *l)
 		goto out;
 	if (n)
 		qsort(ents, n, sizeof(*ents), ent_cmp);
-	for (i = 0; i < n; i++) {
-		if (i && ents[i].addr == ents[i - 1].addr && ents[i].plen == ents[i - 1].plen)
-			continue;
-		if (++distinct > VXFWD_MAX_PREFIXES) {
-			dsl_error(ctx, &ents[i].val->loc, "more than %d distinct prefixes in sets",
-				  VXFWD_MAX_PREFIXES);
-			ret = -EINVAL;
-			goto out;
-		}
+	ret = lpm_build(ctx, ents, n, &v, &k);
+	if (ret)
+		goto out;
+	if (k > VXFWD_MAX_PREFIXES) {
+		dsl_error(ctx, &v[VXFWD_MAX_PREFIXES].where->loc,
+			  "more than %d distinct prefixes in sets (%zu after merging adjacent ones)",
+			  VXFWD_MAX_PREFIXES, k);
+		ret = -EINVAL;
+		goto out;
+	}
+	for (i = 0; i < k; i++) {
 		op = op_add(l, VXFWD_MAP_LPM);
 		if (!op) {
 			ret = -ENOMEM;
 			goto out;
 		}
-		op->key.lpm.prefixlen = 32 + ents[i].plen;
-		op->key.lpm.addr = htonl(ents[i].addr);
-		lpm_value(ents, n, &ents[i], &op->val.lpm);
+		op->key.lpm.prefixlen = 32 + v[i].plen;
+		op->key.lpm.addr = htonl(v[i].addr);
+		op->val.lpm = v[i].val;
 	}
 out:
+	free(v);
 	free(ents);
 	return ret;
 }
@@ -398,6 +578,7 @@ int dsl_compile(struct dsl_ctx *ctx, struct vxfwd_ruleset **out)
 	if (ret)
 		goto fail;
 	l.ops[0].val.cfg.n_rules = (__u32)rs->n_rules;
+	rs->n_prefixes = ctx->n_prefixes;
 	rs->ops = l.ops;
 	rs->n_ops = l.n;
 	*out = rs;

@@ -227,6 +227,7 @@ struct dsl_ctx {
 	struct dsl_engine *cur_engine;
 
 	int n_bits;			/* set bits handed out */
+	size_t n_prefixes;		/* distinct prefixes in sets, before merging */
 	int tok, prev_tok;		/* last two tokens read, for messages */
 	struct dsl_loc tok_loc, prev_loc;
 	char last_word[128];		/* text of the last word read */

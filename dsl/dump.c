@@ -10,6 +10,7 @@
  *	engine backend=send workers=2 cpus=0,1 sched=fifo:50 ring-size=4194304
  *	set 0 @exporters
  *	org 1 "Example Org" id 1001
+ *	lpm-merge prefixes=258 entries=3	(only when merging saved entries)
  *	cfg flags=0x1 rules=1 vxlan-ports=4789
  *	vni 1
  *	lpm 198.51.100.10/32 sets=0x1 org=1 ("Example Org" id 1001)
@@ -84,7 +85,7 @@ static void dump_engine(const struct vxfwd_engine_conf *c, FILE *out)
 
 static void dump_header(const struct vxfwd_ruleset *rs, FILE *out)
 {
-	size_t i;
+	size_t i, n_lpm;
 
 	fprintf(out, "ingress %s xdp-mode=%s\n", rs->ingress, xdp_modes[rs->xdp_mode]);
 	fprintf(out, "egress %s next-hop=", rs->egress);
@@ -98,6 +99,10 @@ static void dump_header(const struct vxfwd_ruleset *rs, FILE *out)
 		fprintf(out, "set %zu %s\n", i, rs->sets[i].name);
 	for (i = 0; i < rs->n_orgs; i++)
 		fprintf(out, "org %zu \"%s\" id %u\n", i + 1, rs->orgs[i].name, rs->orgs[i].id);
+	for (i = 0, n_lpm = 0; i < rs->n_ops; i++)
+		n_lpm += rs->ops[i].map == VXFWD_MAP_LPM;
+	if (n_lpm != rs->n_prefixes)
+		fprintf(out, "lpm-merge prefixes=%zu entries=%zu\n", rs->n_prefixes, n_lpm);
 }
 
 static void dump_cfg(const struct vxfwd_cfg *c, FILE *out)

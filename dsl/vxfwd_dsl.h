@@ -132,6 +132,8 @@ struct vxfwd_ruleset {
 	size_t n_orgs;
 	struct vxfwd_set_info *sets;	/* n_sets entries; index = bit in LPM sets */
 	size_t n_sets;
+	size_t n_prefixes;		/* distinct prefixes in sets before the LPM
+					 * entries were merged (see compile.c) */
 };
 
 /*

@@ -86,7 +86,7 @@ set allowlist {
 }"
 	same allowlist-warning "$tmp/err" "allowlist.json: warning: 198.51.100.10/32 is in organizations 'Example Org' and 'Other Org, Inc.'; vxfwd counts it under 'Example Org'"
 	if check_sets "$tmp/allowlist.rules" allowlist &&
-	   grep -q '^lpm 198.51.100.10/32 sets=0x2 org=1 ("Example Org" id 1001)$' "$tmp/check.out" &&
+	   grep -q '^lpm 198.51.100.10/31 sets=0x2 org=1 ("Example Org" id 1001)$' "$tmp/check.out" &&
 	   grep -q '^lpm 100.64.0.0/24 sets=0x3 org=0$' "$tmp/check.out" &&
 	   grep -q '^lpm 192.0.2.1/32 sets=0x2 org=2 ("Other Org, Inc." id 42)$' "$tmp/check.out" &&
 	   grep -q '^org 3 "Empty Org" id 7$' "$tmp/check.out"; then
