@@ -35,7 +35,7 @@ PACKAGING_PKGS=(
 	build-essential debhelper dpkg-dev fakeroot lintian rpm systemd xz-utils git
 )
 BENCH_PKGS=(
-	netsniff-ng linux-perf
+	netsniff-ng linux-perf time bc
 )
 
 ALL_PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${PACKAGING_PKGS[@]}")
