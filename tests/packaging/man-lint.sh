@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# man-lint.sh PAGE... - mandoc -Tlint at warning level must print nothing.
+# man-lint.sh PAGE... - mandoc -Tlint at warning level must print nothing,
+# and neither mandoc's rendering nor man's (groff) may show a macro name as
+# text (a macro on a line that does not start with a dot prints raw).
 # A page that does not exist yet is a skip for vxfwd.rules.5 (written with
 # the rules language) and a failure for any other.
 set -u
@@ -25,6 +27,16 @@ for page in "$@"; do
 	else
 		echo "ok: $page: mandoc -Tlint -Wwarning clean"
 	fi
+	macros='(^|[[:space:]])(Ar|Brq|Cm|Fl|Ic|Li|Nm|Ns|Oc|Oo|Op|Pq|Qq|Sx|Xr)[[:space:]]'
+	for render in "mandoc -Tascii" "man -l"; do
+		command -v "${render%% *}" >/dev/null || continue
+		raw=$(MANWIDTH=120 $render "$page" 2>/dev/null | col -b | grep -En "$macros")
+		if [ -n "$raw" ]; then
+			echo "$raw"
+			echo "FAIL: $page: $render shows macros as text"
+			rc=1
+		fi
+	done
 	checked=$((checked + 1))
 done
 [ $rc -ne 0 ] && exit $rc

@@ -94,6 +94,26 @@ static int check_suggest(void)
 	return 0;
 }
 
+/*
+ * The list of reserved words in the man page is the table, in its order:
+ * one line ".Ic any , auto , ... , xdp-mode ."
+ */
+static int check_reserved_list(const char *text, const char *path)
+{
+	char want[1024];
+	size_t off = 0, i;
+
+	off += snprintf(want + off, sizeof(want) - off, "\n.Ic");
+	for (i = 0; i < dsl_n_keywords && off < sizeof(want); i++)
+		off += snprintf(want + off, sizeof(want) - off, " %s %s", dsl_keywords[i].name,
+				i + 1 < dsl_n_keywords ? "," : ".\n");
+	if (off < sizeof(want) && strstr(text, want))
+		return 0;
+	fprintf(stderr, "keywords: %s does not list the reserved words as the table has them:%s",
+		path, want);
+	return 1;
+}
+
 /* Each keyword appears in the man page as ".Ic keyword" or "Ic keyword". */
 static int check_manual(const char *path)
 {
@@ -123,6 +143,7 @@ static int check_manual(const char *path)
 			bad = 1;
 		}
 	}
+	bad |= check_reserved_list(text, path);
 	free(text);
 	return bad;
 }
