@@ -155,7 +155,7 @@ ens5_egress_filters()
 vx_running()
 {
 	kill -0 "$VX_PID" 2>/dev/null || return 125
-	[ "$(cat "/proc/$VX_PID/comm" 2>/dev/null)" = vxfwd ] || return 1
+	[ "$(cat "/proc/$VX_PID/comm" 2>/dev/null)" = "$VX_COMM" ] || return 1
 	[ -n "$(xdp_id)" ] && [ "$(xdp_id)" != "$VX_OLD_XDP" ] || return 1
 	guard_attached
 }
@@ -205,8 +205,8 @@ vx_kill9()
 {
 	local rc
 
-	[ "$(cat "/proc/$VX_PID/comm" 2>/dev/null)" = vxfwd ] ||
-		fail "PID $VX_PID is not vxfwd; not killing it"
+	[ "$(cat "/proc/$VX_PID/comm" 2>/dev/null)" = "$VX_COMM" ] ||
+		fail "PID $VX_PID is not $VX_COMM; not killing it"
 	kill -KILL "$VX_PID"
 	if [ "$ENV" = systemd ]; then
 		lab_wait 10 lab_not_running "$VX_PID" || fail "vxfwd $VX_PID survived SIGKILL"
@@ -333,6 +333,8 @@ setup()
 	VX_RUNS=0
 	VX_PID=
 	VX_OLD_XDP=
+	# What /proc/PID/comm says of the vxfwd started (every wrapper execs it).
+	VX_COMM=$(basename "$VXFWD" | cut -c 1-15)
 	# The instance's name comes from the file name: unique per run.
 	RULES=$LAB_TMP/vxfl$LAB_ID.rules
 	cp "$LAB_RULES" "$RULES"
@@ -583,6 +585,7 @@ sd_setup()
 	SD_DIR=/run/vxflaunch$LAB_ID
 	mkdir -p "$SD_DIR"
 	SD_BIN=$SD_DIR/vxfwd
+	VX_COMM=vxfwd
 	cp "$VXFWD" "$SD_BIN"
 	cp "$RULES" "$SD_DIR/$name.rules"
 	RULES=$SD_DIR/$name.rules
