@@ -221,15 +221,29 @@ static __always_inline __u32 inner(struct xdp_md *ctx, struct cursor *c, struct 
 	return inner_l4(ctx, c, in, tot_len);
 }
 
+static __always_inline int dport_matches(const struct vxfwd_rule *r, __u16 dport)
+{
+	__u32 i;
+
+	for (i = 0; i < VXFWD_RULE_MAX_DPORTS; i++) {
+		if (i >= r->n_dports)
+			break;
+		if (dport >= r->dport[i].lo && dport <= r->dport[i].hi)
+			return 1;
+	}
+	return 0;
+}
+
 static __always_inline int rule_matches(const struct vxfwd_rule *r, const struct inner *in,
 					__u64 src_sets, __u64 dst_sets)
 {
-	__u16 dport = bpf_ntohs(in->dport_be);
 	int hit;
 
-	if (r->proto != in->proto || dport < r->dport_lo || dport > r->dport_hi)
+	if (!(r->flags & VXFWD_RULE_F_ANY_PROTO) && r->proto != in->proto)
 		return 0;
-	if ((r->flags & VXFWD_RULE_F_VNI) && r->vni != in->vni)
+	if (!dport_matches(r, bpf_ntohs(in->dport_be)))
+		return 0;
+	if ((r->flags & VXFWD_RULE_F_VNI) && (in->vni < r->vni || in->vni > r->vni_hi))
 		return 0;
 	if (!(r->flags & VXFWD_RULE_F_SRC_ANY)) {
 		hit = !!(r->src_sets & src_sets);

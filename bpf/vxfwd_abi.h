@@ -152,15 +152,27 @@ struct vxfwd_lpm_val {
 #define VXFWD_RULE_F_DST_ANY	0x08	/* destination matches anything */
 #define VXFWD_RULE_F_DST_NEG	0x10	/* destination must be in none of dst_sets */
 #define VXFWD_RULE_F_NAT_PORT	0x20	/* rewrite the L4 destination port too */
+#define VXFWD_RULE_F_ANY_PROTO	0x40	/* UDP or TCP (proto is 0) */
+
+/* Destination port ranges of one rule (`port 53, 5353, 8000-8100`). */
+#ifndef VXFWD_RULE_MAX_DPORTS
+#define VXFWD_RULE_MAX_DPORTS 8
+#endif
+
+struct vxfwd_port_range {
+	__u16 lo;			/* inclusive, host order */
+	__u16 hi;
+};
 
 /* One forward rule; index = gen * VXFWD_MAX_RULES + position (first match wins). */
 struct vxfwd_rule {
 	__u32 flags;			/* VXFWD_RULE_F_* */
-	__u8 proto;			/* IPPROTO_UDP or IPPROTO_TCP */
-	__u8 pad[3];
-	__u32 vni;			/* with VXFWD_RULE_F_VNI */
-	__u16 dport_lo;			/* inclusive destination port range, host order */
-	__u16 dport_hi;
+	__u8 proto;			/* IPPROTO_UDP or IPPROTO_TCP; 0 with F_ANY_PROTO */
+	__u8 n_dports;			/* ranges used in dport[], 1..VXFWD_RULE_MAX_DPORTS */
+	__u8 pad[2];
+	__u32 vni;			/* with VXFWD_RULE_F_VNI: VNIs vni..vni_hi */
+	__u32 vni_hi;
+	struct vxfwd_port_range dport[VXFWD_RULE_MAX_DPORTS];
 	__u64 src_sets;			/* mask over vxfwd_lpm_val.sets */
 	__u64 dst_sets;
 	__be32 nat_addr;		/* DNAT target address */

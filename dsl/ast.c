@@ -331,7 +331,7 @@ static void rule_free(struct dsl_rule *r)
 	free(r->name);
 	dsl_val_free(r->src);
 	dsl_val_free(r->dst);
-	dsl_val_free(r->port);
+	dsl_vlist_free(r->ports);
 	dsl_val_free(r->vni);
 	dsl_val_free(r->dnat);
 	dsl_val_free(r->dnat_port);
@@ -348,7 +348,7 @@ void dsl_ast_rule(struct dsl_ctx *ctx, const struct dsl_rule *tmpl)
 	}
 	*r = *tmpl;
 	r->next = NULL;
-	if (!r->src || !r->port || !r->dnat) {
+	if (!r->src || !r->ports || !r->dnat) {
 		/* a value could not be allocated; already reported */
 		rule_free(r);
 		return;
@@ -360,7 +360,7 @@ fail:
 	free(tmpl->name);
 	dsl_val_free(tmpl->src);
 	dsl_val_free(tmpl->dst);
-	dsl_val_free(tmpl->port);
+	dsl_vlist_free(tmpl->ports);
 	dsl_val_free(tmpl->vni);
 	dsl_val_free(tmpl->dnat);
 	dsl_val_free(tmpl->dnat_port);

@@ -412,13 +412,22 @@ static void side_flags(const struct dsl_val *v, __u32 *flags, __u64 *sets, __u32
 
 static void compile_rule(const struct dsl_rule *r, struct vxfwd_rule *out)
 {
+	int i;
+
 	memset(out, 0, sizeof(*out));
-	out->proto = (__u8)r->proto;
-	out->dport_lo = (__u16)r->port->lo;
-	out->dport_hi = (__u16)r->port->hi;
+	if (r->protos == (DSL_PROTO_UDP | DSL_PROTO_TCP))
+		out->flags |= VXFWD_RULE_F_ANY_PROTO;
+	else
+		out->proto = r->protos == DSL_PROTO_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	for (i = 0; i < r->n_pr; i++) {
+		out->dport[i].lo = (__u16)r->pr[i].lo;
+		out->dport[i].hi = (__u16)r->pr[i].hi;
+	}
+	out->n_dports = (__u8)r->n_pr;
 	if (r->vni) {
 		out->flags |= VXFWD_RULE_F_VNI;
 		out->vni = (__u32)r->vni->lo;
+		out->vni_hi = (__u32)r->vni->hi;
 	}
 	side_flags(r->src, &out->flags, &out->src_sets, VXFWD_RULE_F_SRC_ANY,
 		   VXFWD_RULE_F_SRC_NEG);

@@ -122,15 +122,27 @@ struct dsl_macro {
 	struct dsl_macro *next;
 };
 
+/* Protocols of a rule (`udp`, `tcp`, `udp, tcp`). */
+#define DSL_PROTO_UDP 0x1
+#define DSL_PROTO_TCP 0x2
+
+/* An inclusive range of numbers (a rule's ports or VNIs after eval). */
+struct dsl_range {
+	unsigned int lo;
+	unsigned int hi;
+};
+
 struct dsl_rule {
 	char *name;			/* NULL: unnamed */
 	struct dsl_loc loc;		/* the `forward` keyword */
 	struct dsl_loc name_loc;
-	int proto;			/* IPPROTO_UDP / IPPROTO_TCP */
+	unsigned int protos;		/* DSL_PROTO_* */
 	struct dsl_val *src;
 	struct dsl_val *dst;		/* NULL: any */
-	struct dsl_val *port;
-	struct dsl_val *vni;		/* NULL: every ingress VNI */
+	struct dsl_vlist *ports;	/* numbers and ranges, as written */
+	struct dsl_range pr[VXFWD_RULE_MAX_DPORTS];	/* after eval: sorted, joined */
+	int n_pr;
+	struct dsl_val *vni;		/* NULL: every ingress VNI; a number or a range */
 	struct dsl_val *dnat;
 	struct dsl_val *dnat_port;	/* NULL: keep the port */
 	int pos;			/* position, after eval */

@@ -143,14 +143,20 @@ static void dump_side(FILE *out, const char *side, __u32 flags, __u32 any, __u32
 static void dump_rule(const struct vxfwd_ruleset *rs, const struct vxfwd_op *op, FILE *out)
 {
 	const struct vxfwd_rule *r = &op->val.rule;
+	unsigned int i;
 
-	fprintf(out, "rule %u %s dport=%u", op->key.idx,
-		r->proto == IPPROTO_TCP ? "tcp" : r->proto == IPPROTO_UDP ? "udp" : "?",
-		r->dport_lo);
-	if (r->dport_hi != r->dport_lo)
-		fprintf(out, "-%u", r->dport_hi);
+	fprintf(out, "rule %u %s dport=", op->key.idx,
+		r->flags & VXFWD_RULE_F_ANY_PROTO ? "udp,tcp" :
+		r->proto == IPPROTO_TCP ? "tcp" : r->proto == IPPROTO_UDP ? "udp" : "?");
+	for (i = 0; i < r->n_dports && i < VXFWD_RULE_MAX_DPORTS; i++) {
+		fprintf(out, "%s%u", i ? "," : "", r->dport[i].lo);
+		if (r->dport[i].hi != r->dport[i].lo)
+			fprintf(out, "-%u", r->dport[i].hi);
+	}
 	if (r->flags & VXFWD_RULE_F_VNI)
 		fprintf(out, " vni=%u", r->vni);
+	if ((r->flags & VXFWD_RULE_F_VNI) && r->vni_hi != r->vni)
+		fprintf(out, "-%u", r->vni_hi);
 	dump_side(out, "src", r->flags, VXFWD_RULE_F_SRC_ANY, VXFWD_RULE_F_SRC_NEG, r->src_sets);
 	dump_side(out, "dst", r->flags, VXFWD_RULE_F_DST_ANY, VXFWD_RULE_F_DST_NEG, r->dst_sets);
 	fputs(" dnat=", out);

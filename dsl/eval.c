@@ -777,16 +777,61 @@ static int same_action(const struct dsl_rule *a, const struct dsl_rule *b)
 	return !a->dnat_port || a->dnat_port->lo == b->dnat_port->lo;
 }
 
+/* The VNIs a rule matches: its range, or all of them. */
+static struct dsl_range rule_vnis(const struct dsl_rule *r)
+{
+	struct dsl_range v = { 0, VNI_MAX };
+
+	if (r->vni) {
+		v.lo = (unsigned int)r->vni->lo;
+		v.hi = (unsigned int)r->vni->hi;
+	}
+	return v;
+}
+
+/* Do the port ranges of a and b share a port? */
+static int ports_meet(const struct dsl_rule *a, const struct dsl_rule *b)
+{
+	int i, j;
+
+	for (i = 0; i < a->n_pr; i++)
+		for (j = 0; j < b->n_pr; j++)
+			if (a->pr[i].lo <= b->pr[j].hi && b->pr[j].lo <= a->pr[i].hi)
+				return 1;
+	return 0;
+}
+
+/* Is every port of b one of a's?  (a's ranges are joined: one must hold each.) */
+static int ports_within(const struct dsl_rule *a, const struct dsl_rule *b)
+{
+	int i, j;
+
+	for (j = 0; j < b->n_pr; j++) {
+		for (i = 0; i < a->n_pr; i++)
+			if (a->pr[i].lo <= b->pr[j].lo && b->pr[j].hi <= a->pr[i].hi)
+				break;
+		if (i == a->n_pr)
+			return 0;
+	}
+	return 1;
+}
+
+/* Does a match every protocol, port and VNI b matches? */
+static int keys_within(const struct dsl_rule *a, const struct dsl_rule *b)
+{
+	struct dsl_range av = rule_vnis(a), bv = rule_vnis(b);
+
+	return !(b->protos & ~a->protos) && ports_within(a, b) && av.lo <= bv.lo &&
+	       bv.hi <= av.hi;
+}
+
 static void compare_rules(struct dsl_ctx *ctx, struct dsl_rule *a, struct dsl_rule *b)
 {
+	struct dsl_range av = rule_vnis(a), bv = rule_vnis(b);
 	struct match as, ad, bs, bd;
 	char an[64], bn[64];
 
-	if (a->proto != b->proto)
-		return;
-	if (a->vni && b->vni && a->vni->lo != b->vni->lo)
-		return;
-	if (a->port->hi < b->port->lo || b->port->hi < a->port->lo)
+	if (!(a->protos & b->protos) || av.hi < bv.lo || bv.hi < av.lo || !ports_meet(a, b))
 		return;
 	match_of(a->src, &as);
 	match_of(a->dst, &ad);
@@ -794,8 +839,7 @@ static void compare_rules(struct dsl_ctx *ctx, struct dsl_rule *a, struct dsl_ru
 	match_of(b->dst, &bd);
 	if (!match_meets(&as, &bs) || !match_meets(&ad, &bd))
 		return;
-	if (a->port->lo <= b->port->lo && a->port->hi >= b->port->hi &&
-	    (!a->vni || b->vni) && match_contains(&as, &bs) && match_contains(&ad, &bd)) {
+	if (keys_within(a, b) && match_contains(&as, &bs) && match_contains(&ad, &bd)) {
 		dsl_error(ctx, &b->name_loc, "rule '%s' never matches: rule '%s' takes all its traffic",
 			  rule_name(b, bn, sizeof(bn)), rule_name(a, an, sizeof(an)));
 		dsl_note(ctx, &a->name_loc, "rule '%s' is here", an);
@@ -805,8 +849,7 @@ static void compare_rules(struct dsl_ctx *ctx, struct dsl_rule *a, struct dsl_ru
 	if (same_action(a, b))
 		return;
 	/* a carves an exception out of b: deliberate, not ambiguous */
-	if (b->port->lo <= a->port->lo && b->port->hi >= a->port->hi && (!b->vni || a->vni) &&
-	    match_contains(&bs, &as) && match_contains(&bd, &ad))
+	if (keys_within(b, a) && match_contains(&bs, &as) && match_contains(&bd, &ad))
 		return;
 	dsl_warning(ctx, &b->name_loc,
 		    "rules '%s' and '%s' overlap; '%s' comes first and wins where both match",
@@ -840,6 +883,67 @@ static void check_dnat_loop(struct dsl_ctx *ctx, struct dsl_rule *r, const char 
 	}
 }
 
+static int range_cmp(const void *pa, const void *pb)
+{
+	const struct dsl_range *a = pa, *b = pb;
+
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return a->hi < b->hi ? -1 : a->hi > b->hi;
+}
+
+/*
+ * A rule's destination ports: each number or range checked, then sorted and
+ * joined where they touch, into at most VXFWD_RULE_MAX_DPORTS ranges.
+ */
+static int eval_ports(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
+{
+	struct dsl_range all[64];
+	struct dsl_vlist *l;
+	int n = 0, k, i, bad = 0;
+
+	for (l = r->ports; l; l = l->next) {
+		if (dsl_resolve(ctx, l->val, K(DSL_V_NUM) | K(DSL_V_RANGE), "port") ||
+		    check_range(ctx, l->val, 1, 65535, who, "port")) {
+			bad = -EINVAL;
+			continue;
+		}
+		if (n == (int)(sizeof(all) / sizeof(all[0]))) {
+			dsl_error(ctx, &l->val->loc, "rule '%s': more than %zu ports and port ranges",
+				  who, sizeof(all) / sizeof(all[0]));
+			return -EINVAL;
+		}
+		all[n].lo = (unsigned int)l->val->lo;
+		all[n++].hi = (unsigned int)l->val->hi;
+	}
+	if (bad || !n)
+		return -EINVAL;
+	qsort(all, (size_t)n, sizeof(all[0]), range_cmp);
+	for (i = 1, k = 0; i < n; i++) {
+		if (all[i].lo <= all[k].hi + 1) {
+			if (all[i].hi > all[k].hi)
+				all[k].hi = all[i].hi;
+			continue;
+		}
+		all[++k] = all[i];
+	}
+	if (++k > VXFWD_RULE_MAX_DPORTS) {
+		struct dsl_loc span = r->ports->val->loc;
+
+		for (l = r->ports; l->next; l = l->next)
+			;
+		span.last_line = l->val->loc.last_line;
+		span.last_column = l->val->loc.last_column;
+		dsl_error(ctx, &span,
+			  "rule '%s': %d separate port ranges, at most %d in one rule", who, k,
+			  VXFWD_RULE_MAX_DPORTS);
+		return -EINVAL;
+	}
+	memcpy(r->pr, all, (size_t)k * sizeof(all[0]));
+	r->n_pr = k;
+	return 0;
+}
+
 static int eval_rule_values(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
 {
 	int bad = 0;
@@ -848,10 +952,9 @@ static int eval_rule_values(struct dsl_ctx *ctx, struct dsl_rule *r, const char 
 		bad = -EINVAL;
 	if (r->dst && eval_endpoint(ctx, r->dst, who, "destination"))
 		bad = -EINVAL;
-	if (dsl_resolve(ctx, r->port, K(DSL_V_NUM) | K(DSL_V_RANGE), "port") ||
-	    check_range(ctx, r->port, 1, 65535, who, "port"))
+	if (eval_ports(ctx, r, who))
 		bad = -EINVAL;
-	if (r->vni && (dsl_resolve(ctx, r->vni, K(DSL_V_NUM), "vni") ||
+	if (r->vni && (dsl_resolve(ctx, r->vni, K(DSL_V_NUM) | K(DSL_V_RANGE), "vni") ||
 		       check_range(ctx, r->vni, 0, VNI_MAX, who, "vni")))
 		bad = -EINVAL;
 	if (dsl_resolve(ctx, r->dnat, K(DSL_V_ADDR), "DNAT target"))
@@ -870,10 +973,16 @@ static void check_rule_vni(struct dsl_ctx *ctx, struct dsl_rule *r, const char *
 	if (!r->vni || !ctx->ingress || !ctx->ingress->vnis)
 		return;
 	for (l = ctx->ingress->vnis; l; l = l->next)
-		if (l->val->kind == DSL_V_NUM && l->val->lo == r->vni->lo)
+		if (l->val->kind == DSL_V_NUM && l->val->lo >= r->vni->lo &&
+		    l->val->lo <= r->vni->hi)
 			return;
-	dsl_error(ctx, &r->vni->loc, "rule '%s': vni %llu is not accepted on ingress '%s'", who,
-		  r->vni->lo, ctx->ingress->name);
+	if (r->vni->kind == DSL_V_RANGE)
+		dsl_error(ctx, &r->vni->loc,
+			  "rule '%s': no vni in %llu-%llu is accepted on ingress '%s'", who,
+			  r->vni->lo, r->vni->hi, ctx->ingress->name);
+	else
+		dsl_error(ctx, &r->vni->loc, "rule '%s': vni %llu is not accepted on ingress '%s'",
+			  who, r->vni->lo, ctx->ingress->name);
 	dsl_note(ctx, &ctx->ingress->loc, "ingress defined here");
 	r->bad = 1;
 }

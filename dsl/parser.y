@@ -119,9 +119,9 @@ static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, cons
 
 %type <val> endpoint opt_endpoint endpoint_atom portval numval addrval opt_vni opt_natport
 %type <val> macro_value quantity opt_prio
-%type <vlist> cpu_list
+%type <vlist> cpu_list port_vals
 %type <str> opt_name ident
-%type <i> proto xdp_mode name_kw
+%type <i> proto protos xdp_mode name_kw
 
 %destructor { free($$); } <str>
 %destructor { free($$.unit); } <nu>
@@ -272,19 +272,22 @@ org_close	: set_body '}'
 		| set_body error '}'
 		;
 
-/* ---- forward [NAME] PROTO from SRC to [DST] port P[-Q] [vni N] dnat ADDR [port N] ---- */
+/*
+ * ---- forward [NAME] PROTO[, PROTO] from SRC to [DST] port P[-Q][, ...]
+ *	[vni N[-M]] dnat ADDR [port N] ----
+ */
 
-rule		: KW_FORWARD opt_name proto KW_FROM endpoint KW_TO opt_endpoint
-		  KW_PORT portval opt_vni KW_DNAT addrval opt_natport
+rule		: KW_FORWARD opt_name protos KW_FROM endpoint KW_TO opt_endpoint
+		  KW_PORT port_vals opt_vni KW_DNAT addrval opt_natport
 			{
 				struct dsl_rule r = {
 					.name = $2,
 					.loc = @1,
 					.name_loc = $2 ? @2 : @1,
-					.proto = $3,
+					.protos = (unsigned int)$3,
 					.src = $5,
 					.dst = $7,
-					.port = $9,
+					.ports = $9,
 					.vni = $10,
 					.dnat = $12,
 					.dnat_port = $13,
@@ -298,8 +301,16 @@ opt_name	: %empty			{ $$ = NULL; }
 		| ident
 		;
 
-proto		: KW_UDP			{ $$ = IPPROTO_UDP; }
-		| KW_TCP			{ $$ = IPPROTO_TCP; }
+proto		: KW_UDP			{ $$ = DSL_PROTO_UDP; }
+		| KW_TCP			{ $$ = DSL_PROTO_TCP; }
+		;
+
+protos		: proto
+		| protos ',' proto		{ $$ = $1 | $3; }
+		;
+
+port_vals	: portval			{ $$ = NULL; dsl_vlist_append(ctx, &$$, $1); }
+		| port_vals ',' portval		{ $$ = $1; dsl_vlist_append(ctx, &$$, $3); }
 		;
 
 endpoint	: endpoint_atom
@@ -337,7 +348,7 @@ addrval		: ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.addr, $1.plen, $1.bad, &@1); }
 		;
 
 opt_vni		: %empty			{ $$ = NULL; }
-		| KW_VNI numval			{ $$ = $2; }
+		| KW_VNI portval		{ $$ = $2; }
 		;
 
 opt_natport	: %empty			{ $$ = NULL; }

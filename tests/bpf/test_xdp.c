@@ -449,6 +449,41 @@ static const struct tcase reload_back_cases[] = {
 	 .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
 };
 
+/* Several protocols, ports and port ranges, and a VNI range, in one rule each. */
+static const char lists_rules[] =
+	"ingress ens5 { vxlan port 4789; vni 1, 7, 100, 150, 250 }\n"
+	"egress ens6\n"
+	"set lab { 192.0.2.0/24 }\n"
+	"forward both udp, tcp from @lab to port 53, 5353, 8000-8010 dnat 172.30.82.95\n"
+	"forward vnis udp from @lab to port 6000 vni 100-199 dnat 172.30.82.96 port 6001\n";
+
+static const char *const lists_nexthops[] = {"172.30.82.95", "172.30.82.96", NULL};
+
+#define LAB(...) {.src = "192.0.2.5", __VA_ARGS__}
+
+static const struct tcase lists_cases[] = {
+	{"lists-udp-first-port", LAB(.dport = 53), FWD("b", "both", "172.30.82.95", 0, NULL)},
+	{"lists-tcp-second-port",
+	 LAB(.i_proto = TCP, .dport = 5353),
+	 FWD("b", "both", "172.30.82.95", 0, NULL)},
+	{"lists-range-low", LAB(.dport = 8000), FWD("b", "both", "172.30.82.95", 0, NULL)},
+	{"lists-range-high",
+	 LAB(.i_proto = TCP, .dport = 8010),
+	 FWD("b", "both", "172.30.82.95", 0, NULL)},
+	{"lists-between-ports", LAB(.dport = 54), .want = VXFWD_C_DROP_NO_RULE},
+	{"lists-after-range", LAB(.i_proto = TCP, .dport = 8011), .want = VXFWD_C_DROP_NO_RULE},
+	{"lists-vni-range-low",
+	 LAB(.vni = 100, .dport = 6000),
+	 FWD("v", "vnis", "172.30.82.96", 6001, NULL)},
+	{"lists-vni-range-inside",
+	 LAB(.vni = 150, .dport = 6000),
+	 FWD("v", "vnis", "172.30.82.96", 6001, NULL)},
+	{"lists-vni-below", LAB(.vni = 7, .dport = 6000), .want = VXFWD_C_DROP_NO_RULE},
+	{"lists-vni-above", LAB(.vni = 250, .dport = 6000), .want = VXFWD_C_DROP_NO_RULE},
+	{"lists-vni-range-tcp", LAB(.vni = 100, .i_proto = TCP, .dport = 6000),
+	 .want = VXFWD_C_DROP_NO_RULE},
+};
+
 static const struct group groups[] = {
 	{"noconfig", NULL, NULL, noconfig_cases,
 	 sizeof(noconfig_cases) / sizeof(noconfig_cases[0])},
@@ -457,6 +492,8 @@ static const struct group groups[] = {
 	 sizeof(reload_cases) / sizeof(reload_cases[0])},
 	{"reload-back", reload_back_rules, reload_nexthops, reload_back_cases,
 	 sizeof(reload_back_cases) / sizeof(reload_back_cases[0])},
+	{"lists", lists_rules, lists_nexthops, lists_cases,
+	 sizeof(lists_cases) / sizeof(lists_cases[0])},
 };
 
 /* ---- helpers ------------------------------------------------------------ */

@@ -89,8 +89,8 @@ static int check_ops(const struct vxfwd_ruleset *rs)
 	    op[1].key.vni.vni != 5 || op[2].key.lpm.prefixlen != 56 ||
 	    op[2].key.lpm.addr != inet_addr("198.51.100.0") || op[2].val.lpm.sets != 1)
 		return 1;
-	if (op[3].val.rule.dport_lo != 31765 || op[3].val.rule.nat_port_be != htons(8081) ||
-	    op[3].val.rule.nat_addr != inet_addr("172.30.82.95") || op[3].val.rule.proto != 17)
+	if (op[3].val.rule.n_dports != 1 || op[3].val.rule.dport[0].lo != 31765 ||
+	    op[3].val.rule.nat_port_be != htons(8081) || op[3].val.rule.nat_addr != inet_addr("172.30.82.95") || op[3].val.rule.proto != 17)
 		return 1;
 	return op[4].key.addr != inet_addr("172.30.82.95") || op[4].val.nh.flags != 0;
 }
