@@ -45,6 +45,7 @@ struct status {
 	int have_nh[VXFWD_MAX_NEXTHOPS];
 	char neigh[VXFWD_MAX_NEXTHOPS][48]; /* "REACHABLE on br0" */
 	int guard;			    /* 1 attached, 0 not */
+	int elsewhere;			    /* runs in another network namespace */
 	struct vxfwd_count guard_cnt[VXFWD_G_MAX];
 };
 
@@ -219,6 +220,10 @@ static int status_take(struct status *s, const char *name)
 	s->uptime = proc_uptime(s->pid);
 	for (i = 0; i < s->st.n_nexthops; i++)
 		snprintf(s->neigh[i], sizeof(s->neigh[i]), "no neighbour entry");
+	/* Interfaces and neighbours are those of the namespace it runs in. */
+	s->elsewhere = s->st.where.netns && s->st.where.netns != attached_netns();
+	if (s->elsewhere)
+		return 0;
 	prog_state(s);
 	neigh_states(s);
 	guard_state(s);
@@ -249,9 +254,15 @@ static void print_text(const struct status *s)
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", localtime(&t));
 	printf("instance %s: running, pid %d, up %lds\n", s->in.name, (int)s->pid, s->uptime);
+	if (s->elsewhere)
+		printf("  in another network namespace (inode %llu): its program, next hops and "
+		       "guard are seen from there (nsenter --net=/proc/%d/ns/net vxfwd status)\n",
+		       (unsigned long long)s->st.where.netns, (int)s->pid);
 	if (s->prog_id)
 		printf("  ingress %s: XDP %s mode, program id %u\n", s->st.where.ingress,
 		       mode_name(s->xdp_flags), s->prog_id);
+	else if (s->elsewhere)
+		printf("  ingress %s\n", s->st.where.ingress);
 	else
 		printf("  ingress %s: NO vxfwd XDP program attached\n", s->st.where.ingress);
 	printf("  egress %s\n", s->st.egress);
@@ -262,7 +273,10 @@ static void print_text(const struct status *s)
 	for (i = 0; i < s->st.n_nexthops; i++) {
 		inet_ntop(AF_INET, &s->st.nexthop[i], a, sizeof(a));
 		nh_text(s, i, nh, sizeof(nh));
-		printf("  next hop %s: %s, neighbour %s\n", a, nh, s->neigh[i]);
+		if (s->elsewhere)
+			printf("  next hop %s\n", a);
+		else
+			printf("  next hop %s: %s, neighbour %s\n", a, nh, s->neigh[i]);
 	}
 	printf("  workers %u, backend %s\n", s->st.n_workers, s->st.backend);
 	for (i = 0; i < s->st.n_workers; i++) {
@@ -271,6 +285,8 @@ static void print_text(const struct status *s)
 		else
 			printf("    worker %u: any cpu\n", i);
 	}
+	if (s->elsewhere)
+		return;
 	if (s->guard)
 		printf("  leak guard: attached on %s egress, %llu passed, %llu dropped\n",
 		       s->st.where.ingress, (unsigned long long)s->guard_cnt[VXFWD_G_PASS].packets,
@@ -286,8 +302,8 @@ static void print_json(const struct status *s, int first)
 
 	printf("%s{\"instance\":", first ? "" : ",");
 	inspect_json_str(s->in.name);
-	printf(",\"running\":true,\"pid\":%d,\"uptime\":%ld,\"ingress\":", (int)s->pid,
-	       s->uptime);
+	printf(",\"running\":true,\"pid\":%d,\"uptime\":%ld,\"this_netns\":%s,\"ingress\":",
+	       (int)s->pid, s->uptime, s->elsewhere ? "false" : "true");
 	inspect_json_str(s->st.where.ingress);
 	printf(",\"xdp\":{\"mode\":\"%s\",\"prog_id\":%u},\"egress\":", mode_name(s->xdp_flags),
 	       s->prog_id);

@@ -36,7 +36,11 @@ check() {	# description command...: pass when the command succeeds
 lab_require
 lab_init insp
 lab_up
-RULES=$LAB_SRCDIR/tests/lab/rules/lab.rules
+# The lab's rules, and a third rule whose DNAT target has no neighbour.
+RULES=$LAB_TMP/lab.rules
+cp "$LAB_SRCDIR/tests/lab/rules/lab.rules" "$RULES"
+echo 'forward udp from @exporters to port 31770 dnat 172.30.82.99 port 9' >>"$RULES"
+NOHOP_LINE=$(wc -l <"$RULES")
 lab_vxfwd_start "$RULES"
 lab_wait_nexthop
 NAME=$LAB_VXFWD_NAME
@@ -53,7 +57,8 @@ check "status: ingress, mode and program id $prog" \
 	grep -Eq "^  ingress ens5: XDP (native|generic) mode, program id $prog\$" "$T/status.txt"
 check "status: egress" grep -q '^  egress ens6$' "$T/status.txt"
 check "status: generation and rules file" grep -q "^  generation [01], rules file $RULES, applied " "$T/status.txt"
-check "status: counts" grep -q '^  rules 2, sets 1, organizations 2$' "$T/status.txt"
+check "status: counts" grep -q '^  rules 3, sets 1, organizations 2$' "$T/status.txt"
+check "status: the next hop without a neighbour" grep -q '^  next hop 172.30.82.99: unresolved, neighbour ' "$T/status.txt"
 check "status: next hop with the collector's MAC and a neighbour state" \
 	grep -Eq "^  next hop $LAB_COLLECTOR_ADDR: $LAB_COLLECTOR_MAC, neighbour [A-Z]+ on br0\$" "$T/status.txt"
 check "status: workers and backend" grep -Eq '^  workers 1, backend [a-z-]+$' "$T/status.txt"
@@ -68,8 +73,11 @@ s = json.load(open(sys.argv[1]))[0]
 assert s["instance"] == sys.argv[2] and s["running"], s
 assert s["xdp"]["prog_id"] == int(sys.argv[3]), s
 assert s["nexthops"][0]["mac"] == sys.argv[4], s
-assert s["rules"] == 2 and s["guard"]["attached"], s
+assert s["rules"] == 3 and s["guard"]["attached"], s
 PY
+"$VXFWD" status -n "$NAME" >"$T/status-host.txt" 2>&1
+check "status from another network namespace says where it runs" \
+	grep -q "^  in another network namespace (inode [0-9]*)" "$T/status-host.txt"
 sx status -n "nosuch$$" >/dev/null 2>"$T/nosuch.err"
 check "status of an instance that does not run: exit 3" [ $? -eq 3 ]
 check "status of an instance that does not run: 'not running' on stderr" grep -q "not running" "$T/nosuch.err"
@@ -94,6 +102,8 @@ explain forward 23 "tcp (allowed source, port 31766)" tcp 203.0.113.5 10.20.30.4
 explain drop_src_not_allowed "" "bad-src" udp 192.0.2.77 10.20.30.40:31765
 explain drop_vni "" "bad-vni" udp 198.51.100.10 10.20.30.40:31765 vni 2
 explain drop_no_rule "" "bad-port" udp 198.51.100.11 10.20.30.40:31999
+explain drop_no_nexthop "$NOHOP_LINE" "a rule whose DNAT target has no neighbour" \
+	udp 198.51.100.11 10.20.30.40:31770
 grep -q "sent as udp 198.51.100.10:5000 -> $LAB_COLLECTOR_ADDR:8081, ethernet $LAB_ENS6_MAC -> $LAB_COLLECTOR_MAC\$" "$T/explain.txt" &&
 	ok "explain: what the forwarded frame becomes (DNAT, MACs)" ||
 	fail "explain: rewritten frame: $(grep 'sent as' "$T/explain.txt")"
