@@ -240,6 +240,7 @@ struct dsl_ctx {
 
 	int n_bits;			/* set bits handed out */
 	size_t n_prefixes;		/* distinct prefixes in sets, before merging */
+	signed char *pfx_cache;		/* eval: set-against-set answers, see eval.c */
 	int tok, prev_tok;		/* last two tokens read, for messages */
 	struct dsl_loc tok_loc, prev_loc;
 	char last_word[128];		/* text of the last word read */

@@ -598,6 +598,8 @@ struct match {
 	int neg;
 	const struct dsl_pfx *p;
 	size_t n;
+	int bit;			/* the set's bit: results cached per pair of sets */
+	signed char *cache;		/* ctx->pfx_cache */
 };
 
 static struct dsl_set *anon_set(struct dsl_ctx *ctx, struct dsl_val *v)
@@ -666,7 +668,7 @@ static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, const char *who
 	return v->set ? 0 : -EINVAL;
 }
 
-static void match_of(const struct dsl_val *v, struct match *m)
+static void match_of(struct dsl_ctx *ctx, const struct dsl_val *v, struct match *m)
 {
 	memset(m, 0, sizeof(*m));
 	if (!v || v->kind == DSL_V_ANY) {
@@ -676,6 +678,20 @@ static void match_of(const struct dsl_val *v, struct match *m)
 	m->neg = v->neg;
 	m->p = v->set->flat;
 	m->n = v->set->n_flat;
+	m->bit = v->set->bit;
+	m->cache = ctx->pfx_cache;
+}
+
+/*
+ * Where the answer of `op` (0 within, 1 meet) for sets a and b is kept:
+ * 1 yes, -1 no, 0 not known yet.  NULL when it cannot be kept.
+ */
+static signed char *cached(const struct match *a, const struct match *b, int op)
+{
+	if (!a->cache || a->bit < 0 || b->bit < 0 || a->bit >= VXFWD_MAX_SETS ||
+	    b->bit >= VXFWD_MAX_SETS)
+		return NULL;
+	return &a->cache[((size_t)a->bit * VXFWD_MAX_SETS + (size_t)b->bit) * 2 + (size_t)op];
 }
 
 /* The prefix of `m` of length `len` covering `addr`, or NULL (m->p is sorted). */
@@ -710,7 +726,7 @@ static const struct dsl_pfx *match_find(const struct match *m, __u32 addr, unsig
 }
 
 /* Every prefix of b inside some prefix of a. */
-static int pfxs_within(const struct match *a, const struct match *b)
+static int pfxs_within_uncached(const struct match *a, const struct match *b)
 {
 	size_t i;
 
@@ -722,8 +738,20 @@ static int pfxs_within(const struct match *a, const struct match *b)
 	return 1;
 }
 
+static int pfxs_within(const struct match *a, const struct match *b)
+{
+	signed char *c = cached(a, b, 0);
+
+	if (c && *c)
+		return *c > 0;
+	if (!c)
+		return pfxs_within_uncached(a, b);
+	*c = pfxs_within_uncached(a, b) ? 1 : -1;
+	return *c > 0;
+}
+
 /* Some prefix of a overlapping some prefix of b: one of them covers the other. */
-static int pfxs_meet(const struct match *a, const struct match *b)
+static int pfxs_meet_uncached(const struct match *a, const struct match *b)
 {
 	size_t i;
 
@@ -736,6 +764,18 @@ static int pfxs_meet(const struct match *a, const struct match *b)
 		if (match_find(b, a->p[i].addr, a->p[i].plen, 0))
 			return 1;
 	return 0;
+}
+
+static int pfxs_meet(const struct match *a, const struct match *b)
+{
+	signed char *c = cached(a, b, 1);
+
+	if (c && *c)
+		return *c > 0;
+	if (!c)
+		return pfxs_meet_uncached(a, b);
+	*c = pfxs_meet_uncached(a, b) ? 1 : -1;
+	return *c > 0;
 }
 
 /* Does a match everything b matches?  (Sound: "yes" is always true.) */
@@ -833,10 +873,10 @@ static void compare_rules(struct dsl_ctx *ctx, struct dsl_rule *a, struct dsl_ru
 
 	if (!(a->protos & b->protos) || av.hi < bv.lo || bv.hi < av.lo || !ports_meet(a, b))
 		return;
-	match_of(a->src, &as);
-	match_of(a->dst, &ad);
-	match_of(b->src, &bs);
-	match_of(b->dst, &bd);
+	match_of(ctx, a->src, &as);
+	match_of(ctx, a->dst, &ad);
+	match_of(ctx, b->src, &bs);
+	match_of(ctx, b->dst, &bd);
 	if (!match_meets(&as, &bs) || !match_meets(&ad, &bd))
 		return;
 	if (keys_within(a, b) && match_contains(&as, &bs) && match_contains(&ad, &bd)) {
@@ -869,7 +909,7 @@ static void check_dnat_loop(struct dsl_ctx *ctx, struct dsl_rule *r, const char 
 	for (i = 0; i < 2; i++) {
 		if (!sides[i] || sides[i]->kind == DSL_V_ANY || sides[i]->neg)
 			continue;
-		match_of(sides[i], &m);
+		match_of(ctx, sides[i], &m);
 		/* 0.0.0.0/0 in a set is every address, as `any` is: not a loop */
 		hit = match_find(&m, r->dnat->addr, 32, 1);
 		if (!hit)
@@ -1026,10 +1066,14 @@ static void eval_rules(struct dsl_ctx *ctx)
 		check_rule_vni(ctx, r, who);
 		check_dnat_loop(ctx, r, who);
 	}
+	/* rules often share sets: compare each pair of sets once */
+	ctx->pfx_cache = calloc((size_t)VXFWD_MAX_SETS * VXFWD_MAX_SETS * 2, 1);
 	for (r = ctx->rules; r; r = r->next)
 		for (p = ctx->rules; p != r && !r->bad; p = p->next)
 			if (!p->bad)
 				compare_rules(ctx, p, r);
+	free(ctx->pfx_cache);
+	ctx->pfx_cache = NULL;
 	if (!ctx->rules && ctx->srcs && !ctx->parse_errors) {
 		struct dsl_loc top = { .src = ctx->srcs };
 
