@@ -185,6 +185,12 @@ static int monitor_run(struct monitor *m, const struct vxfwd_mon_cfg *cfg)
 	__u32 zero = 0;
 
 	pfd = inspect_prog_fd(&m->in, NULL, NULL);
+	if (pfd == -EXDEV) {
+		log_warnx("%s: runs in another network namespace; run 'vxfwd monitor' there "
+			  "(nsenter --net=/proc/%d/ns/net)",
+			  m->in.name, m->st.pid);
+		return pfd;
+	}
 	if (pfd < 0) {
 		log_warnx("%s: not running: no vxfwd XDP program on its ingress interface (%s)",
 			  m->in.name, strerror(-pfd));

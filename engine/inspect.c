@@ -114,6 +114,9 @@ int inspect_prog_fd(const struct vxfwd_instance *in, __u32 *prog_id, __u32 *xdp_
 	ret = attached_where_find(in, &w);
 	if (ret)
 		return ret;
+	/* Its interface name means another interface here. */
+	if (w.netns && w.netns != attached_netns())
+		return -EXDEV;
 	ifindex = (int)if_nametoindex(w.ingress);
 	if (!ifindex)
 		return -ENODEV;

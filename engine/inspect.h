@@ -47,7 +47,8 @@ int inspect_state_read(const char *path, struct vxfwd_state *st);
  * An fd of vxfwd's XDP program on the interface of instance `in` (its pin,
  * else the program attached to the interface its state or rules file names),
  * with its id and attach mode (XDP_FLAGS_DRV_MODE or _SKB_MODE) when not
- * NULL.  fd, or -errno (-ENOENT: no vxfwd program there).
+ * NULL.  fd, or -errno (-ENOENT: no vxfwd program there; -EXDEV: the
+ * instance runs in another network namespace).
  */
 int inspect_prog_fd(const struct vxfwd_instance *in, __u32 *prog_id, __u32 *xdp_flags);
 

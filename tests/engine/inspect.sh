@@ -78,6 +78,11 @@ PY
 "$VXFWD" status -n "$NAME" >"$T/status-host.txt" 2>&1
 check "status from another network namespace says where it runs" \
 	grep -q "^  in another network namespace (inode [0-9]*)" "$T/status-host.txt"
+"$VXFWD" explain -n "$NAME" udp 198.51.100.10 10.20.30.40:31765 >"$T/explain-host.txt" 2>&1
+check "explain -n from another network namespace uses the pinned maps" grep -q '^forward: ' "$T/explain-host.txt"
+"$VXFWD" monitor -n "$NAME" -c 1 >/dev/null 2>"$T/monitor-host.err"
+check "monitor from another network namespace says where to run it" \
+	grep -q "runs in another network namespace" "$T/monitor-host.err"
 sx status -n "nosuch$$" >/dev/null 2>"$T/nosuch.err"
 check "status of an instance that does not run: exit 3" [ $? -eq 3 ]
 check "status of an instance that does not run: 'not running' on stderr" grep -q "not running" "$T/nosuch.err"
