@@ -233,6 +233,10 @@ static void diag_rec(const struct dsl_diag *d, struct vxfwd_diag_rec *rec)
 	if (!d->loc.src)
 		return;
 	rec->file = d->loc.src->path;
+	if (d->loc.src->parent) {
+		rec->included_from = d->loc.src->parent->path;
+		rec->included_line = (unsigned int)d->loc.src->incl_line;
+	}
 	if (d->loc.first_line <= 0)
 		return;
 	rec->line = (unsigned int)d->loc.first_line;

@@ -175,6 +175,8 @@ struct vxfwd_diag_rec {
 	unsigned int end_line;		/* last character of the span */
 	unsigned int end_column;
 	const char *message;
+	const char *included_from;	/* the file whose `include` read `file`, or NULL */
+	unsigned int included_line;	/* the line of that include */
 	const struct vxfwd_diag_rec *notes;	/* notes of an error or warning */
 	size_t n_notes;
 };

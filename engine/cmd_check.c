@@ -54,6 +54,15 @@ static struct json_object *json_rec(const struct vxfwd_diag_rec *r, int with_not
 	json_object_object_add(o, "end_column", json_pos(r->end_column));
 	json_object_object_add(o, "severity", json_object_new_string(r->severity));
 	json_object_object_add(o, "message", json_object_new_string(r->message));
+	if (r->included_from) {
+		struct json_object *inc = json_object_new_object();
+
+		if (inc) {
+			json_object_object_add(inc, "file", json_object_new_string(r->included_from));
+			json_object_object_add(inc, "line", json_pos(r->included_line));
+		}
+		json_object_object_add(o, "included_from", inc);
+	}
 	if (!with_notes)
 		return o;
 	notes = json_object_new_array();

@@ -96,6 +96,12 @@ else
 	fail=$((fail + 1))
 fi
 
+printf 'set t { 198.51.100.300 }\n' > inc/bad.rules
+chmod 644 inc/bad.rules
+{ cat good.rules; printf 'include "inc/bad.rules"\n'; } > incl-bad.rules
+expect json-included-from 1 '"included_from": \{ "file": "incl-bad.rules", "line": 5 \}' '' -- \
+	sh -c "\"$vxfwd\" check -j -q -f incl-bad.rules >j.json; s=\$?; tr -s ' \n' ' ' <j.json; exit \$s"
+
 # the scale example: 324 addresses, contiguous runs of one organization merged
 # into 87 LPM entries, every organization a slot
 "$vxfwd" check -v -f "$here/../../rules/examples/exporters.rules" >"$tmp/x.out" 2>/dev/null
