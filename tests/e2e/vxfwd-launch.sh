@@ -26,10 +26,11 @@
 #      ens5 and sees them, the leak guard stays on ens5's egress, the
 #      sensor's UDP/ICMP/IP counters do not move, and the mirror side of the
 #      ens5 wire sees no ICMP and nothing mirror-derived;
-#   3. a restart under a continuous stream: the gap from the start of
-#      `vxfwd run` to the first frame at the collector (ms), the stack
-#      counters still unchanged across the takeover, every frame sent after
-#      the restart arrives exactly once;
+#   3. a restart under a continuous stream (1000 frames/s to forward, and
+#      3000 frames/s of a drop kind): the gap from the start of `vxfwd run`
+#      to the first frame at the collector (ms), the stack counters still
+#      unchanged across the takeover, every frame sent after the restart
+#      arrives exactly once;
 #   4. `vxfwd stats -j -f FILE` agrees with the maps read by bpftool;
 #   5. `vxfwd detach -f FILE` refuses (exit 3, with a message) while the
 #      instance runs; after a second kill -9 it removes the XDP program and
@@ -60,6 +61,9 @@ UNIT_SRC=$LAB_SRCDIR/packaging/systemd/vxfwd@.service
 DEAD_MIX=udp:200,tcp:200,bad-src:25,bad-vni:25,bad-port:25,bad-trunc:25
 STREAM_PPS=1000
 STREAM_FRAMES=6000
+PRESSURE_PPS=3000
+PRESSURE_FRAMES=150
+PRESSURE_LOOPS=50
 
 # Stack counters of the sensor that mirror traffic moves when it gets past
 # XDP: /proc/net/snmp GROUP.FIELD.
@@ -454,23 +458,37 @@ EOF
 # stack across the takeover; every frame after it arrives exactly once.
 phase_restart()
 {
-	local load gap n
+	local load pressure gap n p0 p1
 
 	lab_gen --mix udp:$STREAM_FRAMES --size 256 --out "$LAB_TMP/stream.pcap" \
 		--manifest "$LAB_TMP/stream.json" >/dev/null || fail "gen.py failed"
 	lab_gen --mix udp:50,tcp:50 --out "$LAB_TMP/after.pcap" --manifest "$LAB_TMP/after.json" \
 		>/dev/null || fail "gen.py failed"
+	lab_gen --mix bad-port:$PRESSURE_FRAMES --size 64 --out "$LAB_TMP/pressure.pcap" \
+		--manifest "$LAB_TMP/pressure.json" >/dev/null || fail "gen.py failed"
 	lab_capture_start "$LAB_NS_M" eth0 takeover.ens5wire in
 	lab_capture_start "$LAB_NS_C" eth0 takeover.collector in
 	stack_snap "$LAB_TMP/stack.take0"
 	lab_bg "$LAB_TMP/stream.tcpreplay.log" "$LAB_NS_M" tcpreplay -i eth0 \
 		--pps=$STREAM_PPS "$LAB_TMP/stream.pcap"
 	load=$LAB_BG_PID
-	sleep 1
+	sleep 0.5
+	# Small frames of a drop kind, looped at a higher rate across the
+	# takeover: any instant without a vxfwd program on ens5 would let some
+	# reach the stack.
+	p0=$(date +%s%N)
+	lab_bg "$LAB_TMP/pressure.tcpreplay.log" "$LAB_NS_M" tcpreplay -i eth0 \
+		--pps=$PRESSURE_PPS --loop=$PRESSURE_LOOPS "$LAB_TMP/pressure.pcap"
+	pressure=$LAB_BG_PID
+	sleep 0.5
 	vx_start "$ENV"
-	kill -0 "$load" 2>/dev/null ||
-		check_soft "the stream ended before vxfwd had attached; the gap is not measured"
 	wait "$load" || fail "tcpreplay of the stream failed: $(cat "$LAB_TMP/stream.tcpreplay.log")"
+	wait "$pressure" ||
+		fail "tcpreplay of the pressure failed: $(cat "$LAB_TMP/pressure.tcpreplay.log")"
+	# When the pressure ended: its start plus tcpreplay's own duration.
+	p1=$(awk '/Actual:.* sent in / { for (i = 1; i < NF; i++) if ($i == "in") printf "%d", $(i + 1) * 1000; exit }' \
+		"$LAB_TMP/pressure.tcpreplay.log")
+	[ -z "$p1" ] || p1=$((p0 + p1 * 1000000))
 	lab_wait_nexthop
 	lab_wait_drained
 	lab_send "$LAB_TMP/after.pcap"
@@ -481,7 +499,7 @@ phase_restart()
 	lab_capture_stop takeover.collector
 
 	stack_unchanged "$LAB_TMP/stack.take0" "$LAB_TMP/stack.take1" \
-		"across the restart ($STREAM_FRAMES stream frames + 100)" ||
+		"across the restart ($STREAM_FRAMES stream frames, $((PRESSURE_FRAMES * PRESSURE_LOOPS)) pressure frames, 100 after)" ||
 		check_soft "mirror frames reached the sensor's stack across the restart ($ENV)"
 	ens5wire_clean takeover.ens5wire "across the restart" ||
 		check_soft "ICMP or mirror-derived frames left ens5 across the restart ($ENV)"
@@ -493,6 +511,13 @@ phase_restart()
 	if [ "$gap" = none ]; then
 		check_soft "no stream frame reached the collector after the restart ($ENV)"
 		return
+	fi
+	# The first forwarded frame follows the takeover: the pressure covered
+	# the takeover when it was still running then.
+	if [ -n "$p1" ] && [ $((VX_T0 + gap * 1000000)) -le "$p1" ]; then
+		echo "pressure: $((PRESSURE_FRAMES * PRESSURE_LOOPS)) drop-kind frames at $PRESSURE_PPS/s, from $(((p0 - VX_T0) / 1000000)) to $(((p1 - VX_T0) / 1000000)) ms around the launch: covered the takeover"
+	else
+		echo "pressure: ended before the takeover (${p1:-?} ns); only the stream covered it"
 	fi
 	echo "gap ($ENV): $gap ms from launching vxfwd run to the first stream frame at the collector (stream at $STREAM_PPS frames/s; $n of its $STREAM_FRAMES frames forwarded, the others dropped by the program while no engine ran; the test's poll saw the new program $(((VX_T_READY - VX_T0) / 1000000)) ms after launch)"
 	printf '%s %s\n' "$ENV" "$gap" >>"$LAB_TMP/gap.txt"
