@@ -418,6 +418,9 @@ static int read_doc(struct import *im, struct json_object *doc)
 			return ret;
 	}
 	im->n_org_pfx = im->n_pfx;
+	if (im->n_orgs > VXFWD_MAX_ORGS)
+		imp_error(im, "organizations", "%zu organizations; vxfwd counts at most %d",
+			  im->n_orgs, VXFWD_MAX_ORGS);
 	return flat ? read_ips(im, flat, "flat_ip_list", SIZE_MAX) : 0;
 }
 

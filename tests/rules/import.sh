@@ -148,6 +148,12 @@ run usage-set 2 -s '1bad' allowlist.json && echo "ok usage-set"
 "$vxfwd" import-allowlist --help | grep -q '^usage: vxfwd import-allowlist' && echo "ok help" ||
 	bad "help"
 
+python3 -c 'import json, sys
+json.dump({"organizations": [{"org_name": "O%d" % i, "org_id": str(i), "ips": ["10.0.%d.%d" % (i // 256, i % 256)]}
+                             for i in range(300)]}, open(sys.argv[1], "w"))' "$tmp/many.json"
+run too-many-orgs 1 "$tmp/many.json" &&
+	same too-many-orgs-err "$tmp/err" "$tmp/many.json: error: organizations: 300 organizations; vxfwd counts at most 256"
+
 # a large list: 50 organizations of 200 addresses, a flat list of 10,000
 python3 - "$tmp/big.json" <<'PY'
 import json, sys
