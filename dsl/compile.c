@@ -284,7 +284,24 @@ done:
  * would: the verdict of every rule and the counter of every organization
  * stay the same.
  */
-static int lpm_build(struct dsl_ctx *ctx, const struct lpm_ent *ents, size_t n,
+/* The distinct prefixes before merging, kept in the ruleset for reports. */
+static int keep_prefixes(const struct lpm_out *v, size_t n, struct vxfwd_ruleset *rs)
+{
+	size_t i;
+
+	rs->prefixes = calloc(n ? n : 1, sizeof(*rs->prefixes));
+	if (!rs->prefixes)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		rs->prefixes[i].addr = htonl(v[i].addr);
+		rs->prefixes[i].plen = v[i].plen;
+		rs->prefixes[i].val = v[i].val;
+	}
+	rs->n_prefixes = n;
+	return 0;
+}
+
+static int lpm_build(const struct lpm_ent *ents, size_t n, struct vxfwd_ruleset *rs,
 		     struct lpm_out **vout, size_t *n_out)
 {
 	size_t *stack = malloc((n ? n : 1) * sizeof(*stack)), k = 0;
@@ -296,7 +313,9 @@ static int lpm_build(struct dsl_ctx *ctx, const struct lpm_ent *ents, size_t n,
 		goto out;
 	}
 	k = lpm_values(ents, n, v, stack);
-	ctx->n_prefixes = k;
+	err = keep_prefixes(v, k, rs);
+	if (err)
+		goto out;
 	k = lpm_drop_contained(v, k, stack);
 	if (k)
 		k = lpm_join(v, k, &err);
@@ -313,7 +332,7 @@ out:
 	return 0;
 }
 
-static int compile_lpm(struct dsl_ctx *ctx, struct oplist *l)
+static int compile_lpm(struct dsl_ctx *ctx, struct oplist *l, struct vxfwd_ruleset *rs)
 {
 	struct lpm_ent *ents = NULL;
 	struct lpm_out *v = NULL;
@@ -328,7 +347,7 @@ static int compile_lpm(struct dsl_ctx *ctx, struct oplist *l)
 		goto out;
 	if (n)
 		qsort(ents, n, sizeof(*ents), ent_cmp);
-	ret = lpm_build(ctx, ents, n, &v, &k);
+	ret = lpm_build(ents, n, rs, &v, &k);
 	if (ret)
 		goto out;
 	if (k > VXFWD_MAX_PREFIXES) {
@@ -575,7 +594,7 @@ int dsl_compile(struct dsl_ctx *ctx, struct vxfwd_ruleset **out)
 	if (!ret)
 		ret = compile_vnis(ctx, &l);
 	if (!ret)
-		ret = compile_lpm(ctx, &l);
+		ret = compile_lpm(ctx, &l, rs);
 	if (!ret)
 		ret = compile_rules(ctx, &l, rs);
 	if (!ret)
@@ -587,7 +606,6 @@ int dsl_compile(struct dsl_ctx *ctx, struct vxfwd_ruleset **out)
 	if (ret)
 		goto fail;
 	l.ops[0].val.cfg.n_rules = (__u32)rs->n_rules;
-	rs->n_prefixes = ctx->n_prefixes;
 	rs->ops = l.ops;
 	rs->n_ops = l.n;
 	*out = rs;

@@ -239,7 +239,6 @@ struct dsl_ctx {
 	struct dsl_engine *cur_engine;
 
 	int n_bits;			/* set bits handed out */
-	size_t n_prefixes;		/* distinct prefixes in sets, before merging */
 	signed char *pfx_cache;		/* eval: set-against-set answers, see eval.c */
 	int tok, prev_tok;		/* last two tokens read, for messages */
 	struct dsl_loc tok_loc, prev_loc;

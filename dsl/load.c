@@ -366,6 +366,7 @@ void vxfwd_ruleset_free(struct vxfwd_ruleset *rs)
 	if (!rs)
 		return;
 	free(rs->ops);
+	free(rs->prefixes);
 	free(rs->rules);
 	free(rs->orgs);
 	free(rs->sets);

@@ -115,6 +115,17 @@ struct vxfwd_set_info {
 	char name[64];		/* "@name", or the prefix of an address in a rule */
 };
 
+/*
+ * One distinct prefix of the sets, as written (before the LPM entries were
+ * merged), with the value its own LPM entry would carry; sorted by address,
+ * then length.  For reports of what changed (reload), not for the maps.
+ */
+struct vxfwd_prefix {
+	__be32 addr;
+	__u32 plen;
+	struct vxfwd_lpm_val val;
+};
+
 struct vxfwd_ruleset {
 	char ingress[IF_NAMESIZE];
 	char egress[IF_NAMESIZE];
@@ -132,8 +143,9 @@ struct vxfwd_ruleset {
 	size_t n_orgs;
 	struct vxfwd_set_info *sets;	/* n_sets entries; index = bit in LPM sets */
 	size_t n_sets;
-	size_t n_prefixes;		/* distinct prefixes in sets before the LPM
-					 * entries were merged (see compile.c) */
+	struct vxfwd_prefix *prefixes;	/* n_prefixes entries: the distinct prefixes
+					 * in sets before the LPM entries were merged */
+	size_t n_prefixes;
 };
 
 /*

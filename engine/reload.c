@@ -168,71 +168,47 @@ static void diff_rules(const struct vxfwd_ruleset *o, const struct vxfwd_ruleset
 	log_info("reload: rules: %u added, %u removed, %u changed", added, removed, changed);
 }
 
-static int lpm_cmp(const void *a, const void *b)
+/* Set members as written (before the LPM entries were merged), sorted. */
+static int prefix_cmp(const struct vxfwd_prefix *x, const struct vxfwd_prefix *y)
 {
-	const struct vxfwd_op *x = *(const struct vxfwd_op *const *)a;
-	const struct vxfwd_op *y = *(const struct vxfwd_op *const *)b;
-	__u32 ax = ntohl(x->key.lpm.addr), ay = ntohl(y->key.lpm.addr);
+	__u32 ax = ntohl(x->addr), ay = ntohl(y->addr);
 
 	if (ax != ay)
 		return ax < ay ? -1 : 1;
-	return (int)x->key.lpm.prefixlen - (int)y->key.lpm.prefixlen;
+	return (int)x->plen - (int)y->plen;
 }
 
-static const struct vxfwd_op **lpm_sorted(const struct vxfwd_ruleset *rs, size_t *count)
-{
-	const struct vxfwd_op **v;
-	size_t i, n = 0;
-
-	v = calloc(rs->n_ops + 1, sizeof(*v));
-	if (!v)
-		return NULL;
-	for (i = 0; i < rs->n_ops; i++)
-		if (rs->ops[i].map == VXFWD_MAP_LPM)
-			v[n++] = &rs->ops[i];
-	qsort(v, n, sizeof(*v), lpm_cmp);
-	*count = n;
-	return v;
-}
-
-static void member_line(const char *what, const struct vxfwd_op *op, unsigned int nth)
+static void member_line(const char *what, const struct vxfwd_prefix *p, unsigned int nth)
 {
 	char a[INET_ADDRSTRLEN];
 
 	if (nth > DIFF_LINES_MAX)
 		return;
-	inet_ntop(AF_INET, &op->key.lpm.addr, a, sizeof(a));
-	log_info("reload: set member %s/%u %s", a, op->key.lpm.prefixlen - 32, what);
+	inet_ntop(AF_INET, &p->addr, a, sizeof(a));
+	log_info("reload: set member %s/%u %s", a, p->plen, what);
 }
 
 static void diff_members(const struct vxfwd_ruleset *o, const struct vxfwd_ruleset *n)
 {
-	const struct vxfwd_op **a = NULL, **b = NULL;
+	const struct vxfwd_prefix *a = o->prefixes, *b = n->prefixes;
 	unsigned int added = 0, removed = 0, changed = 0;
-	size_t na = 0, nb = 0, i = 0, j = 0;
+	size_t na = o->n_prefixes, nb = n->n_prefixes, i = 0, j = 0;
 	int c;
 
-	a = lpm_sorted(o, &na);
-	b = lpm_sorted(n, &nb);
-	if (!a || !b)
-		goto out;
 	while (i < na || j < nb) {
-		c = i == na ? 1 : j == nb ? -1 : lpm_cmp(&a[i], &b[j]);
+		c = i == na ? 1 : j == nb ? -1 : prefix_cmp(&a[i], &b[j]);
 		if (c < 0) {
-			member_line("removed", a[i++], ++removed);
+			member_line("removed", &a[i++], ++removed);
 		} else if (c > 0) {
-			member_line("added", b[j++], ++added);
+			member_line("added", &b[j++], ++added);
 		} else {
-			if (memcmp(&a[i]->val.lpm, &b[j]->val.lpm, sizeof(a[i]->val.lpm)))
-				member_line("moved to other sets", b[j], ++changed);
+			if (memcmp(&a[i].val, &b[j].val, sizeof(a[i].val)))
+				member_line("moved to other sets", &b[j], ++changed);
 			i++;
 			j++;
 		}
 	}
 	log_info("reload: set members: %u added, %u removed, %u changed", added, removed, changed);
-out:
-	free(a);
-	free(b);
 }
 
 static int same_ifaces(const struct engine *e, const struct vxfwd_ruleset *rs)
