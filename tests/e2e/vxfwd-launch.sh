@@ -37,15 +37,16 @@
 #      the leak guard: nothing is left on ens5.
 #
 # launch_foreign: an XDP program that is not vxfwd's is never replaced, nor
-# removed by detach.  launch_control shows that the checks can fail: without vxfwd's program on
-# ens5 the same frames make the sensor's stack count them and answer with
-# ICMP errors out of ens5.
+# removed by detach.  launch_control shows that the checks can fail:
+# without vxfwd's program on ens5 the same frames make the sensor's stack
+# count them and answer with ICMP errors out of ens5.
 #
 # The test's own evidence does not depend on where vxfwd pins: the maps are
 # found through the XDP program attached to ens5 and pinned by the test in
 # a directory of its own.  Exit 0 pass, 1 fail, 77 skip.
 #
-# Environment: VXFWD (the binary), LAB_KEEP=1 keeps the evidence.
+# Environment: VXFWD (the binary), VXFWD_SRCDIR (the source tree whose
+# bpf/vxfwd_abi.h names the counters), LAB_KEEP=1 keeps the evidence.
 
 set -u
 
