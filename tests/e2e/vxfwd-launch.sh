@@ -653,7 +653,7 @@ test_launch_systemd()
 {
 	[ -d /run/systemd/system ] ||
 		lab_skip "systemd is not running here (no /run/systemd/system; PID 1 is $(cat /proc/1/comm)): the shipped unit cannot be started"
-	command -v systemd-run >/dev/null || lab_skip "systemd-run: not installed"
+	command -v systemd-run >/dev/null || lab_die "systemd-run: not installed, though systemd runs"
 	run_launch systemd
 }
 
