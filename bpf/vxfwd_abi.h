@@ -283,7 +283,8 @@ struct vxfwd_engine_stats {
  */
 enum vxfwd_guard_counter {
 	VXFWD_G_PASS = 0,		/* left the interface */
-	VXFWD_G_DROP,			/* carried a DNAT target: dropped */
+	VXFWD_G_DROP,			/* mirror-derived (to a DNAT target, or an
+					   ICMP error quoting a VXLAN datagram): dropped */
 	VXFWD_G_MAX,
 };
 

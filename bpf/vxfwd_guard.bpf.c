@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vxfwd_guard.bpf.c - the egress leak guard: a tc program on the ingress
- * (mirror) interface's egress that drops every IPv4 frame addressed to a
- * DNAT target of the active ruleset.
+ * (mirror) interface's egress that drops every IPv4 frame derived from
+ * mirror traffic: one addressed to a DNAT target of the active ruleset, and
+ * an ICMP error quoting a UDP datagram to one of its VXLAN ports.
  *
  * Forwarded frames leave through the egress interface only; one that shows
  * up here came from a misrouted send, a host route through the mirror
- * interface or a bug, and must not reach the mirror side of the wire.  The
- * XDP program's braces, this is the belt.
+ * interface or a bug, and must not reach the mirror side of the wire.  An
+ * ICMP error quoting mirror traffic means the stack saw a mirror frame (no
+ * XDP program on the interface yet, say at boot): it must not answer the
+ * mirror source either.  The XDP program's braces, this is the belt.
  *
  * The ruleset maps are the XDP program's own: user space (engine/guard.c)
  * hands the guard the XDP skeleton's map fds before load, so the guard
@@ -16,8 +19,10 @@
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/pkt_cls.h>
+#include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
@@ -44,8 +49,8 @@ static __always_inline void guard_count(__u32 idx, __u64 bytes)
 	c->bytes += bytes;
 }
 
-/* The IPv4 destination of the frame; 0 with *daddr untouched when none. */
-static __always_inline int ipv4_daddr(struct __sk_buff *skb, __be32 *daddr)
+/* Offset of the IPv4 header, or 0 when the frame is not IPv4. */
+static __always_inline __u32 ipv4_off(struct __sk_buff *skb)
 {
 	__u32 off = offsetof(struct ethhdr, h_proto);
 	__be16 proto;
@@ -57,26 +62,29 @@ static __always_inline int ipv4_daddr(struct __sk_buff *skb, __be32 *daddr)
 		if (bpf_skb_load_bytes(skb, off, &proto, sizeof(proto)))
 			return 0;
 	}
-	if (proto != bpf_htons(ETH_P_IP))
-		return 0;
-	off += sizeof(proto) + offsetof(struct iphdr, daddr);
-	return !bpf_skb_load_bytes(skb, off, daddr, sizeof(*daddr));
+	return proto == bpf_htons(ETH_P_IP) ? off + sizeof(proto) : 0;
 }
 
-/* 1 when `daddr` is the DNAT target of a rule of the active generation. */
-static __always_inline int is_dnat_target(__be32 daddr)
+/* The active generation's settings, or NULL. */
+static __always_inline const struct vxfwd_cfg *active_cfg(__u32 *gen)
 {
 	const struct vxfwd_cfg *cfg;
-	const struct vxfwd_rule *r;
-	__u32 zero = 0, gen, i, idx, *g;
+	__u32 zero = 0, *g;
 
 	g = bpf_map_lookup_elem(&vxfwd_active, &zero);
 	if (!g)
-		return 0;
-	gen = *g;
-	cfg = bpf_map_lookup_elem(&vxfwd_cfg, &gen);
-	if (!cfg || !(cfg->flags & VXFWD_CFG_F_VALID))
-		return 0;
+		return NULL;
+	*gen = *g;
+	cfg = bpf_map_lookup_elem(&vxfwd_cfg, gen);
+	return cfg && (cfg->flags & VXFWD_CFG_F_VALID) ? cfg : NULL;
+}
+
+/* 1 when `daddr` is the DNAT target of a rule of the active generation. */
+static __always_inline int is_dnat_target(const struct vxfwd_cfg *cfg, __u32 gen, __be32 daddr)
+{
+	const struct vxfwd_rule *r;
+	__u32 i, idx;
+
 	for (i = 0; i < VXFWD_MAX_RULES; i++) {
 		if (i >= cfg->n_rules)
 			break;
@@ -90,12 +98,64 @@ static __always_inline int is_dnat_target(__be32 daddr)
 	return 0;
 }
 
+/* ICMP types whose payload quotes the datagram that caused them. */
+static __always_inline int icmp_quotes(__u8 type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/*
+ * 1 when the IPv4 packet at `off` (header length `ihl` bytes) is an ICMP
+ * error quoting a UDP datagram to a VXLAN port of the active generation.
+ */
+static __always_inline int quotes_mirror(struct __sk_buff *skb, const struct vxfwd_cfg *cfg,
+					 __u32 off, __u32 ihl)
+{
+	struct iphdr q;
+	__be16 dport;
+	__u8 type;
+	__u32 i;
+
+	if (bpf_skb_load_bytes(skb, off + ihl, &type, sizeof(type)) || !icmp_quotes(type))
+		return 0;
+	off += ihl + 8; /* the quoted IPv4 header */
+	if (bpf_skb_load_bytes(skb, off, &q, sizeof(q)) || q.protocol != IPPROTO_UDP ||
+	    q.ihl < 5)
+		return 0;
+	off += q.ihl * 4 + offsetof(struct udphdr, dest);
+	if (bpf_skb_load_bytes(skb, off, &dport, sizeof(dport)))
+		return 0;
+	for (i = 0; i < VXFWD_MAX_VXLAN_PORTS; i++) {
+		if (i >= cfg->n_vxlan_ports)
+			break;
+		if (cfg->vxlan_port_be[i] == dport)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when the frame is derived from mirror traffic and must not leave. */
+static __always_inline int mirror_derived(struct __sk_buff *skb)
+{
+	const struct vxfwd_cfg *cfg;
+	__u32 off, gen = 0;
+	struct iphdr ip;
+
+	off = ipv4_off(skb);
+	if (!off || bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) || ip.ihl < 5)
+		return 0;
+	cfg = active_cfg(&gen);
+	if (!cfg)
+		return 0;
+	if (is_dnat_target(cfg, gen, ip.daddr))
+		return 1;
+	return ip.protocol == IPPROTO_ICMP && quotes_mirror(skb, cfg, off, ip.ihl * 4);
+}
+
 SEC("tc")
 int vxfwd_guard(struct __sk_buff *skb)
 {
-	__be32 daddr = 0;
-
-	if (ipv4_daddr(skb, &daddr) && is_dnat_target(daddr)) {
+	if (mirror_derived(skb)) {
 		guard_count(VXFWD_G_DROP, skb->len);
 		return TC_ACT_SHOT;
 	}

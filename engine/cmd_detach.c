@@ -77,7 +77,7 @@ static int detach_prog(const struct vxfwd_instance *in, const char *ifname, int 
 static int detach_where(const struct vxfwd_instance *in, const struct vxfwd_where *w)
 {
 	struct vxfwd_guard guard = {0};
-	int ifindex, ret;
+	int ifindex, ret, had_guard;
 
 	if (w->netns && w->netns != attached_netns()) {
 		log_warnx("%s: attached to %s in another network namespace (inode %llu); run "
@@ -94,9 +94,11 @@ static int detach_where(const struct vxfwd_instance *in, const struct vxfwd_wher
 	if (ret < 0)
 		return ret;
 	guard.ifindex = ifindex;
+	had_guard = guard_attached(ifindex);
 	guard_detach(&guard);
-	printf("%s: %s from %s, leak guard detached, pins removed\n", in->name,
-	       ret ? "XDP detached" : "no vxfwd XDP program attached", w->ingress);
+	printf("%s: %s from %s, %s, pins removed\n", in->name,
+	       ret ? "XDP detached" : "no vxfwd XDP program attached", w->ingress,
+	       had_guard ? "leak guard detached" : "no leak guard there");
 	return 0;
 }
 

@@ -107,6 +107,20 @@ int guard_attach(struct vxfwd_guard *g, int ifindex, const char *cnt_pin)
 	return ret;
 }
 
+int guard_attached(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = VXFWD_GUARD_HANDLE, .priority = VXFWD_GUARD_PRIO);
+	libbpf_print_fn_t print;
+	int ret;
+
+	/* No clsact qdisc is an answer here, not an error for libbpf to print. */
+	print = libbpf_set_print(NULL);
+	ret = bpf_tc_query(&hook, &opts);
+	libbpf_set_print(print);
+	return ret == 0 && opts.prog_id != 0;
+}
+
 void guard_detach(struct vxfwd_guard *g)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = g->ifindex, .attach_point = BPF_TC_EGRESS);
@@ -117,8 +131,10 @@ void guard_detach(struct vxfwd_guard *g)
 	if (g->pin[0] && unlink(g->pin) < 0 && errno != ENOENT)
 		log_warn("%s: removing the leak guard's counters failed", g->pin);
 	g->pin[0] = '\0';
-	if (!g->ifindex)
+	if (!g->ifindex || !guard_attached(g->ifindex)) {
+		g->ifindex = 0;
 		return;
+	}
 	ret = bpf_tc_detach(&hook, &opts);
 	if (ret < 0 && ret != -ENOENT)
 		log_warnx("%s: detaching the leak guard failed: %s", ifname(g->ifindex, name),

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * guard.h - the egress leak guard (bpf/vxfwd_guard.bpf.c): a tc program on
- * the ingress interface's egress that drops frames addressed to a DNAT
- * target.  It shares the XDP skeleton's ruleset maps, so it always judges
+ * the ingress interface's egress that drops frames derived from mirror
+ * traffic: addressed to a DNAT target, or ICMP errors quoting a datagram to
+ * a VXLAN port.  It shares the XDP skeleton's ruleset maps, so it always judges
  * by the active generation.
  *
  * Lifecycle: guard_open() (load on the XDP object's maps) -> guard_attach()
- * -> ... -> guard_detach() -> guard_close().  The tc filter outlives a
- * killed daemon like the pinned XDP link does; the next guard_attach()
- * replaces it.
+ * -> ... -> guard_detach() -> guard_close().  The tc filter is held by
+ * the interface, like the XDP program: it outlives a killed daemon, and the
+ * next guard_attach() replaces it.
  */
 #ifndef VXFWD_GUARD_H
 #define VXFWD_GUARD_H
@@ -39,7 +40,10 @@ int guard_open(struct vxfwd_guard *g, struct bpf_object *xdp_obj);
  */
 int guard_attach(struct vxfwd_guard *g, int ifindex, const char *cnt_pin);
 
-/* Remove the filter and the pin; the clsact qdisc stays for others. */
+/* 1 when a guard's filter is on the egress of `ifindex`, else 0. */
+int guard_attached(int ifindex);
+
+/* Remove the filter (if there) and the pin; the clsact qdisc stays for others. */
 void guard_detach(struct vxfwd_guard *g);
 
 void guard_close(struct vxfwd_guard *g);

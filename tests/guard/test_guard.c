@@ -29,6 +29,7 @@
 #include <linux/if_packet.h>
 #include <linux/pkt_cls.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <bpf/bpf.h>
@@ -90,12 +91,54 @@ static size_t frame(__u8 *b, const char *dst, int vlan, __u16 ethertype)
 	return n + p.inner_len - 12;
 }
 
+/*
+ * An ICMP error of `type` (with a 20-byte IPv4 header, or `ihl` 32-bit
+ * words) from the sensor to the mirror source, quoting an IPv4 packet of
+ * protocol `qproto` to UDP port `qdport`, as the stack sends when a mirror
+ * datagram reaches it.
+ */
+static size_t icmp_frame(__u8 *b, __u8 type, __u8 qproto, __u16 qdport, int ihl)
+{
+	static const __u8 eth[14] = {2, 0, 0, 0, 0, 0x20, 2, 0, 0, 0, 0, 0x08, 0x08, 0x00};
+	size_t n = sizeof(eth), ip = n;
+
+	memcpy(b, eth, n);
+	memset(b + n, 0, 200);
+	b[n] = (__u8)(0x40 | ihl);
+	b[n + 8] = 64;
+	b[n + 9] = 1; /* ICMP */
+	memcpy(b + n + 12, (__u8[]){172, 30, 82, 108}, 4);
+	memcpy(b + n + 16, (__u8[]){172, 30, 82, 20}, 4);
+	n += (size_t)ihl * 4;
+	b[n] = type;
+	b[n + 1] = type == 3 ? 3 : 0;
+	n += 8;
+	b[n] = 0x45; /* the quoted packet: mirror source -> sensor */
+	b[n + 9] = qproto;
+	memcpy(b + n + 12, (__u8[]){172, 30, 82, 20}, 4);
+	memcpy(b + n + 16, (__u8[]){172, 30, 82, 108}, 4);
+	n += 20;
+	b[n] = 0xc3;
+	b[n + 1] = 0x50;
+	b[n + 2] = (__u8)(qdport >> 8);
+	b[n + 3] = (__u8)qdport;
+	n += 8;
+	b[ip + 2] = (__u8)((n - ip) >> 8);
+	b[ip + 3] = (__u8)(n - ip);
+	return n;
+}
+
 struct gcase {
 	const char *name;
 	const char *dst;
 	int vlan;
 	__u16 ethertype;
 	int drop;
+	int icmp;	/* an ICMP message instead (icmp_frame) */
+	__u8 icmp_type;
+	__u8 qproto;
+	__u16 qdport;
+	int ihl;
 };
 
 static void run_cases(struct vxfwd_guard *g, const char *rules, const struct gcase *c, size_t n)
@@ -109,7 +152,9 @@ static void run_cases(struct vxfwd_guard *g, const char *rules, const struct gca
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_out = out,
 			    .data_size_out = sizeof(out), .repeat = 1);
 
-		len = frame(buf, c[i].dst, c[i].vlan, c[i].ethertype);
+		len = c[i].icmp ? icmp_frame(buf, c[i].icmp_type, c[i].qproto, c[i].qdport,
+					     c[i].ihl ? c[i].ihl : 5)
+				: frame(buf, c[i].dst, c[i].vlan, c[i].ethertype);
 		o.data_size_in = (__u32)len;
 		if (guard_read(guard_cnt_fd(g), a) ||
 		    bpf_prog_test_run_opts(guard_prog_fd(g), &o) ||
@@ -139,6 +184,14 @@ static const struct gcase cases_a[] = {
 	{"later-generation-target", "172.30.82.50", 0, 0, 0},
 	{"ipv6-ethertype", "172.30.82.95", 0, ETH_P_IPV6, 0},
 	{"arp-ethertype", "172.30.82.95", 0, ETH_P_ARP, 0},
+	{"icmp-port-unreachable-quoting-vxlan", NULL, 0, 0, 1, 1, 3, IPPROTO_UDP, 4789, 0},
+	{"icmp-port-unreachable-options-quoting-vxlan", NULL, 0, 0, 1, 1, 3, IPPROTO_UDP, 4789, 6},
+	{"icmp-time-exceeded-quoting-vxlan", NULL, 0, 0, 1, 1, 11, IPPROTO_UDP, 4789, 0},
+	{"icmp-param-problem-quoting-vxlan", NULL, 0, 0, 1, 1, 12, IPPROTO_UDP, 4789, 0},
+	{"icmp-port-unreachable-quoting-other-port", NULL, 0, 0, 0, 1, 3, IPPROTO_UDP, 53, 0},
+	{"icmp-unreachable-quoting-tcp-4789", NULL, 0, 0, 0, 1, 3, IPPROTO_TCP, 4789, 0},
+	{"icmp-echo-reply", NULL, 0, 0, 0, 1, 0, IPPROTO_UDP, 4789, 0},
+	{"icmp-echo-request", NULL, 0, 0, 0, 1, 8, IPPROTO_UDP, 4789, 0},
 };
 
 static const struct gcase cases_b[] = {
@@ -163,12 +216,15 @@ static int netns_setup(void)
 {
 	return sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 && "
 		  "sysctl -qw net.ipv6.conf.default.disable_ipv6=1 && "
+		  "sysctl -qw net.ipv4.icmp_ratelimit=0 && "
 		  "ip link add gd0 type veth peer name gd1 && "
 		  "ip link set gd0 up && ip link set gd1 up && "
 		  "ip addr add 10.99.0.1/24 dev gd0 && "
 		  "ip route add 172.30.82.0/24 dev gd0 && "
 		  "ip neigh add 172.30.82.95 lladdr 02:00:00:00:00:95 dev gd0 && "
-		  "ip neigh add 172.30.82.94 lladdr 02:00:00:00:00:94 dev gd0");
+		  "ip neigh add 172.30.82.94 lladdr 02:00:00:00:00:94 dev gd0 && "
+		  "ip neigh add 10.99.0.2 lladdr \"$(ip -br link show gd1 | awk '{ print $3 }')\" "
+		  "dev gd0");
 }
 
 /* Frames to `dst` seen on gd1 within `ms` of the last one. */
@@ -200,11 +256,68 @@ static int send_to(int us, const char *dst, int n)
 	return 0;
 }
 
+static int ifmac(const char *name, __u8 *mac)
+{
+	struct ifreq ifr = {0};
+	int fd, ret = 0;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		ret = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
+ * `n` VXLAN-port datagrams from the peer (gd1) to gd0's own address, which
+ * no socket listens on: the stack answers each with an ICMP port
+ * unreachable out of gd0, as a sensor's does for mirror traffic that no
+ * XDP program took.  Returns how many ICMP errors reached the peer.
+ */
+static int icmp_echoes(int ps, int n)
+{
+	__u8 f[64] = {0}, b[2048];
+	struct pollfd p = {.fd = ps, .events = POLLIN};
+	int i, got = 0;
+	__u16 csum;
+	ssize_t len;
+
+	if (ifmac("gd0", f) || ifmac("gd1", f + 6))
+		return -1;
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[17] = 20 + 8 + 8; /* total length */
+	f[22] = 64;
+	f[23] = IPPROTO_UDP;
+	memcpy(f + 26, (__u8[]){10, 99, 0, 2}, 4);
+	memcpy(f + 30, (__u8[]){10, 99, 0, 1}, 4);
+	csum = (__u16)~csum_fold_sum(f + 14, 20, 0); /* a big-endian sum */
+	f[24] = (__u8)(csum >> 8);
+	f[25] = (__u8)csum;
+	f[34] = 0xc3;
+	f[36] = 4789 >> 8;
+	f[37] = 4789 & 0xff;
+	f[39] = 16; /* UDP length; checksum 0 */
+	for (i = 0; i < n; i++)
+		send(ps, f, 14 + 36, 0);
+	while (poll(&p, 1, 300) > 0) {
+		len = recv(ps, b, sizeof(b), 0);
+		if (len >= 14 + 20 + 8 && b[12] == 0x08 && b[13] == 0x00 && b[23] == IPPROTO_ICMP &&
+		    b[34] == 3)
+			got++;
+	}
+	return got;
+}
+
 static int live(struct vxfwd_guard *g)
 {
 	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL)};
 	struct vxfwd_count a[VXFWD_G_MAX], b[VXFWD_G_MAX];
-	int ps = -1, us = -1, ret, got_t, got_o;
+	int ps = -1, us = -1, ret, got_t, got_o, got_i;
 
 	if (unshare(CLONE_NEWNET)) {
 		printf("SKIP live part: unshare(CLONE_NEWNET): %s (a kernel without network "
@@ -245,13 +358,23 @@ static int live(struct vxfwd_guard *g)
 		     N_SEND);
 	if (got_o != N_SEND)
 		fail("live: %d of %d frames to another address arrived", got_o, N_SEND);
+	got_i = icmp_echoes(ps, N_SEND);
+	printf("# guard attached: %d ICMP port unreachables quoting %d VXLAN-port datagrams "
+	       "reached the peer\n",
+	       got_i, N_SEND);
+	if (got_i != 0)
+		fail("live: the guard let %d ICMP errors quoting VXLAN datagrams through", got_i);
 	guard_detach(g);
 	send_to(us, "172.30.82.95", N_SEND);
 	got_t = count_at_peer(ps, hx_addr("172.30.82.95"), 300);
-	printf("# guard detached: %d of %d to the DNAT target reached the peer\n", got_t, N_SEND);
-	if (got_t != N_SEND)
-		fail("live: without the guard %d of %d arrived: the test cannot see a leak", got_t,
-		     N_SEND);
+	got_i = icmp_echoes(ps, N_SEND);
+	printf("# guard detached: %d of %d to the DNAT target and %d ICMP errors of %d reached "
+	       "the peer\n",
+	       got_t, N_SEND, got_i, N_SEND);
+	if (got_t != N_SEND || got_i != N_SEND)
+		fail("live: without the guard %d of %d frames and %d of %d ICMP errors arrived: the "
+		     "test cannot see a leak",
+		     got_t, N_SEND, got_i, N_SEND);
 	ret = 0;
 out:
 	if (ps >= 0)
