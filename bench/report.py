@@ -21,8 +21,8 @@
 # offered rate) go into their own table: per peer and rate, offered and
 # delivered pps, vxfwd's drop_ring_full delta over the trial and the loss
 # elsewhere; then the best delivered rate, the rate delivered at the highest
-# offered rate, their ratio and PASS when it is at least 0.9 (issue 4: no
-# receive livelock).  The lowest delivered/best among the overloaded trials
+# offered rate, their ratio and PASS when it is at least 0.9 (no receive
+# livelock).  The lowest delivered/best among the overloaded trials
 # (offered above the best delivered rate) is given too, and a FAIL where
 # nothing was lost at the highest rate is flagged: the generator shares the
 # CPU, so there the offered rate fell, not the delivered share.

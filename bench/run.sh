@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # bench/run.sh - vxfwd against the kernel-native path and the XDP_REDIRECT
-# ceiling, in one lab, with the same frames, in the same run (issue 4).
+# ceiling, in one lab, with the same frames, in the same run.
 #
 # usage: bench/run.sh [--quick | --soak | --sweep] [--runs N]
 #                     [--sizes "64 1400 8900"] [--peers "native xredir vxfwd"]
@@ -14,7 +14,7 @@
 #              ens5, CPU per forwarded packet, latency, daemon RSS
 #   --quick    one run, 64 and 1400 bytes, short trials: a sanity check
 #   --soak     200K pps offered for 60 s, 64 bytes, every peer
-#   --sweep    receive livelock (issue 4): vxfwd's daemon on the generator's
+#   --sweep    receive livelock: vxfwd's daemon on the generator's
 #              CPU (CPU 1, where XDP runs), one run of 3 s trials of 64 bytes
 #              at each offered rate of --rates (default 100K 200K 400K 600K
 #              800K 1M 1.5M 2M and 0, as fast as possible), peers vxfwd and
@@ -482,7 +482,7 @@ search()
 	return 0
 }
 
-# Receive livelock (issue 4): the daemon shares the generator's CPU, and so
+# Receive livelock: the daemon shares the generator's CPU, and so
 # XDP's, under a rising offered rate.
 sweep()
 {

@@ -2,9 +2,12 @@
 /*
  * corpus_cases.c - the hostile packet corpus (see corpus.h).
  *
- * Each bullet of issue 5's "Hostile packets" list has cases here; the
- * truncation sweeps cut frames at every length, which covers every header
- * boundary and every random offset of those shapes, outer and inner.
+ * Every kind of hostile mirror frame has cases here: truncations, VXLAN
+ * flags and VNIs, outer options, fragments and lengths, inner options,
+ * header lengths, total lengths, fragments, TTL and checksums, non-IPv4
+ * inner frames, VLAN tags, UDP checksum 0, TCP options and jumbo frames;
+ * the truncation sweeps cut frames at every length, which covers every
+ * header boundary and every random offset of those shapes, outer and inner.
  */
 #include <errno.h>
 #include <string.h>

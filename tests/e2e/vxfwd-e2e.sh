@@ -376,7 +376,7 @@ sys.exit(0 if fwd == n and drops == total - n else 1)' "$n" "$total" \
 	lab_vxfwd_stop
 }
 
-# ---- faults under traffic (issue 5) ---------------------------------------
+# ---- faults under traffic ------------------------------------------------
 
 # load_start TAG MIX PPS [GEN ARGS]: generate frames and replay them in the
 # background; LOAD_PID is tcpreplay's.
