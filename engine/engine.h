@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * engine.h - state of `vxfwd run`, shared by its modules: run.c (lifecycle),
- * xdp.c (attach and pins; attached.c finds what a run left), loop.c (ring -> io_uring, signals, netlink),
- * reload.c (SIGHUP, change report, state file).
+ * xdp.c (attach and pins; attached.c finds what a run left), worker.c (one
+ * thread per ring: ring -> sender), loop.c (the main thread: signals,
+ * netlink, pending reloads), reload.c (SIGHUP, change report, state file),
+ * health.c (what systemd is told while it runs).
  */
 #ifndef VXFWD_ENGINE_H
 #define VXFWD_ENGINE_H

@@ -31,7 +31,7 @@ struct vxfwd_maps {
 	int counters;	/* percpu array[VXFWD_C_MAX]: struct vxfwd_count */
 	int rule_counters;	/* percpu array[VXFWD_GENS * VXFWD_MAX_RULES] */
 	int org_counters;	/* percpu array[VXFWD_GENS * VXFWD_MAX_ORGS] */
-	int engine;	/* mmapable array[1]: struct vxfwd_engine_stats */
+	int engine;	/* mmapable array[VXFWD_MAX_WORKERS]: struct vxfwd_engine_stats */
 	int ring;
 };
 

@@ -7,7 +7,8 @@
  * buffer, so it maps the ring itself (Documentation/bpf/ringbuf.rst): the
  * consumer page read-write, the producer page and the data area (mapped
  * twice, so a record never wraps) read-only.  Records are read with
- * ring_next() and released in one store by ring_commit().
+ * ring_next() and released in one store by ring_release(), up to the
+ * position the sender no longer reads.
  */
 #ifndef VXFWD_RING_H
 #define VXFWD_RING_H
@@ -39,7 +40,7 @@ void ring_close(struct vxfwd_ring *r);
  */
 int ring_next(struct vxfwd_ring *r, const void **sample, __u32 *len);
 
-/* Release every record taken so far to the producer. */
+/* Release every record taken so far to the producer (tests). */
 void ring_commit(struct vxfwd_ring *r);
 
 /*

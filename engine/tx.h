@@ -14,7 +14,7 @@
  *
  * The worker drives every backend the same way: reap completions, queue
  * frames while there is room, flush once per batch, release the ring up to
- * tx_release().  A frame counts as sent only when the kernel says it was:
+ * the position ops->release() returns.  A frame counts as sent only when the kernel says it was:
  * a completion of the full length, sendmmsg's msg_len, a TX ring frame
  * handed back.  Failures are counted by errno.
  */
