@@ -292,7 +292,13 @@ static void print_text(const struct status *s)
 		       s->st.where.ingress, (unsigned long long)s->guard_cnt[VXFWD_G_PASS].packets,
 		       (unsigned long long)s->guard_cnt[VXFWD_G_DROP].packets);
 	else
-		printf("  leak guard: NOT attached on %s egress\n", s->st.where.ingress);
+		printf("  leak guard: NOT attached on %s egress: nothing stops the stack from "
+		       "sending to a DNAT target out of it\n",
+		       s->st.where.ingress);
+	if (s->guard && s->guard_cnt[VXFWD_G_DROP].packets)
+		printf("    the host tried to send frames to a DNAT target out of %s (a route "
+		       "through it?); the guard dropped them\n",
+		       s->st.where.ingress);
 }
 
 static void print_json(const struct status *s, int first)

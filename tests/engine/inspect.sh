@@ -166,6 +166,19 @@ check "monitor: every line has time, cpu, reason, VNI, 5-tuple (- before the inn
 	[ "$(grep -Ec '^[0-9:.]+ cpu [0-9]+ (forward|drop_[a-z_]+) vni [0-9]+ ((udp|tcp) [0-9.]+:[0-9]+ -> [0-9.]+:[0-9]+|-) len [0-9]+' "$T/monitor.txt")" -eq 12 ]
 check "monitor: forwarded frames name their rule" grep -q "forward vni 1 .* rule 'rule [12]'" "$T/monitor.txt"
 check "monitor: drops give their reason" grep -Eq 'drop_(src_not_allowed|vni|no_rule) ' "$T/monitor.txt"
+# The token bucket: one event per second on the sending CPU (-r 1), the
+# frames in between counted in the next event.
+lab_bg "$T/monitor-rate.txt" "$LAB_NS_S" "$VXFWD" monitor -n "$NAME" -r 1 -c 2
+MON_PID=$LAB_BG_PID
+sleep 1.2
+LAB_SEND_CPU=0 lab_send "$T/mon.pcap" 400
+sleep 1.2
+LAB_SEND_CPU=0 lab_send "$T/mon.pcap" 400
+lab_wait 10 lab_not_running "$MON_PID" || fail "monitor -r 1 -c 2 still running"
+wait "$MON_PID"
+cat "$T/monitor-rate.txt"
+check "monitor -r 1: the second event counts the 19 frames it left out" \
+	grep -q '(19 not shown before it)$' "$T/monitor-rate.txt"
 sx monitor -n "$NAME" -c 1 >/dev/null 2>"$T/monitor2.err" &
 MON2=$!
 sleep 1
