@@ -470,11 +470,14 @@ static void print_json(const struct explain *x, const struct verdict *v, long fr
 					     : "drop",
 	       inspect_counter_name(v->counter));
 	inspect_json_str(inspect_counter_why(v->counter));
-	if (v->have_ev) {
+	/* The inner packet as far as the program parsed it. */
+	if (v->have_ev)
+		printf(",\"vni\":%u", v->ev.vni);
+	if (v->have_ev && (v->ev.saddr || v->ev.daddr)) {
 		addr_port(a, sizeof(a), v->ev.saddr, ntohs(v->ev.sport_be));
 		addr_port(b, sizeof(b), v->ev.daddr, ntohs(v->ev.dport_be));
-		printf(",\"packet\":{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\",\"vni\":%u}",
-		       proto_name(v->ev.proto), a, b, v->ev.vni);
+		printf(",\"packet\":{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\"}",
+		       proto_name(v->ev.proto), a, b);
 	}
 	if (has_rule(v)) {
 		rule_where(x, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
