@@ -8,6 +8,21 @@
 #ifndef VXFWD_CMD_H
 #define VXFWD_CMD_H
 
+#include "opts.h"
+
+/* Each subcommand's options (opts.h), next to the code that parses them. */
+extern const struct opt_cmd run_cmd;
+extern const struct opt_cmd check_cmd;
+extern const struct opt_cmd reload_cmd;
+extern const struct opt_cmd detach_cmd;
+extern const struct opt_cmd stats_cmd;
+extern const struct opt_cmd status_cmd;
+extern const struct opt_cmd explain_cmd;
+extern const struct opt_cmd monitor_cmd;
+extern const struct opt_cmd doctor_cmd;
+extern const struct opt_cmd import_allowlist_cmd;
+extern const struct opt_cmd version_cmd;
+
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_reload(int argc, char **argv);

@@ -22,10 +22,20 @@
 
 #define DEFAULT_RULES VXFWD_SYSCONFDIR "/vxfwd/vxfwd.rules"
 
-static void check_usage(FILE *out)
-{
-	fprintf(out, "usage: vxfwd check [-jqv] [-f file]\n");
-}
+static const struct opt check_opts[] = {
+	{'f', "file", "file", "Rules file; - reads standard input (default " DEFAULT_RULES ")", 0},
+	{'j', "json", NULL, "Print the result and every diagnostic as one JSON object", 0},
+	{'q', "quiet", NULL, "Print nothing on success; with -j, leave warnings out", 0},
+	{'v', "verbose", NULL, "Print every map entry run would write", 0},
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd check_cmd = {
+	.name = "check",
+	.summary = "Parse, evaluate and compile a rules file as run does, and stop before the "
+		   "kernel.",
+	.opts = check_opts,
+};
 
 /* What -j collects while the rules load. */
 struct check_json {
@@ -140,21 +150,13 @@ static int check_json(const char *path, unsigned int flags)
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "file", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = DEFAULT_RULES;
 	struct vxfwd_ruleset *rs = NULL;
 	FILE *diag;
 	int quiet = 0, verbose = 0, json = 0, ch, ret;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:hjqv", longopts, NULL)) != -1) {
+	optind = 0;
+	while ((ch = opt_next(&check_cmd, argc, argv)) != -1) {
 		switch (ch) {
 		case 'f':
 			path = optarg;
@@ -168,16 +170,13 @@ int cmd_check(int argc, char **argv)
 		case 'v':
 			verbose = 1;
 			break;
-		case 'h':
-			check_usage(stdout);
-			return VXFWD_EXIT_OK;
 		default:
-			check_usage(stderr);
+			opt_usage(&check_cmd, stderr);
 			return VXFWD_EXIT_USAGE;
 		}
 	}
 	if (optind != argc || (quiet && verbose) || (json && verbose)) {
-		check_usage(stderr);
+		opt_usage(&check_cmd, stderr);
 		return VXFWD_EXIT_USAGE;
 	}
 	if (json)

@@ -23,10 +23,18 @@
 #include "engine.h"
 #include "log.h"
 
-static void detach_usage(void)
-{
-	fprintf(stderr, "usage: vxfwd detach [-f file | -n name]\n");
-}
+static const struct opt detach_opts[] = {
+	{'f', "file", "file", "Rules file of the instance; its name is the file's base name", 1},
+	{'n', "name", "name", "Name of the instance (default vxfwd)", 1},
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd detach_cmd = {
+	.name = "detach",
+	.summary = "Remove what a stopped instance left attached: its XDP program, the leak "
+		   "guard, the pins and the state file.",
+	.opts = detach_opts,
+};
 
 /* A bpf_link pinned by an earlier vxfwd. */
 static void detach_old_link(const struct vxfwd_instance *in)
@@ -110,17 +118,17 @@ int cmd_detach(int argc, char **argv)
 	pid_t pid;
 	int c;
 
-	optind = 1;
-	while ((c = getopt(argc, argv, "f:n:")) != -1) {
+	optind = 0;
+	while ((c = opt_next(&detach_cmd, argc, argv)) != -1) {
 		if ((c == 'f' && !name) || (c == 'n' && !file)) {
 			*(c == 'f' ? &file : &name) = optarg;
 			continue;
 		}
-		detach_usage();
+		opt_usage(&detach_cmd, stderr);
 		return VXFWD_EXIT_USAGE;
 	}
 	if (optind != argc || instance_init(&in, file, name)) {
-		detach_usage();
+		opt_usage(&detach_cmd, stderr);
 		return VXFWD_EXIT_USAGE;
 	}
 	if (instance_running_pid(&in, &pid) == 0) {

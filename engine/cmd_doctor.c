@@ -3,7 +3,9 @@
  * cmd_doctor.c - `vxfwd doctor [-f file]`: probe the host for what a rules
  * file needs and say plainly what will happen and what to change.
  *
- * Every check prints one line, `ok|warn|fail  subject: finding [hint]`.
+ * Every check prints one line, `ok|warn|fail  subject: finding [hint]`;
+ * with -j the checks are one JSON object instead (json-c), each with its
+ * subject, status, finding and hint, and the overall result.
  * Nothing is changed on the host: the only probes with an effect are a
  * trivial XDP program attached to the ingress interface and detached at
  * once (never replacing a program already there), an io_uring instance
@@ -48,6 +50,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <json-c/json.h>
 #include <liburing.h>
 
 #include "attached.h"
@@ -102,7 +105,9 @@ struct doctor {
 	int can_bpf; /* CAP_BPF (or CAP_SYS_ADMIN) effective: probes can tell */
 	int on_ec2;
 	unsigned int fails;
+	unsigned int n_warns; /* checks reported as warn */
 	int config_failed;
+	struct json_object *json; /* -j: the checks, an array; NULL otherwise */
 };
 
 static void report(struct doctor *d, enum dr_level lvl, const char *hint, const char *fmt, ...)
@@ -129,14 +134,33 @@ static void preflight_log(struct doctor *d, enum dr_level lvl, const char *hint,
 	}
 }
 
+static const char *const dr_words[] = {"ok", "warn", "fail", "ok"};
+
+/* -j: one check as {subject, status, finding, hint}; msg is "subject: finding". */
+static void report_json(struct doctor *d, enum dr_level lvl, const char *hint, const char *msg)
+{
+	struct json_object *o = json_object_new_object();
+	const char *colon = strstr(msg, ": ");
+	size_t n = colon ? (size_t)(colon - msg) : strlen(msg);
+
+	if (!o)
+		return;
+	json_object_object_add(o, "subject", json_object_new_string_len(msg, (int)n));
+	json_object_object_add(o, "status", json_object_new_string(dr_words[lvl]));
+	json_object_object_add(o, "finding", json_object_new_string(colon ? colon + 2 : ""));
+	json_object_object_add(o, "hint", hint ? json_object_new_string(hint) : NULL);
+	json_object_array_add(d->json, o);
+}
+
 static void report(struct doctor *d, enum dr_level lvl, const char *hint, const char *fmt, ...)
 {
-	static const char *const words[] = {"ok", "warn", "fail", "ok"};
 	char msg[1024];
 	va_list ap;
 
 	if (lvl == DR_FAIL)
 		d->fails++;
+	if (lvl == DR_WARN)
+		d->n_warns++;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -144,7 +168,11 @@ static void report(struct doctor *d, enum dr_level lvl, const char *hint, const 
 		preflight_log(d, lvl, hint, msg);
 		return;
 	}
-	printf("%-4s  %s", words[lvl], msg);
+	if (d->json) {
+		report_json(d, lvl, hint, msg);
+		return;
+	}
+	printf("%-4s  %s", dr_words[lvl], msg);
 	if (hint)
 		printf(" [%s]", hint);
 	putchar('\n');
@@ -475,7 +503,8 @@ static void check_rules(struct doctor *d)
 	if (ret == -EINVAL) {
 		d->config_failed = 1;
 		report(d, DR_FAIL, hint,
-		       "rules %s: has errors (above); interface checks need a valid file", d->file);
+		       "rules %s: has errors (%s); interface checks need a valid file", d->file,
+		       d->json ? "on standard error" : "above");
 		return;
 	}
 	if (ret) {
@@ -1355,32 +1384,74 @@ int doctor_preflight(const char *rules_file, const struct vxfwd_ruleset *rs)
 	return d.warns;
 }
 
+static const struct opt doctor_opts[] = {
+	{'f', "file", "file", "Rules file to check the host for (default " VXFWD_DEFAULT_RULES ")",
+	 0},
+	{'j', "json", NULL, "Print the checks and the result as one JSON object", 0},
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd doctor_cmd = {
+	.name = "doctor",
+	.summary = "Probe the host for what a rules file needs and say what run will do and "
+		   "what to change.",
+	.opts = doctor_opts,
+};
+
 static int doctor_usage(FILE *f)
 {
-	fprintf(f, "usage: vxfwd doctor [-f file]\n");
+	opt_usage(&doctor_cmd, f);
 	return VXFWD_EXIT_USAGE;
+}
+
+/* The overall result: the worst status of any check. */
+static const char *doctor_result(const struct doctor *d)
+{
+	if (d->fails || d->config_failed)
+		return "fail";
+	return d->n_warns ? "warn" : "ok";
+}
+
+/* -j: every check and the result, one object on stdout. */
+static int doctor_json_print(const struct doctor *d)
+{
+	struct json_object *top = json_object_new_object();
+	const char *text;
+	int ret = 0;
+
+	if (!top)
+		return -ENOMEM;
+	json_object_object_add(top, "file", json_object_new_string(d->file));
+	json_object_object_add(top, "instance", json_object_new_string(d->inst.name));
+	json_object_object_add(top, "checks", json_object_get(d->json));
+	json_object_object_add(top, "warnings", json_object_new_int((int)d->n_warns));
+	json_object_object_add(top, "failures", json_object_new_int((int)d->fails));
+	json_object_object_add(top, "result", json_object_new_string(doctor_result(d)));
+	text = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
+						   JSON_C_TO_STRING_SPACED |
+						   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text || printf("%s\n", text) < 0 || fflush(stdout) == EOF)
+		ret = -EIO;
+	json_object_put(top);
+	return ret;
 }
 
 int cmd_doctor(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct doctor d;
-	int c, ret;
+	int c, ret, json = 0, status;
 
 	memset(&d, 0, sizeof(d));
 	d.file = VXFWD_DEFAULT_RULES;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+	optind = 0;
+	while ((c = opt_next(&doctor_cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'f':
 			d.file = optarg;
 			break;
-		case 'h':
-			doctor_usage(stdout);
-			return VXFWD_EXIT_OK;
+		case 'j':
+			json = 1;
+			break;
 		default:
 			return doctor_usage(stderr);
 		}
@@ -1393,10 +1464,23 @@ int cmd_doctor(int argc, char **argv)
 			  strerror(-ret));
 		return VXFWD_EXIT_USAGE;
 	}
+	if (json) {
+		d.json = json_object_new_array();
+		if (!d.json) {
+			log_warnx("doctor: out of memory");
+			return VXFWD_EXIT_RUNTIME;
+		}
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	run_checks(&d);
 	vxfwd_ruleset_free(d.own);
+	status = d.fails ? VXFWD_EXIT_RUNTIME : VXFWD_EXIT_OK;
 	if (d.config_failed)
-		return VXFWD_EXIT_CONFIG;
-	return d.fails ? VXFWD_EXIT_RUNTIME : VXFWD_EXIT_OK;
+		status = VXFWD_EXIT_CONFIG;
+	if (json && doctor_json_print(&d)) {
+		log_warn("doctor: standard output");
+		status = VXFWD_EXIT_RUNTIME;
+	}
+	json_object_put(d.json);
+	return status;
 }

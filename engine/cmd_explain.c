@@ -75,10 +75,36 @@ struct explain {
 	struct verdict *v; /* filled by the ring callbacks */
 };
 
+static const struct opt explain_opts[] = {
+	{'j', "json", NULL, "Print JSON", 0},
+	{'f', "file", "file", "Explain with the rules of <file> (the default file without -n)", 1},
+	{'n', "name", "name", "Explain with the live maps of the running instance <name>", 1},
+	{'r', "read", "pcap", "Explain every frame of the capture <pcap>", 2},
+	{0, NULL, NULL, NULL, 0},
+};
+
+static const struct opt explain_operands[] = {
+	{0, NULL, "udp | tcp", "The inner protocol", 0},
+	{0, NULL, "src[:sport]", "The inner source address and port (default port 40000)", 0},
+	{0, NULL, "dst:dport", "The inner destination address and port", 0},
+	{0, NULL, "vni N", "The VNI (default the smallest one the rules accept)", 0},
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd explain_cmd = {
+	.name = "explain",
+	.summary = "Say what the XDP program does with a packet: the rule that forwards it and "
+		   "what it becomes, or why it is dropped.",
+	.opts = explain_opts,
+	.synopsis_args = "udp | tcp src[:sport] dst:dport [vni N]",
+	.args_group = 2,
+	.in_order = 1,
+	.operands = explain_operands,
+};
+
 static void explain_usage(void)
 {
-	fprintf(stderr, "usage: vxfwd explain [-j] [-f file | -n name] [-r pcap | udp | tcp "
-			"src[:sport] dst:dport [vni N]]\n");
+	opt_usage(&explain_cmd, stderr);
 }
 
 /* ---- the frame ---------------------------------------------------------- */
@@ -745,8 +771,8 @@ int cmd_explain(int argc, char **argv)
 	int c, status;
 
 	memset(&x, 0, sizeof(x));
-	optind = 1;
-	while ((c = getopt(argc, argv, "+jf:n:r:")) != -1) {
+	optind = 0;
+	while ((c = opt_next(&explain_cmd, argc, argv)) != -1) {
 		if (c == 'j') {
 			x.json = 1;
 		} else if (c == 'r') {
@@ -758,8 +784,9 @@ int cmd_explain(int argc, char **argv)
 			return VXFWD_EXIT_USAGE;
 		}
 	}
-	/* Options may also follow the packet: "explain udp A B:P vni 1 -j". */
-	while (argc - optind > 0 && strcmp(argv[argc - 1], "-j") == 0) {
+	/* -j may also follow the packet: "explain udp A B:P vni 1 -j". */
+	while (argc - optind > 0 &&
+	       (strcmp(argv[argc - 1], "-j") == 0 || strcmp(argv[argc - 1], "--json") == 0)) {
 		x.json = 1;
 		argc--;
 	}

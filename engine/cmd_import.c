@@ -65,9 +65,28 @@ struct import {
 	int errors;
 };
 
+static const struct opt import_opts[] = {
+	{'s', "set", "set", "Name of the set to print (default allowlist)", 0},
+	{0, NULL, NULL, NULL, 0},
+};
+
+static const struct opt import_operands[] = {
+	{0, NULL, "file", "The JSON allowlist (organizations, flat_ip_list); - reads standard input",
+	 0},
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd import_allowlist_cmd = {
+	.name = "import-allowlist",
+	.summary = "Print a JSON allowlist of the previous system as sets of the rules language.",
+	.opts = import_opts,
+	.synopsis_args = "file",
+	.operands = import_operands,
+};
+
 static void import_usage(FILE *out)
 {
-	fprintf(out, "usage: vxfwd import-allowlist [-s set] file\n");
+	opt_usage(&import_allowlist_cmd, out);
 }
 
 static void imp_error(struct import *im, const char *where, const char *fmt, ...)
@@ -128,9 +147,9 @@ static int read_file(const char *path, char **out, size_t *out_len)
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
-	if (ret) {
+	if (ret || !buf) {
 		free(buf);
-		return ret;
+		return ret ? ret : -ENOMEM;
 	}
 	buf[len] = '\0';
 	*out = buf;
@@ -199,7 +218,7 @@ static int parse_pfx(const char *s, __u32 *addr, unsigned int *plen)
 
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
-	strcpy(buf, s);
+	memcpy(buf, s, strlen(s) + 1);
 	slash = strchr(buf, '/');
 	if (slash) {
 		*slash = '\0';
@@ -494,6 +513,13 @@ static void warn_shared(const struct import *im, size_t n)
 	}
 }
 
+/* qsort() of `n` prefixes; none or one (pfx may then be NULL) is sorted. */
+static void pfx_sort(struct imp_pfx *pfx, size_t n, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(pfx, n, sizeof(*pfx), cmp);
+}
+
 /*
  * Sort out what is printed: duplicates within one organization (or within
  * the flat list) dropped, flat-list entries that an organization's prefix
@@ -503,7 +529,7 @@ static void settle(struct import *im, size_t *n_unassigned)
 {
 	size_t i, k, n_org = im->n_org_pfx;
 
-	qsort(im->pfx, n_org, sizeof(*im->pfx), pfx_cmp);
+	pfx_sort(im->pfx, n_org, pfx_cmp);
 	warn_shared(im, n_org);
 	for (i = k = 0; i < n_org; i++)
 		if (!k || im->pfx[i].addr != im->pfx[k - 1].addr ||
@@ -513,7 +539,7 @@ static void settle(struct import *im, size_t *n_unassigned)
 	for (i = n_org, *n_unassigned = 0; i < im->n_pfx; i++)
 		if (!held(im->pfx, k, im->pfx[i].addr, im->pfx[i].plen))
 			im->pfx[k + (*n_unassigned)++] = im->pfx[i];
-	qsort(im->pfx + k, *n_unassigned, sizeof(*im->pfx), pfx_cmp);
+	pfx_sort(im->pfx + k, *n_unassigned, pfx_cmp);
 	for (i = 0, n_org = k; i < *n_unassigned; i++)
 		if (!i || im->pfx[n_org + i].addr != im->pfx[k - 1].addr ||
 		    im->pfx[n_org + i].plen != im->pfx[k - 1].plen)
@@ -521,8 +547,8 @@ static void settle(struct import *im, size_t *n_unassigned)
 	*n_unassigned = k - n_org;
 	im->n_pfx = k;
 	im->n_org_pfx = n_org;
-	qsort(im->pfx, n_org, sizeof(*im->pfx), order_cmp);
-	qsort(im->pfx + n_org, *n_unassigned, sizeof(*im->pfx), order_cmp);
+	pfx_sort(im->pfx, n_org, order_cmp);
+	pfx_sort(im->pfx + n_org, *n_unassigned, order_cmp);
 }
 
 static void put_pfx(FILE *out, const struct imp_pfx *p, const char *indent)
@@ -646,24 +672,16 @@ out:
 
 int cmd_import_allowlist(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "set", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct import im = { 0 };
 	const char *set = "allowlist";
 	int ch, ret;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "hs:", longopts, NULL)) != -1) {
+	optind = 0;
+	while ((ch = opt_next(&import_allowlist_cmd, argc, argv)) != -1) {
 		switch (ch) {
 		case 's':
 			set = optarg;
 			break;
-		case 'h':
-			import_usage(stdout);
-			return VXFWD_EXIT_OK;
 		default:
 			import_usage(stderr);
 			return VXFWD_EXIT_USAGE;

@@ -49,9 +49,24 @@ static void on_signal(int sig)
 	mon_stop = 1;
 }
 
+static const struct opt monitor_opts[] = {
+	{'c', "count", "count", "Stop after <count> events", 0},
+	{'n', "name", "name", "Name of the instance (default vxfwd)", 0},
+	{'r', "rate", "rate", "At most <rate> events per second and CPU (default 100)", 0},
+	{'s', "sample", "sample", "Consider one frame in <sample> (default every frame)", 0},
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd monitor_cmd = {
+	.name = "monitor",
+	.summary = "Print a line for mirror frames as the XDP program forwards or drops them, "
+		   "sampled and rate-limited, until interrupted.",
+	.opts = monitor_opts,
+};
+
 static void monitor_usage(void)
 {
-	fprintf(stderr, "usage: vxfwd monitor [-c count] [-n name] [-r rate] [-s sample]\n");
+	opt_usage(&monitor_cmd, stderr);
 }
 
 /* The .bss map of the program: the one holding struct vxfwd_mon_cfg. */
@@ -233,8 +248,8 @@ int cmd_monitor(int argc, char **argv)
 
 	memset(&m, 0, sizeof(m));
 	m.count = -1;
-	optind = 1;
-	while ((c = getopt(argc, argv, "c:n:r:s:")) != -1) {
+	optind = 0;
+	while ((c = opt_next(&monitor_cmd, argc, argv)) != -1) {
 		if (c == 'n') {
 			name = optarg;
 			continue;

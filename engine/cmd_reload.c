@@ -32,10 +32,18 @@ struct answer {
 	__u64 failures;
 };
 
-static void reload_usage(void)
-{
-	fprintf(stderr, "usage: vxfwd reload [-f file | -n name]\n");
-}
+static const struct opt reload_opts[] = {
+	{'f', "file", "file", "Rules file of the instance; its name is the file's base name", 1},
+	{'n', "name", "name", "Name of the instance (default vxfwd)", 1},
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd reload_cmd = {
+	.name = "reload",
+	.summary = "Check the rules file of a running instance, have it load the file and wait "
+		   "for its answer.",
+	.opts = reload_opts,
+};
 
 /* The workers' entries of vxfwd_engine, the two reload counters summed. */
 static int answer_read(int fd, struct answer *a)
@@ -106,8 +114,8 @@ static int parse(int argc, char **argv, const char **file, const char **name)
 {
 	int c;
 
-	optind = 1;
-	while ((c = getopt(argc, argv, "f:n:")) != -1) {
+	optind = 0;
+	while ((c = opt_next(&reload_cmd, argc, argv)) != -1) {
 		if (c == 'f' && !*name)
 			*file = optarg;
 		else if (c == 'n' && !*file)
@@ -128,7 +136,7 @@ int cmd_reload(int argc, char **argv)
 	int fd, ret;
 
 	if (parse(argc, argv, &file, &name) || instance_init(&in, file, name)) {
-		reload_usage();
+		opt_usage(&reload_cmd, stderr);
 		return VXFWD_EXIT_USAGE;
 	}
 	if (instance_running_pid(&in, &pid)) {

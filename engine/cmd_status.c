@@ -49,9 +49,22 @@ struct status {
 	struct vxfwd_count guard_cnt[VXFWD_G_MAX];
 };
 
+static const struct opt status_opts[] = {
+	{'j', "json", NULL, "Print a JSON array, one object per instance", 0},
+	{'n', "name", "name", "Show only the instance <name> (default every running one)", 0},
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd status_cmd = {
+	.name = "status",
+	.summary = "Show each running instance: pid, XDP program and mode, ruleset, next hops, "
+		   "workers and the leak guard.",
+	.opts = status_opts,
+};
+
 static void status_usage(void)
 {
-	fprintf(stderr, "usage: vxfwd status [-j] [-n name]\n");
+	opt_usage(&status_cmd, stderr);
 }
 
 /* Seconds since process `pid` started, from /proc; -1 when unknown. */
@@ -387,8 +400,8 @@ int cmd_status(int argc, char **argv)
 	struct status *s;
 	int c, json = 0, n, i, shown = 0;
 
-	optind = 1;
-	while ((c = getopt(argc, argv, "jn:")) != -1) {
+	optind = 0;
+	while ((c = opt_next(&status_cmd, argc, argv)) != -1) {
 		if (c == 'j') {
 			json = 1;
 		} else if (c == 'n') {

@@ -2,45 +2,37 @@
 /*
  * main.c - vxfwd: subcommands dispatched from one table.
  *
- * The synopsis below is the contract of HACKING.md and vxfwd(8); a test
- * compares them, so change all three together.
+ * `vxfwd --help` prints the synopsis built from each subcommand's option
+ * table (opts.h); it is the contract of HACKING.md and vxfwd(8), and tests
+ * compare them, so change all three together.  `vxfwd CMD -h` is answered
+ * here, from the same table, before CMD runs.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
+#include "opts.h"
 
 struct subcmd {
-	const char *name;
+	const struct opt_cmd *opts; /* name, options, synopsis, help */
 	int (*handler)(int argc, char **argv);
-	const char *args; /* synopsis after "vxfwd NAME" */
 };
 
 static const struct subcmd subcmds[] = {
-	{"run", cmd_run,
-	 " [-kQv] [-B batch] [-b backend] [-c cpus] [-f file] [-n name] [-p usec] [-r size]"
-	 " [-s policy] [-w workers] [-x mode]"},
-#ifdef VXFWD_HAVE_CHECK
-	{"check", cmd_check, " [-jqv] [-f file]"},
-#else
-	{"check", NULL, " [-jqv] [-f file]"},
-#endif
-	{"reload", cmd_reload, " [-f file | -n name]"},
-	{"detach", cmd_detach, " [-f file | -n name]"},
-	{"stats", cmd_stats, " [-j | -p] [-w seconds] [-f file | -n name]"},
-	{"status", cmd_status, " [-j] [-n name]"},
-	{"monitor", cmd_monitor, " [-c count] [-n name] [-r rate] [-s sample]"},
-	{"explain", cmd_explain,
-	 " [-j] [-f file | -n name] [-r pcap | udp | tcp src[:sport] dst:dport [vni N]]"},
-#ifdef VXFWD_HAVE_DOCTOR
-	{"doctor", cmd_doctor, " [-f file]"},
-#else
-	{"doctor", NULL, " [-f file]"},
-#endif
-	{"import-allowlist", cmd_import_allowlist, " [-s set] file"},
-	{"version", cmd_version, ""},
+	{&run_cmd, cmd_run},
+	{&check_cmd, cmd_check},
+	{&reload_cmd, cmd_reload},
+	{&detach_cmd, cmd_detach},
+	{&stats_cmd, cmd_stats},
+	{&status_cmd, cmd_status},
+	{&monitor_cmd, cmd_monitor},
+	{&explain_cmd, cmd_explain},
+	{&doctor_cmd, cmd_doctor},
+	{&import_allowlist_cmd, cmd_import_allowlist},
+	{&version_cmd, cmd_version},
 };
 
 #define N_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))
@@ -49,9 +41,11 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	for (i = 0; i < N_SUBCMDS; i++)
-		fprintf(f, "%s vxfwd %s%s\n", i ? "      " : "usage:", subcmds[i].name,
-			subcmds[i].args);
+	for (i = 0; i < N_SUBCMDS; i++) {
+		fprintf(f, "%s vxfwd %s", i ? "      " : "usage:", subcmds[i].opts->name);
+		opt_synopsis(subcmds[i].opts, f);
+		fputc('\n', f);
+	}
 }
 
 static const struct subcmd *lookup(const char *name)
@@ -59,7 +53,7 @@ static const struct subcmd *lookup(const char *name)
 	size_t i;
 
 	for (i = 0; i < N_SUBCMDS; i++)
-		if (strcmp(subcmds[i].name, name) == 0)
+		if (strcmp(subcmds[i].opts->name, name) == 0)
 			return &subcmds[i];
 	return NULL;
 }
@@ -82,23 +76,19 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return VXFWD_EXIT_OK;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("vxfwd %s\n", VXFWD_VERSION);
-		return VXFWD_EXIT_OK;
-	}
+	/* --version is `vxfwd version`, output and all. */
+	if (strcmp(argv[1], "--version") == 0 && argc == 2)
+		return cmd_version(1, argv + 1);
 	c = lookup(argv[1]);
 	if (!c) {
 		log_warnx("%s: unknown command", argv[1]);
 		usage(stderr);
 		return VXFWD_EXIT_USAGE;
 	}
-	if (argc > 2 && is_help(argv[2])) {
-		printf("usage: vxfwd %s%s\n", c->name, c->args);
+	if (opt_wants_help(c->opts, argc - 1, argv + 1)) {
+		opt_help(c->opts, stdout);
 		return VXFWD_EXIT_OK;
 	}
-	if (!c->handler) {
-		log_warnx("%s: not available in this build", c->name);
-		return VXFWD_EXIT_USAGE;
-	}
+	optind = 0;
 	return c->handler(argc - 1, argv + 1);
 }

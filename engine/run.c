@@ -61,10 +61,37 @@ __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_le
 	return 0;
 }
 
+/* -BbcpQrsw override the rules file's engine block one by one. */
+static const struct opt run_opts[] = {
+	{'B', "batch", "batch", "Ring records moved into the sender at once (1-1024, default 256)",
+	 0},
+	{'b', "backend", "backend", "Send backend: write-fixed (default), send, sendmmsg, tx-ring",
+	 0},
+	{'c', "cpus", "cpus", "Pin worker i to the i-th CPU of a list like 0,2-3", 0},
+	{'f', "file", "file", "Rules file (default " VXFWD_DEFAULT_RULES ")", 0},
+	{'k', "keep-attached", NULL, "At exit, leave XDP and the leak guard attached", 0},
+	{'n', "name", "name", "Name of the instance (default the rules file's base name)", 0},
+	{'p', "busy-poll", "usec", "Poll the ring <usec> after a batch (0-10000, default 0)", 0},
+	{'Q', "qdisc-bypass", NULL, "Send with PACKET_QDISC_BYPASS (tcpdump on egress sees nothing)",
+	 0},
+	{'r', "ring-size", "size", "Ring bytes per worker, a power of two, 64K-1G (default 4M)", 0},
+	{'s', "sched", "policy", "Workers' scheduling: other (default), fifo:PRIO, rr:PRIO", 0},
+	{'v', "verbose", NULL, "Log debugging messages; twice, libbpf's as well", 0},
+	{'w', "workers", "workers", "Engine workers, one ring and thread each (1-16, default 1)", 0},
+	{'x', "xdp-mode", "mode", "Attach XDP in mode auto (default), native or generic", 0},
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd run_cmd = {
+	.name = "run",
+	.summary = "Load the rules, attach the XDP program to the ingress interface and forward "
+		   "mirror traffic until a signal (SIGHUP reloads, SIGTERM stops).",
+	.opts = run_opts,
+};
+
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: vxfwd run [-kQv] [-B batch] [-b backend] [-c cpus] [-f file] [-n name]"
-		   " [-p usec] [-r size] [-s policy] [-w workers] [-x mode]\n");
+	opt_usage(&run_cmd, f);
 }
 
 static int parse_mode(const char *s)
@@ -360,23 +387,6 @@ static void stop(struct engine *e)
 	instance_unlock(&e->inst);
 }
 
-static const struct option run_longopts[] = {
-	{"batch", required_argument, NULL, 'B'},
-	{"backend", required_argument, NULL, 'b'},
-	{"cpus", required_argument, NULL, 'c'},
-	{"file", required_argument, NULL, 'f'},
-	{"keep-attached", no_argument, NULL, 'k'},
-	{"name", required_argument, NULL, 'n'},
-	{"busy-poll", required_argument, NULL, 'p'},
-	{"qdisc-bypass", no_argument, NULL, 'Q'},
-	{"ring-size", required_argument, NULL, 'r'},
-	{"sched", required_argument, NULL, 's'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"workers", required_argument, NULL, 'w'},
-	{"xdp-mode", required_argument, NULL, 'x'},
-	{NULL, 0, NULL, 0},
-};
-
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	unsigned long long v;
@@ -469,9 +479,8 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 	int c;
 
 	vxfwd_engine_conf_init(o);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "B:b:c:f:kn:p:Qr:s:vw:x:", run_longopts, NULL)) !=
-	       -1) {
+	optind = 0;
+	while ((c = opt_next(&run_cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'B':
 			if (parse_uint(optarg, 1, VXFWD_ENGINE_BATCH_MAX, &v))

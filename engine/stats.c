@@ -564,9 +564,25 @@ static int watch(const struct pins *p, enum fmt f, int secs)
 	return ret;
 }
 
+static const struct opt stats_opts[] = {
+	{'j', "json", NULL, "Print JSON", 1},
+	{'p', "prometheus", NULL, "Print the Prometheus text format (node_exporter textfile)", 1},
+	{'w', "watch", "seconds", "Redraw every <seconds> with rates until interrupted", 0},
+	{'f', "file", "file", "Find the instance by its rules file", 2},
+	{'n', "name", "name", "Name of the instance (default vxfwd)", 2},
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd stats_cmd = {
+	.name = "stats",
+	.summary = "Print the counters of an instance: frames received, passed, forwarded and "
+		   "dropped by reason, per rule and organization, and what the engine sent.",
+	.opts = stats_opts,
+};
+
 static void stats_usage(void)
 {
-	fprintf(stderr, "usage: vxfwd stats [-j | -p] [-w seconds] [-f file | -n name]\n");
+	opt_usage(&stats_cmd, stderr);
 }
 
 static int parse_target(int c, const char *arg, const char **file, const char **name)
@@ -593,8 +609,8 @@ int cmd_stats(int argc, char **argv)
 	pid_t pid;
 	char *end;
 
-	optind = 1;
-	while ((c = getopt(argc, argv, "jpw:f:n:")) != -1) {
+	optind = 0;
+	while ((c = opt_next(&stats_cmd, argc, argv)) != -1) {
 		if ((c == 'j' || c == 'p') && f == FMT_TABLE) {
 			f = c == 'j' ? FMT_JSON : FMT_PROM;
 		} else if (c == 'w') {

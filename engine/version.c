@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* version.c - `vxfwd version`: our version, the libraries', the kernel's. */
+#include <getopt.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
@@ -8,12 +9,24 @@
 #include "config.h"
 #include "log.h"
 
+static const struct opt version_opts[] = {
+	{0, NULL, NULL, NULL, 0},
+};
+
+const struct opt_cmd version_cmd = {
+	.name = "version",
+	.summary = "Print the versions of vxfwd, libbpf, liburing and the kernel "
+		   "(vxfwd --version prints the same).",
+	.opts = version_opts,
+};
+
 int cmd_version(int argc, char **argv)
 {
 	struct utsname u;
 
-	if (argc > 1) {
-		fprintf(stderr, "usage: vxfwd version\n");
+	optind = 0;
+	if (opt_next(&version_cmd, argc, argv) != -1 || optind != argc) {
+		opt_usage(&version_cmd, stderr);
 		return VXFWD_EXIT_USAGE;
 	}
 	printf("vxfwd %s\n", VXFWD_VERSION);

@@ -22,6 +22,10 @@
 #   badrules   a rules file with errors: fail, exit 1
 #   nocaps     run as nobody without capabilities: says which are missing and
 #              that the BPF probes cannot tell, exit 3
+#   json       doctor -j of the lab and of badrules: one JSON object (checked
+#              with python3 -m json.tool), the same checks as the text, each
+#              with subject, status, finding and hint, the overall result, and
+#              the exit status of the text mode
 set -u
 
 vxfwd=$(realpath "$1")
@@ -261,6 +265,71 @@ if command -v setpriv >/dev/null; then
 else
 	echo "skip nocaps: setpriv not installed"
 fi
+
+# json_case NAME NS RULES EXPECTED_RC: doctor -j against the text of case NAME.
+json_case() {
+	local name=$1 ns=$2 file=$3 want=$4 rc
+	in_ns "$ns" "$vxfwd" doctor --json --file "$file" >"$work/$name.json" 2>"$work/$name.jerr"
+	rc=$?
+	echo "--- $name: vxfwd doctor -j -f $file (exit $rc)"
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL $name -j: exit $rc, expected $want"
+		fails=$((fails + 1))
+	fi
+	if /usr/bin/python3 -m json.tool "$work/$name.json" >/dev/null; then
+		echo "ok   $name -j: python3 -m json.tool accepts it"
+	else
+		echo "FAIL $name -j: not JSON:"
+		sed 's/^/  /' "$work/$name.json"
+		fails=$((fails + 1))
+		return
+	fi
+	# The text's lines, "status  subject: finding [hint]", are the JSON's checks.
+	if /usr/bin/python3 - "$work/$name.json" "$work/$name.out" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+text = [l.rstrip("\n") for l in open(sys.argv[2]) if l.strip()]
+checks = doc["checks"]
+assert set(doc) == {"file", "instance", "checks", "warnings", "failures", "result"}, doc.keys()
+assert len(checks) == len(text), (len(checks), len(text))
+for c, line in zip(checks, text):
+    assert set(c) == {"subject", "status", "finding", "hint"}, c
+    assert c["status"] in ("ok", "warn", "fail"), c
+    want = "%-4s  %s: %s" % (c["status"], c["subject"], c["finding"])
+    if c["hint"] is not None:
+        want += " [%s]" % c["hint"]
+    # doctor -j says where the rules' errors went instead of "(above)".
+    line = line.replace("(above)", "(on standard error)")
+    # A neighbour's state may move between the two runs.
+    if c["subject"].startswith("nexthop "):
+        want, line = want.split(": ")[0], line.split(": ")[0]
+    assert line == want, (line, want)
+st = [c["status"] for c in checks]
+assert doc["failures"] == st.count("fail"), doc["failures"]
+assert doc["warnings"] == st.count("warn"), doc["warnings"]
+worst = "fail" if "fail" in st else "warn" if "warn" in st else "ok"
+assert doc["result"] == worst, (doc["result"], worst)
+print("checks: %d, result: %s" % (len(checks), doc["result"]))
+EOF
+	then
+		echo "ok   $name -j: the checks of the text, each with subject, status, finding, hint"
+	else
+		echo "FAIL $name -j: the JSON does not match the text"
+		fails=$((fails + 1))
+	fi
+}
+
+# The lab once more (its neighbour resolved again) for text and JSON alike.
+in_ns $S ping -c 1 -W 2 -I br0 172.30.82.95 >/dev/null
+run_case jsonlab $S "$lab" 0
+json_case jsonlab $S "$lab" 0
+grep -q '"subject": "nexthop 172.30.82.95"' "$work/jsonlab.json" &&
+	echo "ok   jsonlab -j: the next hop is a subject of its own" ||
+	{ echo "FAIL jsonlab -j: no check with subject 'nexthop 172.30.82.95'"; fails=$((fails + 1)); }
+json_case badrules $S "$work/${tag}b.rules" 1
+grep -q '"result": "fail"' "$work/badrules.json" &&
+	echo "ok   badrules -j: result fail" ||
+	{ echo "FAIL badrules -j: result is not fail"; fails=$((fails + 1)); }
 
 echo "doctor: $fails failure(s)"
 [ "$fails" -eq 0 ]

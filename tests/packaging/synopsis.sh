@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # synopsis.sh VXFWD PAGE - the SYNOPSIS of vxfwd(8) is `vxfwd --help`, and
-# each `vxfwd CMD --help` is that command's line of it.  Both are compared
+# each `vxfwd CMD --help` starts with that command's line of it.  Both are compared
 # word for word after mandoc's rendering (whitespace folded).
 set -u
 
@@ -35,7 +35,7 @@ fi
 
 while read -r _ cmd _; do
 	want=$(echo "$man" | grep "^vxfwd $cmd\( \|$\)")
-	got=$("$vxfwd" "$cmd" --help | fold)
+	got=$("$vxfwd" "$cmd" --help | head -n 1 | fold)
 	if [ "$want" != "$got" ]; then
 		echo "FAIL: 'vxfwd $cmd --help' is '$got', the page says '$want'"
 		rc=1
