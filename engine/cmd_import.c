@@ -633,9 +633,9 @@ static int import_run(struct import *im, const char *set)
 	int ret;
 
 	ret = read_file(im->path, &text, &len);
-	if (ret) {
+	if (ret || !text) {
 		fprintf(stderr, "%s: error: cannot read the allowlist: %s\n", im->path,
-			strerror(-ret));
+			strerror(ret ? -ret : EIO));
 		return VXFWD_EXIT_CONFIG;
 	}
 	doc = parse_json(im, text, len);
