@@ -148,12 +148,44 @@ int attached_map_fd(int prog_fd, const char *name)
 	return -ENOENT;
 }
 
-int attached_instance_map(const struct vxfwd_instance *in, const char *name)
+int attached_instance_prog(const struct vxfwd_instance *in, int *ifindex, __u32 *prog_id,
+			   __u32 *xdp_flags)
 {
 	struct vxfwd_where w;
-	char path[PATH_MAX];
+	char pin[PATH_MAX];
 	__u32 id, flags;
-	int fd, pfd, ifindex, ret;
+	int idx, ret;
+
+	ret = attached_where_find(in, &w);
+	if (ret)
+		return ret;
+	/* Its interface name means another interface here. */
+	if (w.netns && w.netns != attached_netns())
+		return -EXDEV;
+	idx = (int)if_nametoindex(w.ingress);
+	if (!idx)
+		return -ENODEV;
+	ret = attached_xdp_query(idx, &id, &flags);
+	if (ret)
+		return ret;
+	if (!id)
+		return -ENOENT;
+	if (ifindex)
+		*ifindex = idx;
+	if (prog_id)
+		*prog_id = id;
+	if (xdp_flags)
+		*xdp_flags = flags;
+	if (instance_pin_path(in, "prog", pin, sizeof(pin)))
+		pin[0] = '\0';
+	ret = attached_prog_fd(id, pin[0] ? pin : NULL, VXFWD_XDP_PROG_NAME);
+	return ret == -EEXIST ? -ENOENT : ret;
+}
+
+int attached_instance_map(const struct vxfwd_instance *in, const char *name)
+{
+	char path[PATH_MAX];
+	int fd, pfd, ret;
 
 	ret = instance_pin_path(in, name, path, sizeof(path));
 	if (ret)
@@ -161,16 +193,7 @@ int attached_instance_map(const struct vxfwd_instance *in, const char *name)
 	fd = bpf_obj_get(path);
 	if (fd >= 0 || errno != ENOENT)
 		return fd >= 0 ? fd : -errno;
-	ret = attached_where_find(in, &w);
-	if (ret)
-		return ret;
-	ifindex = (int)if_nametoindex(w.ingress);
-	if (!ifindex)
-		return -ENODEV;
-	ret = attached_xdp_query(ifindex, &id, &flags);
-	if (ret || !id)
-		return ret ? ret : -ENOENT;
-	pfd = attached_prog_fd(id, NULL, VXFWD_XDP_PROG_NAME);
+	pfd = attached_instance_prog(in, NULL, NULL, NULL);
 	if (pfd < 0)
 		return pfd;
 	fd = attached_map_fd(pfd, name);
@@ -195,7 +218,7 @@ static int guard_cnt_open(int ifindex)
 	return fd;
 }
 
-int attached_maps_open(int ifindex, struct vxfwd_maps *m, int *guard_fd)
+int attached_maps_open(const struct vxfwd_instance *in, struct vxfwd_maps *m, int *guard_fd)
 {
 	struct {
 		const char *name;
@@ -205,19 +228,13 @@ int attached_maps_open(int ifindex, struct vxfwd_maps *m, int *guard_fd)
 		{"vxfwd_rule_cnt", &m->rule_counters}, {"vxfwd_org_cnt", &m->org_counters},
 		{"vxfwd_engine", &m->engine},
 	};
-	__u32 id, flags;
+	int pfd, ifindex = 0, ret = 0;
 	size_t i;
-	int pfd, ret;
 
-	ret = attached_xdp_query(ifindex, &id, &flags);
-	if (ret)
-		return ret;
-	if (!id)
-		return -ENOENT;
-	pfd = attached_prog_fd(id, NULL, VXFWD_XDP_PROG_NAME);
+	pfd = attached_instance_prog(in, &ifindex, NULL, NULL);
 	if (pfd < 0)
 		return pfd;
-	for (i = 0, ret = 0; i < sizeof(want) / sizeof(want[0]) && !ret; i++) {
+	for (i = 0; i < sizeof(want) / sizeof(want[0]) && !ret; i++) {
 		*want[i].fd = attached_map_fd(pfd, want[i].name);
 		if (*want[i].fd < 0)
 			ret = *want[i].fd;

@@ -63,17 +63,29 @@ int attached_prog_fd(__u32 id, const char *pin, const char *want_name);
 int attached_map_fd(int prog_fd, const char *name);
 
 /*
+ * An fd of vxfwd's XDP program on the interface of instance `in` (its pin,
+ * else the program attached to the interface its state or rules file
+ * names), with the interface's index, the program's id and its attach mode
+ * (XDP_FLAGS_DRV_MODE or _SKB_MODE) where not NULL.  fd, or -errno
+ * (-ENOENT: no vxfwd program there; -EXDEV: the instance runs in another
+ * network namespace, where its interface name means another interface).
+ */
+int attached_instance_prog(const struct vxfwd_instance *in, int *ifindex, __u32 *prog_id,
+			   __u32 *xdp_flags);
+
+/*
  * An fd of map `name` of instance `in`: its pin, or else the map of that
- * name used by the vxfwd program on its ingress interface.  fd or -errno.
+ * name used by its program (attached_instance_prog()).  fd or -errno.
  */
 int attached_instance_map(const struct vxfwd_instance *in, const char *name);
 
 /*
  * Open the maps `vxfwd stats` reads (active, counters, rule and organization
- * counters, engine) of the vxfwd program on `ifindex`, and the leak guard's
- * counters into *guard_fd (-1 when no guard is attached).  0 or -errno.
+ * counters, engine) through the program of instance `in`, and the leak
+ * guard's counters into *guard_fd (-errno when no guard is attached).
+ * 0 or -errno.
  */
-int attached_maps_open(int ifindex, struct vxfwd_maps *m, int *guard_fd);
+int attached_maps_open(const struct vxfwd_instance *in, struct vxfwd_maps *m, int *guard_fd);
 
 /*
  * The name of another running instance attached to `ifindex` in this

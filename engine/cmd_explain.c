@@ -28,6 +28,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attached.h"
 #include "cmd.h"
 #include "inspect.h"
 #include "log.h"
@@ -254,7 +255,7 @@ static int reuse_live(struct explain *x)
 	int pfd, fd, ret = 0;
 	size_t i;
 
-	pfd = inspect_prog_fd(&x->in, NULL, NULL);
+	pfd = attached_instance_prog(&x->in, NULL, NULL, NULL);
 	for (i = 0; !ret && i < sizeof(ruleset_maps) / sizeof(ruleset_maps[0]); i++) {
 		fd = inspect_map_fd(&x->in, pfd, ruleset_maps[i]);
 		if (fd < 0) {

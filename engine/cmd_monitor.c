@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attached.h"
 #include "cmd.h"
 #include "inspect.h"
 #include "log.h"
@@ -199,7 +200,7 @@ static int monitor_run(struct monitor *m, const struct vxfwd_mon_cfg *cfg)
 	int pfd, bss = -1, ring = -1, ret;
 	__u32 zero = 0;
 
-	pfd = inspect_prog_fd(&m->in, NULL, NULL);
+	pfd = attached_instance_prog(&m->in, NULL, NULL, NULL);
 	if (pfd == -EXDEV) {
 		log_warnx("%s: runs in another network namespace; run 'vxfwd monitor' there "
 			  "(nsenter --net=/proc/%d/ns/net)",

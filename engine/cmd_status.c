@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attached.h"
 #include "cmd.h"
 #include "config.h"
 #include "guard.h"
@@ -203,7 +204,7 @@ static void prog_state(struct status *s)
 	unsigned int i;
 	__u32 zero = 0;
 
-	pfd = inspect_prog_fd(&s->in, &s->prog_id, &s->xdp_flags);
+	pfd = attached_instance_prog(&s->in, NULL, &s->prog_id, &s->xdp_flags);
 	if (pfd < 0)
 		return;
 	fd = inspect_map_fd(&s->in, pfd, "vxfwd_active");
@@ -379,7 +380,7 @@ static void not_running(const char *name)
 		log_warnx("%s: not running", name);
 		return;
 	}
-	fd = inspect_prog_fd(&in, &id, &flags);
+	fd = attached_instance_prog(&in, NULL, &id, &flags);
 	if (fd >= 0) {
 		close(fd);
 		log_warnx("%s: not running; its XDP program id %u is still attached (%s mode) and "

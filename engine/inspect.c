@@ -104,37 +104,6 @@ int inspect_state_read(const char *path, struct vxfwd_state *st)
 	return 0;
 }
 
-int inspect_prog_fd(const struct vxfwd_instance *in, __u32 *prog_id, __u32 *xdp_flags)
-{
-	struct vxfwd_where w;
-	char pin[PATH_MAX];
-	__u32 id, flags;
-	int ifindex, ret;
-
-	ret = attached_where_find(in, &w);
-	if (ret)
-		return ret;
-	/* Its interface name means another interface here. */
-	if (w.netns && w.netns != attached_netns())
-		return -EXDEV;
-	ifindex = (int)if_nametoindex(w.ingress);
-	if (!ifindex)
-		return -ENODEV;
-	ret = attached_xdp_query(ifindex, &id, &flags);
-	if (ret)
-		return ret;
-	if (!id)
-		return -ENOENT;
-	if (prog_id)
-		*prog_id = id;
-	if (xdp_flags)
-		*xdp_flags = flags;
-	if (instance_pin_path(in, "prog", pin, sizeof(pin)))
-		pin[0] = '\0';
-	ret = attached_prog_fd(id, pin[0] ? pin : NULL, VXFWD_XDP_PROG_NAME);
-	return ret == -EEXIST ? -ENOENT : ret;
-}
-
 int inspect_map_fd(const struct vxfwd_instance *in, int prog_fd, const char *name)
 {
 	char path[PATH_MAX];

@@ -43,15 +43,6 @@ struct vxfwd_state {
 /* Read the state file at `path`.  0, or -errno (-ENOENT without ingress). */
 int inspect_state_read(const char *path, struct vxfwd_state *st);
 
-/*
- * An fd of vxfwd's XDP program on the interface of instance `in` (its pin,
- * else the program attached to the interface its state or rules file names),
- * with its id and attach mode (XDP_FLAGS_DRV_MODE or _SKB_MODE) when not
- * NULL.  fd, or -errno (-ENOENT: no vxfwd program there; -EXDEV: the
- * instance runs in another network namespace).
- */
-int inspect_prog_fd(const struct vxfwd_instance *in, __u32 *prog_id, __u32 *xdp_flags);
-
 /* An fd of map `name` of instance `in`: through `prog_fd`, else its pin. */
 int inspect_map_fd(const struct vxfwd_instance *in, int prog_fd, const char *name);
 

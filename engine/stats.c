@@ -133,21 +133,6 @@ static int pins_open_pinned(struct pins *p, const struct vxfwd_instance *in)
 	return ret;
 }
 
-/* No pins here (a private mount namespace): the maps of the program on ingress. */
-static int pins_open_attached(struct pins *p, const struct vxfwd_instance *in)
-{
-	struct vxfwd_where w;
-	int ifindex, ret;
-
-	ret = attached_where_find(in, &w);
-	if (ret)
-		return ret;
-	ifindex = (int)if_nametoindex(w.ingress);
-	if (!ifindex)
-		return -ENODEV;
-	return attached_maps_open(ifindex, &p->m, &p->guard);
-}
-
 static int pins_open(struct pins *p, const struct vxfwd_instance *in)
 {
 	int ret;
@@ -161,7 +146,8 @@ static int pins_open(struct pins *p, const struct vxfwd_instance *in)
 	pins_close(p);
 	memset(&p->m, -1, sizeof(p->m));
 	p->guard = -1;
-	ret = pins_open_attached(p, in);
+	/* No pins here (a private mount namespace): the maps of its program. */
+	ret = attached_maps_open(in, &p->m, &p->guard);
 	if (ret && p->up)
 		log_warnx("%s: no pinned maps under %s and no vxfwd XDP program found on its "
 			  "ingress interface: %s (is it running, or was it detached?)",
