@@ -28,6 +28,7 @@ TEST_PKGS=(
 	python3 python3-scapy mandoc
 	cppcheck clang-tidy valgrind
 	strace
+	zsh bash-completion
 )
 # build-essential: dpkg-buildpackage checks for it among the build
 # dependencies; git: build-deb.sh and build-rpm.sh list the tracked files.

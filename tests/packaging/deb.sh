@@ -3,18 +3,20 @@
 #
 # deb.sh SRCDIR VERSION - build the .deb with packaging/build-deb.sh (lintian
 # errors fail it), install it with dpkg -i, run the INSTALLED vxfwd on the
-# installed rules file, verify the installed units, list the package's
-# files, and purge it again.  A vxfwd package installed before the test is
-# left alone: the test skips.
+# installed rules file, verify the installed units and shell completions,
+# list the package's files, and purge it again.  A vxfwd package installed
+# before the test is left alone: the test skips.
 set -u
 
 srcdir=$(realpath "$1")
 version=$2
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root to install the package"; exit 77; }
-for tool in dpkg-buildpackage dh fakeroot lintian; do
+for tool in dpkg-buildpackage dh fakeroot lintian zsh; do
 	command -v "$tool" >/dev/null ||
 		{ echo "FAIL: $tool not installed (scripts/install-deps.sh installs it)"; exit 1; }
 done
+[ -f /usr/share/bash-completion/bash_completion ] ||
+	{ echo "FAIL: bash-completion not installed (scripts/install-deps.sh installs it)"; exit 1; }
 if dpkg-query -W -f='${Status}' vxfwd 2>/dev/null | grep -q 'installed'; then
 	echo "SKIP: a vxfwd package is already installed on this host; not replacing it"
 	exit 77
@@ -68,6 +70,18 @@ check "units installed ($unitdir)" test -f "$unitdir/vxfwd.service" -a -f "$unit
 check "the BPF object is installed under a bpf/ directory" \
 	grep -q '/bpf/vxfwd\.bpf\.o$' <<<"$(dpkg -L vxfwd)"
 check "vxfwd(8) is installed" grep -q '/man8/vxfwd\.8' <<<"$(dpkg -L vxfwd)"
+check "the bash completion is in the package" \
+	grep -qx /usr/share/bash-completion/completions/vxfwd <<<"$(dpkg -L vxfwd)"
+check "the zsh completion is in the package" \
+	grep -qx /usr/share/zsh/vendor-completions/_vxfwd <<<"$(dpkg -L vxfwd)"
+check "the installed zsh completion parses (zsh -n)" \
+	zsh -n /usr/share/zsh/vendor-completions/_vxfwd
+# bash-completion finds it by the command's name, as in a login shell.
+out=$(bash --norc --noprofile -c '. /usr/share/bash-completion/bash_completion &&
+	_completion_loader vxfwd; complete -p vxfwd' 2>&1)
+echo "bash-completion: $out"
+check "bash-completion loads the installed completion for vxfwd" \
+	grep -qx 'complete -F _vxfwd vxfwd' <<<"$out"
 check "vxfwd.service is installed disabled" \
 	test ! -e /etc/systemd/system/multi-user.target.wants/vxfwd.service
 if command -v systemd-analyze >/dev/null; then

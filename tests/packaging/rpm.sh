@@ -4,7 +4,8 @@
 # rpm.sh SRCDIR VERSION - build the binary RPM with packaging/build-rpm.sh
 # (rpmbuild -bb; --nodeps on a dpkg host, which it says) and check its file
 # list: binary, BPF object under %{_libdir}/bpf, the rules file as
-# %config(noreplace), both units and the man page.
+# %config(noreplace), both units, the man page and the bash and zsh
+# completions.
 set -u
 
 srcdir=$(realpath "$1")
@@ -30,7 +31,9 @@ for want in \
 	'^cn /etc/vxfwd/vxfwd\.rules$' \
 	'/systemd/system/vxfwd\.service$' \
 	'/systemd/system/vxfwd@\.service$' \
-	' /usr/share/man/man8/vxfwd\.8'; do
+	' /usr/share/man/man8/vxfwd\.8' \
+	' /usr/share/bash-completion/completions/vxfwd$' \
+	' /usr/share/zsh/site-functions/_vxfwd$'; do
 	if grep -Eq -- "$want" <<<"$list"; then
 		echo "ok: /$want/"
 	else
