@@ -10,6 +10,9 @@
 
 #include "opts.h"
 
+struct json_object;
+struct vxfwd_diag_rec;
+
 /* Each subcommand's options (opts.h), next to the code that parses them. */
 extern const struct opt_cmd run_cmd;
 extern const struct opt_cmd check_cmd;
@@ -34,5 +37,12 @@ int cmd_monitor(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_import_allowlist(int argc, char **argv);
+
+/*
+ * A diagnostic as check -j prints it (doctor -j too): file, line, column,
+ * end_line, end_column, severity, message, included_from and, with
+ * `with_notes`, its notes.  NULL when out of memory.
+ */
+struct json_object *check_diag_json(const struct vxfwd_diag_rec *r, int with_notes);
 
 #endif /* VXFWD_CMD_H */

@@ -50,7 +50,7 @@ static struct json_object *json_pos(unsigned int v)
 	return v ? json_object_new_int64(v) : NULL;
 }
 
-static struct json_object *json_rec(const struct vxfwd_diag_rec *r, int with_notes)
+struct json_object *check_diag_json(const struct vxfwd_diag_rec *r, int with_notes)
 {
 	struct json_object *o = json_object_new_object(), *notes;
 	size_t i;
@@ -77,7 +77,7 @@ static struct json_object *json_rec(const struct vxfwd_diag_rec *r, int with_not
 		return o;
 	notes = json_object_new_array();
 	for (i = 0; notes && i < r->n_notes; i++)
-		json_object_array_add(notes, json_rec(&r->notes[i], 0));
+		json_object_array_add(notes, check_diag_json(&r->notes[i], 0));
 	json_object_object_add(o, "notes", notes);
 	return o;
 }
@@ -90,7 +90,7 @@ static void json_sink(void *arg, const struct vxfwd_diag_rec *rec)
 		cj->errors++;
 	else if (!strcmp(rec->severity, "warning"))
 		cj->warnings++;
-	json_object_array_add(cj->diags, json_rec(rec, 1));
+	json_object_array_add(cj->diags, check_diag_json(rec, 1));
 }
 
 /* The whole result of -j on stdout; the exit status is the caller's. */

@@ -5,7 +5,8 @@
  *
  * Every check prints one line, `ok|warn|fail  subject: finding [hint]`;
  * with -j the checks are one JSON object instead (json-c), each with its
- * subject, status, finding and hint, and the overall result.
+ * subject, status, finding and hint, the rules file's diagnostics as
+ * check -j gives them, and the overall result.
  * Nothing is changed on the host: the only probes with an effect are a
  * trivial XDP program attached to the ingress interface and detached at
  * once (never replacing a program already there), an io_uring instance
@@ -107,7 +108,8 @@ struct doctor {
 	unsigned int fails;
 	unsigned int n_warns; /* checks reported as warn */
 	int config_failed;
-	struct json_object *json; /* -j: the checks, an array; NULL otherwise */
+	struct json_object *json;  /* -j: the checks, an array; NULL otherwise */
+	struct json_object *diags; /* -j: the rules file's diagnostics, an array */
 };
 
 static void report(struct doctor *d, enum dr_level lvl, const char *hint, const char *fmt, ...)
@@ -491,20 +493,31 @@ static size_t dnat_targets(const struct vxfwd_ruleset *rs, __be32 *out, size_t m
 	return n;
 }
 
+static void diag_to_json(void *arg, const struct vxfwd_diag_rec *rec)
+{
+	struct doctor *d = arg;
+
+	json_object_array_add(d->diags, check_diag_json(rec, 1));
+}
+
 static void check_rules(struct doctor *d)
 {
+	struct vxfwd_diag_sink sink = {.fn = diag_to_json, .arg = d};
 	__be32 t[VXFWD_MAX_NEXTHOPS];
 	char hint[PATH_MAX + 32];
 	int ret;
 
 	snprintf(hint, sizeof(hint), "vxfwd check -f %s", d->file);
-	ret = vxfwd_dsl_load_file(d->file, stderr, &d->own);
+	if (d->json)
+		ret = vxfwd_dsl_load_records(d->file, NULL, 0, &sink, &d->own);
+	else
+		ret = vxfwd_dsl_load_file(d->file, stderr, &d->own);
 	d->rs = d->own;
 	if (ret == -EINVAL) {
 		d->config_failed = 1;
 		report(d, DR_FAIL, hint,
 		       "rules %s: has errors (%s); interface checks need a valid file", d->file,
-		       d->json ? "on standard error" : "above");
+		       d->json ? "in diagnostics" : "above");
 		return;
 	}
 	if (ret) {
@@ -1424,6 +1437,7 @@ static int doctor_json_print(const struct doctor *d)
 	json_object_object_add(top, "file", json_object_new_string(d->file));
 	json_object_object_add(top, "instance", json_object_new_string(d->inst.name));
 	json_object_object_add(top, "checks", json_object_get(d->json));
+	json_object_object_add(top, "diagnostics", json_object_get(d->diags));
 	json_object_object_add(top, "warnings", json_object_new_int((int)d->n_warns));
 	json_object_object_add(top, "failures", json_object_new_int((int)d->fails));
 	json_object_object_add(top, "result", json_object_new_string(doctor_result(d)));
@@ -1466,7 +1480,10 @@ int cmd_doctor(int argc, char **argv)
 	}
 	if (json) {
 		d.json = json_object_new_array();
-		if (!d.json) {
+		d.diags = json_object_new_array();
+		if (!d.json || !d.diags) {
+			json_object_put(d.json);
+			json_object_put(d.diags);
 			log_warnx("doctor: out of memory");
 			return VXFWD_EXIT_RUNTIME;
 		}
@@ -1482,5 +1499,6 @@ int cmd_doctor(int argc, char **argv)
 		status = VXFWD_EXIT_RUNTIME;
 	}
 	json_object_put(d.json);
+	json_object_put(d.diags);
 	return status;
 }

@@ -24,8 +24,9 @@
 #              that the BPF probes cannot tell, exit 3
 #   json       doctor -j of the lab and of badrules: one JSON object (checked
 #              with python3 -m json.tool), the same checks as the text, each
-#              with subject, status, finding and hint, the overall result, and
-#              the exit status of the text mode
+#              with subject, status, finding and hint, the rules' diagnostics
+#              as check -j gives them, the overall result, and the exit status
+#              of the text mode
 set -u
 
 vxfwd=$(realpath "$1")
@@ -290,7 +291,8 @@ import json, sys
 doc = json.load(open(sys.argv[1]))
 text = [l.rstrip("\n") for l in open(sys.argv[2]) if l.strip()]
 checks = doc["checks"]
-assert set(doc) == {"file", "instance", "checks", "warnings", "failures", "result"}, doc.keys()
+assert set(doc) == {"file", "instance", "checks", "diagnostics", "warnings", "failures",
+                    "result"}, doc.keys()
 assert len(checks) == len(text), (len(checks), len(text))
 for c, line in zip(checks, text):
     assert set(c) == {"subject", "status", "finding", "hint"}, c
@@ -299,7 +301,7 @@ for c, line in zip(checks, text):
     if c["hint"] is not None:
         want += " [%s]" % c["hint"]
     # doctor -j says where the rules' errors went instead of "(above)".
-    line = line.replace("(above)", "(on standard error)")
+    line = line.replace("(above)", "(in diagnostics)")
     # A neighbour's state may move between the two runs.
     if c["subject"].startswith("nexthop "):
         want, line = want.split(": ")[0], line.split(": ")[0]
@@ -330,6 +332,28 @@ json_case badrules $S "$work/${tag}b.rules" 1
 grep -q '"result": "fail"' "$work/badrules.json" &&
 	echo "ok   badrules -j: result fail" ||
 	{ echo "FAIL badrules -j: result is not fail"; fails=$((fails + 1)); }
+# The rules' error as check -j gives it, in the object rather than on stderr.
+if /usr/bin/python3 - "$work/badrules.json" "$work/${tag}b.rules" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+errs = [x for x in doc["diagnostics"] if x["severity"] == "error"]
+assert len(errs) == 1, doc["diagnostics"]
+e = errs[0]
+assert e["file"] == sys.argv[2] and e["line"] == 5 and e["column"] == 40, e
+assert "99999" in e["message"] and isinstance(e["notes"], list), e
+EOF
+then
+	echo "ok   badrules -j: the error in diagnostics with its file, line and column"
+else
+	echo "FAIL badrules -j: diagnostics: $(cat "$work/badrules.json")"
+	fails=$((fails + 1))
+fi
+if [ -s "$work/badrules.jerr" ]; then
+	echo "FAIL badrules -j: stderr: $(cat "$work/badrules.jerr")"
+	fails=$((fails + 1))
+else
+	echo "ok   badrules -j: nothing on stderr"
+fi
 
 echo "doctor: $fails failure(s)"
 [ "$fails" -eq 0 ]
