@@ -77,6 +77,13 @@ _vxfwd()
 		return 0
 	fi
 	cmd=${COMP_WORDS[1]}
+	# "--file=x" comes as "--file" "=" "x" (COMP_WORDBREAKS holds '=').
+	if [ "$prev" = = ] && [ "$COMP_CWORD" -ge 3 ]; then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+	elif [ "$cur" = = ]; then
+		prev=${COMP_WORDS[COMP_CWORD - 1]}
+		cur=
+	fi
 	while read -r s l a; do
 		[ -n "$l" ] || continue
 		if [ "$a" != - ] && { [ "$prev" = "-$s" ] || [ "$prev" = "--$l" ]; }; then

@@ -68,6 +68,8 @@ expect_bash "a.rules b.rules sub" check --file ''
 expect_bash "b.rules" doctor -f b
 expect_bash "alpha beta" stats -n ''
 expect_bash "alpha" reload --name al
+expect_bash "alpha" reload --name = al
+expect_bash "a.rules b.rules sub" run --file =
 expect_bash "auto generic native" run -x ''
 expect_bash "send sendmmsg" run --backend se
 expect_bash "--json" status --j
