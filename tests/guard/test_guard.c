@@ -371,7 +371,8 @@ static int live(struct vxfwd_guard *g)
 	printf("# guard detached: %d of %d to the DNAT target and %d ICMP errors of %d reached "
 	       "the peer\n",
 	       got_t, N_SEND, got_i, N_SEND);
-	if (got_t != N_SEND || got_i != N_SEND)
+	/* The stack's global ICMP budget may hold a few answers back. */
+	if (got_t != N_SEND || got_i < N_SEND / 2)
 		fail("live: without the guard %d of %d frames and %d of %d ICMP errors arrived: the "
 		     "test cannot see a leak",
 		     got_t, N_SEND, got_i, N_SEND);
