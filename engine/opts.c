@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "opts.h"
 
 #define OPT_MAX 24
@@ -40,6 +41,9 @@ static void tab_build(struct getopt_tab *t, const struct opt_cmd *c)
 		t->longs[l] = (struct option){o->name, o->arg ? required_argument : no_argument,
 					      NULL, o->ch};
 	}
+	/* A longer table would be documented and not parsed. */
+	if (o && o->ch)
+		fatalx("%s: more than %d options in its table", c->name, OPT_MAX);
 	t->shorts[s] = (char)help_opt.ch;
 	t->longs[l] = (struct option){help_opt.name, no_argument, NULL, help_opt.ch};
 }
