@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # synopsis.sh VXFWD PAGE - the SYNOPSIS of vxfwd(8) is `vxfwd --help`, and
-# each `vxfwd CMD --help` starts with that command's line of it.  Both are compared
+# each `vxfwd CMD --help` starts with that command's line of it and names
+# only long options the page names too.  Both are compared
 # word for word after mandoc's rendering (whitespace folded).
 set -u
 
@@ -42,5 +43,17 @@ while read -r _ cmd _; do
 	else
 		echo "ok: vxfwd $cmd --help"
 	fi
+done <<<"$man"
+
+# Every long option of each `vxfwd CMD --help` is in the page (Fl \-NAME).
+while read -r _ cmd _; do
+	for long in $("$vxfwd" "$cmd" --help | sed -n 's/^ -[A-Za-z], --\([a-z][a-z-]*\).*/\1/p'); do
+		if grep -q -- "Fl \\\\-$long\\>" "$page"; then
+			echo "ok: vxfwd $cmd --$long is in $page"
+		else
+			echo "FAIL: vxfwd $cmd --$long: $page has no 'Fl \\-$long'"
+			rc=1
+		fi
+	done
 done <<<"$man"
 exit $rc
