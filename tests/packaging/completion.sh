@@ -1,20 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# completion.sh VXFWD SRCDIR - the shell completions of packaging/completion.
+# completion.sh VXFWD BASHCOMP ZSHCOMP - the shell completions of
+# packaging/completion, as configured into the build directory.
 # bash: the script is sourced in a bash without startup files and _vxfwd is
 # run for typed command lines; COMPREPLY must hold the subcommands of
 # `vxfwd --help`, the options of `vxfwd run --help`, the *.rules files (and
 # directories, not other files) after -f and --file, the running instances
-# (pid files) after -n, the words of -x.  zsh: `zsh -n`, then _vxfwd run
+# (pid files; the test's own directory instead of -Drundir) after -n, the
+# words of -x.  zsh: `zsh -n`, then _vxfwd run
 # with the completion system's functions replaced by ones that print their
 # arguments, to see the subcommands and the option specifications it builds.
 set -u
 
 vxfwd=$(realpath "$1")
-src=$(realpath "$2")
-bashcomp=$src/packaging/completion/vxfwd.bash
-zshcomp=$src/packaging/completion/_vxfwd
+bashcomp=$(realpath "$2")
+zshcomp=$(realpath "$3")
 command -v zsh >/dev/null ||
 	{ echo "FAIL: zsh not installed (scripts/install-deps.sh installs it)"; exit 1; }
 
@@ -134,6 +135,23 @@ done
 zsh_words import-allowlist '' | grep -q '^1:JSON allowlist:_files -g "\*\.json(-\.)"$' &&
 	echo "ok: zsh: import-allowlist completes a JSON file" ||
 	{ echo "FAIL: zsh: import-allowlist has no JSON file operand"; fails=$((fails + 1)); }
+
+got=$(zsh -f -c '
+	_call_program() { shift; eval "$*" }
+	_describe() { print -rl -- "${(@P)${@[-1]}}" }
+	words=("$2" "")
+	CURRENT=2
+	source "$1" >/dev/null
+	_vxfwd_rundir=$3
+	_vxfwd_instances' _ "$zshcomp" "$vxfwd" "$work/run" | sort | tr '\n' ' ')
+if [ "$got" = "alpha beta " ]; then
+	echo "ok: zsh: the running instances are the pid files' names"
+else
+	echo "FAIL: zsh: instances '$got', want 'alpha beta '"
+	fails=$((fails + 1))
+fi
+grep -q '@RUNDIR@' "$bashcomp" "$zshcomp" &&
+	{ echo "FAIL: @RUNDIR@ left in $bashcomp or $zshcomp"; fails=$((fails + 1)); }
 
 echo "completion: $fails failure(s)"
 [ $fails -eq 0 ]
