@@ -22,6 +22,7 @@
 #include "attached.h"
 #include "cmd.h"
 #include "guard.h"
+#include "inspect.h"
 #include "instance.h"
 #include "log.h"
 #include "maps.h"
@@ -360,20 +361,6 @@ static void print_table(const char *name, const struct snap *s, const struct sna
 	       (unsigned long long)s->eng.send_errors, inflight(s));
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static void json_named(const char *key, const struct named *v, unsigned int n)
 {
 	unsigned int i;
@@ -381,7 +368,7 @@ static void json_named(const char *key, const struct named *v, unsigned int n)
 	printf(",\"%s\":[", key);
 	for (i = 0; i < n; i++) {
 		printf("%s{\"name\":", i ? "," : "");
-		json_str(v[i].name);
+		inspect_json_str(v[i].name);
 		printf(",\"id\":%u,\"packets\":%llu,\"bytes\":%llu}", v[i].id,
 		       (unsigned long long)v[i].c.packets, (unsigned long long)v[i].c.bytes);
 	}
@@ -393,7 +380,7 @@ static void print_json(const char *name, const struct snap *s)
 	unsigned int i, first = 1;
 
 	printf("{\"instance\":");
-	json_str(name);
+	inspect_json_str(name);
 	printf(",\"running\":%s,\"generation\":%u,\"counters\":{", s->up ? "true" : "false",
 	       s->gen);
 	for (i = 0; i < VXFWD_C_MAX; i++)
