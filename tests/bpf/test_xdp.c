@@ -1207,7 +1207,9 @@ static int replay_pcaps(struct t *t)
 		dir = VXFWD_PCAP_DIR_DEFAULT;
 	n = scandir(dir, &ents, is_pcap, alphasort);
 	if (n <= 0) {
-		printf("SKIP: no captures in %s (set VXFWD_PCAP_DIR)\n", dir);
+		printf("FAIL: no captures in %s: the real captures belong in ../shared/pcaps "
+		       "beside the clone (or set VXFWD_PCAP_DIR)\n",
+		       dir);
 		free(ents);
 		return 0;
 	}
@@ -1325,7 +1327,7 @@ int main(int argc, char **argv)
 	if (pcaps) {
 		files = replay_pcaps(&t);
 		if (!files) {
-			ret = EXIT_SKIP;
+			ret = 1;
 			goto out;
 		}
 	} else {
