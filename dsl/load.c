@@ -20,8 +20,7 @@
 #define DSL_MAX_INCLUDE_DEPTH 16
 #define DSL_MAX_FILE_SIZE (64u << 20)
 
-/* Read all of fd (a file or a pipe) into a NUL-terminated buffer. */
-static int read_all(int fd, char **out, size_t *out_len)
+int vxfwd_read_fd(int fd, size_t max, char **out, size_t *out_len)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap), *nbuf;
@@ -31,7 +30,7 @@ static int read_all(int fd, char **out, size_t *out_len)
 		return -ENOMEM;
 	for (;;) {
 		if (cap - len < 2) {
-			if (cap >= DSL_MAX_FILE_SIZE) {
+			if (cap >= max) {
 				free(buf);
 				return -EFBIG;
 			}
@@ -162,7 +161,7 @@ static int load_src(struct dsl_ctx *ctx, const char *path, const char *text,
 		if (ret)
 			goto out;
 	}
-	ret = read_all(fd, &buf, &len);
+	ret = vxfwd_read_fd(fd, DSL_MAX_FILE_SIZE, &buf, &len);
 have_text:
 	if (ret)
 		goto out;

@@ -208,6 +208,13 @@ int vxfwd_dsl_load_records(const char *path, const char *text, unsigned int flag
 void vxfwd_ruleset_free(struct vxfwd_ruleset *rs);
 
 /*
+ * Read all of `fd` (a file or a pipe) into a NUL-terminated buffer, as the
+ * rules loader reads a file: 0 and *out (free() it) with *out_len bytes,
+ * -EFBIG beyond about `max` bytes, or another -errno.
+ */
+int vxfwd_read_fd(int fd, size_t max, char **out, size_t *out_len);
+
+/*
  * Print the compiled result, every map entry `run` would write, in the
  * stable text form documented in vxfwd.rules(5) (`vxfwd check -v`).
  */

@@ -107,54 +107,15 @@ static void imp_error(struct import *im, const char *where, const char *fmt, ...
 
 static int read_file(const char *path, char **out, size_t *out_len)
 {
-	size_t len = 0, cap = 1 << 16;
-	char *buf = NULL, *nbuf;
-	int fd, ret = 0;
-	ssize_t n;
+	int fd, ret;
 
 	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 	if (fd < 0)
 		return -errno;
-	buf = malloc(cap);
-	for (;;) {
-		if (!buf) {
-			ret = -ENOMEM;
-			break;
-		}
-		if (len + 1 >= cap) {
-			if (cap >= IMPORT_MAX_BYTES) {
-				ret = -EFBIG;
-				break;
-			}
-			nbuf = realloc(buf, cap * 2);
-			if (!nbuf) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = nbuf;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	ret = vxfwd_read_fd(fd, IMPORT_MAX_BYTES, out, out_len);
 	if (fd != STDIN_FILENO)
 		close(fd);
-	if (ret || !buf) {
-		free(buf);
-		return ret ? ret : -ENOMEM;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*out_len = len;
-	return 0;
+	return ret;
 }
 
 /* Line and column (1-based, bytes) of offset `off` in `text`. */
