@@ -22,12 +22,18 @@ static void notify(const char *what, const char *state)
 		log_debug("systemd: %s", state);
 }
 
-void notify_ready(const char *status)
+/* `head` (state lines, "" for none) followed by STATUS=`status`. */
+static void notify_with_status(const char *what, const char *head, const char *status)
 {
 	char buf[256];
 
-	snprintf(buf, sizeof(buf), "READY=1\nSTATUS=%s", status);
-	notify("ready", buf);
+	snprintf(buf, sizeof(buf), "%sSTATUS=%s", head, status);
+	notify(what, buf);
+}
+
+void notify_ready(const char *status)
+{
+	notify_with_status("ready", "READY=1\n", status);
 }
 
 void notify_stopping(void)
@@ -37,10 +43,7 @@ void notify_stopping(void)
 
 void notify_status(const char *status)
 {
-	char buf[256];
-
-	snprintf(buf, sizeof(buf), "STATUS=%s", status);
-	notify("the status", buf);
+	notify_with_status("the status", "", status);
 }
 
 void notify_watchdog(void)
