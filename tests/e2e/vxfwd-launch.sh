@@ -736,45 +736,4 @@ test_launch_control()
 
 # ---- runner --------------------------------------------------------------
 
-run_one()
-{
-	local t=$1
-
-	case " $ALL_TESTS " in
-	*" $t "*) ;;
-	*)
-		echo "vxfwd-launch: unknown test '$t' (tests: $ALL_TESTS)" >&2
-		return 2
-		;;
-	esac
-	echo "=== $t"
-	("test_$t")
-}
-
-main()
-{
-	local t rc pass=0 failed=0 skip=0 tests
-
-	# shellcheck disable=SC2206 # the list is words by design
-	tests=(${*:-$ALL_TESTS})
-
-	if [ $# -eq 1 ]; then
-		run_one "$1"
-		rc=$?
-		[ "$rc" -eq 0 ] && echo "PASS: $1"
-		return "$rc"
-	fi
-	for t in "${tests[@]}"; do
-		run_one "$t"
-		rc=$?
-		case $rc in
-		0) pass=$((pass + 1)); echo "PASS: $t" ;;
-		77) skip=$((skip + 1)) ;;
-		*) failed=$((failed + 1)); echo "FAIL: $t" ;;
-		esac
-	done
-	echo "launch: $pass passed, $failed failed, $skip skipped"
-	[ "$failed" -eq 0 ]
-}
-
-main "$@"
+lab_main launch "$@"

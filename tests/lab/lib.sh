@@ -494,3 +494,37 @@ lab_leakcheck()
 	"$LAB_PY" "$LAB_DIR/leakcheck.py" --pcap "$pcap" --marker "$LAB_MARKER" \
 		--sensor-mac "$LAB_ENS5_MAC" --addr $LAB_COLLECTOR_ADDR "$@"
 }
+
+# lab_main NAME [TEST...]: run test_TEST for each TEST (default: every one of
+# $ALL_TESTS), each in a subshell of its own; one test exits with its own
+# status, several print a summary "NAME: N passed, N failed, N skipped".
+lab_main()
+{
+	local name=$1 t rc pass=0 failed=0 skip=0 tests
+	shift
+
+	# shellcheck disable=SC2206 # the list is words by design
+	tests=(${*:-$ALL_TESTS})
+	for t in "${tests[@]}"; do
+		case " $ALL_TESTS " in
+		*" $t "*) ;;
+		*)
+			echo "$name: unknown test '$t' (tests: $ALL_TESTS)" >&2
+			return 2
+			;;
+		esac
+	done
+	for t in "${tests[@]}"; do
+		echo "=== $t"
+		("test_$t")
+		rc=$?
+		[ $# -eq 1 ] && { [ "$rc" -eq 0 ] && echo "PASS: $t"; return "$rc"; }
+		case $rc in
+		0) pass=$((pass + 1)); echo "PASS: $t" ;;
+		77) skip=$((skip + 1)) ;;
+		*) failed=$((failed + 1)); echo "FAIL: $t" ;;
+		esac
+	done
+	echo "$name: $pass passed, $failed failed, $skip skipped"
+	[ "$failed" -eq 0 ]
+}
