@@ -49,19 +49,6 @@ static __always_inline void count(__u32 idx, __u64 bytes, void *map)
 	c->bytes += bytes;
 }
 
-static __always_inline int vxlan_port(const struct vxfwd_cfg *cfg, __be16 port)
-{
-	__u32 i;
-
-	for (i = 0; i < VXFWD_MAX_VXLAN_PORTS; i++) {
-		if (i >= cfg->n_vxlan_ports)
-			break;
-		if (cfg->vxlan_port_be[i] == port)
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * The outer lengths of mirror traffic.  The outer IPv4 packet must hold its
  * UDP header and lie within the frame (bytes after it are Ethernet padding),
@@ -127,7 +114,7 @@ static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c, struct 
 			return VXFWD_C_DROP_NO_CONFIG;
 		return VXFWD_C_PASS;
 	}
-	if (!vxlan_port(cfg, udp.dest))
+	if (!cfg_vxlan_port(cfg, udp.dest))
 		return VXFWD_C_PASS;
 	if (ip.ip.frag_off & bpf_htons(IPV4_MF))
 		return VXFWD_C_DROP_OUTER_FRAG;

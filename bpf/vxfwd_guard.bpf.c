@@ -114,7 +114,6 @@ static __always_inline int quotes_mirror(struct __sk_buff *skb, const struct vxf
 	struct iphdr q;
 	__be16 dport;
 	__u8 type;
-	__u32 i;
 
 	if (bpf_skb_load_bytes(skb, off + ihl, &type, sizeof(type)) || !icmp_quotes(type))
 		return 0;
@@ -125,13 +124,7 @@ static __always_inline int quotes_mirror(struct __sk_buff *skb, const struct vxf
 	off += q.ihl * 4 + offsetof(struct udphdr, dest);
 	if (bpf_skb_load_bytes(skb, off, &dport, sizeof(dport)))
 		return 0;
-	for (i = 0; i < VXFWD_MAX_VXLAN_PORTS; i++) {
-		if (i >= cfg->n_vxlan_ports)
-			break;
-		if (cfg->vxlan_port_be[i] == dport)
-			return 1;
-	}
-	return 0;
+	return cfg_vxlan_port(cfg, dport);
 }
 
 /* 1 when the frame is derived from mirror traffic and must not leave. */

@@ -113,4 +113,18 @@ struct {
 	.values = {[0] = &vxfwd_ring},
 };
 
+/* 1 when `port` (network order) is a VXLAN port of `cfg`'s generation. */
+static __always_inline int cfg_vxlan_port(const struct vxfwd_cfg *cfg, __be16 port)
+{
+	__u32 i;
+
+	for (i = 0; i < VXFWD_MAX_VXLAN_PORTS; i++) {
+		if (i >= cfg->n_vxlan_ports)
+			break;
+		if (cfg->vxlan_port_be[i] == port)
+			return 1;
+	}
+	return 0;
+}
+
 #endif /* VXFWD_MAPS_BPF_H */
