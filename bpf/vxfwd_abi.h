@@ -64,30 +64,42 @@
  * holds at any instant the per-CPU values are summed.  The order is ABI:
  * append only.
  */
+#define VXFWD_COUNTERS(X)                                                     \
+	X(RX, "rx")			/* every frame seen */                 \
+	X(PASS, "pass")			/* not mirror traffic: XDP_PASS */     \
+	X(FORWARD, "forward")		/* rewritten, copied into the ring */  \
+	X(DROP_NO_CONFIG, "drop_no_config") /* no active ruleset yet */       \
+	X(DROP_OUTER_FRAG, "drop_outer_frag") /* outer IPv4 fragment to a VXLAN port */ \
+	X(DROP_VXLAN_HDR, "drop_vxlan_hdr") /* VXLAN header short, I flag clear, reserved bits set */ \
+	X(DROP_VNI, "drop_vni")		/* VNI not in the ingress list */      \
+	X(DROP_INNER_NOT_IP, "drop_inner_not_ip") /* inner ARP, IPv6, VLAN, other ethertypes */ \
+	X(DROP_INNER_MALFORMED, "drop_inner_malformed") /* inner header short, bad IHL, bad length */ \
+	X(DROP_INNER_TRUNCATED, "drop_inner_truncated") /* inner IP total length beyond the captured bytes */ \
+	X(DROP_INNER_CSUM, "drop_inner_csum") /* inner IPv4 header checksum wrong */ \
+	X(DROP_INNER_FRAG, "drop_inner_frag") /* inner IPv4 fragment (first or not) */ \
+	X(DROP_INNER_PROTO, "drop_inner_proto") /* inner IPv4 but neither UDP nor TCP */ \
+	X(DROP_SRC_NOT_ALLOWED, "drop_src_not_allowed") /* inner source in no set and no rule takes any */ \
+	X(DROP_NO_RULE, "drop_no_rule")	/* allowed source, but no rule matched */ \
+	X(DROP_NO_NEXTHOP, "drop_no_nexthop") /* DNAT target's MAC not resolved */ \
+	X(DROP_TOO_BIG, "drop_too_big")	/* inner frame larger than VXFWD_MAX_FRAME */ \
+	X(DROP_RING_FULL, "drop_ring_full") /* no room in the ring */         \
+	X(DROP_OUTER_LEN, "drop_outer_len") /* outer IPv4 total or UDP length beyond the frame, short of the VXLAN header or the inner frame, or the two disagreeing */
+
+#define VXFWD_COUNTER_ENUM(id, name) VXFWD_C_##id,
 enum vxfwd_counter {
-	VXFWD_C_RX = 0,			/* every frame seen */
-	VXFWD_C_PASS,			/* not mirror traffic: XDP_PASS untouched */
-	VXFWD_C_FORWARD,		/* rewritten and copied into the ring */
-	VXFWD_C_DROP_NO_CONFIG,		/* no active ruleset yet */
-	VXFWD_C_DROP_OUTER_FRAG,	/* outer IPv4 fragment to a VXLAN port */
-	VXFWD_C_DROP_VXLAN_HDR,		/* VXLAN header short, I flag clear, reserved bits set */
-	VXFWD_C_DROP_VNI,		/* VNI not in the ingress list */
-	VXFWD_C_DROP_INNER_NOT_IP,	/* inner ARP, IPv6, VLAN, other ethertypes */
-	VXFWD_C_DROP_INNER_MALFORMED,	/* inner header short, bad IHL, bad length */
-	VXFWD_C_DROP_INNER_TRUNCATED,	/* inner IP total length beyond the captured bytes */
-	VXFWD_C_DROP_INNER_CSUM,	/* inner IPv4 header checksum wrong */
-	VXFWD_C_DROP_INNER_FRAG,	/* inner IPv4 fragment (first or not) */
-	VXFWD_C_DROP_INNER_PROTO,	/* inner IPv4 but neither UDP nor TCP */
-	VXFWD_C_DROP_SRC_NOT_ALLOWED,	/* inner source in no set and no rule takes any */
-	VXFWD_C_DROP_NO_RULE,		/* allowed source, but no rule matched */
-	VXFWD_C_DROP_NO_NEXTHOP,	/* DNAT target's MAC not resolved */
-	VXFWD_C_DROP_TOO_BIG,		/* inner frame larger than VXFWD_MAX_FRAME */
-	VXFWD_C_DROP_RING_FULL,		/* no room in the ring */
-	VXFWD_C_DROP_OUTER_LEN,		/* outer IPv4 total or UDP length beyond the frame,
-					 * short of the VXLAN header or the inner frame,
-					 * or the two disagreeing */
+	VXFWD_COUNTERS(VXFWD_COUNTER_ENUM)
 	VXFWD_C_MAX,
 };
+#undef VXFWD_COUNTER_ENUM
+
+#ifndef __bpf__
+/* The counters' names in `stats`, JSON and Prometheus output and the tests. */
+#define VXFWD_COUNTER_NAME(id, name) [VXFWD_C_##id] = name,
+static const char *const vxfwd_counter_names[VXFWD_C_MAX] __attribute__((unused)) = {
+	VXFWD_COUNTERS(VXFWD_COUNTER_NAME)
+};
+#undef VXFWD_COUNTER_NAME
+#endif
 
 /* Per-CPU value of the counter maps (global, per rule, per organization). */
 struct vxfwd_count {

@@ -29,27 +29,6 @@
 
 enum fmt { FMT_TABLE, FMT_JSON, FMT_PROM };
 
-static const char *const counter_names[VXFWD_C_MAX] = {
-	[VXFWD_C_RX] = "rx",
-	[VXFWD_C_PASS] = "pass",
-	[VXFWD_C_FORWARD] = "forward",
-	[VXFWD_C_DROP_NO_CONFIG] = "drop_no_config",
-	[VXFWD_C_DROP_OUTER_FRAG] = "drop_outer_frag",
-	[VXFWD_C_DROP_VXLAN_HDR] = "drop_vxlan_hdr",
-	[VXFWD_C_DROP_VNI] = "drop_vni",
-	[VXFWD_C_DROP_INNER_NOT_IP] = "drop_inner_not_ip",
-	[VXFWD_C_DROP_INNER_MALFORMED] = "drop_inner_malformed",
-	[VXFWD_C_DROP_INNER_TRUNCATED] = "drop_inner_truncated",
-	[VXFWD_C_DROP_INNER_CSUM] = "drop_inner_csum",
-	[VXFWD_C_DROP_INNER_FRAG] = "drop_inner_frag",
-	[VXFWD_C_DROP_INNER_PROTO] = "drop_inner_proto",
-	[VXFWD_C_DROP_SRC_NOT_ALLOWED] = "drop_src_not_allowed",
-	[VXFWD_C_DROP_NO_RULE] = "drop_no_rule",
-	[VXFWD_C_DROP_NO_NEXTHOP] = "drop_no_nexthop",
-	[VXFWD_C_DROP_TOO_BIG] = "drop_too_big",
-	[VXFWD_C_DROP_RING_FULL] = "drop_ring_full",
-	[VXFWD_C_DROP_OUTER_LEN] = "drop_outer_len",
-};
 
 static const struct {
 	const char *name;
@@ -321,7 +300,7 @@ static void print_table(const char *name, const struct snap *s, const struct sna
 	printf("  %-24s %16s %18s%s\n", "counter", "packets", "bytes",
 	       o ? "          pps          bit/s" : "");
 	for (i = 0; i < VXFWD_C_MAX; i++)
-		table_row(counter_names[i], &s->c[i], o ? &o->c[i] : NULL, dt);
+		table_row(vxfwd_counter_names[i], &s->c[i], o ? &o->c[i] : NULL, dt);
 	printf("rules\n");
 	for (i = 0; i < s->n_rules; i++)
 		table_row(s->rules[i].name, &s->rules[i].c,
@@ -384,7 +363,7 @@ static void print_json(const char *name, const struct snap *s)
 	printf(",\"running\":%s,\"generation\":%u,\"counters\":{", s->up ? "true" : "false",
 	       s->gen);
 	for (i = 0; i < VXFWD_C_MAX; i++)
-		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "", counter_names[i],
+		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "", vxfwd_counter_names[i],
 		       (unsigned long long)s->c[i].packets, (unsigned long long)s->c[i].bytes);
 	putchar('}');
 	json_named("rules", s->rules, s->n_rules);
@@ -471,7 +450,7 @@ static void print_prom(const char *name, const struct snap *s)
 		for (i = 0; i < VXFWD_C_MAX; i++) {
 			printf("vxfwd_xdp_%s_total{instance=\"", u ? "bytes" : "packets");
 			prom_label(name);
-			printf("\",counter=\"%s\"} %llu\n", counter_names[i],
+			printf("\",counter=\"%s\"} %llu\n", vxfwd_counter_names[i],
 			       (unsigned long long)(u ? s->c[i].bytes : s->c[i].packets));
 		}
 	}
