@@ -14,26 +14,21 @@
 #include "vxfwd_abi.h"
 #include "vxfwd_limits.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} vxfwd_active SEC(".maps");
+/* A map definition without flags: type, entries, key and value types. */
+#define VXFWD_MAP(t, n, k, v)                                                  \
+	struct {                                                               \
+		__uint(type, t);                                               \
+		__uint(max_entries, n);                                        \
+		__type(key, k);                                                \
+		__type(value, v);                                              \
+	}
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, VXFWD_GENS);
-	__type(key, __u32);
-	__type(value, struct vxfwd_cfg);
-} vxfwd_cfg SEC(".maps");
+VXFWD_MAP(BPF_MAP_TYPE_ARRAY, 1, __u32, __u32) vxfwd_active SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VXFWD_GENS *VXFWD_MAX_VNIS);
-	__type(key, struct vxfwd_vni_key);
-	__type(value, __u32);
-} vxfwd_vni SEC(".maps");
+VXFWD_MAP(BPF_MAP_TYPE_ARRAY, VXFWD_GENS, __u32, struct vxfwd_cfg) vxfwd_cfg SEC(".maps");
+
+VXFWD_MAP(BPF_MAP_TYPE_HASH, VXFWD_GENS * VXFWD_MAX_VNIS, struct vxfwd_vni_key,
+	  __u32) vxfwd_vni SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -43,40 +38,20 @@ struct {
 	__type(value, struct vxfwd_lpm_val);
 } vxfwd_lpm SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, VXFWD_GENS *VXFWD_MAX_RULES);
-	__type(key, __u32);
-	__type(value, struct vxfwd_rule);
-} vxfwd_rule SEC(".maps");
+VXFWD_MAP(BPF_MAP_TYPE_ARRAY, VXFWD_GENS * VXFWD_MAX_RULES, __u32,
+	  struct vxfwd_rule) vxfwd_rule SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VXFWD_MAX_NEXTHOPS);
-	__type(key, __be32);
-	__type(value, struct vxfwd_nh);
-} vxfwd_nexthop SEC(".maps");
+VXFWD_MAP(BPF_MAP_TYPE_HASH, VXFWD_MAX_NEXTHOPS, __be32,
+	  struct vxfwd_nh) vxfwd_nexthop SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VXFWD_C_MAX);
-	__type(key, __u32);
-	__type(value, struct vxfwd_count);
-} vxfwd_counters SEC(".maps");
+VXFWD_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, VXFWD_C_MAX, __u32,
+	  struct vxfwd_count) vxfwd_counters SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VXFWD_GENS *VXFWD_MAX_RULES);
-	__type(key, __u32);
-	__type(value, struct vxfwd_count);
-} vxfwd_rule_cnt SEC(".maps");
+VXFWD_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, VXFWD_GENS * VXFWD_MAX_RULES, __u32,
+	  struct vxfwd_count) vxfwd_rule_cnt SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VXFWD_GENS *VXFWD_MAX_ORGS);
-	__type(key, __u32);
-	__type(value, struct vxfwd_count);
-} vxfwd_org_cnt SEC(".maps");
+VXFWD_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, VXFWD_GENS * VXFWD_MAX_ORGS, __u32,
+	  struct vxfwd_count) vxfwd_org_cnt SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
