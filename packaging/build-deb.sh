@@ -49,19 +49,7 @@ trap 'rm -rf "$work"' EXIT
 tree=$work/vxfwd-$upstream
 
 copy_source() {
-	mkdir -p "$tree"
-	if git -C "$srcdir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-		# Tracked and untracked-but-not-ignored files that exist now.
-		(cd "$srcdir" &&
-			git ls-files -z --cached --others --exclude-standard |
-			while IFS= read -r -d '' f; do
-				if [ -e "$f" ]; then printf '%s\0' "$f"; fi
-			done) |
-			tar -C "$srcdir" --null -T - -cf - | tar -C "$tree" -xf -
-	else
-		tar -C "$srcdir" --exclude='./build*' --exclude=./.git -cf - . |
-			tar -C "$tree" -xf -
-	fi
+	"$srcdir/packaging/source-tar.sh" "vxfwd-$upstream" | tar -C "$work" -xf -
 	rm -rf "$tree/debian"
 	cp -r "$srcdir/packaging/debian" "$tree/debian"
 }

@@ -44,19 +44,7 @@ work=$(mktemp -d /tmp/vxfwd-rpm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/SOURCES"
 
-if git -C "$srcdir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	(cd "$srcdir" &&
-		git ls-files -z --cached --others --exclude-standard |
-		while IFS= read -r -d '' f; do
-			if [ -e "$f" ]; then printf '%s\0' "$f"; fi
-		done) |
-		tar -C "$srcdir" --null -T - --transform "s|^|vxfwd-$version/|" \
-			-czf "$work/SOURCES/vxfwd-$version.tar.gz"
-else
-	tar -C "$srcdir" --exclude='./build*' --exclude=./.git \
-		--transform "s|^\./|vxfwd-$version/|" \
-		-czf "$work/SOURCES/vxfwd-$version.tar.gz" .
-fi
+"$srcdir/packaging/source-tar.sh" "vxfwd-$version" | gzip -n >"$work/SOURCES/vxfwd-$version.tar.gz"
 
 nodeps=
 if ! rpmbuild -bb --nobuild --define "_topdir $work" "$spec" >"$work/deps.log" 2>&1; then
