@@ -52,30 +52,14 @@ struct {
 
 static __always_inline int msb64(__u64 v)
 {
-	int r = 0;
+	int r = 0, s;
 
-	if (v >> 32) {
-		v >>= 32;
-		r += 32;
+	for (s = 32; s; s >>= 1) {
+		if (v >> s) {
+			v >>= s;
+			r += s;
+		}
 	}
-	if (v >> 16) {
-		v >>= 16;
-		r += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		r += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		r += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		r += 2;
-	}
-	if (v >> 1)
-		r += 1;
 	return r;
 }
 
