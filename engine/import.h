@@ -17,12 +17,12 @@
 struct imp_pfx {
 	__u32 addr;
 	unsigned int plen;
-	size_t org;		/* index in orgs[]; SIZE_MAX: the flat list */
-	size_t order;		/* position in the input */
+	size_t org;   /* index in orgs[]; SIZE_MAX: the flat list */
+	size_t order; /* position in the input */
 };
 
 struct imp_org {
-	const char *name;	/* points into the JSON tree */
+	const char *name; /* points into the JSON tree */
 	unsigned long long id;
 };
 
@@ -30,9 +30,9 @@ struct import {
 	const char *path;
 	struct imp_org *orgs;
 	size_t n_orgs;
-	struct imp_pfx *pfx;	/* organizations' prefixes, then the flat list's */
+	struct imp_pfx *pfx; /* organizations' prefixes, then the flat list's */
 	size_t n_pfx, cap_pfx;
-	size_t n_org_pfx;	/* how many of pfx[] are organizations' */
+	size_t n_org_pfx; /* how many of pfx[] are organizations' */
 	int errors;
 };
 

@@ -167,7 +167,8 @@ static int read_ips(struct import *im, struct json_object *arr, const char *wher
 		}
 		snprintf(shown, sizeof(shown), "%s", json_object_get_string(v));
 		if (strchr(shown, ':')) {
-			imp_error(im, path, "IPv6 address '%s' is not supported yet; vxfwd matches IPv4 only",
+			imp_error(im, path,
+				  "IPv6 address '%s' is not supported yet; vxfwd matches IPv4 only",
 				  shown);
 			continue;
 		}
@@ -200,8 +201,10 @@ static int check_name(struct import *im, const char *name, const char *where)
 	}
 	for (p = (const unsigned char *)name; *p; p++)
 		if (*p < 0x20 || *p == 0x7f || *p == '"') {
-			imp_error(im, where, "org_name '%s' holds a '\"' or a control character, "
-				  "which a rules file cannot hold", name);
+			imp_error(im, where,
+				  "org_name '%s' holds a '\"' or a control character, "
+				  "which a rules file cannot hold",
+				  name);
 			return -EINVAL;
 		}
 	return 0;
@@ -245,9 +248,10 @@ static size_t find_org(struct import *im, const char *name, unsigned long long i
 		if (!strcmp(im->orgs[i].name, name) && im->orgs[i].id == id)
 			return i;
 		if (!strcmp(im->orgs[i].name, name) || im->orgs[i].id == id) {
-			imp_error(im, where, "organization '%s' id %llu conflicts with organization "
-				  "'%s' id %llu (organizations[%zu])", name, id, im->orgs[i].name,
-				  im->orgs[i].id, i);
+			imp_error(im, where,
+				  "organization '%s' id %llu conflicts with organization "
+				  "'%s' id %llu (organizations[%zu])",
+				  name, id, im->orgs[i].name, im->orgs[i].id, i);
 			return SIZE_MAX;
 		}
 	}

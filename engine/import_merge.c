@@ -66,17 +66,20 @@ static void warn_shared(const struct import *im, size_t n)
 	for (i = 0; i < n; i++) {
 		b = &im->pfx[i];
 		if (!a || a->addr != b->addr || a->plen != b->plen) {
-			a = b;		/* the first of the prefix: the one counted */
+			a = b; /* the first of the prefix: the one counted */
 			continue;
 		}
 		if (a->org == b->org)
 			continue;
-		fprintf(stderr, "%s: warning: %u.%u.%u.%u/%u is in organizations '%s' and '%s'; "
-			"vxfwd counts it under '%s'\n", im->path, a->addr >> 24,
-			(a->addr >> 16) & 0xff, (a->addr >> 8) & 0xff, a->addr & 0xff, a->plen,
-			im->orgs[a->org].name, im->orgs[b->org].name, im->orgs[a->org].name);
-		while (i + 1 < n && im->pfx[i + 1].addr == a->addr && im->pfx[i + 1].plen == a->plen)
-			i++;	/* once per prefix */
+		fprintf(stderr,
+			"%s: warning: %u.%u.%u.%u/%u is in organizations '%s' and '%s'; "
+			"vxfwd counts it under '%s'\n",
+			im->path, a->addr >> 24, (a->addr >> 16) & 0xff, (a->addr >> 8) & 0xff,
+			a->addr & 0xff, a->plen, im->orgs[a->org].name, im->orgs[b->org].name,
+			im->orgs[a->org].name);
+		while (i + 1 < n && im->pfx[i + 1].addr == a->addr &&
+		       im->pfx[i + 1].plen == a->plen)
+			i++; /* once per prefix */
 	}
 }
 

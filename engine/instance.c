@@ -68,8 +68,7 @@ int instance_init(struct vxfwd_instance *in, const char *rules, const char *name
 	return 0;
 }
 
-int instance_from_args(struct vxfwd_instance *in, const struct opt_cmd *c, int argc,
-		       char **argv)
+int instance_from_args(struct vxfwd_instance *in, const struct opt_cmd *c, int argc, char **argv)
 {
 	const char *file = NULL, *name = NULL;
 	int ch;

@@ -36,8 +36,7 @@ struct opt_cmd;
  * (opt_instance()) are all it takes: 0, or -EINVAL for anything else on it
  * or a name that cannot be used.  argv[0] is the command.
  */
-int instance_from_args(struct vxfwd_instance *in, const struct opt_cmd *c, int argc,
-		       char **argv);
+int instance_from_args(struct vxfwd_instance *in, const struct opt_cmd *c, int argc, char **argv);
 
 /* Path of object `obj` (a map or "link") below the pin directory. */
 int instance_pin_path(const struct vxfwd_instance *in, const char *obj, char *buf, size_t len);

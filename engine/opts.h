@@ -50,9 +50,15 @@ void opt_synopsis(const struct opt_cmd *c, FILE *f);
  * The options that name an instance, for a command's table: its rules file
  * or its name, of group `g` when they exclude each other.
  */
-#define OPT_INSTANCE_FILE(g) \
-	{'f', "file", "file", "Rules file of the instance; its name is the file's base name", (g)}
-#define OPT_INSTANCE_NAME(g) {'n', "name", "name", "Name of the instance (default vxfwd)", (g)}
+#define OPT_INSTANCE_FILE(g)                                                                       \
+	{                                                                                          \
+		'f', "file", "file",                                                               \
+			"Rules file of the instance; its name is the file's base name", (g)        \
+	}
+#define OPT_INSTANCE_NAME(g)                                                                       \
+	{                                                                                          \
+		'n', "name", "name", "Name of the instance (default vxfwd)", (g)                   \
+	}
 
 /*
  * Option `c` (with its argument) taken as -f file or -n name, which exclude
