@@ -22,17 +22,11 @@
 #include "engine.h"
 #include "log.h"
 
-static const struct opt detach_opts[] = {
-	OPT_INSTANCE_FILE(1),
-	OPT_INSTANCE_NAME(1),
-	{0, NULL, NULL, NULL, 0},
-};
-
 const struct opt_cmd detach_cmd = {
 	.name = "detach",
 	.summary = "Remove what a stopped instance left attached: its XDP program, the leak "
 		   "guard, the pins and the state file.",
-	.opts = detach_opts,
+	.opts = opt_instance_opts,
 };
 
 /* A bpf_link pinned by an earlier vxfwd. */

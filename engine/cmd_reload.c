@@ -31,17 +31,11 @@ struct answer {
 	__u64 failures;
 };
 
-static const struct opt reload_opts[] = {
-	OPT_INSTANCE_FILE(1),
-	OPT_INSTANCE_NAME(1),
-	{0, NULL, NULL, NULL, 0},
-};
-
 const struct opt_cmd reload_cmd = {
 	.name = "reload",
 	.summary = "Check the rules file of a running instance, have it load the file and wait "
 		   "for its answer.",
-	.opts = reload_opts,
+	.opts = opt_instance_opts,
 };
 
 /* The workers' entries of vxfwd_engine, the two reload counters summed. */

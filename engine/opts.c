@@ -147,6 +147,12 @@ void opt_synopsis(const struct opt_cmd *c, FILE *f)
 		fprintf(f, " %s", c->synopsis_args);
 }
 
+const struct opt opt_instance_opts[] = {
+	OPT_INSTANCE_FILE(1),
+	OPT_INSTANCE_NAME(1),
+	{0, NULL, NULL, NULL, 0},
+};
+
 int opt_instance(int c, const char *arg, const char **file, const char **name)
 {
 	if (c == 'f' && !*name)

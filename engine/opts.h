@@ -60,6 +60,9 @@ void opt_synopsis(const struct opt_cmd *c, FILE *f);
 		'n', "name", "name", "Name of the instance (default vxfwd)", (g)                   \
 	}
 
+/* The table of a command that takes -f file | -n name and nothing else. */
+extern const struct opt opt_instance_opts[];
+
 /*
  * Option `c` (with its argument) taken as -f file or -n name, which exclude
  * each other: 0, or -EINVAL when `c` is neither or the other one was given.
