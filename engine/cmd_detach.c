@@ -10,7 +10,6 @@
  * it.  A program that is not vxfwd's is left alone.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,17 +22,11 @@
 #include "engine.h"
 #include "log.h"
 
-static const struct opt detach_opts[] = {
-	{'f', "file", "file", "Rules file of the instance; its name is the file's base name", 1},
-	{'n', "name", "name", "Name of the instance (default vxfwd)", 1},
-	{0, NULL, NULL, NULL, 0},
-};
-
 const struct opt_cmd detach_cmd = {
 	.name = "detach",
 	.summary = "Remove what a stopped instance left attached: its XDP program, the leak "
 		   "guard, the pins and the state file.",
-	.opts = detach_opts,
+	.opts = opt_instance_opts,
 };
 
 /* A bpf_link pinned by an earlier vxfwd. */
@@ -112,25 +105,12 @@ static int detach_where(const struct vxfwd_instance *in, const struct vxfwd_wher
 
 int cmd_detach(int argc, char **argv)
 {
-	const char *file = NULL, *name = NULL;
 	struct vxfwd_instance in;
 	struct vxfwd_where w;
 	pid_t pid;
-	int c;
 
-	optind = 0;
-	while ((c = opt_next(&detach_cmd, argc, argv)) != -1) {
-		if ((c == 'f' && !name) || (c == 'n' && !file)) {
-			*(c == 'f' ? &file : &name) = optarg;
-			continue;
-		}
-		opt_usage(&detach_cmd, stderr);
-		return VXFWD_EXIT_USAGE;
-	}
-	if (optind != argc || instance_init(&in, file, name)) {
-		opt_usage(&detach_cmd, stderr);
-		return VXFWD_EXIT_USAGE;
-	}
+	if (instance_from_args(&in, &detach_cmd, argc, argv))
+		return opt_usage_error(&detach_cmd);
 	if (instance_running_pid(&in, &pid) == 0) {
 		log_warnx("%s: running as pid %d; stop it first (SIGTERM detaches, unless it "
 			  "runs with -k)",

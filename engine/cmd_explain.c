@@ -10,6 +10,9 @@
  * The frame runs through it with BPF_PROG_TEST_RUN: the counter that moved
  * is the verdict, the monitor event names the rule, the ring record is the
  * frame as it would leave egress.  Nothing here matches rules itself.
+ *
+ * The frame of the command line is built by explain_frame.c, the frames of
+ * a capture read by explain_pcap.c, the verdict printed by explain_print.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,12 +22,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/in.h>
-#include <linux/ip.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -32,36 +31,15 @@
 #include "cmd.h"
 #include "inspect.h"
 #include "log.h"
+#include "explain.h"
 #include "maps.h"
 #include "vxfwd.skel.h"
 #include "vxfwd_dsl.h"
 
 #define EXPLAIN_RING_BYTES (64u << 10)
-#define EXPLAIN_SPORT	   40000
-#define PAYLOAD_LEN	   16
-#define VXLAN_HLEN	   8
 
 static const char *const ruleset_maps[] = {
 	"vxfwd_active", "vxfwd_cfg", "vxfwd_vni", "vxfwd_lpm", "vxfwd_rule", "vxfwd_nexthop",
-};
-
-/* The packet of the command line. */
-struct query {
-	__u8 proto;
-	__be32 src, dst;
-	__u16 sport, dport;
-	__u32 vni;
-	int have_vni;
-};
-
-/* What one run of the program decided. */
-struct verdict {
-	__u32 counter;
-	int have_ev;
-	struct vxfwd_mon_ev ev;
-	int have_rec;
-	__u32 rec_len;
-	__u8 rec[128]; /* the headers of the frame as it leaves */
 };
 
 struct explain {
@@ -102,123 +80,6 @@ const struct opt_cmd explain_cmd = {
 	.in_order = 1,
 	.operands = explain_operands,
 };
-
-static void explain_usage(void)
-{
-	opt_usage(&explain_cmd, stderr);
-}
-
-/* ---- the frame ---------------------------------------------------------- */
-
-static __u16 csum_fold(__u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
-
-static __u32 csum_add(__u32 sum, const __u8 *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (__u32)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		sum += (__u32)(p[n - 1] << 8);
-	return sum;
-}
-
-static void put_ipv4(__u8 *p, __u8 proto, __be32 src, __be32 dst, size_t payload)
-{
-	struct iphdr ip = {0};
-	__u16 c;
-
-	ip.version = 4;
-	ip.ihl = 5;
-	ip.ttl = 64;
-	ip.protocol = proto;
-	ip.tot_len = htons((__u16)(sizeof(ip) + payload));
-	ip.saddr = src;
-	ip.daddr = dst;
-	memcpy(p, &ip, sizeof(ip));
-	c = htons(csum_fold(csum_add(0, p, sizeof(ip))));
-	memcpy(p + offsetof(struct iphdr, check), &c, 2);
-}
-
-/* Inner L4 header and payload at p; the checksum over the pseudo header. */
-static size_t put_l4(__u8 *p, const struct query *q)
-{
-	size_t hl = q->proto == IPPROTO_TCP ? sizeof(struct tcphdr) : sizeof(struct udphdr);
-	__u8 pseudo[12];
-	__u16 c, len = (__u16)(hl + PAYLOAD_LEN);
-	struct tcphdr tcp = {0};
-	struct udphdr udp = {0};
-
-	memset(p + hl, 'x', PAYLOAD_LEN);
-	if (q->proto == IPPROTO_TCP) {
-		tcp.source = htons(q->sport);
-		tcp.dest = htons(q->dport);
-		tcp.doff = 5;
-		tcp.ack = 1;
-		tcp.psh = 1;
-		tcp.window = htons(512);
-		memcpy(p, &tcp, sizeof(tcp));
-	} else {
-		udp.source = htons(q->sport);
-		udp.dest = htons(q->dport);
-		udp.len = htons(len);
-		memcpy(p, &udp, sizeof(udp));
-	}
-	memcpy(pseudo, &q->src, 4);
-	memcpy(pseudo + 4, &q->dst, 4);
-	pseudo[8] = 0;
-	pseudo[9] = q->proto;
-	pseudo[10] = (__u8)(len >> 8);
-	pseudo[11] = (__u8)len;
-	c = htons(csum_fold(csum_add(csum_add(0, pseudo, sizeof(pseudo)), p, len)));
-	if (q->proto == IPPROTO_UDP && !c)
-		c = 0xffff;
-	memcpy(p + (q->proto == IPPROTO_TCP ? offsetof(struct tcphdr, check)
-					    : offsetof(struct udphdr, check)),
-	       &c, 2);
-	return len;
-}
-
-static void put_eth(__u8 *p, __u8 last_dst, __u8 last_src)
-{
-	static const __u8 base[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x00};
-	__be16 type = htons(ETH_P_IP);
-
-	memcpy(p, base, 6);
-	p[5] = last_dst;
-	memcpy(p + 6, base, 6);
-	p[11] = last_src;
-	memcpy(p + 12, &type, 2);
-}
-
-/* Outer Ethernet/IPv4/UDP/VXLAN around the inner packet of `q`. */
-static size_t build_frame(__u8 *f, const struct query *q, __be16 vxport)
-{
-	size_t o_ip = ETH_HLEN, o_udp = o_ip + 20, o_vx = o_udp + 8, i_eth = o_vx + VXLAN_HLEN;
-	size_t i_ip = i_eth + ETH_HLEN, l4len;
-	struct udphdr udp = {0};
-	__be32 vni = htonl(q->vni << 8);
-
-	put_eth(f, 1, 2);
-	put_eth(f + i_eth, 3, 4);
-	l4len = put_l4(f + i_ip + 20, q);
-	put_ipv4(f + i_ip, q->proto, q->src, q->dst, l4len);
-	memset(f + o_vx, 0, VXLAN_HLEN);
-	f[o_vx] = VXFWD_VXLAN_FLAG_I;
-	memcpy(f + o_vx + 4, &vni, 4);
-	udp.source = htons(49152);
-	udp.dest = vxport;
-	udp.len = htons((__u16)(8 + VXLAN_HLEN + ETH_HLEN + 20 + l4len));
-	memcpy(f + o_udp, &udp, sizeof(udp));
-	put_ipv4(f + o_ip, IPPROTO_UDP, htonl(0xc0000201), htonl(0xc0000202),
-		 8 + VXLAN_HLEN + ETH_HLEN + 20 + l4len);
-	return i_ip + 20 + l4len;
-}
 
 /* ---- the program ------------------------------------------------------ */
 
@@ -391,190 +252,17 @@ static int run_frame(struct explain *x, const __u8 *frame, __u32 len, struct ver
 	return moved == 1 ? 0 : -EPROTO;
 }
 
-/* ---- what it means ------------------------------------------------------ */
+/* ---- one packet, or every frame of a capture ---------------------------- */
 
-static void addr_port(char *buf, size_t len, __be32 a, __u16 port)
+/* The rules `x` explains with, for the rules' names and places. */
+static struct explain_rules rules_of(const struct explain *x)
 {
-	char s[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &a, s, sizeof(s));
-	snprintf(buf, len, "%s:%u", s, port);
-}
-
-static const char *proto_name(__u8 p)
-{
-	return p == IPPROTO_UDP ? "udp" : p == IPPROTO_TCP ? "tcp" : "ip";
-}
-
-/* The rule at position `pos`: name, and file:line when the rules file still matches. */
-static void rule_where(const struct explain *x, __u32 pos, char *name, size_t nlen, char *loc,
-		       size_t llen)
-{
-	const char *state_name = x->live && pos < x->st.n_rules ? x->st.rule[pos] : NULL;
-
-	snprintf(name, nlen, "rule %u", pos + 1);
-	loc[0] = '\0';
-	if (state_name)
-		snprintf(name, nlen, "%s", state_name);
-	if (!x->rs || pos >= x->rs->n_rules)
-		return;
-	if (state_name && strcmp(state_name, x->rs->rules[pos].name) != 0)
-		return;
-	snprintf(name, nlen, "%s", x->rs->rules[pos].name);
-	snprintf(loc, llen, "%s:%u", x->rs->rules[pos].file, x->rs->rules[pos].line);
-}
-
-/* The rewritten frame's addresses, from the ring record. */
-struct sent {
-	char eth_dst[18], eth_src[18];
-	char src[32], dst[32];
-	const char *proto;
-};
-
-static int sent_parse(const struct verdict *v, struct sent *s)
-{
-	const __u8 *f = v->rec;
-	struct iphdr ip;
-	__u16 sport, dport;
-	size_t l4;
-
-	if (!v->have_rec || v->rec_len < ETH_HLEN + sizeof(ip) + 4)
-		return -EINVAL;
-	memcpy(&ip, f + ETH_HLEN, sizeof(ip));
-	l4 = ETH_HLEN + (size_t)ip.ihl * 4;
-	if (l4 + 4 > sizeof(v->rec))
-		return -EINVAL;
-	sport = (__u16)(f[l4] << 8 | f[l4 + 1]);
-	dport = (__u16)(f[l4 + 2] << 8 | f[l4 + 3]);
-	inspect_mac(f, s->eth_dst);
-	inspect_mac(f + 6, s->eth_src);
-	addr_port(s->src, sizeof(s->src), ip.saddr, sport);
-	addr_port(s->dst, sizeof(s->dst), ip.daddr, dport);
-	s->proto = proto_name(ip.protocol);
-	return 0;
-}
-
-static int has_rule(const struct verdict *v)
-{
-	return v->have_ev && v->ev.rule != VXFWD_MON_NO_RULE;
-}
-
-static void print_text(const struct explain *x, const struct verdict *v)
-{
-	char name[160], loc[300];
-	struct sent s;
-
-	if (v->counter == VXFWD_C_PASS) {
-		printf("pass: %s\n", inspect_counter_why(v->counter));
-		return;
-	}
-	printf("%s: %s", inspect_counter_name(v->counter), inspect_counter_why(v->counter));
-	if (v->counter == VXFWD_C_DROP_VNI && v->have_ev)
-		printf(" (VNI %u)", v->ev.vni);
-	putchar('\n');
-	if (has_rule(v)) {
-		rule_where(x, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
-		printf("  rule '%s'%s%s%s\n", name, loc[0] ? " (" : "", loc, loc[0] ? ")" : "");
-	}
-	if (v->counter == VXFWD_C_FORWARD && sent_parse(v, &s) == 0) {
-		printf("  sent as %s %s -> %s, ethernet %s -> %s%s\n", s.proto, s.src, s.dst,
-		       s.eth_src, s.eth_dst,
-		       x->live ? "" : " (next-hop MAC: resolved by the running instance)");
-	}
-}
-
-static void print_json(const struct explain *x, const struct verdict *v, long frame)
-{
-	char name[160], loc[300], a[32], b[32];
-	struct sent s;
-
-	printf("{");
-	if (frame >= 0)
-		printf("\"frame\":%ld,", frame);
-	printf("\"verdict\":\"%s\",\"counter\":\"%s\",\"reason\":",
-	       v->counter == VXFWD_C_FORWARD ? "forward"
-	       : v->counter == VXFWD_C_PASS  ? "pass"
-					     : "drop",
-	       inspect_counter_name(v->counter));
-	inspect_json_str(inspect_counter_why(v->counter));
-	/* The inner packet as far as the program parsed it. */
-	if (v->have_ev)
-		printf(",\"vni\":%u", v->ev.vni);
-	if (v->have_ev && (v->ev.saddr || v->ev.daddr)) {
-		addr_port(a, sizeof(a), v->ev.saddr, ntohs(v->ev.sport_be));
-		addr_port(b, sizeof(b), v->ev.daddr, ntohs(v->ev.dport_be));
-		printf(",\"packet\":{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\"}",
-		       proto_name(v->ev.proto), a, b);
-	}
-	if (has_rule(v)) {
-		rule_where(x, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
-		printf(",\"rule\":{\"position\":%u,\"name\":", v->ev.rule);
-		inspect_json_str(name);
-		printf(",\"location\":");
-		inspect_json_str(loc);
-		putchar('}');
-	}
-	if (v->counter == VXFWD_C_FORWARD && sent_parse(v, &s) == 0)
-		printf(",\"sent\":{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\",\"eth_src\":\"%s\","
-		       "\"eth_dst\":\"%s\",\"nexthop_resolved\":%s}",
-		       s.proto, s.src, s.dst, s.eth_src, s.eth_dst, x->live ? "true" : "false");
-	printf("}\n");
-}
-
-/* ---- the command line --------------------------------------------------- */
-
-static int parse_hostport(const char *arg, __be32 *addr, __u16 *port, int need_port)
-{
-	char buf[64], *colon, *end;
-	unsigned long p;
-
-	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
-		return -EINVAL;
-	colon = strchr(buf, ':');
-	if (colon)
-		*colon = '\0';
-	if (inet_pton(AF_INET, buf, addr) != 1)
-		return -EINVAL;
-	if (!colon)
-		return need_port ? -EINVAL : 0;
-	p = strtoul(colon + 1, &end, 10);
-	if (!colon[1] || *end || p == 0 || p > 65535)
-		return -EINVAL;
-	*port = (__u16)p;
-	return 0;
-}
-
-static int parse_query(int argc, char **argv, struct query *q)
-{
-	char *end;
-	unsigned long n;
-
-	memset(q, 0, sizeof(*q));
-	q->sport = EXPLAIN_SPORT;
-	if (argc != 3 && argc != 5)
-		return -EINVAL;
-	if (strcmp(argv[0], "udp") == 0)
-		q->proto = IPPROTO_UDP;
-	else if (strcmp(argv[0], "tcp") == 0)
-		q->proto = IPPROTO_TCP;
-	else
-		return -EINVAL;
-	if (parse_hostport(argv[1], &q->src, &q->sport, 0) ||
-	    parse_hostport(argv[2], &q->dst, &q->dport, 1))
-		return -EINVAL;
-	if (argc == 3)
-		return 0;
-	n = strtoul(argv[4], &end, 0);
-	if (strcmp(argv[3], "vni") != 0 || !argv[4][0] || *end || n > 0xffffff)
-		return -EINVAL;
-	q->vni = (__u32)n;
-	q->have_vni = 1;
-	return 0;
+	return (struct explain_rules){.rs = x->rs, .live = x->live ? &x->st : NULL};
 }
 
 static int explain_one(struct explain *x, struct query *q)
 {
-	char a[32], b[32];
+	struct explain_rules r = rules_of(x);
 	__u8 frame[256];
 	struct verdict v;
 	struct vxfwd_cfg cfg;
@@ -589,89 +277,25 @@ static int explain_one(struct explain *x, struct query *q)
 		cfg.vxlan_port_be[0] = htons(VXFWD_VXLAN_DEFAULT_PORT);
 	if (!q->have_vni && first_vni(x, gen, &q->vni))
 		q->vni = 1;
-	len = build_frame(frame, q, cfg.vxlan_port_be[0]);
+	len = explain_build_frame(frame, q, cfg.vxlan_port_be[0]);
 	ret = run_frame(x, frame, (__u32)len, &v);
 	if (ret) {
 		log_warnx("explain: running the XDP program failed: %s", strerror(-ret));
 		return ret;
 	}
 	if (x->json) {
-		print_json(x, &v, -1);
+		explain_print_json(&r, &v, -1);
 		return 0;
 	}
-	addr_port(a, sizeof(a), q->src, q->sport);
-	addr_port(b, sizeof(b), q->dst, q->dport);
-	printf("%s %s -> %s vni %u, %s %s\n", proto_name(q->proto), a, b, q->vni,
-	       x->live ? "instance" : "rules", x->live ? x->in.name : x->in.rules);
-	print_text(x, &v);
+	explain_print_query(q, x->live ? "instance" : "rules", x->live ? x->in.name : x->in.rules);
+	explain_print_text(&r, &v);
 	return 0;
-}
-
-/* ---- -r: every frame of a capture ------------------------------------- */
-
-struct pcap_in {
-	FILE *f;
-	int swap;
-};
-
-static __u32 pcap_u32(const struct pcap_in *p, __u32 v)
-{
-	return p->swap ? __builtin_bswap32(v) : v;
-}
-
-static int pcap_open_read(struct pcap_in *p, const char *path)
-{
-	__u32 hdr[6];
-
-	p->f = fopen(path, "re");
-	if (!p->f)
-		return -errno;
-	if (fread(hdr, sizeof(hdr), 1, p->f) != 1)
-		return -EINVAL;
-	if (hdr[0] == 0xa1b2c3d4 || hdr[0] == 0xa1b23c4d)
-		p->swap = 0;
-	else if (hdr[0] == 0xd4c3b2a1 || hdr[0] == 0x4d3cb2a1)
-		p->swap = 1;
-	else
-		return -EINVAL;
-	return pcap_u32(p, hdr[5]) == 1 ? 0 : -EPROTONOSUPPORT; /* LINKTYPE_ETHERNET */
-}
-
-/* The next frame into buf; its length, 0 at the end, or -errno. */
-static long pcap_read(struct pcap_in *p, __u8 *buf, size_t size)
-{
-	__u32 rh[4], caplen;
-
-	if (fread(rh, sizeof(rh), 1, p->f) != 1)
-		return 0;
-	caplen = pcap_u32(p, rh[2]);
-	if (caplen > size)
-		return -EFBIG;
-	if (fread(buf, 1, caplen, p->f) != caplen)
-		return -EINVAL;
-	return caplen;
-}
-
-static void print_frame_text(const struct explain *x, const struct verdict *v, long n)
-{
-	char name[160], loc[300], a[32], b[32];
-
-	printf("%ld %s", n, inspect_counter_name(v->counter));
-	if (v->have_ev && v->ev.proto) {
-		addr_port(a, sizeof(a), v->ev.saddr, ntohs(v->ev.sport_be));
-		addr_port(b, sizeof(b), v->ev.daddr, ntohs(v->ev.dport_be));
-		printf(" vni %u %s %s -> %s", v->ev.vni, proto_name(v->ev.proto), a, b);
-	}
-	if (has_rule(v)) {
-		rule_where(x, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
-		printf(" rule '%s'%s%s", name, loc[0] ? " " : "", loc);
-	}
-	putchar('\n');
 }
 
 static int explain_pcap(struct explain *x, const char *path)
 {
 	static __u8 buf[65536];
+	struct explain_rules r = rules_of(x);
 	unsigned long totals[VXFWD_C_MAX] = {0};
 	struct pcap_in p = {NULL, 0};
 	struct verdict v;
@@ -679,16 +303,16 @@ static int explain_pcap(struct explain *x, const char *path)
 	int ret;
 	__u32 i;
 
-	ret = pcap_open_read(&p, path);
-	for (n = 1; !ret && (len = pcap_read(&p, buf, sizeof(buf))) > 0; n++) {
+	ret = explain_pcap_open(&p, path);
+	for (n = 1; !ret && (len = explain_pcap_read(&p, buf, sizeof(buf))) > 0; n++) {
 		ret = run_frame(x, buf, (__u32)len, &v);
 		if (ret)
 			break;
 		totals[v.counter]++;
 		if (x->json)
-			print_json(x, &v, n);
+			explain_print_json(&r, &v, n);
 		else
-			print_frame_text(x, &v, n);
+			explain_print_frame(&r, &v, n);
 	}
 	if (!ret && len < 0)
 		ret = (int)len;
@@ -778,11 +402,8 @@ int cmd_explain(int argc, char **argv)
 			x.json = 1;
 		} else if (c == 'r') {
 			pcap = optarg;
-		} else if ((c == 'f' && !name) || (c == 'n' && !file)) {
-			*(c == 'f' ? &file : &name) = optarg;
-		} else {
-			explain_usage();
-			return VXFWD_EXIT_USAGE;
+		} else if (opt_instance(c, optarg, &file, &name)) {
+			return opt_usage_error(&explain_cmd);
 		}
 	}
 	/* -j may also follow the packet: "explain udp A B:P vni 1 -j". */
@@ -791,10 +412,9 @@ int cmd_explain(int argc, char **argv)
 		x.json = 1;
 		argc--;
 	}
-	if ((pcap && optind != argc) || (!pcap && parse_query(argc - optind, argv + optind, &q))) {
-		explain_usage();
-		return VXFWD_EXIT_USAGE;
-	}
+	if ((pcap && optind != argc) ||
+	    (!pcap && explain_parse_query(argc - optind, argv + optind, &q)))
+		return opt_usage_error(&explain_cmd);
 	status = explain_prepare(&x, file, name);
 	if (status == VXFWD_EXIT_OK &&
 	    (pcap ? explain_pcap(&x, pcap) : explain_one(&x, &q)) != 0)

@@ -52,7 +52,7 @@ static void on_signal(int sig)
 
 static const struct opt monitor_opts[] = {
 	{'c', "count", "count", "Stop after <count> events", 0},
-	{'n', "name", "name", "Name of the instance (default vxfwd)", 0},
+	OPT_INSTANCE_NAME(0),
 	{'r', "rate", "rate", "At most <rate> events per second and CPU (default 100)", 0},
 	{'s', "sample", "sample", "Consider one frame in <sample> (default every frame)", 0},
 	{0, NULL, NULL, NULL, 0},
@@ -64,11 +64,6 @@ const struct opt_cmd monitor_cmd = {
 		   "sampled and rate-limited, until interrupted.",
 	.opts = monitor_opts,
 };
-
-static void monitor_usage(void)
-{
-	opt_usage(&monitor_cmd, stderr);
-}
 
 /* The .bss map of the program: the one holding struct vxfwd_mon_cfg. */
 static int bss_fd(int prog_fd)
@@ -255,10 +250,8 @@ int cmd_monitor(int argc, char **argv)
 			name = optarg;
 			continue;
 		}
-		if ((c != 'c' && c != 'r' && c != 's') || parse_num(optarg, 1000000000L, &v)) {
-			monitor_usage();
-			return VXFWD_EXIT_USAGE;
-		}
+		if ((c != 'c' && c != 'r' && c != 's') || parse_num(optarg, 1000000000L, &v))
+			return opt_usage_error(&monitor_cmd);
 		if (c == 'c')
 			m.count = v;
 		else if (c == 'r')
@@ -266,10 +259,8 @@ int cmd_monitor(int argc, char **argv)
 		else
 			cfg.sample = (__u32)v;
 	}
-	if (optind != argc || instance_init(&m.in, NULL, name)) {
-		monitor_usage();
-		return VXFWD_EXIT_USAGE;
-	}
+	if (optind != argc || instance_init(&m.in, NULL, name))
+		return opt_usage_error(&monitor_cmd);
 	cfg.burst = cfg.rate;
 	inspect_state_read(m.in.statefile, &m.st);
 	m.mono_to_real_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);

@@ -7,7 +7,6 @@
  * `systemctl reload` fails on a broken file instead of reporting success.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -32,17 +31,11 @@ struct answer {
 	__u64 failures;
 };
 
-static const struct opt reload_opts[] = {
-	{'f', "file", "file", "Rules file of the instance; its name is the file's base name", 1},
-	{'n', "name", "name", "Name of the instance (default vxfwd)", 1},
-	{0, NULL, NULL, NULL, 0},
-};
-
 const struct opt_cmd reload_cmd = {
 	.name = "reload",
 	.summary = "Check the rules file of a running instance, have it load the file and wait "
 		   "for its answer.",
-	.opts = reload_opts,
+	.opts = opt_instance_opts,
 };
 
 /* The workers' entries of vxfwd_engine, the two reload counters summed. */
@@ -110,35 +103,16 @@ static int wait_answer(const struct vxfwd_instance *in, int fd, const struct ans
 	return VXFWD_EXIT_RUNTIME;
 }
 
-static int parse(int argc, char **argv, const char **file, const char **name)
-{
-	int c;
-
-	optind = 0;
-	while ((c = opt_next(&reload_cmd, argc, argv)) != -1) {
-		if (c == 'f' && !*name)
-			*file = optarg;
-		else if (c == 'n' && !*file)
-			*name = optarg;
-		else
-			return -EINVAL;
-	}
-	return optind == argc ? 0 : -EINVAL;
-}
-
 int cmd_reload(int argc, char **argv)
 {
-	const char *file = NULL, *name = NULL;
 	struct vxfwd_instance in;
 	struct vxfwd_where w;
 	struct answer before;
 	pid_t pid;
 	int fd, ret;
 
-	if (parse(argc, argv, &file, &name) || instance_init(&in, file, name)) {
-		opt_usage(&reload_cmd, stderr);
-		return VXFWD_EXIT_USAGE;
-	}
+	if (instance_from_args(&in, &reload_cmd, argc, argv))
+		return opt_usage_error(&reload_cmd);
 	if (instance_running_pid(&in, &pid)) {
 		log_errx("%s: not running: %s has no live owner", in.name, in.pidfile);
 		return VXFWD_EXIT_RUNTIME;

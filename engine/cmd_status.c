@@ -63,11 +63,6 @@ const struct opt_cmd status_cmd = {
 	.opts = status_opts,
 };
 
-static void status_usage(void)
-{
-	opt_usage(&status_cmd, stderr);
-}
-
 /* Seconds since process `pid` started, from /proc; -1 when unknown. */
 static long proc_uptime(pid_t pid)
 {
@@ -408,14 +403,11 @@ int cmd_status(int argc, char **argv)
 		} else if (c == 'n') {
 			name = optarg;
 		} else {
-			status_usage();
-			return VXFWD_EXIT_USAGE;
+			return opt_usage_error(&status_cmd);
 		}
 	}
-	if (optind != argc) {
-		status_usage();
-		return VXFWD_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return opt_usage_error(&status_cmd);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return VXFWD_EXIT_RUNTIME;

@@ -12,45 +12,37 @@
 
 #include "inspect.h"
 
-static const struct {
-	const char *name;
-	const char *why;
-} counters[VXFWD_C_MAX] = {
-	[VXFWD_C_RX] = {"rx", "seen"},
-	[VXFWD_C_PASS] = {"pass", "not mirror traffic: passed to the kernel untouched"},
-	[VXFWD_C_FORWARD] = {"forward", "decapsulated, rewritten and sent out of egress"},
-	[VXFWD_C_DROP_NO_CONFIG] = {"drop_no_config", "no ruleset is active yet"},
-	[VXFWD_C_DROP_OUTER_FRAG] = {"drop_outer_frag", "the outer IPv4 packet is a fragment"},
-	[VXFWD_C_DROP_VXLAN_HDR] = {"drop_vxlan_hdr",
-				    "VXLAN header short, I flag clear or reserved bits set"},
-	[VXFWD_C_DROP_VNI] = {"drop_vni", "VNI not accepted: not in the ingress vni list"},
-	[VXFWD_C_DROP_INNER_NOT_IP] = {"drop_inner_not_ip", "the inner frame is not IPv4"},
-	[VXFWD_C_DROP_INNER_MALFORMED] = {"drop_inner_malformed",
-					  "inner header short or lengths inconsistent"},
-	[VXFWD_C_DROP_INNER_TRUNCATED] = {"drop_inner_truncated",
-					  "inner IPv4 total length beyond the captured bytes"},
-	[VXFWD_C_DROP_INNER_CSUM] = {"drop_inner_csum", "inner IPv4 header checksum wrong"},
-	[VXFWD_C_DROP_INNER_FRAG] = {"drop_inner_frag", "the inner IPv4 packet is a fragment"},
-	[VXFWD_C_DROP_INNER_PROTO] = {"drop_inner_proto", "the inner packet is neither UDP nor TCP"},
-	[VXFWD_C_DROP_SRC_NOT_ALLOWED] = {"drop_src_not_allowed",
-					  "source in no set, and no rule takes it"},
-	[VXFWD_C_DROP_NO_RULE] = {"drop_no_rule", "source allowed, but no rule matches"},
-	[VXFWD_C_DROP_NO_NEXTHOP] = {"drop_no_nexthop",
-				     "the DNAT target's MAC is not resolved on egress"},
-	[VXFWD_C_DROP_TOO_BIG] = {"drop_too_big", "inner frame larger than the ring takes"},
-	[VXFWD_C_DROP_RING_FULL] = {"drop_ring_full", "no room in the ring"},
-	[VXFWD_C_DROP_OUTER_LEN] = {"drop_outer_len",
-				    "outer IPv4 or UDP length does not fit the frame"},
+/* What each counter means for the frame that landed in it (names: vxfwd_abi.h). */
+static const char *const counter_why[VXFWD_C_MAX] = {
+	[VXFWD_C_RX] = "seen",
+	[VXFWD_C_PASS] = "not mirror traffic: passed to the kernel untouched",
+	[VXFWD_C_FORWARD] = "decapsulated, rewritten and sent out of egress",
+	[VXFWD_C_DROP_NO_CONFIG] = "no ruleset is active yet",
+	[VXFWD_C_DROP_OUTER_FRAG] = "the outer IPv4 packet is a fragment",
+	[VXFWD_C_DROP_VXLAN_HDR] = "VXLAN header short, I flag clear or reserved bits set",
+	[VXFWD_C_DROP_VNI] = "VNI not accepted: not in the ingress vni list",
+	[VXFWD_C_DROP_INNER_NOT_IP] = "the inner frame is not IPv4",
+	[VXFWD_C_DROP_INNER_MALFORMED] = "inner header short or lengths inconsistent",
+	[VXFWD_C_DROP_INNER_TRUNCATED] = "inner IPv4 total length beyond the captured bytes",
+	[VXFWD_C_DROP_INNER_CSUM] = "inner IPv4 header checksum wrong",
+	[VXFWD_C_DROP_INNER_FRAG] = "the inner IPv4 packet is a fragment",
+	[VXFWD_C_DROP_INNER_PROTO] = "the inner packet is neither UDP nor TCP",
+	[VXFWD_C_DROP_SRC_NOT_ALLOWED] = "source in no set, and no rule takes it",
+	[VXFWD_C_DROP_NO_RULE] = "source allowed, but no rule matches",
+	[VXFWD_C_DROP_NO_NEXTHOP] = "the DNAT target's MAC is not resolved on egress",
+	[VXFWD_C_DROP_TOO_BIG] = "inner frame larger than the ring takes",
+	[VXFWD_C_DROP_RING_FULL] = "no room in the ring",
+	[VXFWD_C_DROP_OUTER_LEN] = "outer IPv4 or UDP length does not fit the frame",
 };
 
 const char *inspect_counter_name(__u32 c)
 {
-	return c < VXFWD_C_MAX && counters[c].name ? counters[c].name : "?";
+	return c < VXFWD_C_MAX && vxfwd_counter_names[c] ? vxfwd_counter_names[c] : "?";
 }
 
 const char *inspect_counter_why(__u32 c)
 {
-	return c < VXFWD_C_MAX && counters[c].why ? counters[c].why : "?";
+	return c < VXFWD_C_MAX && counter_why[c] ? counter_why[c] : "?";
 }
 
 static void state_line(struct vxfwd_state *st, const char *line)

@@ -2,6 +2,7 @@
 /* instance.c - see instance.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "config.h"
 #include "instance.h"
+#include "opts.h"
 
 static int name_from_rules(const char *rules, char *name, size_t len)
 {
@@ -64,6 +66,20 @@ int instance_init(struct vxfwd_instance *in, const char *rules, const char *name
 	snprintf(in->statefile, sizeof(in->statefile), "%s/%s.rules.state", VXFWD_RUNDIR, in->name);
 	snprintf(in->pindir, sizeof(in->pindir), "%s/vxfwd/%s", VXFWD_BPFFS, in->name);
 	return 0;
+}
+
+int instance_from_args(struct vxfwd_instance *in, const struct opt_cmd *c, int argc, char **argv)
+{
+	const char *file = NULL, *name = NULL;
+	int ch;
+
+	optind = 0;
+	while ((ch = opt_next(c, argc, argv)) != -1)
+		if (opt_instance(ch, optarg, &file, &name))
+			return -EINVAL;
+	if (optind != argc)
+		return -EINVAL;
+	return instance_init(in, file, name) ? -EINVAL : 0;
 }
 
 int instance_pin_path(const struct vxfwd_instance *in, const char *obj, char *buf, size_t len)

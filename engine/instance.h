@@ -29,6 +29,15 @@ struct vxfwd_instance {
  */
 int instance_init(struct vxfwd_instance *in, const char *rules, const char *name);
 
+struct opt_cmd;
+
+/*
+ * The instance that the command line of `c` names, when -f file | -n name
+ * (opt_instance()) are all it takes: 0, or -EINVAL for anything else on it
+ * or a name that cannot be used.  argv[0] is the command.
+ */
+int instance_from_args(struct vxfwd_instance *in, const struct opt_cmd *c, int argc, char **argv);
+
 /* Path of object `obj` (a map or "link") below the pin directory. */
 int instance_pin_path(const struct vxfwd_instance *in, const char *obj, char *buf, size_t len);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -22,60 +23,79 @@ int log_verbose(void)
 	return verbosity;
 }
 
-/* One line, one write: worker threads never interleave their lines. */
-static void emit(int pri, const char *msg, const char *cause)
+/*
+ * One line, one write(2), whole: stderr's stdio may split a line into
+ * several writes, and the lines of worker threads would interleave.
+ */
+static void put_line(const char *line, int len)
 {
-	char line[1280];
+	ssize_t n;
 
-	if (journal)
-		snprintf(line, sizeof(line), "<%d>%s%s%s\n", pri, msg, cause ? ": " : "",
-			 cause ? cause : "");
-	else
-		snprintf(line, sizeof(line), "vxfwd: %s%s%s\n", msg, cause ? ": " : "",
-			 cause ? cause : "");
-	fputs(line, stderr);
+	while (len > 0) {
+		n = write(STDERR_FILENO, line, (size_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		line += n;
+		len -= (int)n;
+	}
 }
 
-void vlog(int pri, const char *fmt, va_list ap)
+/* The length snprintf() wrote into a buffer of `size` bytes, truncated or not. */
+static int put_len(int n, size_t size)
 {
-	char msg[1024];
+	return n < (int)size ? n : (int)size - 1;
+}
+
+static void logv(int pri, const char *cause, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+/* "vxfwd: msg[: cause]", or "<pri>msg[: cause]" for the journal. */
+static void logv(int pri, const char *cause, const char *fmt, va_list ap)
+{
+	char msg[1024], line[1280];
+	int n;
 
 	if (pri == LOG_DEBUG && verbosity < 1)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	emit(pri, msg, NULL);
+	if (journal)
+		n = snprintf(line, sizeof(line), "<%d>%s%s%s\n", pri, msg, cause ? ": " : "",
+			     cause ? cause : "");
+	else
+		n = snprintf(line, sizeof(line), "vxfwd: %s%s%s\n", msg, cause ? ": " : "",
+			     cause ? cause : "");
+	put_line(line, put_len(n, sizeof(line)));
 }
 
-static void vlog_errno(int pri, int saved, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
-
-static void vlog_errno(int pri, int saved, const char *fmt, va_list ap)
+void vlog(int pri, const char *fmt, va_list ap)
 {
-	char msg[1024];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	emit(pri, msg, strerror(saved));
+	logv(pri, NULL, fmt, ap);
 }
 
-void log_err(const char *fmt, ...)
-{
-	int saved = errno;
-	va_list ap;
+/*
+ * The printf-like verbs: `fn` logs at `pri`, with ": strerror(errno)"
+ * appended when `cause` is 1; errno is left as it was.
+ */
+#define LOG_VERB(fn, pri, cause)                                                                   \
+	void fn(const char *fmt, ...)                                                              \
+	{                                                                                          \
+		int saved = errno;                                                                 \
+		va_list ap;                                                                        \
+                                                                                                   \
+		va_start(ap, fmt);                                                                 \
+		logv(pri, (cause) ? strerror(saved) : NULL, fmt, ap);                              \
+		va_end(ap);                                                                        \
+		errno = saved;                                                                     \
+	}
 
-	va_start(ap, fmt);
-	vlog_errno(LOG_ERR, saved, fmt, ap);
-	va_end(ap);
-	errno = saved;
-}
-
-void log_errx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_ERR, fmt, ap);
-	va_end(ap);
-}
+LOG_VERB(log_err, LOG_ERR, 1)
+LOG_VERB(log_errx, LOG_ERR, 0)
+LOG_VERB(log_warn, LOG_WARNING, 1)
+LOG_VERB(log_warnx, LOG_WARNING, 0)
+LOG_VERB(log_info, LOG_INFO, 0)
+LOG_VERB(log_debug, LOG_DEBUG, 0)
 
 /*
  * Diagnostics of the rules language under the journal: each line gets the
@@ -90,6 +110,9 @@ struct diag_cookie {
 
 static void diag_flush(struct diag_cookie *c)
 {
+	char out[sizeof(c->line) + 16];
+	int n;
+
 	if (!c->len)
 		return;
 	c->line[c->len] = '\0';
@@ -97,7 +120,8 @@ static void diag_flush(struct diag_cookie *c)
 		c->pri = LOG_ERR;
 	else if (strstr(c->line, ": warning: "))
 		c->pri = LOG_WARNING;
-	fprintf(stderr, "<%d>%s\n", c->pri, c->line);
+	n = snprintf(out, sizeof(out), "<%d>%s\n", c->pri, c->line);
+	put_line(out, put_len(n, sizeof(out)));
 	c->len = 0;
 }
 
@@ -149,51 +173,13 @@ void log_diag_close(FILE *f)
 		fclose(f);
 }
 
-void log_warn(const char *fmt, ...)
-{
-	int saved = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog_errno(LOG_WARNING, saved, fmt, ap);
-	va_end(ap);
-	errno = saved;
-}
-
-void log_warnx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_WARNING, fmt, ap);
-	va_end(ap);
-}
-
-void log_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_INFO, fmt, ap);
-	va_end(ap);
-}
-
-void log_debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_DEBUG, fmt, ap);
-	va_end(ap);
-}
-
 void fatal(const char *fmt, ...)
 {
-	int saved = errno;
+	const char *cause = strerror(errno);
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog_errno(LOG_CRIT, saved, fmt, ap);
+	logv(LOG_CRIT, cause, fmt, ap);
 	va_end(ap);
 	exit(VXFWD_EXIT_RUNTIME);
 }
@@ -203,7 +189,7 @@ void fatalx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_CRIT, fmt, ap);
+	logv(LOG_CRIT, NULL, fmt, ap);
 	va_end(ap);
 	exit(VXFWD_EXIT_RUNTIME);
 }

@@ -41,11 +41,8 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	for (i = 0; i < N_SUBCMDS; i++) {
-		fprintf(f, "%s vxfwd %s", i ? "      " : "usage:", subcmds[i].opts->name);
-		opt_synopsis(subcmds[i].opts, f);
-		fputc('\n', f);
-	}
+	for (i = 0; i < N_SUBCMDS; i++)
+		opt_usage_line(subcmds[i].opts, i == 0, f);
 }
 
 static const struct subcmd *lookup(const char *name)

@@ -3,6 +3,7 @@
  * opts.c - getopt_long() tables, synopsis and help built from a
  * subcommand's option table (opts.h).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -146,11 +147,39 @@ void opt_synopsis(const struct opt_cmd *c, FILE *f)
 		fprintf(f, " %s", c->synopsis_args);
 }
 
-void opt_usage(const struct opt_cmd *c, FILE *f)
+const struct opt opt_instance_opts[] = {
+	OPT_INSTANCE_FILE(1),
+	OPT_INSTANCE_NAME(1),
+	{0, NULL, NULL, NULL, 0},
+};
+
+int opt_instance(int c, const char *arg, const char **file, const char **name)
 {
-	fprintf(f, "usage: vxfwd %s", c->name);
+	if (c == 'f' && !*name)
+		*file = arg;
+	else if (c == 'n' && !*file)
+		*name = arg;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+void opt_usage_line(const struct opt_cmd *c, int first, FILE *f)
+{
+	fprintf(f, "%s vxfwd %s", first ? "usage:" : "      ", c->name);
 	opt_synopsis(c, f);
 	fputc('\n', f);
+}
+
+void opt_usage(const struct opt_cmd *c, FILE *f)
+{
+	opt_usage_line(c, 1, f);
+}
+
+int opt_usage_error(const struct opt_cmd *c)
+{
+	opt_usage(c, stderr);
+	return VXFWD_EXIT_USAGE;
 }
 
 static int opt_width(const struct opt *o)

@@ -46,8 +46,37 @@ int opt_wants_help(const struct opt_cmd *c, int argc, char **argv);
 /* What follows "vxfwd NAME" in the synopsis: " [-jqv] [-f file]". */
 void opt_synopsis(const struct opt_cmd *c, FILE *f);
 
+/*
+ * The options that name an instance, for a command's table: its rules file
+ * or its name, of group `g` when they exclude each other.
+ */
+#define OPT_INSTANCE_FILE(g)                                                                       \
+	{                                                                                          \
+		'f', "file", "file",                                                               \
+			"Rules file of the instance; its name is the file's base name", (g)        \
+	}
+#define OPT_INSTANCE_NAME(g)                                                                       \
+	{                                                                                          \
+		'n', "name", "name", "Name of the instance (default vxfwd)", (g)                   \
+	}
+
+/* The table of a command that takes -f file | -n name and nothing else. */
+extern const struct opt opt_instance_opts[];
+
+/*
+ * Option `c` (with its argument) taken as -f file or -n name, which exclude
+ * each other: 0, or -EINVAL when `c` is neither or the other one was given.
+ */
+int opt_instance(int c, const char *arg, const char **file, const char **name);
+
 /* "usage: vxfwd NAME ...", one line. */
 void opt_usage(const struct opt_cmd *c, FILE *f);
+
+/* The usage line, or unless `first` the line under it: "       vxfwd NAME ...". */
+void opt_usage_line(const struct opt_cmd *c, int first, FILE *f);
+
+/* The usage line on stderr; returns the exit status of a usage error. */
+int opt_usage_error(const struct opt_cmd *c);
 
 /* The usage line, the summary, every operand and option described. */
 void opt_help(const struct opt_cmd *c, FILE *f);

@@ -89,11 +89,6 @@ const struct opt_cmd run_cmd = {
 	.opts = run_opts,
 };
 
-static void run_usage(FILE *f)
-{
-	opt_usage(&run_cmd, f);
-}
-
 static int parse_mode(const char *s)
 {
 	size_t i;
@@ -545,12 +540,12 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 			}
 			break;
 		default:
-			run_usage(stderr);
+			opt_usage(&run_cmd, stderr);
 			return -EINVAL;
 		}
 	}
 	if (optind != argc) {
-		run_usage(stderr);
+		opt_usage(&run_cmd, stderr);
 		return -EINVAL;
 	}
 	return 0;

@@ -532,11 +532,6 @@ const struct opt_cmd stats_cmd = {
 	.opts = stats_opts,
 };
 
-static void stats_usage(void)
-{
-	opt_usage(&stats_cmd, stderr);
-}
-
 static int parse_target(int c, const char *arg, const char **file, const char **name)
 {
 	if (c == 'f' && !*name) {
@@ -568,16 +563,16 @@ int cmd_stats(int argc, char **argv)
 		} else if (c == 'w') {
 			secs = (int)strtol(optarg, &end, 10);
 			if (*end || secs <= 0) {
-				stats_usage();
+				opt_usage(&stats_cmd, stderr);
 				return VXFWD_EXIT_USAGE;
 			}
 		} else if ((c != 'f' && c != 'n') || parse_target(c, optarg, &file, &name)) {
-			stats_usage();
+			opt_usage(&stats_cmd, stderr);
 			return VXFWD_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
-		stats_usage();
+		opt_usage(&stats_cmd, stderr);
 		return VXFWD_EXIT_USAGE;
 	}
 	if (instance_init(&in, file, name)) {

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * explain_print.c - the verdict of `vxfwd explain` put into words, or JSON:
+ * the counter that moved and what it means, the rule that took the frame
+ * with its place in the rules file, and the frame as it leaves egress.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+
+#include "explain.h"
+#include "vxfwd_dsl.h"
+
+static void addr_port(char *buf, size_t len, __be32 a, __u16 port)
+{
+	char s[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, s, sizeof(s));
+	snprintf(buf, len, "%s:%u", s, port);
+}
+
+static const char *proto_name(__u8 p)
+{
+	return p == IPPROTO_UDP ? "udp" : p == IPPROTO_TCP ? "tcp" : "ip";
+}
+
+/* The rule at position `pos`: name, and file:line when the rules file still matches. */
+static void rule_where(const struct explain_rules *r, __u32 pos, char *name, size_t nlen, char *loc,
+		       size_t llen)
+{
+	const char *state_name = r->live && pos < r->live->n_rules ? r->live->rule[pos] : NULL;
+
+	snprintf(name, nlen, "rule %u", pos + 1);
+	loc[0] = '\0';
+	if (state_name)
+		snprintf(name, nlen, "%s", state_name);
+	if (!r->rs || pos >= r->rs->n_rules)
+		return;
+	if (state_name && strcmp(state_name, r->rs->rules[pos].name) != 0)
+		return;
+	snprintf(name, nlen, "%s", r->rs->rules[pos].name);
+	snprintf(loc, llen, "%s:%u", r->rs->rules[pos].file, r->rs->rules[pos].line);
+}
+
+/* The rewritten frame's addresses, from the ring record. */
+struct sent {
+	char eth_dst[18], eth_src[18];
+	char src[32], dst[32];
+	const char *proto;
+};
+
+static int sent_parse(const struct verdict *v, struct sent *s)
+{
+	const __u8 *f = v->rec;
+	struct iphdr ip;
+	__u16 sport, dport;
+	size_t l4;
+
+	if (!v->have_rec || v->rec_len < ETH_HLEN + sizeof(ip) + 4)
+		return -EINVAL;
+	memcpy(&ip, f + ETH_HLEN, sizeof(ip));
+	l4 = ETH_HLEN + (size_t)ip.ihl * 4;
+	if (l4 + 4 > sizeof(v->rec))
+		return -EINVAL;
+	sport = (__u16)(f[l4] << 8 | f[l4 + 1]);
+	dport = (__u16)(f[l4 + 2] << 8 | f[l4 + 3]);
+	inspect_mac(f, s->eth_dst);
+	inspect_mac(f + 6, s->eth_src);
+	addr_port(s->src, sizeof(s->src), ip.saddr, sport);
+	addr_port(s->dst, sizeof(s->dst), ip.daddr, dport);
+	s->proto = proto_name(ip.protocol);
+	return 0;
+}
+
+static int has_rule(const struct verdict *v)
+{
+	return v->have_ev && v->ev.rule != VXFWD_MON_NO_RULE;
+}
+
+void explain_print_text(const struct explain_rules *r, const struct verdict *v)
+{
+	char name[160], loc[300];
+	struct sent s;
+
+	if (v->counter == VXFWD_C_PASS) {
+		printf("pass: %s\n", inspect_counter_why(v->counter));
+		return;
+	}
+	printf("%s: %s", inspect_counter_name(v->counter), inspect_counter_why(v->counter));
+	if (v->counter == VXFWD_C_DROP_VNI && v->have_ev)
+		printf(" (VNI %u)", v->ev.vni);
+	putchar('\n');
+	if (has_rule(v)) {
+		rule_where(r, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
+		printf("  rule '%s'%s%s%s\n", name, loc[0] ? " (" : "", loc, loc[0] ? ")" : "");
+	}
+	if (v->counter == VXFWD_C_FORWARD && sent_parse(v, &s) == 0) {
+		printf("  sent as %s %s -> %s, ethernet %s -> %s%s\n", s.proto, s.src, s.dst,
+		       s.eth_src, s.eth_dst,
+		       r->live ? "" : " (next-hop MAC: resolved by the running instance)");
+	}
+}
+
+void explain_print_json(const struct explain_rules *r, const struct verdict *v, long frame)
+{
+	char name[160], loc[300], a[32], b[32];
+	struct sent s;
+
+	printf("{");
+	if (frame >= 0)
+		printf("\"frame\":%ld,", frame);
+	printf("\"verdict\":\"%s\",\"counter\":\"%s\",\"reason\":",
+	       v->counter == VXFWD_C_FORWARD ? "forward"
+	       : v->counter == VXFWD_C_PASS  ? "pass"
+					     : "drop",
+	       inspect_counter_name(v->counter));
+	inspect_json_str(inspect_counter_why(v->counter));
+	/* The inner packet as far as the program parsed it. */
+	if (v->have_ev)
+		printf(",\"vni\":%u", v->ev.vni);
+	if (v->have_ev && (v->ev.saddr || v->ev.daddr)) {
+		addr_port(a, sizeof(a), v->ev.saddr, ntohs(v->ev.sport_be));
+		addr_port(b, sizeof(b), v->ev.daddr, ntohs(v->ev.dport_be));
+		printf(",\"packet\":{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\"}",
+		       proto_name(v->ev.proto), a, b);
+	}
+	if (has_rule(v)) {
+		rule_where(r, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
+		printf(",\"rule\":{\"position\":%u,\"name\":", v->ev.rule);
+		inspect_json_str(name);
+		printf(",\"location\":");
+		inspect_json_str(loc);
+		putchar('}');
+	}
+	if (v->counter == VXFWD_C_FORWARD && sent_parse(v, &s) == 0)
+		printf(",\"sent\":{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\",\"eth_src\":\"%s\","
+		       "\"eth_dst\":\"%s\",\"nexthop_resolved\":%s}",
+		       s.proto, s.src, s.dst, s.eth_src, s.eth_dst, r->live ? "true" : "false");
+	printf("}\n");
+}
+
+void explain_print_frame(const struct explain_rules *r, const struct verdict *v, long n)
+{
+	char name[160], loc[300], a[32], b[32];
+
+	printf("%ld %s", n, inspect_counter_name(v->counter));
+	if (v->have_ev && v->ev.proto) {
+		addr_port(a, sizeof(a), v->ev.saddr, ntohs(v->ev.sport_be));
+		addr_port(b, sizeof(b), v->ev.daddr, ntohs(v->ev.dport_be));
+		printf(" vni %u %s %s -> %s", v->ev.vni, proto_name(v->ev.proto), a, b);
+	}
+	if (has_rule(v)) {
+		rule_where(r, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
+		printf(" rule '%s'%s%s", name, loc[0] ? " " : "", loc);
+	}
+	putchar('\n');
+}
+
+void explain_print_query(const struct query *q, const char *what, const char *which)
+{
+	char a[32], b[32];
+
+	addr_port(a, sizeof(a), q->src, q->sport);
+	addr_port(b, sizeof(b), q->dst, q->dport);
+	printf("%s %s -> %s vni %u, %s %s\n", proto_name(q->proto), a, b, q->vni, what, which);
+}
