@@ -14,6 +14,7 @@
 #include "attached.h"
 #include "config.h"
 #include "guard.h"
+#include "loader.h"
 #include "maps.h"
 #include "vxfwd_dsl.h"
 
@@ -213,35 +214,83 @@ static int guard_cnt_open(int ifindex)
 	pfd = attached_prog_fd(opts.prog_id, NULL, NULL);
 	if (pfd < 0)
 		return pfd;
-	fd = attached_map_fd(pfd, "vxfwd_guard_cnt");
+	fd = attached_map_fd(pfd, lmap_name(LMAP_GUARD_CNT));
 	close(pfd);
 	return fd;
 }
 
 int attached_maps_open(const struct vxfwd_instance *in, struct vxfwd_maps *m, int *guard_fd)
 {
-	struct {
-		const char *name;
-		int *fd;
-	} want[] = {
-		{"vxfwd_active", &m->active},	       {"vxfwd_counters", &m->counters},
-		{"vxfwd_rule_cnt", &m->rule_counters}, {"vxfwd_org_cnt", &m->org_counters},
-		{"vxfwd_engine", &m->engine},
-	};
-	int pfd, ifindex = 0, ret = 0;
-	size_t i;
+	int pfd, ifindex = 0, ret = 0, id;
+	int *slot;
 
 	pfd = attached_instance_prog(in, &ifindex, NULL, NULL);
 	if (pfd < 0)
 		return pfd;
-	for (i = 0; i < sizeof(want) / sizeof(want[0]) && !ret; i++) {
-		*want[i].fd = attached_map_fd(pfd, want[i].name);
-		if (*want[i].fd < 0)
-			ret = *want[i].fd;
+	for (id = 0; id < LMAP_MAX && !ret; id++) {
+		slot = lmap_fd_slot(m, id);
+		if (!slot || !(lmap_table[id].flags & LMAP_F_STATS))
+			continue;
+		*slot = attached_map_fd(pfd, lmap_name(id));
+		if (*slot < 0)
+			ret = *slot;
 	}
 	close(pfd);
 	*guard_fd = guard_cnt_open(ifindex);
 	return ret;
+}
+
+/* The maps `vxfwd stats` reads, from the pins of instance `in`. */
+static int pinned_maps_open(const struct vxfwd_instance *in, struct vxfwd_maps *m, int *guard_fd)
+{
+	char path[PATH_MAX];
+	int ret = 0, id;
+	int *slot;
+
+	for (id = 0; id < LMAP_MAX && !ret; id++) {
+		slot = lmap_fd_slot(m, id);
+		if (!slot || !(lmap_table[id].flags & LMAP_F_STATS))
+			continue;
+		ret = instance_pin_path(in, lmap_name(id), path, sizeof(path));
+		if (ret)
+			break;
+		*slot = bpf_obj_get(path);
+		if (*slot < 0)
+			ret = -errno;
+	}
+	if (!ret && !instance_pin_path(in, lmap_name(LMAP_GUARD_CNT), path, sizeof(path)))
+		*guard_fd = bpf_obj_get(path);
+	return ret;
+}
+
+int attached_stats_open(const struct vxfwd_instance *in, struct vxfwd_maps *m, int *guard_fd)
+{
+	int ret;
+
+	memset(m, -1, sizeof(*m));
+	*guard_fd = -1;
+	ret = pinned_maps_open(in, m, guard_fd);
+	if (ret != -ENOENT)
+		return ret;
+	attached_stats_close(m, guard_fd);
+	/* No pins here (a private mount namespace): the maps of its program. */
+	return attached_maps_open(in, m, guard_fd);
+}
+
+void attached_stats_close(struct vxfwd_maps *m, int *guard_fd)
+{
+	int *slot;
+	int id;
+
+	for (id = 0; id < LMAP_MAX; id++) {
+		slot = lmap_fd_slot(m, id);
+		if (slot && *slot >= 0)
+			close(*slot);
+	}
+	if (*guard_fd >= 0)
+		close(*guard_fd);
+	memset(m, -1, sizeof(*m));
+	*guard_fd = -1;
 }
 
 /* `in` is running and attached where `w` says, in this namespace. */

@@ -88,6 +88,16 @@ int attached_instance_map(const struct vxfwd_instance *in, const char *name);
 int attached_maps_open(const struct vxfwd_instance *in, struct vxfwd_maps *m, int *guard_fd);
 
 /*
+ * The same maps for `vxfwd stats`: from the pins of `in`, or without pins
+ * (-ENOENT there) through its program.  Every fd not opened is -1; close
+ * them with attached_stats_close() whatever this returns.  0 or -errno.
+ */
+int attached_stats_open(const struct vxfwd_instance *in, struct vxfwd_maps *m, int *guard_fd);
+
+/* Close what attached_stats_open() opened, leaving every fd -1. */
+void attached_stats_close(struct vxfwd_maps *m, int *guard_fd);
+
+/*
  * The name of another running instance attached to `ifindex` in this
  * network namespace, copied to `owner`: 1 when there is one, else 0.
  */

@@ -59,11 +59,11 @@
 #include "cmd.h"
 #include "doctor.h"
 #include "instance.h"
+#include "loader.h"
 #include "log.h"
 #include "tx.h"
 #include "vxfwd_abi.h"
 #include "vxfwd_dsl.h"
-#include "vxfwd.skel.h"
 
 /* Outer IPv4 + UDP + VXLAN + inner Ethernet around an inner IP packet. */
 #define VXLAN_OVERHEAD (20 + 8 + 8 + 14)
@@ -760,7 +760,6 @@ static int capture_print(enum libbpf_print_level level, const char *fmt, va_list
 /* Load (and verify) vxfwd's own XDP program with our capabilities. */
 static void check_program(struct doctor *d)
 {
-	struct vxfwd_bpf *skel;
 	const char *hint = NULL;
 	libbpf_print_fn_t old;
 	__u64 caps = 0;
@@ -768,10 +767,8 @@ static void check_program(struct doctor *d)
 
 	xdp_kernel_msg[0] = '\0';
 	old = libbpf_set_print(capture_print);
-	skel = vxfwd_bpf__open();
-	ret = skel ? vxfwd_bpf__load(skel) : -errno;
+	ret = loader_probe();
 	libbpf_set_print(old);
-	vxfwd_bpf__destroy(skel);
 	if (!ret) {
 		report(d, DR_OK, NULL,
 		       "program: vxfwd's XDP program loads and verifies with "

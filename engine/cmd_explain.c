@@ -30,17 +30,13 @@
 #include "attached.h"
 #include "cmd.h"
 #include "inspect.h"
+#include "loader.h"
 #include "log.h"
 #include "explain.h"
 #include "maps.h"
-#include "vxfwd.skel.h"
 #include "vxfwd_dsl.h"
 
 #define EXPLAIN_RING_BYTES (64u << 10)
-
-static const char *const ruleset_maps[] = {
-	"vxfwd_active", "vxfwd_cfg", "vxfwd_vni", "vxfwd_lpm", "vxfwd_rule", "vxfwd_nexthop",
-};
 
 struct explain {
 	struct vxfwd_bpf *skel;
@@ -112,19 +108,18 @@ static int on_ev(void *ctx, void *data, size_t size)
 /* -n: the ruleset maps of the live program, shared, before load. */
 static int reuse_live(struct explain *x)
 {
-	struct bpf_map *map;
-	int pfd, fd, ret = 0;
-	size_t i;
+	int pfd, fd, ret = 0, id;
 
 	pfd = attached_instance_prog(&x->in, NULL, NULL, NULL);
-	for (i = 0; !ret && i < sizeof(ruleset_maps) / sizeof(ruleset_maps[0]); i++) {
-		fd = inspect_map_fd(&x->in, pfd, ruleset_maps[i]);
+	for (id = 0; !ret && id < LMAP_MAX; id++) {
+		if (!(lmap_table[id].flags & LMAP_F_RULESET))
+			continue;
+		fd = inspect_map_fd(&x->in, pfd, lmap_name(id));
 		if (fd < 0) {
 			ret = fd;
 			break;
 		}
-		map = bpf_object__find_map_by_name(x->skel->obj, ruleset_maps[i]);
-		ret = map ? bpf_map__reuse_fd(map, fd) : -ENOENT;
+		ret = loader_reuse(x->skel, id, fd);
 		close(fd);
 	}
 	if (pfd >= 0)
@@ -136,22 +131,20 @@ static int reuse_live(struct explain *x)
 	return ret;
 }
 
+/* Every frame's event: the monitor on, no sampling, no rate limit. */
+static const struct vxfwd_mon_cfg explain_mon = {.on = 1, .rate = 1u << 30, .burst = 1u << 30};
+
 static int open_load(struct explain *x)
 {
+	const struct loader_opts o = {.ring_bytes = EXPLAIN_RING_BYTES, .mon = &explain_mon};
 	int ret;
 
-	x->skel = vxfwd_bpf__open();
-	if (!x->skel)
-		return -errno;
-	ret = bpf_map__set_max_entries(x->skel->maps.vxfwd_ring, EXPLAIN_RING_BYTES);
+	ret = loader_open(&x->skel, &o);
 	if (!ret && x->live)
 		ret = reuse_live(x);
 	if (ret)
 		return ret;
-	x->skel->bss->vxfwd_mon.on = 1;
-	x->skel->bss->vxfwd_mon.rate = 1u << 30;
-	x->skel->bss->vxfwd_mon.burst = 1u << 30;
-	ret = vxfwd_bpf__load(x->skel);
+	ret = loader_load(x->skel);
 	if (ret) {
 		log_warnx("XDP program: load failed: %s", strerror(-ret));
 		return ret;
@@ -160,7 +153,7 @@ static int open_load(struct explain *x)
 	x->rb = ring_buffer__new(x->m.ring, on_rec, x, NULL);
 	if (!x->rb)
 		return -errno;
-	if (ring_buffer__add(x->rb, bpf_map__fd(x->skel->maps.vxfwd_mon_ring), on_ev, x))
+	if (ring_buffer__add(x->rb, x->m.mon_ring, on_ev, x))
 		return -errno;
 	return 0;
 }
@@ -234,7 +227,7 @@ static int run_frame(struct explain *x, const __u8 *frame, __u32 len, struct ver
 	ret = maps_read_counters(&x->m, before);
 	if (ret)
 		return ret;
-	if (bpf_prog_test_run_opts(bpf_program__fd(x->skel->progs.vxfwd_xdp), &o))
+	if (bpf_prog_test_run_opts(loader_prog_fd(x->skel), &o))
 		return -errno;
 	ret = maps_read_counters(&x->m, after);
 	if (ret)
@@ -383,7 +376,7 @@ static int explain_prepare(struct explain *x, const char *file, const char *name
 static void explain_free(struct explain *x)
 {
 	ring_buffer__free(x->rb);
-	vxfwd_bpf__destroy(x->skel);
+	loader_close(x->skel);
 	if (x->rs)
 		vxfwd_ruleset_free(x->rs);
 }

@@ -26,6 +26,7 @@
 #include "attached.h"
 #include "cmd.h"
 #include "inspect.h"
+#include "loader.h"
 #include "log.h"
 
 _Static_assert(sizeof(struct vxfwd_mon_cfg) == 16, "vxfwd_mon_cfg");
@@ -208,7 +209,7 @@ static int monitor_run(struct monitor *m, const struct vxfwd_mon_cfg *cfg)
 		return pfd;
 	}
 	bss = bss_fd(pfd);
-	ring = attached_map_fd(pfd, "vxfwd_mon_ring");
+	ring = attached_map_fd(pfd, lmap_name(LMAP_MON_RING));
 	close(pfd);
 	if (bss < 0 || ring < 0) {
 		ret = bss < 0 ? bss : ring;

@@ -18,6 +18,7 @@
 #include "attached.h"
 #include "cmd.h"
 #include "instance.h"
+#include "loader.h"
 #include "log.h"
 #include "vxfwd_abi.h"
 #include "vxfwd_dsl.h"
@@ -121,7 +122,7 @@ int cmd_reload(int argc, char **argv)
 		snprintf(in.rules, sizeof(in.rules), "%s", w.rules);
 	if (check_rules(&in, in.rules))
 		return VXFWD_EXIT_CONFIG;
-	fd = attached_instance_map(&in, "vxfwd_engine");
+	fd = attached_instance_map(&in, lmap_name(LMAP_ENGINE));
 	if (fd < 0 || answer_read(fd, &before)) {
 		log_errx("%s: cannot read its engine counters: %s", in.name,
 			 strerror(fd < 0 ? -fd : errno));

@@ -31,6 +31,7 @@
 #include "config.h"
 #include "guard.h"
 #include "inspect.h"
+#include "loader.h"
 #include "log.h"
 #include "maps.h"
 
@@ -184,7 +185,7 @@ static void guard_state(struct status *s)
 	pfd = attached_prog_fd(opts.prog_id, NULL, NULL);
 	if (pfd < 0)
 		return;
-	fd = attached_map_fd(pfd, "vxfwd_guard_cnt");
+	fd = attached_map_fd(pfd, lmap_name(LMAP_GUARD_CNT));
 	close(pfd);
 	if (fd < 0)
 		return;
@@ -202,12 +203,12 @@ static void prog_state(struct status *s)
 	pfd = attached_instance_prog(&s->in, NULL, &s->prog_id, &s->xdp_flags);
 	if (pfd < 0)
 		return;
-	fd = inspect_map_fd(&s->in, pfd, "vxfwd_active");
+	fd = inspect_map_fd(&s->in, pfd, lmap_name(LMAP_ACTIVE));
 	if (fd >= 0) {
 		s->have_gen = bpf_map_lookup_elem(fd, &zero, &s->gen) == 0;
 		close(fd);
 	}
-	fd = inspect_map_fd(&s->in, pfd, "vxfwd_nexthop");
+	fd = inspect_map_fd(&s->in, pfd, lmap_name(LMAP_NEXTHOP));
 	for (i = 0; fd >= 0 && i < s->st.n_nexthops; i++)
 		s->have_nh[i] = bpf_map_lookup_elem(fd, &s->st.nexthop[i], &s->nh[i]) == 0;
 	if (fd >= 0)

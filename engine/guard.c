@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 
 #include "guard.h"
 #include "log.h"
+#include "maps.h"
 #include "vxfwd_guard.skel.h"
 
 static const char *ifname(int ifindex, char *buf)
@@ -160,28 +160,5 @@ int guard_cnt_fd(const struct vxfwd_guard *g)
 
 int guard_read(int fd, struct vxfwd_count *out)
 {
-	int i, ncpu = libbpf_num_possible_cpus();
-	struct vxfwd_count *v;
-	__u32 k;
-	int ret = 0;
-
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc((size_t)ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (k = 0; k < VXFWD_G_MAX; k++) {
-		if (bpf_map_lookup_elem(fd, &k, v)) {
-			ret = -errno;
-			goto out;
-		}
-		out[k].packets = out[k].bytes = 0;
-		for (i = 0; i < ncpu; i++) {
-			out[k].packets += v[i].packets;
-			out[k].bytes += v[i].bytes;
-		}
-	}
-out:
-	free(v);
-	return ret;
+	return maps_count_sum(fd, 0, VXFWD_G_MAX, out);
 }

@@ -14,9 +14,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "loader.h"
 #include "log.h"
 #include "maps.h"
-#include "vxfwd.skel.h"
 #include "vxfwd_dsl.h"
 
 /* Keys and values of one map, gathered for a batch update. */
@@ -28,21 +28,6 @@ struct batch {
 	__u32 n;
 	__u32 max;
 };
-
-void maps_from_skel(struct vxfwd_maps *m, const struct vxfwd_bpf *skel)
-{
-	m->active = bpf_map__fd(skel->maps.vxfwd_active);
-	m->cfg = bpf_map__fd(skel->maps.vxfwd_cfg);
-	m->vni = bpf_map__fd(skel->maps.vxfwd_vni);
-	m->lpm = bpf_map__fd(skel->maps.vxfwd_lpm);
-	m->rule = bpf_map__fd(skel->maps.vxfwd_rule);
-	m->nexthop = bpf_map__fd(skel->maps.vxfwd_nexthop);
-	m->counters = bpf_map__fd(skel->maps.vxfwd_counters);
-	m->rule_counters = bpf_map__fd(skel->maps.vxfwd_rule_cnt);
-	m->org_counters = bpf_map__fd(skel->maps.vxfwd_org_cnt);
-	m->engine = bpf_map__fd(skel->maps.vxfwd_engine);
-	m->ring = bpf_map__fd(skel->maps.vxfwd_ring);
-}
 
 int maps_active_gen(const struct vxfwd_maps *m, __u32 *gen)
 {
@@ -266,17 +251,18 @@ static int write_nexthop(const struct vxfwd_maps *m, const struct vxfwd_op *op)
 	return maps_set_nexthop(m, op->key.addr, op->val.nh.mac, op->val.nh.flags);
 }
 
-static const char *const map_names[VXFWD_MAP_ID_MAX] = {
-	[VXFWD_MAP_CFG] = "vxfwd_cfg",	       [VXFWD_MAP_VNI] = "vxfwd_vni",
-	[VXFWD_MAP_LPM] = "vxfwd_lpm",	       [VXFWD_MAP_RULE] = "vxfwd_rule",
-	[VXFWD_MAP_NEXTHOP] = "vxfwd_nexthop",
+/* The maps of the compiler's operations, in loader.c's table. */
+static const enum lmap op_maps[VXFWD_MAP_ID_MAX] = {
+	[VXFWD_MAP_CFG] = LMAP_CFG,	    [VXFWD_MAP_VNI] = LMAP_VNI,
+	[VXFWD_MAP_LPM] = LMAP_LPM,	    [VXFWD_MAP_RULE] = LMAP_RULE,
+	[VXFWD_MAP_NEXTHOP] = LMAP_NEXTHOP,
 };
 
 static const char *map_name(enum vxfwd_map_id id)
 {
 	if ((unsigned int)id >= VXFWD_MAP_ID_MAX)
 		return "an unknown map";
-	return map_names[id];
+	return lmap_name(op_maps[id]);
 }
 
 /* Gather VNI and rule operations for batches, write the others now. */
@@ -331,7 +317,8 @@ static int write_gen(const struct vxfwd_maps *m, const struct vxfwd_ruleset *rs,
 		n_cfg += rs->ops[i].map == VXFWD_MAP_CFG;
 	}
 	if (n_cfg != 1) {
-		log_warnx("maps: generation %u: %d vxfwd_cfg operations, want 1", gen, n_cfg);
+		log_warnx("maps: generation %u: %d %s operations, want 1", gen, n_cfg,
+			  lmap_name(LMAP_CFG));
 		ret = -EINVAL;
 		goto out;
 	}
@@ -384,22 +371,30 @@ int maps_set_nexthop(const struct vxfwd_maps *m, __be32 addr, const __u8 *mac, _
 	return 0;
 }
 
-int maps_read_counters(const struct vxfwd_maps *m, struct vxfwd_count *out)
+int maps_set_ring(const struct vxfwd_maps *m, __u32 worker, int ring_fd)
 {
-	struct vxfwd_count *pc = NULL;
+	if (bpf_map_update_elem(m->rings, &worker, &ring_fd, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int maps_count_sum(int fd, __u32 first, __u32 n, struct vxfwd_count *out)
+{
 	int ncpu = libbpf_num_possible_cpus();
-	__u32 i;
+	struct vxfwd_count *pc;
+	__u32 i, key;
 	int c, ret = 0;
 
 	if (ncpu < 0)
 		return ncpu;
-	pc = calloc(ncpu, sizeof(*pc));
+	pc = calloc((size_t)ncpu, sizeof(*pc));
 	if (!pc)
 		return -ENOMEM;
-	for (i = 0; i < VXFWD_C_MAX; i++) {
-		if (bpf_map_lookup_elem(m->counters, &i, pc)) {
+	for (i = 0; i < n; i++) {
+		key = first + i;
+		if (bpf_map_lookup_elem(fd, &key, pc)) {
 			ret = -errno;
-			goto out;
+			break;
 		}
 		out[i].packets = 0;
 		out[i].bytes = 0;
@@ -408,7 +403,11 @@ int maps_read_counters(const struct vxfwd_maps *m, struct vxfwd_count *out)
 			out[i].bytes += pc[c].bytes;
 		}
 	}
-out:
 	free(pc);
 	return ret;
+}
+
+int maps_read_counters(const struct vxfwd_maps *m, struct vxfwd_count *out)
+{
+	return maps_count_sum(m->counters, 0, VXFWD_C_MAX, out);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * maps.h - the only writer of BPF maps.
+ * maps.h - the only writer of BPF maps, and the readers of their counters.
  *
  * A compiled ruleset (dsl/vxfwd_dsl.h) is applied in three steps:
  *   1. clear the inactive generation,
@@ -20,19 +20,25 @@
 struct vxfwd_ruleset;
 struct vxfwd_bpf;
 
-/* File descriptors of the maps, from a skeleton or from pins. */
+/*
+ * File descriptors of the maps, from the skeleton (maps_from_skel(), in
+ * loader.c) or from pins; names, types and facts are in loader.c's table and
+ * HACKING.md's map table.
+ */
 struct vxfwd_maps {
-	int active;	/* array[1]: __u32 active generation */
-	int cfg;
-	int vni;
-	int lpm;
-	int rule;
-	int nexthop;
-	int counters;	/* percpu array[VXFWD_C_MAX]: struct vxfwd_count */
-	int rule_counters;	/* percpu array[VXFWD_GENS * VXFWD_MAX_RULES] */
-	int org_counters;	/* percpu array[VXFWD_GENS * VXFWD_MAX_ORGS] */
-	int engine;	/* mmapable array[VXFWD_MAX_WORKERS]: struct vxfwd_engine_stats */
-	int ring;
+	int active;	   /* array[1]: __u32 active generation */
+	int cfg;	   /* array[VXFWD_GENS]: struct vxfwd_cfg */
+	int vni;	   /* hash: struct vxfwd_vni_key -> __u32 */
+	int lpm;	   /* lpm_trie: struct vxfwd_lpm_key -> struct vxfwd_lpm_val */
+	int rule;	   /* array[VXFWD_GENS * VXFWD_MAX_RULES]: struct vxfwd_rule */
+	int nexthop;	   /* hash: __be32 -> struct vxfwd_nh */
+	int counters;	   /* percpu array[VXFWD_C_MAX]: struct vxfwd_count */
+	int rule_counters; /* percpu array[VXFWD_GENS * VXFWD_MAX_RULES] */
+	int org_counters;  /* percpu array[VXFWD_GENS * VXFWD_MAX_ORGS] */
+	int engine;	   /* mmapable array[VXFWD_MAX_WORKERS]: struct vxfwd_engine_stats */
+	int ring;	   /* ringbuf of worker 0 */
+	int rings;	   /* array of maps[VXFWD_MAX_WORKERS]: worker -> its ringbuf */
+	int mon_ring;	   /* ringbuf of struct vxfwd_mon_ev (the monitor) */
 };
 
 /* What the engine knows of the host and the compiler does not. */
@@ -41,6 +47,7 @@ struct vxfwd_apply_env {
 	__u8 egress_mac[6];
 };
 
+/* Every fd of `skel`'s maps (defined in loader.c, the skeleton's owner). */
 void maps_from_skel(struct vxfwd_maps *m, const struct vxfwd_bpf *skel);
 
 /*
@@ -56,6 +63,18 @@ int maps_active_gen(const struct vxfwd_maps *m, __u32 *gen);
 
 /* Set or clear (mac == NULL) the resolved next hop of DNAT target `addr`. */
 int maps_set_nexthop(const struct vxfwd_maps *m, __be32 addr, const __u8 *mac, __u16 flags);
+
+/*
+ * Store worker `worker`'s ringbuf `ring_fd` in its slot of vxfwd_rings (the
+ * rings of workers 1 and up; slot 0 is vxfwd_ring, set by the program).
+ */
+int maps_set_ring(const struct vxfwd_maps *m, __u32 worker, int ring_fd);
+
+/*
+ * Sum the per-CPU struct vxfwd_count of keys first .. first + n - 1 of
+ * per-CPU array `fd` into out[0 .. n - 1].  0 or -errno.
+ */
+int maps_count_sum(int fd, __u32 first, __u32 n, struct vxfwd_count *out);
 
 /* Sum the per-CPU global counters into out[VXFWD_C_MAX]. */
 int maps_read_counters(const struct vxfwd_maps *m, struct vxfwd_count *out);

@@ -33,8 +33,8 @@
 #include "config.h"
 #include "doctor.h"
 #include "engine.h"
+#include "loader.h"
 #include "log.h"
-#include "vxfwd.skel.h"
 
 static const struct {
 	const char *name;
@@ -178,21 +178,22 @@ static void mount_bpffs(void)
 
 static int open_load(struct engine *e)
 {
+	const struct loader_opts o = {
+		.nr_rings = e->conf.workers,
+		.ring_bytes = (__u32)e->conf.ring_bytes,
+	};
 	int ret;
 
-	e->skel = vxfwd_bpf__open();
-	if (!e->skel) {
-		ret = -errno;
+	ret = loader_open(&e->skel, &o);
+	if (ret && !e->skel) {
 		log_errx("XDP program: open failed: %s", strerror(-ret));
 		return ret;
 	}
-	e->skel->rodata->vxfwd_nr_rings = e->conf.workers;
-	ret = bpf_map__set_max_entries(e->skel->maps.vxfwd_ring, (__u32)e->conf.ring_bytes);
 	if (ret) {
-		log_errx("vxfwd_ring: setting the size failed: %s", strerror(-ret));
+		log_errx("%s: setting the size failed: %s", lmap_name(LMAP_RING), strerror(-ret));
 		return ret;
 	}
-	ret = vxfwd_bpf__load(e->skel);
+	ret = loader_load(e->skel);
 	if (ret) {
 		log_errx("XDP program: load failed: %s; the verifier log is shown with -vv, "
 			  "'vxfwd doctor' checks the kernel's BPF features",
@@ -211,7 +212,7 @@ static int map_engine_stats(struct engine *e)
 	e->st_len = (sizeof(*e->st) * VXFWD_MAX_WORKERS + page - 1) & ~(size_t)(page - 1);
 	p = mmap(NULL, e->st_len, PROT_READ | PROT_WRITE, MAP_SHARED, e->maps.engine, 0);
 	if (p == MAP_FAILED) {
-		log_err("vxfwd_engine: mmap failed");
+		log_err("%s: mmap failed", lmap_name(LMAP_ENGINE));
 		return -errno;
 	}
 	e->st = p;
@@ -279,8 +280,8 @@ static void start_guard(struct engine *e)
 {
 	char path[PATH_MAX];
 
-	if (instance_pin_path(&e->inst, "vxfwd_guard_cnt", path, sizeof(path)) ||
-	    guard_open(&e->guard, e->skel->obj)) {
+	if (instance_pin_path(&e->inst, lmap_name(LMAP_GUARD_CNT), path, sizeof(path)) ||
+	    guard_open(&e->guard, loader_obj(e->skel))) {
 		guard_close(&e->guard);
 		log_warnx("%s: leak guard not active; XDP alone keeps mirror traffic off it",
 			  e->ingress);
@@ -375,7 +376,7 @@ static void stop(struct engine *e)
 		neigh_close(&e->neigh);
 	if (e->st)
 		munmap(e->st, e->st_len);
-	vxfwd_bpf__destroy(e->skel);
+	loader_close(e->skel);
 	/* The state file names the interface for `vxfwd detach` while XDP stays. */
 	if (e->inst.pid_fd >= 0 && !(e->keep && e->started))
 		unlink(e->inst.statefile);

@@ -17,7 +17,6 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "attached.h"
 #include "cmd.h"
@@ -81,71 +80,17 @@ static __u64 eng_field(const struct vxfwd_engine_stats *s, size_t i)
 	return *(const __u64 *)((const char *)s + engine_fields[i].off);
 }
 
-static int pin_open(const struct vxfwd_instance *in, const char *map, int *fd)
-{
-	char path[PATH_MAX];
-	int ret = instance_pin_path(in, map, path, sizeof(path));
-
-	if (ret)
-		return ret;
-	*fd = bpf_obj_get(path);
-	return *fd < 0 ? -errno : 0;
-}
-
-static void pins_close(struct pins *p);
-
-static int pins_open_pinned(struct pins *p, const struct vxfwd_instance *in)
-{
-	char path[PATH_MAX];
-	int ret;
-
-	ret = pin_open(in, "vxfwd_active", &p->m.active);
-	if (!ret)
-		ret = pin_open(in, "vxfwd_counters", &p->m.counters);
-	if (!ret)
-		ret = pin_open(in, "vxfwd_rule_cnt", &p->m.rule_counters);
-	if (!ret)
-		ret = pin_open(in, "vxfwd_org_cnt", &p->m.org_counters);
-	if (!ret)
-		ret = pin_open(in, "vxfwd_engine", &p->m.engine);
-	if (!ret && !instance_pin_path(in, "vxfwd_guard_cnt", path, sizeof(path)))
-		p->guard = bpf_obj_get(path);
-	return ret;
-}
-
 static int pins_open(struct pins *p, const struct vxfwd_instance *in)
 {
 	int ret;
 
-	memset(&p->m, -1, sizeof(p->m));
-	p->guard = -1;
 	p->inst = in;
-	ret = pins_open_pinned(p, in);
-	if (ret != -ENOENT)
-		return ret;
-	pins_close(p);
-	memset(&p->m, -1, sizeof(p->m));
-	p->guard = -1;
-	/* No pins here (a private mount namespace): the maps of its program. */
-	ret = attached_maps_open(in, &p->m, &p->guard);
+	ret = attached_stats_open(in, &p->m, &p->guard);
 	if (ret && p->up)
 		log_warnx("%s: no pinned maps under %s and no vxfwd XDP program found on its "
 			  "ingress interface: %s (is it running, or was it detached?)",
 			  in->name, in->pindir, strerror(-ret));
 	return ret;
-}
-
-static void pins_close(struct pins *p)
-{
-	int fds[] = {p->m.active, p->m.counters, p->m.rule_counters, p->m.org_counters,
-		     p->m.engine};
-	size_t i;
-
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	if (p->guard >= 0)
-		close(p->guard);
 }
 
 /* Names from the state file: "rule POS NAME", "org SLOT ID NAME". */
@@ -176,30 +121,6 @@ static void state_read(const struct vxfwd_instance *in, struct snap *s)
 		}
 	}
 	fclose(f);
-}
-
-static int percpu_sum(int fd, __u32 key, struct vxfwd_count *out)
-{
-	int ncpu = libbpf_num_possible_cpus(), c, ret = 0;
-	struct vxfwd_count *pc;
-
-	if (ncpu < 0)
-		return ncpu;
-	pc = calloc(ncpu, sizeof(*pc));
-	if (!pc)
-		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
-	if (bpf_map_lookup_elem(fd, &key, pc)) {
-		ret = -errno;
-		goto out;
-	}
-	for (c = 0; c < ncpu; c++) {
-		out->packets += pc[c].packets;
-		out->bytes += pc[c].bytes;
-	}
-out:
-	free(pc);
-	return ret;
 }
 
 /* The workers' entries of vxfwd_engine, summed field by field. */
@@ -244,9 +165,11 @@ static int snap_take(const struct pins *p, struct snap *s)
 		ret = engine_sum(p->m.engine, &s->eng);
 	s->have_guard = p->guard >= 0 && !ret && guard_read(p->guard, s->guard) == 0;
 	for (i = 0; !ret && i < s->n_rules; i++)
-		ret = percpu_sum(p->m.rule_counters, s->gen * VXFWD_MAX_RULES + i, &s->rules[i].c);
+		ret = maps_count_sum(p->m.rule_counters, s->gen * VXFWD_MAX_RULES + i, 1,
+				     &s->rules[i].c);
 	for (i = 0; !ret && i < s->n_orgs; i++)
-		ret = percpu_sum(p->m.org_counters, s->gen * VXFWD_MAX_ORGS + i, &s->orgs[i].c);
+		ret = maps_count_sum(p->m.org_counters, s->gen * VXFWD_MAX_ORGS + i, 1,
+				     &s->orgs[i].c);
 	if (ret)
 		log_warnx("%s: reading counters failed: %s", p->inst->pindir, strerror(-ret));
 	return ret;
@@ -550,7 +473,7 @@ int cmd_stats(int argc, char **argv)
 	const char *file = NULL, *name = NULL;
 	struct vxfwd_instance in;
 	enum fmt f = FMT_TABLE;
-	struct pins p = {.inst = NULL};
+	struct pins p = {.inst = NULL, .guard = -1};
 	struct snap *s = NULL;
 	int c, secs = 0, ret, status = VXFWD_EXIT_RUNTIME;
 	pid_t pid;
@@ -603,6 +526,6 @@ int cmd_stats(int argc, char **argv)
 		status = VXFWD_EXIT_OK;
 out:
 	free(s);
-	pins_close(&p);
+	attached_stats_close(&p.m, &p.guard);
 	return status;
 }

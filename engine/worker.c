@@ -26,8 +26,8 @@
 #include <bpf/libbpf.h>
 
 #include "engine.h"
+#include "loader.h"
 #include "log.h"
-#include "vxfwd.skel.h"
 
 #define DRAIN_MS 1000 /* bound on the wait for in-flight sends at exit */
 #define FULL_MS	 1    /* wait for a completion when every slot is in flight */
@@ -156,14 +156,12 @@ static int ring_create(struct engine *e, struct worker *w)
 	char name[32]; /* the kernel keeps the first 15 bytes */
 	int fd;
 
-	snprintf(name, sizeof(name), "vxfwd_ring%u", w->id);
+	snprintf(name, sizeof(name), "%s%u", lmap_name(LMAP_RING), w->id);
 	fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, name, 0, 0, (__u32)e->conf.ring_bytes, NULL);
 	if (fd < 0)
 		return fd;
 	w->ring_map = fd;
-	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.vxfwd_rings), &w->id, &fd, BPF_ANY))
-		return -errno;
-	return 0;
+	return maps_set_ring(&e->maps, w->id, fd);
 }
 
 static int worker_open(struct engine *e, struct worker *w)
@@ -231,7 +229,7 @@ int workers_open(struct engine *e)
 		w->e = e;
 		w->id = i;
 		w->epfd = -1;
-		w->ring_map = i ? -1 : bpf_map__fd(e->skel->maps.vxfwd_ring);
+		w->ring_map = i ? -1 : e->maps.ring;
 		w->cpu = e->conf.n_cpus ? (int)e->conf.cpus[i % e->conf.n_cpus] : -1;
 		w->st = e->st + i;
 	}

@@ -26,21 +26,15 @@
 #include "attached.h"
 #include "config.h"
 #include "engine.h"
+#include "loader.h"
 #include "log.h"
-#include "vxfwd.skel.h"
-
-static const char *const pinned_maps[] = {
-	"vxfwd_active",	 "vxfwd_cfg",	  "vxfwd_vni",	    "vxfwd_lpm",
-	"vxfwd_rule",	 "vxfwd_nexthop", "vxfwd_counters", "vxfwd_rule_cnt",
-	"vxfwd_org_cnt", "vxfwd_engine",  "vxfwd_ring",
-};
 
 /* The pinned program, which lets a later run without CAP_SYS_ADMIN take it over. */
 #define PROG_PIN "prog"
 
 static int prog_fd(const struct engine *e)
 {
-	return bpf_program__fd(e->skel->progs.vxfwd_xdp);
+	return loader_prog_fd(e->skel);
 }
 
 static const char *mode_name(__u32 flags)
@@ -132,18 +126,27 @@ static int take_over(struct engine *e, __u32 id, __u32 mode)
 	return ret;
 }
 
+/*
+ * Maps only user space uses (vxfwd_engine): bound to the program so that
+ * the program alone leads to every map `vxfwd stats` reads.
+ */
+static void bind_maps(const struct engine *e)
+{
+	int id;
+
+	for (id = 0; id < LMAP_MAX; id++)
+		if ((lmap_table[id].flags & LMAP_F_BIND) &&
+		    bpf_prog_bind_map(prog_fd(e), loader_map_fd(e->skel, id), NULL))
+			log_warn("%s: binding it to the XDP program failed", lmap_name(id));
+}
+
 int xdp_attach(struct engine *e)
 {
 	char owner[VXFWD_NAME_MAX];
 	__u32 id, mode;
 	int ret;
 
-	/*
-	 * Only user space uses vxfwd_engine: bind it to the program so that
-	 * the program alone leads to every map `vxfwd stats` reads.
-	 */
-	if (bpf_prog_bind_map(prog_fd(e), bpf_map__fd(e->skel->maps.vxfwd_engine), NULL))
-		log_warn("vxfwd_engine: binding it to the XDP program failed");
+	bind_maps(e);
 	ret = attached_xdp_query(e->ingress_ifindex, &id, &mode);
 	if (ret)
 		return ret;
@@ -199,9 +202,7 @@ static int pin_one(const struct vxfwd_instance *in, const char *obj, int fd)
 
 int xdp_pin_maps(struct engine *e)
 {
-	struct bpf_map *map;
-	size_t i;
-	int ret;
+	int id, fd, ret;
 
 	if (!bpffs_here()) {
 		log_info("%s: no BPF file system: nothing pinned; XDP and the leak guard do not "
@@ -210,9 +211,11 @@ int xdp_pin_maps(struct engine *e)
 		return 0;
 	}
 	ret = pin_dirs(e);
-	for (i = 0; !ret && i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
-		map = bpf_object__find_map_by_name(e->skel->obj, pinned_maps[i]);
-		ret = map ? pin_one(&e->inst, pinned_maps[i], bpf_map__fd(map)) : -ENOENT;
+	for (id = 0; !ret && id < LMAP_MAX; id++) {
+		if (!(lmap_table[id].flags & LMAP_F_PIN))
+			continue;
+		fd = loader_map_fd(e->skel, id);
+		ret = fd >= 0 ? pin_one(&e->inst, lmap_name(id), fd) : fd;
 	}
 	if (!ret)
 		ret = pin_one(&e->inst, PROG_PIN, prog_fd(e));
@@ -223,12 +226,14 @@ int xdp_pin_maps(struct engine *e)
 
 void xdp_unpin(const struct vxfwd_instance *in)
 {
-	static const char *const others[] = {PROG_PIN, "link", "vxfwd_guard_cnt"};
+	static const char *const others[] = {PROG_PIN, "link"};
 	char path[PATH_MAX];
 	size_t i;
+	int id;
 
-	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
-		if (!instance_pin_path(in, pinned_maps[i], path, sizeof(path)))
+	for (id = 0; id < LMAP_MAX; id++)
+		if ((lmap_table[id].flags & (LMAP_F_PIN | LMAP_F_GUARD)) &&
+		    !instance_pin_path(in, lmap_name(id), path, sizeof(path)))
 			unlink(path);
 	/* "link": a bpf_link pinned by an earlier vxfwd. */
 	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
