@@ -41,10 +41,10 @@ NH_F_VALID = 0x1
 def counter_names(abi):
     with open(abi) as f:
         text = f.read()
-    body = re.search(r"enum vxfwd_counter \{(.*?)\};", text, re.S).group(1)
+    body = re.search(r"#define VXFWD_COUNTERS\(X\)(.*?)\n\n", text, re.S).group(1)
     names = []
     for line in body.splitlines():
-        m = re.match(r"\s*VXFWD_C_([A-Z0-9_]+)", line)
+        m = re.match(r"\s*X\(([A-Z0-9_]+),", line)
         if m and m.group(1) != "MAX":
             names.append(m.group(1))
     return names
