@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * engine.h - state of `vxfwd run`, shared by its modules: run.c (lifecycle),
- * xdp.c (attach and pins; attached.c finds what a run left), worker.c (one
- * thread per ring: ring -> sender), loop.c (the main thread: signals,
- * netlink, pending reloads), reload.c (SIGHUP, change report, state file),
- * health.c (what systemd is told while it runs).
+ * engine.h - state of `vxfwd run`, shared by its modules.
+ *
+ * run.c sets a run up in one lifecycle and undoes it in reverse: load,
+ * apply, open the workers' rings and senders (worker.c), attach (xdp.c;
+ * attached.c finds what a run left), drop capabilities (privs.c), then
+ * engine_loop() (loop.c) starts the workers.  Two kinds of thread:
+ *
+ *   workers  worker.c, one per BPF ringbuf, each on its CPU with its own
+ *            sender (tx.h) and entry of vxfwd_engine: every frame goes
+ *            ring -> sender there and nowhere else
+ *   main     loop.c: signals (stop, SIGHUP), rtnetlink (neighbours, the
+ *            egress link), pending reloads (reload.c: change report, state
+ *            file), what systemd is told (health.c); on exit it sets `stop`,
+ *            wakes the workers through `wake_fd` and joins them
  */
 #ifndef VXFWD_ENGINE_H
 #define VXFWD_ENGINE_H

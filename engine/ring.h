@@ -7,8 +7,9 @@
  * buffer, so it maps the ring itself (Documentation/bpf/ringbuf.rst): the
  * consumer page read-write, the producer page and the data area (mapped
  * twice, so a record never wraps) read-only.  Records are read with
- * ring_next() and released in one store by ring_release(), up to the
- * position the sender no longer reads.
+ * ring_next() and released in one store by ring_release(): the worker
+ * (worker.c) releases up to the position its sender's ops->release() returns,
+ * the first record the sender may still read in place (tx.h).
  */
 #ifndef VXFWD_RING_H
 #define VXFWD_RING_H
@@ -23,7 +24,7 @@ struct vxfwd_ring {
 	unsigned long *consumer; /* consumer page (RW) */
 	void *producer_map;	 /* producer page + 2 * size (RO) */
 	const unsigned char *data;
-	unsigned long pos;	 /* next record not yet released */
+	unsigned long pos;	 /* just after the last record taken */
 	unsigned long committed; /* last value stored to *consumer */
 };
 
@@ -36,11 +37,14 @@ void ring_close(struct vxfwd_ring *r);
  * record's bytes as the kernel sized them), 0 when none is ready, or
  * -EBADMSG when the header is impossible (the ring is then skipped up to the
  * producer).  Discarded records are skipped.  Nothing is released until
- * ring_commit().
+ * ring_release() (or ring_commit()).
  */
 int ring_next(struct vxfwd_ring *r, const void **sample, __u32 *len);
 
-/* Release every record taken so far to the producer (tests). */
+/*
+ * Release every record taken so far: ring_release(r, r->pos).  Only the
+ * tests call it; the worker releases with ring_release().
+ */
 void ring_commit(struct vxfwd_ring *r);
 
 /*

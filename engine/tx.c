@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* tx.c - see tx.h: the socket, backend selection, accounting. */
+/* tx.c - see tx.h: the socket, backend selection, what the backends share. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/if_packet.h>
 
@@ -54,14 +54,15 @@ fail:
 
 int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_engine_stats *st)
 {
+	struct vxfwd_tx_opts bo = *o;
 	int ret;
 
 	memset(tx, 0, sizeof(*tx));
 	tx->sock = -1;
 	tx->fd = -1;
 	tx->st = st;
-	tx->nslots = o->nslots ? o->nslots : VXFWD_TX_SLOTS;
-	tx->released = o->ring_pos;
+	if (!bo.nslots)
+		bo.nslots = VXFWD_TX_SLOTS;
 	if ((size_t)o->backend >= sizeof(backends) / sizeof(backends[0]) || !backends[o->backend])
 		return -EINVAL;
 	tx->ops = backends[o->backend];
@@ -70,7 +71,7 @@ int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_eng
 	if (ret < 0)
 		return ret;
 	tx->sock = ret;
-	ret = tx->ops->open(tx);
+	ret = tx->ops->open(tx, &bo);
 	if (ret < 0) {
 		tx_close(tx);
 		return ret;
@@ -85,6 +86,7 @@ void tx_close(struct vxfwd_tx *tx)
 	if (tx->sock >= 0)
 		close(tx->sock);
 	tx->sock = -1;
+	tx->fd = -1;
 	tx->ops = NULL;
 }
 
@@ -104,18 +106,20 @@ void tx_account(struct vxfwd_tx *tx, __u32 want, int res)
 		st->send_errno[0]++; /* short write */
 }
 
-void tx_drain(struct vxfwd_tx *tx, int ms)
+void *tx_priv_alloc(struct vxfwd_tx *tx, size_t size)
 {
-	struct timespec t0, t;
+	tx->priv = calloc(1, size);
+	return tx->priv;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	tx->ops->flush(tx);
-	tx->ops->reap(tx);
-	while (tx->inflight) {
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= ms)
-			break;
-		tx->ops->wait(tx, 10);
-		tx->ops->reap(tx);
-	}
+void tx_priv_free(struct vxfwd_tx *tx)
+{
+	free(tx->priv);
+	tx->priv = NULL;
+}
+
+unsigned long tx_release_taken(struct vxfwd_tx *tx, unsigned long taken)
+{
+	(void)tx;
+	return taken;
 }

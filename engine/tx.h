@@ -12,16 +12,19 @@
  *   tx-ring      PACKET_TX_RING (TPACKET_V2): frames copied into the
  *                socket's mapped ring, one send(2) per batch (tx_ring.c)
  *
- * The worker drives every backend the same way: reap completions, queue
+ * tx_open() makes the socket and picks the backend, whose open allocates
+ * its own state (tx->priv, a struct private to its .c file) and whose close
+ * frees it; tx_close() undoes both.  In between the worker drives every
+ * backend the same way, through tx->ops only: reap completions, queue
  * frames while there is room, flush once per batch, release the ring up to
- * the position ops->release() returns.  A frame counts as sent only when the kernel says it was:
- * a completion of the full length, sendmmsg's msg_len, a TX ring frame
- * handed back.  Failures are counted by errno.
+ * the position ops->release() returns.  A frame counts as sent only when
+ * the kernel says it was: a completion of the full length, sendmmsg's
+ * msg_len, a TX ring frame handed back.  Failures are counted by errno
+ * (tx_account()).
  */
 #ifndef VXFWD_TX_H
 #define VXFWD_TX_H
 
-#include <liburing.h>
 #include <sys/socket.h>
 
 #include "vxfwd_abi.h"
@@ -30,15 +33,41 @@
 #define VXFWD_TX_SLOT_SIZE 9216 /* VXFWD_MAX_FRAME, 64-byte aligned */
 #define VXFWD_TX_SLOTS	   512	/* frames in flight per worker */
 
-struct vxfwd_tx;
+struct vxfwd_tx_opts {
+	int ifindex;
+	enum vxfwd_backend backend; /* names: vxfwd_backend_name() */
+	unsigned int nslots;	    /* 0: VXFWD_TX_SLOTS (a backend's open sees it resolved) */
+	int qdisc_bypass;
+	unsigned long ring_pos; /* the ring's consumer position at start */
+};
+
+/* What every backend shares; the rest is behind priv. */
+struct vxfwd_tx {
+	const struct vxfwd_tx_ops *ops;
+	void *priv;	       /* the backend's own state, from its open */
+	int sock;	       /* the AF_PACKET socket, bound to the egress */
+	int fd;		       /* for epoll: readable on completions, or -1 */
+	unsigned int queued;   /* queued, not yet handed to the kernel */
+	unsigned int inflight; /* handed to the kernel, not yet completed */
+	struct vxfwd_engine_stats *st;
+};
 
 struct vxfwd_tx_ops {
-	int (*open)(struct vxfwd_tx *tx);
+	/*
+	 * Allocate tx->priv and set the backend up on tx->sock; 0 or -errno.
+	 * close frees what open got, a failed open's included.
+	 */
+	int (*open)(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o);
 	void (*close)(struct vxfwd_tx *tx);
 	/* Frames that can be queued now. */
 	unsigned int (*room)(struct vxfwd_tx *tx);
-	/* Queue one frame; `end` is the ring position just after its record. */
-	void (*queue)(struct vxfwd_tx *tx, const void *frame, __u32 len, unsigned long end);
+	/*
+	 * Queue one frame; `end` is the ring position just after its record.
+	 * `priv` is tx->priv, loaded by the caller once per batch rather than
+	 * by the backend once per frame.
+	 */
+	void (*queue)(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
+		      unsigned long end);
 	/* Hand everything queued to the kernel; 0 or -errno. */
 	int (*flush)(struct vxfwd_tx *tx);
 	/* Account completed frames; returns how many. */
@@ -49,57 +78,23 @@ struct vxfwd_tx_ops {
 	void (*wait)(struct vxfwd_tx *tx, int ms);
 };
 
-struct vxfwd_tx {
-	const struct vxfwd_tx_ops *ops;
-	int sock;
-	unsigned int nslots;
-	unsigned int queued;   /* queued, not yet handed to the kernel */
-	unsigned int inflight; /* handed to the kernel, not yet completed */
-	int fd;		       /* for epoll: readable on completions, or -1 */
-	struct vxfwd_engine_stats *st;
-
-	/* io_uring backends */
-	struct io_uring ring;
-	int ring_ok;
-	unsigned char *buf; /* write-fixed: nslots * VXFWD_TX_SLOT_SIZE, registered */
-	size_t buf_len;
-	unsigned int *free; /* write-fixed: stack of free slot numbers */
-	unsigned int nfree;
-	__u32 *len;	    /* length handed over, per slot */
-	unsigned long *end; /* send: ring position after each record, per slot */
-	unsigned char *done;
-	unsigned int head, tail; /* send: FIFO of slots in ring order */
-	unsigned long released;
-
-	/* sendmmsg */
-	struct mmsghdr *msg;
-	struct iovec *iov;
-
-	/* tx-ring */
-	unsigned char *map;
-	size_t map_len;
-	unsigned int frame_size; /* largest frame the egress MTU takes */
-	int again;		 /* the last send() found the socket full */
-};
-
-struct vxfwd_tx_opts {
-	int ifindex;
-	enum vxfwd_backend backend; /* names: vxfwd_backend_name() */
-	unsigned int nslots;	    /* 0: VXFWD_TX_SLOTS */
-	int qdisc_bypass;
-	unsigned long ring_pos; /* the ring's consumer position at start */
-};
-
 extern const struct vxfwd_tx_ops tx_write_fixed_ops, tx_send_ops, tx_sendmmsg_ops,
 	tx_tx_ring_ops;
 
 int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_engine_stats *st);
 void tx_close(struct vxfwd_tx *tx);
 
-/* Wait up to `ms` milliseconds for everything in flight to complete. */
-void tx_drain(struct vxfwd_tx *tx, int ms);
+/*
+ * Shared by the backends: their state, zeroed, as tx->priv (NULL when out of
+ * memory), and its release once close freed what the state points to.
+ */
+void *tx_priv_alloc(struct vxfwd_tx *tx, size_t size);
+void tx_priv_free(struct vxfwd_tx *tx);
 
 /* Shared by the backends: count one frame's outcome. */
 void tx_account(struct vxfwd_tx *tx, __u32 want, int res);
+
+/* Shared by the backends that read no record after queueing it: release all taken. */
+unsigned long tx_release_taken(struct vxfwd_tx *tx, unsigned long taken);
 
 #endif /* VXFWD_TX_H */

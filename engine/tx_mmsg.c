@@ -14,72 +14,88 @@
 
 #include "tx.h"
 
-static int mm_open(struct vxfwd_tx *tx)
-{
-	tx->msg = calloc(tx->nslots, sizeof(*tx->msg));
-	tx->iov = calloc(tx->nslots, sizeof(*tx->iov));
-	return tx->msg && tx->iov ? 0 : -ENOMEM;
-}
+/* Message vectors, one per slot, rebuilt for each batch. */
+struct mm_tx {
+	unsigned int nslots;
+	struct mmsghdr *msg;
+	struct iovec *iov;
+};
 
 static void mm_close(struct vxfwd_tx *tx)
 {
-	free(tx->msg);
-	free(tx->iov);
-	tx->msg = NULL;
-	tx->iov = NULL;
+	struct mm_tx *s = tx->priv;
+
+	if (!s)
+		return;
+	free(s->msg);
+	free(s->iov);
+	tx_priv_free(tx);
+}
+
+static int mm_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
+{
+	struct mm_tx *s;
+
+	s = tx_priv_alloc(tx, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->nslots = o->nslots;
+	s->msg = calloc(o->nslots, sizeof(*s->msg));
+	s->iov = calloc(o->nslots, sizeof(*s->iov));
+	return s->msg && s->iov ? 0 : -ENOMEM;
 }
 
 static unsigned int mm_room(struct vxfwd_tx *tx)
 {
-	return tx->nslots - tx->queued;
+	const struct mm_tx *s = tx->priv;
+
+	return s->nslots - tx->queued;
 }
 
-static void mm_queue(struct vxfwd_tx *tx, const void *frame, __u32 len, unsigned long end)
+static void mm_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
+		     unsigned long end)
 {
+	struct mm_tx *s = priv;
 	unsigned int i = tx->queued++;
 
 	(void)end;
-	tx->iov[i].iov_base = (void *)frame;
-	tx->iov[i].iov_len = len;
-	memset(&tx->msg[i], 0, sizeof(tx->msg[i]));
-	tx->msg[i].msg_hdr.msg_iov = &tx->iov[i];
-	tx->msg[i].msg_hdr.msg_iovlen = 1;
+	s->iov[i].iov_base = (void *)frame;
+	s->iov[i].iov_len = len;
+	memset(&s->msg[i], 0, sizeof(s->msg[i]));
+	s->msg[i].msg_hdr.msg_iov = &s->iov[i];
+	s->msg[i].msg_hdr.msg_iovlen = 1;
 }
 
 static int mm_flush(struct vxfwd_tx *tx)
 {
+	struct mm_tx *s = tx->priv;
 	unsigned int done = 0, i;
 	int n;
 
 	while (done < tx->queued) {
-		n = sendmmsg(tx->sock, tx->msg + done, tx->queued - done, 0);
+		n = sendmmsg(tx->sock, s->msg + done, tx->queued - done, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			/* The first message failed: count it, go on with the next. */
-			tx_account(tx, (__u32)tx->iov[done].iov_len, -errno);
+			tx_account(tx, (__u32)s->iov[done].iov_len, -errno);
 			done++;
 			continue;
 		}
 		tx->st->batches++;
 		for (i = done; i < done + (unsigned int)n; i++)
-			tx_account(tx, (__u32)tx->iov[i].iov_len, (int)tx->msg[i].msg_len);
+			tx_account(tx, (__u32)s->iov[i].iov_len, (int)s->msg[i].msg_len);
 		done += n;
 	}
 	tx->queued = 0;
 	return 0;
 }
 
+/* Nothing is ever in flight: flush returns when the kernel has every message. */
 static unsigned int mm_reap(struct vxfwd_tx *tx)
 {
 	(void)tx;
 	return 0;
-}
-
-static unsigned long mm_release(struct vxfwd_tx *tx, unsigned long taken)
-{
-	(void)tx;
-	return taken;
 }
 
 static void mm_wait(struct vxfwd_tx *tx, int ms)
@@ -95,6 +111,6 @@ const struct vxfwd_tx_ops tx_sendmmsg_ops = {
 	.queue = mm_queue,
 	.flush = mm_flush,
 	.reap = mm_reap,
-	.release = mm_release,
+	.release = tx_release_taken,
 	.wait = mm_wait,
 };

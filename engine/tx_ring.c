@@ -31,9 +31,19 @@
 #define TR_BLOCK_SIZE (64u << 10)
 #define TR_DATA_OFF   TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
 
-static struct tpacket2_hdr *frame_at(const struct vxfwd_tx *tx, unsigned int i)
+/* The mapped ring and the FIFO of frames queued and not yet handed back. */
+struct tr_tx {
+	unsigned char *map;
+	size_t map_len;
+	unsigned int nslots;	 /* frames in the ring: whole blocks */
+	unsigned int head, tail; /* oldest frame not handed back, next free frame */
+	unsigned int frame_size; /* largest frame the egress MTU takes */
+	int again;		 /* the last send() found the socket full */
+};
+
+static struct tpacket2_hdr *frame_at(const struct tr_tx *s, unsigned int i)
 {
-	return (struct tpacket2_hdr *)(tx->map + (size_t)(i % tx->nslots) * TR_FRAME_SIZE);
+	return (struct tpacket2_hdr *)(s->map + (size_t)(i % s->nslots) * TR_FRAME_SIZE);
 }
 
 static int egress_mtu(int sock)
@@ -48,55 +58,67 @@ static int egress_mtu(int sock)
 	return ifr.ifr_mtu;
 }
 
-static int tr_open(struct vxfwd_tx *tx)
+static void tr_close(struct vxfwd_tx *tx)
+{
+	struct tr_tx *s = tx->priv;
+
+	if (!s)
+		return;
+	if (s->map)
+		munmap(s->map, s->map_len);
+	tx_priv_free(tx);
+}
+
+static int tr_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 {
 	int v = TPACKET_V2, one = 1, mtu;
 	struct tpacket_req req;
+	struct tr_tx *s;
 
-	tx->nslots = (tx->nslots + 3) & ~3u; /* whole blocks */
+	s = tx_priv_alloc(tx, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->nslots = (o->nslots + 3) & ~3u; /* whole blocks */
 	req.tp_frame_size = TR_FRAME_SIZE;
 	req.tp_block_size = TR_BLOCK_SIZE;
-	req.tp_frame_nr = tx->nslots;
-	req.tp_block_nr = tx->nslots / (TR_BLOCK_SIZE / TR_FRAME_SIZE);
+	req.tp_frame_nr = s->nslots;
+	req.tp_block_nr = s->nslots / (TR_BLOCK_SIZE / TR_FRAME_SIZE);
 	mtu = egress_mtu(tx->sock);
 	if (mtu < 0)
 		return mtu;
-	tx->frame_size = (unsigned int)mtu + ETH_HLEN;
+	s->frame_size = (unsigned int)mtu + ETH_HLEN;
 	if (setsockopt(tx->sock, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) < 0 ||
 	    setsockopt(tx->sock, SOL_PACKET, PACKET_LOSS, &one, sizeof(one)) < 0 ||
 	    setsockopt(tx->sock, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0)
 		return -errno;
-	tx->map_len = (size_t)req.tp_block_nr * req.tp_block_size;
-	tx->map = mmap(NULL, tx->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, tx->sock, 0);
-	if (tx->map == MAP_FAILED) {
-		tx->map = NULL;
+	s->map_len = (size_t)req.tp_block_nr * req.tp_block_size;
+	s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, tx->sock, 0);
+	if (s->map == MAP_FAILED) {
+		s->map = NULL;
 		return -errno;
 	}
 	return 0;
 }
 
-static void tr_close(struct vxfwd_tx *tx)
-{
-	if (tx->map)
-		munmap(tx->map, tx->map_len);
-	tx->map = NULL;
-}
-
 static unsigned int tr_room(struct vxfwd_tx *tx)
 {
-	return tx->nslots - (tx->tail - tx->head);
+	const struct tr_tx *s = tx->priv;
+
+	return s->nslots - (s->tail - s->head);
 }
 
-static void tr_queue(struct vxfwd_tx *tx, const void *frame, __u32 len, unsigned long end)
+static void tr_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
+		     unsigned long end)
 {
+	struct tr_tx *s = priv;
 	struct tpacket2_hdr *h;
 
 	(void)end;
-	if (len > tx->frame_size || len > TR_FRAME_SIZE - TR_DATA_OFF) {
+	if (len > s->frame_size || len > TR_FRAME_SIZE - TR_DATA_OFF) {
 		tx_account(tx, len, -EMSGSIZE);
 		return;
 	}
-	h = frame_at(tx, tx->tail++);
+	h = frame_at(s, s->tail++);
 	memcpy((unsigned char *)h + TR_DATA_OFF, frame, len);
 	h->tp_len = len;
 	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
@@ -105,14 +127,15 @@ static void tr_queue(struct vxfwd_tx *tx, const void *frame, __u32 len, unsigned
 
 static int tr_flush(struct vxfwd_tx *tx)
 {
+	struct tr_tx *s = tx->priv;
 	ssize_t n;
 
-	if (!tx->queued && !tx->again)
+	if (!tx->queued && !s->again)
 		return 0;
 	n = send(tx->sock, NULL, 0, MSG_DONTWAIT);
 	tx->inflight += tx->queued;
 	tx->queued = 0;
-	tx->again = n < 0;
+	s->again = n < 0;
 	/*
 	 * Interface down: the frames stay queued and nothing is counted here;
 	 * the frames XDP cannot queue meanwhile are its ring-full drops.
@@ -125,12 +148,13 @@ static int tr_flush(struct vxfwd_tx *tx)
 
 static unsigned int tr_reap(struct vxfwd_tx *tx)
 {
+	struct tr_tx *s = tx->priv;
 	struct tpacket2_hdr *h;
 	unsigned int n = 0;
 	__u32 status;
 
-	while (tx->head != tx->tail) {
-		h = frame_at(tx, tx->head);
+	while (s->head != s->tail) {
+		h = frame_at(s, s->head);
 		status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
 		if (status & TP_STATUS_WRONG_FORMAT) {
 			tx_account(tx, h->tp_len, -EBADMSG);
@@ -140,17 +164,11 @@ static unsigned int tr_reap(struct vxfwd_tx *tx)
 		} else {
 			break;
 		}
-		tx->head++;
+		s->head++;
 		tx->inflight--;
 		n++;
 	}
 	return n;
-}
-
-static unsigned long tr_release(struct vxfwd_tx *tx, unsigned long taken)
-{
-	(void)tx;
-	return taken;
 }
 
 static void tr_wait(struct vxfwd_tx *tx, int ms)
@@ -170,6 +188,6 @@ const struct vxfwd_tx_ops tx_tx_ring_ops = {
 	.queue = tr_queue,
 	.flush = tr_flush,
 	.reap = tr_reap,
-	.release = tr_release,
+	.release = tx_release_taken,
 	.wait = tr_wait,
 };

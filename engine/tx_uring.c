@@ -12,57 +12,85 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <liburing.h>
 
 #include "tx.h"
 
 #define REAP_BATCH 64
 
-static int uring_init(struct vxfwd_tx *tx)
+/* What both backends hold: the first member of their state. */
+struct uring_tx {
+	struct io_uring ring;
+	int ring_ok;
+	unsigned int nslots;
+	__u32 *len; /* length handed over, per slot */
+};
+
+/* write-fixed: slots of one registered buffer, free ones on a stack. */
+struct wf_tx {
+	struct uring_tx u;
+	unsigned char *buf; /* nslots * VXFWD_TX_SLOT_SIZE, registered */
+	size_t buf_len;
+	unsigned int *free; /* stack of free slot numbers */
+	unsigned int nfree;
+};
+
+/* send: slots in ring order, a FIFO released as its head completes. */
+struct snd_tx {
+	struct uring_tx u;
+	unsigned long *end; /* ring position after each slot's record */
+	unsigned char *done;
+	unsigned int head, tail;
+	unsigned long released; /* ring position up to the first busy slot */
+};
+
+static int uring_init(struct vxfwd_tx *tx, struct uring_tx *u, unsigned int nslots)
 {
 	struct io_uring_params p = {
 		.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,
 	};
 	int ret;
 
-	ret = io_uring_queue_init_params(tx->nslots, &tx->ring, &p);
+	u->nslots = nslots;
+	ret = io_uring_queue_init_params(nslots, &u->ring, &p);
 	if (ret == -EINVAL) /* an older kernel without those flags */
-		ret = io_uring_queue_init(tx->nslots, &tx->ring, 0);
+		ret = io_uring_queue_init(nslots, &u->ring, 0);
 	if (ret < 0)
 		return ret;
-	tx->ring_ok = 1;
-	tx->fd = tx->ring.ring_fd;
-	ret = io_uring_register_files(&tx->ring, &tx->sock, 1);
+	u->ring_ok = 1;
+	tx->fd = u->ring.ring_fd;
+	ret = io_uring_register_files(&u->ring, &tx->sock, 1);
 	if (ret < 0)
 		return ret;
-	tx->len = calloc(tx->nslots, sizeof(*tx->len));
-	return tx->len ? 0 : -ENOMEM;
+	u->len = calloc(nslots, sizeof(*u->len));
+	return u->len ? 0 : -ENOMEM;
 }
 
-static void uring_close(struct vxfwd_tx *tx)
+static void uring_exit(struct uring_tx *u)
 {
-	if (tx->ring_ok)
-		io_uring_queue_exit(&tx->ring);
-	if (tx->buf)
-		munmap(tx->buf, tx->buf_len);
-	free(tx->free);
-	free(tx->len);
-	free(tx->end);
-	free(tx->done);
-	tx->ring_ok = 0;
-	tx->buf = NULL;
-	tx->free = NULL;
-	tx->len = NULL;
-	tx->end = NULL;
-	tx->done = NULL;
+	if (u->ring_ok)
+		io_uring_queue_exit(&u->ring);
+	free(u->len);
+}
+
+/* A prepared SQE: on the socket, for `slot`, which holds `len` bytes. */
+static void uring_queued(struct vxfwd_tx *tx, struct uring_tx *u, struct io_uring_sqe *sqe,
+			 unsigned int slot, __u32 len)
+{
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, slot);
+	u->len[slot] = len;
+	tx->queued++;
 }
 
 static int uring_flush(struct vxfwd_tx *tx)
 {
+	struct uring_tx *u = tx->priv;
 	int ret;
 
 	if (!tx->queued)
 		return 0;
-	ret = io_uring_submit(&tx->ring);
+	ret = io_uring_submit(&u->ring);
 	if (ret < 0)
 		return ret;
 	tx->st->batches++;
@@ -77,89 +105,107 @@ static void uring_wait(struct vxfwd_tx *tx, int ms)
 		.tv_sec = ms / 1000,
 		.tv_nsec = (long long)(ms % 1000) * 1000000,
 	};
+	struct uring_tx *u = tx->priv;
 	struct io_uring_cqe *cqe;
 
 	if (tx->inflight)
-		io_uring_wait_cqe_timeout(&tx->ring, &cqe, &ts);
+		io_uring_wait_cqe_timeout(&u->ring, &cqe, &ts);
 }
 
 /* Account every available CQE, REAP_BATCH at a time; `done` frees its slot. */
 static unsigned int uring_reap(struct vxfwd_tx *tx,
-			       void (*done)(struct vxfwd_tx *tx, unsigned int slot, int res))
+			       void (*done)(struct uring_tx *u, unsigned int slot))
 {
 	struct io_uring_cqe *cqe[REAP_BATCH];
-	unsigned int i, n, total = 0;
+	struct uring_tx *u = tx->priv;
+	unsigned int i, n, slot, total = 0;
 
 	do {
-		n = io_uring_peek_batch_cqe(&tx->ring, cqe, REAP_BATCH);
-		for (i = 0; i < n; i++)
-			done(tx, (unsigned int)io_uring_cqe_get_data64(cqe[i]), cqe[i]->res);
-		io_uring_cq_advance(&tx->ring, n);
+		n = io_uring_peek_batch_cqe(&u->ring, cqe, REAP_BATCH);
+		for (i = 0; i < n; i++) {
+			slot = (unsigned int)io_uring_cqe_get_data64(cqe[i]);
+			tx_account(tx, u->len[slot], cqe[i]->res);
+			done(u, slot);
+		}
+		io_uring_cq_advance(&u->ring, n);
 		tx->inflight -= n;
 		total += n;
 	} while (n == REAP_BATCH);
 	return total;
 }
 
-static unsigned long release_all(struct vxfwd_tx *tx, unsigned long taken)
-{
-	(void)tx;
-	return taken;
-}
-
 /* ---- write-fixed ------------------------------------------------------- */
 
-static int wf_open(struct vxfwd_tx *tx)
+static void wf_close(struct vxfwd_tx *tx)
 {
+	struct wf_tx *s = tx->priv;
+
+	if (!s)
+		return;
+	uring_exit(&s->u);
+	if (s->buf)
+		munmap(s->buf, s->buf_len);
+	free(s->free);
+	tx_priv_free(tx);
+}
+
+static int wf_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
+{
+	struct wf_tx *s;
 	struct iovec iov;
 	unsigned int i;
 	int ret;
 
-	ret = uring_init(tx);
+	s = tx_priv_alloc(tx, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	ret = uring_init(tx, &s->u, o->nslots);
 	if (ret < 0)
 		return ret;
-	tx->buf_len = (size_t)tx->nslots * VXFWD_TX_SLOT_SIZE;
-	tx->buf = mmap(NULL, tx->buf_len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (tx->buf == MAP_FAILED) {
-		tx->buf = NULL;
+	s->buf_len = (size_t)o->nslots * VXFWD_TX_SLOT_SIZE;
+	s->buf = mmap(NULL, s->buf_len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (s->buf == MAP_FAILED) {
+		s->buf = NULL;
 		return -errno;
 	}
-	tx->free = calloc(tx->nslots, sizeof(*tx->free));
-	if (!tx->free)
+	s->free = calloc(o->nslots, sizeof(*s->free));
+	if (!s->free)
 		return -ENOMEM;
-	for (i = 0; i < tx->nslots; i++)
-		tx->free[i] = tx->nslots - 1 - i;
-	tx->nfree = tx->nslots;
-	iov.iov_base = tx->buf;
-	iov.iov_len = tx->buf_len;
-	return io_uring_register_buffers(&tx->ring, &iov, 1);
+	for (i = 0; i < o->nslots; i++)
+		s->free[i] = o->nslots - 1 - i;
+	s->nfree = o->nslots;
+	iov.iov_base = s->buf;
+	iov.iov_len = s->buf_len;
+	return io_uring_register_buffers(&s->u.ring, &iov, 1);
 }
 
 static unsigned int wf_room(struct vxfwd_tx *tx)
 {
-	return tx->nfree;
+	const struct wf_tx *s = tx->priv;
+
+	return s->nfree;
 }
 
-static void wf_queue(struct vxfwd_tx *tx, const void *frame, __u32 len, unsigned long end)
+static void wf_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
+		     unsigned long end)
 {
-	unsigned int slot = tx->free[--tx->nfree];
-	unsigned char *p = tx->buf + (size_t)slot * VXFWD_TX_SLOT_SIZE;
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&tx->ring);
+	struct wf_tx *s = priv;
+	unsigned int slot = s->free[--s->nfree];
+	unsigned char *p = s->buf + (size_t)slot * VXFWD_TX_SLOT_SIZE;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->u.ring);
 
 	(void)end;
 	memcpy(p, frame, len);
 	io_uring_prep_write_fixed(sqe, 0, p, len, 0, 0);
-	sqe->flags |= IOSQE_FIXED_FILE;
-	io_uring_sqe_set_data64(sqe, slot);
-	tx->len[slot] = len;
-	tx->queued++;
+	uring_queued(tx, &s->u, sqe, slot, len);
 }
 
-static void wf_done(struct vxfwd_tx *tx, unsigned int slot, int res)
+static void wf_done(struct uring_tx *u, unsigned int slot)
 {
-	tx_account(tx, tx->len[slot], res);
-	tx->free[tx->nfree++] = slot;
+	struct wf_tx *s = (struct wf_tx *)u; /* u is its first member */
+
+	s->free[s->nfree++] = slot;
 }
 
 static unsigned int wf_reap(struct vxfwd_tx *tx)
@@ -169,74 +215,96 @@ static unsigned int wf_reap(struct vxfwd_tx *tx)
 
 const struct vxfwd_tx_ops tx_write_fixed_ops = {
 	.open = wf_open,
-	.close = uring_close,
+	.close = wf_close,
 	.room = wf_room,
 	.queue = wf_queue,
 	.flush = uring_flush,
 	.reap = wf_reap,
-	.release = release_all,
+	.release = tx_release_taken,
 	.wait = uring_wait,
 };
 
 /* ---- send, straight from the ring ------------------------------------- */
 
-static int snd_open(struct vxfwd_tx *tx)
+static void snd_close(struct vxfwd_tx *tx)
 {
+	struct snd_tx *s = tx->priv;
+
+	if (!s)
+		return;
+	uring_exit(&s->u);
+	free(s->end);
+	free(s->done);
+	tx_priv_free(tx);
+}
+
+static int snd_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
+{
+	struct snd_tx *s;
 	int ret;
 
-	ret = uring_init(tx);
+	s = tx_priv_alloc(tx, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->released = o->ring_pos;
+	ret = uring_init(tx, &s->u, o->nslots);
 	if (ret < 0)
 		return ret;
-	tx->end = calloc(tx->nslots, sizeof(*tx->end));
-	tx->done = calloc(tx->nslots, sizeof(*tx->done));
-	return tx->end && tx->done ? 0 : -ENOMEM;
+	s->end = calloc(o->nslots, sizeof(*s->end));
+	s->done = calloc(o->nslots, sizeof(*s->done));
+	return s->end && s->done ? 0 : -ENOMEM;
 }
 
 static unsigned int snd_room(struct vxfwd_tx *tx)
 {
-	return tx->nslots - (tx->tail - tx->head);
+	const struct snd_tx *s = tx->priv;
+
+	return s->u.nslots - (s->tail - s->head);
 }
 
-static void snd_queue(struct vxfwd_tx *tx, const void *frame, __u32 len, unsigned long end)
+static void snd_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
+		      unsigned long end)
 {
-	unsigned int slot = tx->tail++ % tx->nslots;
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&tx->ring);
+	struct snd_tx *s = priv;
+	unsigned int slot = s->tail++ % s->u.nslots;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->u.ring);
 
 	io_uring_prep_send(sqe, 0, frame, len, 0);
-	sqe->flags |= IOSQE_FIXED_FILE;
-	io_uring_sqe_set_data64(sqe, slot);
-	tx->len[slot] = len;
-	tx->end[slot] = end;
-	tx->done[slot] = 0;
-	tx->queued++;
+	uring_queued(tx, &s->u, sqe, slot, len);
+	s->end[slot] = end;
+	s->done[slot] = 0;
 }
 
-static void snd_done(struct vxfwd_tx *tx, unsigned int slot, int res)
+static void snd_done(struct uring_tx *u, unsigned int slot)
 {
-	tx_account(tx, tx->len[slot], res);
-	tx->done[slot] = 1;
+	struct snd_tx *s = (struct snd_tx *)u; /* u is its first member */
+
+	s->done[slot] = 1;
 }
 
 static unsigned int snd_reap(struct vxfwd_tx *tx)
 {
+	struct snd_tx *s = tx->priv;
 	unsigned int n = uring_reap(tx, snd_done);
 
 	/* Completions may come out of order; the ring is released in order. */
-	while (tx->head != tx->tail && tx->done[tx->head % tx->nslots]) {
-		tx->released = tx->end[tx->head % tx->nslots];
-		tx->head++;
+	while (s->head != s->tail && s->done[s->head % s->u.nslots]) {
+		s->released = s->end[s->head % s->u.nslots];
+		s->head++;
 	}
 	return n;
 }
 
 static unsigned long snd_release(struct vxfwd_tx *tx, unsigned long taken)
 {
-	return tx->head == tx->tail ? taken : tx->released;
+	const struct snd_tx *s = tx->priv;
+
+	return s->head == s->tail ? taken : s->released;
 }
 
 const struct vxfwd_tx_ops tx_send_ops = {
 	.open = snd_open,
-	.close = uring_close,
+	.close = snd_close,
 	.room = snd_room,
 	.queue = snd_queue,
 	.flush = uring_flush,

@@ -4,16 +4,21 @@
  *
  * XDP on CPU c writes ring c % workers (bpf/vxfwd.bpf.c); worker i drains
  * ring i on the i-th configured CPU.  Workers share nothing on the hot path:
- * each has its own socket, io_uring, buffers and entry of vxfwd_engine.
- * The main thread keeps signals, rtnetlink and reloads (loop.c).
+ * each has its own sender (socket and backend state, tx.h) and entry of
+ * vxfwd_engine.  The main thread keeps signals, rtnetlink and reloads
+ * (loop.c).
  *
- * A worker's loop: reap completions, move up to `batch` records into the
- * sender, flush once, release the ring, and repeat while records wait.  When
- * the ring is empty it polls the producer position for `busy-poll`
- * microseconds (latency under load without a wakeup per batch), then sleeps
- * in epoll_wait() on the ring (the kernel wakes a consumer that has caught
- * up), the io_uring (completions) and the stop eventfd.  When every send slot
- * is in flight it waits up to 1 ms for a completion.
+ * A worker's loop, driving its sender through tx->ops only: reap
+ * completions, move up to `batch` records into the sender, flush once,
+ * release the ring up to where ops->release() says, and repeat while records
+ * wait.  When the ring is empty it polls the producer position for
+ * `busy-poll` microseconds (latency under load without a wakeup per batch),
+ * then sleeps in epoll_wait() on the ring (the kernel wakes a consumer that
+ * has caught up), the sender's completion fd (the io_uring backends' ring;
+ * without one it comes back after 1 ms while frames are in flight) and the
+ * stop eventfd.  When every send slot is in flight it waits up to 1 ms for a
+ * completion.  At exit it flushes and waits up to DRAIN_MS for what is in
+ * flight.
  */
 #include <errno.h>
 #include <sched.h>
@@ -40,8 +45,10 @@ static int stopping(const struct engine *e)
 /* Move up to `batch` records to the sender; 1 when the ring holds more. */
 static int drain(struct worker *w, unsigned int batch)
 {
-	const struct vxfwd_tx_ops *ops = w->tx.ops;
-	unsigned int room = ops->room(&w->tx), n = 0;
+	struct vxfwd_tx *tx = &w->tx;
+	const struct vxfwd_tx_ops *ops = tx->ops;
+	void *priv = tx->priv;
+	unsigned int room = ops->room(tx), n = 0;
 	const struct vxfwd_rec *rec;
 	const void *sample;
 	int ret, more;
@@ -62,20 +69,20 @@ static int drain(struct worker *w, unsigned int batch)
 			w->st->bad_records++;
 			continue;
 		}
-		ops->queue(&w->tx, rec->frame, rec->len, w->ring.pos);
+		ops->queue(tx, priv, rec->frame, rec->len, w->ring.pos);
 		w->st->records++;
 		n++;
 		room--;
 	}
-	ret = ops->flush(&w->tx);
+	ret = ops->flush(tx);
 	if (ret && ret != -ENETDOWN && ret != -ENXIO)
 		log_warnx("%s: worker %u: %s: send failed: %s", w->e->egress, w->id,
 			  vxfwd_backend_name(w->e->conf.backend), strerror(-ret));
-	ring_release(&w->ring, ops->release(&w->tx, w->ring.pos));
+	ring_release(&w->ring, ops->release(tx, w->ring.pos));
 	more = ring_pending(&w->ring);
 	if (!room && more) {
 		w->st->full_waits++;
-		ops->wait(&w->tx, FULL_MS);
+		ops->wait(tx, FULL_MS);
 	}
 	return more;
 }
@@ -110,6 +117,19 @@ static int busy_poll(struct worker *w, int us)
 	return 0;
 }
 
+/* At exit: hand over what is queued, wait up to DRAIN_MS for what is in flight. */
+static void drain_sends(struct vxfwd_tx *tx)
+{
+	__u64 until = now_ns() + DRAIN_MS * 1000000ull;
+
+	tx->ops->flush(tx);
+	tx->ops->reap(tx);
+	while (tx->inflight && now_ns() < until) {
+		tx->ops->wait(tx, 10);
+		tx->ops->reap(tx);
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -142,7 +162,7 @@ static void *worker_main(void *arg)
 		}
 	}
 	/* Records already taken are sent; the rest stays for nobody. */
-	tx_drain(&w->tx, DRAIN_MS);
+	drain_sends(&w->tx);
 	if (w->tx.inflight)
 		log_warnx("%s: worker %u: %u sends still in flight after %d ms", e->egress, w->id,
 			  w->tx.inflight, DRAIN_MS);
