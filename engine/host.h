@@ -12,6 +12,8 @@
 #define VXFWD_HOST_H
 
 #include <net/if.h>
+#include <stddef.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/types.h>
 

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -140,7 +139,7 @@ static void on_neigh(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
 		ts_after(&t->next, BACKOFF_MIN_MS);
 }
 
-static int neigh_dump(struct vxfwd_neigh *n);
+static int neigh_dump(struct vxfwd_neigh *n, int wait_ms);
 
 /* Next hops move to the neighbour table of the egress link's new master. */
 static void neigh_dev_change(struct vxfwd_neigh *n, int master)
@@ -155,7 +154,7 @@ static void neigh_dev_change(struct vxfwd_neigh *n, int master)
 	for (i = 0; i < n->n; i++)
 		if (!n->t[i].is_static)
 			target_set(n, &n->t[i], NULL);
-	neigh_dump(n);
+	neigh_dump(n, 0);
 }
 
 /* The egress link as the kernel describes it now: MAC, up/down, master. */
@@ -217,7 +216,7 @@ static void on_msg(const struct nlmsghdr *nh, void *arg)
 static void on_lost(void *arg)
 {
 	log_warnx("rtnetlink: events lost: socket buffer full; dumping again");
-	neigh_dump(arg);
+	neigh_dump(arg, 0);
 }
 
 /* Read what is pending (or wait up to `ms` for `seq`); 1 when seq ended. */
@@ -229,11 +228,12 @@ static int nl_read(struct vxfwd_neigh *n, __u32 seq, int ms)
 }
 
 /*
- * Dumps go through the subscription socket, not a socket of their own
- * (host_nl_request()): their entries then come in order with the events,
- * and an older event read after a dump cannot undo what it found.
+ * The neighbour table, dumped through the subscription socket rather than a
+ * socket of its own (host_nl_request()): its entries then come in order
+ * with the events, and an older event read after the dump cannot undo what
+ * it found.  With `wait_ms`, wait that long for the whole dump.
  */
-static int neigh_dump(struct vxfwd_neigh *n)
+static int neigh_dump(struct vxfwd_neigh *n, int wait_ms)
 {
 	struct nl_req req = {
 		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
@@ -241,18 +241,13 @@ static int neigh_dump(struct vxfwd_neigh *n)
 		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
 		.ndm.ndm_family = AF_INET,
 	};
+	int ret;
 
 	/* Strict checking refuses ndm_ifindex in a dump; on_neigh() filters. */
-	return nl_send(n, &req);
-}
-
-static int request_wait(struct vxfwd_neigh *n, struct nl_req *req, int ms)
-{
-	int ret = nl_send(n, req);
-
-	if (ret)
+	ret = nl_send(n, &req);
+	if (ret || !wait_ms)
 		return ret;
-	ret = nl_read(n, n->seq, ms);
+	ret = nl_read(n, n->seq, wait_ms);
 	if (ret < 0)
 		return ret;
 	return ret ? 0 : -ETIMEDOUT;
@@ -316,12 +311,6 @@ int neigh_set_targets(struct vxfwd_neigh *n, const __be32 *addrs, const int *sta
 		      unsigned int count, int wait_ms)
 {
 	struct vxfwd_nh_target *t;
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
-		.nh.nlmsg_type = RTM_GETNEIGH,
-		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		.ndm.ndm_family = AF_INET,
-	};
 	struct timespec end;
 	unsigned int i;
 	int ret;
@@ -340,7 +329,7 @@ int neigh_set_targets(struct vxfwd_neigh *n, const __be32 *addrs, const int *sta
 		t->valid = statics[i] ? 1 : (t->is_static ? 0 : t->valid);
 		t->is_static = statics[i];
 	}
-	ret = request_wait(n, &req, 1000);
+	ret = neigh_dump(n, 1000);
 	if (ret)
 		return ret;
 	for (i = 0; i < n->n; i++)
