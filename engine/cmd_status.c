@@ -30,6 +30,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "guard.h"
+#include "host.h"
 #include "inspect.h"
 #include "loader.h"
 #include "log.h"
@@ -139,6 +140,19 @@ static void neigh_msg(struct status *s, const struct nlmsghdr *h, int ingress)
 	}
 }
 
+struct neigh_dump {
+	struct status *s;
+	int ingress;
+};
+
+static void neigh_dump_msg(const struct nlmsghdr *h, void *arg)
+{
+	struct neigh_dump *nd = arg;
+
+	if (h->nlmsg_type == RTM_NEWNEIGH)
+		neigh_msg(nd->s, h, nd->ingress);
+}
+
 /* The kernel's neighbour entries of the next hops (RTM_GETNEIGH dump). */
 static void neigh_states(struct status *s)
 {
@@ -146,29 +160,11 @@ static void neigh_states(struct status *s)
 		struct nlmsghdr h;
 		struct ndmsg nd;
 	} req = {.h = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETNEIGH,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+		       .nlmsg_flags = NLM_F_DUMP},
 		 .nd = {.ndm_family = AF_INET}};
-	static char buf[32768];
-	const struct nlmsghdr *h;
-	int fd, done = 0, ingress = (int)if_nametoindex(s->st.where.ingress);
-	ssize_t n;
+	struct neigh_dump nd = {.s = s, .ingress = (int)if_nametoindex(s->st.where.ingress)};
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return;
-	if (send(fd, &req, sizeof(req), 0) < 0)
-		done = 1;
-	while (!done && (n = recv(fd, buf, sizeof(buf), 0)) > 0) {
-		for (h = (const struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
-				done = 1;
-				break;
-			}
-			if (h->nlmsg_type == RTM_NEWNEIGH)
-				neigh_msg(s, h, ingress);
-		}
-	}
-	close(fd);
+	host_nl_request(&req.h, neigh_dump_msg, &nd);
 }
 
 /* The leak guard's tc filter on the ingress interface, and its counters. */

@@ -8,35 +8,23 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "host.h"
 #include "log.h"
 #include "neigh.h"
 
-#define NUD_USABLE	 (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP)
 #define BACKOFF_MIN_MS	 100
 #define BACKOFF_MAX_MS	 5000
 #define STALE_REFRESH_MS 1000
 
 struct nl_req {
 	struct nlmsghdr nh;
-	union {
-		struct ndmsg ndm;
-		struct ifinfomsg ifi;
-	};
+	struct ndmsg ndm;
 	char attrs[64];
 };
-
-/* An interface's name for messages, its index when it has none. */
-static const char *ifname(int ifindex, char *buf)
-{
-	if (!if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE, "ifindex %d", ifindex);
-	return buf;
-}
 
 static void ts_after(struct timespec *ts, unsigned int ms)
 {
@@ -57,24 +45,9 @@ static long ts_ms_until(const struct timespec *ts)
 	return (ts->tv_sec - now.tv_sec) * 1000 + (ts->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-static void add_attr(struct nlmsghdr *nh, unsigned short type, const void *data, unsigned short len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-}
-
 static int nl_send(struct vxfwd_neigh *n, struct nl_req *req)
 {
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-
-	req->nh.nlmsg_seq = ++n->seq;
-	if (sendto(n->fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	return 0;
+	return host_nl_send(n->fd, &req->nh, ++n->seq);
 }
 
 static struct vxfwd_nh_target *target_find(struct vxfwd_neigh *n, __be32 addr)
@@ -101,14 +74,14 @@ static int neigh_trigger(struct vxfwd_neigh *n, struct vxfwd_nh_target *t)
 	};
 	char a[INET_ADDRSTRLEN], dev[IF_NAMESIZE];
 
-	add_attr(&req.nh, NDA_DST, &t->addr, sizeof(t->addr));
+	host_nl_attr(&req.nh, NDA_DST, &t->addr, sizeof(t->addr));
 	if (t->backoff_ms < BACKOFF_MIN_MS)
 		t->backoff_ms = BACKOFF_MIN_MS;
 	else if (t->backoff_ms < BACKOFF_MAX_MS)
 		t->backoff_ms *= 2;
 	ts_after(&t->next, t->backoff_ms);
 	log_debug("%s: resolving next hop on %s", inet_ntop(AF_INET, &t->addr, a, sizeof(a)),
-		  ifname(n->neigh_ifindex, dev));
+		  host_ifname(n->neigh_ifindex, dev));
 	return nl_send(n, &req);
 }
 
@@ -137,32 +110,22 @@ static void target_set(struct vxfwd_neigh *n, struct vxfwd_nh_target *t, const _
 	}
 }
 
+/* A neighbour event or dump entry: the next hop it is, if any, follows it. */
 static void on_neigh(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
 {
-	const struct ndmsg *ndm = NLMSG_DATA(nh);
-	const __u8 *lladdr = NULL;
-	struct vxfwd_nh_target *t = NULL;
-	const struct rtattr *rta;
-	int len = NLMSG_PAYLOAD(nh, sizeof(*ndm));
+	struct vxfwd_nh_target *t;
+	struct host_neigh nb;
 
-	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ndm)) || ndm->ndm_family != AF_INET ||
-	    ndm->ndm_ifindex != n->neigh_ifindex)
+	if (host_neigh_parse(nh, &nb) || nb.ifindex != n->neigh_ifindex || !nb.has_addr)
 		return;
-	for (rta = (const struct rtattr *)((const char *)ndm + NLMSG_ALIGN(sizeof(*ndm)));
-	     RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4)
-			t = target_find(n, *(const __be32 *)RTA_DATA(rta));
-		else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
-			lladdr = RTA_DATA(rta);
-	}
+	t = target_find(n, nb.addr);
 	if (!t || t->is_static)
 		return;
-	log_debug("rtnetlink: neighbour %s state 0x%x%s",
-		  nh->nlmsg_type == RTM_DELNEIGH ? "deleted" : "update", ndm->ndm_state,
-		  lladdr ? "" : " without lladdr");
-	t->state = nh->nlmsg_type == RTM_DELNEIGH ? 0 : ndm->ndm_state;
-	if (t->state & NUD_USABLE && lladdr) {
-		target_set(n, t, lladdr);
+	log_debug("rtnetlink: neighbour %s state 0x%x%s", nb.deleted ? "deleted" : "update",
+		  nb.state, nb.has_mac ? "" : " without lladdr");
+	t->state = nb.deleted ? 0 : nb.state;
+	if (t->state & HOST_NUD_USABLE && nb.has_mac) {
+		target_set(n, t, nb.mac);
 		t->backoff_ms = 0;
 		/* Our frames bypass the stack: confirm a stale entry ourselves. */
 		if (t->state & NUD_STALE)
@@ -176,42 +139,39 @@ static void on_neigh(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
 		ts_after(&t->next, BACKOFF_MIN_MS);
 }
 
-static int neigh_dump(struct vxfwd_neigh *n);
+static int neigh_dump(struct vxfwd_neigh *n, int wait_ms);
 
-static void on_link(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
+/* Next hops move to the neighbour table of the egress link's new master. */
+static void neigh_dev_change(struct vxfwd_neigh *n, int master)
 {
-	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
-	const struct rtattr *rta;
-	int len = NLMSG_PAYLOAD(nh, sizeof(*ifi));
-	int master = 0, up, mac_changed = 0, up_changed;
 	char e_name[IF_NAMESIZE], m_name[IF_NAMESIZE];
 	unsigned int i;
 
-	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)) || ifi->ifi_index != n->egress_ifindex ||
-	    nh->nlmsg_type != RTM_NEWLINK)
-		return;
-	for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == IFLA_MASTER && RTA_PAYLOAD(rta) == 4)
-			master = *(const int *)RTA_DATA(rta);
-		else if (rta->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(rta) == 6 &&
-			 memcmp(n->egress_mac, RTA_DATA(rta), 6)) {
-			memcpy(n->egress_mac, RTA_DATA(rta), 6);
-			mac_changed = 1;
-		}
+	n->neigh_ifindex = master ? master : n->egress_ifindex;
+	log_info("%s: next hops are looked up in the neighbour table of %s%s",
+		 host_ifname(n->egress_ifindex, e_name), host_ifname(n->neigh_ifindex, m_name),
+		 master ? " (its bridge master)" : "");
+	for (i = 0; i < n->n; i++)
+		if (!n->t[i].is_static)
+			target_set(n, &n->t[i], NULL);
+	neigh_dump(n, 0);
+}
+
+/* The egress link as the kernel describes it now: MAC, up/down, master. */
+static void egress_link_update(struct vxfwd_neigh *n, const struct host_link *l)
+{
+	int up, mac_changed = 0, up_changed;
+	unsigned int i;
+
+	if (l->has_mac && memcmp(n->egress_mac, l->mac, 6)) {
+		memcpy(n->egress_mac, l->mac, 6);
+		mac_changed = 1;
 	}
-	up = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
+	up = l->up && l->carrier;
 	up_changed = up != n->egress_up;
 	n->egress_up = up;
-	if ((master ? master : n->egress_ifindex) != n->neigh_ifindex) {
-		n->neigh_ifindex = master ? master : n->egress_ifindex;
-		log_info("%s: next hops are looked up in the neighbour table of %s%s",
-			 ifname(n->egress_ifindex, e_name), ifname(n->neigh_ifindex, m_name),
-			 master ? " (its bridge master)" : "");
-		for (i = 0; i < n->n; i++)
-			if (!n->t[i].is_static)
-				target_set(n, &n->t[i], NULL);
-		neigh_dump(n);
-	}
+	if ((l->master ? l->master : n->egress_ifindex) != n->neigh_ifindex)
+		neigh_dev_change(n, l->master);
 	if (up_changed && up)
 		for (i = 0; i < n->n; i++)
 			if (!n->t[i].valid && !n->t[i].is_static)
@@ -220,9 +180,19 @@ static void on_link(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
 		n->link_cb(n->link_ctx, n->egress_mac, up);
 }
 
-/* Returns 1 when the reply to `seq` ended (DONE or ACK), 0 otherwise. */
-static int on_msg(struct vxfwd_neigh *n, const struct nlmsghdr *nh, __u32 seq)
+/* A link event: only the egress link's matter. */
+static void on_link_event(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
 {
+	struct host_link l;
+
+	if (host_link_parse(nh, &l) == 0 && l.ifindex == n->egress_ifindex)
+		egress_link_update(n, &l);
+}
+
+/* Every message of the subscription socket: events, dump entries, acks. */
+static void on_msg(const struct nlmsghdr *nh, void *arg)
+{
+	struct vxfwd_neigh *n = arg;
 	const struct nlmsgerr *err;
 
 	switch (nh->nlmsg_type) {
@@ -232,50 +202,38 @@ static int on_msg(struct vxfwd_neigh *n, const struct nlmsghdr *nh, __u32 seq)
 		break;
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
-		on_link(n, nh);
+		on_link_event(n, nh);
 		break;
 	case NLMSG_ERROR:
 		err = NLMSG_DATA(nh);
 		if (err->error)
 			log_warnx("rtnetlink: request %u refused: %s", nh->nlmsg_seq,
 				  strerror(-err->error));
-		return seq && nh->nlmsg_seq == seq;
-	case NLMSG_DONE:
-		return seq && nh->nlmsg_seq == seq;
+		break;
 	}
-	return 0;
+}
+
+static void on_lost(void *arg)
+{
+	log_warnx("rtnetlink: events lost: socket buffer full; dumping again");
+	neigh_dump(arg, 0);
 }
 
 /* Read what is pending (or wait up to `ms` for `seq`); 1 when seq ended. */
 static int nl_read(struct vxfwd_neigh *n, __u32 seq, int ms)
 {
-	char buf[32768] __attribute__((aligned(4)));
-	struct pollfd pfd = {.fd = n->fd, .events = POLLIN};
-	struct nlmsghdr *nh;
-	ssize_t len;
-	int done = 0;
+	const struct host_nl_cb cb = {.msg = on_msg, .lost = on_lost, .arg = n};
 
-	for (;;) {
-		len = recv(n->fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (len < 0 && errno == EAGAIN) {
-			if (!seq || done || ms <= 0 || poll(&pfd, 1, ms) <= 0)
-				return done;
-			continue;
-		}
-		if (len < 0 && errno == ENOBUFS) {
-			log_warnx("rtnetlink: events lost: socket buffer full; dumping again");
-			neigh_dump(n);
-			continue;
-		}
-		if (len < 0)
-			return errno == EINTR ? done : -errno;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
-		     nh = NLMSG_NEXT(nh, len))
-			done |= on_msg(n, nh, seq);
-	}
+	return host_nl_read(n->fd, seq, ms, &cb);
 }
 
-static int neigh_dump(struct vxfwd_neigh *n)
+/*
+ * The neighbour table, dumped through the subscription socket rather than a
+ * socket of its own (host_nl_request()): its entries then come in order
+ * with the events, and an older event read after the dump cannot undo what
+ * it found.  With `wait_ms`, wait that long for the whole dump.
+ */
+static int neigh_dump(struct vxfwd_neigh *n, int wait_ms)
 {
 	struct nl_req req = {
 		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
@@ -283,18 +241,13 @@ static int neigh_dump(struct vxfwd_neigh *n)
 		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
 		.ndm.ndm_family = AF_INET,
 	};
+	int ret;
 
 	/* Strict checking refuses ndm_ifindex in a dump; on_neigh() filters. */
-	return nl_send(n, &req);
-}
-
-static int request_wait(struct vxfwd_neigh *n, struct nl_req *req, int ms)
-{
-	int ret = nl_send(n, req);
-
-	if (ret)
+	ret = nl_send(n, &req);
+	if (ret || !wait_ms)
 		return ret;
-	ret = nl_read(n, n->seq, ms);
+	ret = nl_read(n, n->seq, wait_ms);
 	if (ret < 0)
 		return ret;
 	return ret ? 0 : -ETIMEDOUT;
@@ -303,43 +256,28 @@ static int request_wait(struct vxfwd_neigh *n, struct nl_req *req, int ms)
 int neigh_open(struct vxfwd_neigh *n, const struct vxfwd_maps *maps, int egress_ifindex,
 	       neigh_link_cb cb, void *ctx)
 {
-	struct sockaddr_nl sa = {
-		.nl_family = AF_NETLINK,
-		.nl_groups = RTMGRP_NEIGH | RTMGRP_LINK,
-	};
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_GETLINK,
-		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
-		.ifi.ifi_family = AF_UNSPEC,
-		.ifi.ifi_index = egress_ifindex,
-	};
-	int one = 1, rcvbuf = 1 << 20, ret;
+	struct host_link l;
+	int ret;
 
 	memset(n, 0, sizeof(*n));
 	n->maps = maps;
 	n->egress_ifindex = egress_ifindex;
 	n->neigh_ifindex = egress_ifindex;
-	n->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	n->fd = host_nl_socket(RTMGRP_NEIGH | RTMGRP_LINK);
 	if (n->fd < 0)
-		return -errno;
-	setsockopt(n->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	setsockopt(n->fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
-	if (bind(n->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		goto fail;
+		return n->fd;
+	/* Subscribed first: a change after this query comes as an event. */
+	ret = host_link_get(egress_ifindex, &l);
+	if (ret) {
+		close(n->fd);
+		n->fd = -1;
+		return ret;
 	}
-	ret = request_wait(n, &req, 1000);
-	if (ret)
-		goto fail;
+	egress_link_update(n, &l);
 	/* Callbacks only after the initial state is known. */
 	n->link_cb = cb;
 	n->link_ctx = ctx;
 	return 0;
-fail:
-	close(n->fd);
-	n->fd = -1;
-	return ret;
 }
 
 void neigh_close(struct vxfwd_neigh *n)
@@ -373,12 +311,6 @@ int neigh_set_targets(struct vxfwd_neigh *n, const __be32 *addrs, const int *sta
 		      unsigned int count, int wait_ms)
 {
 	struct vxfwd_nh_target *t;
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
-		.nh.nlmsg_type = RTM_GETNEIGH,
-		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		.ndm.ndm_family = AF_INET,
-	};
 	struct timespec end;
 	unsigned int i;
 	int ret;
@@ -397,7 +329,7 @@ int neigh_set_targets(struct vxfwd_neigh *n, const __be32 *addrs, const int *sta
 		t->valid = statics[i] ? 1 : (t->is_static ? 0 : t->valid);
 		t->is_static = statics[i];
 	}
-	ret = request_wait(n, &req, 1000);
+	ret = neigh_dump(n, 1000);
 	if (ret)
 		return ret;
 	for (i = 0; i < n->n; i++)

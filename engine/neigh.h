@@ -8,7 +8,8 @@
  * table may well answer with the ingress interface.  Missing entries are
  * created and resolved on that device with RTM_NEWNEIGH + NTF_USE, retried
  * with backoff; RTNLGRP_NEIGH and RTNLGRP_LINK events keep the vxfwd_nexthop
- * map and the egress MAC current.  Raw rtnetlink, no libnl.
+ * map and the egress MAC current, on one subscribed socket; requests,
+ * dumps and parsing go through host.h's rtnetlink helpers.
  */
 #ifndef VXFWD_NEIGH_H
 #define VXFWD_NEIGH_H

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -33,6 +32,7 @@
 #include "config.h"
 #include "doctor.h"
 #include "engine.h"
+#include "host.h"
 #include "loader.h"
 #include "log.h"
 
@@ -99,26 +99,10 @@ static int parse_mode(const char *s)
 	return -1;
 }
 
-static int ifmac(const char *ifname, __u8 *mac)
-{
-	struct ifreq ifr = {0};
-	int fd, ret = 0;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-		ret = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return ret;
-}
-
 /* Interfaces of the rules file: unknown names are configuration errors. */
 static int resolve_ifaces(struct engine *e)
 {
+	struct host_link egress;
 	int ret;
 
 	snprintf(e->ingress, sizeof(e->ingress), "%s", e->rs->ingress);
@@ -137,10 +121,13 @@ static int resolve_ifaces(struct engine *e)
 		log_errx("%s: ingress and egress are the same interface", e->ingress);
 		return -EINVAL;
 	}
-	ret = ifmac(e->egress, e->egress_mac);
-	if (ret)
+	ret = host_link_get(e->egress_ifindex, &egress);
+	if (ret) {
 		log_errx("%s: cannot read the MAC address: %s", e->egress, strerror(-ret));
-	return ret;
+		return ret;
+	}
+	memcpy(e->egress_mac, egress.mac, sizeof(e->egress_mac));
+	return 0;
 }
 
 /* Same mount namespace as PID 1: a BPF file system mounted here is the host's. */
@@ -219,7 +206,8 @@ static int map_engine_stats(struct engine *e)
 	return 0;
 }
 
-static void on_link(void *ctx, const __u8 *mac, int up)
+/* neigh.c saw the egress MAC or its up/down state change. */
+static void egress_link_changed(void *ctx, const __u8 *mac, int up)
 {
 	struct engine *e = ctx;
 
@@ -326,7 +314,7 @@ static int start(struct engine *e)
 	ret = map_engine_stats(e);
 	if (ret)
 		return ret;
-	ret = neigh_open(&e->neigh, &e->maps, e->egress_ifindex, on_link, e);
+	ret = neigh_open(&e->neigh, &e->maps, e->egress_ifindex, egress_link_changed, e);
 	if (ret) {
 		log_errx("rtnetlink: socket setup failed: %s", strerror(-ret));
 		return ret;
