@@ -614,10 +614,8 @@ int cmd_run(int argc, char **argv)
 		vxfwd_ruleset_free(e.rs);
 		return VXFWD_EXIT_CONFIG;
 	}
-#ifdef VXFWD_HAVE_DOCTOR
 	/* Warnings only (it ends with their count): doctor's view of this host. */
 	doctor_preflight(e.inst.rules, e.rs);
-#endif
 	/* Signals wait in the signalfd from now on, startup included. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
