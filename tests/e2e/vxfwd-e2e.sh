@@ -42,8 +42,7 @@ setup()
 {
 	local rules=$1
 
-	lab_require
-	lab_init
+	[ -n "$LAB_TMP" ] || { lab_require; lab_init; }
 	lab_up
 	lab_collector_listen
 	lab_vxfwd_start "$rules"
@@ -530,8 +529,11 @@ print("during the test: FORWARD %d, sent %d, send errors %d %s, DROP_NO_NEXTHOP 
 # forwarding every frame; a good one then switches the UDP DNAT port.
 test_reload_broken()
 {
-	local rules=$LAB_TMP/reload.rules
+	local rules
 
+	lab_require
+	lab_init
+	rules=$LAB_TMP/reload.rules
 	cp "$LAB_RULES" "$rules"
 	setup "$rules"
 	captures_start
