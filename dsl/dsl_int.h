@@ -207,6 +207,7 @@ struct dsl_engine {
  * reach it through their extra/parse-param pointers. */
 struct dsl_ctx {
 	unsigned int flags;		/* VXFWD_DSL_F_* */
+	const struct vxfwd_dsl_host *host;	/* NULL: interfaces not checked */
 	struct dsl_src *srcs;
 	struct dsl_src *cur;		/* file being parsed */
 	int depth;			/* include depth */

@@ -14,6 +14,7 @@
 #include "attached.h"
 #include "config.h"
 #include "guard.h"
+#include "host.h"
 #include "maps.h"
 #include "vxfwd_dsl.h"
 
@@ -61,7 +62,7 @@ int attached_where_find(const struct vxfwd_instance *in, struct vxfwd_where *w)
 
 	if (attached_where(in->statefile, w) == 0)
 		return 0;
-	ret = vxfwd_dsl_load(in->rules, NULL, VXFWD_DSL_F_QUIET, stderr, &rs);
+	ret = vxfwd_dsl_load(in->rules, NULL, VXFWD_DSL_F_QUIET, &host_ifaces, stderr, &rs);
 	if (ret)
 		return ret;
 	snprintf(w->ingress, sizeof(w->ingress), "%s", rs->ingress);

@@ -58,6 +58,7 @@
 #include "config.h"
 #include "cmd.h"
 #include "doctor.h"
+#include "host.h"
 #include "instance.h"
 #include "log.h"
 #include "tx.h"
@@ -509,9 +510,9 @@ static void check_rules(struct doctor *d)
 
 	snprintf(hint, sizeof(hint), "vxfwd check -f %s", d->file);
 	if (d->json)
-		ret = vxfwd_dsl_load_records(d->file, NULL, 0, &sink, &d->own);
+		ret = vxfwd_dsl_load_records(d->file, NULL, 0, &host_ifaces, &sink, &d->own);
 	else
-		ret = vxfwd_dsl_load_file(d->file, stderr, &d->own);
+		ret = vxfwd_dsl_load(d->file, NULL, 0, &host_ifaces, stderr, &d->own);
 	d->rs = d->own;
 	if (ret == -EINVAL) {
 		d->config_failed = 1;
