@@ -39,14 +39,13 @@ NH_F_VALID = 0x1
 
 
 def counter_names(abi):
+    """The counters in ABI order, from the X(ID, "name") list of VXFWD_COUNTERS."""
     with open(abi) as f:
         text = f.read()
-    body = re.search(r"enum vxfwd_counter \{(.*?)\};", text, re.S).group(1)
-    names = []
-    for line in body.splitlines():
-        m = re.match(r"\s*VXFWD_C_([A-Z0-9_]+)", line)
-        if m and m.group(1) != "MAX":
-            names.append(m.group(1))
+    body = re.search(r"#define VXFWD_COUNTERS\(X\)(.*?)\n\n", text, re.S).group(1)
+    names = re.findall(r"\bX\(([A-Z0-9_]+),", body)
+    if not names:
+        raise SystemExit(f"vxmaps: {abi}: no counters in VXFWD_COUNTERS")
     return names
 
 
