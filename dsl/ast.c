@@ -222,7 +222,7 @@ static void eng_item_free(struct dsl_eng_item *it)
 /*
  * One setting of the engine block: `word` for backend, sched and
  * qdisc-bypass, `num` for the numbers and the sched priority, `list` for
- * cpus.  Values are checked in engine.c.
+ * cpus.  Values are checked in engine_block.c.
  */
 void dsl_ast_eng_item(struct dsl_ctx *ctx, enum dsl_eng_key key, const struct dsl_loc *loc,
 		      char *word, const struct dsl_loc *word_loc, struct dsl_val *num,

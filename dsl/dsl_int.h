@@ -174,7 +174,7 @@ struct dsl_egress {
 	struct dsl_loc mac_loc;
 };
 
-/* Settings of the `engine { ... }` block; engine.c names them. */
+/* Settings of the `engine { ... }` block; engine_block.c names them. */
 enum dsl_eng_key {
 	DSL_ENG_BACKEND,
 	DSL_ENG_WORKERS,
@@ -207,6 +207,7 @@ struct dsl_engine {
  * reach it through their extra/parse-param pointers. */
 struct dsl_ctx {
 	unsigned int flags;		/* VXFWD_DSL_F_* */
+	const struct vxfwd_dsl_host *host;	/* NULL: interfaces not checked */
 	struct dsl_src *srcs;
 	struct dsl_src *cur;		/* file being parsed */
 	int depth;			/* include depth */
@@ -309,7 +310,7 @@ void dsl_ctx_free_ast(struct dsl_ctx *ctx);
 void dsl_fmt_addr(char *buf, size_t len, __u32 addr);
 void dsl_fmt_val(char *buf, size_t len, const struct dsl_val *v);
 
-/* engine.c: the engine block's names, checks and settings. */
+/* engine_block.c: the engine block's names, checks and settings. */
 extern const char *const dsl_eng_names[DSL_ENG_N];
 void dsl_eval_engine(struct dsl_ctx *ctx);
 

@@ -9,7 +9,6 @@
  * share traffic but act differently are ambiguous (warning: the first wins).
  */
 #include <errno.h>
-#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,15 +164,18 @@ static int check_range(struct dsl_ctx *ctx, const struct dsl_val *v, unsigned lo
 
 /* ---- interfaces ---------------------------------------------------------- */
 
+/* A name the kernel can hold, and one the host has (when the caller says). */
 static void check_iface(struct dsl_ctx *ctx, const char *name, const struct dsl_loc *loc,
 			const char *role)
 {
-	if (strlen(name) >= IF_NAMESIZE) {
+	const struct vxfwd_dsl_host *host = ctx->host;
+
+	if (strlen(name) >= VXFWD_DSL_IFNAME_SIZE) {
 		dsl_error(ctx, loc, "%s interface name '%s' longer than %d characters", role,
-			  name, IF_NAMESIZE - 1);
+			  name, VXFWD_DSL_IFNAME_SIZE - 1);
 		return;
 	}
-	if (if_nametoindex(name))
+	if (!host || !host->iface_exists || host->iface_exists(name, host->arg))
 		return;
 	if (ctx->flags & VXFWD_DSL_F_IFACE_STRICT)
 		dsl_error(ctx, loc, "%s interface '%s' does not exist", role, name);

@@ -279,10 +279,11 @@ out:
 	free(path);
 }
 
-static void ctx_init(struct dsl_ctx *ctx, unsigned int flags)
+static void ctx_init(struct dsl_ctx *ctx, unsigned int flags, const struct vxfwd_dsl_host *host)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->flags = flags;
+	ctx->host = host;
 	ctx->diag_tail = &ctx->diags;
 	ctx->sets_tail = &ctx->sets;
 	ctx->anon_tail = &ctx->anon;
@@ -305,14 +306,15 @@ static void ctx_free(struct dsl_ctx *ctx)
 	}
 }
 
-static int dsl_load(const char *path, const char *text, unsigned int flags, FILE *diag,
+static int dsl_load(const char *path, const char *text, unsigned int flags,
+		    const struct vxfwd_dsl_host *host, FILE *diag,
 		    const struct vxfwd_diag_sink *sink, struct vxfwd_ruleset **out)
 {
 	struct dsl_ctx ctx;
 	int ret;
 
 	*out = NULL;
-	ctx_init(&ctx, flags);
+	ctx_init(&ctx, flags, host);
 	ret = load_src(&ctx, path, text, NULL);
 	if (ret == -EPERM && ctx.errors)
 		ret = -EINVAL;
@@ -337,27 +339,28 @@ out:
 	return ret;
 }
 
-int vxfwd_dsl_load(const char *path, const char *text, unsigned int flags, FILE *diag,
-		   struct vxfwd_ruleset **out)
+int vxfwd_dsl_load(const char *path, const char *text, unsigned int flags,
+		   const struct vxfwd_dsl_host *host, FILE *diag, struct vxfwd_ruleset **out)
 {
-	return dsl_load(path, text, flags, diag, NULL, out);
+	return dsl_load(path, text, flags, host, diag, NULL, out);
 }
 
 int vxfwd_dsl_load_records(const char *path, const char *text, unsigned int flags,
-			   const struct vxfwd_diag_sink *sink, struct vxfwd_ruleset **out)
+			   const struct vxfwd_dsl_host *host, const struct vxfwd_diag_sink *sink,
+			   struct vxfwd_ruleset **out)
 {
-	return dsl_load(path, text, flags, NULL, sink, out);
+	return dsl_load(path, text, flags, host, NULL, sink, out);
 }
 
 int vxfwd_dsl_load_file(const char *path, FILE *diag, struct vxfwd_ruleset **out)
 {
-	return vxfwd_dsl_load(path, NULL, 0, diag, out);
+	return vxfwd_dsl_load(path, NULL, 0, NULL, diag, out);
 }
 
 int vxfwd_dsl_load_string(const char *name, const char *text, FILE *diag,
 			  struct vxfwd_ruleset **out)
 {
-	return vxfwd_dsl_load(name, text, 0, diag, out);
+	return vxfwd_dsl_load(name, text, 0, NULL, diag, out);
 }
 
 void vxfwd_ruleset_free(struct vxfwd_ruleset *rs)

@@ -413,7 +413,7 @@ opt_prio	: %empty			{ $$ = NULL; }
 		| numval
 		;
 
-/* A number, or a number with a unit (50us, 4M) that engine.c applies. */
+/* A number, or a number with a unit (50us, 4M) that engine_block.c applies. */
 quantity	: numval
 		| NUMUNIT
 			{

@@ -7,6 +7,10 @@
  * operations in ABI types (bpf/vxfwd_abi.h).  engine/maps.c is the only code
  * that writes those operations into BPF maps; `vxfwd check` stops before it.
  *
+ * The library does not look at the host either: what the rules name on it
+ * (interfaces) is checked through the caller's struct vxfwd_dsl_host.
+ * The engine block's settings are conf/'s (vxfwd_conf.h).
+ *
  * Generations: operation keys carry gen = 0.  The engine stamps the
  * generation it writes (see engine/maps.c), so the compiled form is the same
  * for `check` and `run`.
@@ -14,72 +18,19 @@
 #ifndef VXFWD_DSL_H
 #define VXFWD_DSL_H
 
-#include <net/if.h>
 #include <stdio.h>
 
 #include "vxfwd_abi.h"
+#include "vxfwd_conf.h"
+
+/* An interface name with its NUL (IF_NAMESIZE; the engine asserts they agree). */
+#define VXFWD_DSL_IFNAME_SIZE 16
 
 enum vxfwd_xdp_mode {
 	VXFWD_XDP_AUTO = 0,	/* native if the driver takes it, generic otherwise */
 	VXFWD_XDP_NATIVE,
 	VXFWD_XDP_GENERIC,
 };
-
-/* How the engine sends (rules `engine { backend ... }`, run --backend). */
-enum vxfwd_backend {
-	VXFWD_BACKEND_UNSET = 0,
-	VXFWD_BACKEND_WRITE_FIXED,	/* io_uring WRITE_FIXED from registered slots */
-	VXFWD_BACKEND_SEND,		/* io_uring SEND straight from the ring */
-	VXFWD_BACKEND_SENDMMSG,		/* sendmmsg(2) straight from the ring */
-	VXFWD_BACKEND_TX_RING,		/* PACKET_TX_RING (TPACKET_V2) */
-};
-
-/* Scheduling policy of the engine's workers (`engine { sched ... }`). */
-enum vxfwd_sched {
-	VXFWD_SCHED_UNSET = 0,
-	VXFWD_SCHED_OTHER,
-	VXFWD_SCHED_FIFO,
-	VXFWD_SCHED_RR,
-};
-
-/* Ranges of the engine settings, checked by the rules language and by run. */
-#define VXFWD_ENGINE_BATCH_MAX	  1024
-#define VXFWD_ENGINE_POLL_MAX_US  10000
-#define VXFWD_ENGINE_RING_MIN	  (64ull << 10)
-#define VXFWD_ENGINE_RING_MAX	  (1ull << 30)
-#define VXFWD_ENGINE_PRIO_MAX	  99
-
-/*
- * The `engine { ... }` block: every field 0 (or _UNSET) when not given, and
- * the engine then uses its built-in default.  The command line of `run`
- * overrides each field.  None of these can change at reload (the rings and
- * workers exist for the life of the process): reload only reports them.
- */
-struct vxfwd_engine_conf {
-	enum vxfwd_backend backend;
-	unsigned int workers;		/* 1..VXFWD_MAX_WORKERS */
-	unsigned int n_cpus;		/* CPUs the workers are pinned to, in order */
-	unsigned int cpus[VXFWD_MAX_WORKERS];
-	enum vxfwd_sched sched;
-	unsigned int sched_prio;	/* 1..99 with FIFO and RR */
-	int poll_us;			/* -1 unset; 0..10000: busy-poll before sleeping */
-	__u64 ring_bytes;		/* per worker; power of two, 64 KiB..1 GiB */
-	unsigned int batch;		/* records per submission, 1..1024 */
-	int qdisc_bypass;		/* -1 unset, 0 off, 1 on */
-};
-
-/* Every field unset: 0, _UNSET, and -1 for poll_us and qdisc_bypass. */
-void vxfwd_engine_conf_init(struct vxfwd_engine_conf *conf);
-
-/*
- * The words of the engine block, for every user of them (the dump, run's
- * options, the engine's log lines).  _name() returns NULL for _UNSET or an
- * out-of-range value; _parse() returns _UNSET for an unknown word.
- */
-const char *vxfwd_backend_name(enum vxfwd_backend b);
-enum vxfwd_backend vxfwd_backend_parse(const char *word);
-const char *vxfwd_sched_name(enum vxfwd_sched s);
-enum vxfwd_sched vxfwd_sched_parse(const char *word);
 
 /* One map operation: write `val` at `key` in map `map`. */
 struct vxfwd_op {
@@ -127,8 +78,8 @@ struct vxfwd_prefix {
 };
 
 struct vxfwd_ruleset {
-	char ingress[IF_NAMESIZE];
-	char egress[IF_NAMESIZE];
+	char ingress[VXFWD_DSL_IFNAME_SIZE];
+	char egress[VXFWD_DSL_IFNAME_SIZE];
 	enum vxfwd_xdp_mode xdp_mode;
 	int nh_mac_pinned;		/* egress { next-hop mac ... } given */
 	__u8 nh_mac[6];
@@ -149,29 +100,39 @@ struct vxfwd_ruleset {
 };
 
 /*
- * Parse, evaluate and compile a rules file.  `path` "-" reads standard input.
+ * What a load asks of the host the rules are for.  The library never looks
+ * at the host itself: a load without one (NULL) does not check interface
+ * names against anything.  The engine passes the running host's
+ * (engine/host.c), tests pass their own.
+ */
+struct vxfwd_dsl_host {
+	/* 1 when interface `name` exists, 0 when it does not. */
+	int (*iface_exists)(const char *name, void *arg);
+	void *arg;
+};
+
+/* Load flags (vxfwd_dsl_load()). */
+#define VXFWD_DSL_F_IFACE_STRICT 0x1	/* interfaces the host lacks are errors (run) */
+#define VXFWD_DSL_F_QUIET	0x2	/* print errors only, no warnings (check -q) */
+
+/*
+ * Parse, evaluate and compile a rules file.  `path` "-" reads standard input;
+ * `text` non-NULL parses that string under the name `path` instead of
+ * reading the file.  Interface names are checked against `host` (NULL: not
+ * checked): one it lacks is a warning, or an error with
+ * VXFWD_DSL_F_IFACE_STRICT (`run` passes it, `check` does not).
  * Diagnostics (errors and warnings, GCC style, with source line and carets)
  * go to `diag`.  Returns 0 and sets *out, or a negative errno: -EINVAL when
  * the file has errors (already reported), another -errno when it cannot be
  * read.  Nothing is returned on error: no half-built ruleset.
  */
-int vxfwd_dsl_load_file(const char *path, FILE *diag, struct vxfwd_ruleset **out);
+int vxfwd_dsl_load(const char *path, const char *text, unsigned int flags,
+		   const struct vxfwd_dsl_host *host, FILE *diag, struct vxfwd_ruleset **out);
 
-/* The same for text in memory; `name` is used in diagnostics. */
+/* vxfwd_dsl_load() of a file or of text in memory, no flags, no host. */
+int vxfwd_dsl_load_file(const char *path, FILE *diag, struct vxfwd_ruleset **out);
 int vxfwd_dsl_load_string(const char *name, const char *text, FILE *diag,
 			  struct vxfwd_ruleset **out);
-
-/* Load flags (vxfwd_dsl_load()). */
-#define VXFWD_DSL_F_IFACE_STRICT 0x1	/* unknown interface names are errors (run) */
-#define VXFWD_DSL_F_QUIET	0x2	/* print errors only, no warnings (check -q) */
-
-/*
- * vxfwd_dsl_load_file() with flags: `run` passes VXFWD_DSL_F_IFACE_STRICT,
- * `check` 0 (unknown interfaces are then warnings).  `text` non-NULL parses
- * that string under the name `path` instead of reading the file.
- */
-int vxfwd_dsl_load(const char *path, const char *text, unsigned int flags, FILE *diag,
-		   struct vxfwd_ruleset **out);
 
 /*
  * Diagnostics as records, for callers that print them in another form
@@ -203,7 +164,8 @@ struct vxfwd_diag_sink {
  * `sink` in file order instead of printing them.
  */
 int vxfwd_dsl_load_records(const char *path, const char *text, unsigned int flags,
-			   const struct vxfwd_diag_sink *sink, struct vxfwd_ruleset **out);
+			   const struct vxfwd_dsl_host *host, const struct vxfwd_diag_sink *sink,
+			   struct vxfwd_ruleset **out);
 
 void vxfwd_ruleset_free(struct vxfwd_ruleset *rs);
 

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "guard.h"
 #include "loader.h"
+#include "host.h"
 #include "maps.h"
 #include "vxfwd_dsl.h"
 
@@ -62,7 +63,7 @@ int attached_where_find(const struct vxfwd_instance *in, struct vxfwd_where *w)
 
 	if (attached_where(in->statefile, w) == 0)
 		return 0;
-	ret = vxfwd_dsl_load(in->rules, NULL, VXFWD_DSL_F_QUIET, stderr, &rs);
+	ret = vxfwd_dsl_load(in->rules, NULL, VXFWD_DSL_F_QUIET, &host_ifaces, stderr, &rs);
 	if (ret)
 		return ret;
 	snprintf(w->ingress, sizeof(w->ingress), "%s", rs->ingress);

@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "cmd.h"
+#include "host.h"
 #include "log.h"
 #include "vxfwd_dsl.h"
 
@@ -130,7 +131,7 @@ static int check_json(const char *path, unsigned int flags)
 		log_warnx("check: out of memory");
 		return VXFWD_EXIT_RUNTIME;
 	}
-	ret = vxfwd_dsl_load_records(path, NULL, flags, &sink, &rs);
+	ret = vxfwd_dsl_load_records(path, NULL, flags, &host_ifaces, &sink, &rs);
 	vxfwd_ruleset_free(rs);
 	if (ret && ret != -EINVAL) {
 		struct vxfwd_diag_rec rec = { .severity = "error", .file = shown,
@@ -183,7 +184,7 @@ int cmd_check(int argc, char **argv)
 		return check_json(path, quiet ? VXFWD_DSL_F_QUIET : 0);
 
 	diag = log_diag_open();
-	ret = vxfwd_dsl_load(path, NULL, quiet ? VXFWD_DSL_F_QUIET : 0, diag, &rs);
+	ret = vxfwd_dsl_load(path, NULL, quiet ? VXFWD_DSL_F_QUIET : 0, &host_ifaces, diag, &rs);
 	log_diag_close(diag);
 	if (ret == -EINVAL)
 		return VXFWD_EXIT_CONFIG;

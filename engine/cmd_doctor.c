@@ -29,6 +29,7 @@
 #include "config.h"
 #include "doctor.h"
 #include "doctor_checks.h"
+#include "host.h"
 #include "instance.h"
 #include "loader.h"
 #include "log.h"

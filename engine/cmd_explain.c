@@ -29,6 +29,7 @@
 
 #include "attached.h"
 #include "cmd.h"
+#include "host.h"
 #include "inspect.h"
 #include "loader.h"
 #include "log.h"
@@ -337,7 +338,7 @@ static int load_live(struct explain *x, const char *name)
 	}
 	x->live = 1;
 	if (x->st.rules[0] &&
-	    vxfwd_dsl_load(x->st.rules, NULL, VXFWD_DSL_F_QUIET, NULL, &x->rs) != 0)
+	    vxfwd_dsl_load(x->st.rules, NULL, VXFWD_DSL_F_QUIET, &host_ifaces, NULL, &x->rs) != 0)
 		x->rs = NULL;
 	return 0;
 }
@@ -348,7 +349,7 @@ static int load_file(struct explain *x, const char *file)
 
 	if (instance_init(&x->in, file, NULL) && instance_init(&x->in, file, "explain"))
 		return -EINVAL;
-	ret = vxfwd_dsl_load(x->in.rules, NULL, VXFWD_DSL_F_QUIET, stderr, &x->rs);
+	ret = vxfwd_dsl_load(x->in.rules, NULL, VXFWD_DSL_F_QUIET, &host_ifaces, stderr, &x->rs);
 	if (ret == -EINVAL)
 		return -EINVAL;
 	if (ret)

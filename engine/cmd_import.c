@@ -109,7 +109,7 @@ static int verify_sets(const char *text, const char *set)
 	if (asprintf(&all, "%s%s\nforward udp from @%s to port 1 dnat 127.0.0.1\n", head, text,
 		     set) < 0)
 		return -ENOMEM;
-	ret = vxfwd_dsl_load("<import-allowlist>", all, VXFWD_DSL_F_QUIET, stderr, &rs);
+	ret = vxfwd_dsl_load("<import-allowlist>", all, VXFWD_DSL_F_QUIET, NULL, stderr, &rs);
 	vxfwd_ruleset_free(rs);
 	free(all);
 	return ret;

@@ -17,6 +17,7 @@
 
 #include "attached.h"
 #include "cmd.h"
+#include "host.h"
 #include "instance.h"
 #include "loader.h"
 #include "log.h"
@@ -67,7 +68,7 @@ static int check_rules(const struct vxfwd_instance *in, const char *rules)
 	int ret;
 
 	diag = log_diag_open();
-	ret = vxfwd_dsl_load(rules, NULL, VXFWD_DSL_F_QUIET, diag, &rs);
+	ret = vxfwd_dsl_load(rules, NULL, VXFWD_DSL_F_QUIET, &host_ifaces, diag, &rs);
 	log_diag_close(diag);
 	vxfwd_ruleset_free(rs);
 	if (ret == -EINVAL)

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "doctor_checks.h"
+#include "host.h"
 #include "vxfwd_abi.h"
 
 /* The distinct DNAT targets of the rules, in rule order. */
@@ -47,9 +48,9 @@ void check_rules(struct doctor *d)
 
 	snprintf(hint, sizeof(hint), "vxfwd check -f %s", d->file);
 	if (d->json)
-		ret = vxfwd_dsl_load_records(d->file, NULL, 0, &sink, &d->own);
+		ret = vxfwd_dsl_load_records(d->file, NULL, 0, &host_ifaces, &sink, &d->own);
 	else
-		ret = vxfwd_dsl_load_file(d->file, stderr, &d->own);
+		ret = vxfwd_dsl_load(d->file, NULL, 0, &host_ifaces, stderr, &d->own);
 	d->rs = d->own;
 	if (ret == -EINVAL) {
 		d->config_failed = 1;

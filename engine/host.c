@@ -415,3 +415,15 @@ int host_xdp_attached(int ifindex, __u32 *id, const char **mode)
 	*id = q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
 	return ret;
 }
+
+/* The ruleset's interface names are copied into IF_NAMESIZE buffers. */
+_Static_assert(VXFWD_DSL_IFNAME_SIZE == IF_NAMESIZE,
+	       "the rules language's interface names must fit the kernel's");
+
+static int iface_exists(const char *name, void *arg)
+{
+	(void)arg;
+	return if_nametoindex(name) != 0;
+}
+
+const struct vxfwd_dsl_host host_ifaces = {.iface_exists = iface_exists};

@@ -17,6 +17,8 @@
 #include <linux/netlink.h>
 #include <linux/types.h>
 
+#include "vxfwd_dsl.h"
+
 /* Neighbour states whose link-layer address can be used (the kernel's NUD_VALID). */
 #define HOST_NUD_USABLE                                                                  \
 	(NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
@@ -141,5 +143,12 @@ int host_read_sysctl_int(const char *path, int *val);
 
 /* The XDP program attached to `ifindex`: its id (0: none) and mode's name. */
 int host_xdp_attached(int ifindex, __u32 *id, const char **mode);
+
+/*
+ * This host as the rules loader asks about it: every vxfwd_dsl_load*() of the
+ * engine passes &host_ifaces, so interface names in a rules file are checked
+ * against the network namespace vxfwd runs in.
+ */
+extern const struct vxfwd_dsl_host host_ifaces;
 
 #endif /* VXFWD_HOST_H */

@@ -15,6 +15,7 @@
 
 #include "attached.h"
 #include "engine.h"
+#include "host.h"
 #include "log.h"
 
 #define RELOAD_WAIT_MS 1000 /* bound on next-hop resolution before a flip */
@@ -281,7 +282,8 @@ void engine_reload(struct engine *e)
 
 	log_info("%s: reloading", e->inst.rules);
 	diag = log_diag_open();
-	ret = vxfwd_dsl_load(e->inst.rules, NULL, VXFWD_DSL_F_IFACE_STRICT, diag, &rs);
+	ret = vxfwd_dsl_load(e->inst.rules, NULL, VXFWD_DSL_F_IFACE_STRICT, &host_ifaces, diag,
+			     &rs);
 	log_diag_close(diag);
 	if (ret) {
 		if (ret != -EINVAL)

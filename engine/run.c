@@ -371,81 +371,6 @@ static void stop(struct engine *e)
 	instance_unlock(&e->inst);
 }
 
-static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	unsigned long long v;
-	unsigned int shift;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *s == '-')
-		return -EINVAL;
-	shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
-	if (shift) {
-		if (v > ULLONG_MAX >> shift)
-			return -EINVAL;
-		v <<= shift;
-		end++;
-	}
-	if (*end || v < min || v > max)
-		return -EINVAL;
-	*out = (unsigned long)v;
-	return 0;
-}
-
-/* "0,2-3": CPU numbers in order. */
-static int parse_cpus(const char *s, struct vxfwd_engine_conf *c)
-{
-	unsigned long a, b;
-	char *end;
-
-	c->n_cpus = 0;
-	while (*s) {
-		errno = 0;
-		a = strtoul(s, &end, 10);
-		if (errno || end == s || a >= CPU_SETSIZE)
-			return -EINVAL;
-		b = a;
-		if (*end == '-') {
-			s = end + 1;
-			b = strtoul(s, &end, 10);
-			if (errno || end == s || b >= CPU_SETSIZE || b < a)
-				return -EINVAL;
-		}
-		for (; a <= b; a++) {
-			if (c->n_cpus == VXFWD_MAX_WORKERS)
-				return -E2BIG;
-			c->cpus[c->n_cpus++] = (unsigned int)a;
-		}
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return -EINVAL;
-		s = end;
-	}
-	return c->n_cpus ? 0 : -EINVAL;
-}
-
-/* "other", "fifo:50", "rr:10": the words of the rules file's `sched`. */
-static int parse_sched(const char *s, struct vxfwd_engine_conf *c)
-{
-	const char *colon = strchr(s, ':');
-	unsigned long prio = 0;
-	char word[16];
-
-	snprintf(word, sizeof(word), "%.*s", colon ? (int)(colon - s) : (int)strlen(s), s);
-	c->sched = vxfwd_sched_parse(word);
-	if (c->sched == VXFWD_SCHED_UNSET)
-		return -EINVAL;
-	/* A priority with fifo and rr, none with other. */
-	if ((c->sched == VXFWD_SCHED_OTHER) != !colon ||
-	    (colon && parse_uint(colon + 1, 1, VXFWD_ENGINE_PRIO_MAX, &prio)))
-		return -EINVAL;
-	c->sched_prio = (unsigned int)prio;
-	return 0;
-}
-
 static int bad_opt(int c, const char *arg, const char *want)
 {
 	log_warnx("-%c %s: %s", c, arg, want);
@@ -454,12 +379,14 @@ static int bad_opt(int c, const char *arg, const char *want)
 
 /*
  * Options override the rules file's engine block field by field; they are
- * kept in `o` and merged once the file is read (merge_conf()).
+ * kept in `o` and merged once the file is read (merge_conf()).  Their values
+ * are read by conf/'s parsers, the rules file's checked against the same
+ * limits; numbers take a K, M or G.
  */
 static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engine_conf *o,
 		     const char **file, const char **name, int *verbose)
 {
-	unsigned long v;
+	unsigned long long v;
 	int c;
 
 	vxfwd_engine_conf_init(o);
@@ -467,7 +394,7 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 	while ((c = opt_next(&run_cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'B':
-			if (parse_uint(optarg, 1, VXFWD_ENGINE_BATCH_MAX, &v))
+			if (vxfwd_conf_parse_size(optarg, 1, VXFWD_ENGINE_BATCH_MAX, &v))
 				return bad_opt(c, optarg, "batch must be 1 to 1024 records");
 			o->batch = (unsigned int)v;
 			break;
@@ -479,12 +406,12 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 					       "or tx-ring");
 			break;
 		case 'c':
-			if (parse_cpus(optarg, o))
+			if (vxfwd_conf_parse_cpus(optarg, o))
 				return bad_opt(c, optarg, "CPU list like 0,2-3 expected (at most "
 							  "16 CPUs)");
 			break;
 		case 'p':
-			if (parse_uint(optarg, 0, VXFWD_ENGINE_POLL_MAX_US, &v))
+			if (vxfwd_conf_parse_size(optarg, 0, VXFWD_ENGINE_POLL_MAX_US, &v))
 				return bad_opt(c, optarg,
 					       "busy-poll must be 0 to 10000 microseconds");
 			o->poll_us = (int)v;
@@ -493,18 +420,18 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 			o->qdisc_bypass = 1;
 			break;
 		case 'r':
-			if (parse_uint(optarg, VXFWD_ENGINE_RING_MIN, VXFWD_ENGINE_RING_MAX, &v) ||
-			    (v & (v - 1)))
+			if (vxfwd_conf_parse_size(optarg, 0, ULLONG_MAX, &v) ||
+			    vxfwd_conf_ring_check(v))
 				return bad_opt(c, optarg, "ring size must be a power of two from "
 							  "64K to 1G");
 			o->ring_bytes = v;
 			break;
 		case 's':
-			if (parse_sched(optarg, o))
+			if (vxfwd_conf_parse_sched(optarg, o))
 				return bad_opt(c, optarg, "use other, fifo:PRIO or rr:PRIO (1-99)");
 			break;
 		case 'w':
-			if (parse_uint(optarg, 1, VXFWD_MAX_WORKERS, &v))
+			if (vxfwd_conf_parse_size(optarg, 1, VXFWD_MAX_WORKERS, &v))
 				return bad_opt(c, optarg, "workers must be 1 to 16");
 			o->workers = (unsigned int)v;
 			break;
@@ -602,7 +529,8 @@ int cmd_run(int argc, char **argv)
 		return VXFWD_EXIT_USAGE;
 	}
 	diag = log_diag_open();
-	ret = vxfwd_dsl_load(e.inst.rules, NULL, VXFWD_DSL_F_IFACE_STRICT, diag, &e.rs);
+	ret = vxfwd_dsl_load(e.inst.rules, NULL, VXFWD_DSL_F_IFACE_STRICT, &host_ifaces, diag,
+			     &e.rs);
 	log_diag_close(diag);
 	if (ret) {
 		if (ret != -EINVAL)

@@ -28,7 +28,7 @@
 #include <sys/socket.h>
 
 #include "vxfwd_abi.h"
-#include "vxfwd_dsl.h"
+#include "vxfwd_conf.h"
 
 #define VXFWD_TX_SLOT_SIZE 9216 /* VXFWD_MAX_FRAME, 64-byte aligned */
 #define VXFWD_TX_SLOTS	   512	/* frames in flight per worker */

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "doctor.h"
+#include "host.h"
 #include "log.h"
 #include "vxfwd_dsl.h"
 
@@ -34,7 +35,7 @@ int main(int argc, char **argv)
 	}
 	log_init(0);
 	libbpf_set_print(NULL);
-	ret = vxfwd_dsl_load(argv[1], NULL, VXFWD_DSL_F_IFACE_STRICT, stderr, &rs);
+	ret = vxfwd_dsl_load(argv[1], NULL, VXFWD_DSL_F_IFACE_STRICT, &host_ifaces, stderr, &rs);
 	if (ret) {
 		fprintf(stderr, "%s: cannot load: %s\n", argv[1], strerror(-ret));
 		return 1;

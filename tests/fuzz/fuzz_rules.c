@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (vxfwd_dsl_load("fuzz.rules", text, DSL_F_NO_INCLUDE, sink, &rs) == 0) {
+	if (vxfwd_dsl_load("fuzz.rules", text, DSL_F_NO_INCLUDE, NULL, sink, &rs) == 0) {
 		if (!rs || !rs->n_ops)
 			abort();	/* success must yield a ruleset with a CFG op */
 		vxfwd_ruleset_dump(rs, sink);

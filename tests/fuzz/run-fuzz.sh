@@ -30,8 +30,8 @@ flex --outfile="$work/gen/scanner.yy.c" --header-file="$work/gen/scanner.yy.h" \
 bison --output="$work/gen/parser.tab.c" --defines="$work/gen/parser.tab.h" "$src/dsl/parser.y"
 
 if ! "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-D_GNU_SOURCE -I"$work/gen" -I"$src/dsl" -I"$src/bpf" \
-	-o "$work/fuzz-rules" "$src/tests/fuzz/fuzz_rules.c" "$src"/dsl/*.c \
+	-D_GNU_SOURCE -I"$work/gen" -I"$src/dsl" -I"$src/conf" -I"$src/bpf" \
+	-o "$work/fuzz-rules" "$src/tests/fuzz/fuzz_rules.c" "$src"/dsl/*.c "$src"/conf/*.c \
 	"$work/gen/parser.tab.c" "$work/gen/scanner.yy.c" 2>"$work/build.log"; then
 	if grep -q "libclang_rt.fuzzer\|cannot find.*fuzzer" "$work/build.log"; then
 		cat "$work/build.log" >&2

@@ -151,7 +151,7 @@ static int one_round(unsigned int round)
 	text = write_rules(m, N_MEMBERS, slot);
 	if (!text)
 		return 1;
-	ret = vxfwd_dsl_load("merge.rules", text, VXFWD_DSL_F_QUIET, stderr, &rs);
+	ret = vxfwd_dsl_load("merge.rules", text, VXFWD_DSL_F_QUIET, NULL, stderr, &rs);
 	if (ret) {
 		fprintf(stderr, "round %u: load failed: %d\n%s", round, ret, text);
 		free(text);
@@ -197,7 +197,7 @@ static int check_slash24(void)
 		fprintf(f, "198.51.100.%zu\n", i);
 	fputs("} }\nforward udp from @s to port 53 dnat 192.0.2.1\n", f);
 	fclose(f);
-	ret = vxfwd_dsl_load("slash24.rules", text, VXFWD_DSL_F_QUIET, stderr, &rs);
+	ret = vxfwd_dsl_load("slash24.rules", text, VXFWD_DSL_F_QUIET, NULL, stderr, &rs);
 	free(text);
 	if (ret)
 		return 1;

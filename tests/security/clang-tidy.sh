@@ -37,7 +37,7 @@ done
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-ls "$src"/engine/*.c "$src"/dsl/*.c |
+ls "$src"/engine/*.c "$src"/dsl/*.c "$src"/conf/*.c |
 	xargs -P "$(nproc)" -n 4 "$tidy" -p "$build" --quiet --checks="$checks" >"$out" 2>/dev/null || true
 # Diagnostics located in bpftool's generated skeletons are not our code.
 n=$(grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$out" | grep -vc '\.skel\.h:' || true)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# cppcheck over engine/ and dsl/: every finding fails the test.  No
+# cppcheck over engine/, dsl/ and conf/: every finding fails the test.  No
 # suppression list; a finding is fixed, or annotated on its line with
 # `// cppcheck-suppress ID` and a reason (--inline-suppr).
 #
@@ -19,5 +19,5 @@ cppcheck -q --std=c11 --error-exitcode=1 --inline-suppr \
 	-D__linux__ \
 	'-DLIBBPF_OPTS(TYPE,NAME,...)=struct TYPE NAME = {.sz = sizeof(struct TYPE), __VA_ARGS__}' \
 	-I "$build" -I "$src/bpf" -I "$build/bpf" -I "$src/engine" -I "$src/dsl" -I "$build/dsl" \
-	"$src"/engine/*.c "$src"/dsl/*.c
-echo "cppcheck: engine/ and dsl/ clean"
+	-I "$src/conf" "$src"/engine/*.c "$src"/dsl/*.c "$src"/conf/*.c
+echo "cppcheck: engine/, dsl/ and conf/ clean"

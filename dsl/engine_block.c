@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * engine.c - the `engine { ... }` block: its values checked and turned into
- * the struct vxfwd_engine_conf that `run` hands to the engine.
+ * engine_block.c - the `engine { ... }` block: its values checked and turned
+ * into the struct vxfwd_engine_conf that `run` hands to the engine.
  *
  * The words of the block (backend names, scheduling policies, on/off) are
  * names to the grammar and are looked up here, with a suggestion for a
  * misspelt one.  Numbers may be macros; busy-poll and ring-size also take a
  * unit (50us, 4M).  A setting left out stays unset (0, _UNSET or -1) and the
- * engine uses its own default.
+ * engine uses its own default.  The words, ranges, units and CPU entries are
+ * conf/'s (vxfwd_conf.h), shared with `run`'s options; the messages, with
+ * their places in the file, are the language's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,8 +18,7 @@
 #include "dsl_int.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-#define CPU_LIMIT 1024			/* CPU numbers are below this */
-#define RING_MIN VXFWD_ENGINE_RING_MIN
+#define CPU_LIMIT VXFWD_ENGINE_CPU_LIMIT
 #define RING_MAX VXFWD_ENGINE_RING_MAX
 #define POLL_MAX_US VXFWD_ENGINE_POLL_MAX_US
 #define BATCH_MAX VXFWD_ENGINE_BATCH_MAX
@@ -34,38 +35,10 @@ const char *const dsl_eng_names[DSL_ENG_N] = {
 	[DSL_ENG_QDISC_BYPASS] = "qdisc-bypass",
 };
 
-struct eng_word {
-	const char *name;
-	int value;
-};
-
-static const struct eng_word backends[] = {
-	{ "write-fixed", VXFWD_BACKEND_WRITE_FIXED },
-	{ "send", VXFWD_BACKEND_SEND },
-	{ "sendmmsg", VXFWD_BACKEND_SENDMMSG },
-	{ "tx-ring", VXFWD_BACKEND_TX_RING },
-};
-
-static const struct eng_word policies[] = {
-	{ "other", VXFWD_SCHED_OTHER },
-	{ "fifo", VXFWD_SCHED_FIFO },
-	{ "rr", VXFWD_SCHED_RR },
-};
-
-static const struct eng_word on_off[] = {
+static const struct vxfwd_conf_word on_off[] = {
 	{ "on", 1 },
 	{ "off", 0 },
-};
-
-struct size_unit {
-	const char *name;
-	unsigned int shift;
-};
-
-static const struct size_unit size_units[] = {
-	{ "K", 10 },
-	{ "M", 20 },
-	{ "G", 30 },
+	{ NULL, 0 },
 };
 
 /* Where each CPU of conf.cpus[] was written, for the warnings. */
@@ -75,67 +48,21 @@ struct eng_state {
 	int bad[DSL_ENG_N];		/* the setting had an error */
 };
 
-void vxfwd_engine_conf_init(struct vxfwd_engine_conf *conf)
-{
-	memset(conf, 0, sizeof(*conf));
-	conf->poll_us = -1;
-	conf->qdisc_bypass = -1;
-}
-
-static const char *word_name(const struct eng_word *tab, size_t n, int value)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (tab[i].value == value)
-			return tab[i].name;
-	return NULL;
-}
-
-static int word_value(const struct eng_word *tab, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(tab[i].name, word))
-			return tab[i].value;
-	return 0; /* _UNSET */
-}
-
-const char *vxfwd_backend_name(enum vxfwd_backend b)
-{
-	return word_name(backends, N_ELEMS(backends), (int)b);
-}
-
-enum vxfwd_backend vxfwd_backend_parse(const char *word)
-{
-	return (enum vxfwd_backend)word_value(backends, N_ELEMS(backends), word);
-}
-
-const char *vxfwd_sched_name(enum vxfwd_sched sc)
-{
-	return word_name(policies, N_ELEMS(policies), (int)sc);
-}
-
-enum vxfwd_sched vxfwd_sched_parse(const char *word)
-{
-	return (enum vxfwd_sched)word_value(policies, N_ELEMS(policies), word);
-}
-
-/* The value of word `it->word` in `tab`, or -1 (reported). */
+/* The value of word `it->word` in `tab` (NULL-terminated), or -1 (reported). */
 static int lookup_word(struct dsl_ctx *ctx, const struct dsl_eng_item *it,
-		       const struct eng_word *tab, size_t n, const char *what)
+		       const struct vxfwd_conf_word *tab, const char *what)
 {
-	const char *cands[8], *pick;
+	const char *cands[8] = { NULL }, *pick;
 	char list[128];
-	size_t i, off = 0;
+	size_t i, n, off = 0;
 
-	for (i = 0; i < n && i < N_ELEMS(cands); i++) {
-		if (!strcmp(it->word, tab[i].name))
-			return tab[i].value;
-		cands[i] = tab[i].name;
+	for (n = 0; tab[n].name; n++) {
+		if (!strcmp(it->word, tab[n].name))
+			return tab[n].value;
+		if (n < N_ELEMS(cands))
+			cands[n] = tab[n].name;
 	}
-	pick = dsl_suggest(it->word, cands, i);
+	pick = dsl_suggest(it->word, cands, n < N_ELEMS(cands) ? n : N_ELEMS(cands));
 	if (pick) {
 		dsl_error(ctx, &it->word_loc, "unknown %s '%s'; did you mean '%s'?", what, it->word,
 			  pick);
@@ -163,25 +90,9 @@ static int get_number(struct dsl_ctx *ctx, struct dsl_val *v, const char *what,
 	return 0;
 }
 
-/* Bytes in the largest unit that divides them: 4M, 64K, 1000. */
-static void fmt_size(char *buf, size_t len, unsigned long long bytes)
-{
-	size_t i;
-
-	for (i = N_ELEMS(size_units); i-- > 0;) {
-		if (bytes && !(bytes & ((1ull << size_units[i].shift) - 1))) {
-			snprintf(buf, len, "%llu%s", bytes >> size_units[i].shift,
-				 size_units[i].name);
-			return;
-		}
-	}
-	snprintf(buf, len, "%llu", bytes);
-}
-
 static int eval_backend(struct dsl_ctx *ctx, struct dsl_engine *e)
 {
-	int b = lookup_word(ctx, &e->item[DSL_ENG_BACKEND], backends, N_ELEMS(backends),
-			    "backend");
+	int b = lookup_word(ctx, &e->item[DSL_ENG_BACKEND], vxfwd_backend_words, "backend");
 
 	if (b < 0)
 		return -EINVAL;
@@ -215,14 +126,14 @@ static int eval_sched(struct dsl_ctx *ctx, struct dsl_engine *e)
 	unsigned long long prio;
 	int pol;
 
-	pol = lookup_word(ctx, it, policies, N_ELEMS(policies), "scheduling policy");
+	pol = lookup_word(ctx, it, vxfwd_sched_words, "scheduling policy");
 	if (pol < 0)
 		return -EINVAL;
-	if (pol == VXFWD_SCHED_OTHER && it->num) {
-		dsl_error(ctx, &it->num->loc, "engine: sched other takes no priority");
+	if (!vxfwd_sched_has_prio((enum vxfwd_sched)pol) && it->num) {
+		dsl_error(ctx, &it->num->loc, "engine: sched %s takes no priority", it->word);
 		return -EINVAL;
 	}
-	if (pol != VXFWD_SCHED_OTHER && !it->num) {
+	if (vxfwd_sched_has_prio((enum vxfwd_sched)pol) && !it->num) {
 		dsl_error(ctx, &it->word_loc,
 			  "engine: sched %s needs a priority (1-%d), like 'sched %s 50'", it->word,
 			  PRIO_MAX, it->word);
@@ -260,13 +171,13 @@ static int eval_busy_poll(struct dsl_ctx *ctx, struct dsl_engine *e)
 /* The unit of a ring-size as a shift, or -1 (reported). */
 static int size_shift(struct dsl_ctx *ctx, const struct dsl_val *v)
 {
-	size_t i;
+	int shift;
 
 	if (!v->name)
 		return 0;
-	for (i = 0; i < N_ELEMS(size_units); i++)
-		if (!strcmp(v->name, size_units[i].name))
-			return (int)size_units[i].shift;
+	shift = vxfwd_conf_size_shift(v->name);
+	if (shift >= 0)
+		return shift;
 	dsl_error(ctx, &v->loc, "engine: unknown size unit '%s' in '%llu%s'; expected K, M or G",
 		  v->name, v->lo, v->name);
 	return -1;
@@ -278,7 +189,7 @@ static int eval_ring_size(struct dsl_ctx *ctx, struct dsl_engine *e)
 	struct dsl_val *v = e->item[DSL_ENG_RING_SIZE].num;
 	char given[48], lo[32], hi[32];
 	unsigned long long bytes;
-	int shift;
+	int shift, ret;
 
 	if (dsl_resolve(ctx, v, DSL_K(DSL_V_NUM), "ring-size"))
 		return -EINVAL;
@@ -287,15 +198,16 @@ static int eval_ring_size(struct dsl_ctx *ctx, struct dsl_engine *e)
 		return -EINVAL;
 	snprintf(given, sizeof(given), "%llu%s", v->lo, v->name ? v->name : "");
 	bytes = v->lo > (RING_MAX << 1) >> shift ? ~0ull : v->lo << shift;
-	if (bytes < RING_MIN || bytes > RING_MAX) {
+	ret = vxfwd_conf_ring_check(bytes);
+	if (ret == -ERANGE) {
 		dsl_error(ctx, &v->loc, "engine: ring-size %s out of range (64K-1G)", given);
 		return -EINVAL;
 	}
-	if (bytes & (bytes - 1)) {
+	if (ret) {
 		for (shift = 62; shift > 0 && !(bytes >> shift); shift--)
 			;
-		fmt_size(lo, sizeof(lo), 1ull << shift);
-		fmt_size(hi, sizeof(hi), 1ull << (shift + 1));
+		vxfwd_conf_fmt_size(lo, sizeof(lo), 1ull << shift);
+		vxfwd_conf_fmt_size(hi, sizeof(hi), 1ull << (shift + 1));
 		dsl_error(ctx, &v->loc, "engine: ring-size %s is not a power of two; use %s or %s",
 			  given, lo, hi);
 		return -EINVAL;
@@ -307,7 +219,7 @@ static int eval_ring_size(struct dsl_ctx *ctx, struct dsl_engine *e)
 static int eval_qdisc_bypass(struct dsl_ctx *ctx, struct dsl_engine *e)
 {
 	struct dsl_eng_item *it = &e->item[DSL_ENG_QDISC_BYPASS];
-	int on = lookup_word(ctx, it, on_off, N_ELEMS(on_off), "qdisc-bypass value");
+	int on = lookup_word(ctx, it, on_off, "qdisc-bypass value");
 
 	if (on < 0)
 		return -EINVAL;
@@ -325,16 +237,17 @@ static int cpu_entry(struct dsl_ctx *ctx, struct eng_state *st, struct dsl_val *
 {
 	struct vxfwd_engine_conf *conf = &st->e->conf;
 	unsigned long long c;
-	int dup = 0;
+	int dup = 0, ret;
 
 	if (dsl_resolve(ctx, v, DSL_K(DSL_V_NUM) | DSL_K(DSL_V_RANGE), "cpus"))
 		return -EINVAL;
-	if (v->lo >= CPU_LIMIT || v->hi >= CPU_LIMIT) {
+	ret = vxfwd_conf_cpu_check(v->lo, v->hi);
+	if (ret == -ERANGE) {
 		dsl_error(ctx, &v->loc, "engine: cpu %llu out of range (0-%d)",
 			  v->lo >= CPU_LIMIT ? v->lo : v->hi, CPU_LIMIT - 1);
 		return -EINVAL;
 	}
-	if (v->lo > v->hi) {
+	if (ret) {
 		dsl_error(ctx, &v->loc, "engine: cpu range %llu-%llu is empty", v->lo, v->hi);
 		return -EINVAL;
 	}
@@ -346,12 +259,11 @@ static int cpu_entry(struct dsl_ctx *ctx, struct eng_state *st, struct dsl_val *
 		}
 		if (!seen[c])
 			seen[c] = v;
-		if (conf->n_cpus == VXFWD_MAX_WORKERS) {
+		if (vxfwd_conf_add_cpu(conf, (unsigned int)c)) {
 			dsl_error(ctx, &v->loc, "engine: more than %d cpus", VXFWD_MAX_WORKERS);
 			return -E2BIG;
 		}
-		st->cpu_val[conf->n_cpus] = v;
-		conf->cpus[conf->n_cpus++] = (unsigned int)c;
+		st->cpu_val[conf->n_cpus - 1] = v;
 	}
 	return 0;
 }
