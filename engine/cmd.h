@@ -13,7 +13,7 @@
 struct json_object;
 struct vxfwd_diag_rec;
 
-/* Each subcommand's options (opts.h), next to the code that parses them. */
+/* Each subcommand's options (opts.h), in the command table (commands.c). */
 extern const struct opt_cmd run_cmd;
 extern const struct opt_cmd check_cmd;
 extern const struct opt_cmd reload_cmd;

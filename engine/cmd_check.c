@@ -18,25 +18,9 @@
 #include "config.h"
 #include "cmd.h"
 #include "host.h"
+#include "instance.h"
 #include "log.h"
 #include "vxfwd_dsl.h"
-
-#define DEFAULT_RULES VXFWD_SYSCONFDIR "/vxfwd/vxfwd.rules"
-
-static const struct opt check_opts[] = {
-	{'f', "file", "file", "Rules file; - reads standard input (default " DEFAULT_RULES ")", 0},
-	{'j', "json", NULL, "Print the result and every diagnostic as one JSON object", 0},
-	{'q', "quiet", NULL, "Print nothing on success; with -j, leave warnings out", 0},
-	{'v', "verbose", NULL, "Print every map entry run would write", 0},
-	{0, NULL, NULL, NULL, 0},
-};
-
-const struct opt_cmd check_cmd = {
-	.name = "check",
-	.summary = "Parse, evaluate and compile a rules file as run does, and stop before the "
-		   "kernel.",
-	.opts = check_opts,
-};
 
 /* What -j collects while the rules load. */
 struct check_json {
@@ -151,7 +135,7 @@ static int check_json(const char *path, unsigned int flags)
 
 int cmd_check(int argc, char **argv)
 {
-	const char *path = DEFAULT_RULES;
+	const char *path = VXFWD_DEFAULT_RULES;
 	struct vxfwd_ruleset *rs = NULL;
 	FILE *diag;
 	int quiet = 0, verbose = 0, json = 0, ch, ret;

@@ -22,13 +22,6 @@
 #include "engine.h"
 #include "log.h"
 
-const struct opt_cmd detach_cmd = {
-	.name = "detach",
-	.summary = "Remove what a stopped instance left attached: its XDP program, the leak "
-		   "guard, the pins and the state file.",
-	.opts = opt_instance_opts,
-};
-
 /* A bpf_link pinned by an earlier vxfwd. */
 static void detach_old_link(const struct vxfwd_instance *in)
 {

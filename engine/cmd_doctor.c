@@ -90,20 +90,6 @@ static void check_program(struct doctor *d)
 	       strerror(-ret), xdp_kernel_msg[0] ? ": " : "", xdp_kernel_msg);
 }
 
-static const struct opt doctor_opts[] = {
-	{'f', "file", "file", "Rules file to check the host for (default " VXFWD_DEFAULT_RULES ")",
-	 0},
-	{'j', "json", NULL, "Print the checks and the result as one JSON object", 0},
-	{0, NULL, NULL, NULL, 0},
-};
-
-const struct opt_cmd doctor_cmd = {
-	.name = "doctor",
-	.summary = "Probe the host for what a rules file needs and say what run will do and "
-		   "what to change.",
-	.opts = doctor_opts,
-};
-
 static int doctor_usage(FILE *f)
 {
 	opt_usage(&doctor_cmd, f);

@@ -51,33 +51,6 @@ struct explain {
 	struct verdict *v; /* filled by the ring callbacks */
 };
 
-static const struct opt explain_opts[] = {
-	{'j', "json", NULL, "Print JSON", 0},
-	{'f', "file", "file", "Explain with the rules of <file> (the default file without -n)", 1},
-	{'n', "name", "name", "Explain with the live maps of the running instance <name>", 1},
-	{'r', "read", "pcap", "Explain every frame of the capture <pcap>", 2},
-	{0, NULL, NULL, NULL, 0},
-};
-
-static const struct opt explain_operands[] = {
-	{0, NULL, "udp | tcp", "The inner protocol", 0},
-	{0, NULL, "src[:sport]", "The inner source address and port (default port 40000)", 0},
-	{0, NULL, "dst:dport", "The inner destination address and port", 0},
-	{0, NULL, "vni N", "The VNI (default the smallest one the rules accept)", 0},
-	{0, NULL, NULL, NULL, 0},
-};
-
-const struct opt_cmd explain_cmd = {
-	.name = "explain",
-	.summary = "Say what the XDP program does with a packet: the rule that forwards it and "
-		   "what it becomes, or why it is dropped.",
-	.opts = explain_opts,
-	.synopsis_args = "udp | tcp src[:sport] dst:dport [vni N]",
-	.args_group = 2,
-	.in_order = 1,
-	.operands = explain_operands,
-};
-
 /* ---- the program ------------------------------------------------------ */
 
 static int on_rec(void *ctx, void *data, size_t size)

@@ -36,25 +36,6 @@
 #include "log.h"
 #include "vxfwd_dsl.h"
 
-static const struct opt import_opts[] = {
-	{'s', "set", "set", "Name of the set to print (default allowlist)", 0},
-	{0, NULL, NULL, NULL, 0},
-};
-
-static const struct opt import_operands[] = {
-	{0, NULL, "file", "The JSON allowlist (organizations, flat_ip_list); - reads standard input",
-	 0},
-	{0, NULL, NULL, NULL, 0},
-};
-
-const struct opt_cmd import_allowlist_cmd = {
-	.name = "import-allowlist",
-	.summary = "Print a JSON allowlist of the previous system as sets of the rules language.",
-	.opts = import_opts,
-	.synopsis_args = "file",
-	.operands = import_operands,
-};
-
 static void put_pfx(FILE *out, const struct imp_pfx *p, const char *indent)
 {
 	fprintf(out, "%s%u.%u.%u.%u", indent, p->addr >> 24, (p->addr >> 16) & 0xff,

@@ -51,21 +51,6 @@ static void on_signal(int sig)
 	mon_stop = 1;
 }
 
-static const struct opt monitor_opts[] = {
-	{'c', "count", "count", "Stop after <count> events", 0},
-	OPT_INSTANCE_NAME(0),
-	{'r', "rate", "rate", "At most <rate> events per second and CPU (default 100)", 0},
-	{'s', "sample", "sample", "Consider one frame in <sample> (default every frame)", 0},
-	{0, NULL, NULL, NULL, 0},
-};
-
-const struct opt_cmd monitor_cmd = {
-	.name = "monitor",
-	.summary = "Print a line for mirror frames as the XDP program forwards or drops them, "
-		   "sampled and rate-limited, until interrupted.",
-	.opts = monitor_opts,
-};
-
 /* The .bss map of the program: the one holding struct vxfwd_mon_cfg. */
 static int bss_fd(int prog_fd)
 {

@@ -33,13 +33,6 @@ struct answer {
 	__u64 failures;
 };
 
-const struct opt_cmd reload_cmd = {
-	.name = "reload",
-	.summary = "Check the rules file of a running instance, have it load the file and wait "
-		   "for its answer.",
-	.opts = opt_instance_opts,
-};
-
 /* The workers' entries of vxfwd_engine, the two reload counters summed. */
 static int answer_read(int fd, struct answer *a)
 {

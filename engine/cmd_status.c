@@ -52,19 +52,6 @@ struct status {
 	struct vxfwd_count guard_cnt[VXFWD_G_MAX];
 };
 
-static const struct opt status_opts[] = {
-	{'j', "json", NULL, "Print a JSON array, one object per instance", 0},
-	{'n', "name", "name", "Show only the instance <name> (default every running one)", 0},
-	{0, NULL, NULL, NULL, 0},
-};
-
-const struct opt_cmd status_cmd = {
-	.name = "status",
-	.summary = "Show each running instance: pid, XDP program and mode, ruleset, next hops, "
-		   "workers and the leak guard.",
-	.opts = status_opts,
-};
-
 /* Seconds since process `pid` started, from /proc; -1 when unknown. */
 static long proc_uptime(pid_t pid)
 {

@@ -57,7 +57,6 @@ int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-
 /* r0 = XDP_PASS; exit.  Multi-buffer aware like vxfwd's own program. */
 static int probe_prog_load(void)
 {

@@ -61,34 +61,6 @@ __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_le
 	return 0;
 }
 
-/* -BbcpQrsw override the rules file's engine block one by one. */
-static const struct opt run_opts[] = {
-	{'B', "batch", "batch", "Ring records moved into the sender at once (1-1024, default 256)",
-	 0},
-	{'b', "backend", "backend", "Send backend: write-fixed (default), send, sendmmsg, tx-ring",
-	 0},
-	{'c', "cpus", "cpus", "Pin worker i to the i-th CPU of a list like 0,2-3", 0},
-	{'f', "file", "file", "Rules file (default " VXFWD_DEFAULT_RULES ")", 0},
-	{'k', "keep-attached", NULL, "At exit, leave XDP and the leak guard attached", 0},
-	{'n', "name", "name", "Name of the instance (default the rules file's base name)", 0},
-	{'p', "busy-poll", "usec", "Poll the ring <usec> after a batch (0-10000, default 0)", 0},
-	{'Q', "qdisc-bypass", NULL, "Send with PACKET_QDISC_BYPASS (tcpdump on egress sees nothing)",
-	 0},
-	{'r', "ring-size", "size", "Ring bytes per worker, a power of two, 64K-1G (default 4M)", 0},
-	{'s', "sched", "policy", "Workers' scheduling: other (default), fifo:PRIO, rr:PRIO", 0},
-	{'v', "verbose", NULL, "Log debugging messages; twice, libbpf's as well", 0},
-	{'w', "workers", "workers", "Engine workers, one ring and thread each (1-16, default 1)", 0},
-	{'x', "xdp-mode", "mode", "Attach XDP in mode auto (default), native or generic", 0},
-	{0, NULL, NULL, NULL, 0},
-};
-
-const struct opt_cmd run_cmd = {
-	.name = "run",
-	.summary = "Load the rules, attach the XDP program to the ingress interface and forward "
-		   "mirror traffic until a signal (SIGHUP reloads, SIGTERM stops).",
-	.opts = run_opts,
-};
-
 static int parse_mode(const char *s)
 {
 	size_t i;

@@ -28,7 +28,6 @@
 
 enum fmt { FMT_TABLE, FMT_JSON, FMT_PROM };
 
-
 static const struct {
 	const char *name;
 	size_t off;
@@ -438,22 +437,6 @@ static int watch(const struct pins *p, enum fmt f, int secs)
 	free(s);
 	return ret;
 }
-
-static const struct opt stats_opts[] = {
-	{'j', "json", NULL, "Print JSON", 1},
-	{'p', "prometheus", NULL, "Print the Prometheus text format (node_exporter textfile)", 1},
-	{'w', "watch", "seconds", "Redraw every <seconds> with rates until interrupted", 0},
-	{'f', "file", "file", "Find the instance by its rules file", 2},
-	{'n', "name", "name", "Name of the instance (default vxfwd)", 2},
-	{0, NULL, NULL, NULL, 0},
-};
-
-const struct opt_cmd stats_cmd = {
-	.name = "stats",
-	.summary = "Print the counters of an instance: frames received, passed, forwarded and "
-		   "dropped by reason, per rule and organization, and what the engine sent.",
-	.opts = stats_opts,
-};
 
 static int parse_target(int c, const char *arg, const char **file, const char **name)
 {

@@ -9,17 +9,6 @@
 #include "config.h"
 #include "log.h"
 
-static const struct opt version_opts[] = {
-	{0, NULL, NULL, NULL, 0},
-};
-
-const struct opt_cmd version_cmd = {
-	.name = "version",
-	.summary = "Print the versions of vxfwd, libbpf, liburing and the kernel "
-		   "(vxfwd --version prints the same).",
-	.opts = version_opts,
-};
-
 int cmd_version(int argc, char **argv)
 {
 	struct utsname u;
