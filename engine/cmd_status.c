@@ -8,6 +8,7 @@
  * and backend, and the leak guard.  "Running" means the pid-file lock is
  * held.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -83,22 +84,16 @@ static long proc_uptime(pid_t pid)
 	return (long)(up - (double)start / (double)sysconf(_SC_CLK_TCK));
 }
 
-static const char *nud_name(__u16 state)
+/* The neighbour state as `ip neigh` spells it: host_nud_name() in capitals. */
+static const char *nud_name(__u16 state, char *buf, size_t len)
 {
-	static const struct {
-		__u16 bit;
-		const char *name;
-	} names[] = {
-		{NUD_PERMANENT, "PERMANENT"}, {NUD_NOARP, "NOARP"},	{NUD_REACHABLE, "REACHABLE"},
-		{NUD_STALE, "STALE"},	      {NUD_DELAY, "DELAY"},	{NUD_PROBE, "PROBE"},
-		{NUD_INCOMPLETE, "INCOMPLETE"}, {NUD_FAILED, "FAILED"},
-	};
+	const char *name = host_nud_name(state);
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (state & names[i].bit)
-			return names[i].name;
-	return "NONE";
+	for (i = 0; name[i] && i + 1 < len; i++)
+		buf[i] = (char)toupper((unsigned char)name[i]);
+	buf[i] = '\0';
+	return buf;
 }
 
 /* One neighbour of a dump: record its state if it is one of our next hops. */
@@ -107,7 +102,7 @@ static void neigh_msg(struct status *s, const struct nlmsghdr *h, int ingress)
 	const struct ndmsg *nd = NLMSG_DATA(h);
 	const struct rtattr *a = (const struct rtattr *)((const char *)nd + NLMSG_ALIGN(sizeof(*nd)));
 	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
-	char ifname[IF_NAMESIZE];
+	char ifname[IF_NAMESIZE], state[16];
 	__be32 dst;
 	unsigned int i;
 
@@ -120,7 +115,7 @@ static void neigh_msg(struct status *s, const struct nlmsghdr *h, int ingress)
 		for (i = 0; i < s->st.n_nexthops; i++)
 			if (s->st.nexthop[i] == dst)
 				snprintf(s->neigh[i], sizeof(s->neigh[i]), "%s on %s",
-					 nud_name(nd->ndm_state),
+					 nud_name(nd->ndm_state, state, sizeof(state)),
 					 if_indextoname((unsigned int)nd->ndm_ifindex, ifname)
 						 ? ifname
 						 : "?");
