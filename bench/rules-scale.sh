@@ -42,25 +42,10 @@ trap cleanup EXIT INT TERM
 
 # gen N STEP FILE: N addresses STEP apart from 10.0.0.0, 200 organizations
 gen() {
-	awk -v n="$1" -v step="$2" 'BEGIN {
-		print "ingress ens5 { vni 1 }"
-		print "egress ens6"
-		print "set exporters {"
-		per = int((n + 199) / 200)
-		for (i = 0; i < n; i++) {
-			if (i % per == 0) {
-				if (i)
-					print "\t}"
-				printf "\torg \"Org %d\" id %d {\n", i / per, 1000 + i / per
-			}
-			a = 167772160 + i * step
-			printf "\t\t%d.%d.%d.%d\n", int(a / 16777216), int(a / 65536) % 256,
-				int(a / 256) % 256, a % 256
-		}
-		print "\t}"
-		print "}"
-		print "forward udp from @exporters to port 31765 dnat 172.30.82.95 port 8081"
-	}' >"$3"
+	awk -v n="$1" -v step="$2" -v orgs=200 -v idbase=1000 -v set=exporters -v ingress=ens5 \
+		-v egress=ens6 \
+		-v rule="forward udp from @exporters to port 31765 dnat 172.30.82.95 port 8081" \
+		-f "$here/../tests/rules/allowlist.awk" >"$3"
 }
 
 # measure NAME FILE: check's status, time and peak RSS

@@ -16,21 +16,9 @@ fail=0
 
 # gen N STEP: N addresses STEP apart from 10.0.0.0 in 100 organizations
 gen() {
-	awk -v n="$1" -v step="$2" 'BEGIN {
-		print "ingress lo { vni 1 }"
-		print "egress nosuchif0"
-		print "set big {"
-		per = int((n + 99) / 100)
-		for (i = 0; i < n; i++) {
-			if (i % per == 0)
-				printf "%s\torg \"Org %d\" id %d {\n", i ? "\t}\n" : "", i / per, i / per
-			a = 167772160 + i * step
-			printf "\t\t%d.%d.%d.%d\n", int(a / 16777216), int(a / 65536) % 256,
-				int(a / 256) % 256, a % 256
-		}
-		print "\t}\n}"
-		print "forward udp from @big to port 53 dnat 192.0.2.1"
-	}'
+	awk -v n="$1" -v step="$2" -v orgs=100 -v idbase=0 -v set=big -v ingress=lo \
+		-v egress=nosuchif0 -v rule="forward udp from @big to port 53 dnat 192.0.2.1" \
+		-f "$here/allowlist.awk"
 }
 
 gen "$limit" 2 >"$tmp/limit.rules"
