@@ -185,33 +185,33 @@ static struct bpf_program *pick_pass(struct collect_bpf *s)
 	return s->progs.vxb_pass;
 }
 
-static int do_collector(struct attach_opts *o)
+/* The collector (its counters pinned in o->dir) or the bare XDP_PASS program on o->ifname. */
+static int collect_xdp(struct attach_opts *o, int collector)
 {
 	struct collect_bpf *skel;
-	int ret;
+	int ret = 0;
 
-	if (!o->dir)
+	if (collector && !o->dir)
 		return -EINVAL;
-	skel = collect_open(pick_collect, o->ifname);
+	skel = collect_open(collector ? pick_collect : pick_pass, o->ifname);
 	if (!skel)
 		return -errno;
-	ret = pin_map(skel->maps.vxb_coll, o->dir);
+	if (collector)
+		ret = pin_map(skel->maps.vxb_coll, o->dir);
 	if (!ret)
-		ret = xdp_attach(skel->progs.vxb_collect, o->ifname);
+		ret = xdp_attach(collector ? pick_collect(skel) : pick_pass(skel), o->ifname);
 	collect_bpf__destroy(skel);
 	return ret;
 }
 
+static int do_collector(struct attach_opts *o)
+{
+	return collect_xdp(o, 1);
+}
+
 static int do_pass(struct attach_opts *o)
 {
-	struct collect_bpf *skel = collect_open(pick_pass, o->ifname);
-	int ret;
-
-	if (!skel)
-		return -errno;
-	ret = xdp_attach(skel->progs.vxb_pass, o->ifname);
-	collect_bpf__destroy(skel);
-	return ret;
+	return collect_xdp(o, 0);
 }
 
 static int do_leak(struct attach_opts *o)
@@ -292,53 +292,62 @@ static int do_xredir(struct attach_opts *o)
 	return ret;
 }
 
+/*
+ * Opens the pinned per-CPU map dir/name into *fd with a zeroed buffer of one
+ * value per possible CPU (`words` u64 each) into *vals; -errno (*fd < 0 when
+ * the pin is missing).
+ */
+static int open_percpu(const char *dir, const char *name, size_t words, int *fd, __u64 **vals)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	*vals = NULL;
+	*fd = bpf_obj_get(path);
+	if (*fd < 0)
+		return -errno;
+	*vals = calloc(libbpf_num_possible_cpus(), words * sizeof(__u64));
+	if (*vals)
+		return 0;
+	close(*fd);
+	return -ENOMEM;
+}
+
 /* Sums a pinned per-CPU map's entry `key` into out (u64 words); -errno if absent. */
 static int read_percpu(const char *dir, const char *name, __u32 key, __u64 *out, size_t words)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd, ret = 0;
-	char path[256];
+	size_t i, n = (size_t)libbpf_num_possible_cpus() * words;
 	__u64 *vals;
-	size_t i;
+	int fd, ret;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	vals = calloc(ncpu, words * sizeof(__u64));
-	if (!vals) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	ret = open_percpu(dir, name, words, &fd, &vals);
+	if (ret)
+		return ret;
 	if (bpf_map_lookup_elem(fd, &key, vals)) {
 		ret = -errno;
-		goto out;
+	} else {
+		memset(out, 0, words * sizeof(__u64));
+		for (i = 0; i < n; i++)
+			out[i % words] += vals[i];
 	}
-	memset(out, 0, words * sizeof(__u64));
-	for (i = 0; i < ncpu * words; i++)
-		out[i % words] += vals[i];
-out:
 	free(vals);
 	close(fd);
 	return ret;
 }
 
+/* Zeroes entries 0..n-1 of a pinned per-CPU map; a missing pin is nothing to zero. */
 static int zero_percpu(const char *dir, const char *name, __u32 n, size_t words)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd, ret = 0;
-	char path[256];
 	__u64 *vals;
 	__u32 key;
+	int fd, ret;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	vals = calloc(ncpu, words * sizeof(__u64));
-	for (key = 0; vals && key < n && !ret; key++)
+	ret = open_percpu(dir, name, words, &fd, &vals);
+	if (ret)
+		return fd < 0 && ret == -ENOENT ? 0 : ret;
+	for (key = 0; key < n && !ret; key++)
 		if (bpf_map_update_elem(fd, &key, vals, BPF_ANY))
 			ret = -errno;
-	if (!vals)
-		ret = -ENOMEM;
 	free(vals);
 	close(fd);
 	return ret;
