@@ -265,6 +265,7 @@ static int read_org(struct import *im, struct json_object *o, size_t idx)
 	struct json_object *name, *id, *ips;
 	unsigned long long idv;
 	char where[64], sub[96];
+	const char *nm;
 	size_t slot;
 
 	snprintf(where, sizeof(where), "organizations[%zu]", idx);
@@ -277,8 +278,9 @@ static int read_org(struct import *im, struct json_object *o, size_t idx)
 		imp_error(im, where, "org_name missing or not a string");
 		return 0;
 	}
+	nm = json_object_get_string(name);
 	snprintf(sub, sizeof(sub), "%s.org_name", where);
-	if (check_name(im, json_object_get_string(name), sub))
+	if (!nm || check_name(im, nm, sub))
 		return 0;
 	snprintf(sub, sizeof(sub), "%s.org_id", where);
 	if (!json_object_object_get_ex(o, "org_id", &id)) {
@@ -287,7 +289,7 @@ static int read_org(struct import *im, struct json_object *o, size_t idx)
 	}
 	if (read_id(im, id, sub, &idv))
 		return 0;
-	slot = find_org(im, json_object_get_string(name), idv, where);
+	slot = find_org(im, nm, idv, where);
 	if (slot == SIZE_MAX)
 		return 0;
 	snprintf(sub, sizeof(sub), "%s.ips", where);
@@ -323,6 +325,7 @@ static int read_doc(struct import *im, struct json_object *doc)
 	im->orgs = calloc(n ? n : 1, sizeof(*im->orgs));
 	if (!im->orgs)
 		return -ENOMEM;
+	im->n_orgs = 0;
 	for (i = 0; i < n; i++) {
 		ret = read_org(im, json_object_array_get_idx(orgs, i), i);
 		if (ret)
