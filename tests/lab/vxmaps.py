@@ -39,15 +39,12 @@ NH_F_VALID = 0x1
 
 
 def counter_names(abi):
+    """The counters in enum order: X(ID, "name") of the VXFWD_COUNTERS
+    X-macro, which the header expands into enum vxfwd_counter."""
     with open(abi) as f:
         text = f.read()
-    body = re.search(r"enum vxfwd_counter \{(.*?)\};", text, re.S).group(1)
-    names = []
-    for line in body.splitlines():
-        m = re.match(r"\s*VXFWD_C_([A-Z0-9_]+)", line)
-        if m and m.group(1) != "MAX":
-            names.append(m.group(1))
-    return names
+    body = re.search(r"#define VXFWD_COUNTERS\(X\)((?:.*\\\n)*.*)", text).group(1)
+    return re.findall(r"\bX\(\s*([A-Z0-9_]+)\s*,", body)
 
 
 def dump(pins, name):
