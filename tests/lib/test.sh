@@ -77,6 +77,16 @@ t_tmpdir()
 	trap 'rm -rf "$T_TMP"' EXIT INT TERM
 }
 
+# t_vxfwd_tmp NAME [VXFWD]: the vxfwd under test, made absolute, in `vxfwd`
+# (NAME's usage and exit 99 without one) and a scratch directory in `tmp`.
+t_vxfwd_tmp()
+{
+	[ $# -ge 2 ] || { echo "usage: $1 VXFWD" >&2; exit 99; }
+	vxfwd=$(t_abs "$2")
+	t_tmpdir
+	tmp=$T_TMP
+}
+
 # t_grep_each TEXT LABEL NOUN REGEX...: every REGEX (grep -E) matches a line
 # of TEXT: "ok: LABEL/REGEX/", or the failure "no NOUN matches /REGEX/".
 t_grep_each()
