@@ -778,7 +778,8 @@ static enum vxfwd_counter ref_classify(const __u8 *f, size_t len, size_t *inner)
 	size_t i, ihl, tot;
 	__u32 vni;
 
-	if (len < ETH_HLEN + 20 || pkt_get16(f + 12) != ETH_P_IP || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5)
+	if (len < ETH_HLEN + 20 || pkt_get16(f + 12) != ETH_P_IP || ip[0] >> 4 != 4 ||
+	    (ip[0] & 0xf) < 5)
 		return VXFWD_C_PASS;
 	udp = ip + (ip[0] & 0xf) * 4;
 	if (ip[9] != IPPROTO_UDP || (pkt_get16(ip + 6) & 0x1fff) || udp + 8 > end ||

@@ -386,7 +386,8 @@ static void repair(struct fuzz *z, int l4)
 		return;
 	if (p[9] != IPPROTO_UDP && (p[9] != IPPROTO_TCP || tot < hlen + 20))
 		return;
-	sum = pkt_get16(p + 12) + pkt_get16(p + 14) + pkt_get16(p + 16) + pkt_get16(p + 18) + p[9] + (tot - hlen);
+	sum = pkt_get16(p + 12) + pkt_get16(p + 14) + pkt_get16(p + 16) + pkt_get16(p + 18) + p[9] +
+	      (tot - hlen);
 	pkt_put16(p + hlen + (p[9] == IPPROTO_TCP ? 16 : 6), 0);
 	pkt_put16(p + hlen + (p[9] == IPPROTO_TCP ? 16 : 6),
 	     (__u16)~csum_fold_sum(p + hlen, tot - hlen, sum) ?: 0xffff);

@@ -51,15 +51,13 @@ static void run_one(struct t *t, const char *name, const struct pkt *p, enum vxf
 		    const char *rule, const char *nat, __u16 nat_port)
 {
 	struct vxfwd_count a[VXFWD_C_MAX], b[VXFWD_C_MAX];
-	struct hx_want w = {.counter = want, .rule = rule, .exp = exp_buf,
-			    .exp_len = p->inner_len};
+	struct hx_want w = {.counter = want, .rule = rule, .exp = exp_buf, .exp_len = p->inner_len};
 	int ret;
 
 	t->rep.cases++;
 	t->hist[want]++;
-	if (want == VXFWD_C_FORWARD && pkt_expect(p->buf + p->inner_off, p->inner_len,
-						  hx_addr(nat), nat_port, hx_nh_mac,
-						  hx_egress_mac, exp_buf)) {
+	if (want == VXFWD_C_FORWARD && pkt_expect(p->buf + p->inner_off, p->inner_len, hx_addr(nat),
+						  nat_port, hx_nh_mac, hx_egress_mac, exp_buf)) {
 		fail(t, name, "cannot compute the expected frame");
 		return;
 	}

@@ -284,8 +284,8 @@ int hx_check_deltas(struct t_report *r, const char *name, const struct vxfwd_cou
 }
 
 /* The one ring record of a forwarded frame: its rule, its bytes, checksums. */
-static int check_record(struct t_report *r, const char *name, const struct hx *h,
-			const __u8 *in, size_t len, const struct hx_want *w)
+static int check_record(struct t_report *r, const char *name, const struct hx *h, const __u8 *in,
+			size_t len, const struct hx_want *w)
 {
 	const struct hx_rec *rec = &h->recs[0];
 	int pos = hx_rule_pos(h, w->rule);
@@ -329,7 +329,8 @@ int hx_judge(struct t_report *r, const char *name, const struct hx *h, const __u
 	}
 	hx_check_deltas(r, name, a, b, want->counter, 1, len);
 	if (want->counter == VXFWD_C_PASS && (h->out_len != len || memcmp(h->out, in, len))) {
-		t_fail(r, name, "passed frame was modified (%u bytes out, %zu in)", h->out_len, len);
+		t_fail(r, name, "passed frame was modified (%u bytes out, %zu in)", h->out_len,
+		       len);
 		t_fail_pcap(r, name, in, len, h->out, h->out_len, NULL, 0);
 	}
 	if (want->counter == VXFWD_C_FORWARD)

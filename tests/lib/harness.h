@@ -20,8 +20,8 @@
 #include "vxfwd_abi.h"
 #include "vxfwd_test.h"
 
-#define HX_OUT_MAX   (16384 + 4096)
-#define HX_RECS	     8 /* records kept per run; more are only counted */
+#define HX_OUT_MAX (16384 + 4096)
+#define HX_RECS	   8 /* records kept per run; more are only counted */
 
 struct vxfwd_bpf;
 struct vxfwd_ruleset;
@@ -68,17 +68,17 @@ struct hx {
 /* Rules text the tests build their rulesets from. */
 #define HX_RULES_INGRESS(vnis)                                                                     \
 	"ingress ens5 {\n"                                                                         \
-	"	vxlan port 4789, 8472\n"                                                           \
-	"	vni " vnis "\n"                                                                     \
+	"\tvxlan port 4789, 8472\n"                                                                \
+	"\tvni " vnis "\n"                                                                         \
 	"}\n"                                                                                      \
 	"egress ens6\n"
 #define HX_RULES_EXAMPLE_ORG                                                                       \
-	"	org \"Example Org\" id 1001 {\n"                                                    \
-	"		198.51.100.10\n"                                                           \
-	"		198.51.100.11\n"                                                           \
-	"	}\n"
+	"\torg \"Example Org\" id 1001 {\n"                                                        \
+	"\t\t198.51.100.10\n"                                                                      \
+	"\t\t198.51.100.11\n"                                                                      \
+	"\t}\n"
 #define HX_RULES_DNS_SSH                                                                           \
-	"forward dns udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"             \
+	"forward dns udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"              \
 	"forward ssh tcp from @exporters to port 22 dnat 172.30.82.95 port 2222\n"
 
 /* The MACs the harness gives the egress interface and every next hop. */
