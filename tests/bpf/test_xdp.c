@@ -3,43 +3,36 @@
  * test_xdp.c - the XDP program through BPF_PROG_TEST_RUN, no network.
  *
  * Maps are seeded from rules text through vxfwd_dsl_load_string() and
- * maps_apply(), the path `vxfwd run` takes.  Each case builds a frame,
- * runs it once and checks the verdict, the ring output (exact bytes against
- * a rewrite computed here with full checksums) and the counter deltas.
- * With -p, every frame of the real captures in VXFWD_PCAP_DIR is replayed
- * instead, each checked against a reference model written here.
+ * maps_apply(), the path `vxfwd run` takes (tests/lib/harness.h).  Each
+ * case builds a frame, runs it once and checks the verdict, the ring output
+ * (exact bytes against a rewrite computed here with full checksums) and the
+ * counter deltas.  With -p, every frame of the real captures in
+ * VXFWD_PCAP_DIR is replayed instead, each checked against a reference
+ * model written here.
  *
  * A failing case writes input, actual and expected frames to
  * $VXFWD_TEST_OUTDIR/fail-GROUP-CASE.pcap.  Exit 0 pass, 1 fail, 77 skip.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
+#include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
 
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "maps.h"
+#include "harness.h"
 #include "pcap.h"
 #include "pkt.h"
-#include "vxfwd.skel.h"
 #include "vxfwd_dsl.h"
+#include "vxfwd_test.h"
 
-#define EXIT_SKIP  77
 #define RING_BYTES (256u << 10) /* small, so that RING_FULL is reachable */
-#define OUT_MAX	   (PKT_MAX + 4096)
-
-static const __u8 egress_mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
-static const __u8 nh_mac[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
 
 /* One case: a frame, the counter it must land in, what must come out. */
 struct tcase {
@@ -61,111 +54,25 @@ struct group {
 	size_t n_cases;
 };
 
-/* struct vxfwd_rec without its flexible frame[], so that it can sit
- * in front of a fixed frame buffer in ISO C. */
-struct rec_hdr {
-	__u32 len;
-	__u16 rule;
-	__u16 cpu;
-	__u64 tstamp_ns;
-};
-_Static_assert(sizeof(struct rec_hdr) == sizeof(struct vxfwd_rec) &&
-		       offsetof(struct rec_hdr, len) == offsetof(struct vxfwd_rec, len) &&
-		       offsetof(struct rec_hdr, rule) == offsetof(struct vxfwd_rec, rule) &&
-		       offsetof(struct rec_hdr, cpu) == offsetof(struct vxfwd_rec, cpu) &&
-		       offsetof(struct rec_hdr, tstamp_ns) == offsetof(struct vxfwd_rec, tstamp_ns),
-	       "struct rec_hdr must mirror struct vxfwd_rec");
-
-/* The record the ring callback saw last, and how many. */
-struct ring_seen {
-	unsigned int n;
-	size_t size;
-	struct rec_hdr hdr;
-	__u8 frame[OUT_MAX];
-};
-
 struct t {
-	struct vxfwd_bpf *skel;
-	struct vxfwd_maps m;
-	struct ring_buffer *rb;
-	struct ring_seen seen;
-	struct vxfwd_ruleset *rs; /* the ruleset applied last */
-	__u32 gen;
-	__u64 t0, t1; /* CLOCK_MONOTONIC around the last run */
-	const char *outdir;
-	const char *group;
-	unsigned int cases, failed;
+	struct hx h;
+	struct t_report rep; /* rep.group: the group running */
 };
 
-static int verbose;
-
-static const char *const counter_names[VXFWD_C_MAX] = {
-	[VXFWD_C_RX] = "rx",
-	[VXFWD_C_PASS] = "pass",
-	[VXFWD_C_FORWARD] = "forward",
-	[VXFWD_C_DROP_NO_CONFIG] = "drop_no_config",
-	[VXFWD_C_DROP_OUTER_FRAG] = "drop_outer_frag",
-	[VXFWD_C_DROP_VXLAN_HDR] = "drop_vxlan_hdr",
-	[VXFWD_C_DROP_VNI] = "drop_vni",
-	[VXFWD_C_DROP_INNER_NOT_IP] = "drop_inner_not_ip",
-	[VXFWD_C_DROP_INNER_MALFORMED] = "drop_inner_malformed",
-	[VXFWD_C_DROP_INNER_TRUNCATED] = "drop_inner_truncated",
-	[VXFWD_C_DROP_INNER_CSUM] = "drop_inner_csum",
-	[VXFWD_C_DROP_INNER_FRAG] = "drop_inner_frag",
-	[VXFWD_C_DROP_INNER_PROTO] = "drop_inner_proto",
-	[VXFWD_C_DROP_SRC_NOT_ALLOWED] = "drop_src_not_allowed",
-	[VXFWD_C_DROP_NO_RULE] = "drop_no_rule",
-	[VXFWD_C_DROP_NO_NEXTHOP] = "drop_no_nexthop",
-	[VXFWD_C_DROP_TOO_BIG] = "drop_too_big",
-	[VXFWD_C_DROP_RING_FULL] = "drop_ring_full",
-	[VXFWD_C_DROP_OUTER_LEN] = "drop_outer_len",
-};
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG && !verbose)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
-static int on_record(void *ctx, void *data, size_t size)
-{
-	struct ring_seen *s = ctx;
-	const struct vxfwd_rec *rec = data;
-
-	s->n++;
-	s->size = size;
-	if (size < sizeof(*rec))
-		return 0;
-	memcpy(&s->hdr, rec, sizeof(s->hdr));
-	if (rec->len <= size - sizeof(*rec) && rec->len <= sizeof(s->frame))
-		memcpy(s->frame, rec->frame, rec->len);
-	return 0;
-}
+#define fail(t, name, ...) t_fail(&(t)->rep, name, __VA_ARGS__)
 
 /* ---- rule sets and cases ------------------------------------------------ */
 
 static const char main_rules[] =
-	"ingress ens5 {\n"
-	"	vxlan port 4789, 8472\n"
-	"	vni 1, 7\n"
-	"}\n"
-	"egress ens6\n"
+	HX_RULES_INGRESS("1, 7")
 	"set exporters {\n"
-	"	org \"Example Org\" id 1001 {\n"
-	"		198.51.100.10\n"
-	"		198.51.100.11\n"
-	"	}\n"
+	HX_RULES_EXAMPLE_ORG
 	"	org \"Other Org\" id 1002 {\n"
 	"		203.0.113.0/28\n"
 	"	}\n"
 	"}\n"
 	"set lab { 192.0.2.0/24 }\n"
-	"forward dns udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"
-	"forward ssh tcp from @exporters to port 22 dnat 172.30.82.95 port 2222\n"
+	HX_RULES_DNS_SSH
 	"forward range udp from @exporters to port 5000-5009 dnat 172.30.82.96\n"
 	"forward vni7 udp from @lab to port 6000 vni 7 dnat 172.30.82.97 port 6001\n"
 	"forward nonh udp from @lab to port 7000 dnat 172.30.82.99\n"
@@ -485,51 +392,15 @@ static const struct tcase lists_cases[] = {
 };
 
 static const struct group groups[] = {
-	{"noconfig", NULL, NULL, noconfig_cases,
-	 sizeof(noconfig_cases) / sizeof(noconfig_cases[0])},
-	{"main", main_rules, main_nexthops, main_cases, sizeof(main_cases) / sizeof(main_cases[0])},
-	{"reload", reload_rules, reload_nexthops, reload_cases,
-	 sizeof(reload_cases) / sizeof(reload_cases[0])},
+	{"noconfig", NULL, NULL, noconfig_cases, T_ARRAY_SIZE(noconfig_cases)},
+	{"main", main_rules, main_nexthops, main_cases, T_ARRAY_SIZE(main_cases)},
+	{"reload", reload_rules, reload_nexthops, reload_cases, T_ARRAY_SIZE(reload_cases)},
 	{"reload-back", reload_back_rules, reload_nexthops, reload_back_cases,
-	 sizeof(reload_back_cases) / sizeof(reload_back_cases[0])},
-	{"lists", lists_rules, lists_nexthops, lists_cases,
-	 sizeof(lists_cases) / sizeof(lists_cases[0])},
+	 T_ARRAY_SIZE(reload_back_cases)},
+	{"lists", lists_rules, lists_nexthops, lists_cases, T_ARRAY_SIZE(lists_cases)},
 };
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static void fail(struct t *t, const char *tcname, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail(struct t *t, const char *tcname, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "FAIL %s/%s: ", t->group, tcname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	t->failed++;
-}
-
-static __be32 addr(const char *s)
-{
-	struct in_addr a = {0};
-
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
-}
-
-static int rule_pos(const struct vxfwd_ruleset *rs, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < rs->n_rules; i++)
-		if (!strcmp(rs->rules[i].name, name))
-			return (int)i;
-	return -1;
-}
 
 static int org_slot(const struct vxfwd_ruleset *rs, const char *name)
 {
@@ -541,166 +412,38 @@ static int org_slot(const struct vxfwd_ruleset *rs, const char *name)
 	return -1;
 }
 
-/* Sum over CPUs of slot `idx` of a per-CPU struct vxfwd_count map. */
-static int percpu_sum(int fd, __u32 idx, struct vxfwd_count *sum)
-{
-	int i, ncpu = libbpf_num_possible_cpus();
-	struct vxfwd_count *v;
-	int ret = 0;
-
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, &idx, v)) {
-		ret = -errno;
-		goto out;
-	}
-	sum->packets = sum->bytes = 0;
-	for (i = 0; i < ncpu; i++) {
-		sum->packets += v[i].packets;
-		sum->bytes += v[i].bytes;
-	}
-out:
-	free(v);
-	return ret;
-}
-
 static size_t size_class(size_t len)
 {
 	static const size_t classes[] = {128, 256, 512, 1024, 2048, 4096, 9216};
 	size_t i;
 
-	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+	for (i = 0; i < T_ARRAY_SIZE(classes); i++)
 		if (len <= classes[i])
 			return classes[i];
 	return 0;
 }
 
-static void write_fail_pcap(struct t *t, const char *tcname, const __u8 *in, size_t in_len,
-			    const __u8 *act, size_t act_len, const __u8 *exp, size_t exp_len)
-{
-	struct pcap_frame f[3];
-	char path[4096];
-	size_t n = 0;
-	int ret;
-
-	f[n++] = (struct pcap_frame){in, in_len};
-	if (act)
-		f[n++] = (struct pcap_frame){act, act_len};
-	if (exp)
-		f[n++] = (struct pcap_frame){exp, exp_len};
-	snprintf(path, sizeof(path), "%s/fail-%s-%s.pcap", t->outdir, t->group, tcname);
-	ret = pcap_write(path, f, n);
-	if (ret < 0)
-		fprintf(stderr, "  %s: cannot write: %s\n", path, strerror(-ret));
-	else
-		fprintf(stderr, "  input%s%s frames written to %s\n", act ? ", actual" : "",
-			exp ? ", expected" : "", path);
-}
-
 /* ---- running one frame -------------------------------------------------- */
 
 struct run {
-	__u32 retval;
-	__u8 out[OUT_MAX];
-	__u32 out_len;
 	struct vxfwd_count before[VXFWD_C_MAX], after[VXFWD_C_MAX];
 };
 
-/* The clock bpf_ktime_get_ns() reads. */
-static __u64 mono_ns(void)
+/* The forwarded frame's record beyond its bytes: size class and stamp. */
+static int check_record_meta(struct t *t, const char *name, size_t exp_len)
 {
-	struct timespec ts;
+	const struct hx_rec *s = &t->h.recs[0];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
-static int run_frame(struct t *t, const __u8 *data, size_t len, __u32 repeat, struct run *r)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = (__u32)len,
-		    .data_out = r->out, .data_size_out = sizeof(r->out), .repeat = repeat, );
-	int ret;
-
-	t->seen.n = 0;
-	ret = maps_read_counters(&t->m, r->before);
-	if (ret < 0)
-		return ret;
-	t->t0 = mono_ns();
-	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.vxfwd_xdp), &opts))
-		return -errno;
-	t->t1 = mono_ns();
-	r->retval = opts.retval;
-	r->out_len = opts.data_size_out;
-	ret = maps_read_counters(&t->m, r->after);
-	if (ret < 0)
-		return ret;
-	ret = ring_buffer__consume(t->rb);
-	return ret < 0 ? ret : 0;
-}
-
-/* Every counter moved by exactly what `want` says, bytes included. */
-static int check_counters(struct t *t, const char *tcname, const struct run *r,
-			  enum vxfwd_counter want, __u64 n, __u64 bytes)
-{
-	__u64 dp, db, ep, eb;
-	int i, bad = 0;
-
-	for (i = 0; i < VXFWD_C_MAX; i++) {
-		dp = r->after[i].packets - r->before[i].packets;
-		db = r->after[i].bytes - r->before[i].bytes;
-		ep = (i == VXFWD_C_RX || i == (int)want) ? n : 0;
-		eb = ep ? bytes : 0;
-		if (dp != ep || db != eb) {
-			fail(t, tcname,
-			     "counter %s moved by %llu packets %llu bytes, want %llu/%llu",
-			     counter_names[i], (unsigned long long)dp, (unsigned long long)db,
-			     (unsigned long long)ep, (unsigned long long)eb);
-			bad = 1;
-		}
-	}
-	return bad ? -1 : 0;
-}
-
-/* The one ring record of a forwarded frame: header, size class, bytes. */
-static int check_record(struct t *t, const struct tcase *tc, const __u8 *in, size_t in_len,
-			const __u8 *exp, size_t exp_len)
-{
-	const struct ring_seen *s = &t->seen;
-	int pos = rule_pos(t->rs, tc->rule);
-
-	if (s->n != 1) {
-		fail(t, tc->name, "%u ring records, want 1", s->n);
-		return -1;
-	}
 	if (s->size != sizeof(struct vxfwd_rec) + size_class(exp_len)) {
-		fail(t, tc->name, "record of %zu bytes, want %zu (size class of %zu)", s->size,
+		fail(t, name, "record of %zu bytes, want %zu (size class of %zu)", s->size,
 		     sizeof(struct vxfwd_rec) + size_class(exp_len), exp_len);
 		return -1;
 	}
-	if (pos < 0 || s->hdr.rule != pos) {
-		fail(t, tc->name, "record names rule %u, want '%s' at %d", s->hdr.rule, tc->rule,
-		     pos);
-		return -1;
-	}
-	if (s->hdr.tstamp_ns < t->t0 || s->hdr.tstamp_ns > t->t1 ||
+	if (s->hdr.tstamp_ns < t->h.t0 || s->hdr.tstamp_ns > t->h.t1 ||
 	    s->hdr.cpu >= libbpf_num_possible_cpus()) {
-		fail(t, tc->name, "record stamped %llu on CPU %u, run was %llu..%llu",
-		     (unsigned long long)s->hdr.tstamp_ns, s->hdr.cpu, (unsigned long long)t->t0,
-		     (unsigned long long)t->t1);
-		return -1;
-	}
-	if (s->hdr.len != exp_len || memcmp(s->frame, exp, exp_len)) {
-		fail(t, tc->name, "ring frame (%u bytes) differs from the expected one (%zu)",
-		     s->hdr.len, exp_len);
-		write_fail_pcap(t, tc->name, in, in_len, s->frame,
-				s->hdr.len <= sizeof(s->frame) ? s->hdr.len : 0, exp, exp_len);
-		return -1;
-	}
-	if (pkt_verify_csums(s->frame, s->hdr.len)) {
-		fail(t, tc->name, "forwarded frame has a bad IPv4 or L4 checksum");
+		fail(t, name, "record stamped %llu on CPU %u, run was %llu..%llu",
+		     (unsigned long long)s->hdr.tstamp_ns, s->hdr.cpu, (unsigned long long)t->h.t0,
+		     (unsigned long long)t->h.t1);
 		return -1;
 	}
 	return 0;
@@ -713,17 +456,17 @@ struct count_pair {
 
 static int read_rule_org(struct t *t, const struct tcase *tc, struct count_pair *c)
 {
-	int pos = rule_pos(t->rs, tc->rule);
-	int slot = tc->org ? org_slot(t->rs, tc->org) : -1;
+	int pos = hx_rule_pos(&t->h, tc->rule);
+	int slot = tc->org ? org_slot(t->h.rs, tc->org) : -1;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
 	if (pos < 0)
 		return -ENOENT;
-	ret = percpu_sum(t->m.rule_counters, t->gen * VXFWD_MAX_RULES + pos, &c->rule);
+	ret = hx_percpu_sum(t->h.m.rule_counters, t->h.gen * VXFWD_MAX_RULES + pos, &c->rule);
 	if (ret < 0 || slot < 0)
 		return ret;
-	return percpu_sum(t->m.org_counters, t->gen * VXFWD_MAX_ORGS + slot, &c->org);
+	return hx_percpu_sum(t->h.m.org_counters, t->h.gen * VXFWD_MAX_ORGS + slot, &c->org);
 }
 
 static int check_rule_org(struct t *t, const struct tcase *tc, const struct count_pair *before,
@@ -753,7 +496,7 @@ static int check_rule_org(struct t *t, const struct tcase *tc, const struct coun
 
 static struct pkt pkt_buf;
 static struct run run_buf;
-static __u8 exp_buf[OUT_MAX];
+static __u8 exp_buf[HX_OUT_MAX];
 
 static int build_case(struct t *t, const struct tcase *tc, struct pkt *p, size_t *exp_len)
 {
@@ -769,12 +512,12 @@ static int build_case(struct t *t, const struct tcase *tc, struct pkt *p, size_t
 	if (tc->want != VXFWD_C_FORWARD)
 		return 0;
 	if (tc->out_csum_ffff &&
-	    pkt_tune_zero_csum(inner, p->inner_len, addr(tc->nat), tc->nat_port)) {
+	    pkt_tune_zero_csum(inner, p->inner_len, hx_addr(tc->nat), tc->nat_port)) {
 		fail(t, tc->name, "cannot tune the payload for a zero checksum");
 		return -1;
 	}
-	if (pkt_expect(inner, p->inner_len, addr(tc->nat), tc->nat_port, nh_mac, egress_mac,
-		       exp_buf)) {
+	if (pkt_expect(inner, p->inner_len, hx_addr(tc->nat), tc->nat_port, hx_nh_mac,
+		       hx_egress_mac, exp_buf)) {
 		fail(t, tc->name, "cannot compute the expected frame");
 		return -1;
 	}
@@ -788,94 +531,63 @@ static int build_case(struct t *t, const struct tcase *tc, struct pkt *p, size_t
 	return 0;
 }
 
-/* A passed frame leaves the program byte for byte as it came. */
-static int check_untouched(struct t *t, const char *tcname, const __u8 *in, size_t len,
-			   const struct run *r)
+/*
+ * Run frame `f` once and judge it (hx_judge(), then the record's size class
+ * and stamp); 0 when a FORWARD frame's record is right.
+ */
+static int run_judge(struct t *t, const char *name, const __u8 *f, size_t len,
+		     const struct hx_want *w)
 {
-	if (r->out_len != len || memcmp(r->out, in, len)) {
-		fail(t, tcname, "passed frame was modified (%u bytes out, %zu in)", r->out_len,
-		     len);
-		write_fail_pcap(t, tcname, in, len, r->out, r->out_len, NULL, 0);
+	struct run *r = &run_buf;
+	int ret;
+
+	ret = hx_run_counted(&t->h, f, len, 1, r->before, r->after);
+	if (ret < 0) {
+		fail(t, name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
 		return -1;
 	}
-	return 0;
+	if (hx_judge(&t->rep, name, &t->h, f, len, r->before, r->after, w))
+		return -1;
+	return w->counter == VXFWD_C_FORWARD ? check_record_meta(t, name, w->exp_len) : 0;
 }
 
 static void run_case(struct t *t, const struct tcase *tc)
 {
 	struct pkt *p = &pkt_buf;
-	struct run *r = &run_buf;
 	struct count_pair before;
-	size_t exp_len;
-	__u32 want_ret = tc->want == VXFWD_C_PASS ? XDP_PASS : XDP_DROP;
-	int ret;
+	struct hx_want w = {.counter = tc->want, .rule = tc->rule, .exp = exp_buf};
 
-	t->cases++;
-	if (build_case(t, tc, p, &exp_len))
+	t->rep.cases++;
+	if (build_case(t, tc, p, &w.exp_len))
 		return;
 	if (tc->want == VXFWD_C_FORWARD && read_rule_org(t, tc, &before) < 0) {
 		fail(t, tc->name, "rule '%s' or org '%s' not in the ruleset", tc->rule,
 		     tc->org ? tc->org : "-");
 		return;
 	}
-	ret = run_frame(t, p->buf, p->len, 1, r);
-	if (ret < 0) {
-		fail(t, tc->name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
-		return;
-	}
-	if (r->retval != want_ret) {
-		fail(t, tc->name, "verdict %u, want %u", r->retval, want_ret);
-		write_fail_pcap(t, tc->name, p->buf, p->len, NULL, 0, NULL, 0);
-	}
-	check_counters(t, tc->name, r, tc->want, 1, p->len);
-	if (tc->want == VXFWD_C_PASS)
-		check_untouched(t, tc->name, p->buf, p->len, r);
-	if (tc->want != VXFWD_C_FORWARD) {
-		if (t->seen.n)
-			fail(t, tc->name, "%u ring records, want none", t->seen.n);
-		return;
-	}
-	if (!check_record(t, tc, p->buf, p->len, exp_buf, exp_len))
-		check_rule_org(t, tc, &before, exp_len);
+	if (!run_judge(t, tc->name, p->buf, p->len, &w) && tc->want == VXFWD_C_FORWARD)
+		check_rule_org(t, tc, &before, w.exp_len);
 }
 
 /* ---- groups: apply a ruleset, run its cases ------------------------------ */
-
-static int load_rules(const char *name, const char *text, struct vxfwd_ruleset **rs)
-{
-	char *diag = NULL;
-	size_t diag_len = 0;
-	FILE *f;
-	int ret;
-
-	f = open_memstream(&diag, &diag_len);
-	if (!f)
-		return -errno;
-	ret = vxfwd_dsl_load_string(name, text, f, rs);
-	fclose(f);
-	if (ret < 0)
-		fprintf(stderr, "rules '%s': %s\n%s", name, strerror(-ret), diag ? diag : "");
-	free(diag);
-	return ret;
-}
 
 /* A generation starts with its per-rule and per-organization counters at 0. */
 static int check_gen_counters_zero(struct t *t)
 {
 	struct vxfwd_count c;
-	__u32 i;
+	__u32 i, gen = t->h.gen;
 	int ret;
 
 	for (i = 0; i < VXFWD_MAX_RULES + VXFWD_MAX_ORGS; i++) {
 		if (i < VXFWD_MAX_RULES)
-			ret = percpu_sum(t->m.rule_counters, t->gen * VXFWD_MAX_RULES + i, &c);
+			ret = hx_percpu_sum(t->h.m.rule_counters, gen * VXFWD_MAX_RULES + i, &c);
 		else
-			ret = percpu_sum(t->m.org_counters,
-					 t->gen * VXFWD_MAX_ORGS + i - VXFWD_MAX_RULES, &c);
+			ret = hx_percpu_sum(t->h.m.org_counters,
+					    gen * VXFWD_MAX_ORGS + i - VXFWD_MAX_RULES, &c);
 		if (ret < 0)
 			return ret;
 		if (c.packets || c.bytes) {
-			fprintf(stderr, "generation %u: %s counter %u not cleared\n", t->gen,
+			fprintf(stderr, "generation %u: %s counter %u not cleared\n", gen,
 				i < VXFWD_MAX_RULES ? "rule" : "org",
 				i < VXFWD_MAX_RULES ? i : i - VXFWD_MAX_RULES);
 			return -EPROTO;
@@ -884,43 +596,23 @@ static int check_gen_counters_zero(struct t *t)
 	return 0;
 }
 
+/* Apply the group's ruleset: the active generation must flip to it. */
 static int apply_group(struct t *t, const struct group *g)
 {
-	struct vxfwd_apply_env env = {.egress_ifindex = 1};
-	struct vxfwd_ruleset *rs = NULL;
 	__u32 old_gen = 0, gen = 0;
-	size_t i;
 	int ret;
 
-	memcpy(env.egress_mac, egress_mac, sizeof(env.egress_mac));
-	ret = load_rules(g->name, g->rules, &rs);
+	ret = maps_active_gen(&t->h.m, &old_gen);
+	if (!ret)
+		ret = hx_apply(&t->h, g->name, g->rules, g->nexthops);
 	if (ret < 0)
 		return ret;
-	ret = maps_active_gen(&t->m, &old_gen);
-	if (!ret)
-		ret = maps_apply(&t->m, rs, &env, &gen);
-	if (ret < 0) {
-		fprintf(stderr, "rules '%s': apply: %s\n", g->name, strerror(-ret));
-		vxfwd_ruleset_free(rs);
-		return ret;
-	}
-	if (gen == old_gen || maps_active_gen(&t->m, &t->gen) || t->gen != gen) {
+	if (t->h.gen == old_gen || maps_active_gen(&t->h.m, &gen) || t->h.gen != gen) {
 		fprintf(stderr, "rules '%s': generation did not flip (%u -> %u)\n", g->name,
-			old_gen, gen);
-		vxfwd_ruleset_free(rs);
+			old_gen, t->h.gen);
 		return -EPROTO;
 	}
-	vxfwd_ruleset_free(t->rs);
-	t->rs = rs;
-	ret = check_gen_counters_zero(t);
-	if (ret < 0)
-		return ret;
-	for (i = 0; g->nexthops && g->nexthops[i]; i++) {
-		ret = maps_set_nexthop(&t->m, addr(g->nexthops[i]), nh_mac, VXFWD_NH_F_VALID);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return check_gen_counters_zero(t);
 }
 
 /*
@@ -936,12 +628,12 @@ static void run_ring_full(struct t *t)
 	__u64 fwd, full, rx;
 	int ret;
 
-	t->cases++;
+	t->rep.cases++;
 	if (pkt_build(&tc.p, p)) {
 		fail(t, tc.name, "cannot build the frame");
 		return;
 	}
-	ret = run_frame(t, p->buf, p->len, n, r);
+	ret = hx_run_counted(&t->h, p->buf, p->len, n, r->before, r->after);
 	if (ret < 0) {
 		fail(t, tc.name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
 		return;
@@ -949,10 +641,10 @@ static void run_ring_full(struct t *t)
 	rx = r->after[VXFWD_C_RX].packets - r->before[VXFWD_C_RX].packets;
 	fwd = r->after[VXFWD_C_FORWARD].packets - r->before[VXFWD_C_FORWARD].packets;
 	full = r->after[VXFWD_C_DROP_RING_FULL].packets - r->before[VXFWD_C_DROP_RING_FULL].packets;
-	if (rx != n || fwd + full != n || !fwd || !full || fwd != t->seen.n)
+	if (rx != n || fwd + full != n || !fwd || !full || fwd != t->h.n_recs)
 		fail(t, tc.name, "%u runs: rx %llu forward %llu ring-full %llu, %u records", n,
 		     (unsigned long long)rx, (unsigned long long)fwd, (unsigned long long)full,
-		     t->seen.n);
+		     t->h.n_recs);
 }
 
 /*
@@ -964,32 +656,33 @@ static void apply_bad(struct t *t, const char *name, long drop, const struct vxf
 		      int want)
 {
 	struct vxfwd_apply_env env = {.egress_ifindex = 1};
-	struct vxfwd_ruleset bad = *t->rs;
+	const struct vxfwd_ruleset *rs = t->h.rs;
+	struct vxfwd_ruleset bad = *rs;
 	struct vxfwd_op *ops;
 	size_t i, n = 0;
 	__u32 gen = 0;
 	int ret;
 
-	t->cases++;
-	ops = calloc(t->rs->n_ops + 1, sizeof(*ops));
+	t->rep.cases++;
+	ops = calloc(rs->n_ops + 1, sizeof(*ops));
 	if (!ops) {
 		fail(t, name, "out of memory");
 		return;
 	}
-	for (i = 0; i < t->rs->n_ops; i++)
+	for (i = 0; i < rs->n_ops; i++)
 		if ((long)i != drop)
-			ops[n++] = t->rs->ops[i];
+			ops[n++] = rs->ops[i];
 	if (extra)
 		ops[n++] = *extra;
 	bad.ops = ops;
 	bad.n_ops = n;
 	printf("# %s: an error from maps_apply() is expected\n", name);
-	ret = maps_apply(&t->m, &bad, &env, NULL);
+	ret = maps_apply(&t->h.m, &bad, &env, NULL);
 	free(ops);
 	if (ret != want)
 		fail(t, name, "apply: %s, want %s", strerror(-ret), strerror(-want));
-	if (maps_active_gen(&t->m, &gen) || gen != t->gen)
-		fail(t, name, "active generation moved from %u to %u", t->gen, gen);
+	if (maps_active_gen(&t->h.m, &gen) || gen != t->h.gen)
+		fail(t, name, "active generation moved from %u to %u", t->h.gen, gen);
 }
 
 static void run_apply_rollback(struct t *t)
@@ -999,8 +692,8 @@ static void run_apply_rollback(struct t *t)
 	size_t i;
 
 	apply_bad(t, "apply-rule-beyond-limit", -1, &beyond, -E2BIG);
-	for (i = 0; i < t->rs->n_ops; i++)
-		if (t->rs->ops[i].map == VXFWD_MAP_CFG)
+	for (i = 0; i < t->h.rs->n_ops; i++)
+		if (t->h.rs->ops[i].map == VXFWD_MAP_CFG)
 			cfg = (long)i;
 	if (cfg < 0) {
 		fail(t, "apply-without-cfg", "the ruleset has no vxfwd_cfg operation");
@@ -1013,7 +706,7 @@ static void run_group(struct t *t, const struct group *g)
 {
 	size_t i;
 
-	t->group = g->name;
+	t->rep.group = g->name;
 	if (g->rules && apply_group(t, g) < 0) {
 		fail(t, "apply", "cannot seed the maps");
 		return;
@@ -1039,11 +732,6 @@ static const char *const pcap_nexthops[] = {"172.30.82.95", NULL};
 
 static const __u32 pcap_vnis[] = {5569041, 37, 100};
 
-static __u16 rd16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
 /*
  * The inner packet of a mirror frame: the verdict of a reference model.  The
  * frame ends at `end`, the outer datagram at `dend` (dend <= end).
@@ -1057,14 +745,14 @@ static enum vxfwd_counter ref_inner(const __u8 *e, const __u8 *end, const __u8 *
 		return VXFWD_C_DROP_INNER_MALFORMED;
 	if (ip > dend)
 		return VXFWD_C_DROP_OUTER_LEN;
-	if (rd16(e + 12) != ETH_P_IP)
+	if (pkt_get16(e + 12) != ETH_P_IP)
 		return VXFWD_C_DROP_INNER_NOT_IP;
 	if (ip + 20 <= end && ip + 20 > dend)
 		return VXFWD_C_DROP_OUTER_LEN;
 	if (ip + 20 > end || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5 || ip + (ip[0] & 0xf) * 4 > end)
 		return VXFWD_C_DROP_INNER_MALFORMED;
 	ihl = (ip[0] & 0xf) * 4;
-	tot = rd16(ip + 2);
+	tot = pkt_get16(ip + 2);
 	if (tot < ihl)
 		return VXFWD_C_DROP_INNER_MALFORMED;
 	if (ip + tot > end)
@@ -1073,7 +761,7 @@ static enum vxfwd_counter ref_inner(const __u8 *e, const __u8 *end, const __u8 *
 		return VXFWD_C_DROP_OUTER_LEN;
 	if (csum_fold_sum(ip, ihl, 0) != 0xffff)
 		return VXFWD_C_DROP_INNER_CSUM;
-	if (rd16(ip + 6) & 0x3fff)
+	if (pkt_get16(ip + 6) & 0x3fff)
 		return VXFWD_C_DROP_INNER_FRAG;
 	if (ip[9] != IPPROTO_UDP && ip[9] != IPPROTO_TCP)
 		return VXFWD_C_DROP_INNER_PROTO;
@@ -1090,17 +778,18 @@ static enum vxfwd_counter ref_classify(const __u8 *f, size_t len, size_t *inner)
 	size_t i, ihl, tot;
 	__u32 vni;
 
-	if (len < ETH_HLEN + 20 || rd16(f + 12) != ETH_P_IP || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5)
+	if (len < ETH_HLEN + 20 || pkt_get16(f + 12) != ETH_P_IP || ip[0] >> 4 != 4 ||
+	    (ip[0] & 0xf) < 5)
 		return VXFWD_C_PASS;
 	udp = ip + (ip[0] & 0xf) * 4;
-	if (ip[9] != IPPROTO_UDP || (rd16(ip + 6) & 0x1fff) || udp + 8 > end ||
-	    rd16(udp + 2) != 4789)
+	if (ip[9] != IPPROTO_UDP || (pkt_get16(ip + 6) & 0x1fff) || udp + 8 > end ||
+	    pkt_get16(udp + 2) != 4789)
 		return VXFWD_C_PASS;
-	if (rd16(ip + 6) & 0x2000)
+	if (pkt_get16(ip + 6) & 0x2000)
 		return VXFWD_C_DROP_OUTER_FRAG;
 	ihl = (size_t)(udp - ip);
-	tot = rd16(ip + 2);
-	if (tot < ihl + 8 || ETH_HLEN + tot > len || rd16(udp + 4) != tot - ihl)
+	tot = pkt_get16(ip + 2);
+	if (tot < ihl + 8 || ETH_HLEN + tot > len || pkt_get16(udp + 4) != tot - ihl)
 		return VXFWD_C_DROP_OUTER_LEN;
 	dend = ip + tot;
 	vx = udp + 8;
@@ -1109,103 +798,78 @@ static enum vxfwd_counter ref_classify(const __u8 *f, size_t len, size_t *inner)
 	if (vx + 8 > end || vx[0] != 0x08 || vx[1] || vx[2] || vx[3] || vx[7])
 		return VXFWD_C_DROP_VXLAN_HDR;
 	vni = (__u32)vx[4] << 16 | vx[5] << 8 | vx[6];
-	for (i = 0; i < sizeof(pcap_vnis) / sizeof(pcap_vnis[0]); i++)
+	for (i = 0; i < T_ARRAY_SIZE(pcap_vnis); i++)
 		if (pcap_vnis[i] == vni)
 			break;
-	if (i == sizeof(pcap_vnis) / sizeof(pcap_vnis[0]))
+	if (i == T_ARRAY_SIZE(pcap_vnis))
 		return VXFWD_C_DROP_VNI;
 	*inner = vx + 8 - f;
 	return ref_inner(vx + 8, end, dend);
 }
 
-static void replay_frame(struct t *t, const char *file, unsigned int idx, const __u8 *f, size_t len,
-			 unsigned int *hist)
-{
-	struct tcase tc = {.name = NULL};
-	struct run *r = &run_buf;
-	size_t inner = 0, exp_len = 0;
-	char name[300];
-	int ret;
+struct replay {
+	struct t *t;
+	const char *file;
+	unsigned int n;
+	unsigned int hist[VXFWD_C_MAX];
+};
 
-	snprintf(name, sizeof(name), "%s#%u", file, idx + 1);
-	tc.name = name;
-	tc.want = ref_classify(f, len, &inner);
-	hist[tc.want]++;
-	t->cases++;
-	if (tc.want == VXFWD_C_FORWARD) {
-		exp_len = ETH_HLEN + rd16(f + inner + ETH_HLEN + 2);
-		tc.nat = "172.30.82.95";
-		tc.rule = f[inner + ETH_HLEN + 9] == IPPROTO_UDP ? "anyudp" : "anytcp";
-		if (pkt_expect(f + inner, exp_len, addr(tc.nat), 0, nh_mac, egress_mac, exp_buf)) {
+static int replay_frame(void *ctx, const __u8 *f, size_t len)
+{
+	struct replay *rp = ctx;
+	struct t *t = rp->t;
+	struct hx_want w = {.exp = exp_buf};
+	const char *nat = "172.30.82.95";
+	size_t inner = 0;
+	char name[300];
+
+	snprintf(name, sizeof(name), "%s#%u", rp->file, rp->n);
+	w.counter = ref_classify(f, len, &inner);
+	rp->hist[w.counter]++;
+	t->rep.cases++;
+	if (w.counter == VXFWD_C_FORWARD) {
+		w.exp_len = ETH_HLEN + pkt_get16(f + inner + ETH_HLEN + 2);
+		w.rule = f[inner + ETH_HLEN + 9] == IPPROTO_UDP ? "anyudp" : "anytcp";
+		if (pkt_expect(f + inner, w.exp_len, hx_addr(nat), 0, hx_nh_mac, hx_egress_mac,
+			       exp_buf)) {
 			fail(t, name, "cannot compute the expected frame");
-			return;
+			return 0;
 		}
 	}
-	ret = run_frame(t, f, len, 1, r);
-	if (ret < 0) {
-		fail(t, name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
-		return;
-	}
-	if (r->retval != (tc.want == VXFWD_C_PASS ? XDP_PASS : XDP_DROP))
-		fail(t, name, "verdict %u, reference model says %s", r->retval,
-		     counter_names[tc.want]);
-	check_counters(t, name, r, tc.want, 1, len);
-	if (tc.want == VXFWD_C_PASS)
-		check_untouched(t, name, f, len, r);
-	if (tc.want == VXFWD_C_FORWARD)
-		check_record(t, &tc, f, len, exp_buf, exp_len);
-	else if (t->seen.n)
-		fail(t, name, "%u ring records, want none", t->seen.n);
+	run_judge(t, name, f, len, &w);
+	return 0;
 }
 
 static int replay_file(struct t *t, const char *dir, const char *file)
 {
 	static __u8 frame[PKT_MAX];
-	unsigned int hist[VXFWD_C_MAX] = {0}, n = 0;
-	struct pcap_reader rd;
+	struct replay rp = {.t = t, .file = file};
 	char path[4096];
 	int ret, i;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	ret = pcap_open(&rd, path);
+	ret = pcap_each(path, frame, sizeof(frame), replay_frame, &rp, &rp.n);
 	if (ret < 0) {
-		fprintf(stderr, "FAIL %s: cannot read: %s\n", path, strerror(-ret));
-		t->failed++;
-		return ret;
+		fprintf(stderr, "FAIL %s: frame %u: %s\n", path, rp.n + 1, strerror(-ret));
+		t->rep.failed++;
 	}
-	while ((ret = pcap_next(&rd, frame, sizeof(frame))) > 0)
-		replay_frame(t, file, n++, frame, (size_t)ret, hist);
-	pcap_close(&rd);
-	if (ret < 0) {
-		fprintf(stderr, "FAIL %s: frame %u: %s\n", path, n + 1, strerror(-ret));
-		t->failed++;
-	}
-	printf("# %s: %u frames:", file, n);
+	printf("# %s: %u frames:", file, rp.n);
 	for (i = 0; i < VXFWD_C_MAX; i++)
-		if (hist[i])
-			printf(" %s=%u", counter_names[i], hist[i]);
+		if (rp.hist[i])
+			printf(" %s=%u", vxfwd_counter_names[i], rp.hist[i]);
 	printf("\n");
-	return n ? 0 : -ENOENT;
-}
-
-static int is_pcap(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return n > 5 && !strcmp(d->d_name + n - 5, ".pcap");
+	return rp.n ? 0 : -ENOENT;
 }
 
 /* Returns the number of files replayed: 0 when there are none. */
 static int replay_pcaps(struct t *t)
 {
-	const char *dir = getenv("VXFWD_PCAP_DIR");
 	struct group g = {"pcap", pcap_rules, pcap_nexthops, NULL, 0};
 	struct dirent **ents = NULL;
+	const char *dir;
 	int i, n, applied;
 
-	if (!dir)
-		dir = VXFWD_PCAP_DIR_DEFAULT;
-	n = scandir(dir, &ents, is_pcap, alphasort);
+	n = pcap_dir_list(&dir, &ents);
 	if (n <= 0) {
 		printf("FAIL: no captures in %s: the real captures belong in ../shared/pcaps "
 		       "beside the clone (or set VXFWD_PCAP_DIR)\n",
@@ -1213,7 +877,7 @@ static int replay_pcaps(struct t *t)
 		free(ents);
 		return 0;
 	}
-	t->group = g.name;
+	t->rep.group = g.name;
 	applied = apply_group(t, &g) == 0;
 	if (!applied)
 		fail(t, "apply", "cannot seed the maps");
@@ -1234,49 +898,25 @@ static int replay_pcaps(struct t *t)
  */
 static void check_invariant(struct t *t, int coverage)
 {
-	struct vxfwd_count c[VXFWD_C_MAX];
-	__u64 p = 0, b = 0;
+	struct vxfwd_count zero[VXFWD_C_MAX] = {{0}}, c[VXFWD_C_MAX];
+	char why[200];
 	int i;
 
-	t->group = "total";
-	t->cases++;
-	if (maps_read_counters(&t->m, c) < 0) {
+	t->rep.group = "total";
+	t->rep.cases++;
+	if (hx_counters(&t->h, c) < 0) {
 		fail(t, "invariant", "cannot read the counters");
 		return;
 	}
-	for (i = VXFWD_C_RX + 1; i < VXFWD_C_MAX; i++) {
-		p += c[i].packets;
-		b += c[i].bytes;
-		if (coverage && !c[i].packets)
-			fail(t, "coverage", "counter %s never moved", counter_names[i]);
-	}
-	if (!c[VXFWD_C_RX].packets || c[VXFWD_C_RX].packets != p || c[VXFWD_C_RX].bytes != b)
-		fail(t, "invariant", "RX %llu packets %llu bytes, others sum to %llu/%llu",
-		     (unsigned long long)c[VXFWD_C_RX].packets,
-		     (unsigned long long)c[VXFWD_C_RX].bytes, (unsigned long long)p,
-		     (unsigned long long)b);
+	for (i = VXFWD_C_RX + 1; coverage && i < VXFWD_C_MAX; i++)
+		if (!c[i].packets)
+			fail(t, "coverage", "counter %s never moved", vxfwd_counter_names[i]);
+	if (!c[VXFWD_C_RX].packets)
+		fail(t, "invariant", "RX never moved");
+	else if (hx_sum_check(zero, c, why, sizeof(why)))
+		fail(t, "invariant", "%s", why);
 	printf("# counters: rx %llu packets, %llu bytes\n",
 	       (unsigned long long)c[VXFWD_C_RX].packets, (unsigned long long)c[VXFWD_C_RX].bytes);
-}
-
-static int setup(struct t *t)
-{
-	int ret;
-
-	t->skel = vxfwd_bpf__open();
-	if (!t->skel)
-		return -errno;
-	ret = bpf_map__set_max_entries(t->skel->maps.vxfwd_ring, RING_BYTES);
-	if (ret < 0)
-		return ret;
-	ret = vxfwd_bpf__load(t->skel);
-	if (ret < 0)
-		return ret;
-	maps_from_skel(&t->m, t->skel);
-	t->rb = ring_buffer__new(t->m.ring, on_record, &t->seen, NULL);
-	if (!t->rb)
-		return -errno;
-	return 0;
 }
 
 static void usage(void)
@@ -1299,48 +939,37 @@ int main(int argc, char **argv)
 			pcaps = 1;
 			break;
 		case 'v':
-			verbose = 1;
+			hx_verbose = 1;
 			break;
 		default:
 			usage();
 			return 2;
 		}
 	}
-	libbpf_set_print(libbpf_print);
-	t.outdir = getenv("VXFWD_TEST_OUTDIR") ? getenv("VXFWD_TEST_OUTDIR") : ".";
-	if (geteuid() != 0) {
-		printf("SKIP: BPF_PROG_TEST_RUN needs root\n");
-		return EXIT_SKIP;
-	}
-	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL) <= 0 ||
-	    libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0) {
-		printf("SKIP: the kernel has no XDP programs or BPF ring buffers\n");
-		return EXIT_SKIP;
-	}
-	ret = setup(&t);
+	t_report_init(&t.rep, "fail");
+	ret = hx_open(&t.h, RING_BYTES);
+	if (ret == T_EXIT_SKIP)
+		return ret;
 	if (ret < 0) {
 		fprintf(stderr, "FAIL: vxfwd.bpf.o: load: %s (verifier log above)\n",
 			strerror(-ret));
-		ret = 1;
+		ret = T_EXIT_FAIL;
 		goto out;
 	}
 	if (pcaps) {
 		files = replay_pcaps(&t);
 		if (!files) {
-			ret = 1;
+			ret = T_EXIT_FAIL;
 			goto out;
 		}
 	} else {
-		for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		for (i = 0; i < T_ARRAY_SIZE(groups); i++)
 			run_group(&t, &groups[i]);
 	}
 	check_invariant(&t, !pcaps);
-	printf("# %u cases, %u failed, %d capture files\n", t.cases, t.failed, files);
-	ret = t.failed ? 1 : 0;
+	printf("# %u cases, %u failed, %d capture files\n", t.rep.cases, t.rep.failed, files);
+	ret = t.rep.failed ? T_EXIT_FAIL : T_EXIT_PASS;
 out:
-	ring_buffer__free(t.rb);
-	vxfwd_bpf__destroy(t.skel);
-	if (t.rs)
-		vxfwd_ruleset_free(t.rs);
+	hx_close(&t.h);
 	return ret;
 }

@@ -62,19 +62,11 @@
 #define FAILS_SAVED 32
 
 static const char fuzz_rules[] =
-	"ingress ens5 {\n"
-	"	vxlan port 4789, 8472\n"
-	"	vni 1, 7, 37, 100, 5569041\n"
-	"}\n"
-	"egress ens6\n"
+	HX_RULES_INGRESS("1, 7, 37, 100, 5569041")
 	"set exporters {\n"
-	"	org \"Example Org\" id 1001 {\n"
-	"		198.51.100.10\n"
-	"		198.51.100.11\n"
-	"	}\n"
+	HX_RULES_EXAMPLE_ORG
 	"}\n"
-	"forward dns udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"
-	"forward ssh tcp from @exporters to port 22 dnat 172.30.82.95 port 2222\n"
+	HX_RULES_DNS_SSH
 	"forward lowudp udp from any to port 1-30000 dnat 172.30.82.96\n"
 	"forward nonh udp from any to port 40000-50000 dnat 172.30.82.99 port 9\n"
 	"forward anytcp tcp from any to port 1-65535 dnat 172.30.82.97 port 80\n";
@@ -120,17 +112,6 @@ static __u64 rnd(struct fuzz *z)
 static size_t below(struct fuzz *z, size_t n)
 {
 	return n ? (size_t)(rnd(z) % n) : 0;
-}
-
-static __u16 rd16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
-static void wr16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
 }
 
 /* ---- failures --------------------------------------------------------------- */
@@ -199,51 +180,33 @@ static int seed_corpus(struct fuzz *z)
 	return 0;
 }
 
-static int is_pcap(const struct dirent *d)
+static int seed_frame(void *ctx, const __u8 *f, size_t len)
 {
-	size_t n = strlen(d->d_name);
-
-	return n > 5 && !strcmp(d->d_name + n - 5, ".pcap");
-}
-
-static int seed_file(struct fuzz *z, const char *dir, const char *name)
-{
-	static __u8 buf[65536];
-	struct pcap_reader rd;
-	char path[4096];
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	ret = pcap_open(&rd, path);
-	if (ret < 0) {
-		fprintf(stderr, "bpffuzz: %s: open: %s\n", path, strerror(-ret));
-		return ret;
-	}
-	while ((ret = pcap_next(&rd, buf, sizeof(buf))) > 0)
-		if (add_seed(z, buf, (size_t)ret) < 0)
-			break;
-	pcap_close(&rd);
-	return ret < 0 ? ret : 0;
+	return add_seed(ctx, f, len);
 }
 
 /* Every frame of every capture in the directory; none is not an error. */
 static int seed_pcaps(struct fuzz *z)
 {
-	const char *dir = getenv("VXFWD_PCAP_DIR");
+	static __u8 buf[65536];
 	struct dirent **ents = NULL;
+	const char *dir;
+	char path[4096];
+	unsigned int frames;
 	int i, n, ret = 0;
 
-	if (!dir)
-		dir = VXFWD_PCAP_DIR_DEFAULT;
-	n = scandir(dir, &ents, is_pcap, alphasort);
+	n = pcap_dir_list(&dir, &ents);
 	if (n <= 0) {
 		printf("# no captures in %s: corpus seeds only\n", dir);
 		free(ents);
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
 		if (!ret)
-			ret = seed_file(z, dir, ents[i]->d_name);
+			ret = pcap_each(path, buf, sizeof(buf), seed_frame, z, &frames);
+		if (ret < 0)
+			fprintf(stderr, "bpffuzz: %s: %s\n", path, strerror(-ret));
 		free(ents[i]);
 	}
 	free(ents);
@@ -257,15 +220,15 @@ static size_t mirror_udp(const __u8 *f, size_t len)
 {
 	size_t ihl, i;
 
-	if (len < ETH_HLEN + 20 || rd16(f + 12) != ETH_P_IP)
+	if (len < ETH_HLEN + 20 || pkt_get16(f + 12) != ETH_P_IP)
 		return 0;
 	ihl = (f[ETH_HLEN] & 0xf) * 4;
 	if (f[ETH_HLEN] >> 4 != 4 || ihl < 20 || ETH_HLEN + ihl + 8 > len)
 		return 0;
-	if (f[ETH_HLEN + 9] != IPPROTO_UDP || (rd16(f + ETH_HLEN + 6) & 0x1fff))
+	if (f[ETH_HLEN + 9] != IPPROTO_UDP || (pkt_get16(f + ETH_HLEN + 6) & 0x1fff))
 		return 0;
-	for (i = 0; i < sizeof(fuzz_ports) / sizeof(fuzz_ports[0]); i++)
-		if (rd16(f + ETH_HLEN + ihl + 2) == fuzz_ports[i])
+	for (i = 0; i < T_ARRAY_SIZE(fuzz_ports); i++)
+		if (pkt_get16(f + ETH_HLEN + ihl + 2) == fuzz_ports[i])
 			return ETH_HLEN + ihl;
 	return 0;
 }
@@ -289,7 +252,7 @@ static size_t inner_end(const struct fuzz *z, size_t udp)
 {
 	size_t ip = udp + 8 + 8 + ETH_HLEN;
 
-	return ip + 4 <= z->len ? ip + rd16(z->f + ip + 2) : z->len;
+	return ip + 4 <= z->len ? ip + pkt_get16(z->f + ip + 2) : z->len;
 }
 
 /* Outer lengths near the frame's end, the inner frame's end, the headers, or anything. */
@@ -319,9 +282,9 @@ static void mutate_outer_len(struct fuzz *z)
 		end = ETH_HLEN;
 	which = below(z, 3); /* 0: both, 1: the IPv4 total length, 2: the UDP length */
 	if (which != 2)
-		wr16(z->f + ETH_HLEN + 2, (__u16)(end - ETH_HLEN));
+		pkt_put16(z->f + ETH_HLEN + 2, (__u16)(end - ETH_HLEN));
 	if (which != 1)
-		wr16(z->f + udp + 4, (__u16)(end - ETH_HLEN - ihl));
+		pkt_put16(z->f + udp + 4, (__u16)(end - ETH_HLEN - ihl));
 }
 
 /* Outer lengths that agree with the frame, sometimes leaving Ethernet padding. */
@@ -334,8 +297,8 @@ static void repair_outer(struct fuzz *z)
 	tot = z->len - ETH_HLEN - (below(z, 4) ? 0 : below(z, 16));
 	if (tot < udp - ETH_HLEN + 8)
 		return;
-	wr16(z->f + ETH_HLEN + 2, (__u16)tot);
-	wr16(z->f + udp + 4, (__u16)(tot - (udp - ETH_HLEN)));
+	pkt_put16(z->f + ETH_HLEN + 2, (__u16)tot);
+	pkt_put16(z->f + udp + 4, (__u16)(tot - (udp - ETH_HLEN)));
 }
 
 static void mutate_one(struct fuzz *z)
@@ -351,7 +314,7 @@ static void mutate_one(struct fuzz *z)
 		z->f[pos] = interesting[below(z, sizeof(interesting))];
 		break;
 	case 2:
-		pos = fields[below(z, sizeof(fields) / sizeof(fields[0]))];
+		pos = fields[below(z, T_ARRAY_SIZE(fields))];
 		if (pos < z->len)
 			z->f[pos] = below(z, 2) ? interesting[below(z, sizeof(interesting))]
 						: (__u8)rnd(z);
@@ -395,7 +358,7 @@ static void mutate_one(struct fuzz *z)
 		break;
 	default:
 		if (pos + 1 < z->len)
-			wr16(z->f + pos, (__u16)rnd(z));
+			pkt_put16(z->f + pos, (__u16)rnd(z));
 		break;
 	}
 }
@@ -412,20 +375,21 @@ static void repair(struct fuzz *z, int l4)
 		return;
 	p = z->f + ip;
 	hlen = (p[0] & 0xf) * 4;
-	tot = rd16(p + 2);
+	tot = pkt_get16(p + 2);
 	if (hlen < 20 || ip + hlen > z->len)
 		return;
-	wr16(p + 10, 0);
-	wr16(p + 10, (__u16)~csum_fold_sum(p, hlen, 0));
+	pkt_put16(p + 10, 0);
+	pkt_put16(p + 10, (__u16)~csum_fold_sum(p, hlen, 0));
 	if (!l4 || tot < hlen + 8 || ip + tot > z->len)
 		return;
-	if (p[9] == IPPROTO_UDP && rd16(p + hlen + 6) == 0)
+	if (p[9] == IPPROTO_UDP && pkt_get16(p + hlen + 6) == 0)
 		return;
 	if (p[9] != IPPROTO_UDP && (p[9] != IPPROTO_TCP || tot < hlen + 20))
 		return;
-	sum = rd16(p + 12) + rd16(p + 14) + rd16(p + 16) + rd16(p + 18) + p[9] + (tot - hlen);
-	wr16(p + hlen + (p[9] == IPPROTO_TCP ? 16 : 6), 0);
-	wr16(p + hlen + (p[9] == IPPROTO_TCP ? 16 : 6),
+	sum = pkt_get16(p + 12) + pkt_get16(p + 14) + pkt_get16(p + 16) + pkt_get16(p + 18) + p[9] +
+	      (tot - hlen);
+	pkt_put16(p + hlen + (p[9] == IPPROTO_TCP ? 16 : 6), 0);
+	pkt_put16(p + hlen + (p[9] == IPPROTO_TCP ? 16 : 6),
 	     (__u16)~csum_fold_sum(p + hlen, tot - hlen, sum) ?: 0xffff);
 }
 
@@ -501,8 +465,8 @@ static void check_rec_rewrite(struct fuzz *z, const struct hx_rec *r, const __u8
  */
 static void check_rec_outer(struct fuzz *z, size_t udp, size_t len)
 {
-	size_t ip_end = ETH_HLEN + rd16(z->f + ETH_HLEN + 2);
-	size_t udp_end = udp + rd16(z->f + udp + 4);
+	size_t ip_end = ETH_HLEN + pkt_get16(z->f + ETH_HLEN + 2);
+	size_t udp_end = udp + pkt_get16(z->f + udp + 4);
 
 	if (ip_end > z->len)
 		fail(z, "record from a frame whose outer IPv4 total length ends at %zu, past its end",
@@ -528,33 +492,33 @@ static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
 		fail(z, "record of %zu bytes claims a %zu-byte frame", r->size, len);
 		return;
 	}
-	if (len < ETH_HLEN + 20 || rd16(r->frame + 12) != ETH_P_IP || ip[0] >> 4 != 4) {
+	if (len < ETH_HLEN + 20 || pkt_get16(r->frame + 12) != ETH_P_IP || ip[0] >> 4 != 4) {
 		fail(z, "record is not an Ethernet/IPv4 frame");
 		return;
 	}
 	check_rec_outer(z, udp, len);
 	hlen = (ip[0] & 0xf) * 4;
-	if (hlen < 20 || rd16(ip + 2) != len - ETH_HLEN || len > in_len ||
+	if (hlen < 20 || pkt_get16(ip + 2) != len - ETH_HLEN || len > in_len ||
 	    (ip[9] != IPPROTO_UDP && ip[9] != IPPROTO_TCP) ||
 	    len < ETH_HLEN + hlen + (ip[9] == IPPROTO_TCP ? 20 : 8)) {
 		fail(z,
 		     "record's IPv4 header (IHL %zu, total length %u, proto %u) does not fit "
 		     "its %zu bytes",
-		     hlen, rd16(ip + 2), ip[9], len);
+		     hlen, pkt_get16(ip + 2), ip[9], len);
 		return;
 	}
 	if (ip[9] == IPPROTO_UDP &&
-	    (rd16(ip + hlen + 4) < 8 || rd16(ip + hlen + 4) > len - ETH_HLEN - hlen))
+	    (pkt_get16(ip + hlen + 4) < 8 || pkt_get16(ip + hlen + 4) > len - ETH_HLEN - hlen))
 		fail(z, "record's UDP length %u does not fit its IPv4 payload of %zu bytes",
-		     rd16(ip + hlen + 4), len - ETH_HLEN - hlen);
+		     pkt_get16(ip + hlen + 4), len - ETH_HLEN - hlen);
 	if (ip[9] == IPPROTO_TCP && (size_t)(ip[hlen + 12] >> 4) * 4 > len - ETH_HLEN - hlen)
 		fail(z, "record's TCP header (data offset %u) does not fit its IPv4 payload",
 		     ip[hlen + 12] >> 4);
 	if (csum_fold_sum(ip, hlen, 0) != 0xffff)
 		fail(z, "record's IPv4 header checksum does not verify");
 	in_ok = !pkt_verify_csums(in, len);
-	in_csum = rd16(in + ETH_HLEN + hlen + (ip[9] == IPPROTO_TCP ? 16 : 6));
-	out_csum = rd16(ip + hlen + (ip[9] == IPPROTO_TCP ? 16 : 6));
+	in_csum = pkt_get16(in + ETH_HLEN + hlen + (ip[9] == IPPROTO_TCP ? 16 : 6));
+	out_csum = pkt_get16(ip + hlen + (ip[9] == IPPROTO_TCP ? 16 : 6));
 	if (ip[9] == IPPROTO_UDP && !in_csum && out_csum)
 		fail(z, "UDP checksum 0 became %#x", out_csum);
 	else if (in_ok && pkt_verify_csums(r->frame, len))
@@ -742,7 +706,7 @@ int main(int argc, char **argv)
 		z.rng = 1;
 	printf("# seed %#llx (rerun with --seed)\n", (unsigned long long)z.rng);
 	ret = hx_open(&z.h, 0);
-	if (ret == HX_EXIT_SKIP)
+	if (ret == T_EXIT_SKIP)
 		return ret;
 	if (!ret)
 		ret = hx_apply(&z.h, "fuzz", fuzz_rules, fuzz_nexthops);
@@ -754,7 +718,7 @@ int main(int argc, char **argv)
 		ret = hx_counters(&z.h, z.base);
 	if (ret < 0) {
 		fprintf(stderr, "bpffuzz: setup: %s\n", strerror(-ret));
-		ret = 1;
+		ret = T_EXIT_FAIL;
 		goto out;
 	}
 	pin_dispatcher(&z);
@@ -777,7 +741,7 @@ int main(int argc, char **argv)
 	       el > 0 ? z.frames / el : 0.0, (unsigned long long)z.mirror,
 	       (unsigned long long)z.forwarded, z.failed);
 	save_failures(&z);
-	ret = z.failed ? 1 : 0;
+	ret = z.failed ? T_EXIT_FAIL : T_EXIT_PASS;
 out:
 	for (i = 0; i < z.n_seeds; i++)
 		free(z.seeds[i].data);

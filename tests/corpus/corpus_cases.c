@@ -15,24 +15,17 @@
 #include <netinet/in.h>
 
 #include "corpus.h"
+#include "harness.h"
 
 #define TCP  IPPROTO_TCP
 #define ICMP IPPROTO_ICMP
 
 const char corpus_rules[] =
-	"ingress ens5 {\n"
-	"	vxlan port 4789, 8472\n"
-	"	vni 1, 7\n"
-	"}\n"
-	"egress ens6\n"
+	HX_RULES_INGRESS("1, 7")
 	"set exporters {\n"
-	"	org \"Example Org\" id 1001 {\n"
-	"		198.51.100.10\n"
-	"		198.51.100.11\n"
-	"	}\n"
+	HX_RULES_EXAMPLE_ORG
 	"}\n"
-	"forward dns udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"
-	"forward ssh tcp from @exporters to port 22 dnat 172.30.82.95 port 2222\n"
+	HX_RULES_DNS_SSH
 	"forward nested udp from @exporters to port 4789 dnat 172.30.82.96\n"
 	"forward unicast udp from @exporters to 10.0.0.0/8 port 7000 "
 	"dnat 172.30.82.96\n";
@@ -40,17 +33,6 @@ const char corpus_rules[] =
 const char *const corpus_nexthops[] = {"172.30.82.95", "172.30.82.96", NULL};
 
 /* ---- bytes the builder has no knob for ---------------------------------- */
-
-static __u16 rd16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
-static void wr16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
 
 /* The inner IPv4 header of an untagged inner frame. */
 static __u8 *inner_ip(struct pkt *p)
@@ -61,27 +43,27 @@ static __u8 *inner_ip(struct pkt *p)
 int corpus_fix_csums(struct pkt *p)
 {
 	__u8 *ip = inner_ip(p), *l4;
-	size_t hlen = (ip[0] & 0xf) * 4, tot = rd16(ip + 2), off;
+	size_t hlen = (ip[0] & 0xf) * 4, tot = pkt_get16(ip + 2), off;
 	__u32 sum;
 	__u16 c;
 
 	if (hlen < 20 || tot < hlen + 8 || p->inner_off + ETH_HLEN + tot > sizeof(p->buf))
 		return -EINVAL;
-	wr16(ip + 10, 0);
-	wr16(ip + 10, (__u16)~csum_fold_sum(ip, hlen, 0));
+	pkt_put16(ip + 10, 0);
+	pkt_put16(ip + 10, (__u16)~csum_fold_sum(ip, hlen, 0));
 	l4 = ip + hlen;
 	off = ip[9] == IPPROTO_TCP ? 16 : 6;
 	if (ip[9] != IPPROTO_TCP && ip[9] != IPPROTO_UDP)
 		return 0;
-	if (ip[9] == IPPROTO_UDP && !rd16(l4 + 6))
+	if (ip[9] == IPPROTO_UDP && !pkt_get16(l4 + 6))
 		return 0;
-	sum = rd16(ip + 12) + rd16(ip + 14) + rd16(ip + 16) + rd16(ip + 18);
+	sum = pkt_get16(ip + 12) + pkt_get16(ip + 14) + pkt_get16(ip + 16) + pkt_get16(ip + 18);
 	sum += ip[9] + (__u32)(tot - hlen);
-	wr16(l4 + off, 0);
+	pkt_put16(l4 + off, 0);
 	c = (__u16)~csum_fold_sum(l4, tot - hlen, sum);
 	if (ip[9] == IPPROTO_UDP && !c)
 		c = 0xffff;
-	wr16(l4 + off, c);
+	pkt_put16(l4 + off, c);
 	return 0;
 }
 
@@ -97,9 +79,9 @@ static int fix_tot_len0(struct pkt *p)
 {
 	__u8 *ip = inner_ip(p);
 
-	wr16(ip + 2, 0);
-	wr16(ip + 10, 0);
-	wr16(ip + 10, (__u16)~csum_fold_sum(ip, 20, 0));
+	pkt_put16(ip + 2, 0);
+	pkt_put16(ip + 10, 0);
+	pkt_put16(ip + 10, (__u16)~csum_fold_sum(ip, 20, 0));
 	return 0;
 }
 
@@ -129,13 +111,13 @@ static int fix_nested_vxlan(struct pkt *p)
 {
 	__u8 *ip = inner_ip(p), *pl = ip + (ip[0] & 0xf) * 4 + 8;
 
-	if (rd16(ip + 2) < (ip[0] & 0xf) * 4 + 8 + 8 + ETH_HLEN + 20)
+	if (pkt_get16(ip + 2) < (ip[0] & 0xf) * 4 + 8 + 8 + ETH_HLEN + 20)
 		return -EINVAL;
 	memset(pl, 0, 8 + ETH_HLEN + 20);
 	pl[0] = 0x08;
 	pl[6] = 1;
 	memset(pl + 8, 0x02, 12);
-	wr16(pl + 8 + 12, ETH_P_IP);
+	pkt_put16(pl + 8 + 12, ETH_P_IP);
 	pl[8 + ETH_HLEN] = 0x45;
 	return corpus_fix_csums(p);
 }
@@ -145,7 +127,7 @@ static int fix_udp_len_long(struct pkt *p)
 {
 	__u8 *ip = inner_ip(p), *udp = ip + (ip[0] & 0xf) * 4;
 
-	wr16(udp + 4, rd16(udp + 4) + 10);
+	pkt_put16(udp + 4, pkt_get16(udp + 4) + 10);
 	return corpus_fix_csums(p);
 }
 
@@ -154,7 +136,7 @@ static int fix_udp_len_short(struct pkt *p)
 {
 	__u8 *ip = inner_ip(p), *udp = ip + (ip[0] & 0xf) * 4;
 
-	wr16(udp + 4, 4);
+	pkt_put16(udp + 4, 4);
 	return corpus_fix_csums(p);
 }
 
@@ -177,7 +159,7 @@ static int fix_outer_udp_csum(struct pkt *p)
 {
 	__u8 *udp = p->buf + ETH_HLEN + (p->buf[ETH_HLEN] & 0xf) * 4;
 
-	wr16(udp + 6, 0xdead);
+	pkt_put16(udp + 6, 0xdead);
 	return 0;
 }
 
@@ -186,7 +168,7 @@ static int fix_outer_udp_len0(struct pkt *p)
 {
 	__u8 *udp = p->buf + ETH_HLEN + (p->buf[ETH_HLEN] & 0xf) * 4;
 
-	wr16(udp + 4, 0);
+	pkt_put16(udp + 4, 0);
 	return 0;
 }
 
@@ -195,16 +177,16 @@ static int fix_outer_tot_len0(struct pkt *p)
 {
 	__u8 *ip = p->buf + ETH_HLEN;
 
-	wr16(ip + 2, 0);
-	wr16(ip + 10, 0);
-	wr16(ip + 10, (__u16)~csum_fold_sum(ip, (ip[0] & 0xf) * 4, 0));
+	pkt_put16(ip + 2, 0);
+	pkt_put16(ip + 10, 0);
+	pkt_put16(ip + 10, (__u16)~csum_fold_sum(ip, (ip[0] & 0xf) * 4, 0));
 	return 0;
 }
 
 /* Ethernet padding that is not zeros after a correct outer total length. */
 static int fix_outer_padding_garbage(struct pkt *p)
 {
-	size_t i, end = ETH_HLEN + rd16(p->buf + ETH_HLEN + 2);
+	size_t i, end = ETH_HLEN + pkt_get16(p->buf + ETH_HLEN + 2);
 
 	for (i = end; i < p->len; i++)
 		p->buf[i] = (__u8)(0xa5 ^ i);
@@ -457,7 +439,7 @@ const struct corpus_case corpus_cases[] = {
 	{"inner-src-zero", {.src = "0.0.0.0"}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
 };
 
-const size_t corpus_n_cases = sizeof(corpus_cases) / sizeof(corpus_cases[0]);
+const size_t corpus_n_cases = T_ARRAY_SIZE(corpus_cases);
 
 /* Cut bands of an inner IPv4/UDP or TCP frame that is forwarded whole. */
 #define BANDS_FWD                                                                                  \
@@ -497,7 +479,7 @@ const struct corpus_sweep corpus_sweeps[] = {
 	 .full = VXFWD_C_DROP_INNER_NOT_IP},
 };
 
-const size_t corpus_n_sweeps = sizeof(corpus_sweeps) / sizeof(corpus_sweeps[0]);
+const size_t corpus_n_sweeps = T_ARRAY_SIZE(corpus_sweeps);
 
 const struct corpus_len_sweep corpus_len_sweeps[] = {
 	{"udp-64-padded", {.payload = 64 - INNER_MIN, .pad = 6, .o_pad = 20}, CL_TOT_UDP,
@@ -515,7 +497,7 @@ const struct corpus_len_sweep corpus_len_sweeps[] = {
 	{"udp-200-padded-udp", {.payload = 200, .o_pad = 3}, CL_UDP, VXFWD_C_FORWARD},
 };
 
-const size_t corpus_n_len_sweeps = sizeof(corpus_len_sweeps) / sizeof(corpus_len_sweeps[0]);
+const size_t corpus_n_len_sweeps = T_ARRAY_SIZE(corpus_len_sweeps);
 
 int corpus_build(const struct corpus_case *c, struct pkt *p)
 {

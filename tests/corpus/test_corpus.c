@@ -17,7 +17,6 @@
  * wire, MTU 9216) and DIR/corpus.expect ("counter N" per line).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,106 +29,19 @@
 #include "harness.h"
 #include "pcap.h"
 #include "vxfwd_dsl.h"
+#include "vxfwd_test.h"
 
 struct t {
 	struct hx h;
-	const char *outdir;
-	unsigned int runs, failed;
+	struct t_report rep;
 	unsigned int hist[VXFWD_C_MAX];
 	int verbose;
 };
 
+#define fail(t, name, ...) t_fail(&(t)->rep, name, __VA_ARGS__)
+
 static struct pkt pkt_buf;
 static __u8 exp_buf[HX_OUT_MAX];
-
-static void fail(struct t *t, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail(struct t *t, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "FAIL %s: ", name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	t->failed++;
-}
-
-static void write_fail_pcap(struct t *t, const char *name, const __u8 *in, size_t in_len,
-			    const __u8 *act, size_t act_len, const __u8 *exp, size_t exp_len)
-{
-	struct pcap_frame f[3];
-	char path[4096];
-	size_t n = 0;
-	int ret;
-
-	f[n++] = (struct pcap_frame){in, in_len};
-	if (act)
-		f[n++] = (struct pcap_frame){act, act_len};
-	if (exp)
-		f[n++] = (struct pcap_frame){exp, exp_len};
-	snprintf(path, sizeof(path), "%s/corpus-fail-%s.pcap", t->outdir, name);
-	ret = pcap_write(path, f, n);
-	if (ret < 0)
-		fprintf(stderr, "  %s: cannot write: %s\n", path, strerror(-ret));
-	else
-		fprintf(stderr, "  frames written to %s\n", path);
-}
-
-static int rule_pos(const struct hx *h, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < h->rs->n_rules; i++)
-		if (!strcmp(h->rs->rules[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-static void check_deltas(struct t *t, const char *name, const struct vxfwd_count *a,
-			 const struct vxfwd_count *b, enum vxfwd_counter want, size_t len)
-{
-	__u64 dp, db, ep;
-	int i;
-
-	for (i = 0; i < VXFWD_C_MAX; i++) {
-		dp = b[i].packets - a[i].packets;
-		db = b[i].bytes - a[i].bytes;
-		ep = i == VXFWD_C_RX || i == (int)want;
-		if (dp != ep || db != (ep ? len : 0))
-			fail(t, name, "counter %s moved by %llu packets %llu bytes, want %llu/%llu",
-			     hx_counter_names[i], (unsigned long long)dp, (unsigned long long)db,
-			     (unsigned long long)ep, (unsigned long long)(ep ? len : 0));
-	}
-}
-
-static void check_forward(struct t *t, const char *name, const struct pkt *p, const char *rule,
-			  size_t exp_len)
-{
-	const struct hx_rec *r = &t->h.recs[0];
-	int pos = rule_pos(&t->h, rule);
-
-	if (t->h.n_recs != 1) {
-		fail(t, name, "%u ring records, want 1", t->h.n_recs);
-		return;
-	}
-	if (!r->fits) {
-		fail(t, name, "record of %zu bytes claims a %u-byte frame", r->size, r->hdr.len);
-		return;
-	}
-	if ((int)r->hdr.rule != pos)
-		fail(t, name, "record names rule %u, want '%s' at %d", r->hdr.rule, rule, pos);
-	if (r->hdr.len != exp_len || memcmp(r->frame, exp_buf, exp_len)) {
-		fail(t, name, "ring frame (%u bytes) differs from the expected one (%zu)",
-		     r->hdr.len, exp_len);
-		write_fail_pcap(t, name, p->buf, p->len, r->frame, r->hdr.len, exp_buf, exp_len);
-		return;
-	}
-	if (pkt_verify_csums(r->frame, r->hdr.len))
-		fail(t, name, "forwarded frame has a bad IPv4 or L4 checksum");
-}
 
 /*
  * Run frame `p` and check it lands in `want`; FORWARD frames must come out
@@ -139,42 +51,24 @@ static void run_one(struct t *t, const char *name, const struct pkt *p, enum vxf
 		    const char *rule, const char *nat, __u16 nat_port)
 {
 	struct vxfwd_count a[VXFWD_C_MAX], b[VXFWD_C_MAX];
-	__u32 want_ret = want == VXFWD_C_PASS ? XDP_PASS : XDP_DROP;
-	size_t inner_len = p->inner_len;
+	struct hx_want w = {.counter = want, .rule = rule, .exp = exp_buf, .exp_len = p->inner_len};
 	int ret;
 
-	t->runs++;
+	t->rep.cases++;
 	t->hist[want]++;
-	if (want == VXFWD_C_FORWARD && pkt_expect(p->buf + p->inner_off, inner_len, hx_addr(nat),
+	if (want == VXFWD_C_FORWARD && pkt_expect(p->buf + p->inner_off, p->inner_len, hx_addr(nat),
 						  nat_port, hx_nh_mac, hx_egress_mac, exp_buf)) {
 		fail(t, name, "cannot compute the expected frame");
 		return;
 	}
-	ret = hx_counters(&t->h, a);
-	if (!ret)
-		ret = hx_run(&t->h, p->buf, p->len, 1);
-	if (!ret)
-		ret = hx_counters(&t->h, b);
+	ret = hx_run_counted(&t->h, p->buf, p->len, 1, a, b);
 	if (ret < 0) {
 		fail(t, name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
 		return;
 	}
 	if (t->verbose)
 		printf("# %s: %zu bytes: verdict %u\n", name, p->len, t->h.retval);
-	if (t->h.retval != want_ret) {
-		fail(t, name, "verdict %u, want %u (%s)", t->h.retval, want_ret,
-		     hx_counter_names[want]);
-		write_fail_pcap(t, name, p->buf, p->len, NULL, 0, NULL, 0);
-	}
-	check_deltas(t, name, a, b, want, p->len);
-	if (want == VXFWD_C_PASS && (t->h.out_len != p->len || memcmp(t->h.out, p->buf, p->len))) {
-		fail(t, name, "passed frame was modified");
-		write_fail_pcap(t, name, p->buf, p->len, t->h.out, t->h.out_len, NULL, 0);
-	}
-	if (want == VXFWD_C_FORWARD)
-		check_forward(t, name, p, rule, inner_len);
-	else if (t->h.n_recs)
-		fail(t, name, "%u ring records, want none", t->h.n_recs);
+	hx_judge(&t->rep, name, &t->h, p->buf, p->len, a, b, &w);
 }
 
 static void run_cases(struct t *t)
@@ -381,7 +275,7 @@ static int export_corpus(const char *dir, size_t mtu)
 	for (i = 0; i < VXFWD_C_MAX; i++)
 		if (x.hist[i] && off < sizeof(line))
 			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s %u\n",
-						hx_counter_names[i], x.hist[i]);
+						vxfwd_counter_names[i], x.hist[i]);
 	if (!ret)
 		ret = write_text(dir, "corpus.expect", line);
 	if (!ret)
@@ -394,7 +288,7 @@ static int export_corpus(const char *dir, size_t mtu)
 			strerror(-ret));
 	else
 		printf("# %zu frames written to %s/corpus.pcap\n", x.n, dir);
-	return ret < 0 ? 1 : 0;
+	return ret < 0 ? T_EXIT_FAIL : T_EXIT_PASS;
 }
 
 int main(int argc, char **argv)
@@ -408,19 +302,19 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "-w"))
 		return export_corpus(argv[2], 9216);
 	t.verbose = argc > 1 && !strcmp(argv[1], "-v");
-	t.outdir = getenv("VXFWD_TEST_OUTDIR") ? getenv("VXFWD_TEST_OUTDIR") : ".";
+	t_report_init(&t.rep, "corpus-fail");
 	ret = hx_open(&t.h, 0);
-	if (ret == HX_EXIT_SKIP)
+	if (ret == T_EXIT_SKIP)
 		return ret;
 	if (ret < 0) {
 		fprintf(stderr, "FAIL: vxfwd.bpf.o: load: %s\n", strerror(-ret));
-		ret = 1;
+		ret = T_EXIT_FAIL;
 		goto out;
 	}
 	ret = hx_apply(&t.h, "corpus", corpus_rules, corpus_nexthops);
 	if (ret < 0) {
 		fprintf(stderr, "FAIL: corpus rules: %s\n", strerror(-ret));
-		ret = 1;
+		ret = T_EXIT_FAIL;
 		goto out;
 	}
 	run_cases(&t);
@@ -428,12 +322,12 @@ int main(int argc, char **argv)
 	if (hx_counters(&t.h, end) || hx_sum_check(zero, end, why, sizeof(why)))
 		fail(&t, "invariant", "%s", why);
 	printf("# %zu cases, %zu sweeps, %zu length sweeps, %u runs, %u failed; verdicts:",
-	       corpus_n_cases, corpus_n_sweeps, corpus_n_len_sweeps, t.runs, t.failed);
+	       corpus_n_cases, corpus_n_sweeps, corpus_n_len_sweeps, t.rep.cases, t.rep.failed);
 	for (i = 0; i < VXFWD_C_MAX; i++)
 		if (t.hist[i])
-			printf(" %s=%u", hx_counter_names[i], t.hist[i]);
+			printf(" %s=%u", vxfwd_counter_names[i], t.hist[i]);
 	printf("\n");
-	ret = t.failed ? 1 : 0;
+	ret = t.rep.failed ? T_EXIT_FAIL : T_EXIT_PASS;
 out:
 	hx_close(&t.h);
 	return ret;

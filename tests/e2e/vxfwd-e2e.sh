@@ -599,7 +599,7 @@ test_workers()
 {
 	local n0 n1 per
 
-	[ "$(nproc)" -ge 2 ] || { echo "SKIP: one CPU, the two rings cannot both be fed"; exit 77; }
+	[ "$(nproc)" -ge 2 ] || lab_skip "one CPU, the two rings cannot both be fed"
 	LAB_VXFWD_ARGS="${LAB_VXFWD_ARGS:-} -w 2 -c 0,1"
 	setup "$LAB_RULES"
 	grep -q "engine: 2 workers on CPU 0,1" "$LAB_TMP/vxfwd.log" ||

@@ -24,14 +24,6 @@ export VXFWD=${1:-${VXFWD:-}}
 # shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/../lab/lib.sh"
 
-FAILS=0
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-check() {	# description command...: pass when the command succeeds
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
 
 lab_require
 lab_init insp
@@ -49,24 +41,24 @@ sx() { lab_sensor "$VXFWD" "$@"; }
 
 # ---- status ------------------------------------------------------------
 sx status -n "$NAME" >"$T/status.txt" 2>"$T/status.err"
-check "status exits 0 while running" [ $? -eq 0 ]
+t_check "status exits 0 while running" [ $? -eq 0 ]
 cat "$T/status.txt"
 prog=$(lab_ens5_xdp | awk '{ print $3 }')
-check "status: running with its pid" grep -q "^instance $NAME: running, pid $LAB_VXFWD_PID," "$T/status.txt"
-check "status: ingress, mode and program id $prog" \
+t_check "status: running with its pid" grep -q "^instance $NAME: running, pid $LAB_VXFWD_PID," "$T/status.txt"
+t_check "status: ingress, mode and program id $prog" \
 	grep -Eq "^  ingress ens5: XDP (native|generic) mode, program id $prog\$" "$T/status.txt"
-check "status: egress" grep -q '^  egress ens6$' "$T/status.txt"
-check "status: generation and rules file" grep -q "^  generation [01], rules file $RULES, applied " "$T/status.txt"
-check "status: counts" grep -q '^  rules 3, sets 1, organizations 2$' "$T/status.txt"
-check "status: the next hop without a neighbour" grep -q '^  next hop 172.30.82.99: unresolved, neighbour ' "$T/status.txt"
-check "status: next hop with the collector's MAC and a neighbour state" \
+t_check "status: egress" grep -q '^  egress ens6$' "$T/status.txt"
+t_check "status: generation and rules file" grep -q "^  generation [01], rules file $RULES, applied " "$T/status.txt"
+t_check "status: counts" grep -q '^  rules 3, sets 1, organizations 2$' "$T/status.txt"
+t_check "status: the next hop without a neighbour" grep -q '^  next hop 172.30.82.99: unresolved, neighbour ' "$T/status.txt"
+t_check "status: next hop with the collector's MAC and a neighbour state" \
 	grep -Eq "^  next hop $LAB_COLLECTOR_ADDR: $LAB_COLLECTOR_MAC, neighbour [A-Z]+ on br0\$" "$T/status.txt"
-check "status: workers and backend" grep -Eq '^  workers 1, backend [a-z-]+$' "$T/status.txt"
-check "status: leak guard attached" grep -q '^  leak guard: attached on ens5 egress' "$T/status.txt"
+t_check "status: workers and backend" grep -Eq '^  workers 1, backend [a-z-]+$' "$T/status.txt"
+t_check "status: leak guard attached" grep -q '^  leak guard: attached on ens5 egress' "$T/status.txt"
 sx status >"$T/status-all.txt" 2>&1
-check "status without -n lists the instance" grep -q "^instance $NAME: running" "$T/status-all.txt"
+t_check "status without -n lists the instance" grep -q "^instance $NAME: running" "$T/status-all.txt"
 sx status -j -n "$NAME" >"$T/status.json"
-check "status -j: JSON with the same facts" "$LAB_PY" - "$T/status.json" "$NAME" "$prog" \
+t_check "status -j: JSON with the same facts" "$LAB_PY" - "$T/status.json" "$NAME" "$prog" \
 	"$LAB_COLLECTOR_MAC" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))[0]
@@ -76,16 +68,16 @@ assert s["nexthops"][0]["mac"] == sys.argv[4], s
 assert s["rules"] == 3 and s["guard"]["attached"], s
 PY
 "$VXFWD" status -n "$NAME" >"$T/status-host.txt" 2>&1
-check "status from another network namespace says where it runs" \
+t_check "status from another network namespace says where it runs" \
 	grep -q "^  in another network namespace (inode [0-9]*)" "$T/status-host.txt"
 "$VXFWD" explain -n "$NAME" udp 198.51.100.10 10.20.30.40:31765 >"$T/explain-host.txt" 2>&1
-check "explain -n from another network namespace uses the pinned maps" grep -q '^forward: ' "$T/explain-host.txt"
+t_check "explain -n from another network namespace uses the pinned maps" grep -q '^forward: ' "$T/explain-host.txt"
 "$VXFWD" monitor -n "$NAME" -c 1 >/dev/null 2>"$T/monitor-host.err"
-check "monitor from another network namespace says where to run it" \
+t_check "monitor from another network namespace says where to run it" \
 	grep -q "runs in another network namespace" "$T/monitor-host.err"
 sx status -n "nosuch$$" >/dev/null 2>"$T/nosuch.err"
-check "status of an instance that does not run: exit 3" [ $? -eq 3 ]
-check "status of an instance that does not run: 'not running' on stderr" grep -q "not running" "$T/nosuch.err"
+t_check "status of an instance that does not run: exit 3" [ $? -eq 3 ]
+t_check "status of an instance that does not run: 'not running' on stderr" grep -q "not running" "$T/nosuch.err"
 
 # ---- explain: the command line -----------------------------------------
 lab_maps counters >"$T/before-explain.json"
@@ -94,11 +86,11 @@ explain() {	# want-counter want-rule-line description args...
 	shift 3
 	out=$(sx explain -n "$NAME" "$@" 2>&1)
 	if ! grep -q "^$counter: " <<<"$out"; then
-		fail "explain $what: want $counter: $out"
+		t_fail "explain $what: want $counter: $out"
 	elif [ -n "$line" ] && ! grep -q "rule '.*' ($RULES:$line)" <<<"$out"; then
-		fail "explain $what: want the rule at line $line: $out"
+		t_fail "explain $what: want the rule at line $line: $out"
 	else
-		ok "explain $what: $counter${line:+ by the rule at line $line}"
+		t_ok "explain $what: $counter${line:+ by the rule at line $line}"
 	fi
 	printf '%s\n' "$out" >>"$T/explain.txt"
 }
@@ -110,30 +102,30 @@ explain drop_no_rule "" "bad-port" udp 198.51.100.11 10.20.30.40:31999
 explain drop_no_nexthop "$NOHOP_LINE" "a rule whose DNAT target has no neighbour" \
 	udp 198.51.100.11 10.20.30.40:31770
 grep -q "sent as udp 198.51.100.10:5000 -> $LAB_COLLECTOR_ADDR:8081, ethernet $LAB_ENS6_MAC -> $LAB_COLLECTOR_MAC\$" "$T/explain.txt" &&
-	ok "explain: what the forwarded frame becomes (DNAT, MACs)" ||
-	fail "explain: rewritten frame: $(grep 'sent as' "$T/explain.txt")"
+	t_ok "explain: what the forwarded frame becomes (DNAT, MACs)" ||
+	t_fail "explain: rewritten frame: $(grep 'sent as' "$T/explain.txt")"
 sx explain -n "$NAME" -j udp 198.51.100.10 10.20.30.40:31765 >"$T/explain.json"
-check "explain -j" "$LAB_PY" -c '
+t_check "explain -j" "$LAB_PY" -c '
 import json, sys
 e = json.load(open(sys.argv[1]))
 assert e["verdict"] == "forward" and e["rule"]["position"] == 0, e
 assert e["sent"]["dst"] == "172.30.82.95:8081" and e["sent"]["nexthop_resolved"], e' "$T/explain.json"
 sx explain -f "$RULES" udp 198.51.100.10 10.20.30.40:31765 >"$T/explain-f.txt" 2>&1
-check "explain -f of the same rules: the same rule" grep -q "rule 'rule 1' ($RULES:22)" "$T/explain-f.txt"
+t_check "explain -f of the same rules: the same rule" grep -q "rule 'rule 1' ($RULES:22)" "$T/explain-f.txt"
 
 # ---- explain -r: the whole demo traffic mix, against the lab ------------
 MIX=udp:20,tcp:20,udp0:5,ipopt:5,bad-src:5,bad-vni:5,bad-port:5,bad-trunc:5,bad-frag:5,bad-frag2:5,bad-csum:5,bad-icmp:5,bad-arp:5,bad-flag:5
 lab_gen --mix "$MIX" --out "$T/mix.pcap" --manifest "$T/mix.json" >/dev/null || lab_die "gen.py failed"
 sx explain -n "$NAME" -r "$T/mix.pcap" >"$T/explain-r.txt" 2>&1
-check "explain -r exits 0" [ $? -eq 0 ]
+t_check "explain -r exits 0" [ $? -eq 0 ]
 lab_maps counters >"$T/after-explain.json"
-check "explaining moved no counter of the instance" "$LAB_PY" -c '
+t_check "explaining moved no counter of the instance" "$LAB_PY" -c '
 import json, sys
 assert json.load(open(sys.argv[1]))["counters"] == json.load(open(sys.argv[2]))["counters"]' "$T/before-explain.json" "$T/after-explain.json"
 lab_maps counters >"$T/base.json"
 lab_send "$T/mix.pcap" 2000
 lab_maps counters --base "$T/base.json" >"$T/delta.json"
-check "explain -r agrees with the manifest frame by frame and with the lab's counters" \
+t_check "explain -r agrees with the manifest frame by frame and with the lab's counters" \
 	"$LAB_PY" - "$T/explain-r.txt" "$T/mix.json" "$T/delta.json" <<'PY'
 import collections, json, sys
 lines = [l.split() for l in open(sys.argv[1]) if l[0].isdigit()]
@@ -157,15 +149,15 @@ lab_bg "$T/monitor.txt" "$LAB_NS_S" "$VXFWD" monitor -n "$NAME" -c 12
 MON_PID=$LAB_BG_PID
 sleep 1
 lab_send "$T/mon.pcap" 200
-lab_wait 10 lab_not_running "$MON_PID" || fail "monitor -c 12 still running after 20 frames"
+lab_wait 10 lab_not_running "$MON_PID" || t_fail "monitor -c 12 still running after 20 frames"
 wait "$MON_PID"
-check "monitor -c 12 exits 0" [ $? -eq 0 ]
+t_check "monitor -c 12 exits 0" [ $? -eq 0 ]
 cat "$T/monitor.txt"
-check "monitor: 12 lines" [ "$(grep -c . "$T/monitor.txt")" -eq 12 ]
-check "monitor: every line has time, cpu, reason, VNI, 5-tuple (- before the inner headers) and length" \
+t_check "monitor: 12 lines" [ "$(grep -c . "$T/monitor.txt")" -eq 12 ]
+t_check "monitor: every line has time, cpu, reason, VNI, 5-tuple (- before the inner headers) and length" \
 	[ "$(grep -Ec '^[0-9:.]+ cpu [0-9]+ (forward|drop_[a-z_]+) vni [0-9]+ ((udp|tcp) [0-9.]+:[0-9]+ -> [0-9.]+:[0-9]+|-) len [0-9]+' "$T/monitor.txt")" -eq 12 ]
-check "monitor: forwarded frames name their rule" grep -q "forward vni 1 .* rule 'rule [12]'" "$T/monitor.txt"
-check "monitor: drops give their reason" grep -Eq 'drop_(src_not_allowed|vni|no_rule) ' "$T/monitor.txt"
+t_check "monitor: forwarded frames name their rule" grep -q "forward vni 1 .* rule 'rule [12]'" "$T/monitor.txt"
+t_check "monitor: drops give their reason" grep -Eq 'drop_(src_not_allowed|vni|no_rule) ' "$T/monitor.txt"
 # The token bucket: one event per second on the sending CPU (-r 1), the
 # frames in between counted in the next event.
 lab_bg "$T/monitor-rate.txt" "$LAB_NS_S" "$VXFWD" monitor -n "$NAME" -r 1 -c 2
@@ -174,35 +166,35 @@ sleep 1.2
 LAB_SEND_CPU=0 lab_send "$T/mon.pcap" 400
 sleep 1.2
 LAB_SEND_CPU=0 lab_send "$T/mon.pcap" 400
-lab_wait 10 lab_not_running "$MON_PID" || fail "monitor -r 1 -c 2 still running"
+lab_wait 10 lab_not_running "$MON_PID" || t_fail "monitor -r 1 -c 2 still running"
 wait "$MON_PID"
 cat "$T/monitor-rate.txt"
-check "monitor -r 1: the second event counts the 19 frames it left out" \
+t_check "monitor -r 1: the second event counts the 19 frames it left out" \
 	grep -q '(19 not shown before it)$' "$T/monitor-rate.txt"
 sx monitor -n "$NAME" -c 1 >/dev/null 2>"$T/monitor2.err" &
 MON2=$!
 sleep 1
 lab_send "$T/mon.pcap" 200
 wait "$MON2"
-check "monitor turns the program's monitor off when it stops" \
+t_check "monitor turns the program's monitor off when it stops" \
 	[ -z "$(grep 'another monitor' "$T/monitor2.err")" ]
 
 # ---- stats: running, then killed ------------------------------------------
 sx stats -p -n "$NAME" >"$T/prom.txt" 2>&1
-check "stats -p while running: vxfwd_up 1" grep -q '^vxfwd_up{instance="'"$NAME"'"} 1$' "$T/prom.txt"
+t_check "stats -p while running: vxfwd_up 1" grep -q '^vxfwd_up{instance="'"$NAME"'"} 1$' "$T/prom.txt"
 kill -KILL "$LAB_VXFWD_PID"
 wait "$LAB_VXFWD_PID" 2>/dev/null
-check "the program stays attached after kill -9" [ -n "$(lab_ens5_xdp)" ]
+t_check "the program stays attached after kill -9" [ -n "$(lab_ens5_xdp)" ]
 sx stats -n "$NAME" >"$T/stats-dead.txt" 2>"$T/stats-dead.err"
-check "stats of a killed instance: exit 3" [ $? -eq 3 ]
-check "stats of a killed instance: 'not running' on stderr" grep -q "not running" "$T/stats-dead.err"
-check "stats of a killed instance: counters still printed" grep -q "^  forward " "$T/stats-dead.txt"
+t_check "stats of a killed instance: exit 3" [ $? -eq 3 ]
+t_check "stats of a killed instance: 'not running' on stderr" grep -q "not running" "$T/stats-dead.err"
+t_check "stats of a killed instance: counters still printed" grep -q "^  forward " "$T/stats-dead.txt"
 sx stats -p -n "$NAME" >"$T/prom-dead.txt" 2>/dev/null
-check "stats -p of a killed instance: vxfwd_up 0" grep -q '^vxfwd_up{instance="'"$NAME"'"} 0$' "$T/prom-dead.txt"
+t_check "stats -p of a killed instance: vxfwd_up 0" grep -q '^vxfwd_up{instance="'"$NAME"'"} 0$' "$T/prom-dead.txt"
 sx status -n "$NAME" >/dev/null 2>"$T/status-dead.err"
-check "status of a killed instance: exit 3" [ $? -eq 3 ]
-check "status of a killed instance: still attached, says so" grep -q "not running; its XDP program id" "$T/status-dead.err"
+t_check "status of a killed instance: exit 3" [ $? -eq 3 ]
+t_check "status of a killed instance: still attached, says so" grep -q "not running; its XDP program id" "$T/status-dead.err"
 sx detach -n "$NAME" >/dev/null 2>&1
 
-[ "$FAILS" -eq 0 ] || { echo "$FAILS failure(s)"; exit 1; }
+[ "$T_FAILS" -eq 0 ] || { echo "$T_FAILS failure(s)"; exit 1; }
 echo "all inspect tests passed"

@@ -12,41 +12,31 @@ set -u
 
 VXFWD=$(realpath "${1:?usage: netns.sh path/to/vxfwd}")
 HERE=$(dirname "$(realpath "$0")")
-PY=/usr/bin/python3
-SRC=vxfengsrc$$
-SEN=vxfengsen$$
-COL=vxfengcol$$
+# shellcheck source=tests/lab/lib.sh
+. "$HERE/../lab/lib.sh"
+PY=$LAB_PY
+t_need_root "needs root"
+lab_init eng
+SRC=$LAB_NS_M
+SEN=$LAB_NS_S
+COL=$LAB_NS_C
 NAME=vxfeng$$
 PINS=/sys/fs/bpf/vxfwd/$NAME
-TMP=$(mktemp -d /tmp/vxfeng.XXXXXX)
+TMP=$LAB_TMP
 DPID=
-FAILS=0
 CAPS=()
+# A run killed with SIGKILL leaves its pins: lab_cleanup removes them.
+LAB_INSTANCES+=("$NAME")
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-pass() { echo "ok: $*"; }
+# Through `ip netns exec`, which mounts the namespace's own /sys: the tests
+# read /sys/class/net of the namespace.
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
-cleanup() {
-	local p
-	for p in "${CAPS[@]}"; do kill "$p" 2>/dev/null; done
-	[ -n "$DPID" ] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
-	ip netns del "$SRC" 2>/dev/null
-	ip netns del "$SEN" 2>/dev/null
-	ip netns del "$COL" 2>/dev/null
-	# A run killed with SIGKILL leaves its pins: remove them with it.
-	rm -rf "$PINS" "/run/vxfwd/$NAME.pid" "/run/vxfwd/$NAME.rules.state"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-[ "$(id -u)" = 0 ] || skip "needs root"
 err=$($PY -c 'import scapy' 2>&1) ||
 	{ echo "FAIL: $PY cannot import scapy (scripts/install-deps.sh installs python3-scapy): $err"; exit 1; }
 
 setup() {
-	ip netns add "$SRC" && ip netns add "$SEN" && ip netns add "$COL" || return 1
+	lab_add_ns "$SRC" && lab_add_ns "$SEN" && lab_add_ns "$COL" || return 1
 	ip link add m0 netns "$SRC" type veth peer name ens5 netns "$SEN" || return 1
 	ip link add c0 netns "$COL" type veth peer name ens6 netns "$SEN" || return 1
 	in_ns "$SEN" ip link add br0 type bridge
@@ -83,6 +73,7 @@ start_daemon() {
 	nsenter --net="/run/netns/$SEN" "$VXFWD" run -v -f "$TMP/lab.rules" -n "$NAME" \
 		2>>"$TMP/daemon.log" &
 	DPID=$!
+	LAB_PIDS+=("$DPID")
 	for _ in $(seq 50); do
 		[ -e "$PINS/vxfwd_ring" ] && grep -q "forwarding from" "$TMP/daemon.log" && return 0
 		kill -0 "$DPID" 2>/dev/null || break
@@ -96,6 +87,7 @@ capture() {	# ns iface file [filter]
 	# ip netns exec execs tcpdump: $! is tcpdump itself.
 	ip netns exec "$1" tcpdump -i "$2" -w "$3" -U -s 10000 ${4:+"$4"} 2>/dev/null &
 	CAPS+=($!)
+	LAB_PIDS+=($!)
 }
 
 stop_captures() {
@@ -125,18 +117,18 @@ test_forward() {
 	send port 10
 	stop_captures
 	if $PY "$HERE/verify.py" "$TMP/col.pcap" $want "$MAC6"; then
-		pass "collector received $want DNAT-ed frames, checksums and payload intact"
+		t_ok "collector received $want DNAT-ed frames, checksums and payload intact"
 	else
-		fail "collector frames"
+		t_fail "collector frames"
 	fi
 	local from_sensor
 	from_sensor=$(tcpdump -r "$TMP/src.pcap" -n -e "ether src $MAC5 and ip" 2>/dev/null | tee -a "$TMP/leak.txt" | wc -l)
-	[ "$from_sensor" = 0 ] && pass "0 frames left ens5 towards the mirror side" ||
-		{ fail "$from_sensor IPv4 frames left ens5:"; cat "$TMP/leak.txt"; }
+	[ "$from_sensor" = 0 ] && t_ok "0 frames left ens5 towards the mirror side" ||
+		{ t_fail "$from_sensor IPv4 frames left ens5:"; cat "$TMP/leak.txt"; }
 	local on6
 	on6=$(tcpdump -r "$TMP/ens6.pcap" -n 'dst host 172.30.82.95 and dst port 8081' 2>/dev/null | wc -l)
-	[ "$on6" = "$want" ] && pass "tcpdump -i ens6 in the sensor saw $on6 frames" ||
-		fail "tcpdump -i ens6 saw $on6 frames, want $want"
+	[ "$on6" = "$want" ] && t_ok "tcpdump -i ens6 in the sensor saw $on6 frames" ||
+		t_fail "tcpdump -i ens6 saw $on6 frames, want $want"
 	"$VXFWD" stats -n "$NAME" > "$TMP/stats.txt"
 	cat "$TMP/stats.txt"
 	[ "$(stat_of "d['counters']['forward']['packets']")" = "$want" ] &&
@@ -148,17 +140,17 @@ test_forward() {
 	[ "$(stat_of "d['invariant_ok']")" = True ] &&
 	[ "$(stat_of "d['in_flight']")" = 0 ] &&
 	[ "$(stat_of "d['rules'][0]['packets'] + d['rules'][1]['packets']")" = "$want" ] &&
-		pass "counters: forward = records = sent = $want, each drop in its counter, invariant holds" ||
-		fail "counters do not balance"
+		t_ok "counters: forward = records = sent = $want, each drop in its counter, invariant holds" ||
+		t_fail "counters do not balance"
 	"$VXFWD" stats -p -n "$NAME" | grep -q '^vxfwd_xdp_packets_total{instance="'"$NAME"'",counter="forward"} '"$want"'$' &&
-		pass "prometheus exposition" || fail "prometheus exposition"
+		t_ok "prometheus exposition" || t_fail "prometheus exposition"
 }
 
 test_guard() {
 	in_ns "$SEN" tc filter show dev ens5 egress | grep -q bpf &&
 	grep -q "ens5: leak guard attached to egress" "$TMP/daemon.log" &&
 	[ "$(stat_of "d['guard']['drop']['packets']")" = 0 ] &&
-		pass "leak guard on ens5 egress, 0 frames to stop" || fail "leak guard"
+		t_ok "leak guard on ens5 egress, 0 frames to stop" || t_fail "leak guard"
 }
 
 test_guard_provoked() {
@@ -176,29 +168,29 @@ test_guard_provoked() {
 	after=$(stat_of "d['guard']['drop']['packets']")
 	seen=$(tcpdump -r "$TMP/src8.pcap" -n 2>/dev/null | wc -l)
 	[ $((after - before)) -ge 3 ] && [ "$seen" = 0 ] &&
-		pass "route to the DNAT target via ens5: guard dropped $((after - before)), 0 reached the mirror side" ||
-		fail "guard: dropped $((after - before)), $seen reached the mirror side"
+		t_ok "route to the DNAT target via ens5: guard dropped $((after - before)), 0 reached the mirror side" ||
+		t_fail "guard: dropped $((after - before)), $seen reached the mirror side"
 }
 
 test_ordinary() {
 	in_ns "$SRC" ping -c 2 -W 1 172.30.82.108 >/dev/null &&
-		pass "ping to ens5 works while vxfwd runs" || fail "ping to ens5"
+		t_ok "ping to ens5 works while vxfwd runs" || t_fail "ping to ens5"
 	in_ns "$SEN" socat -u TCP-LISTEN:2222,reuseaddr OPEN:"$TMP/tcp.out",creat &
 	local sp=$!
 	sleep 0.3
 	echo hello | in_ns "$SRC" socat -u - TCP:172.30.82.108:2222
 	wait "$sp"
-	grep -q hello "$TMP/tcp.out" && pass "TCP connection to the sensor works" ||
-		fail "TCP to the sensor"
+	grep -q hello "$TMP/tcp.out" && t_ok "TCP connection to the sensor works" ||
+		t_fail "TCP to the sensor"
 }
 
 test_neigh() {
 	local mac
 	mac=$(in_ns "$SEN" ip neigh show 172.30.82.95 dev br0 | awk '{print $3}')
-	[ "$mac" = "$MACC" ] && pass "next hop resolved on br0 (the bridge master) to $mac" ||
-		fail "neighbour entry on br0: '$mac', want $MACC"
-	grep -q "172.30.82.95: next hop $MACC" "$TMP/daemon.log" && pass "daemon logged the next hop" ||
-		fail "daemon did not log the next hop"
+	[ "$mac" = "$MACC" ] && t_ok "next hop resolved on br0 (the bridge master) to $mac" ||
+		t_fail "neighbour entry on br0: '$mac', want $MACC"
+	grep -q "172.30.82.95: next hop $MACC" "$TMP/daemon.log" && t_ok "daemon logged the next hop" ||
+		t_fail "daemon did not log the next hop"
 }
 
 test_reload() {
@@ -208,40 +200,40 @@ test_reload() {
 	out=$("$VXFWD" reload -n "$NAME" 2>&1); rc=$?
 	[ $rc = 1 ] && echo "$out" | grep -q "has errors (above): not reloaded" &&
 	[ "$(stat_of "d['engine']['reload_failures']")" = 0 ] &&
-		pass "vxfwd reload of a broken file: exit 1, not signalled: $(echo "$out" | tail -n 1)" ||
-		fail "vxfwd reload of a broken file: exit $rc: $out"
+		t_ok "vxfwd reload of a broken file: exit 1, not signalled: $(echo "$out" | tail -n 1)" ||
+		t_fail "vxfwd reload of a broken file: exit $rc: $out"
 	kill -HUP "$DPID"
 	sleep 1
 	[ "$(stat_of "d['engine']['reload_failures']")" = 1 ] &&
-		pass "broken rules file on SIGHUP: reload_failures 1, old rules kept" ||
-		fail "broken reload not counted"
+		t_ok "broken rules file on SIGHUP: reload_failures 1, old rules kept" ||
+		t_fail "broken reload not counted"
 	# Valid for check, refused by the daemon: the ingress cannot change.
 	sed 's/^ingress ens5/ingress ens6/; s/^egress ens6/egress ens5/' "$TMP/good.rules" > "$TMP/lab.rules"
 	out=$("$VXFWD" reload -n "$NAME" 2>&1); rc=$?
 	[ $rc = 1 ] && echo "$out" | grep -q "refused the new rules" &&
 	[ "$(stat_of "d['engine']['reload_failures']")" = 2 ] &&
-		pass "vxfwd reload refused by the daemon: exit 1: $(echo "$out" | tail -n 1)" ||
-		fail "vxfwd reload of rules the daemon refuses: exit $rc: $out"
+		t_ok "vxfwd reload refused by the daemon: exit 1: $(echo "$out" | tail -n 1)" ||
+		t_fail "vxfwd reload of rules the daemon refuses: exit $rc: $out"
 	cp "$TMP/good.rules" "$TMP/lab.rules"
 	sed -i 's/198.51.100.11/198.51.100.12/' "$TMP/lab.rules"
 	printf 'engine {\n\tbatch 32\n}\n' >> "$TMP/lab.rules"
 	out=$("$VXFWD" reload -n "$NAME" 2>&1); rc=$?
 	[ $rc = 0 ] && echo "$out" | grep -q "reloaded, the new rules are active" &&
-		pass "vxfwd reload waits for the answer: exit 0: $out" ||
-		fail "vxfwd reload of a good file: exit $rc: $out"
+		t_ok "vxfwd reload waits for the answer: exit 0: $out" ||
+		t_fail "vxfwd reload of a good file: exit $rc: $out"
 	[ "$(stat_of "d['engine']['reloads']")" = 1 ] &&
 	grep -q "set member 198.51.100.12/32 added" "$TMP/daemon.log" &&
 	grep -q "set member 198.51.100.11/32 removed" "$TMP/daemon.log" &&
-		pass "reload applied and reported the set change" || fail "reload"
+		t_ok "reload applied and reported the set change" || t_fail "reload"
 	grep -q "reload: engine batch changed: it takes effect when vxfwd restarts" "$TMP/daemon.log" &&
-		pass "reload reported the engine block change for the next start" ||
-		fail "reload did not report the engine block change"
+		t_ok "reload reported the engine block change for the next start" ||
+		t_fail "reload did not report the engine block change"
 	capture "$COL" c0 "$TMP/col2.pcap"
 	sleep 0.5
 	send allowed 6
 	stop_captures
 	$PY "$HERE/verify.py" "$TMP/col2.pcap" 6 "$MAC6" >/dev/null &&
-		pass "forwarding continues after reload" || fail "forwarding after reload"
+		t_ok "forwarding continues after reload" || t_fail "forwarding after reload"
 }
 
 test_reload_target() {
@@ -269,8 +261,8 @@ test_reload_target() {
 	awk 'NR == 1 && $2 == "172.30.82.95" { a = $1 } NR == 2 && $2 == "172.30.82.96" { b = $1 }
 	     END { exit !(NR == 2 && a + b == 300 && a > 0 && b > 0) }' "$TMP/switch.txt" &&
 	[ "$after" = "$before" ] &&
-		pass "reload to a new DNAT target under traffic: 300 of 300 frames, one switch point, 0 no_nexthop" ||
-		fail "reload to a new target: no_nexthop $before -> $after"
+		t_ok "reload to a new DNAT target under traffic: 300 of 300 frames, one switch point, 0 no_nexthop" ||
+		t_fail "reload to a new target: no_nexthop $before -> $after"
 	sed -i 's/dnat 172.30.82.96 port 8081/dnat 172.30.82.95 port 8081/' "$TMP/lab.rules"
 	"$VXFWD" reload -n "$NAME" >/dev/null
 	sleep 1
@@ -280,21 +272,21 @@ test_second_instance() {
 	local out
 	out=$(nsenter --net="/run/netns/$SEN" "$VXFWD" run -f "$TMP/lab.rules" -n "$NAME" 2>&1)
 	[ $? = 3 ] && echo "$out" | grep -q "already running as pid $DPID" &&
-		pass "second run refused: $out" || fail "second run: $out"
+		t_ok "second run refused: $out" || t_fail "second run: $out"
 }
 
 test_caps() {
 	local eff
 	eff=$(awk '/^CapEff/ {print $2}' "/proc/$DPID/status")
 	# CAP_NET_ADMIN (12) and CAP_BPF (39) only.
-	[ "$eff" = 0000008000001000 ] && pass "capabilities after start: CapEff $eff" ||
-		fail "CapEff $eff, want 0000008000001000"
+	[ "$eff" = 0000008000001000 ] && t_ok "capabilities after start: CapEff $eff" ||
+		t_fail "CapEff $eff, want 0000008000001000"
 }
 
 test_kill9() {
 	kill -KILL "$DPID"; wait "$DPID" 2>/dev/null; DPID=
 	in_ns "$SEN" ip link show ens5 | grep -q xdp && [ -e "$PINS/prog" ] &&
-		pass "after kill -9 XDP stays attached and pinned" || fail "XDP gone after kill -9"
+		t_ok "after kill -9 XDP stays attached and pinned" || t_fail "XDP gone after kill -9"
 	capture "$COL" c0 "$TMP/col3.pcap"
 	capture "$SRC" m0 "$TMP/src3.pcap" "not arp"
 	sleep 0.5
@@ -304,18 +296,18 @@ test_kill9() {
 	got=$(tcpdump -r "$TMP/col3.pcap" -n 'udp dst port 8081' 2>/dev/null | wc -l)
 	local back
 	back=$(tcpdump -r "$TMP/src3.pcap" -n -e "ether src $MAC5 and ip" 2>/dev/null | tee -a "$TMP/leak.txt" | wc -l)
-	[ "$got" = 0 ] && [ "$back" = 0 ] && pass "daemon dead: frames dropped at XDP, none forwarded or leaked" ||
-		{ fail "daemon dead: $got at collector, $back out of ens5"; cat "$TMP/leak.txt"; }
-	start_daemon || { fail "restart after kill -9"; return; }
+	[ "$got" = 0 ] && [ "$back" = 0 ] && t_ok "daemon dead: frames dropped at XDP, none forwarded or leaked" ||
+		{ t_fail "daemon dead: $got at collector, $back out of ens5"; cat "$TMP/leak.txt"; }
+	start_daemon || { t_fail "restart after kill -9"; return; }
 	grep -q "XDP program id [0-9]* of an earlier run replaced in place" "$TMP/daemon.log" &&
-		pass "restart replaced the attached program in place" ||
-		fail "restart did not take the attached program over"
+		t_ok "restart replaced the attached program in place" ||
+		t_fail "restart did not take the attached program over"
 	capture "$COL" c0 "$TMP/col4.pcap"
 	sleep 0.5
 	send allowed 6
 	stop_captures
 	$PY "$HERE/verify.py" "$TMP/col4.pcap" 6 "$MAC6" >/dev/null &&
-		pass "restarted daemon forwards" || fail "restarted daemon does not forward"
+		t_ok "restarted daemon forwards" || t_fail "restarted daemon does not forward"
 }
 
 test_egress_down() {
@@ -330,8 +322,8 @@ test_egress_down() {
 	# br0 loses its carrier and the kernel flushes the neighbour: XDP counts
 	# no_nexthop; a frame already in flight fails with ENETDOWN instead.
 	kill -0 "$DPID" && [ $((after - before)) = 6 ] &&
-		pass "ens6 down: daemon keeps running, 6 frames counted as no_nexthop or send errors" ||
-		fail "ens6 down: $((after - before)) of 6 frames counted"
+		t_ok "ens6 down: daemon keeps running, 6 frames counted as no_nexthop or send errors" ||
+		t_fail "ens6 down: $((after - before)) of 6 frames counted"
 	in_ns "$SEN" ip link set ens6 up
 	for _ in $(seq 50); do
 		grep -q "172.30.82.95: next hop $MACC" "$TMP/daemon.log" &&
@@ -344,7 +336,7 @@ test_egress_down() {
 	send allowed 6
 	stop_captures
 	$PY "$HERE/verify.py" "$TMP/col5.pcap" 6 "$MAC6" >/dev/null &&
-		pass "ens6 up again: forwarding resumed by itself" || fail "no forwarding after ens6 up"
+		t_ok "ens6 up again: forwarding resumed by itself" || t_fail "no forwarding after ens6 up"
 }
 
 test_egress_mac() {
@@ -360,8 +352,8 @@ test_egress_mac() {
 	send allowed 6
 	stop_captures
 	$PY "$HERE/verify.py" "$TMP/col7.pcap" 6 "$new" >/dev/null &&
-		pass "ens6 MAC changed: frames leave with the new source MAC" ||
-		fail "ens6 MAC change not followed"
+		t_ok "ens6 MAC changed: frames leave with the new source MAC" ||
+		t_fail "ens6 MAC change not followed"
 	in_ns "$SEN" ip link set ens6 address "$MAC6"
 	sleep 0.5
 }
@@ -386,8 +378,8 @@ test_ring_full() {
 	ok = full > 0 and full + fwd == 600 and a[2] == b[2] and f[2] == f[1] and f[3] == f[1]
 	sys.exit(0 if ok else 1)
 	PYEOF
-	[ $? = 0 ] && pass "engine stopped: ring filled, excess counted drop_ring_full; after SIGCONT records = sent = forward" ||
-		fail "ring full accounting"
+	[ $? = 0 ] && t_ok "engine stopped: ring filled, excess counted drop_ring_full; after SIGCONT records = sent = forward" ||
+		t_fail "ring full accounting"
 }
 
 test_stop() {
@@ -397,8 +389,8 @@ test_stop() {
 	[ $rc = 0 ] && [ ! -e "$PINS" ] && [ ! -e "/run/vxfwd/$NAME.pid" ] &&
 	! in_ns "$SEN" ip link show ens5 | grep -q xdp &&
 	! in_ns "$SEN" tc filter show dev ens5 egress | grep -q bpf &&
-		pass "SIGTERM: exit 0, XDP and leak guard detached, pins and pid file removed" ||
-		fail "SIGTERM: rc $rc, pins $(ls "$PINS" 2>/dev/null | wc -l)"
+		t_ok "SIGTERM: exit 0, XDP and leak guard detached, pins and pid file removed" ||
+		t_fail "SIGTERM: rc $rc, pins $(ls "$PINS" 2>/dev/null | wc -l)"
 }
 
 setup || { echo "FAIL: cannot create the namespaces and veth pairs: ip's message is above"; exit 1; }
@@ -413,6 +405,6 @@ for t in test_neigh test_forward test_guard test_guard_provoked test_ordinary te
 done
 echo "== daemon log"
 cat "$TMP/daemon.old" "$TMP/daemon.log" 2>/dev/null
-[ $FAILS = 0 ] && { echo "PASS"; exit 0; }
-echo "$FAILS failure(s)"
+[ $T_FAILS = 0 ] && { echo "PASS"; exit 0; }
+echo "$T_FAILS failure(s)"
 exit 1

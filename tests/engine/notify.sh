@@ -17,9 +17,6 @@ export VXFWD=${1:-${VXFWD:-}}
 # shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/../lab/lib.sh"
 
-FAILS=0
-ok() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 
 lab_require
 lab_init ntf
@@ -68,21 +65,20 @@ wait "$LISTENER"
 cat "$LOG"
 
 n=$(grep -c ' READY=1$' "$LOG")
-[ "$n" -eq 1 ] && ok "READY=1 sent once" || fail "READY=1 sent $n times"
-grep -q ' xdp-at-ready yes$' "$LOG" && ok "XDP was on ens5 when READY=1 arrived" ||
-	fail "READY=1 arrived while ens5 had no XDP program"
+[ "$n" -eq 1 ] && t_ok "READY=1 sent once" || t_fail "READY=1 sent $n times"
+grep -q ' xdp-at-ready yes$' "$LOG" && t_ok "XDP was on ens5 when READY=1 arrived" ||
+	t_fail "READY=1 arrived while ens5 had no XDP program"
 grep -q ' STATUS=forwarding mirror traffic from ens5 to ens6$' "$LOG" &&
-	ok "STATUS with READY names both interfaces" || fail "no STATUS with READY"
+	t_ok "STATUS with READY names both interfaces" || t_fail "no STATUS with READY"
 grep -Eq ' STATUS=forwarding ens5 -> ens6: [1-9][0-9]* frames/s, [1-9][0-9]* sent$' "$LOG" &&
-	ok "STATUS carries a non-zero forwarding rate under traffic" ||
-	fail "no STATUS with a forwarding rate"
+	t_ok "STATUS carries a non-zero forwarding rate under traffic" ||
+	t_fail "no STATUS with a forwarding rate"
 n=$(grep -c ' WATCHDOG=1$' "$LOG")
 # Looks every 500 ms for the ~4 s the daemon ran after READY.
-[ "$n" -ge 4 ] && ok "WATCHDOG=1 pinged $n times" || fail "WATCHDOG=1 pinged $n times, want >= 4"
+[ "$n" -ge 4 ] && t_ok "WATCHDOG=1 pinged $n times" || t_fail "WATCHDOG=1 pinged $n times, want >= 4"
 first_wd=$(awk '$2 == "WATCHDOG=1" { print $1; exit }' "$LOG")
 ready=$(awk '$2 == "READY=1" { print $1; exit }' "$LOG")
 awk -v a="$ready" -v b="${first_wd:-0}" 'BEGIN { exit !(b > a) }' &&
-	ok "no WATCHDOG=1 before READY=1" || fail "WATCHDOG=1 at $first_wd before READY=1 at $ready"
-grep -q ' STOPPING=1$' "$LOG" && ok "STOPPING=1 at SIGTERM" || fail "no STOPPING=1"
-echo "notify: $FAILS failure(s)"
-[ "$FAILS" -eq 0 ]
+	t_ok "no WATCHDOG=1 before READY=1" || t_fail "WATCHDOG=1 at $first_wd before READY=1 at $ready"
+grep -q ' STOPPING=1$' "$LOG" && t_ok "STOPPING=1 at SIGTERM" || t_fail "no STOPPING=1"
+t_done notify

@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 
 #include "ring.h"
+#include "vxfwd_test.h"
 
 #define SIZE 4096
 
@@ -64,12 +65,12 @@ int main(void)
 	fd = memfd_create("vxfwd-test-ring", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, 2 * page + SIZE) < 0) {
 		perror("memfd");
-		return 77;
+		return T_EXIT_SKIP;
 	}
 	m = mmap(NULL, 2 * page + SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED) {
 		perror("mmap");
-		return 1;
+		return T_EXIT_FAIL;
 	}
 	f.consumer = (unsigned long *)m;
 	f.producer = (unsigned long *)(m + page);
@@ -111,5 +112,5 @@ int main(void)
 	close(fd);
 	if (fails)
 		printf("%d failure(s)\n", fails);
-	return fails ? 1 : 0;
+	return fails ? T_EXIT_FAIL : T_EXIT_PASS;
 }

@@ -247,6 +247,24 @@ test_neigh_broken()
 # Datagrams the sensor sends there must not leave ens5: the leak guard drops
 # and counts them; without vxfwd (and its guard) they do leave, so the
 # capture can see a leak.
+# leak_from_sensor TAG N: N datagrams from the sensor's own stack to the
+# DNAT target; LEAKED: how many of them the mirror's wire (ens5's far end)
+# saw, captured as TAG.
+leak_from_sensor()
+{
+	local tag=$1 n=$2
+
+	lab_capture_start "$LAB_NS_M" eth0 "$tag" in
+	lab_sensor "$LAB_PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[2])):
+    s.sendto(b"leak %d" % i, (sys.argv[1], 8081))' "$LAB_COLLECTOR_ADDR" $n
+	sleep 0.5
+	lab_capture_stop "$tag"
+	LEAKED=$(lab_mirror tcpdump -nr "$LAB_TMP/$tag.pcap" "dst host $LAB_COLLECTOR_ADDR" 2>/dev/null | wc -l)
+}
+
 test_guard_ens5()
 {
 	local n=40 got drops
@@ -258,15 +276,8 @@ test_guard_ens5()
 		fail "cannot add the VPC-like neighbour on ens5"
 	"$VXFWD" stats -n "$LAB_VXFWD_NAME" | grep -qi guard ||
 		fail "vxfwd stats shows no leak guard counter"
-	lab_capture_start "$LAB_NS_M" eth0 guardwire in
-	lab_sensor "$LAB_PY" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(int(sys.argv[2])):
-    s.sendto(b"leak %d" % i, (sys.argv[1], 8081))' "$LAB_COLLECTOR_ADDR" $n
-	sleep 0.5
-	lab_capture_stop guardwire
-	got=$(lab_mirror tcpdump -nr "$LAB_TMP/guardwire.pcap" "dst host $LAB_COLLECTOR_ADDR" 2>/dev/null | wc -l)
+	leak_from_sensor guardwire $n
+	got=$LEAKED
 	drops=$("$VXFWD" stats -j -n "$LAB_VXFWD_NAME" | "$LAB_PY" -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -286,15 +297,8 @@ print(find(d))')
 	lab_vxfwd_stop
 	tc -n "$LAB_NS_S" filter show dev ens5 egress | grep -q vxfwd_guard &&
 		fail "the guard's tc filter stayed on ens5 after vxfwd stopped"
-	lab_capture_start "$LAB_NS_M" eth0 noguard in
-	lab_sensor "$LAB_PY" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(int(sys.argv[2])):
-    s.sendto(b"leak %d" % i, (sys.argv[1], 8081))' "$LAB_COLLECTOR_ADDR" $n
-	sleep 0.5
-	lab_capture_stop noguard
-	got=$(lab_mirror tcpdump -nr "$LAB_TMP/noguard.pcap" "dst host $LAB_COLLECTOR_ADDR" 2>/dev/null | wc -l)
+	leak_from_sensor noguard $n
+	got=$LEAKED
 	echo "guard off (vxfwd stopped): $got of $n left ens5"
 	[ "$got" -eq "$n" ] || fail "without the guard $got of $n left ens5: this test cannot see a leak"
 }

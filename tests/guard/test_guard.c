@@ -323,7 +323,7 @@ static int live(struct vxfwd_guard *g)
 		printf("SKIP live part: unshare(CLONE_NEWNET): %s (a kernel without network "
 		       "namespaces)\n",
 		       strerror(errno));
-		return HX_EXIT_SKIP;
+		return T_EXIT_SKIP;
 	}
 	ret = netns_setup();
 	if (ret < 0) {
@@ -393,7 +393,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ret = hx_open(&h, 0);
-	if (ret == HX_EXIT_SKIP)
+	if (ret == T_EXIT_SKIP)
 		return ret;
 	if (!ret)
 		ret = hx_apply(&h, "guard-a", rules_a, NULL);
@@ -401,23 +401,23 @@ int main(void)
 		ret = guard_open(&g, h.skel->obj);
 	if (ret < 0) {
 		fprintf(stderr, "FAIL setup: %s\n", strerror(-ret));
-		ret = 1;
+		ret = T_EXIT_FAIL;
 		goto out;
 	}
-	run_cases(&g, "guard-a", cases_a, sizeof(cases_a) / sizeof(cases_a[0]));
+	run_cases(&g, "guard-a", cases_a, T_ARRAY_SIZE(cases_a));
 	ret = hx_apply(&h, "guard-b", rules_b, NULL);
 	if (ret < 0)
 		fail("apply guard-b: %s", strerror(-ret));
 	else
-		run_cases(&g, "guard-b", cases_b, sizeof(cases_b) / sizeof(cases_b[0]));
+		run_cases(&g, "guard-b", cases_b, T_ARRAY_SIZE(cases_b));
 	ret = hx_apply(&h, "guard-a", rules_a, NULL);
 	if (ret < 0)
 		fail("apply guard-a again: %s", strerror(-ret));
-	else if (live(&g) == HX_EXIT_SKIP && !failed)
-		ret = HX_EXIT_SKIP;
+	else if (live(&g) == T_EXIT_SKIP && !failed)
+		ret = T_EXIT_SKIP;
 	printf("# %u failures\n", failed);
-	if (ret != HX_EXIT_SKIP)
-		ret = failed ? 1 : 0;
+	if (ret != T_EXIT_SKIP)
+		ret = failed ? T_EXIT_FAIL : T_EXIT_PASS;
 out:
 	guard_detach(&g);
 	guard_close(&g);

@@ -21,6 +21,8 @@
 # /sys/fs/bpf.
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/lib/test.sh
+. "$LAB_DIR/../lib/test.sh"
 LAB_SRCDIR=${VXFWD_SRCDIR:-$(cd "$LAB_DIR/../.." && pwd)}
 LAB_PY=${LAB_PY:-/usr/bin/python3}
 VXFWD=${VXFWD:-$LAB_SRCDIR/build/engine/vxfwd}
@@ -42,6 +44,7 @@ LAB_EGRESS_MTU=9001
 LAB_PIDS=()
 LAB_INSTANCES=()
 LAB_NAMESPACES=()
+LAB_FILES=()	# removed by lab_cleanup besides LAB_TMP
 LAB_TMP=
 LAB_VXFWD_PID=
 LAB_VXFWD_NAME=
@@ -60,8 +63,7 @@ lab_die()
 # Exit 77 (meson: SKIP) with the reason.
 lab_skip()
 {
-	printf 'SKIP: %s\n' "$*"
-	exit 77
+	t_skip "$@"
 }
 
 # lab_ns_exec NS CMD...: run CMD in namespace NS (mirror, sensor, collector).
@@ -151,8 +153,9 @@ lab_cleanup()
 		rm -rf "${LAB_BPFFS:?}/vxfwd/$name"
 		rm -f "/run/vxfwd/$name.pid" "/run/vxfwd/$name.rules.state"
 	done
+	rm -f "${LAB_FILES[@]}"
 	if [ -n "$LAB_TMP" ] && [ -d "$LAB_TMP" ]; then
-		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] || [ -n "${LAB_KEEP:-}" ]; then
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne $T_EXIT_SKIP ] || [ -n "${LAB_KEEP:-}" ]; then
 			lab_log "evidence kept in $LAB_TMP"
 		else
 			rm -rf "$LAB_TMP"
@@ -234,6 +237,43 @@ lab_add_ns()
 	ip -n "$1" link set lo up || lab_die "ip -n $1 link set lo up failed (its message is above)"
 	# IPv6 off: no router solicitations or MLD reports in the evidence.
 	lab_sysctl "$1" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+# lab_small_up [bridge] [MTU]: the sensor alone, for tests of what vxfwd
+# checks and does itself (little or no traffic): in the sensor, ens5
+# $LAB_ENS5_ADDR (veth to m5, $LAB_SMALL_MIRROR_ADDR, in the mirror
+# namespace) and ens6 (veth to c6, $LAB_COLLECTOR_ADDR, in the collector
+# namespace) holding $LAB_BR0_ADDR, or with "bridge" a port of br0 which
+# holds it.  Every link MTU 1500 unless given, up, the sensor's with carrier.
+LAB_SMALL_MIRROR_ADDR=172.31.0.238/24
+lab_small_up()
+{
+	local bridge=${1:-} mtu=${2:-1500} m=$LAB_NS_M s=$LAB_NS_S c=$LAB_NS_C egress=ens6 dev
+
+	lab_add_ns "$m"
+	lab_add_ns "$s"
+	lab_add_ns "$c"
+	ip -n "$s" link add ens5 mtu "$mtu" type veth peer name m5 mtu "$mtu" netns "$m" ||
+		lab_die "mirror m5 <-> sensor ens5: cannot create the veth pair"
+	ip -n "$s" link add ens6 mtu "$mtu" type veth peer name c6 mtu "$mtu" netns "$c" ||
+		lab_die "sensor ens6 <-> collector c6: cannot create the veth pair"
+	if [ "$bridge" = bridge ]; then
+		egress=br0
+		ip -n "$s" link add br0 type bridge && ip -n "$s" link set ens6 master br0 ||
+			lab_die "sensor br0: cannot create the bridge"
+	fi
+	ip -n "$s" addr add $LAB_ENS5_ADDR/$LAB_PLEN dev ens5 &&
+		ip -n "$s" addr add $LAB_BR0_ADDR/$LAB_PLEN dev $egress &&
+		ip -n "$c" addr add $LAB_COLLECTOR_ADDR/$LAB_PLEN dev c6 &&
+		ip -n "$m" addr add $LAB_SMALL_MIRROR_ADDR dev m5 ||
+		lab_die "small lab: cannot add the addresses"
+	for dev in "$m m5" "$s ens5" "$s ens6" "$s $egress" "$c c6"; do
+		# shellcheck disable=SC2086
+		ip -n ${dev% *} link set ${dev#* } up || lab_die "${dev#* } in ${dev% *}: cannot set up"
+	done
+	for dev in ens5 ens6; do
+		lab_wait 10 lab_link_up "$s" $dev || lab_die "$dev in $s: link not up"
+	done
 }
 
 # Build the three namespaces and their wires; fill LAB_*_MAC.
@@ -412,6 +452,22 @@ lab_vxfwd_stop()
 	fi
 }
 
+# lab_log_says PID LOG REGEX: LOG has a line matching REGEX (grep -E); 125
+# (for lab_wait: never) once PID has exited without one.
+lab_log_says()
+{
+	grep -Eq -- "$3" "$2" && return 0
+	kill -0 "$1" 2>/dev/null || return 125
+	return 1
+}
+
+# lab_wait_forwarding PID LOG: until `vxfwd run` (PID, output in LOG) says it
+# forwards, for 10 s at most; 1 when it exits or the time runs out first.
+lab_wait_forwarding()
+{
+	lab_wait 10 lab_log_says "$1" "$2" 'forwarding from'
+}
+
 lab_not_running()
 {
 	! kill -0 "$1" 2>/dev/null
@@ -521,7 +577,7 @@ lab_main()
 		[ $# -eq 1 ] && { [ "$rc" -eq 0 ] && echo "PASS: $t"; return "$rc"; }
 		case $rc in
 		0) pass=$((pass + 1)); echo "PASS: $t" ;;
-		77) skip=$((skip + 1)) ;;
+		"$T_EXIT_SKIP") skip=$((skip + 1)) ;;
 		*) failed=$((failed + 1)); echo "FAIL: $t" ;;
 		esac
 	done

@@ -118,33 +118,30 @@ def leak_cases():
     ]
 
 
+def check(tool, cap, cases, *args):
+    """Run `tool` on each case's frames; returns (cases, failures)."""
+    failures = 0
+    for name, frames, want, why in cases:
+        vxlab.write_pcap(cap, frames)
+        r = run(tool, "--pcap", cap, *args)
+        ok = r.returncode == want and why in r.stdout
+        failures += not ok
+        print("%s %s, %s: exit %d (want %d)"
+              % ("ok  " if ok else "FAIL", tool, name, r.returncode, want))
+        if not ok:
+            print(r.stdout + r.stderr)
+    return len(cases), failures
+
+
 def main():
-    failures = n = 0
     with tempfile.TemporaryDirectory() as tmp:
         manifest, good, bad, nonat = build(tmp)
         cap = os.path.join(tmp, "cap.pcap")
-        for name, frames, want, why in verify_cases(good, bad, nonat):
-            vxlab.write_pcap(cap, frames)
-            r = run("verify.py", "--pcap", cap, "--manifest", manifest,
-                    "--eth-src", ENS6, "--eth-dst", COLL)
-            ok = r.returncode == want and why in r.stdout
-            failures += not ok
-            n += 1
-            print("%s verify.py, %s: exit %d (want %d)"
-                  % ("ok  " if ok else "FAIL", name, r.returncode, want))
-            if not ok:
-                print(r.stdout + r.stderr)
-        for name, frames, want, why in leak_cases():
-            vxlab.write_pcap(cap, frames)
-            r = run("leakcheck.py", "--pcap", cap, "--marker", MARKER,
-                    "--sensor-mac", ENS5, "--addr", "172.30.82.95")
-            ok = r.returncode == want and why in r.stdout
-            failures += not ok
-            n += 1
-            print("%s leakcheck.py, %s: exit %d (want %d)"
-                  % ("ok  " if ok else "FAIL", name, r.returncode, want))
-            if not ok:
-                print(r.stdout + r.stderr)
+        nv, fv = check("verify.py", cap, verify_cases(good, bad, nonat), "--manifest",
+                       manifest, "--eth-src", ENS6, "--eth-dst", COLL)
+        nl, fl = check("leakcheck.py", cap, leak_cases(), "--marker", MARKER,
+                       "--sensor-mac", ENS5, "--addr", "172.30.82.95")
+    n, failures = nv + nl, fv + fl
     print("%d passed, %d failed" % (n - failures, failures))
     return 1 if failures else 0
 

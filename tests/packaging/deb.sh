@@ -10,16 +10,14 @@ set -u
 
 srcdir=$(realpath "$1")
 version=$2
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root to install the package"; exit 77; }
-for tool in dpkg-buildpackage dh fakeroot lintian zsh; do
-	command -v "$tool" >/dev/null ||
-		{ echo "FAIL: $tool not installed (scripts/install-deps.sh installs it)"; exit 1; }
-done
+# shellcheck source=tests/lib/test.sh
+. "$(dirname "$0")/../lib/test.sh"
+t_need_root "needs root to install the package"
+t_need_tools dpkg-buildpackage dh fakeroot lintian zsh
 [ -f /usr/share/bash-completion/bash_completion ] ||
 	{ echo "FAIL: bash-completion not installed (scripts/install-deps.sh installs it)"; exit 1; }
 if dpkg-query -W -f='${Status}' vxfwd 2>/dev/null | grep -q 'installed'; then
-	echo "SKIP: a vxfwd package is already installed on this host; not replacing it"
-	exit 77
+	t_skip "a vxfwd package is already installed on this host; not replacing it"
 fi
 
 work=$(mktemp -d /tmp/vxfpkgdeb.XXXXXX)
@@ -29,18 +27,6 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-
-fails=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-	else
-		echo "FAIL: $what"
-		fails=$((fails + 1))
-	fi
-}
 
 # -n: the test suites run in the test command already; this checks the package.
 "$srcdir/packaging/build-deb.sh" -n -o "$work" || { echo "FAIL: build-deb.sh"; exit 1; }
@@ -54,35 +40,35 @@ installed=1
 echo "--- dpkg -L vxfwd"
 dpkg -L vxfwd
 
-check "installed binary is /usr/sbin/vxfwd" test -x /usr/sbin/vxfwd
+t_check "installed binary is /usr/sbin/vxfwd" test -x /usr/sbin/vxfwd
 out=$(/usr/sbin/vxfwd check -f /etc/vxfwd/vxfwd.rules 2>&1)
 rc=$?
 echo "/usr/sbin/vxfwd check -f /etc/vxfwd/vxfwd.rules -> exit $rc: $out"
-check "installed vxfwd check on the installed rules file exits 0" test $rc -eq 0
-check "installed vxfwd check says 'configuration OK'" grep -qx 'configuration OK' <<<"$out"
+t_check "installed vxfwd check on the installed rules file exits 0" test $rc -eq 0
+t_check "installed vxfwd check says 'configuration OK'" grep -qx 'configuration OK' <<<"$out"
 out=$(/usr/sbin/vxfwd --version)
 echo "/usr/sbin/vxfwd --version -> $out"
-check "installed vxfwd --version reports $version" grep -q -- "$version" <<<"$out"
-check "/etc/vxfwd/vxfwd.rules is a conffile" \
+t_check "installed vxfwd --version reports $version" grep -q -- "$version" <<<"$out"
+t_check "/etc/vxfwd/vxfwd.rules is a conffile" \
 	grep -q '/etc/vxfwd/vxfwd.rules' <<<"$(dpkg-query -W -f='${Conffiles}' vxfwd)"
 unitdir=$(dirname "$(dpkg -L vxfwd | grep '/vxfwd\.service$' | head -n 1)")
-check "units installed ($unitdir)" test -f "$unitdir/vxfwd.service" -a -f "$unitdir/vxfwd@.service"
-check "the BPF object is installed under a bpf/ directory" \
+t_check "units installed ($unitdir)" test -f "$unitdir/vxfwd.service" -a -f "$unitdir/vxfwd@.service"
+t_check "the BPF object is installed under a bpf/ directory" \
 	grep -q '/bpf/vxfwd\.bpf\.o$' <<<"$(dpkg -L vxfwd)"
-check "vxfwd(8) is installed" grep -q '/man8/vxfwd\.8' <<<"$(dpkg -L vxfwd)"
-check "the bash completion is in the package" \
+t_check "vxfwd(8) is installed" grep -q '/man8/vxfwd\.8' <<<"$(dpkg -L vxfwd)"
+t_check "the bash completion is in the package" \
 	grep -qx /usr/share/bash-completion/completions/vxfwd <<<"$(dpkg -L vxfwd)"
-check "the zsh completion is in the package" \
+t_check "the zsh completion is in the package" \
 	grep -qx /usr/share/zsh/vendor-completions/_vxfwd <<<"$(dpkg -L vxfwd)"
-check "the installed zsh completion parses (zsh -n)" \
+t_check "the installed zsh completion parses (zsh -n)" \
 	zsh -n /usr/share/zsh/vendor-completions/_vxfwd
 # bash-completion finds it by the command's name, as in a login shell.
 out=$(bash --norc --noprofile -c '. /usr/share/bash-completion/bash_completion &&
 	_completion_loader vxfwd; complete -p vxfwd' 2>&1)
 echo "bash-completion: $out"
-check "bash-completion loads the installed completion for vxfwd" \
+t_check "bash-completion loads the installed completion for vxfwd" \
 	grep -qx 'complete -F _vxfwd vxfwd' <<<"$out"
-check "vxfwd.service is installed disabled" \
+t_check "vxfwd.service is installed disabled" \
 	test ! -e /etc/systemd/system/multi-user.target.wants/vxfwd.service
 if command -v systemd-analyze >/dev/null; then
 	# Documentation= names vxfwd.rules(5) too, written with the rules
@@ -94,7 +80,6 @@ if command -v systemd-analyze >/dev/null; then
 	fi
 	out=$(systemd-analyze verify --man=$man "$unitdir/vxfwd.service" 2>&1)
 	echo "${out:-systemd-analyze verify $unitdir/vxfwd.service: clean}"
-	check "systemd-analyze verify of the installed vxfwd.service is clean" test -z "$out"
+	t_check "systemd-analyze verify of the installed vxfwd.service is clean" test -z "$out"
 fi
-echo "deb: $fails failure(s)"
-[ $fails -eq 0 ]
+t_done deb

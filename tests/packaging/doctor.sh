@@ -30,55 +30,27 @@
 set -u
 
 vxfwd=$(realpath "$1")
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
-for tool in ip ethtool setpriv; do
-	command -v $tool >/dev/null ||
-		{ echo "FAIL: $tool not installed (scripts/install-deps.sh installs it)"; exit 1; }
-done
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "$0")/../lab/lib.sh"
+t_need_root "needs root for network namespaces"
+t_need_tools ip ethtool setpriv
 
+lab_init pkg
 tag=vxfpkg$$
-S=${tag}s	# sensor
-C=${tag}c	# collector
-M=${tag}m	# mirror source
-D=${tag}d	# sensor whose ingress has no native XDP (ifb)
-work=$(mktemp -d /tmp/$tag.XXXXXX)
-fails=0
-pid=
+S=$LAB_NS_S	# sensor
+C=$LAB_NS_C	# collector
+M=$LAB_NS_M	# mirror source
+D=vxfd$LAB_ID	# sensor whose ingress has no native XDP (ifb)
+work=$LAB_TMP
 # Rules files are named after $tag: the instance name (and so the pin
 # directory and pid file, shared by all namespaces) is their base name.
 lab=$work/$tag.rules
-
-cleanup() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
-	for ns in $S $C $M $D; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$work" "/tmp/$tag-np.rules"
-}
-trap cleanup EXIT INT TERM
-
-in_ns() {
-	local ns=$1
-	shift
-	nsenter --net=/run/netns/"$ns" "$@"
-}
+LAB_INSTANCES+=("$tag")
+LAB_FILES+=("/tmp/$tag-np.rules")
 
 setup() {
-	local ns
-	for ns in $S $C $M $D; do
-		ip netns add "$ns" || return 1
-		ip -n "$ns" link set lo up
-	done
-	ip -n $S link add ens5 type veth peer name m5 netns $M &&
-	ip -n $S link add ens6 type veth peer name c6 netns $C &&
-	ip -n $S link add br0 type bridge &&
-	ip -n $S link set ens6 master br0 &&
-	ip -n $S addr add 172.30.82.108/23 dev ens5 &&
-	ip -n $S addr add 172.30.82.192/23 dev br0 &&
-	ip -n $C addr add 172.30.82.95/23 dev c6 &&
-	ip -n $M addr add 172.31.0.238/24 dev m5 || return 1
-	for dev in ens5 ens6 br0; do ip -n $S link set "$dev" up || return 1; done
-	ip -n $C link set c6 up && ip -n $M link set m5 up || return 1
+	lab_small_up bridge
+	lab_add_ns $D
 	ip -n $D link add ens5 type ifb && ip -n $D link add ens6 type ifb &&
 	ip -n $D link set ens5 up && ip -n $D link set ens6 up
 }
@@ -96,14 +68,14 @@ rules() {
 # run_case NAME NS RULES EXPECTED_RC: runs doctor, keeps its output.
 run_case() {
 	local name=$1 ns=$2 file=$3 want=$4 rc
-	in_ns "$ns" "$vxfwd" doctor -f "$file" >"$work/$name.out" 2>"$work/$name.err"
+	lab_ns_exec "$ns" "$vxfwd" doctor -f "$file" >"$work/$name.out" 2>"$work/$name.err"
 	rc=$?
 	echo "--- $name: vxfwd doctor -f $file (exit $rc)"
 	cat "$work/$name.out"
 	if [ "$rc" -ne "$want" ]; then
 		echo "FAIL $name: exit $rc, expected $want"
 		sed 's/^/stderr: /' "$work/$name.err"
-		fails=$((fails + 1))
+		T_FAILS=$((T_FAILS + 1))
 	fi
 }
 
@@ -112,15 +84,13 @@ expect() {
 	if grep -Eq -- "$2" "$work/$1.out"; then
 		echo "ok   $1: /$2/"
 	else
-		echo "FAIL $1: no line matches /$2/"
-		fails=$((fails + 1))
+		t_fail "$1: no line matches /$2/"
 	fi
 }
 
 reject() {
 	if grep -Eq -- "$2" "$work/$1.out"; then
-		echo "FAIL $1: a line matches /$2/"
-		fails=$((fails + 1))
+		t_fail "$1: a line matches /$2/"
 	else
 		echo "ok   $1: no /$2/"
 	fi
@@ -138,7 +108,7 @@ printf 'ingress ens5 {\n\tvni 1\n}\negress ens6\nforward udp from 198.51.100.10 
 	>"$work/${tag}b.rules"
 
 # Resolve the collector the way an operator would, then read its MAC.
-in_ns $S ping -c 1 -W 2 -I br0 172.30.82.95 >/dev/null ||
+lab_ns_exec $S ping -c 1 -W 2 -I br0 172.30.82.95 >/dev/null ||
 	{ echo "FAIL: collector 172.30.82.95 not reachable on br0"; exit 1; }
 cmac=$(ip -n $C -o link show c6 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 
@@ -155,26 +125,20 @@ expect lab '^(ok    |warn  )aws: .*--no-source-dest-check'
 reject lab '^fail'
 # The probe left nothing attached.
 if ip -n $S link show ens5 | grep -q xdp; then
-	echo "FAIL lab: an XDP program is still attached to ens5"
-	fails=$((fails + 1))
+	t_fail "lab: an XDP program is still attached to ens5"
 else
 	echo "ok   lab: nothing left attached to ens5"
 fi
 
 drv=unknown
 if command -v ethtool >/dev/null; then
-	drv=$(in_ns $D ethtool -i ens5 2>/dev/null | awk '/^driver:/ { print $2 }')
+	drv=$(lab_ns_exec $D ethtool -i ens5 2>/dev/null | awk '/^driver:/ { print $2 }')
 	drv=${drv:-unknown}
 fi
 # The daemon itself: doctor must recognise it rather than probe.
-# Not through in_ns: $! must be vxfwd itself (nsenter execs it), not a subshell.
-nsenter --net=/run/netns/$S "$vxfwd" run -f "$lab" >"$work/run.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 50); do
-	grep -q 'forwarding from' "$work/run.log" && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.2
-done
+lab_bg "$work/run.log" $S "$vxfwd" run -f "$lab"
+pid=$LAB_BG_PID
+lab_wait_forwarding $pid "$work/run.log"
 if kill -0 $pid 2>/dev/null; then
 	run_case running $S "$lab" 0
 	expect running "^ok    instance $tag: running \(pid $pid\)"
@@ -182,13 +146,10 @@ if kill -0 $pid 2>/dev/null; then
 	kill -TERM $pid
 	wait $pid
 	rc=$?
-	pid=
-	[ $rc -eq 0 ] || { echo "FAIL running: vxfwd run exited $rc on SIGTERM"; fails=$((fails + 1)); }
+	[ $rc -eq 0 ] || t_fail "running: vxfwd run exited $rc on SIGTERM"
 else
 	sed 's/^/run: /' "$work/run.log"
-	echo "FAIL running: vxfwd run did not start"
-	fails=$((fails + 1))
-	pid=
+	t_fail "running: vxfwd run did not start"
 fi
 
 run_case generic $D "$lab" 0
@@ -214,10 +175,10 @@ run_case unresolved $S "$lab" 0
 expect unresolved '^warn  nexthop 172\.30\.82\.95: (no entry in br0|not resolved on br0)'
 ip -n $C link set c6 up
 
-in_ns $S sysctl -q -w net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.ens5.rp_filter=1
+lab_ns_exec $S sysctl -q -w net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.ens5.rp_filter=1
 run_case rpfilter $S "$lab" 0
 expect rpfilter '^warn  rp_filter: ens5 is strict and shares a subnet with br0: .* \[sysctl -w '
-in_ns $S sysctl -q -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.ens5.rp_filter=2
+lab_ns_exec $S sysctl -q -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.ens5.rp_filter=2
 run_case rploose $S "$lab" 0
 expect rploose '^ok    rp_filter: ens5 is loose'
 
@@ -233,7 +194,7 @@ if printf '%s\n' '#include <linux/bpf.h>' \
 	'__attribute__((section("xdp"), used)) int pass(struct xdp_md *c) { return XDP_PASS; }' \
 	'char _license[] __attribute__((section("license"), used)) = "GPL";' |
 	clang -O2 -g -target bpf -x c -c - -o "$busy_obj" -I/usr/include/"$(gcc -print-multiarch)" 2>"$work/clang.err" &&
-	in_ns $S ip link set dev ens5 xdpgeneric obj "$busy_obj" sec xdp 2>"$work/ip.err"; then
+	lab_ns_exec $S ip link set dev ens5 xdpgeneric obj "$busy_obj" sec xdp 2>"$work/ip.err"; then
 	before=$(ip -n $S -d link show ens5 | grep -o 'prog/xdp id [0-9]*')
 	run_case busy $S "$lab" 0
 	expect busy '^warn  xdp ens5: a program of another tool is attached \(generic mode, id [0-9]+\): run will fail'
@@ -241,8 +202,7 @@ if printf '%s\n' '#include <linux/bpf.h>' \
 	if [ -n "$before" ] && [ "$before" = "$after" ]; then
 		echo "ok   busy: $before still attached"
 	else
-		echo "FAIL busy: attached program changed: '$before' -> '$after'"
-		fails=$((fails + 1))
+		t_fail "busy: attached program changed: '$before' -> '$after'"
 	fi
 else
 	echo "skip busy: cannot attach a test program:"
@@ -259,7 +219,7 @@ if command -v setpriv >/dev/null; then
 	rc=$?
 	echo "--- nocaps: vxfwd doctor as nobody (exit $rc)"
 	cat "$work/nocaps.out"
-	[ $rc -eq 3 ] || { echo "FAIL nocaps: exit $rc, expected 3"; fails=$((fails + 1)); }
+	[ $rc -eq 3 ] || t_fail "nocaps: exit $rc, expected 3"
 	expect nocaps '^fail  privileges: missing CAP_BPF .*CAP_NET_ADMIN .*CAP_NET_RAW '
 	expect nocaps '^warn  bpf: cannot probe XDP and ring buffer support without CAP_BPF'
 	expect nocaps '^fail  program: the kernel refuses .*\[needs CAP_BPF and CAP_NET_ADMIN\]'
@@ -270,19 +230,18 @@ fi
 # json_case NAME NS RULES EXPECTED_RC: doctor -j against the text of case NAME.
 json_case() {
 	local name=$1 ns=$2 file=$3 want=$4 rc
-	in_ns "$ns" "$vxfwd" doctor --json --file "$file" >"$work/$name.json" 2>"$work/$name.jerr"
+	lab_ns_exec "$ns" "$vxfwd" doctor --json --file "$file" >"$work/$name.json" 2>"$work/$name.jerr"
 	rc=$?
 	echo "--- $name: vxfwd doctor -j -f $file (exit $rc)"
 	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL $name -j: exit $rc, expected $want"
-		fails=$((fails + 1))
+		t_fail "$name -j: exit $rc, expected $want"
 	fi
 	if /usr/bin/python3 -m json.tool "$work/$name.json" >/dev/null; then
 		echo "ok   $name -j: python3 -m json.tool accepts it"
 	else
 		echo "FAIL $name -j: not JSON:"
 		sed 's/^/  /' "$work/$name.json"
-		fails=$((fails + 1))
+		T_FAILS=$((T_FAILS + 1))
 		return
 	fi
 	# The text's lines, "status  subject: finding [hint]", are the JSON's checks.
@@ -316,22 +275,21 @@ EOF
 	then
 		echo "ok   $name -j: the checks of the text, each with subject, status, finding, hint"
 	else
-		echo "FAIL $name -j: the JSON does not match the text"
-		fails=$((fails + 1))
+		t_fail "$name -j: the JSON does not match the text"
 	fi
 }
 
 # The lab once more (its neighbour resolved again) for text and JSON alike.
-in_ns $S ping -c 1 -W 2 -I br0 172.30.82.95 >/dev/null
+lab_ns_exec $S ping -c 1 -W 2 -I br0 172.30.82.95 >/dev/null
 run_case jsonlab $S "$lab" 0
 json_case jsonlab $S "$lab" 0
 grep -q '"subject": "nexthop 172.30.82.95"' "$work/jsonlab.json" &&
 	echo "ok   jsonlab -j: the next hop is a subject of its own" ||
-	{ echo "FAIL jsonlab -j: no check with subject 'nexthop 172.30.82.95'"; fails=$((fails + 1)); }
+	t_fail "jsonlab -j: no check with subject 'nexthop 172.30.82.95'"
 json_case badrules $S "$work/${tag}b.rules" 1
 grep -q '"result": "fail"' "$work/badrules.json" &&
 	echo "ok   badrules -j: result fail" ||
-	{ echo "FAIL badrules -j: result is not fail"; fails=$((fails + 1)); }
+	t_fail "badrules -j: result is not fail"
 # The rules' error as check -j gives it, in the object rather than on stderr.
 if /usr/bin/python3 - "$work/badrules.json" "$work/${tag}b.rules" <<'EOF'
 import json, sys
@@ -345,15 +303,12 @@ EOF
 then
 	echo "ok   badrules -j: the error in diagnostics with its file, line and column"
 else
-	echo "FAIL badrules -j: diagnostics: $(cat "$work/badrules.json")"
-	fails=$((fails + 1))
+	t_fail "badrules -j: diagnostics: $(cat "$work/badrules.json")"
 fi
 if [ -s "$work/badrules.jerr" ]; then
-	echo "FAIL badrules -j: stderr: $(cat "$work/badrules.jerr")"
-	fails=$((fails + 1))
+	t_fail "badrules -j: stderr: $(cat "$work/badrules.jerr")"
 else
 	echo "ok   badrules -j: nothing on stderr"
 fi
 
-echo "doctor: $fails failure(s)"
-[ "$fails" -eq 0 ]
+t_done doctor

@@ -10,6 +10,8 @@ set -u
 
 srcdir=$(realpath "$1")
 version=$2
+# shellcheck source=tests/lib/test.sh
+. "$(dirname "$0")/../lib/test.sh"
 command -v rpmbuild >/dev/null ||
 	{ echo "FAIL: rpmbuild not installed (scripts/install-deps.sh installs rpm)"; exit 1; }
 
@@ -24,8 +26,7 @@ libdir=$(rpm --eval '%{_libdir}')
 list=$(rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$rpmf")
 echo "--- rpm -qlp ${rpmf##*/} (flags, file)"
 echo "$list"
-fails=0
-for want in \
+t_grep_each "$list" "" file \
 	' /usr/sbin/vxfwd$' \
 	" $libdir/bpf/vxfwd\.bpf\.o$" \
 	'^cn /etc/vxfwd/vxfwd\.rules$' \
@@ -33,28 +34,13 @@ for want in \
 	'/systemd/system/vxfwd@\.service$' \
 	' /usr/share/man/man8/vxfwd\.8' \
 	' /usr/share/bash-completion/completions/vxfwd$' \
-	' /usr/share/zsh/site-functions/_vxfwd$'; do
-	if grep -Eq -- "$want" <<<"$list"; then
-		echo "ok: /$want/"
-	else
-		echo "FAIL: no file matches /$want/"
-		fails=$((fails + 1))
-	fi
-done
+	' /usr/share/zsh/site-functions/_vxfwd$'
 # The template's instances are handled like vxfwd.service: stopped and
 # disabled on erase, restarted on upgrade.
 scripts=$(rpm -qp --scripts "$rpmf")
-for want in \
+t_grep_each "$scripts" "scriptlets: " "scriptlet line" \
 	"systemctl list-units --all --plain --no-legend 'vxfwd@\*\.service'" \
 	'systemctl --no-reload disable --now "\$u"' \
 	"systemctl try-restart 'vxfwd@\*\.service'" \
-	'vxfwd detach -n'; do
-	if grep -Eq -- "$want" <<<"$scripts"; then
-		echo "ok: scriptlets: /$want/"
-	else
-		echo "FAIL: no scriptlet line matches /$want/"
-		fails=$((fails + 1))
-	fi
-done
-echo "rpm: $fails failure(s)"
-[ $fails -eq 0 ]
+	'vxfwd detach -n'
+t_done rpm

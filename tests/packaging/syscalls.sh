@@ -12,28 +12,21 @@ set -u
 
 vxfwd=$(realpath "$1")
 unit=$2
-py=/usr/bin/python3
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-for tool in strace systemd-analyze; do
-	command -v $tool >/dev/null ||
-		{ echo "FAIL: $tool not installed (scripts/install-deps.sh installs it)"; exit 1; }
-done
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "$0")/../lab/lib.sh"
+py=$LAB_PY
+t_need_root "needs root"
+t_need_tools strace systemd-analyze
 err=$("$py" -c 'import scapy' 2>&1) ||
 	{ echo "FAIL: $py cannot import scapy (scripts/install-deps.sh installs python3-scapy): $err"; exit 1; }
 [ -x "$vxfwd" ] || { echo "FAIL: $vxfwd not built"; exit 1; }
 
+lab_init pkgsys
 tag=vxfpkgsys$$
-S=${tag}s
-C=${tag}c
-M=${tag}m
-work=$(mktemp -d /tmp/$tag.XXXXXX)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"
-	for ns in $S $C $M; do ip netns del "$ns" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+S=$LAB_NS_S
+M=$LAB_NS_M
+work=$LAB_TMP
+LAB_INSTANCES+=("$tag")
 
 # expand NAME...: syscall names of the listed groups (recursively) and names.
 expand() {
@@ -57,30 +50,17 @@ expand $filter | sort -u >"$work/allowed"
 echo "unit: SystemCallFilter=$filter ($(wc -l <"$work/allowed") system calls)"
 echo "unit: RestrictAddressFamilies=$families"
 
-for ns in $S $C $M; do ip netns add "$ns" && ip -n "$ns" link set lo up || exit 1; done
-ip -n $S link add ens5 type veth peer name m5 netns $M &&
-ip -n $S link add ens6 type veth peer name c6 netns $C &&
-ip -n $S addr add 172.30.82.108/23 dev ens5 &&
-ip -n $S addr add 172.30.82.192/23 dev ens6 &&
-ip -n $C addr add 172.30.82.95/23 dev c6 &&
-ip -n $S link set ens5 up && ip -n $S link set ens6 up &&
-ip -n $C link set c6 up && ip -n $M link set m5 up || { echo "FAIL: lab setup"; exit 1; }
+lab_small_up
 printf 'ingress ens5 {\n\tvxlan port 4789\n\tvni 1\n}\negress ens6\n%s\n' \
 	'forward udp from 198.51.100.10 to port 31765 dnat 172.30.82.95 port 8081' \
 	>"$work/$tag.rules"
 
-nsenter --net=/run/netns/$S strace -f -qq -o "$work/trace" \
-	"$vxfwd" run -f "$work/$tag.rules" >"$work/run.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 50); do
-	grep -q 'forwarding from' "$work/run.log" && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.2
-done
-grep -q 'forwarding from' "$work/run.log" ||
+lab_bg "$work/run.log" "$S" strace -f -qq -o "$work/trace" "$vxfwd" run -f "$work/$tag.rules"
+pid=$LAB_BG_PID
+lab_wait_forwarding "$pid" "$work/run.log" ||
 	{ cat "$work/run.log"; echo "FAIL: vxfwd run did not start"; exit 1; }
 dmac=$(ip -n $S -o link show ens5 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
-nsenter --net=/run/netns/$M "$py" - "$dmac" 2>"$work/scapy.err" <<'PY' || { echo "FAIL: sending mirror frames"; exit 1; }
+lab_ns_exec "$M" "$py" - "$dmac" 2>"$work/scapy.err" <<'PY' || { echo "FAIL: sending mirror frames"; exit 1; }
 import sys
 from scapy.all import Ether, IP, UDP, VXLAN, Raw, sendp
 inner = (Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") /
@@ -97,7 +77,6 @@ sleep 1
 kill -TERM "$vpid"
 wait $pid
 rc=$?
-pid=
 sed 's/^/run: /' "$work/run.log"
 
 awk '{ sub(/^[0-9]+ +/, ""); if (match($0, /^[a-z0-9_]+\(/)) print substr($0, 1, RLENGTH - 1) }' \
@@ -106,24 +85,22 @@ grep -o 'socket(AF_[A-Z0-9]*' "$work/trace" | sed 's/socket(//' | sort -u >"$wor
 echo "used: $(tr '\n' ' ' <"$work/used")"
 echo "address families: $(tr '\n' ' ' <"$work/fams")"
 
-fails=0
-[ $rc -eq 0 ] || { echo "FAIL: vxfwd run exited $rc"; fails=$((fails + 1)); }
+[ $rc -eq 0 ] || t_fail "vxfwd run exited $rc"
 grep -qx io_uring_enter "$work/used" ||
-	{ echo "FAIL: no io_uring_enter: the send path was not exercised"; fails=$((fails + 1)); }
+	t_fail "no io_uring_enter: the send path was not exercised"
 outside=$(comm -23 "$work/used" "$work/allowed" | tr '\n' ' ')
 if [ -n "$outside" ]; then
-	echo "FAIL: system calls outside SystemCallFilter: $outside"
-	fails=$((fails + 1))
+	t_fail "system calls outside SystemCallFilter: $outside"
 else
 	echo "ok: every system call is inside SystemCallFilter"
 fi
 for f in $(cat "$work/fams"); do
 	case " $families " in
 	*" $f "*) ;;
-	*) echo "FAIL: socket family $f not in RestrictAddressFamilies"; fails=$((fails + 1)) ;;
+	*) t_fail "socket family $f not in RestrictAddressFamilies" ;;
 	esac
 done
-[ $fails -eq 0 ] && echo "ok: every socket family is in RestrictAddressFamilies"
+[ $T_FAILS -eq 0 ] && echo "ok: every socket family is in RestrictAddressFamilies"
 
 # Paths of calls that create, change or remove files, and of writable opens.
 grep -E '^[0-9]+ +(mkdir|unlink|rename|rmdir|chmod|openat\(.*(O_WRONLY|O_RDWR|O_CREAT))' "$work/trace" |
@@ -144,6 +121,6 @@ done <"$work/written"
 if [ $bad -eq 0 ]; then
 	echo "ok: writes only below $writable ($(wc -l <"$work/written") paths)"
 else
-	fails=$((fails + 1))
+	T_FAILS=$((T_FAILS + 1))
 fi
-[ $fails -eq 0 ]
+t_done syscalls

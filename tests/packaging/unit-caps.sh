@@ -13,8 +13,10 @@ set -u
 
 vxfwd=$(realpath "$1")
 unit=$2
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-command -v setpriv >/dev/null || { echo "FAIL: setpriv (util-linux) not installed"; exit 1; }
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "$0")/../lab/lib.sh"
+t_need_root "needs root"
+t_need_tools setpriv
 [ -x "$vxfwd" ] || { echo "FAIL: $vxfwd not built"; exit 1; }
 
 caps=$(sed -n 's/^AmbientCapabilities=//p' "$unit")
@@ -32,27 +34,12 @@ capset() {
 set_all=$(capset $caps)
 echo "unit grants: $caps ($set_all)"
 
+lab_init pkgcap
 tag=vxfpkgcap$$
-S=${tag}s
-C=${tag}c
-M=${tag}m
-work=$(mktemp -d /tmp/$tag.XXXXXX)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	for ns in $S $C $M; do ip netns del "$ns" 2>/dev/null; done
-	rm -rf "/sys/fs/bpf/vxfwd/$tag" "$work"
-}
-trap cleanup EXIT INT TERM
-
-for ns in $S $C $M; do ip netns add "$ns" && ip -n "$ns" link set lo up || exit 1; done
-ip -n $S link add ens5 type veth peer name m5 netns $M &&
-ip -n $S link add ens6 type veth peer name c6 netns $C &&
-ip -n $S addr add 172.30.82.108/23 dev ens5 &&
-ip -n $S addr add 172.30.82.192/23 dev ens6 &&
-ip -n $C addr add 172.30.82.95/23 dev c6 &&
-ip -n $S link set ens5 up && ip -n $S link set ens6 up &&
-ip -n $C link set c6 up && ip -n $M link set m5 up || { echo "FAIL: lab setup"; exit 1; }
+S=$LAB_NS_S
+work=$LAB_TMP
+LAB_INSTANCES+=("$tag")
+lab_small_up
 printf 'ingress ens5 {\n\tvxlan port 4789\n\tvni 1\n}\negress ens6\n%s\n' \
 	'forward udp from 198.51.100.10 to port 31765 dnat 172.30.82.95 port 8081' \
 	>"$work/$tag.rules"
@@ -67,25 +54,20 @@ as_unit() {
 		--no-new-privs "$@"
 }
 
-fails=0
 (as_unit "$set_all" "$vxfwd" doctor -f "$work/$tag.rules") >"$work/doctor.out" 2>&1
 grep -E '^(ok    |warn  |fail  )(privileges|program|xdp ens5|mode):' "$work/doctor.out"
 for want in '^ok    program: ' '^ok    xdp ens5: native XDP attaches' '^ok    privileges: '; do
 	grep -Eq "$want" "$work/doctor.out" ||
-		{ echo "FAIL: doctor with the unit's capabilities: no /$want/"; fails=$((fails + 1)); }
+		t_fail "doctor with the unit's capabilities: no /$want/"
 done
 
 as_unit "$set_all" "$vxfwd" run -f "$work/$tag.rules" -n $tag >"$work/run.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 50); do
-	grep -q 'forwarding from' "$work/run.log" && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.2
-done
+LAB_PIDS+=("$pid")
+lab_wait_forwarding "$pid" "$work/run.log"
 if ! kill -0 $pid 2>/dev/null; then
 	cat "$work/run.log"
 	echo "FAIL: vxfwd run with the unit's capabilities exited"
-	pid=
 	exit 1
 fi
 sed 's/^/run: /' "$work/run.log"
@@ -94,24 +76,20 @@ grep -E '^Cap(Eff|Prm|Bnd|Amb):' /proc/$pid/status | sed 's/^/after start: /'
 if ip -n $S link show ens5 | grep -q 'prog/xdp'; then
 	echo "ok: XDP attached to ens5"
 else
-	echo "FAIL: no XDP program on ens5"
-	fails=$((fails + 1))
+	t_fail "no XDP program on ens5"
 fi
 if [ -e "/sys/fs/bpf/vxfwd/$tag/prog" ]; then
 	echo "ok: pinned under /sys/fs/bpf/vxfwd/$tag/ without CAP_SYS_ADMIN"
 else
-	echo "FAIL: /sys/fs/bpf/vxfwd/$tag/prog not pinned"
-	fails=$((fails + 1))
+	t_fail "/sys/fs/bpf/vxfwd/$tag/prog not pinned"
 fi
 kill -TERM $pid
 wait $pid
 rc=$?
-pid=
 if [ $rc -eq 0 ] && ! ip -n $S link show ens5 | grep -q 'prog/xdp'; then
 	echo "ok: SIGTERM: exit 0, XDP detached"
 else
-	echo "FAIL: SIGTERM: exit $rc, ens5: $(ip -n $S link show ens5 | grep -o 'prog/xdp.*')"
-	fails=$((fails + 1))
+	t_fail "SIGTERM: exit $rc, ens5: $(ip -n $S link show ens5 | grep -o 'prog/xdp.*')"
 fi
 
 # Is every granted capability needed to load the program?
@@ -121,5 +99,4 @@ for c in $caps; do
 	line=$(grep -E '^(ok    |fail  )program: ' "$work/less.out")
 	echo "without $c: ${line:-no program line}"
 done
-echo "unit-caps: $fails failure(s)"
-[ $fails -eq 0 ]
+t_done unit-caps

@@ -5,11 +5,10 @@
 # standard input, unreadable and world-writable files.
 set -u
 
-vxfwd=${1:?usage: cli.sh VXFWD}
 here=$(cd "$(dirname "$0")" && pwd)
-case $vxfwd in /*) ;; *) vxfwd=$(pwd)/$vxfwd ;; esac
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+# shellcheck source=tests/lib/test.sh
+. "$here/../lib/test.sh"
+t_vxfwd_tmp cli.sh "$@"
 fail=0
 good=$here/ok/minimal.rules
 

@@ -7,11 +7,10 @@
 # the wrong shape by their path; usage errors.
 set -u
 
-vxfwd=${1:?usage: import.sh VXFWD}
 here=$(cd "$(dirname "$0")" && pwd)
-case $vxfwd in /*) ;; *) vxfwd=$(pwd)/$vxfwd ;; esac
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+# shellcheck source=tests/lib/test.sh
+. "$here/../lib/test.sh"
+t_vxfwd_tmp import.sh "$@"
 fail=0
 
 bad() {

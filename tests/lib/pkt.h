@@ -70,6 +70,18 @@ struct pkt {
 
 int pkt_build(const struct pkt_spec *s, struct pkt *p);
 
+/* Big-endian 16-bit fields of a frame. */
+static inline __u16 pkt_get16(const __u8 *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
+
+static inline void pkt_put16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
 /* One's complement sum over `len` bytes, folded, not inverted. */
 __u16 csum_fold_sum(const void *data, size_t len, __u32 sum);
 

@@ -24,6 +24,22 @@ int pcap_next(struct pcap_reader *r, __u8 *buf, size_t size);
 
 void pcap_close(struct pcap_reader *r);
 
+/*
+ * Call fn(ctx, frame, len) for every frame of the capture at `path`, read
+ * into buf (size bytes); *n counts the frames read.  0, -errno from the file
+ * or the first negative value fn returns.
+ */
+int pcap_each(const char *path, __u8 *buf, size_t size,
+	      int (*fn)(void *ctx, const __u8 *f, size_t len), void *ctx, unsigned int *n);
+
+/*
+ * The captures the tests replay: the *.pcap files of $VXFWD_PCAP_DIR (default:
+ * VXFWD_PCAP_DIR_DEFAULT) in *dir, sorted into *ents (scandir(3); the
+ * caller frees them).  Returns their number, 0 or less when there are none.
+ */
+struct dirent;
+int pcap_dir_list(const char **dir, struct dirent ***ents);
+
 struct pcap_frame {
 	const __u8 *data;
 	size_t len;

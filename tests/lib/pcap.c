@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* pcap.c - see pcap.h. */
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pcap.h"
@@ -112,4 +114,40 @@ int pcap_write(const char *path, const struct pcap_frame *frames, size_t n)
 	if (fclose(f) && !ret)
 		ret = -errno;
 	return ret;
+}
+
+int pcap_each(const char *path, __u8 *buf, size_t size,
+	      int (*fn)(void *ctx, const __u8 *f, size_t len), void *ctx, unsigned int *n)
+{
+	struct pcap_reader rd;
+	int ret;
+
+	*n = 0;
+	ret = pcap_open(&rd, path);
+	if (ret < 0)
+		return ret;
+	while ((ret = pcap_next(&rd, buf, size)) > 0) {
+		(*n)++;
+		ret = fn(ctx, buf, (size_t)ret);
+		if (ret < 0)
+			break;
+	}
+	pcap_close(&rd);
+	return ret;
+}
+
+static int is_pcap(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 5 && !strcmp(d->d_name + n - 5, ".pcap");
+}
+
+int pcap_dir_list(const char **dir, struct dirent ***ents)
+{
+	*dir = getenv("VXFWD_PCAP_DIR");
+	if (!*dir)
+		*dir = VXFWD_PCAP_DIR_DEFAULT;
+	*ents = NULL;
+	return scandir(*dir, ents, is_pcap, alphasort);
 }

@@ -22,24 +22,13 @@ static const __u8 outer_src[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 static const __u8 inner_dst[6] = {0x0a, 0x00, 0x00, 0x00, 0x00, 0x03};
 static const __u8 inner_src[6] = {0x0a, 0x00, 0x00, 0x00, 0x00, 0x04};
 
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static __u16 get16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
 __u16 csum_fold_sum(const void *data, size_t len, __u32 sum)
 {
 	const __u8 *p = data;
 	size_t i;
 
 	for (i = 0; i + 1 < len; i += 2)
-		sum += get16(p + i);
+		sum += pkt_get16(p + i);
 	if (len & 1)
 		sum += p[len - 1] << 8;
 	while (sum >> 16)
@@ -52,8 +41,8 @@ static __u32 pseudo_sum(const __u8 *ip, __u8 proto, __u16 l4_len)
 {
 	__u32 sum = 0;
 
-	sum += get16(ip + 12) + get16(ip + 14);
-	sum += get16(ip + 16) + get16(ip + 18);
+	sum += pkt_get16(ip + 12) + pkt_get16(ip + 14);
+	sum += pkt_get16(ip + 16) + pkt_get16(ip + 18);
 	sum += proto;
 	sum += l4_len;
 	return sum;
@@ -66,16 +55,16 @@ static size_t put_eth(__u8 *p, const __u8 *dst, const __u8 *src, __u16 type, __u
 	memcpy(p, dst, 6);
 	memcpy(p + 6, src, 6);
 	if (qinq) {
-		put16(p + n, ETH_P_8021AD);
-		put16(p + n + 2, qinq);
+		pkt_put16(p + n, ETH_P_8021AD);
+		pkt_put16(p + n + 2, qinq);
 		n += 4;
 	}
 	if (vlan) {
-		put16(p + n, ETH_P_8021Q);
-		put16(p + n + 2, vlan);
+		pkt_put16(p + n, ETH_P_8021Q);
+		pkt_put16(p + n + 2, vlan);
 		n += 4;
 	}
-	put16(p + n, type);
+	pkt_put16(p + n, type);
 	return n + 2;
 }
 
@@ -87,9 +76,9 @@ static size_t put_ipv4(__u8 *p, __u8 ver, __u8 opts, __u8 ihl, __u16 tot_len, __
 
 	memset(p, 0, hlen);
 	p[0] = (ver ? ver : 4) << 4 | (ihl ? ihl : hlen / 4);
-	put16(p + 2, tot_len);
-	put16(p + 4, 0x1234);
-	put16(p + 6, frag);
+	pkt_put16(p + 2, tot_len);
+	pkt_put16(p + 4, 0x1234);
+	pkt_put16(p + 6, frag);
 	p[8] = 64;
 	p[9] = proto;
 	memcpy(p + 12, &src, 4);
@@ -100,8 +89,8 @@ static size_t put_ipv4(__u8 *p, __u8 ver, __u8 opts, __u8 ihl, __u16 tot_len, __
 
 static void ipv4_csum(__u8 *ip, size_t hlen)
 {
-	put16(ip + 10, 0);
-	put16(ip + 10, (__u16)~csum_fold_sum(ip, hlen, 0));
+	pkt_put16(ip + 10, 0);
+	pkt_put16(ip + 10, (__u16)~csum_fold_sum(ip, hlen, 0));
 }
 
 /* Checksum of the L4 segment at ip + hlen, `l4_len` bytes, in place. */
@@ -111,11 +100,11 @@ static void l4_csum(__u8 *ip, size_t hlen, __u8 proto, __u16 l4_len)
 	size_t off = proto == IPPROTO_TCP ? 16 : 6;
 	__u16 c;
 
-	put16(l4 + off, 0);
+	pkt_put16(l4 + off, 0);
 	c = ~csum_fold_sum(l4, l4_len, pseudo_sum(ip, proto, l4_len));
 	if (proto == IPPROTO_UDP && !c)
 		c = 0xffff;
-	put16(l4 + off, c);
+	pkt_put16(l4 + off, c);
 }
 
 static __be32 addr_or(const char *s, const char *dflt)
@@ -141,16 +130,16 @@ static size_t build_inner_ip(const struct pkt_spec *s, __u8 *p)
 			addr_or(s->src, "198.51.100.10"), addr_or(s->dst, "10.0.0.1"));
 	l4 = p + hlen;
 	memset(l4, 0, l4h);
-	put16(l4, s->sport ? s->sport : 40000);
-	put16(l4 + 2, s->dport ? s->dport : 31765);
+	pkt_put16(l4, s->sport ? s->sport : 40000);
+	pkt_put16(l4 + 2, s->dport ? s->dport : 31765);
 	for (i = 0; i < s->payload; i++)
 		l4[l4h + i] = (__u8)(i * 7 + 3);
 	if (proto == IPPROTO_TCP) {
 		l4[12] = (s->tcp_doff ? s->tcp_doff : 5) << 4;
 		l4[13] = 0x18; /* PSH|ACK */
-		put16(l4 + 14, 64240);
+		pkt_put16(l4 + 14, 64240);
 	} else {
-		put16(l4 + 4, l4_len);
+		pkt_put16(l4 + 4, l4_len);
 	}
 	if (proto == IPPROTO_TCP || (proto == IPPROTO_UDP && !s->udp_csum0))
 		l4_csum(p, hlen, proto, l4_len);
@@ -198,9 +187,9 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p)
 		 s->o_proto ? s->o_proto : IPPROTO_UDP, addr_or("172.31.0.238", NULL),
 		 addr_or("172.31.17.188", NULL));
 	ipv4_csum(oip, ohlen);
-	put16(udp, 50000);
-	put16(udp + 2, s->o_dport ? s->o_dport : VXLAN_PORT);
-	put16(udp + 4, s->o_udp_len ? s->o_udp_len : (__u16)(p->len - (size_t)(udp - b)));
+	pkt_put16(udp, 50000);
+	pkt_put16(udp + 2, s->o_dport ? s->o_dport : VXLAN_PORT);
+	pkt_put16(udp + 4, s->o_udp_len ? s->o_udp_len : (__u16)(p->len - (size_t)(udp - b)));
 	memset(b + p->len, 0, s->o_pad);
 	p->len += s->o_pad;
 	if (s->lost >= p->len)
@@ -216,11 +205,11 @@ int pkt_expect(const __u8 *in, size_t len, __be32 nat_addr, __u16 nat_port, cons
 	__u8 *ip = out + ETH_HLEN, *l4, proto;
 	__u16 old_csum;
 
-	if (len < ETH_HLEN + IP_HLEN || get16(in + 12) != ETH_P_IP)
+	if (len < ETH_HLEN + IP_HLEN || pkt_get16(in + 12) != ETH_P_IP)
 		return -EINVAL;
 	memcpy(out, in, len);
 	hlen = (ip[0] & 0xf) * 4;
-	tot = get16(ip + 2);
+	tot = pkt_get16(ip + 2);
 	proto = ip[9];
 	if (hlen < IP_HLEN || tot < hlen + UDP_HLEN || ETH_HLEN + tot != len)
 		return -EINVAL;
@@ -232,8 +221,8 @@ int pkt_expect(const __u8 *in, size_t len, __be32 nat_addr, __u16 nat_port, cons
 	ipv4_csum(ip, hlen);
 	l4 = ip + hlen;
 	if (nat_port)
-		put16(l4 + 2, nat_port);
-	old_csum = get16(l4 + (proto == IPPROTO_TCP ? 16 : 6));
+		pkt_put16(l4 + 2, nat_port);
+	old_csum = pkt_get16(l4 + (proto == IPPROTO_TCP ? 16 : 6));
 	if (proto == IPPROTO_UDP && !old_csum)
 		return 0;
 	l4_csum(ip, hlen, proto, tot - hlen);
@@ -249,14 +238,14 @@ int pkt_verify_csums(const __u8 *f, size_t len)
 	if (len < ETH_HLEN + IP_HLEN)
 		return -EINVAL;
 	hlen = (ip[0] & 0xf) * 4;
-	tot = get16(ip + 2);
+	tot = pkt_get16(ip + 2);
 	proto = ip[9];
 	if (hlen < IP_HLEN || ETH_HLEN + tot > len || tot < hlen)
 		return -EINVAL;
 	if (csum_fold_sum(ip, hlen, 0) != 0xffff)
 		return -EBADMSG;
 	l4 = ip + hlen;
-	if (proto == IPPROTO_UDP && tot >= hlen + UDP_HLEN && !get16(l4 + 6))
+	if (proto == IPPROTO_UDP && tot >= hlen + UDP_HLEN && !pkt_get16(l4 + 6))
 		return 0;
 	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
 		return 0;
@@ -268,7 +257,7 @@ int pkt_verify_csums(const __u8 *f, size_t len)
 int pkt_tune_zero_csum(__u8 *in, size_t len, __be32 nat_addr, __u16 nat_port)
 {
 	__u8 out[PKT_MAX], *ip = in + ETH_HLEN, *w;
-	size_t hlen = (ip[0] & 0xf) * 4, tot = get16(ip + 2);
+	size_t hlen = (ip[0] & 0xf) * 4, tot = pkt_get16(ip + 2);
 	__u32 v;
 	__u16 s;
 
@@ -277,12 +266,12 @@ int pkt_tune_zero_csum(__u8 *in, size_t len, __be32 nat_addr, __u16 nat_port)
 	if (pkt_expect(in, len, nat_addr, nat_port, in, in + 6, out))
 		return -EINVAL;
 	/* The sum the output's checksum is the complement of. */
-	put16(out + ETH_HLEN + hlen + 6, 0);
+	pkt_put16(out + ETH_HLEN + hlen + 6, 0);
 	s = csum_fold_sum(out + ETH_HLEN + hlen, tot - hlen,
 			  pseudo_sum(out + ETH_HLEN, IPPROTO_UDP, tot - hlen));
 	w = ip + hlen + UDP_HLEN;
-	v = get16(w) + (__u16)(0xffff - s);
-	put16(w, (__u16)((v & 0xffff) + (v >> 16)));
+	v = pkt_get16(w) + (__u16)(0xffff - s);
+	pkt_put16(w, (__u16)((v & 0xffff) + (v >> 16)));
 	l4_csum(ip, hlen, IPPROTO_UDP, tot - hlen);
 	return 0;
 }

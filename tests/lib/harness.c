@@ -5,47 +5,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/bpf.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "harness.h"
+#include "pkt.h"
 #include "vxfwd.skel.h"
 #include "vxfwd_dsl.h"
 
 const __u8 hx_egress_mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
 const __u8 hx_nh_mac[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
 
-const char *const hx_counter_names[VXFWD_C_MAX] = {
-	[VXFWD_C_RX] = "rx",
-	[VXFWD_C_PASS] = "pass",
-	[VXFWD_C_FORWARD] = "forward",
-	[VXFWD_C_DROP_NO_CONFIG] = "drop_no_config",
-	[VXFWD_C_DROP_OUTER_FRAG] = "drop_outer_frag",
-	[VXFWD_C_DROP_VXLAN_HDR] = "drop_vxlan_hdr",
-	[VXFWD_C_DROP_VNI] = "drop_vni",
-	[VXFWD_C_DROP_INNER_NOT_IP] = "drop_inner_not_ip",
-	[VXFWD_C_DROP_INNER_MALFORMED] = "drop_inner_malformed",
-	[VXFWD_C_DROP_INNER_TRUNCATED] = "drop_inner_truncated",
-	[VXFWD_C_DROP_INNER_CSUM] = "drop_inner_csum",
-	[VXFWD_C_DROP_INNER_FRAG] = "drop_inner_frag",
-	[VXFWD_C_DROP_INNER_PROTO] = "drop_inner_proto",
-	[VXFWD_C_DROP_SRC_NOT_ALLOWED] = "drop_src_not_allowed",
-	[VXFWD_C_DROP_NO_RULE] = "drop_no_rule",
-	[VXFWD_C_DROP_NO_NEXTHOP] = "drop_no_nexthop",
-	[VXFWD_C_DROP_TOO_BIG] = "drop_too_big",
-	[VXFWD_C_DROP_RING_FULL] = "drop_ring_full",
-	[VXFWD_C_DROP_OUTER_LEN] = "drop_outer_len",
-};
+int hx_verbose;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !getenv("HX_VERBOSE"))
+	if (level == LIBBPF_DEBUG && !hx_verbose && !getenv("HX_VERBOSE"))
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -79,12 +62,12 @@ int hx_open(struct hx *h, __u32 ring_bytes)
 	libbpf_set_print(libbpf_print);
 	if (geteuid() != 0) {
 		printf("SKIP: BPF_PROG_TEST_RUN needs root\n");
-		return HX_EXIT_SKIP;
+		return T_EXIT_SKIP;
 	}
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL) <= 0 ||
 	    libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0) {
 		printf("SKIP: the kernel has no XDP programs or BPF ring buffers\n");
-		return HX_EXIT_SKIP;
+		return T_EXIT_SKIP;
 	}
 	h->skel = vxfwd_bpf__open();
 	if (!h->skel)
@@ -168,6 +151,15 @@ int hx_apply(struct hx *h, const char *name, const char *rules, const char *cons
 	return 0;
 }
 
+/* The clock bpf_ktime_get_ns() reads. */
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
 int hx_run(struct hx *h, const __u8 *data, size_t len, __u32 repeat)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = (__u32)len,
@@ -175,17 +167,67 @@ int hx_run(struct hx *h, const __u8 *data, size_t len, __u32 repeat)
 	int ret;
 
 	h->n_recs = 0;
+	h->t0 = mono_ns();
 	if (bpf_prog_test_run_opts(bpf_program__fd(h->skel->progs.vxfwd_xdp), &opts))
 		return -errno;
+	h->t1 = mono_ns();
 	h->retval = opts.retval;
 	h->out_len = opts.data_size_out;
 	ret = ring_buffer__consume(h->rb);
 	return ret < 0 ? ret : 0;
 }
 
+int hx_run_counted(struct hx *h, const __u8 *data, size_t len, __u32 repeat,
+		   struct vxfwd_count *before, struct vxfwd_count *after)
+{
+	int ret;
+
+	ret = hx_counters(h, before);
+	if (!ret)
+		ret = hx_run(h, data, len, repeat);
+	if (!ret)
+		ret = hx_counters(h, after);
+	return ret;
+}
+
 int hx_counters(const struct hx *h, struct vxfwd_count *c)
 {
 	return maps_read_counters(&h->m, c);
+}
+
+int hx_percpu_sum(int fd, __u32 idx, struct vxfwd_count *sum)
+{
+	int i, ncpu = libbpf_num_possible_cpus();
+	struct vxfwd_count *v;
+	int ret = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &idx, v)) {
+		ret = -errno;
+		goto out;
+	}
+	sum->packets = sum->bytes = 0;
+	for (i = 0; i < ncpu; i++) {
+		sum->packets += v[i].packets;
+		sum->bytes += v[i].bytes;
+	}
+out:
+	free(v);
+	return ret;
+}
+
+int hx_rule_pos(const struct hx *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; h->rs && i < h->rs->n_rules; i++)
+		if (!strcmp(h->rs->rules[i].name, name))
+			return (int)i;
+	return -1;
 }
 
 const struct vxfwd_rule *hx_rule(const struct hx *h, __u32 pos)
@@ -218,4 +260,82 @@ int hx_sum_check(const struct vxfwd_count *a, const struct vxfwd_count *b, char 
 		 (unsigned long long)rxp, (unsigned long long)rxb, (unsigned long long)p,
 		 (unsigned long long)bytes);
 	return -EPROTO;
+}
+
+int hx_check_deltas(struct t_report *r, const char *name, const struct vxfwd_count *a,
+		    const struct vxfwd_count *b, enum vxfwd_counter want, __u64 n, __u64 bytes)
+{
+	__u64 dp, db, ep, eb;
+	int i, bad = 0;
+
+	for (i = 0; i < VXFWD_C_MAX; i++) {
+		dp = b[i].packets - a[i].packets;
+		db = b[i].bytes - a[i].bytes;
+		ep = (i == VXFWD_C_RX || i == (int)want) ? n : 0;
+		eb = ep ? bytes : 0;
+		if (dp == ep && db == eb)
+			continue;
+		t_fail(r, name, "counter %s moved by %llu packets %llu bytes, want %llu/%llu",
+		       vxfwd_counter_names[i], (unsigned long long)dp, (unsigned long long)db,
+		       (unsigned long long)ep, (unsigned long long)eb);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* The one ring record of a forwarded frame: its rule, its bytes, checksums. */
+static int check_record(struct t_report *r, const char *name, const struct hx *h, const __u8 *in,
+			size_t len, const struct hx_want *w)
+{
+	const struct hx_rec *rec = &h->recs[0];
+	int pos = hx_rule_pos(h, w->rule);
+
+	if (h->n_recs != 1) {
+		t_fail(r, name, "%u ring records, want 1", h->n_recs);
+		return -1;
+	}
+	if (!rec->fits) {
+		t_fail(r, name, "record of %zu bytes claims a %u-byte frame", rec->size,
+		       rec->hdr.len);
+		return -1;
+	}
+	if (pos < 0 || rec->hdr.rule != pos) {
+		t_fail(r, name, "record names rule %u, want '%s' at %d", rec->hdr.rule, w->rule,
+		       pos);
+		return -1;
+	}
+	if (rec->hdr.len != w->exp_len || memcmp(rec->frame, w->exp, w->exp_len)) {
+		t_fail(r, name, "ring frame (%u bytes) differs from the expected one (%zu)",
+		       rec->hdr.len, w->exp_len);
+		t_fail_pcap(r, name, in, len, rec->frame, rec->hdr.len, w->exp, w->exp_len);
+		return -1;
+	}
+	if (pkt_verify_csums(rec->frame, rec->hdr.len)) {
+		t_fail(r, name, "forwarded frame has a bad IPv4 or L4 checksum");
+		return -1;
+	}
+	return 0;
+}
+
+int hx_judge(struct t_report *r, const char *name, const struct hx *h, const __u8 *in, size_t len,
+	     const struct vxfwd_count *a, const struct vxfwd_count *b, const struct hx_want *want)
+{
+	__u32 want_ret = want->counter == VXFWD_C_PASS ? XDP_PASS : XDP_DROP;
+
+	if (h->retval != want_ret) {
+		t_fail(r, name, "verdict %u, want %u (%s)", h->retval, want_ret,
+		       vxfwd_counter_names[want->counter]);
+		t_fail_pcap(r, name, in, len, NULL, 0, NULL, 0);
+	}
+	hx_check_deltas(r, name, a, b, want->counter, 1, len);
+	if (want->counter == VXFWD_C_PASS && (h->out_len != len || memcmp(h->out, in, len))) {
+		t_fail(r, name, "passed frame was modified (%u bytes out, %zu in)", h->out_len,
+		       len);
+		t_fail_pcap(r, name, in, len, h->out, h->out_len, NULL, 0);
+	}
+	if (want->counter == VXFWD_C_FORWARD)
+		return check_record(r, name, h, in, len, want);
+	if (h->n_recs)
+		t_fail(r, name, "%u ring records, want none", h->n_recs);
+	return 0;
 }
