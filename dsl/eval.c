@@ -408,11 +408,7 @@ static int flat_cmp(const void *a, const void *b)
 {
 	const struct dsl_pfx *x = a, *y = b;
 
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->plen != y->plen)
-		return x->plen < y->plen ? -1 : 1;
-	return 0;
+	return vxfwd_pfx_order(x->addr, x->plen, y->addr, y->plen);
 }
 
 static int flatten_ref(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_member *m)
