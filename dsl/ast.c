@@ -10,9 +10,44 @@
 
 #include "dsl_int.h"
 
-static void oom(struct dsl_ctx *ctx, const struct dsl_loc *loc)
+/* calloc(1, size), or NULL with "out of memory" reported at `loc`. */
+static void *zalloc(struct dsl_ctx *ctx, size_t size, const struct dsl_loc *loc)
 {
-	dsl_error(ctx, loc, "out of memory");
+	void *p = calloc(1, size);
+
+	if (!p)
+		dsl_error(ctx, loc, "out of memory");
+	return p;
+}
+
+/*
+ * Is `what`, written at `loc`, a second one?  `first` is where the first one
+ * was (NULL: none yet); `verb` says how it was written ("defined", "given").
+ */
+static int twice(struct dsl_ctx *ctx, const struct dsl_loc *loc, const struct dsl_loc *first,
+		 const char *what, const char *verb)
+{
+	if (!first)
+		return 0;
+	dsl_error(ctx, loc, "%s %s twice", what, verb);
+	dsl_note(ctx, first, "first %s here", verb);
+	return 1;
+}
+
+/*
+ * A zeroed block that a file has at most once (`first`: where it already
+ * is), or NULL, reported; `name` is freed with the NULL.
+ */
+static void *block_new(struct dsl_ctx *ctx, size_t size, const struct dsl_loc *first,
+		       const char *what, char *name, const struct dsl_loc *loc)
+{
+	void *b = NULL;
+
+	if (!twice(ctx, loc, first, what, "defined"))
+		b = zalloc(ctx, size, loc);
+	if (!b)
+		free(name);
+	return b;
 }
 
 struct dsl_val *dsl_val_new(enum dsl_val_kind kind, const struct dsl_loc *loc)
@@ -86,18 +121,10 @@ void dsl_ast_ingress(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc)
 	struct dsl_ingress *in;
 
 	ctx->cur_ingress = NULL;
-	if (ctx->ingress) {
-		dsl_error(ctx, loc, "ingress interface defined twice");
-		dsl_note(ctx, &ctx->ingress->loc, "first defined here");
-		free(name);
+	in = block_new(ctx, sizeof(*in), ctx->ingress ? &ctx->ingress->loc : NULL,
+		       "ingress interface", name, loc);
+	if (!in)
 		return;
-	}
-	in = calloc(1, sizeof(*in));
-	if (!in) {
-		oom(ctx, loc);
-		free(name);
-		return;
-	}
 	in->name = name;
 	in->loc = *loc;
 	ctx->ingress = ctx->cur_ingress = in;
@@ -107,27 +134,22 @@ void dsl_ast_xdp_mode(struct dsl_ctx *ctx, int mode, const struct dsl_loc *loc)
 {
 	struct dsl_ingress *in = ctx->cur_ingress;
 
-	if (!in)
+	if (!in || twice(ctx, loc, in->have_mode ? &in->mode_loc : NULL, "xdp-mode", "given"))
 		return;
-	if (in->have_mode) {
-		dsl_error(ctx, loc, "xdp-mode given twice");
-		dsl_note(ctx, &in->mode_loc, "first given here");
-		return;
-	}
 	in->have_mode = 1;
 	in->mode = mode;
 	in->mode_loc = *loc;
 }
 
+/* Append v to the list at *head; with no head (no list to take it), drop it. */
 void dsl_vlist_append(struct dsl_ctx *ctx, struct dsl_vlist **head, struct dsl_val *v)
 {
 	struct dsl_vlist *l, **pp;
 
 	if (!v)
 		return;
-	l = calloc(1, sizeof(*l));
+	l = head ? zalloc(ctx, sizeof(*l), &v->loc) : NULL;
 	if (!l) {
-		oom(ctx, &v->loc);
 		dsl_val_free(v);
 		return;
 	}
@@ -139,20 +161,12 @@ void dsl_vlist_append(struct dsl_ctx *ctx, struct dsl_vlist **head, struct dsl_v
 
 void dsl_ast_vxlan_port(struct dsl_ctx *ctx, struct dsl_val *v)
 {
-	if (!ctx->cur_ingress) {
-		dsl_val_free(v);
-		return;
-	}
-	dsl_vlist_append(ctx, &ctx->cur_ingress->ports, v);
+	dsl_vlist_append(ctx, ctx->cur_ingress ? &ctx->cur_ingress->ports : NULL, v);
 }
 
 void dsl_ast_vni(struct dsl_ctx *ctx, struct dsl_val *v)
 {
-	if (!ctx->cur_ingress) {
-		dsl_val_free(v);
-		return;
-	}
-	dsl_vlist_append(ctx, &ctx->cur_ingress->vnis, v);
+	dsl_vlist_append(ctx, ctx->cur_ingress ? &ctx->cur_ingress->vnis : NULL, v);
 }
 
 void dsl_ast_egress(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc)
@@ -160,18 +174,10 @@ void dsl_ast_egress(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc)
 	struct dsl_egress *eg;
 
 	ctx->cur_egress = NULL;
-	if (ctx->egress) {
-		dsl_error(ctx, loc, "egress interface defined twice");
-		dsl_note(ctx, &ctx->egress->loc, "first defined here");
-		free(name);
+	eg = block_new(ctx, sizeof(*eg), ctx->egress ? &ctx->egress->loc : NULL,
+		       "egress interface", name, loc);
+	if (!eg)
 		return;
-	}
-	eg = calloc(1, sizeof(*eg));
-	if (!eg) {
-		oom(ctx, loc);
-		free(name);
-		return;
-	}
 	eg->name = name;
 	eg->loc = *loc;
 	ctx->egress = ctx->cur_egress = eg;
@@ -181,13 +187,8 @@ void dsl_ast_nh_mac(struct dsl_ctx *ctx, const __u8 *mac, const struct dsl_loc *
 {
 	struct dsl_egress *eg = ctx->cur_egress;
 
-	if (!eg)
+	if (!eg || twice(ctx, loc, eg->have_mac ? &eg->mac_loc : NULL, "next-hop mac", "given"))
 		return;
-	if (eg->have_mac) {
-		dsl_error(ctx, loc, "next-hop mac given twice");
-		dsl_note(ctx, &eg->mac_loc, "first given here");
-		return;
-	}
 	eg->have_mac = 1;
 	memcpy(eg->mac, mac, 6);
 	eg->mac_loc = *loc;
@@ -198,16 +199,10 @@ void dsl_ast_engine(struct dsl_ctx *ctx, const struct dsl_loc *loc)
 	struct dsl_engine *e;
 
 	ctx->cur_engine = NULL;
-	if (ctx->engine) {
-		dsl_error(ctx, loc, "engine block defined twice");
-		dsl_note(ctx, &ctx->engine->loc, "first defined here");
+	e = block_new(ctx, sizeof(*e), ctx->engine ? &ctx->engine->loc : NULL, "engine block",
+		      NULL, loc);
+	if (!e)
 		return;
-	}
-	e = calloc(1, sizeof(*e));
-	if (!e) {
-		oom(ctx, loc);
-		return;
-	}
 	e->loc = *loc;
 	ctx->engine = ctx->cur_engine = e;
 }
@@ -249,11 +244,10 @@ void dsl_ast_eng_item(struct dsl_ctx *ctx, enum dsl_eng_key key, const struct ds
 
 void dsl_ast_set_begin(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc)
 {
-	struct dsl_set *s = calloc(1, sizeof(*s));
+	struct dsl_set *s = zalloc(ctx, sizeof(*s), loc);
 
 	ctx->cur_set = NULL;
 	if (!s) {
-		oom(ctx, loc);
 		free(name);
 		return;
 	}
@@ -276,11 +270,9 @@ void dsl_ast_org_begin(struct dsl_ctx *ctx, char *name, struct dsl_val *id,
 			  ctx->cur_org->name);
 		goto out;
 	}
-	o = calloc(1, sizeof(*o));
-	if (!o) {
-		oom(ctx, loc);
+	o = zalloc(ctx, sizeof(*o), loc);
+	if (!o)
 		goto out;
-	}
 	o->name = name;
 	name = NULL;
 	o->loc = *loc;
@@ -314,9 +306,8 @@ void dsl_ast_member(struct dsl_ctx *ctx, struct dsl_val *v)
 		dsl_val_free(v);
 		return;
 	}
-	m = calloc(1, sizeof(*m));
+	m = zalloc(ctx, sizeof(*m), &v->loc);
 	if (!m) {
-		oom(ctx, &v->loc);
 		dsl_val_free(v);
 		return;
 	}
@@ -326,7 +317,8 @@ void dsl_ast_member(struct dsl_ctx *ctx, struct dsl_val *v)
 	ctx->cur_set->tail = &m->next;
 }
 
-static void rule_free(struct dsl_rule *r)
+/* What a rule owns, not the rule itself. */
+static void rule_fields_free(const struct dsl_rule *r)
 {
 	free(r->name);
 	dsl_val_free(r->src);
@@ -335,35 +327,22 @@ static void rule_free(struct dsl_rule *r)
 	dsl_val_free(r->vni);
 	dsl_val_free(r->dnat);
 	dsl_val_free(r->dnat_port);
-	free(r);
 }
 
 void dsl_ast_rule(struct dsl_ctx *ctx, const struct dsl_rule *tmpl)
 {
-	struct dsl_rule *r = malloc(sizeof(*r));
+	struct dsl_rule *r = zalloc(ctx, sizeof(*r), &tmpl->loc);
 
-	if (!r) {
-		oom(ctx, &tmpl->loc);
-		goto fail;
+	if (!r || !tmpl->src || !tmpl->ports || !tmpl->dnat) {
+		/* out of memory, or a value could not be allocated: reported */
+		rule_fields_free(tmpl);
+		free(r);
+		return;
 	}
 	*r = *tmpl;
 	r->next = NULL;
-	if (!r->src || !r->ports || !r->dnat) {
-		/* a value could not be allocated; already reported */
-		rule_free(r);
-		return;
-	}
 	*ctx->rules_tail = r;
 	ctx->rules_tail = &r->next;
-	return;
-fail:
-	free(tmpl->name);
-	dsl_val_free(tmpl->src);
-	dsl_val_free(tmpl->dst);
-	dsl_vlist_free(tmpl->ports);
-	dsl_val_free(tmpl->vni);
-	dsl_val_free(tmpl->dnat);
-	dsl_val_free(tmpl->dnat_port);
 }
 
 void dsl_ast_macro(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc,
@@ -375,9 +354,8 @@ void dsl_ast_macro(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc,
 		free(name);
 		return;
 	}
-	m = calloc(1, sizeof(*m));
+	m = zalloc(ctx, sizeof(*m), loc);
 	if (!m) {
-		oom(ctx, loc);
 		free(name);
 		dsl_val_free(v);
 		return;
@@ -439,7 +417,8 @@ void dsl_ctx_free_ast(struct dsl_ctx *ctx)
 	}
 	for (r = ctx->rules; r; r = rn) {
 		rn = r->next;
-		rule_free(r);
+		rule_fields_free(r);
+		free(r);
 	}
 	for (o = ctx->orgs; o; o = on) {
 		on = o->next;

@@ -64,12 +64,9 @@ struct lpm_ent {
 static int ent_cmp(const void *a, const void *b)
 {
 	const struct lpm_ent *x = a, *y = b;
+	int c = vxfwd_pfx_order(x->addr, x->plen, y->addr, y->plen);
 
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->plen != y->plen)
-		return x->plen < y->plen ? -1 : 1;
-	return x->bit - y->bit;
+	return c ? c : x->bit - y->bit;
 }
 
 static int collect(struct dsl_set *list, struct lpm_ent **ents, size_t *n, size_t *cap)
@@ -183,11 +180,7 @@ static int out_cmp(const void *pa, const void *pb)
 {
 	const struct lpm_out *a = pa, *b = pb;
 
-	if (a->addr != b->addr)
-		return a->addr < b->addr ? -1 : 1;
-	if (a->plen != b->plen)
-		return a->plen < b->plen ? -1 : 1;
-	return 0;
+	return vxfwd_pfx_order(a->addr, a->plen, b->addr, b->plen);
 }
 
 /* Longest first, then by address. */

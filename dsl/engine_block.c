@@ -100,24 +100,26 @@ static int eval_backend(struct dsl_ctx *ctx, struct dsl_engine *e)
 	return 0;
 }
 
-static int eval_workers(struct dsl_ctx *ctx, struct dsl_engine *e)
+/* Setting `k`, a count in [1, max], into *out. */
+static int eval_count(struct dsl_ctx *ctx, struct dsl_engine *e, enum dsl_eng_key k,
+		      unsigned int max, unsigned int *out)
 {
 	unsigned long long n;
 
-	if (get_number(ctx, e->item[DSL_ENG_WORKERS].num, "workers", 1, VXFWD_MAX_WORKERS, &n))
+	if (get_number(ctx, e->item[k].num, dsl_eng_names[k], 1, max, &n))
 		return -EINVAL;
-	e->conf.workers = (unsigned int)n;
+	*out = (unsigned int)n;
 	return 0;
+}
+
+static int eval_workers(struct dsl_ctx *ctx, struct dsl_engine *e)
+{
+	return eval_count(ctx, e, DSL_ENG_WORKERS, VXFWD_MAX_WORKERS, &e->conf.workers);
 }
 
 static int eval_batch(struct dsl_ctx *ctx, struct dsl_engine *e)
 {
-	unsigned long long n;
-
-	if (get_number(ctx, e->item[DSL_ENG_BATCH].num, "batch", 1, BATCH_MAX, &n))
-		return -EINVAL;
-	e->conf.batch = (unsigned int)n;
-	return 0;
+	return eval_count(ctx, e, DSL_ENG_BATCH, BATCH_MAX, &e->conf.batch);
 }
 
 static int eval_sched(struct dsl_ctx *ctx, struct dsl_engine *e)

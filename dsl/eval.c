@@ -199,39 +199,55 @@ static void check_vlist_dups(struct dsl_ctx *ctx, struct dsl_vlist *l, const cha
 			}
 }
 
-static void eval_ingress(struct dsl_ctx *ctx)
+/* Where a message about the whole file points: the top file, no line. */
+static struct dsl_loc top_loc(const struct dsl_ctx *ctx)
 {
-	struct dsl_ingress *in = ctx->ingress;
+	struct dsl_loc top = { .src = ctx->srcs };
+
+	for (; top.src && top.src->parent; top.src = top.src->parent)
+		;
+	return top;
+}
+
+/* No `role` interface in the file: an error, unless the parse already failed. */
+static void no_iface(struct dsl_ctx *ctx, const char *role, const char *hint)
+{
+	struct dsl_loc top = top_loc(ctx);
+
+	if (!ctx->parse_errors)
+		dsl_error(ctx, &top, "no '%s' interface; add '%s'", role, hint);
+}
+
+/* A list of `what`s: numbers in [lo, hi], at most `max` (`plural`), each once. */
+static void check_numbers(struct dsl_ctx *ctx, struct dsl_vlist *list, const char *what,
+			  const char *plural, unsigned long long lo, unsigned long long hi,
+			  size_t max)
+{
 	struct dsl_vlist *l;
 	size_t n;
 
-	if (!in) {
-		struct dsl_loc top = { .src = ctx->srcs };
+	for (n = 0, l = list; l; l = l->next, n++) {
+		if (dsl_resolve(ctx, l->val, K(DSL_V_NUM), what))
+			continue;
+		check_range(ctx, l->val, lo, hi, NULL, what);
+		if (n == max)
+			dsl_error(ctx, &l->val->loc, "more than %zu %s", max, plural);
+	}
+	check_vlist_dups(ctx, list, what);
+}
 
-		for (; top.src && top.src->parent; top.src = top.src->parent)
-			;
-		if (!ctx->parse_errors)
-			dsl_error(ctx, &top, "no 'ingress' interface; add 'ingress IF { vni N }'");
+static void eval_ingress(struct dsl_ctx *ctx)
+{
+	struct dsl_ingress *in = ctx->ingress;
+
+	if (!in) {
+		no_iface(ctx, "ingress", "ingress IF { vni N }");
 		return;
 	}
 	check_iface(ctx, in->name, &in->loc, "ingress");
-	for (n = 0, l = in->ports; l; l = l->next, n++) {
-		if (dsl_resolve(ctx, l->val, K(DSL_V_NUM), "vxlan port"))
-			continue;
-		check_range(ctx, l->val, 1, 65535, NULL, "vxlan port");
-		if (n == VXFWD_MAX_VXLAN_PORTS)
-			dsl_error(ctx, &l->val->loc, "more than %d vxlan ports",
-				  VXFWD_MAX_VXLAN_PORTS);
-	}
-	check_vlist_dups(ctx, in->ports, "vxlan port");
-	for (n = 0, l = in->vnis; l; l = l->next, n++) {
-		if (dsl_resolve(ctx, l->val, K(DSL_V_NUM), "vni"))
-			continue;
-		check_range(ctx, l->val, 0, VNI_MAX, NULL, "vni");
-		if (n == VXFWD_MAX_VNIS)
-			dsl_error(ctx, &l->val->loc, "more than %d VNIs", VXFWD_MAX_VNIS);
-	}
-	check_vlist_dups(ctx, in->vnis, "vni");
+	check_numbers(ctx, in->ports, "vxlan port", "vxlan ports", 1, 65535,
+		      VXFWD_MAX_VXLAN_PORTS);
+	check_numbers(ctx, in->vnis, "vni", "VNIs", 0, VNI_MAX, VXFWD_MAX_VNIS);
 	if (!in->vnis)
 		dsl_error(ctx, &in->loc,
 			  "ingress '%s' accepts no VNI; add 'vni N' with the mirror sessions' VNIs",
@@ -243,12 +259,7 @@ static void eval_egress(struct dsl_ctx *ctx)
 	struct dsl_egress *eg = ctx->egress;
 
 	if (!eg) {
-		struct dsl_loc top = { .src = ctx->srcs };
-
-		for (; top.src && top.src->parent; top.src = top.src->parent)
-			;
-		if (!ctx->parse_errors)
-			dsl_error(ctx, &top, "no 'egress' interface; add 'egress IF'");
+		no_iface(ctx, "egress", "egress IF");
 		return;
 	}
 	if (ctx->ingress && !strcmp(ctx->ingress->name, eg->name)) {
@@ -408,11 +419,7 @@ static int flat_cmp(const void *a, const void *b)
 {
 	const struct dsl_pfx *x = a, *y = b;
 
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->plen != y->plen)
-		return x->plen < y->plen ? -1 : 1;
-	return 0;
+	return vxfwd_pfx_order(x->addr, x->plen, y->addr, y->plen);
 }
 
 static int flatten_ref(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_member *m)
@@ -727,6 +734,19 @@ static const struct dsl_pfx *match_find(const struct match *m, __u32 addr, unsig
 	return NULL;
 }
 
+/* test(a, b), its answer kept in the cache of the pair's sets under `op`. */
+static int memo(const struct match *a, const struct match *b, int op,
+		int (*test)(const struct match *, const struct match *))
+{
+	signed char *c = cached(a, b, op);
+
+	if (!c)
+		return test(a, b);
+	if (!*c)
+		*c = test(a, b) ? 1 : -1;
+	return *c > 0;
+}
+
 /* Every prefix of b inside some prefix of a. */
 static int pfxs_within_uncached(const struct match *a, const struct match *b)
 {
@@ -742,14 +762,7 @@ static int pfxs_within_uncached(const struct match *a, const struct match *b)
 
 static int pfxs_within(const struct match *a, const struct match *b)
 {
-	signed char *c = cached(a, b, 0);
-
-	if (c && *c)
-		return *c > 0;
-	if (!c)
-		return pfxs_within_uncached(a, b);
-	*c = pfxs_within_uncached(a, b) ? 1 : -1;
-	return *c > 0;
+	return memo(a, b, 0, pfxs_within_uncached);
 }
 
 /* Some prefix of a overlapping some prefix of b: one of them covers the other. */
@@ -770,14 +783,7 @@ static int pfxs_meet_uncached(const struct match *a, const struct match *b)
 
 static int pfxs_meet(const struct match *a, const struct match *b)
 {
-	signed char *c = cached(a, b, 1);
-
-	if (c && *c)
-		return *c > 0;
-	if (!c)
-		return pfxs_meet_uncached(a, b);
-	*c = pfxs_meet_uncached(a, b) ? 1 : -1;
-	return *c > 0;
+	return memo(a, b, 1, pfxs_meet_uncached);
 }
 
 /* Does a match everything b matches?  (Sound: "yes" is always true.) */
@@ -1077,10 +1083,8 @@ static void eval_rules(struct dsl_ctx *ctx)
 	free(ctx->pfx_cache);
 	ctx->pfx_cache = NULL;
 	if (!ctx->rules && ctx->srcs && !ctx->parse_errors) {
-		struct dsl_loc top = { .src = ctx->srcs };
+		struct dsl_loc top = top_loc(ctx);
 
-		for (; top.src->parent; top.src = top.src->parent)
-			;
 		dsl_warning(ctx, &top, "no forward rules; all mirror traffic will be dropped");
 	}
 }

@@ -77,6 +77,21 @@ struct vxfwd_prefix {
 	struct vxfwd_lpm_val val;
 };
 
+/*
+ * The order of prefixes everywhere they are sorted: by address (host order),
+ * then by length, shortest first.  qsort comparators of the language and of
+ * `import-allowlist` call it first and break its ties their own way.
+ */
+static inline int vxfwd_pfx_order(__u32 a_addr, unsigned int a_plen, __u32 b_addr,
+				  unsigned int b_plen)
+{
+	if (a_addr != b_addr)
+		return a_addr < b_addr ? -1 : 1;
+	if (a_plen != b_plen)
+		return a_plen < b_plen ? -1 : 1;
+	return 0;
+}
+
 struct vxfwd_ruleset {
 	char ingress[VXFWD_DSL_IFNAME_SIZE];
 	char egress[VXFWD_DSL_IFNAME_SIZE];

@@ -9,15 +9,15 @@
 #include <stdlib.h>
 
 #include "import.h"
+#include "vxfwd_dsl.h"
 
 static int pfx_cmp(const void *pa, const void *pb)
 {
 	const struct imp_pfx *a = pa, *b = pb;
+	int c = vxfwd_pfx_order(a->addr, a->plen, b->addr, b->plen);
 
-	if (a->addr != b->addr)
-		return a->addr < b->addr ? -1 : 1;
-	if (a->plen != b->plen)
-		return a->plen < b->plen ? -1 : 1;
+	if (c)
+		return c;
 	if (a->org != b->org)
 		return a->org < b->org ? -1 : 1;
 	return a->order < b->order ? -1 : a->order > b->order;
