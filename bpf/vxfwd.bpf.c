@@ -366,19 +366,35 @@ _Static_assert(VXFWD_MAX_FRAME == 9216, "largest size class must be VXFWD_MAX_FR
  */
 const volatile __u32 vxfwd_nr_rings = 1;
 
-static __always_inline __u32 emit(struct xdp_md *ctx, const struct inner *in,
+/* The ring of the worker that serves this CPU; NULL while its slot is empty. */
+static __always_inline void *cpu_ring(void)
+{
+	__u32 idx;
+
+	if (vxfwd_nr_rings <= 1)
+		return &vxfwd_ring;
+	idx = bpf_get_smp_processor_id() % vxfwd_nr_rings;
+	return bpf_map_lookup_elem(&vxfwd_rings, &idx);
+}
+
+/*
+ * Room for a record of the largest class is left in `ring`.  Checked before
+ * the inner packet is parsed, so that a frame the ring cannot take is
+ * refused for the price of the outer headers, not of parse, lookups and copy.
+ */
+static __always_inline int ring_has_room(void *ring)
+{
+	__u64 size = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE);
+	__u64 used = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
+
+	return used + VXFWD_RING_HEADROOM <= size;
+}
+
+static __always_inline __u32 emit(struct xdp_md *ctx, void *ring, const struct inner *in,
 				  const struct vxfwd_rule *r, const struct vxfwd_cfg *cfg,
 				  const struct vxfwd_nh *nh, __u32 pos)
 {
-	__u32 n = in->frame_len, idx;
-	void *ring = &vxfwd_ring;
-
-	if (vxfwd_nr_rings > 1) {
-		idx = bpf_get_smp_processor_id() % vxfwd_nr_rings;
-		ring = bpf_map_lookup_elem(&vxfwd_rings, &idx);
-		if (!ring)
-			return VXFWD_C_DROP_RING_FULL;
-	}
+	__u32 n = in->frame_len;
 
 	if (n <= 128)
 		return emit_128(ctx, ring, in, r, cfg, nh, pos);
@@ -397,7 +413,8 @@ static __always_inline __u32 emit(struct xdp_md *ctx, const struct inner *in,
 	return VXFWD_C_DROP_TOO_BIG;
 }
 
-static __always_inline __u32 forward(struct xdp_md *ctx, struct inner *in, __u32 *rule)
+static __always_inline __u32 forward(struct xdp_md *ctx, void *ring, struct inner *in,
+				     __u32 *rule)
 {
 	const struct vxfwd_lpm_val *src, *dst;
 	const struct vxfwd_rule *r;
@@ -426,7 +443,7 @@ static __always_inline __u32 forward(struct xdp_md *ctx, struct inner *in, __u32
 	if (!nh || !(nh->flags & VXFWD_NH_F_VALID))
 		return VXFWD_C_DROP_NO_NEXTHOP;
 
-	ret = emit(ctx, in, r, cfg, nh, pos);
+	ret = emit(ctx, ring, in, r, cfg, nh, pos);
 	if (ret != VXFWD_C_FORWARD)
 		return ret;
 	idx = in->gen * VXFWD_MAX_RULES + pos;
@@ -442,15 +459,19 @@ static __always_inline __u32 classify(struct xdp_md *ctx, __u32 len, struct inne
 				      __u32 *rule)
 {
 	struct cursor c = {.off = 0, .len = len};
+	void *ring;
 	__u32 ret;
 
 	ret = outer(ctx, &c, in);
 	if (ret != VXFWD_C_FORWARD)
 		return ret;
+	ring = cpu_ring();
+	if (!ring || !ring_has_room(ring))
+		return VXFWD_C_DROP_RING_FULL;
 	ret = inner(ctx, &c, in);
 	if (ret != VXFWD_C_FORWARD)
 		return ret;
-	return forward(ctx, in, rule);
+	return forward(ctx, ring, in, rule);
 }
 
 /*

@@ -82,7 +82,7 @@
 	X(DROP_NO_RULE, "drop_no_rule")	/* allowed source, but no rule matched */ \
 	X(DROP_NO_NEXTHOP, "drop_no_nexthop") /* DNAT target's MAC not resolved */ \
 	X(DROP_TOO_BIG, "drop_too_big")	/* inner frame larger than VXFWD_MAX_FRAME */ \
-	X(DROP_RING_FULL, "drop_ring_full") /* no room in the ring */         \
+	X(DROP_RING_FULL, "drop_ring_full") /* no room in the ring for the largest frame, known before the inner packet is parsed */         \
 	X(DROP_OUTER_LEN, "drop_outer_len") /* outer IPv4 total or UDP length beyond the frame, short of the VXLAN header or the inner frame, or the two disagreeing */
 
 #define VXFWD_COUNTER_ENUM(id, name) VXFWD_C_##id,

@@ -12,6 +12,12 @@
 #define VXFWD_RING_BYTES (16u << 20)
 #endif
 
+/*
+ * What must stay free in a ring for a frame to be taken: a record of the
+ * largest size class and the ring's 8-byte record header, rounded up.
+ */
+#define VXFWD_RING_HEADROOM (VXFWD_MAX_FRAME + 64)
+
 /* IPv4 options are at most 40 bytes: IHL 15. */
 #define VXFWD_IPV4_MAX_HLEN 60
 
