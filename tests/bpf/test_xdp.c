@@ -30,6 +30,7 @@
 #include "pcap.h"
 #include "pkt.h"
 #include "vxfwd_dsl.h"
+#include "vxfwd_limits.h"
 #include "vxfwd_test.h"
 
 #define RING_BYTES (256u << 10) /* small, so that RING_FULL is reachable */
@@ -616,6 +617,45 @@ static int apply_group(struct t *t, const struct group *g)
 }
 
 /*
+ * Small frames run without draining the ring stop being taken once the ring
+ * has less room than a record of the largest class needs (the program checks
+ * it before parsing the inner packet), not when their own records no longer
+ * fit: the ring never holds more than RING_BYTES - VXFWD_RING_HEADROOM plus
+ * the last record taken.
+ */
+static void run_ring_high(struct t *t)
+{
+	struct tcase tc = {"ring-high-small", {.payload = 32}, UDP_DNS};
+	/* A record of the 128-byte class with the ring's 8-byte header. */
+	const __u64 rec = (8 + sizeof(struct vxfwd_rec) + 128 + 7) & ~7ull;
+	const __u64 high = RING_BYTES - VXFWD_RING_HEADROOM;
+	__u32 n = RING_BYTES / rec + 8;
+	struct pkt *p = &pkt_buf;
+	struct run *r = &run_buf;
+	__u64 fwd, full;
+	int ret;
+
+	t->rep.cases++;
+	if (pkt_build(&tc.p, p)) {
+		fail(t, tc.name, "cannot build the frame");
+		return;
+	}
+	ret = hx_run_counted(&t->h, p->buf, p->len, n, r->before, r->after);
+	if (ret < 0) {
+		fail(t, tc.name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
+		return;
+	}
+	fwd = r->after[VXFWD_C_FORWARD].packets - r->before[VXFWD_C_FORWARD].packets;
+	full = r->after[VXFWD_C_DROP_RING_FULL].packets - r->before[VXFWD_C_DROP_RING_FULL].packets;
+	if (fwd + full != n || fwd != t->h.n_recs || fwd * rec > high + rec || fwd * rec <= high - rec)
+		fail(t, tc.name, "%u runs of %llu-byte records: forward %llu (%llu bytes), "
+				 "ring-full %llu; want the ring to stop taking at %llu bytes",
+		     n, (unsigned long long)rec, (unsigned long long)fwd,
+		     (unsigned long long)(fwd * rec), (unsigned long long)full,
+		     (unsigned long long)high);
+}
+
+/*
  * A jumbo frame run N times without draining the ring: the frames that fit
  * are forwarded, the others counted as RING_FULL, and nothing else moves.
  */
@@ -716,6 +756,7 @@ static void run_group(struct t *t, const struct group *g)
 	if (g->cases != main_cases)
 		return;
 	run_ring_full(t);
+	run_ring_high(t);
 	run_apply_rollback(t);
 	/* After the failed apply, the same ruleset still forwards. */
 	run_case(t, &main_cases[0]);
