@@ -6,7 +6,7 @@
  * both spell the same way (sizes with a unit, CPU lists, policy[:prio]).
  *
  * The rules file's `engine { ... }` block (dsl/engine_block.c) and the
- * options of `run` (engine/run.c) fill the same struct through these
+ * options of `run` (engine/cmd_run.c) fill the same struct through these
  * functions and turn their -errno into their own messages.  Nothing here
  * prints, allocates or looks at the host.
  */

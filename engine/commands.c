@@ -5,8 +5,7 @@
  * `vxfwd --help`.  opt_next() parses from these tables, opt_usage() and
  * `vxfwd CMD --help` print them, and man/vxfwd.8 documents them
  * (tests/packaging/synopsis.sh holds the two together).  Each command's
- * code, cmd_NAME.c (run.c, stats.c, version.c), switches on the `ch` of
- * its options.
+ * code, cmd_NAME.c, switches on the `ch` of its options.
  */
 #include "cmd.h"
 #include "config.h"

@@ -2,7 +2,7 @@
 /*
  * engine.h - state of `vxfwd run`, shared by its modules.
  *
- * run.c sets a run up in one lifecycle and undoes it in reverse: load,
+ * cmd_run.c sets a run up in one lifecycle and undoes it in reverse: load,
  * apply, open the workers' rings and senders (worker.c), attach (xdp.c;
  * attached.c finds what a run left), drop capabilities (privs.c), then
  * engine_loop() (loop.c) starts the workers.  Two kinds of thread:

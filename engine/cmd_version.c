@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* version.c - `vxfwd version`: our version, the libraries', the kernel's. */
+/* cmd_version.c - `vxfwd version`: our version, the libraries', the kernel's. */
 #include <getopt.h>
 #include <stdio.h>
 #include <sys/utsname.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * run.c - `vxfwd run`: one skeleton lifecycle (STYLE.md 4).
+ * cmd_run.c - `vxfwd run`: one skeleton lifecycle (STYLE.md 4).
  *
  *   rules -> interfaces -> pid lock -> bpffs -> open -> load -> apply ->
  *   neighbours -> attach + pins -> socket + io_uring -> ring -> drop

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * stats.c - `vxfwd stats`: find a running instance by its
+ * cmd_stats.c - `vxfwd stats`: find a running instance by its
  * rules file or name, read its pinned maps, or without pins those of the XDP
  * program on its ingress interface (per-CPU counters summed, engine
  * statistics, per-rule and per-organization counters of the active
