@@ -6,7 +6,10 @@
  * BPF_F_TEST_XDP_LIVE_FRAMES (gen.bpf.c stamps and redirects them out of the
  * mirror-side veth).  Live frames must fit in one page, so jumbo frames are
  * sent with sendmmsg() on an AF_PACKET socket instead, stamped here with
- * CLOCK_MONOTONIC, the clock behind bpf_ktime_get_ns().
+ * CLOCK_MONOTONIC, the clock behind bpf_ktime_get_ns().  -P sends every
+ * size that way: XDP_REDIRECTed frames reach a veth's peer only when it has
+ * a native XDP program, frames sent through the stack reach it whatever it
+ * runs (generic XDP, or none), and RPS can steer their receive to a CPU.
  *
  * Rate: -r PPS paces by batches on a 100 us grid (each tick sends what the
  * target rate owes); -r 0 sends as fast as possible.  The count reported is
@@ -196,13 +199,15 @@ out:
 static int packet_socket(const char *ifname)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-	int fd;
+	int fd, one = 1;
 
 	sll.sll_ifindex = vxb_if_index(ifname);
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+	/* Straight to the driver: a veth has no queue to go through anyway. */
+	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		int ret = -errno;
 
 		close(fd);
