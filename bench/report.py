@@ -32,6 +32,10 @@
 # nothing was lost at the highest rate is flagged: the generator shares the
 # CPU, so there the offered rate fell, not the delivered share.
 
+# Generator-alone trials (run.sh --gen-alone: ens5's XDP drops every frame)
+# go into a table of their own: per cell and size, what the generator sent
+# and how much of it reached ens5's XDP.
+
 import argparse
 import json
 import statistics
@@ -219,6 +223,22 @@ def sweep_summary(trials):
     return out
 
 
+def gen_alone_row(t):
+    secs = t['gen']['seconds']
+    return {'placement': cell_of(t)[0], 'xdp_mode': cell_of(t)[1], 'run': t['run'],
+            'size': t['size'], 'gen_mode': t['gen']['mode'],
+            'sent_pps': t['gen']['sent'] / secs if secs else 0.0,
+            'xdp_dropped_pps': t['col'].get('xredir_drop', 0) / secs if secs else 0.0}
+
+
+def gen_alone_table(rows):
+    out = [('placement', 'xdp', 'size', 'generator', 'sent Kpps', 'at XDP Kpps')]
+    for r in rows:
+        out.append((r['placement'], r['xdp_mode'], str(r['size']), r['gen_mode'],
+                    kpps(r['sent_pps']), kpps(r['xdp_dropped_pps'])))
+    return columns(out)
+
+
 def summarise_cell(trials, prefix):
     """Figures of one placement and XDP mode: per peer and size, and the
     ratios within it."""
@@ -241,13 +261,16 @@ def summarise(trials):
     for t in trials:
         if t['kind'] == 'unavailable':
             unavailable.setdefault('%s %s %s' % (*cell_of(t), t['peer']), t['why'])
-        elif t['kind'] != 'sweep':
+        elif t['kind'] not in ('sweep', 'gen-alone'):
             by_cell.setdefault(cell_of(t), []).append(t)
     out = {'unavailable': unavailable, 'cells': {}, 'ratios': {}}
     for c in sorted(by_cell, key=cell_order):
         f = summarise_cell(by_cell[c], '%s %s ' % c)
         out['cells'].setdefault(c[0], {})[c[1]] = f
         out['ratios'].update(f['ratios'])
+    alone = [t for t in trials if t['kind'] == 'gen-alone']
+    if alone:
+        out['gen_alone'] = [gen_alone_row(t) for t in alone]
     sweep = [t for t in trials if t['kind'] == 'sweep']
     if sweep:
         out['sweep'] = sweep_summary(sweep)
@@ -309,6 +332,8 @@ def table(summary):
     kw = max((len(k) for k in summary['ratios']), default=0)
     for k, v in summary['ratios'].items():
         lines.append('ratio %-*s %s' % (kw, k, fmt(v, 1, 2)))
+    if summary.get('gen_alone'):
+        lines += gen_alone_table(summary['gen_alone'])
     if summary.get('sweep'):
         lines += sweep_table(summary['sweep'])
     for p, why in sorted(summary['unavailable'].items()):

@@ -4,7 +4,7 @@
 # bench/run.sh - vxfwd against the kernel-native path and the XDP_REDIRECT
 # ceiling, in one lab, with the same frames, in the same run.
 #
-# usage: bench/run.sh [--quick | --soak | --sweep] [--runs N]
+# usage: bench/run.sh [--quick | --soak | --sweep | --gen-alone] [--runs N]
 #                     [--placement split|shared|both] [--xdp-mode native|generic|both]
 #                     [--sizes "64 1400 8900"] [--peers "native xredir vxfwd"]
 #                     [--variants] [--rates "PPS ..."] [--seconds S]
@@ -17,6 +17,9 @@
 #   --quick    one run, 64 bytes, short trials, every placement and mode:
 #              a sanity check
 #   --soak     200K pps offered for 60 s, 64 bytes, every peer
+#   --gen-alone  what the generator reaches alone: ens5's XDP drops every
+#              frame (peer drop: xredir with an allowlist matching none),
+#              one run, one trial as fast as possible per size and cell
 #   --sweep    receive livelock: one run of 3 s trials of 64 bytes at each
 #              offered rate of --rates (default 100K 200K 400K 600K 800K 1M
 #              1.5M 2M and 0, as fast as possible), peers vxfwd and
@@ -180,6 +183,7 @@ parse_args()
 		--quick) MODE=quick; RUNS=1; SIZES=64; TRIAL_S=1; SEARCH_STEPS=3 ;;
 		--soak) MODE=soak; RUNS=1; SIZES=64 ;;
 		--sweep) MODE=sweep; RUNS=1; SIZES=64; PEERS=$SWEEP_PEERS ;;
+		--gen-alone) MODE="gen-alone"; RUNS=1; PEERS=drop ;;
 		--placement) PLACEMENTS=$(both "$2" split shared) || die "--placement: split, shared or both"; shift ;;
 		--xdp-mode) XDP_MODES=$(both "$2" native generic) || die "--xdp-mode: native, generic or both"; shift ;;
 		--variants) PEERS="native xredir $(variant_names)" ;;
@@ -246,7 +250,7 @@ check_peers()
 
 	for peer in $PEERS; do
 		case $peer in
-		native | xredir) ;;
+		native | xredir | drop) ;;
 		*) variant_args "$peer" >/dev/null ||
 			die "$peer: unknown peer (native, xredir, $(variant_names | sed 's/ /, /g'))" ;;
 		esac
@@ -443,6 +447,20 @@ peer_up_xredir()
 }
 
 peer_down_xredir()
+{
+	xdp_off
+}
+
+# The generator alone (--gen-alone): xredir with an allowlist that matches
+# none of the frames, so ens5's XDP drops every one.
+peer_up_drop()
+{
+	# shellcheck disable=SC2046 # no flag or one word
+	lab_sensor "$VXBENCH" xredir -i ens5 -o ens6 -D "$LAB_COLLECTOR_MAC" -d "$PIN" \
+		-a 192.0.2.1/32 $(generic_flag)
+}
+
+peer_down_drop()
 {
 	xdp_off
 }
@@ -667,6 +685,10 @@ measure_peer()
 	local peer=$1 run=$2 size sent good sat perf=$OUT/perf-$PLACEMENT-$XDP_MODE-vxfwd-64
 
 	for size in $SIZES; do
+		if [ "$MODE" = gen-alone ]; then
+			trial "$peer" "$run" "$size" 0 "$TRIAL_S" gen-alone
+			continue
+		fi
 		if [ "$MODE" = soak ]; then
 			trial "$peer" "$run" "$size" 200000 60 soak
 			continue
@@ -704,7 +726,7 @@ run_peer()
 		return 0
 	fi
 	pin_napi
-	if ! peer_warm; then
+	if [ "$peer" != drop ] && ! peer_warm; then
 		note "$peer: no frame reached the collector, peer skipped"
 		printf '{"peer": "%s", "placement": "%s", "xdp_mode": "%s", "run": %s, "kind": "unavailable", "why": "nothing delivered"}\n' \
 			"$peer" "$PLACEMENT" "$XDP_MODE" "$run" >>"$OUT/trials.jsonl"
