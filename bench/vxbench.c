@@ -460,7 +460,7 @@ static const struct {
 static int usage(void)
 {
 	fprintf(stderr, "usage: vxbench gen -i ifname -D dstmac [-P] [-s payload] [-r pps] "
-			"[-t seconds] [-b batch] [-c cpu]\n"
+			"[-t seconds] [-b batch] [-B burst] [-c cpu]\n"
 			"       vxbench collector|leak -i ifname -d pindir [-g]\n"
 			"       vxbench pass -i ifname [-g]\n"
 			"       vxbench xredir -i ifname -o egress -D nexthop-mac -d pindir "
