@@ -73,8 +73,7 @@
 #           it down, so the offered rate adapts to what the sensor takes.
 #           vxfwd's daemon is alone on CPU 0.  With --threaded (native mode),
 #           ens5's NAPI runs in a kernel thread pinned to CPU 0 with the
-#           daemon; on a machine shared with other work the thread's wake-up
-#           latency then overflows veth's 256-frame ring even at low rates.
+#           daemon, and the generator paces as in shared.
 #   shared  everything under test on CPU 0, the generator alone on CPU 1:
 #           ens5's NAPI in a kernel thread pinned to CPU 0 at SCHED_FIFO
 #           BENCH_NAPI_FIFO (native mode: a veth's NAPI runs where the frame
@@ -82,7 +81,11 @@
 #           (generic mode: the backlog is processed there), the daemon on
 #           CPU 0.  The generator offers more than CPU 0 takes; what it
 #           cannot take is lost at veth's ring (native) or refused by the
-#           backlog and not sent (generic).
+#           backlog and not sent (generic).  A paced generator sends at most
+#           GEN_BURST (64) frames back to back (vxbench gen -B): its debt
+#           beyond that after a gap is forgiven (gen.forgiven), so the rate
+#           achieved is below the one asked; with live frames it paces in
+#           its program and spins CPU 1.
 # The collector's receive runs in softirq on the CPU that transmits into
 # ens6 (veth schedules its peer's NAPI there): the daemon's CPU for vxfwd,
 # ens5's receive CPU for native and xredir; so on CPU 0 in shared.  Each
@@ -405,14 +408,26 @@ pin_napi()
 
 # The generator's options for the cell: in generic mode every frame goes
 # through the stack (AF_PACKET), which reaches an ens5 without native XDP.
-# In the shared placement ens5's receive runs on another CPU than the
-# generator, and a burst beyond veth's 256-frame ring is lost there, so a
-# paced generator sends at most GEN_BURST frames back to back (gen -B;
-# with live frames it then paces inside its program).
+# In the shared placement (and with --threaded) ens5's receive runs on
+# another CPU than the generator, and a burst beyond veth's 256-frame ring
+# is lost there, so a paced generator sends at most GEN_BURST frames back to
+# back (gen -B; with live frames it then paces inside its program: each
+# BPF_PROG_RUN costs tens of milliseconds, paced by calls it sends bursts).
 gen_args()
 {
 	[ "$XDP_MODE" = generic ] && printf '%s\n' -P
-	[ "$PLACEMENT" = shared ] && printf '%s\n' -B "$GEN_BURST"
+	if [ "$PLACEMENT" = shared ] || { [ -n "$THREADED" ] && [ "$XDP_MODE" = native ]; }; then
+		printf '%s\n' -B "$GEN_BURST"
+	fi
+}
+
+# The generator's priority: in the shared placement it paces by spinning
+# (live frames) and forgives what it could not send in time, so it runs at
+# the forwarder's nice there, where other work on its CPU would cost it
+# rate.
+gen_nice()
+{
+	[ "$PLACEMENT" = shared ] && printf '%s\n' nice -n "$FWD_NICE"
 }
 
 xdp_off()
@@ -609,8 +624,8 @@ trial()
 	rx0=$(net_rx)
 	dr0=$(dev_drops)
 	[ -n "${VXF_PID:-}" ] && t0=$(daemon_ticks)
-	# shellcheck disable=SC2046 # no option or one word
-	gen=$(lab_mirror taskset -c "$GEN_CPU" "$VXBENCH" gen -i eth0 -D "$LAB_ENS5_MAC" \
+	# shellcheck disable=SC2046 # no option, or words
+	gen=$(lab_mirror $(gen_nice) taskset -c "$GEN_CPU" "$VXBENCH" gen -i eth0 -D "$LAB_ENS5_MAC" \
 		-s "$size" -r "$rate" -t "$secs" -c "$GEN_CPU" $(gen_args)) ||
 		die "generator failed ($peer, $size bytes, $XDP_MODE)"
 	sleep 0.5
