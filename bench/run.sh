@@ -85,7 +85,7 @@
 #           GEN_BURST (64) frames back to back (vxbench gen -B): its debt
 #           beyond that after a gap is forgiven (gen.forgiven), so the rate
 #           achieved is below the one asked; with live frames it paces in
-#           its program and spins CPU 1.
+#           its program and spins CPU 1.  It runs at BENCH_NICE there.
 # The collector's receive runs in softirq on the CPU that transmits into
 # ens6 (veth schedules its peer's NAPI there): the daemon's CPU for vxfwd,
 # ens5's receive CPU for native and xredir; so on CPU 0 in shared.  Each
@@ -98,7 +98,8 @@
 # shared is the placement above: the generator keeps offering from CPU 1.
 # CPU per packet: busy time of both CPUs (and of the daemon's CPU) over the
 # frames delivered, during the zero-loss trial (generator included, same
-# for all).
+# for all peers of a cell; in shared a paced live-frames generator spins,
+# so there only the daemon's CPU's figure means work).
 #
 # Environment: BENCH_NICE (forwarder's nice, -10), BENCH_FIFO=PRIO (the
 # daemon, and the NAPI thread with --threaded or shared, at SCHED_FIFO PRIO
@@ -107,7 +108,9 @@
 # BENCH_BUILD (build-bench), VXBENCH / VXFWD (prebuilt binaries).
 #
 # Writes bench/out/<UTC time>/{trials.jsonl,summary.json,table.txt}; prints
-# the table.  Each trial records its placement and xdp_mode; each trial of
+# the table.  Each trial records its placement and xdp_mode, NET_RX
+# softirqs per CPU and the dropped counters of the sensor's and the
+# collector's devices before and after it (drops0, drops); each trial of
 # a vxfwd peer keeps `vxfwd stats -j` from before (vxfwd_stats0) and after
 # (vxfwd_stats) it; the daemon's log is <PEER>-<PLACEMENT>-<MODE>.log, the
 # profile perf-<PLACEMENT>-<MODE>-vxfwd-64.{data,txt}; meta.json lists each
