@@ -9,6 +9,12 @@
  * sequence number and a bpf_ktime_get_ns() stamp at VXB_HDR_LEN (the start of
  * the inner UDP payload); the inner UDP checksum is 0 so that neither the
  * stamp nor the DNAT rewrite invalidates it.
+ *
+ * Paced in the program (pps set): a run sends only when the rate owes a
+ * frame at that moment (from t0_ns to end_ns), else it drops the frame
+ * unsent, so that one long BPF_PROG_RUN paces at nanosecond grain; after a
+ * gap (between two runs of BPF_PROG_RUN) at most burst frames go back to
+ * back, the rest of the debt is forgiven.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -16,9 +22,27 @@
 #include "bench_abi.h"
 
 const volatile __u32 out_ifindex;
+const volatile __u64 pps;
+const volatile __u64 burst;
 __u8 hdr[VXB_HDR_LEN];
 
 __u64 seq;
+__u64 t0_ns, end_ns, forgiven;
+
+/* Whether the rate owes a frame now (paced in the program). */
+static __always_inline int vxb_due(void)
+{
+	__u64 now = bpf_ktime_get_ns(), due;
+
+	if (now >= end_ns || now < t0_ns)
+		return 0;
+	due = (now - t0_ns) / 1000 * pps / 1000000 - forgiven;
+	if (seq >= due)
+		return 0;
+	if (burst && due - seq > burst)
+		forgiven += due - seq - burst;
+	return 1;
+}
 
 SEC("xdp")
 int vxb_gen(struct xdp_md *ctx)
@@ -29,6 +53,8 @@ int vxb_gen(struct xdp_md *ctx)
 
 	if ((void *)(st + 1) > end)
 		return XDP_ABORTED;
+	if (pps && !vxb_due())
+		return XDP_DROP;
 	__builtin_memcpy(data, hdr, VXB_HDR_LEN);
 	st->magic = VXB_MAGIC;
 	st->seq = __sync_fetch_and_add(&seq, 1);

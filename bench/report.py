@@ -6,6 +6,10 @@
 #   report.py --line < trial.json        one progress line for one trial
 #   report.py [--meta M] [--json OUT] trials.jsonl
 #
+# Trials are grouped by cell first: placement (split, shared) and XDP mode
+# (native, generic), both in every trial record; trials written before
+# placements and modes existed count as split and native.  Within a cell:
+#
 # Per run, peer and size: delivered pps at saturation (good frames at the
 # collector over the generator's seconds), loss there; the zero-loss rate
 # (highest rate the generator achieved in a trial that delivered every
@@ -15,17 +19,22 @@
 # trial; daemon RSS (VmHWM).  Across runs: median and min-max.  Ratios of
 # every vxfwd peer (vxfwd and its variants, vxfwd-sendmmsg...) to native and
 # xredir, and of each variant to vxfwd, are taken run by run, pair by pair,
-# then summarised the same way.
+# within one cell, then summarised the same way ("shared generic
+# vxfwd/native sat_pps 64B").
 #
-# Sweep trials (run.sh --sweep: the daemon on the generator's CPU, a rising
-# offered rate) go into their own table: per peer and rate, offered and
-# delivered pps, vxfwd's drop_ring_full delta over the trial and the loss
-# elsewhere; then the best delivered rate, the rate delivered at the highest
-# offered rate, their ratio and PASS when it is at least 0.9 (no receive
-# livelock).  The lowest delivered/best among the overloaded trials
+# Sweep trials (run.sh --sweep: a rising offered rate, the daemon sharing a
+# CPU with receive) go into their own table: per cell, peer and rate,
+# offered and delivered pps, vxfwd's drop_ring_full delta over the trial and
+# the loss elsewhere; then the best delivered rate, the rate delivered at
+# the highest offered rate, their ratio and PASS when it is at least 0.9 (no
+# receive livelock).  The lowest delivered/best among the overloaded trials
 # (offered above the best delivered rate) is given too, and a FAIL where
 # nothing was lost at the highest rate is flagged: the generator shares the
 # CPU, so there the offered rate fell, not the delivered share.
+
+# Generator-alone trials (run.sh --gen-alone: ens5's XDP drops every frame)
+# go into a table of their own: per cell and size, what the generator sent
+# and how much of it reached ens5's XDP.
 
 import argparse
 import json
@@ -33,6 +42,8 @@ import statistics
 import sys
 
 LIVELOCK_MIN = 0.9
+PLACEMENTS = ['split', 'shared']
+XDP_MODES = ['native', 'generic']
 METRICS = ['sat_pps', 'sat_loss_pct', 'zl_pps', 'leak', 'wrong', 'cpu_ns', 'cpu0_ns', 'daemon_ns',
            'p50_us', 'p99_us', 'p999_us', 'rss_mb']
 
@@ -66,13 +77,24 @@ def counter_delta(t, name):
         return None
 
 
+def cell_of(t):
+    """The trial's (placement, XDP mode)."""
+    return t.get('placement', 'split'), t.get('xdp_mode', 'native')
+
+
+def cell_order(c):
+    p, m = c
+    return (PLACEMENTS.index(p) if p in PLACEMENTS else len(PLACEMENTS), p,
+            XDP_MODES.index(m) if m in XDP_MODES else len(XDP_MODES), m)
+
+
 def line(t):
     g, c = t['gen'], t['col']
     ns = cpu_ns(t)
     rf = counter_delta(t, 'drop_ring_full')
-    return ('bench: %-14s run %d %5dB %-10s offered %9s sent %9d good %9d wrong %d '
+    return ('bench: %-6s %-7s %-14s run %d %5dB %-10s offered %9s sent %9d good %9d wrong %d '
             'leak %d loss %.3f%% p99 %.1fus cpu%d %s ns/pkt%s' % (
-                t['peer'], t['run'], t['size'], t['kind'],
+                *cell_of(t), t['peer'], t['run'], t['size'], t['kind'],
                 g['offered_pps'] or 'max', g['sent'], c['good'], c['wrong'],
                 c['leaked'], loss_pct(t) or 0.0, c['lat_p99_ns'] / 1000,
                 t.get('fwd_cpu', 0), '%.0f' % ns if ns else '-',
@@ -125,9 +147,10 @@ def fmt(s, scale=1.0, digits=0):
     return m
 
 
-def ratios(figs):
+def ratios(figs, prefix=''):
     """Run-by-run ratios of every vxfwd peer to native and xredir, and of
-    every variant to vxfwd: {"vxfwd-sendmmsg/native sat_pps 64B": spread}."""
+    every variant to vxfwd, in one cell: {PREFIX + "vxfwd-sendmmsg/native
+    sat_pps 64B": spread}."""
     out = {}
     peers = sorted({p for p, _, _ in figs if p.startswith('vxfwd')})
     sizes = sorted({s for _, s, _ in figs})
@@ -143,7 +166,7 @@ def ratios(figs):
                         if pp == p and ss == s and b and b[m] and f[m] is not None:
                             vals.append(f[m] / b[m])
                     if vals:
-                        out['%s/%s %s %dB' % (p, base, m, s)] = spread(vals)
+                        out['%s%s/%s %s %dB' % (prefix, p, base, m, s)] = spread(vals)
     return out
 
 
@@ -187,33 +210,67 @@ def sweep_verdict(rows):
 
 
 def sweep_summary(trials):
-    """Per peer (and run, for --runs above 1): the rows of the rate sweep
-    in the order they ran, and the livelock verdict."""
+    """Per cell and peer (and run, for --runs above 1): the rows of the
+    rate sweep in the order they ran, and the livelock verdict."""
     out = {}
     for t in trials:
-        key = t['peer'] if t['run'] == 1 else '%s run %d' % (t['peer'], t['run'])
+        key = '%s %s %s' % (*cell_of(t), t['peer'])
+        if t['run'] != 1:
+            key += ' run %d' % t['run']
         out.setdefault(key, {'rates': []})['rates'].append(sweep_row(t))
     for v in out.values():
         v.update(sweep_verdict(v['rates']))
     return out
 
 
-def summarise(trials):
-    cells, unavailable = {}, {}
+def gen_alone_row(t):
+    secs = t['gen']['seconds']
+    return {'placement': cell_of(t)[0], 'xdp_mode': cell_of(t)[1], 'run': t['run'],
+            'size': t['size'], 'gen_mode': t['gen']['mode'],
+            'sent_pps': t['gen']['sent'] / secs if secs else 0.0,
+            'xdp_dropped_pps': t['col'].get('xredir_drop', 0) / secs if secs else 0.0}
+
+
+def gen_alone_table(rows):
+    out = [('placement', 'xdp', 'size', 'generator', 'sent Kpps', 'at XDP Kpps')]
+    for r in rows:
+        out.append((r['placement'], r['xdp_mode'], str(r['size']), r['gen_mode'],
+                    kpps(r['sent_pps']), kpps(r['xdp_dropped_pps'])))
+    return columns(out)
+
+
+def summarise_cell(trials, prefix):
+    """Figures of one placement and XDP mode: per peer and size, and the
+    ratios within it."""
+    groups = {}
     for t in trials:
-        if t['kind'] == 'unavailable':
-            unavailable.setdefault(t['peer'], t['why'])
-            continue
-        if t['kind'] == 'sweep':
-            continue
-        cells.setdefault((t['peer'], t['size'], t['run']), []).append(t)
-    figs = {k: cell(v) for k, v in cells.items()}
-    out = {'unavailable': unavailable, 'peers': {}, 'ratios': ratios(figs)}
-    keys = sorted({(p, s) for p, s, _ in figs})
-    for p, s in keys:
+        groups.setdefault((t['peer'], t['size'], t['run']), []).append(t)
+    figs = {k: cell(v) for k, v in groups.items()}
+    out = {'peers': {}, 'ratios': ratios(figs, prefix)}
+    for p, s in sorted({(p, s) for p, s, _ in figs}):
         runs = [f for (pp, ss, _), f in figs.items() if (pp, ss) == (p, s)]
         out['peers'].setdefault(p, {})[str(s)] = {
             m: spread([f[m] for f in runs]) for m in METRICS}
+    return out
+
+
+def summarise(trials):
+    """{"cells": {placement: {xdp_mode: {"peers", "ratios"}}}, "ratios":
+    every cell's, "unavailable", "sweep"}."""
+    by_cell, unavailable = {}, {}
+    for t in trials:
+        if t['kind'] == 'unavailable':
+            unavailable.setdefault('%s %s %s' % (*cell_of(t), t['peer']), t['why'])
+        elif t['kind'] not in ('sweep', 'gen-alone'):
+            by_cell.setdefault(cell_of(t), []).append(t)
+    out = {'unavailable': unavailable, 'cells': {}, 'ratios': {}}
+    for c in sorted(by_cell, key=cell_order):
+        f = summarise_cell(by_cell[c], '%s %s ' % c)
+        out['cells'].setdefault(c[0], {})[c[1]] = f
+        out['ratios'].update(f['ratios'])
+    alone = [t for t in trials if t['kind'] == 'gen-alone']
+    if alone:
+        out['gen_alone'] = [gen_alone_row(t) for t in alone]
     sweep = [t for t in trials if t['kind'] == 'sweep']
     if sweep:
         out['sweep'] = sweep_summary(sweep)
@@ -232,7 +289,7 @@ def kpps(v):
 
 
 def sweep_table(sweep):
-    rows = [('peer', 'requested Kpps', 'offered Kpps', 'delivered Kpps', 'delivered%',
+    rows = [('placement xdp peer', 'requested Kpps', 'offered Kpps', 'delivered Kpps', 'delivered%',
              'drop_ring_full', 'send_errors', 'lost elsewhere')]
     for p, v in sweep.items():
         for r in v['rates']:
@@ -260,18 +317,23 @@ def sweep_table(sweep):
 
 
 def table(summary):
-    rows = [('peer', 'size', 'sat Kpps', 'loss%', '0-loss Kpps', 'leak', 'wrong',
+    rows = [('placement', 'xdp', 'peer', 'size', 'sat Kpps', 'loss%', '0-loss Kpps', 'leak', 'wrong',
              'cpu ns/pkt', 'cpu0 ns/pkt', 'daemon ns/pkt', 'p50 us', 'p99 us', 'p99.9 us', 'RSS MB')]
-    for p, sizes in sorted(summary['peers'].items()):
-        for s, f in sorted(sizes.items(), key=lambda x: int(x[0])):
-            rows.append((p, s, fmt(f['sat_pps'], 1000, 0), fmt(f['sat_loss_pct'], 1, 1),
-                         fmt(f['zl_pps'], 1000, 0), fmt(f['leak']), fmt(f['wrong']),
-                         fmt(f['cpu_ns']), fmt(f['cpu0_ns']), fmt(f['daemon_ns']), fmt(f['p50_us'], 1, 1), fmt(f['p99_us'], 1, 1),
-                         fmt(f['p999_us'], 1, 1), fmt(f['rss_mb'], 1, 1)))
+    cells = [(pl, md, c) for pl, modes in summary['cells'].items() for md, c in modes.items()]
+    for pl, md, c in sorted(cells, key=lambda x: cell_order(x[:2])):
+        for p, sizes in sorted(c['peers'].items()):
+            for s, f in sorted(sizes.items(), key=lambda x: int(x[0])):
+                rows.append((pl, md, p, s, fmt(f['sat_pps'], 1000, 0), fmt(f['sat_loss_pct'], 1, 1),
+                             fmt(f['zl_pps'], 1000, 0), fmt(f['leak']), fmt(f['wrong']),
+                             fmt(f['cpu_ns']), fmt(f['cpu0_ns']), fmt(f['daemon_ns']),
+                             fmt(f['p50_us'], 1, 1), fmt(f['p99_us'], 1, 1),
+                             fmt(f['p999_us'], 1, 1), fmt(f['rss_mb'], 1, 1)))
     lines = columns(rows) if len(rows) > 1 else []
     kw = max((len(k) for k in summary['ratios']), default=0)
-    for k, v in sorted(summary['ratios'].items()):
+    for k, v in summary['ratios'].items():
         lines.append('ratio %-*s %s' % (kw, k, fmt(v, 1, 2)))
+    if summary.get('gen_alone'):
+        lines += gen_alone_table(summary['gen_alone'])
     if summary.get('sweep'):
         lines += sweep_table(summary['sweep'])
     for p, why in sorted(summary['unavailable'].items()):

@@ -4,72 +4,118 @@
 # bench/run.sh - vxfwd against the kernel-native path and the XDP_REDIRECT
 # ceiling, in one lab, with the same frames, in the same run.
 #
-# usage: bench/run.sh [--quick | --soak | --sweep] [--runs N]
+# usage: bench/run.sh [--quick | --soak | --sweep | --gen-alone] [--runs N]
+#                     [--placement split|shared|both] [--xdp-mode native|generic|both]
 #                     [--sizes "64 1400 8900"] [--peers "native xredir vxfwd"]
 #                     [--variants] [--rates "PPS ..."] [--seconds S]
 #                     [--profile] [--threaded] [--out DIR]
 #
-#   (default)  for each run, peer and payload size: delivered pps at
-#              saturation, loss, zero-loss rate (binary search), leak to
-#              ens5, CPU per forwarded packet, latency, daemon RSS
-#   --quick    one run, 64 and 1400 bytes, short trials: a sanity check
+#   (default)  for each run, placement, XDP mode, peer and payload size:
+#              delivered pps at saturation, loss, zero-loss rate (binary
+#              search), leak to ens5, CPU per forwarded packet, latency,
+#              daemon RSS
+#   --quick    one run, 64 bytes, short trials, every placement and mode:
+#              a sanity check
 #   --soak     200K pps offered for 60 s, 64 bytes, every peer
-#   --sweep    receive livelock: vxfwd's daemon on the generator's
-#              CPU (CPU 1, where XDP runs), one run of 3 s trials of 64 bytes
-#              at each offered rate of --rates (default 100K 200K 400K 600K
-#              800K 1M 1.5M 2M and 0, as fast as possible), peers vxfwd and
-#              vxfwd-fifo unless --peers is given; per rate offered and
-#              delivered pps and the drop_ring_full delta, per peer the best
-#              delivered rate, the rate delivered at the highest offered
-#              rate, their ratio and PASS when it is at least 0.9
+#   --gen-alone  what the generator reaches alone: ens5's XDP drops every
+#              frame (peer drop: xredir with an allowlist matching none),
+#              one run, one trial as fast as possible per size and cell
+#   --sweep    receive livelock: one run of 3 s trials of 64 bytes at each
+#              offered rate of --rates (default 100K 200K 400K 600K 800K 1M
+#              1.5M 2M and 0, as fast as possible), peers vxfwd and
+#              vxfwd-fifo unless --peers is given, in each placement and
+#              mode (split: the daemon moves to the generator's CPU, see
+#              below); per rate offered and delivered pps and the
+#              drop_ring_full delta, per peer the best delivered rate, the
+#              rate delivered at the highest offered rate, their ratio and
+#              PASS when it is at least 0.9
+#   --placement  where the work runs (below); both (the default) measures
+#              each placement in turn
+#   --xdp-mode native: XDP in the driver (veth's), frames offered as live
+#              frames (BPF_PROG_RUN + XDP_REDIRECT); generic: XDP in the
+#              stack (what vxfwd gets on EC2, whose ENA refuses native XDP
+#              at MTU 9001), frames sent through the stack with sendmmsg()
+#              on AF_PACKET, vxfwd run with -x generic; both (the default)
+#              measures each mode in turn
 #   --variants peers native, xredir and every vxfwd variant below
 #   --rates    the offered rates of --sweep, pps, 0 for as fast as possible
 #   --profile  also perf record both CPUs during vxfwd's 64-byte saturation
-#   --threaded ens5's NAPI in a kernel thread pinned to the daemon's CPU
-#              (see below)
+#              (run 1, in each cell)
+#   --threaded split placement, native mode: ens5's NAPI in a kernel thread
+#              pinned to the daemon's CPU (see below)
 #
 # Peers: native (vxlan + nftables), xredir (the XDP_REDIRECT ceiling) and
 # vxfwd's variants, the daemon with these `vxfwd run` options (then
-# BENCH_VXFWD_ARGS, for every one):
+# -x generic in generic mode, then BENCH_VXFWD_ARGS, for every one):
 #   vxfwd           the defaults (write-fixed backend, one worker)
 #   vxfwd-send      -b send
 #   vxfwd-sendmmsg  -b sendmmsg
 #   vxfwd-txring    -b tx-ring
 #   vxfwd-qbypass   -Q
 #   vxfwd-fifo      -s fifo:50
-# The report gives run-by-run ratios of each vxfwd peer to native and to
-# xredir, and of each variant to vxfwd.  Examples:
+# Every peer is measured in every cell (placement x XDP mode), with the same
+# generator: in native mode native carries an XDP_PASS program on ens5 (a
+# veth takes redirected frames only then) and xredir attaches natively; in
+# generic mode native has no XDP program and xredir attaches generic.  The
+# report groups by cell and gives run-by-run ratios, within a cell, of each
+# vxfwd peer to native and to xredir, and of each variant to vxfwd.
+# Examples:
 #   bench/run.sh --variants                            all peers, full bench
-#   bench/run.sh --quick --peers "vxfwd vxfwd-sendmmsg" --sizes 64
+#   bench/run.sh --quick --peers "vxfwd vxfwd-sendmmsg" --placement split
 #   bench/run.sh --sweep --rates "200000 1000000 0"    a short sweep
 #
-# Placement on this 2-core machine.  CPU 1 runs the generator.  By default
-# (inline) ens5's veth NAPI runs in the generator's context on CPU 1: the
-# sensor's receive path (XDP, or the stack and nft) shares the core with the
-# generator, which it slows down, so the offered rate adapts to what the
-# sensor takes and nothing is lost to scheduling.  vxfwd's daemon is pinned
-# to CPU 0.  With --threaded, ens5's NAPI runs in a kernel thread pinned to
-# CPU 0 with the daemon, away from the generator; on a machine shared with
-# other work the thread's wake-up latency then overflows veth's 256-frame
-# ring even at low rates, so this mode needs an otherwise idle machine.
-# --sweep moves the daemon (and the NAPI thread with --threaded) to CPU 1:
-# everything shares one core.  Inline, XDP runs in the generator's context,
-# so the generator slows down as the daemon takes the core, and excess
-# offered load shows as a lower offered rate, as drop_ring_full (shed by
-# XDP at the ring) or as "lost elsewhere" (veth's ring, the egress path).
+# Placements on this 2-core machine.  CPU 1 (GEN_CPU) runs the generator,
+# CPU 0 (WORK_CPU) is the CPU under test.
+#   split   ens5's receive (XDP, or the stack and nft) runs in softirq in the
+#           generator's context on CPU 1: inline after its XDP_REDIRECT in
+#           native mode, after its sendmmsg() (the backlog, no RPS) in
+#           generic mode.  It shares the core with the generator and slows
+#           it down, so the offered rate adapts to what the sensor takes.
+#           vxfwd's daemon is alone on CPU 0.  With --threaded (native mode),
+#           ens5's NAPI runs in a kernel thread pinned to CPU 0 with the
+#           daemon, and the generator paces as in shared.
+#   shared  everything under test on CPU 0, the generator alone on CPU 1:
+#           ens5's NAPI in a kernel thread pinned to CPU 0 at SCHED_FIFO
+#           BENCH_NAPI_FIFO (native mode: a veth's NAPI runs where the frame
+#           was redirected, so only a thread moves it), ens5's RPS to CPU 0
+#           (generic mode: the backlog is processed there), the daemon on
+#           CPU 0.  The generator offers more than CPU 0 takes; what it
+#           cannot take is lost at veth's ring (native) or refused by the
+#           backlog and not sent (generic).  A paced generator sends at most
+#           GEN_BURST (64) frames back to back (vxbench gen -B): its debt
+#           beyond that after a gap is forgiven (gen.forgiven), so the rate
+#           achieved is below the one asked; with live frames it paces in
+#           its program and spins CPU 1.  It runs at BENCH_NICE there.
+# The collector's receive runs in softirq on the CPU that transmits into
+# ens6 (veth schedules its peer's NAPI there): the daemon's CPU for vxfwd,
+# ens5's receive CPU for native and xredir; so on CPU 0 in shared.  Each
+# trial records NET_RX softirqs per CPU (net_rx, net_rx_after) to show it.
+# --sweep in split moves the daemon to CPU 1: everything shares one core
+# with the generator.  There, XDP runs in the generator's context, so the
+# generator slows down as the daemon takes the core, and excess offered
+# load shows as a lower offered rate, as drop_ring_full (shed by XDP at the
+# ring) or as "lost elsewhere" (veth's ring, the egress path).  --sweep in
+# shared is the placement above: the generator keeps offering from CPU 1.
 # CPU per packet: busy time of both CPUs (and of the daemon's CPU) over the
 # frames delivered, during the zero-loss trial (generator included, same
-# for all).
+# for all peers of a cell; in shared a paced live-frames generator spins,
+# so there only the daemon's CPU's figure means work).
 #
 # Environment: BENCH_NICE (forwarder's nice, -10), BENCH_FIFO=PRIO (the
-# daemon, and the NAPI thread with --threaded, at SCHED_FIFO PRIO instead),
-# BENCH_RULES (vxfwd's rules, bench/bench.rules), BENCH_BUILD (build-bench),
-# VXBENCH / VXFWD (prebuilt binaries).
+# daemon, and the NAPI thread with --threaded or shared, at SCHED_FIFO PRIO
+# instead), BENCH_NAPI_FIFO (the shared placement's NAPI thread, 50; empty
+# for BENCH_NICE), BENCH_RULES (vxfwd's rules, bench/bench.rules),
+# BENCH_BUILD (build-bench), VXBENCH / VXFWD (prebuilt binaries).
 #
 # Writes bench/out/<UTC time>/{trials.jsonl,summary.json,table.txt}; prints
-# the table.  Each trial of a vxfwd peer keeps `vxfwd stats -j` from before
-# (vxfwd_stats0) and after (vxfwd_stats) it; the daemon's log is
-# <PEER>.log; meta.json lists each vxfwd peer's options.  Root only; namespaces and processes are removed on any exit.
+# the table.  Each trial records its placement and xdp_mode, NET_RX
+# softirqs per CPU and the dropped counters of the sensor's and the
+# collector's devices before and after it (drops0, drops); each trial of
+# a vxfwd peer keeps `vxfwd stats -j` from before (vxfwd_stats0) and after
+# (vxfwd_stats) it; the daemon's log is <PEER>-<PLACEMENT>-<MODE>.log, the
+# profile perf-<PLACEMENT>-<MODE>-vxfwd-64.{data,txt}; meta.json lists each
+# vxfwd peer's options.  Root only; namespaces and processes are removed on
+# any exit.
 
 set -u
 
@@ -78,14 +124,27 @@ SRCDIR=$(cd "$BENCH_DIR/.." && pwd)
 BUILD=${BENCH_BUILD:-$SRCDIR/build-bench}
 PY=/usr/bin/python3
 GEN_CPU=1
-FWD_CPU=0
+# Most frames a paced generator sends back to back in the shared placement.
+GEN_BURST=64
+# The CPU under test: the daemon's, and in the shared placement everything's
+# but the generator's.
+WORK_CPU=0
+FWD_CPU=$WORK_CPU
 # The forwarder (ens5's NAPI thread, the daemon) at nice -10: this machine is
 # shared with builds and tests, and a sensor's forwarding core is not.
 FWD_NICE=${BENCH_NICE:--10}
 # BENCH_FIFO=PRIO puts the NAPI thread and the daemon at SCHED_FIFO PRIO.
 FWD_FIFO=${BENCH_FIFO:-}
+# ens5's NAPI thread in the shared placement runs at SCHED_FIFO PRIO, as
+# receive in softirq would preempt the daemon; empty: as --threaded.
+NAPI_FIFO=${BENCH_NAPI_FIFO-50}
 
 MODE=full
+PLACEMENTS="split shared"
+XDP_MODES="native generic"
+# The cell being measured: its placement and XDP mode.
+PLACEMENT="split"
+XDP_MODE="native"
 RUNS=3
 SIZES="64 1400 8900"
 PEERS="native xredir vxfwd"
@@ -129,9 +188,12 @@ parse_args()
 {
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--quick) MODE=quick; RUNS=1; SIZES="64 1400"; TRIAL_S=1; SEARCH_STEPS=3 ;;
+		--quick) MODE=quick; RUNS=1; SIZES=64; TRIAL_S=1; SEARCH_STEPS=3 ;;
 		--soak) MODE=soak; RUNS=1; SIZES=64 ;;
-		--sweep) MODE=sweep; RUNS=1; SIZES=64; PEERS=$SWEEP_PEERS; FWD_CPU=$GEN_CPU ;;
+		--sweep) MODE=sweep; RUNS=1; SIZES=64; PEERS=$SWEEP_PEERS ;;
+		--gen-alone) MODE="gen-alone"; RUNS=1; PEERS=drop ;;
+		--placement) PLACEMENTS=$(both "$2" split shared) || die "--placement: split, shared or both"; shift ;;
+		--xdp-mode) XDP_MODES=$(both "$2" native generic) || die "--xdp-mode: native, generic or both"; shift ;;
 		--variants) PEERS="native xredir $(variant_names)" ;;
 		--rates) RATES=$2; shift ;;
 		--runs) OPT_RUNS=$2; shift ;;
@@ -153,6 +215,16 @@ parse_args()
 	RATES=${RATES:-$SWEEP_RATES}
 	check_peers
 	OUT=${OUT:-$BENCH_DIR/out/$(date -u +%Y%m%dT%H%M%SZ)}
+}
+
+# both VALUE A B: "A B" for both, VALUE for A or B; fails otherwise.
+both()
+{
+	case $1 in
+	both) printf '%s %s\n' "$2" "$3" ;;
+	"$2" | "$3") printf '%s\n' "$1" ;;
+	*) return 1 ;;
+	esac
 }
 
 # Names of vxfwd's variants, in the table's order.
@@ -186,7 +258,7 @@ check_peers()
 
 	for peer in $PEERS; do
 		case $peer in
-		native | xredir) ;;
+		native | xredir | drop) ;;
 		*) variant_args "$peer" >/dev/null ||
 			die "$peer: unknown peer (native, xredir, $(variant_names | sed 's/ /, /g'))" ;;
 		esac
@@ -255,40 +327,129 @@ leak_selftest()
 	note "leak counter self-test: 3 of 3 provoked leaks counted"
 }
 
-# ens5's NAPI in a kernel thread pinned to the forwarder's CPU, so that the
-# generator on GEN_CPU does not run the sensor's receive path inline.
-pin_napi()
+# thread_napi NS DEV CPU [FIFO]: DEV's NAPI in kernel threads (new ones:
+# the switch off and on again recreates them) pinned to CPU, at SCHED_FIFO
+# FIFO or else the forwarder's priority.  A veth has NAPI only while it has a native XDP program; without
+# one there is no thread and its receive goes through the backlog, which RPS
+# steers (set_rps).
+thread_napi()
 {
-	local before pid
+	local ns=$1 dev=$2 cpu=$3 fifo=${4:-$FWD_FIFO} before pid n=0
 
-	[ -n "$THREADED" ] || return 0
-	before=$(napi_threads)
-	ip netns exec "$LAB_NS_S" sh -c 'echo 0 >/sys/class/net/ens5/threaded; echo 1 >/sys/class/net/ens5/threaded' ||
-		{ note "threaded NAPI on ens5 refused: receive runs on the generator's CPU"; return 0; }
+	before=$(napi_threads "$dev")
+	ip netns exec "$ns" sh -c "echo 0 >/sys/class/net/$dev/threaded; echo 1 >/sys/class/net/$dev/threaded" ||
+		{ note "threaded NAPI on $dev refused: its receive stays in softirq"; return 0; }
 	sleep 0.2
-	for pid in $(napi_threads); do
+	for pid in $(napi_threads "$dev"); do
 		grep -qx "$pid" <<<"$before" && continue
-		taskset -p -c "$FWD_CPU" "$pid" >/dev/null || note "napi thread $pid: cannot pin to CPU $FWD_CPU"
+		n=$((n + 1))
+		taskset -p -c "$cpu" "$pid" >/dev/null || note "napi thread $pid: cannot pin to CPU $cpu"
 		renice -n "$FWD_NICE" -p "$pid" >/dev/null || note "napi thread $pid: cannot renice"
-		[ -n "$FWD_FIFO" ] && { chrt -f -p "$FWD_FIFO" "$pid" || note "napi thread $pid: SCHED_FIFO refused"; }
+		[ -n "$fifo" ] && { chrt -f -p "$fifo" "$pid" || note "napi thread $pid: SCHED_FIFO refused"; }
 	done
+	note "$dev ($ns): $n NAPI thread(s) pinned to CPU $cpu${fifo:+, SCHED_FIFO $fifo}"
 }
 
-# PIDs of every napi/ens5-N kernel thread (other namespaces' included: the
-# new ones after a switch to threaded mode are ours).
+# unthread_napi NS DEV: DEV's NAPI back in softirq (a veth without NAPI
+# refuses the write, and has nothing to switch).
+unthread_napi()
+{
+	ip netns exec "$1" sh -c "grep -qx 0 /sys/class/net/$2/threaded || echo 0 >/sys/class/net/$2/threaded" 2>/dev/null
+}
+
+# set_rps NS DEV MASK: RPS of DEV's receive queue to the CPUs of hex MASK
+# (0: none, the receive stays on the CPU that queued the frame).
+set_rps()
+{
+	ip netns exec "$1" sh -c "echo $3 >/sys/class/net/$2/queues/rx-0/rps_cpus" ||
+		note "$2 ($1): cannot set rps_cpus to $3"
+}
+
+# napi_threads DEV: PIDs of every napi/DEV-N kernel thread (other
+# namespaces' included: the new ones after a switch to threaded mode are ours).
 napi_threads()
 {
-	ps -e -o pid=,comm= | awk '$2 ~ /^napi\/ens5-/ { print $1 }'
+	ps -e -o pid=,comm= | awk -v p="napi/$1-" 'index($2, p) == 1 { print $1 }'
+}
+
+# The cell's placement, before its peers.  split: the daemon alone on
+# WORK_CPU (the generator's CPU under --sweep), ens5's receive in softirq on
+# the CPU that queued the frame, the generator's.  shared: ens5's receive
+# (RPS, and its NAPI thread: pin_napi) and the daemon on WORK_CPU, the
+# generator alone on GEN_CPU.  The collector's receive is left in softirq:
+# a veth schedules its peer's NAPI on the CPU that transmits, so it runs
+# where the forwarder (the daemon, or ens5's receive for native and xredir)
+# sends into ens6; a NAPI thread of its own would only add a wake-up, and
+# overflow its 256-frame ring while the daemon holds the CPU.  Each trial
+# records NET_RX softirqs per CPU (net_rx) to show where receive ran.
+place_cell()
+{
+	FWD_CPU=$WORK_CPU
+	[ "$MODE" = sweep ] && [ "$PLACEMENT" = split ] && FWD_CPU=$GEN_CPU
+	unthread_napi "$LAB_NS_S" ens5
+	if [ "$PLACEMENT" = shared ]; then
+		set_rps "$LAB_NS_S" ens5 "$(printf '%x' $((1 << FWD_CPU)))"
+	else
+		set_rps "$LAB_NS_S" ens5 0
+	fi
+	note "cell: placement $PLACEMENT, XDP $XDP_MODE, generator on CPU $GEN_CPU, daemon on CPU $FWD_CPU"
+}
+
+# ens5's NAPI in a kernel thread pinned to the forwarder's CPU: in the
+# shared placement (at SCHED_FIFO NAPI_FIFO), and with --threaded.  Native
+# mode only: ens5 has NAPI once the peer's native XDP program is attached;
+# in generic mode it has none and RPS places its receive.
+pin_napi()
+{
+	[ "$XDP_MODE" = native ] || return 0
+	if [ "$PLACEMENT" = shared ]; then
+		thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" "${FWD_FIFO:-$NAPI_FIFO}"
+	elif [ -n "$THREADED" ]; then
+		thread_napi "$LAB_NS_S" ens5 "$FWD_CPU"
+	fi
+}
+
+# The generator's options for the cell: in generic mode every frame goes
+# through the stack (AF_PACKET), which reaches an ens5 without native XDP.
+# In the shared placement (and with --threaded) ens5's receive runs on
+# another CPU than the generator, and a burst beyond veth's 256-frame ring
+# is lost there, so a paced generator sends at most GEN_BURST frames back to
+# back (gen -B; with live frames it then paces inside its program: each
+# BPF_PROG_RUN costs tens of milliseconds, paced by calls it sends bursts).
+gen_args()
+{
+	[ "$XDP_MODE" = generic ] && printf '%s\n' -P
+	if [ "$PLACEMENT" = shared ] || { [ -n "$THREADED" ] && [ "$XDP_MODE" = native ]; }; then
+		printf '%s\n' -B "$GEN_BURST"
+	fi
+}
+
+# The generator's priority: in the shared placement it paces by spinning
+# (live frames) and forgives what it could not send in time, so it runs at
+# the forwarder's nice there, where other work on its CPU would cost it
+# rate.
+gen_nice()
+{
+	[ "$PLACEMENT" = shared ] && printf '%s\n' nice -n "$FWD_NICE"
 }
 
 xdp_off()
 {
 	ip -n "$LAB_NS_S" link set dev ens5 xdp off 2>/dev/null
+	ip -n "$LAB_NS_S" link set dev ens5 xdpgeneric off 2>/dev/null
 }
 
+# XDP_MODE as vxbench's attach flag.
+generic_flag()
+{
+	[ "$XDP_MODE" = generic ] && printf '%s\n' -g
+}
+
+# In native mode ens5 carries XDP_PASS (a veth takes XDP_REDIRECTed frames
+# only then); in generic mode the frames come through the stack, no XDP.
 peer_up_native()
 {
-	lab_sensor "$VXBENCH" pass -i ens5 || return 1
+	[ "$XDP_MODE" = generic ] || lab_sensor "$VXBENCH" pass -i ens5 || return 1
 	ip -n "$LAB_NS_S" link add vx0 type vxlan id 1 dstport 4789 local "$LAB_ENS5_ADDR" \
 		dev ens5 nolearning || return 1
 	ip -n "$LAB_NS_S" link set vx0 mtu 9000 up || return 1
@@ -305,11 +466,26 @@ peer_down_native()
 
 peer_up_xredir()
 {
+	# shellcheck disable=SC2046 # no flag or one word
 	lab_sensor "$VXBENCH" xredir -i ens5 -o ens6 -D "$LAB_COLLECTOR_MAC" -d "$PIN" \
-		-a 198.51.100.10/31 -a 203.0.113.0/28
+		-a 198.51.100.10/31 -a 203.0.113.0/28 $(generic_flag)
 }
 
 peer_down_xredir()
+{
+	xdp_off
+}
+
+# The generator alone (--gen-alone): xredir with an allowlist that matches
+# none of the frames, so ens5's XDP drops every one.
+peer_up_drop()
+{
+	# shellcheck disable=SC2046 # no flag or one word
+	lab_sensor "$VXBENCH" xredir -i ens5 -o ens6 -D "$LAB_COLLECTOR_MAC" -d "$PIN" \
+		-a 192.0.2.1/32 $(generic_flag)
+}
+
+peer_down_drop()
 {
 	xdp_off
 }
@@ -327,15 +503,17 @@ peer_up_vxfwd()
 
 	[ -x "$VXFWD" ] || { note "$peer: $VXFWD not built"; return 1; }
 	args=$(variant_args "$peer") || { note "$peer: not a vxfwd variant"; return 1; }
+	[ "$XDP_MODE" = generic ] && args="$args -x generic"
 	VXF_NAME=vxbench$LAB_ID
 	LAB_INSTANCES+=("$VXF_NAME")
 	[ -n "$FWD_FIFO" ] && sched=(chrt -f "$FWD_FIFO")
-	note "$peer: vxfwd run $args ${BENCH_VXFWD_ARGS:-} on CPU $FWD_CPU"
+	note "$peer: vxfwd run $args ${BENCH_VXFWD_ARGS:-} on CPU $FWD_CPU ($PLACEMENT, $XDP_MODE)"
 	# shellcheck disable=SC2086 # the options are words
-	lab_bg "$OUT/$peer.log" "$LAB_NS_S" "${sched[@]}" taskset -c "$FWD_CPU" "$VXFWD" run \
+	lab_bg "$OUT/$peer-$PLACEMENT-$XDP_MODE.log" "$LAB_NS_S" "${sched[@]}" taskset -c "$FWD_CPU" "$VXFWD" run \
 		-f "${BENCH_RULES:-$BENCH_DIR/bench.rules}" -n "$VXF_NAME" $args ${BENCH_VXFWD_ARGS:-}
 	VXF_PID=$LAB_BG_PID
-	lab_wait 20 vxfwd_ready || { note "$peer: not attached: $(tail -n 5 "$OUT/$peer.log")"; return 1; }
+	lab_wait 20 vxfwd_ready ||
+		{ note "$peer: not attached: $(tail -n 5 "$OUT/$peer-$PLACEMENT-$XDP_MODE.log")"; return 1; }
 }
 
 peer_down_vxfwd()
@@ -370,8 +548,9 @@ peer_warm()
 	local i good
 
 	for i in 1 2 3 4 5; do
-		lab_mirror "$VXBENCH" gen -i eth0 -D "$LAB_ENS5_MAC" -s 64 -r 1000 -t 1 >/dev/null ||
-			return 1
+		# shellcheck disable=SC2046 # no option or one word
+		lab_mirror "$VXBENCH" gen -i eth0 -D "$LAB_ENS5_MAC" -s 64 -r 1000 -t 1 $(gen_args) \
+			>/dev/null || return 1
 		sleep 0.3
 		good=$("$VXBENCH" read -d "$PIN" | json_field good)
 		[ "${good:-0}" -gt 0 ] && return 0
@@ -391,6 +570,33 @@ cpu_busy()
 		$1 == "cpu" { all = $2 + $3 + $4 + $7 + $8 + $9 }
 		$1 == c { one = $2 + $3 + $4 + $7 + $8 + $9 }
 		END { print one, all }' /proc/stat
+}
+
+# NET_RX softirqs so far on each CPU, comma-separated: where receive ran
+# in softirq (a NAPI thread polls outside it).
+net_rx()
+{
+	awk '$1 == "NET_RX:" { for (i = 2; i <= NF; i++) printf "%s%s", $i, (i < NF ? ", " : "") }' /proc/softirqs
+}
+
+# Dropped-frame counters of the wire's devices, as JSON: {"sensor/ens5":
+# [rx_dropped, tx_dropped], ...}.  A full veth ring counts on the receiving
+# side's rx_dropped (ens5's for what the generator redirected, the
+# collector's eth0 for what the sensor sent).
+dev_drops()
+{
+	{
+		ip -j -s -n "$LAB_NS_S" link show
+		ip -j -s -n "$LAB_NS_C" link show
+	} 2>/dev/null | "$PY" -c '
+import json, sys
+out = {}
+for ns, text in zip(("sensor", "collector"), sys.stdin.read().split("\n")):
+    for d in json.loads(text or "[]"):
+        s = d.get("stats64", {})
+        if d["ifname"] != "lo":
+            out[ns + "/" + d["ifname"]] = [s["rx"]["dropped"], s["tx"]["dropped"]]
+print(json.dumps(out))' 2>/dev/null || printf 'null'
 }
 
 # utime + stime of the daemon, in clock ticks.
@@ -413,16 +619,22 @@ vxfwd_stats()
 trial()
 {
 	local peer=$1 run=$2 size=$3 rate=$4 secs=$5 kind=$6 gen col b0 b1 rss=null hwm=null
-	local vst=null vst0=null t0=null t1=null
+	local vst=null vst0=null t0=null t1=null rx0 rx1 dr0 dr1
 
 	"$VXBENCH" reset -d "$PIN" || die "resetting the counters in $PIN failed"
 	[ -n "${VXF_PID:-}" ] && vst0=$(vxfwd_stats)
 	b0=$(cpu_busy)
+	rx0=$(net_rx)
+	dr0=$(dev_drops)
 	[ -n "${VXF_PID:-}" ] && t0=$(daemon_ticks)
-	gen=$(lab_mirror taskset -c "$GEN_CPU" "$VXBENCH" gen -i eth0 -D "$LAB_ENS5_MAC" \
-		-s "$size" -r "$rate" -t "$secs" -c "$GEN_CPU") || die "generator failed ($peer, $size bytes)"
+	# shellcheck disable=SC2046 # no option, or words
+	gen=$(lab_mirror $(gen_nice) taskset -c "$GEN_CPU" "$VXBENCH" gen -i eth0 -D "$LAB_ENS5_MAC" \
+		-s "$size" -r "$rate" -t "$secs" -c "$GEN_CPU" $(gen_args)) ||
+		die "generator failed ($peer, $size bytes, $XDP_MODE)"
 	sleep 0.5
 	b1=$(cpu_busy)
+	rx1=$(net_rx)
+	dr1=$(dev_drops)
 	col=$("$VXBENCH" read -d "$PIN") || die "reading the counters in $PIN failed"
 	if [ -n "${VXF_PID:-}" ]; then
 		t1=$(daemon_ticks)
@@ -430,8 +642,8 @@ trial()
 		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)
 		vst=$(vxfwd_stats)
 	fi
-	printf '{"peer": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "fwd_cpu": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s, "daemon_ticks": [%s, %s], "vxfwd_stats0": %s, "vxfwd_stats": %s}\n' \
-		"$peer" "$run" "$size" "$kind" "$gen" "$col" "$FWD_CPU" "${b0// /, }" "${b1// /, }" \
+	printf '{"peer": "%s", "placement": "%s", "xdp_mode": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "gen_cpu": %s, "fwd_cpu": %s, "net_rx": [%s], "net_rx_after": [%s], "drops0": %s, "drops": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s, "daemon_ticks": [%s, %s], "vxfwd_stats0": %s, "vxfwd_stats": %s}\n' \
+		"$peer" "$PLACEMENT" "$XDP_MODE" "$run" "$size" "$kind" "$gen" "$col" "$GEN_CPU" "$FWD_CPU" "$rx0" "$rx1" "$dr0" "$dr1" "${b0// /, }" "${b1// /, }" \
 		"$(getconf CLK_TCK)" "${rss:-null}" "${hwm:-null}" "${t0:-null}" "${t1:-null}" "$vst0" "$vst" | tee -a "$OUT/trials.jsonl" |
 		"$PY" "$BENCH_DIR/report.py" --line >&2
 }
@@ -495,9 +707,13 @@ sweep()
 
 measure_peer()
 {
-	local peer=$1 run=$2 size sent good sat
+	local peer=$1 run=$2 size sent good sat perf=$OUT/perf-$PLACEMENT-$XDP_MODE-vxfwd-64
 
 	for size in $SIZES; do
+		if [ "$MODE" = gen-alone ]; then
+			trial "$peer" "$run" "$size" 0 "$TRIAL_S" gen-alone
+			continue
+		fi
 		if [ "$MODE" = soak ]; then
 			trial "$peer" "$run" "$size" 200000 60 soak
 			continue
@@ -507,7 +723,7 @@ measure_peer()
 			continue
 		fi
 		if [ -n "$PROFILE" ] && [ "$peer" = vxfwd ] && [ "$size" = 64 ] && [ "$run" = 1 ]; then
-			perf record -a -g -o "$OUT/perf-vxfwd-64.data" -- sleep "$((TRIAL_S + 1))" \
+			perf record -a -g -o "$perf.data" -- sleep "$((TRIAL_S + 1))" \
 				>"$OUT/perf.log" 2>&1 &
 			PERF_PID=$!
 		fi
@@ -515,7 +731,7 @@ measure_peer()
 		if [ -n "${PERF_PID:-}" ]; then
 			wait "$PERF_PID"
 			PERF_PID=
-			profile_report "$OUT/perf-vxfwd-64.data" >"$OUT/perf-vxfwd-64.txt"
+			profile_report "$perf.data" >"$perf.txt"
 		fi
 		read -r sent good < <(last_counts)
 		sat=$(tail -n 1 "$OUT/trials.jsonl" | "$PY" -c 'import json,sys; t=json.load(sys.stdin); print(int(t["col"]["good"] / t["gen"]["seconds"]))')
@@ -529,16 +745,16 @@ run_peer()
 
 	if ! peer_up "$peer" >>"$OUT/peers.log" 2>&1; then
 		note "$peer: set-up failed, peer skipped (see $OUT/peers.log)"
-		printf '{"peer": "%s", "run": %s, "kind": "unavailable", "why": "set-up failed"}\n' \
-			"$peer" "$run" >>"$OUT/trials.jsonl"
+		printf '{"peer": "%s", "placement": "%s", "xdp_mode": "%s", "run": %s, "kind": "unavailable", "why": "set-up failed"}\n' \
+			"$peer" "$PLACEMENT" "$XDP_MODE" "$run" >>"$OUT/trials.jsonl"
 		peer_down "$peer"
 		return 0
 	fi
 	pin_napi
-	if ! peer_warm; then
+	if [ "$peer" != drop ] && ! peer_warm; then
 		note "$peer: no frame reached the collector, peer skipped"
-		printf '{"peer": "%s", "run": %s, "kind": "unavailable", "why": "nothing delivered"}\n' \
-			"$peer" "$run" >>"$OUT/trials.jsonl"
+		printf '{"peer": "%s", "placement": "%s", "xdp_mode": "%s", "run": %s, "kind": "unavailable", "why": "nothing delivered"}\n' \
+			"$peer" "$PLACEMENT" "$XDP_MODE" "$run" >>"$OUT/trials.jsonl"
 	else
 		measure_peer "$peer" "$run"
 	fi
@@ -555,18 +771,18 @@ write_meta()
 		vxfwd*) args+=("$peer" "$(variant_args "$peer") ${BENCH_VXFWD_ARGS:-}") ;;
 		esac
 	done
-	"$PY" - "$MODE" "$([ -n "$THREADED" ] && echo threaded || echo inline)" "$RUNS" "$SIZES" \
-		"$PEERS" "$TRIAL_S" "$GEN_CPU" "$FWD_CPU" "$([ "$MODE" = sweep ] && echo "$RATES")" \
+	"$PY" - "$MODE" "$PLACEMENTS" "$RUNS" "$SIZES" \
+		"$PEERS" "$TRIAL_S" "$GEN_CPU" "$WORK_CPU" "$([ "$MODE" = sweep ] && echo "$RATES")" \
 		"$(uname -r)" "$(nproc)" "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
-		"${args[@]}" <<-'EOF'
+		"$XDP_MODES" "$([ -n "$THREADED" ] && echo 1)" "${args[@]}" <<-'EOF'
 		import json, sys
 		a = sys.argv[1:]
-		v = a[12:]
+		v = a[14:]
 		print(json.dumps({
-		    'mode': a[0], 'placement': a[1], 'runs': int(a[2]), 'sizes': a[3], 'peers': a[4],
-		    'trial_s': int(a[5]), 'gen_cpu': int(a[6]), 'daemon_cpu': int(a[7]),
+		    'mode': a[0], 'placements': a[1].split(), 'runs': int(a[2]), 'sizes': a[3],
+		    'peers': a[4], 'trial_s': int(a[5]), 'gen_cpu': int(a[6]), 'work_cpu': int(a[7]),
 		    'rates': [int(r) for r in a[8].split()], 'kernel': a[9], 'cpus': int(a[10]),
-		    'cpu_model': a[11],
+		    'cpu_model': a[11], 'xdp_modes': a[12].split(), 'threaded': bool(a[13]),
 		    'vxfwd_args': {v[i]: v[i + 1].strip() for i in range(0, len(v), 2)}}))
 		EOF
 }
@@ -584,8 +800,13 @@ main()
 	note "lab up ($LAB_NS_M -> $LAB_NS_S -> $LAB_NS_C), results in $OUT"
 	write_meta >"$OUT/meta.json" || die "$OUT/meta.json: cannot write it"
 	for ((run = 1; run <= RUNS; run++)); do
-		for peer in $PEERS; do
-			run_peer "$peer" "$run"
+		for PLACEMENT in $PLACEMENTS; do
+			for XDP_MODE in $XDP_MODES; do
+				place_cell
+				for peer in $PEERS; do
+					run_peer "$peer" "$run"
+				done
+			done
 		done
 	done
 	"$PY" "$BENCH_DIR/report.py" --meta "$OUT/meta.json" --json "$OUT/summary.json" \

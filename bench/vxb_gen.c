@@ -6,10 +6,20 @@
  * BPF_F_TEST_XDP_LIVE_FRAMES (gen.bpf.c stamps and redirects them out of the
  * mirror-side veth).  Live frames must fit in one page, so jumbo frames are
  * sent with sendmmsg() on an AF_PACKET socket instead, stamped here with
- * CLOCK_MONOTONIC, the clock behind bpf_ktime_get_ns().
+ * CLOCK_MONOTONIC, the clock behind bpf_ktime_get_ns().  -P sends every
+ * size that way: XDP_REDIRECTed frames reach a veth's peer only when it has
+ * a native XDP program, frames sent through the stack reach it whatever it
+ * runs (generic XDP, or none), and RPS can steer their receive to a CPU.
  *
  * Rate: -r PPS paces by batches on a 100 us grid (each tick sends what the
- * target rate owes); -r 0 sends as fast as possible.  The count reported is
+ * target rate owes); -r 0 sends as fast as possible.  -B FRAMES caps the
+ * frames sent back to back: after a late wake-up the debt beyond FRAMES is
+ * forgiven instead of sent in one burst, which a receiver on another CPU
+ * would take as a burst larger than veth's 256-frame ring.  With live
+ * frames -B also moves the pacing into the program (gen.bpf.c): each
+ * BPF_PROG_RUN costs tens of milliseconds of set-up and teardown, so paced
+ * from here every call would be such a burst; paced there, one long call
+ * spins the generator's CPU, dropping unsent the runs the rate does not owe.  The count reported is
  * what the generator put on the wire, read back from the program's sequence
  * counter (live mode) or from sendmmsg() (jumbo mode).
  */
@@ -41,19 +51,22 @@
 #define VXB_STAMP_OFF	VXB_HDR_LEN
 #define VXB_TICK_NS	100000ULL
 #define VXB_MMSG	64
+/* Paced in the program: each BPF_PROG_RUN lasts about this long. */
+#define VXB_CALL_NS	500000000ULL
+#define VXB_RUNS_MAX	(1ULL << 30)
 
 struct gen_opts {
 	const char *ifname;
 	__u8 dmac[VXB_ETH_ALEN];
 	__u8 smac[VXB_ETH_ALEN];
 	struct in_addr outer_src, outer_dst, inner_src, inner_dst;
-	unsigned int payload, batch, seconds, vni, dport;
+	unsigned int payload, batch, seconds, vni, dport, burst;
 	uint64_t pps;
 	int cpu, force_packet;
 };
 
 struct gen_result {
-	uint64_t sent;
+	uint64_t sent, forgiven;
 	double seconds;
 	const char *mode;
 };
@@ -122,12 +135,21 @@ static size_t build_frame(const struct gen_opts *o, __u8 *buf)
 	return len;
 }
 
-/* Frames owed at time now by a generator that started at t0. */
-static uint64_t owed(const struct gen_opts *o, uint64_t t0, uint64_t now, uint64_t done)
+/*
+ * Frames owed at time now by a generator that started at t0, at most
+ * o->burst of them (when set); what is beyond is added to *forgiven.
+ */
+static uint64_t owed(const struct gen_opts *o, uint64_t t0, uint64_t now, uint64_t done,
+		     uint64_t *forgiven)
 {
-	uint64_t due = (now - t0) / 1000 * o->pps / 1000000;
+	uint64_t due = (now - t0) / 1000 * o->pps / 1000000 - *forgiven;
+	uint64_t n = due > done ? due - done : 0;
 
-	return due > done ? due - done : 0;
+	if (o->burst && n > o->burst) {
+		*forgiven += n - o->burst;
+		n = o->burst;
+	}
+	return n;
 }
 
 static void wait_tick(uint64_t t0, uint64_t now)
@@ -154,9 +176,31 @@ static int live_run(int prog_fd, __u8 *frame, size_t len, unsigned int n, unsign
 	return bpf_prog_test_run_opts(prog_fd, &opts) ? -errno : 0;
 }
 
+/*
+ * Paced in the program until end: calls of BPF_PROG_RUN sized to last
+ * about VXB_CALL_NS each, from the runs per second of the previous call.
+ */
+static int live_paced(int prog_fd, const struct gen_opts *o, __u8 *frame, size_t len,
+		      uint64_t end)
+{
+	uint64_t runs = 1 << 16, t, d;
+	int ret = 0;
+
+	while (!ret && (t = vxb_now_ns()) < end) {
+		ret = live_run(prog_fd, frame, len, runs, o->batch);
+		d = vxb_now_ns() - t;
+		if (d)
+			runs = runs * (VXB_CALL_NS < end - t ? VXB_CALL_NS : end - t) / d + 1;
+		if (runs > VXB_RUNS_MAX)
+			runs = VXB_RUNS_MAX;
+	}
+	return ret;
+}
+
 static int gen_live(const struct gen_opts *o, __u8 *frame, size_t len, struct gen_result *r)
 {
 	uint64_t t0, end, now, n, chunk = o->pps ? 0 : 1 << 16;
+	int in_prog = o->pps && o->burst;
 	struct gen_bpf *skel;
 	int ret;
 
@@ -166,14 +210,29 @@ static int gen_live(const struct gen_opts *o, __u8 *frame, size_t len, struct ge
 	if (!skel)
 		return -errno;
 	skel->rodata->out_ifindex = vxb_if_index(o->ifname);
+	skel->rodata->pps = in_prog ? o->pps : 0;
+	skel->rodata->burst = o->burst;
 	memcpy(skel->bss->hdr, frame, VXB_HDR_LEN);
 	ret = gen_bpf__load(skel);
 	if (ret)
 		goto out;
 	t0 = vxb_now_ns();
 	end = t0 + o->seconds * 1000000000ULL;
+	skel->bss->t0_ns = t0;
+	skel->bss->end_ns = end;
+	if (in_prog) {
+		ret = live_paced(bpf_program__fd(skel->progs.vxb_gen), o, frame, len, end);
+		if (ret)
+			fprintf(stderr, "vxbench gen: BPF_PROG_RUN live frames on %s: %s\n",
+				o->ifname, strerror(-ret));
+		r->seconds = o->seconds;
+		r->sent = skel->bss->seq;
+		r->forgiven = skel->bss->forgiven;
+		r->mode = "xdp-live-frames";
+		goto out;
+	}
 	while ((now = vxb_now_ns()) < end) {
-		n = chunk ? chunk : owed(o, t0, now, skel->bss->seq);
+		n = chunk ? chunk : owed(o, t0, now, skel->bss->seq, &r->forgiven);
 		if (!n) {
 			wait_tick(t0, now);
 			continue;
@@ -196,13 +255,15 @@ out:
 static int packet_socket(const char *ifname)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-	int fd;
+	int fd, one = 1;
 
 	sll.sll_ifindex = vxb_if_index(ifname);
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+	/* Straight to the driver: a veth has no queue to go through anyway. */
+	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		int ret = -errno;
 
 		close(fd);
@@ -258,7 +319,7 @@ static int gen_packet(const struct gen_opts *o, __u8 *frame, size_t len, struct 
 	t0 = vxb_now_ns();
 	end = t0 + o->seconds * 1000000000ULL;
 	while ((now = vxb_now_ns()) < end && ret >= 0) {
-		n = o->pps ? owed(o, t0, now, seq) : VXB_MMSG;
+		n = o->pps ? owed(o, t0, now, seq, &r->forgiven) : VXB_MMSG;
 		if (!n) {
 			wait_tick(t0, now);
 			continue;
@@ -280,10 +341,13 @@ static int gen_parse(int argc, char **argv, struct gen_opts *o)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "b:c:D:i:Ps:r:t:")) != -1) {
+	while ((c = getopt(argc, argv, "b:B:c:D:i:Ps:r:t:")) != -1) {
 		switch (c) {
 		case 'b':
 			o->batch = strtoul(optarg, NULL, 0);
+			break;
+		case 'B':
+			o->burst = strtoul(optarg, NULL, 0);
 			break;
 		case 'c':
 			o->cpu = atoi(optarg);
@@ -332,7 +396,7 @@ int vxb_cmd_gen(int argc, char **argv)
 	inet_pton(AF_INET, "10.20.30.40", &o.inner_dst);
 	if (gen_parse(argc, argv, &o)) {
 		fprintf(stderr, "usage: vxbench gen -i ifname -D dstmac [-P] [-s payload] "
-				"[-r pps] [-t seconds] [-b batch] [-c cpu]\n");
+				"[-r pps] [-t seconds] [-b batch] [-B burst] [-c cpu]\n");
 		return 2;
 	}
 	ret = vxb_if_mac(o.ifname, o.smac);
@@ -352,8 +416,10 @@ int vxb_cmd_gen(int argc, char **argv)
 		return 1;
 	}
 	printf("{\"mode\": \"%s\", \"payload\": %u, \"frame_len\": %zu, \"sent\": %llu, "
-	       "\"seconds\": %.3f, \"offered_pps\": %llu, \"sent_pps\": %.0f}\n",
+	       "\"seconds\": %.3f, \"offered_pps\": %llu, \"sent_pps\": %.0f, \"burst\": %u, "
+	       "\"forgiven\": %llu}\n",
 	       r.mode, o.payload, len, (unsigned long long)r.sent, r.seconds,
-	       (unsigned long long)o.pps, r.sent / r.seconds);
+	       (unsigned long long)o.pps, r.sent / r.seconds, o.burst,
+	       (unsigned long long)r.forgiven);
 	return 0;
 }

@@ -6,13 +6,14 @@
  *	vxbench collector -i IF -d DIR	XDP counter + latency on the collector
  *	vxbench leak -i IF -d DIR	tc ingress leak counter on the mirror
  *	vxbench pass -i IF		XDP_PASS, so a veth accepts redirects
- *	vxbench xredir -i IF -o IF -D MAC -d DIR -a PREFIX...
+ *	vxbench xredir -i IF -o IF -D MAC -d DIR -a PREFIX... [-g]
  *					peer (b): XDP decap + DNAT + redirect
  *	vxbench read -d DIR		tallies of the pinned maps as JSON
  *	vxbench reset -d DIR		zero them
  *
  * Attach commands pin their maps in DIR and exit; the XDP and tc programs
  * stay attached through netlink until the interface (namespace) goes away.
+ * XDP attaches in native (driver) mode, or generic (skb) mode with -g.
  * Run them in the right namespace with nsenter --net.
  */
 #include <arpa/inet.h>
@@ -45,6 +46,7 @@ struct attach_opts {
 	__u8 mac[VXB_ETH_ALEN];
 	char *allow[64];
 	int n_allow;
+	__u32 xdp_flags;
 };
 
 int vxb_parse_mac(const char *s, __u8 mac[VXB_ETH_ALEN])
@@ -105,20 +107,21 @@ static int pin_map(struct bpf_map *map, const char *dir)
 	return bpf_map__pin(map, path);
 }
 
-static int xdp_attach(struct bpf_program *prog, const char *ifname)
+static int xdp_attach(struct bpf_program *prog, const struct attach_opts *o)
 {
-	int ifindex = vxb_if_index(ifname);
+	int ifindex = vxb_if_index(o->ifname);
 
 	if (!ifindex)
 		return -ENODEV;
-	return bpf_xdp_attach(ifindex, bpf_program__fd(prog), XDP_FLAGS_DRV_MODE, NULL);
+	return bpf_xdp_attach(ifindex, bpf_program__fd(prog), o->xdp_flags, NULL);
 }
 
 static int attach_parse(int argc, char **argv, struct attach_opts *o)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "a:d:D:i:o:")) != -1) {
+	o->xdp_flags = XDP_FLAGS_DRV_MODE;
+	while ((c = getopt(argc, argv, "a:d:D:gi:o:")) != -1) {
 		switch (c) {
 		case 'a':
 			if (o->n_allow == (int)(sizeof(o->allow) / sizeof(o->allow[0])))
@@ -131,6 +134,9 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 		case 'D':
 			if (vxb_parse_mac(optarg, o->mac))
 				return -EINVAL;
+			break;
+		case 'g':
+			o->xdp_flags = XDP_FLAGS_SKB_MODE;
 			break;
 		case 'i':
 			o->ifname = optarg;
@@ -199,7 +205,7 @@ static int collect_xdp(struct attach_opts *o, int collector)
 	if (collector)
 		ret = pin_map(skel->maps.vxb_coll, o->dir);
 	if (!ret)
-		ret = xdp_attach(collector ? pick_collect(skel) : pick_pass(skel), o->ifname);
+		ret = xdp_attach(collector ? pick_collect(skel) : pick_pass(skel), o);
 	collect_bpf__destroy(skel);
 	return ret;
 }
@@ -287,7 +293,7 @@ static int do_xredir(struct attach_opts *o)
 	if (!ret)
 		ret = pin_map(skel->maps.vxb_xr_cnt, o->dir);
 	if (!ret)
-		ret = xdp_attach(skel->progs.vxb_xredir, o->ifname);
+		ret = xdp_attach(skel->progs.vxb_xredir, o);
 	xredir_bpf__destroy(skel);
 	return ret;
 }
@@ -454,11 +460,11 @@ static const struct {
 static int usage(void)
 {
 	fprintf(stderr, "usage: vxbench gen -i ifname -D dstmac [-P] [-s payload] [-r pps] "
-			"[-t seconds] [-b batch] [-c cpu]\n"
-			"       vxbench collector|leak -i ifname -d pindir\n"
-			"       vxbench pass -i ifname\n"
+			"[-t seconds] [-b batch] [-B burst] [-c cpu]\n"
+			"       vxbench collector|leak -i ifname -d pindir [-g]\n"
+			"       vxbench pass -i ifname [-g]\n"
 			"       vxbench xredir -i ifname -o egress -D nexthop-mac -d pindir "
-			"-a prefix...\n"
+			"-a prefix... [-g]\n"
 			"       vxbench read|reset -d pindir\n");
 	return 2;
 }
