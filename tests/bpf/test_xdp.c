@@ -617,42 +617,30 @@ static int apply_group(struct t *t, const struct group *g)
 }
 
 /*
- * Small frames run without draining the ring stop being taken once the ring
- * has less room than a record of the largest class needs (the program checks
- * it before parsing the inner packet), not when their own records no longer
- * fit: the ring never holds more than RING_BYTES - VXFWD_RING_HEADROOM plus
- * the last record taken.
+ * Frame `tc` run n times without draining the ring; the deltas of RX,
+ * FORWARD and DROP_RING_FULL.  -1 (and a failure reported) when it cannot run.
  */
-static void run_ring_high(struct t *t)
+static int run_undrained(struct t *t, const struct tcase *tc, __u32 n, __u64 *rx, __u64 *fwd,
+			 __u64 *full)
 {
-	struct tcase tc = {"ring-high-small", {.payload = 32}, UDP_DNS};
-	/* A record of the 128-byte class with the ring's 8-byte header. */
-	const __u64 rec = (8 + sizeof(struct vxfwd_rec) + 128 + 7) & ~7ull;
-	const __u64 high = RING_BYTES - VXFWD_RING_HEADROOM;
-	__u32 n = RING_BYTES / rec + 8;
 	struct pkt *p = &pkt_buf;
 	struct run *r = &run_buf;
-	__u64 fwd, full;
 	int ret;
 
 	t->rep.cases++;
-	if (pkt_build(&tc.p, p)) {
-		fail(t, tc.name, "cannot build the frame");
-		return;
+	if (pkt_build(&tc->p, p)) {
+		fail(t, tc->name, "cannot build the frame");
+		return -1;
 	}
 	ret = hx_run_counted(&t->h, p->buf, p->len, n, r->before, r->after);
 	if (ret < 0) {
-		fail(t, tc.name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
-		return;
+		fail(t, tc->name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
+		return -1;
 	}
-	fwd = r->after[VXFWD_C_FORWARD].packets - r->before[VXFWD_C_FORWARD].packets;
-	full = r->after[VXFWD_C_DROP_RING_FULL].packets - r->before[VXFWD_C_DROP_RING_FULL].packets;
-	if (fwd + full != n || fwd != t->h.n_recs || fwd * rec > high + rec || fwd * rec <= high - rec)
-		fail(t, tc.name, "%u runs of %llu-byte records: forward %llu (%llu bytes), "
-				 "ring-full %llu; want the ring to stop taking at %llu bytes",
-		     n, (unsigned long long)rec, (unsigned long long)fwd,
-		     (unsigned long long)(fwd * rec), (unsigned long long)full,
-		     (unsigned long long)high);
+	*rx = r->after[VXFWD_C_RX].packets - r->before[VXFWD_C_RX].packets;
+	*fwd = r->after[VXFWD_C_FORWARD].packets - r->before[VXFWD_C_FORWARD].packets;
+	*full = r->after[VXFWD_C_DROP_RING_FULL].packets - r->before[VXFWD_C_DROP_RING_FULL].packets;
+	return 0;
 }
 
 /*
@@ -661,30 +649,42 @@ static void run_ring_high(struct t *t)
  */
 static void run_ring_full(struct t *t)
 {
-	struct tcase tc = {"ring-full", {.payload = 9000 - 28}, UDP_DNS};
-	struct pkt *p = &pkt_buf;
-	struct run *r = &run_buf;
+	const struct tcase tc = {"ring-full", {.payload = 9000 - 28}, UDP_DNS};
 	__u32 n = RING_BYTES / 9216 + 8;
 	__u64 fwd, full, rx;
-	int ret;
 
-	t->rep.cases++;
-	if (pkt_build(&tc.p, p)) {
-		fail(t, tc.name, "cannot build the frame");
+	if (run_undrained(t, &tc, n, &rx, &fwd, &full))
 		return;
-	}
-	ret = hx_run_counted(&t->h, p->buf, p->len, n, r->before, r->after);
-	if (ret < 0) {
-		fail(t, tc.name, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
-		return;
-	}
-	rx = r->after[VXFWD_C_RX].packets - r->before[VXFWD_C_RX].packets;
-	fwd = r->after[VXFWD_C_FORWARD].packets - r->before[VXFWD_C_FORWARD].packets;
-	full = r->after[VXFWD_C_DROP_RING_FULL].packets - r->before[VXFWD_C_DROP_RING_FULL].packets;
 	if (rx != n || fwd + full != n || !fwd || !full || fwd != t->h.n_recs)
 		fail(t, tc.name, "%u runs: rx %llu forward %llu ring-full %llu, %u records", n,
 		     (unsigned long long)rx, (unsigned long long)fwd, (unsigned long long)full,
 		     t->h.n_recs);
+}
+
+/*
+ * Small frames run without draining the ring stop being taken once the ring
+ * has less room than a record of the largest class needs (the program checks
+ * it before parsing the inner packet), not when their own records no longer
+ * fit: the ring never holds more than RING_BYTES - VXFWD_RING_HEADROOM plus
+ * the last record taken.
+ */
+static void run_ring_high(struct t *t)
+{
+	const struct tcase tc = {"ring-high-small", {.payload = 32}, UDP_DNS};
+	/* A record of the 128-byte class with the ring's 8-byte header. */
+	const __u64 rec = (8 + sizeof(struct vxfwd_rec) + 128 + 7) & ~7ull;
+	const __u64 high = RING_BYTES - VXFWD_RING_HEADROOM;
+	__u32 n = RING_BYTES / rec + 8;
+	__u64 fwd, full, rx;
+
+	if (run_undrained(t, &tc, n, &rx, &fwd, &full))
+		return;
+	if (fwd + full != n || fwd != t->h.n_recs || fwd * rec > high + rec || fwd * rec <= high - rec)
+		fail(t, tc.name, "%u runs of %llu-byte records: forward %llu (%llu bytes), "
+				 "ring-full %llu; want the ring to stop taking at %llu bytes",
+		     n, (unsigned long long)rec, (unsigned long long)fwd,
+		     (unsigned long long)(fwd * rec), (unsigned long long)full,
+		     (unsigned long long)high);
 }
 
 /*
