@@ -17,8 +17,9 @@
  * sleeps instead of kicking again.
  *
  * Frames go with a virtio_net_hdr (tx_ring.h), so that tpacket_snd() copies
- * each into a linear skb: on veth that is faster than the skb holding the
- * ring's pages, which the peer then copies (bench, 64 and 1400 bytes).
+ * each into a linear skb rather than attaching the ring's pages to it: the
+ * bench (veth, 64-byte frames) measured ~610 ns of daemon CPU per frame with
+ * the header against ~760 without, and tx-ring's ~720.
  */
 #include <errno.h>
 #include <poll.h>
