@@ -18,6 +18,7 @@ const struct vxfwd_conf_word vxfwd_backend_words[] = {
 	{ "send", VXFWD_BACKEND_SEND },
 	{ "sendmmsg", VXFWD_BACKEND_SENDMMSG },
 	{ "tx-ring", VXFWD_BACKEND_TX_RING },
+	{ "uring-ring", VXFWD_BACKEND_URING_RING },
 	{ NULL, 0 },
 };
 

@@ -25,6 +25,7 @@ enum vxfwd_backend {
 	VXFWD_BACKEND_SEND,		/* io_uring SEND straight from the ring */
 	VXFWD_BACKEND_SENDMMSG,		/* sendmmsg(2) straight from the ring */
 	VXFWD_BACKEND_TX_RING,		/* PACKET_TX_RING (TPACKET_V2) */
+	VXFWD_BACKEND_URING_RING,	/* PACKET_TX_RING kicked by io_uring SEND */
 };
 
 /* Scheduling policy of the engine's workers (`engine { sched ... }`). */

@@ -374,8 +374,8 @@ static int parse_run(int argc, char **argv, struct engine *e, struct vxfwd_engin
 			o->backend = vxfwd_backend_parse(optarg);
 			if (!o->backend)
 				return bad_opt(c, optarg,
-					       "unknown backend: use write-fixed, send, sendmmsg "
-					       "or tx-ring");
+					       "unknown backend: use write-fixed, send, sendmmsg, "
+					       "tx-ring or uring-ring");
 			break;
 		case 'c':
 			if (vxfwd_conf_parse_cpus(optarg, o))

@@ -21,6 +21,7 @@ static const struct vxfwd_tx_ops *const backends[] = {
 	[VXFWD_BACKEND_SEND] = &tx_send_ops,
 	[VXFWD_BACKEND_SENDMMSG] = &tx_sendmmsg_ops,
 	[VXFWD_BACKEND_TX_RING] = &tx_tx_ring_ops,
+	[VXFWD_BACKEND_URING_RING] = &tx_uring_ring_ops,
 };
 
 static int packet_socket(const struct vxfwd_tx_opts *o)

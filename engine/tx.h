@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * tx.h - the sender: one AF_PACKET socket bound to the egress interface
- * (protocol 0: it sends, it never receives) behind four backends.
+ * (protocol 0: it sends, it never receives) behind five backends.
  *
  *   write-fixed  frames copied once from the ring into slots of one
  *                registered buffer, IORING_OP_WRITE_FIXED (tx_uring.c)
@@ -11,6 +11,11 @@
  *                (tx_mmsg.c)
  *   tx-ring      PACKET_TX_RING (TPACKET_V2): frames copied into the
  *                socket's mapped ring, one send(2) per batch (tx_ring.c)
+ *   uring-ring   the same ring, kicked by one IORING_OP_SEND of length 0
+ *                per batch (tx_uring_ring.c)
+ *
+ * tx_ring.h (the mapped ring) and tx_uring.h (an io_uring and its setup)
+ * are what backends share beyond this header.
  *
  * tx_open() makes the socket and picks the backend, whose open allocates
  * its own state (tx->priv, a struct private to its .c file) and whose close
@@ -78,8 +83,8 @@ struct vxfwd_tx_ops {
 	void (*wait)(struct vxfwd_tx *tx, int ms);
 };
 
-extern const struct vxfwd_tx_ops tx_write_fixed_ops, tx_send_ops, tx_sendmmsg_ops,
-	tx_tx_ring_ops;
+extern const struct vxfwd_tx_ops tx_write_fixed_ops, tx_send_ops, tx_sendmmsg_ops, tx_tx_ring_ops,
+	tx_uring_ring_ops;
 
 int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_engine_stats *st);
 void tx_close(struct vxfwd_tx *tx);

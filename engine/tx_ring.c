@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tx_ring.c - the PACKET_TX_RING backend (see tx.h).
+ * tx_ring.c - the mapped PACKET_TX_RING (tx_ring.h) and the tx-ring backend
+ * on it (see tx.h): one send(MSG_DONTWAIT) per batch hands every queued
+ * frame to the kernel.
  *
- * TPACKET_V2 frames of 16 KiB (a jumbo frame and the header), one per slot,
- * mapped into the process.  A frame is copied in, marked SEND_REQUEST, and
- * one send(MSG_DONTWAIT) per batch hands all of them to the kernel, which
- * gives a frame back (AVAILABLE) when its skb is freed after transmission.
- *
- * The kernel walks the ring from its own head and cannot skip a frame, so a
- * frame it will refuse must never be queued: frames longer than the egress
- * MTU allows are counted as EMSGSIZE here instead.  While the interface is
- * down, send() fails before touching the ring: frames stay queued, the
- * worker stops taking records and XDP counts ring-full drops; the queued
- * frames go out when the link returns.  PACKET_LOSS makes the kernel skip a
- * malformed frame rather than stop; such a frame is counted as sent (it
- * cannot happen with frames built by the XDP program).
+ * While the interface is down, send() fails before touching the ring:
+ * frames stay queued, the worker stops taking records and XDP counts
+ * ring-full drops; the queued frames go out when the link returns.
  */
+#include <endian.h>
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -24,26 +17,25 @@
 #include <net/if.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 
-#include "tx.h"
+#include "tx_ring.h"
 
 #define TR_FRAME_SIZE (16u << 10)
 #define TR_BLOCK_SIZE (64u << 10)
 #define TR_DATA_OFF   TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
 
-/* The mapped ring and the FIFO of frames queued and not yet handed back. */
+/* tx-ring: the ring, and whether the last send() left frames unsent. */
 struct tr_tx {
-	unsigned char *map;
-	size_t map_len;
-	unsigned int nslots;	 /* frames in the ring: whole blocks */
-	unsigned int head, tail; /* oldest frame not handed back, next free frame */
-	unsigned int frame_size; /* largest frame the egress MTU takes */
-	int again;		 /* the last send() found the socket full */
+	struct tpring r;
+	int again; /* the last send() found the socket full */
 };
 
-static struct tpacket2_hdr *frame_at(const struct tr_tx *s, unsigned int i)
+/* ---- the mapped ring -------------------------------------------------- */
+
+static struct tpacket2_hdr *frame_at(const struct tpring *r, unsigned int i)
 {
-	return (struct tpacket2_hdr *)(s->map + (size_t)(i % s->nslots) * TR_FRAME_SIZE);
+	return (struct tpacket2_hdr *)(r->map + (size_t)(i % r->nslots) * TR_FRAME_SIZE);
 }
 
 static int egress_mtu(int sock)
@@ -58,71 +50,141 @@ static int egress_mtu(int sock)
 	return ifr.ifr_mtu;
 }
 
+/* PACKET_VNET_HDR must come before the ring. */
+static int ring_sockopts(int sock, struct tpacket_req *req, int vnet)
+{
+	int v = TPACKET_V2, one = 1;
+
+	if (vnet && setsockopt(sock, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0)
+		return -errno;
+	if (setsockopt(sock, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) < 0 ||
+	    setsockopt(sock, SOL_PACKET, PACKET_LOSS, &one, sizeof(one)) < 0 ||
+	    setsockopt(sock, SOL_PACKET, PACKET_TX_RING, req, sizeof(*req)) < 0)
+		return -errno;
+	return 0;
+}
+
+int tpring_open(struct tpring *r, int sock, unsigned int nslots, int vnet)
+{
+	struct tpacket_req req;
+	int mtu, ret;
+
+	r->nslots = (nslots + 3) & ~3u; /* whole blocks */
+	r->vnet = vnet ? sizeof(struct virtio_net_hdr) : 0;
+	req.tp_frame_size = TR_FRAME_SIZE;
+	req.tp_block_size = TR_BLOCK_SIZE;
+	req.tp_frame_nr = r->nslots;
+	req.tp_block_nr = r->nslots / (TR_BLOCK_SIZE / TR_FRAME_SIZE);
+	mtu = egress_mtu(sock);
+	if (mtu < 0)
+		return mtu;
+	r->frame_size = (unsigned int)mtu + ETH_HLEN;
+	ret = ring_sockopts(sock, &req, vnet);
+	if (ret < 0)
+		return ret;
+	r->map_len = (size_t)req.tp_block_nr * req.tp_block_size;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, sock, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+void tpring_close(struct tpring *r)
+{
+	if (r->map)
+		munmap(r->map, r->map_len);
+	r->map = NULL;
+}
+
+unsigned int tpring_room(const struct tpring *r)
+{
+	return r->nslots - (r->tail - r->head);
+}
+
+void tpring_queue(struct vxfwd_tx *tx, struct tpring *r, const void *frame, __u32 len)
+{
+	unsigned char *data;
+	struct tpacket2_hdr *h;
+
+	if (len > r->frame_size || len > TR_FRAME_SIZE - TR_DATA_OFF - r->vnet) {
+		tx_account(tx, len, -EMSGSIZE);
+		return;
+	}
+	h = frame_at(r, r->tail++);
+	data = (unsigned char *)h + TR_DATA_OFF;
+	if (r->vnet) {
+		/* No GSO, no offload: only hdr_len, the bytes copied into the skb's head. */
+		memset(data, 0, r->vnet);
+		((struct virtio_net_hdr *)data)->hdr_len = htole16((__u16)len);
+	}
+	memcpy(data + r->vnet, frame, len);
+	h->tp_len = len + r->vnet;
+	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+	tx->queued++;
+}
+
+unsigned int tpring_reap(struct vxfwd_tx *tx, struct tpring *r)
+{
+	struct tpacket2_hdr *h;
+	unsigned int n = 0;
+	__u32 status;
+
+	while (r->head != r->tail) {
+		h = frame_at(r, r->head);
+		status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+		if (status & TP_STATUS_WRONG_FORMAT) {
+			tx_account(tx, h->tp_len - r->vnet, -EBADMSG);
+			__atomic_store_n(&h->tp_status, TP_STATUS_AVAILABLE, __ATOMIC_RELEASE);
+		} else if (status == TP_STATUS_AVAILABLE) {
+			tx_account(tx, h->tp_len - r->vnet, (int)(h->tp_len - r->vnet));
+		} else {
+			break;
+		}
+		r->head++;
+		tx->inflight--;
+		n++;
+	}
+	return n;
+}
+
+/* ---- tx-ring: send(2) per batch ---------------------------------------- */
+
 static void tr_close(struct vxfwd_tx *tx)
 {
 	struct tr_tx *s = tx->priv;
 
 	if (!s)
 		return;
-	if (s->map)
-		munmap(s->map, s->map_len);
+	tpring_close(&s->r);
 	tx_priv_free(tx);
 }
 
 static int tr_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 {
-	int v = TPACKET_V2, one = 1, mtu;
-	struct tpacket_req req;
 	struct tr_tx *s;
 
 	s = tx_priv_alloc(tx, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->nslots = (o->nslots + 3) & ~3u; /* whole blocks */
-	req.tp_frame_size = TR_FRAME_SIZE;
-	req.tp_block_size = TR_BLOCK_SIZE;
-	req.tp_frame_nr = s->nslots;
-	req.tp_block_nr = s->nslots / (TR_BLOCK_SIZE / TR_FRAME_SIZE);
-	mtu = egress_mtu(tx->sock);
-	if (mtu < 0)
-		return mtu;
-	s->frame_size = (unsigned int)mtu + ETH_HLEN;
-	if (setsockopt(tx->sock, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) < 0 ||
-	    setsockopt(tx->sock, SOL_PACKET, PACKET_LOSS, &one, sizeof(one)) < 0 ||
-	    setsockopt(tx->sock, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) < 0)
-		return -errno;
-	s->map_len = (size_t)req.tp_block_nr * req.tp_block_size;
-	s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, tx->sock, 0);
-	if (s->map == MAP_FAILED) {
-		s->map = NULL;
-		return -errno;
-	}
-	return 0;
+	return tpring_open(&s->r, tx->sock, o->nslots, 0);
 }
 
 static unsigned int tr_room(struct vxfwd_tx *tx)
 {
 	const struct tr_tx *s = tx->priv;
 
-	return s->nslots - (s->tail - s->head);
+	return tpring_room(&s->r);
 }
 
 static void tr_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
 		     unsigned long end)
 {
 	struct tr_tx *s = priv;
-	struct tpacket2_hdr *h;
 
 	(void)end;
-	if (len > s->frame_size || len > TR_FRAME_SIZE - TR_DATA_OFF) {
-		tx_account(tx, len, -EMSGSIZE);
-		return;
-	}
-	h = frame_at(s, s->tail++);
-	memcpy((unsigned char *)h + TR_DATA_OFF, frame, len);
-	h->tp_len = len;
-	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
-	tx->queued++;
+	tpring_queue(tx, &s->r, frame, len);
 }
 
 static int tr_flush(struct vxfwd_tx *tx)
@@ -149,26 +211,8 @@ static int tr_flush(struct vxfwd_tx *tx)
 static unsigned int tr_reap(struct vxfwd_tx *tx)
 {
 	struct tr_tx *s = tx->priv;
-	struct tpacket2_hdr *h;
-	unsigned int n = 0;
-	__u32 status;
 
-	while (s->head != s->tail) {
-		h = frame_at(s, s->head);
-		status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
-		if (status & TP_STATUS_WRONG_FORMAT) {
-			tx_account(tx, h->tp_len, -EBADMSG);
-			__atomic_store_n(&h->tp_status, TP_STATUS_AVAILABLE, __ATOMIC_RELEASE);
-		} else if (status == TP_STATUS_AVAILABLE) {
-			tx_account(tx, h->tp_len, (int)h->tp_len);
-		} else {
-			break;
-		}
-		s->head++;
-		tx->inflight--;
-		n++;
-	}
-	return n;
+	return tpring_reap(tx, &s->r);
 }
 
 static void tr_wait(struct vxfwd_tx *tx, int ms)

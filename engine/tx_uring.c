@@ -1,27 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tx_uring.c - the io_uring backends (see tx.h).
+ * tx_uring.c - the io_uring of a sender (tx_uring.h) and the write-fixed
+ * and send backends on it (see tx.h).
  *
- * Both register the socket as fixed file 0 (no fget/fput per SQE), size the
- * SQ to the slots (one SQE per slot at most: the SQ never overflows) and
- * reap CQEs in batches.  write-fixed copies each frame once into a slot of
- * one registered region; send points the SQE at the record in the ring and
- * holds the record until its completion, releasing the ring in order.
+ * Both size the SQ to the slots (one SQE per slot at most: the SQ never
+ * overflows) and reap CQEs in batches.  write-fixed copies each frame once
+ * into a slot of one registered region; send points the SQE at the record
+ * in the ring and holds the record until its completion, releasing the ring
+ * in order.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
-#include <liburing.h>
+#include <sys/syscall.h>
 
-#include "tx.h"
+#include "log.h"
+#include "tx_uring.h"
 
 #define REAP_BATCH 64
 
 /* What both backends hold: the first member of their state. */
 struct uring_tx {
-	struct io_uring ring;
-	int ring_ok;
+	struct uring io;
 	unsigned int nslots;
 	__u32 *len; /* length handed over, per slot */
 };
@@ -44,22 +46,93 @@ struct snd_tx {
 	unsigned long released; /* ring position up to the first busy slot */
 };
 
+/* ---- the io_uring of a sender ----------------------------------------- */
+
+/* Setups, fastest first; a kernel that refuses one (EINVAL) gets the next. */
+static const struct {
+	unsigned int flags;
+	const char *name;
+} setups[] = {
+	{IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
+		 IORING_SETUP_SUBMIT_ALL | IORING_SETUP_R_DISABLED,
+	 "single issuer, deferred task work"},
+	{IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SUBMIT_ALL,
+	 "cooperative task work"},
+	{0, "default"},
+};
+
+/* Debug messages about what the kernel refused: once per process. */
+static int log_once(int *done)
+{
+	return !__atomic_exchange_n(done, 1, __ATOMIC_RELAXED);
+}
+
+static int uring_setup(struct uring *u, unsigned int entries)
+{
+	static int logged;
+	struct io_uring_params p;
+	unsigned int i;
+	int ret = -EINVAL;
+
+	for (i = 0; i < sizeof(setups) / sizeof(setups[0]) && ret == -EINVAL; i++) {
+		memset(&p, 0, sizeof(p));
+		p.flags = setups[i].flags;
+		ret = io_uring_queue_init_params(entries, &u->ring, &p);
+		if (ret == -EINVAL && i + 1 < sizeof(setups) / sizeof(setups[0]) &&
+		    log_once(&logged))
+			log_debug("io_uring: %s setup refused by the kernel, trying %s",
+				  setups[i].name, setups[i + 1].name);
+	}
+	if (ret < 0)
+		return ret;
+	u->ok = 1;
+	u->disabled = !!(p.flags & IORING_SETUP_R_DISABLED);
+	return 0;
+}
+
+int uring_open(struct vxfwd_tx *tx, struct uring *u, unsigned int entries)
+{
+	int ret = uring_setup(u, entries);
+
+	if (ret < 0)
+		return ret;
+	/* Deferred completions do not make the fd readable (tx_uring.h). */
+	tx->fd = u->ring.flags & IORING_SETUP_DEFER_TASKRUN ? -1 : u->ring.ring_fd;
+	return io_uring_register_files(&u->ring, &tx->sock, 1);
+}
+
+void uring_start(struct uring *u)
+{
+	static int logged;
+	int ret;
+
+	if (u->started)
+		return;
+	u->started = 1;
+	/* liburing 2.3 declares io_uring_enable_rings() but does not export it. */
+	if (u->disabled && syscall(__NR_io_uring_register, u->ring.ring_fd,
+				   IORING_REGISTER_ENABLE_RINGS, NULL, 0) < 0)
+		log_warn("io_uring: enabling the ring failed");
+	ret = io_uring_register_ring_fd(&u->ring);
+	if (ret < 0 && log_once(&logged))
+		log_debug("io_uring: registering the ring fd failed: %s", strerror(-ret));
+}
+
+void uring_close(struct uring *u)
+{
+	if (u->ok)
+		io_uring_queue_exit(&u->ring);
+	u->ok = 0;
+}
+
+/* ---- what write-fixed and send share ---------------------------------- */
+
 static int uring_init(struct vxfwd_tx *tx, struct uring_tx *u, unsigned int nslots)
 {
-	struct io_uring_params p = {
-		.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,
-	};
 	int ret;
 
 	u->nslots = nslots;
-	ret = io_uring_queue_init_params(nslots, &u->ring, &p);
-	if (ret == -EINVAL) /* an older kernel without those flags */
-		ret = io_uring_queue_init(nslots, &u->ring, 0);
-	if (ret < 0)
-		return ret;
-	u->ring_ok = 1;
-	tx->fd = u->ring.ring_fd;
-	ret = io_uring_register_files(&u->ring, &tx->sock, 1);
+	ret = uring_open(tx, &u->io, nslots);
 	if (ret < 0)
 		return ret;
 	u->len = calloc(nslots, sizeof(*u->len));
@@ -68,8 +141,7 @@ static int uring_init(struct vxfwd_tx *tx, struct uring_tx *u, unsigned int nslo
 
 static void uring_exit(struct uring_tx *u)
 {
-	if (u->ring_ok)
-		io_uring_queue_exit(&u->ring);
+	uring_close(&u->io);
 	free(u->len);
 }
 
@@ -88,9 +160,10 @@ static int uring_flush(struct vxfwd_tx *tx)
 	struct uring_tx *u = tx->priv;
 	int ret;
 
+	uring_start(&u->io);
 	if (!tx->queued)
 		return 0;
-	ret = io_uring_submit(&u->ring);
+	ret = io_uring_submit(&u->io.ring);
 	if (ret < 0)
 		return ret;
 	tx->st->batches++;
@@ -109,7 +182,7 @@ static void uring_wait(struct vxfwd_tx *tx, int ms)
 	struct io_uring_cqe *cqe;
 
 	if (tx->inflight)
-		io_uring_wait_cqe_timeout(&u->ring, &cqe, &ts);
+		io_uring_wait_cqe_timeout(&u->io.ring, &cqe, &ts);
 }
 
 /* Account every available CQE, REAP_BATCH at a time; `done` frees its slot. */
@@ -121,13 +194,13 @@ static unsigned int uring_reap(struct vxfwd_tx *tx,
 	unsigned int i, n, slot, total = 0;
 
 	do {
-		n = io_uring_peek_batch_cqe(&u->ring, cqe, REAP_BATCH);
+		n = io_uring_peek_batch_cqe(&u->io.ring, cqe, REAP_BATCH);
 		for (i = 0; i < n; i++) {
 			slot = (unsigned int)io_uring_cqe_get_data64(cqe[i]);
 			tx_account(tx, u->len[slot], cqe[i]->res);
 			done(u, slot);
 		}
-		io_uring_cq_advance(&u->ring, n);
+		io_uring_cq_advance(&u->io.ring, n);
 		tx->inflight -= n;
 		total += n;
 	} while (n == REAP_BATCH);
@@ -177,7 +250,7 @@ static int wf_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 	s->nfree = o->nslots;
 	iov.iov_base = s->buf;
 	iov.iov_len = s->buf_len;
-	return io_uring_register_buffers(&s->u.ring, &iov, 1);
+	return io_uring_register_buffers(&s->u.io.ring, &iov, 1);
 }
 
 static unsigned int wf_room(struct vxfwd_tx *tx)
@@ -193,7 +266,7 @@ static void wf_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 l
 	struct wf_tx *s = priv;
 	unsigned int slot = s->free[--s->nfree];
 	unsigned char *p = s->buf + (size_t)slot * VXFWD_TX_SLOT_SIZE;
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->u.ring);
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->u.io.ring);
 
 	(void)end;
 	memcpy(p, frame, len);
@@ -267,7 +340,7 @@ static void snd_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 
 {
 	struct snd_tx *s = priv;
 	unsigned int slot = s->tail++ % s->u.nslots;
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->u.ring);
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->u.io.ring);
 
 	io_uring_prep_send(sqe, 0, frame, len, 0);
 	uring_queued(tx, &s->u, sqe, slot, len);

@@ -14,11 +14,11 @@
  * wait.  When the ring is empty it polls the producer position for
  * `busy-poll` microseconds (latency under load without a wakeup per batch),
  * then sleeps in epoll_wait() on the ring (the kernel wakes a consumer that
- * has caught up), the sender's completion fd (the io_uring backends' ring;
- * without one it comes back after 1 ms while frames are in flight) and the
- * stop eventfd.  When every send slot is in flight it waits up to 1 ms for a
- * completion.  At exit it flushes and waits up to DRAIN_MS for what is in
- * flight.
+ * has caught up), the sender's completion fd (the io_uring ring, unless
+ * DEFER_TASKRUN: tx_uring.h; without one it comes back after 1 ms while
+ * frames are in flight, having reaped what completed) and the stop eventfd.
+ * When every send slot is in flight it waits up to 1 ms for a completion.
+ * At exit it flushes and waits up to DRAIN_MS for what is in flight.
  */
 #include <errno.h>
 #include <sched.h>
@@ -151,7 +151,12 @@ static void *worker_main(void *arg)
 			continue;
 		if (busy_poll(w, e->conf.poll_us))
 			continue;
-		/* Without a completion fd, come back for in-flight frames. */
+		/*
+		 * Sends completed at submission are accounted before sleeping;
+		 * without a completion fd (tx_uring.h), come back for the rest.
+		 */
+		if (w->tx.inflight)
+			w->tx.ops->reap(&w->tx);
 		timeout = w->tx.inflight && w->tx.fd < 0 ? 1 : e->beat_ms;
 		__atomic_store_n(&w->beat, w->beat + 1, __ATOMIC_RELAXED);
 		w->st->wakeups++;

@@ -104,8 +104,8 @@ expect 2 "reload with --file and --name" "$VXFWD" reload --file a.rules --name a
 expect 2 "check --json --verbose" "$VXFWD" check --json --verbose
 expect 2 "monitor --count 0" "$VXFWD" monitor --count 0
 expect 2 "import-allowlist --set without a file" "$VXFWD" import-allowlist --set x
-"$VXFWD" run -b nope 2>&1 | grep -q "unknown backend: use write-fixed, send, sendmmsg or tx-ring" &&
-	echo "ok: an unknown backend names the four backends" ||
+"$VXFWD" run -b nope 2>&1 | grep -q "unknown backend: use write-fixed, send, sendmmsg, tx-ring or uring-ring" &&
+	echo "ok: an unknown backend names the five backends" ||
 	{ echo "FAIL: the unknown backend message does not name the backends"; FAILS=$((FAILS + 1)); }
 expect 1 "run with a missing rules file" "$VXFWD" run -f "$TMP/none.rules"
 expect 1 "run -b sendmmsg -w 2 with a missing rules file (options parse)" \
