@@ -7,6 +7,7 @@
 #include <linux/if_packet.h>
 
 #include "tx.h"
+#include "tx_backends.h"
 
 /*
  * Socket send buffer: every frame in flight holds an skb charged to it.  The
@@ -16,12 +17,63 @@
  */
 #define TX_SNDBUF (32 << 20)
 
-static const struct vxfwd_tx_ops *const backends[] = {
-	[VXFWD_BACKEND_WRITE_FIXED] = &tx_write_fixed_ops,
-	[VXFWD_BACKEND_SEND] = &tx_send_ops,
-	[VXFWD_BACKEND_SENDMMSG] = &tx_sendmmsg_ops,
-	[VXFWD_BACKEND_TX_RING] = &tx_tx_ring_ops,
-	[VXFWD_BACKEND_URING_RING] = &tx_uring_ring_ops,
+/* Every backend: what implements each step (tx_backends.h). */
+static const struct vxfwd_tx_ops backends[] = {
+	[VXFWD_BACKEND_WRITE_FIXED] =
+		{
+			.open = wf_open,
+			.close = wf_close,
+			.room = wf_room,
+			.queue = wf_queue,
+			.flush = uring_flush,
+			.reap = wf_reap,
+			.release = tx_release_taken,
+			.wait = uring_wait,
+		},
+	[VXFWD_BACKEND_SEND] =
+		{
+			.open = snd_open,
+			.close = snd_close,
+			.room = snd_room,
+			.queue = snd_queue,
+			.flush = uring_flush,
+			.reap = snd_reap,
+			.release = snd_release,
+			.wait = uring_wait,
+		},
+	[VXFWD_BACKEND_SENDMMSG] =
+		{
+			.open = mm_open,
+			.close = mm_close,
+			.room = mm_room,
+			.queue = mm_queue,
+			.flush = mm_flush,
+			.reap = mm_reap,
+			.release = tx_release_taken,
+			.wait = mm_wait,
+		},
+	[VXFWD_BACKEND_TX_RING] =
+		{
+			.open = tr_open,
+			.close = tr_close,
+			.room = tpring_op_room,
+			.queue = tpring_op_queue,
+			.flush = tr_flush,
+			.reap = tr_reap,
+			.release = tx_release_taken,
+			.wait = tr_wait,
+		},
+	[VXFWD_BACKEND_URING_RING] =
+		{
+			.open = ur_open,
+			.close = ur_close,
+			.room = tpring_op_room,
+			.queue = tpring_op_queue,
+			.flush = ur_flush,
+			.reap = ur_reap,
+			.release = tx_release_taken,
+			.wait = ur_wait,
+		},
 };
 
 static int packet_socket(const struct vxfwd_tx_opts *o)
@@ -64,9 +116,10 @@ int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_eng
 	tx->st = st;
 	if (!bo.nslots)
 		bo.nslots = VXFWD_TX_SLOTS;
-	if ((size_t)o->backend >= sizeof(backends) / sizeof(backends[0]) || !backends[o->backend])
+	if ((size_t)o->backend >= sizeof(backends) / sizeof(backends[0]) ||
+	    !backends[o->backend].open)
 		return -EINVAL;
-	tx->ops = backends[o->backend];
+	tx->ops = &backends[o->backend];
 
 	ret = packet_socket(o);
 	if (ret < 0)

@@ -83,9 +83,6 @@ struct vxfwd_tx_ops {
 	void (*wait)(struct vxfwd_tx *tx, int ms);
 };
 
-extern const struct vxfwd_tx_ops tx_write_fixed_ops, tx_send_ops, tx_sendmmsg_ops, tx_tx_ring_ops,
-	tx_uring_ring_ops;
-
 int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_engine_stats *st);
 void tx_close(struct vxfwd_tx *tx);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tx.h"
+#include "tx_backends.h"
 
 /* Message vectors, one per slot, rebuilt for each batch. */
 struct mm_tx {
@@ -21,7 +22,7 @@ struct mm_tx {
 	struct iovec *iov;
 };
 
-static void mm_close(struct vxfwd_tx *tx)
+void mm_close(struct vxfwd_tx *tx)
 {
 	struct mm_tx *s = tx->priv;
 
@@ -32,7 +33,7 @@ static void mm_close(struct vxfwd_tx *tx)
 	tx_priv_free(tx);
 }
 
-static int mm_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
+int mm_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 {
 	struct mm_tx *s;
 
@@ -45,15 +46,14 @@ static int mm_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 	return s->msg && s->iov ? 0 : -ENOMEM;
 }
 
-static unsigned int mm_room(struct vxfwd_tx *tx)
+unsigned int mm_room(struct vxfwd_tx *tx)
 {
 	const struct mm_tx *s = tx->priv;
 
 	return s->nslots - tx->queued;
 }
 
-static void mm_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
-		     unsigned long end)
+void mm_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len, unsigned long end)
 {
 	struct mm_tx *s = priv;
 	unsigned int i = tx->queued++;
@@ -66,7 +66,7 @@ static void mm_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 l
 	s->msg[i].msg_hdr.msg_iovlen = 1;
 }
 
-static int mm_flush(struct vxfwd_tx *tx)
+int mm_flush(struct vxfwd_tx *tx)
 {
 	struct mm_tx *s = tx->priv;
 	unsigned int done = 0, i;
@@ -92,25 +92,14 @@ static int mm_flush(struct vxfwd_tx *tx)
 }
 
 /* Nothing is ever in flight: flush returns when the kernel has every message. */
-static unsigned int mm_reap(struct vxfwd_tx *tx)
+unsigned int mm_reap(struct vxfwd_tx *tx)
 {
 	(void)tx;
 	return 0;
 }
 
-static void mm_wait(struct vxfwd_tx *tx, int ms)
+void mm_wait(struct vxfwd_tx *tx, int ms)
 {
 	(void)tx;
 	(void)ms;
 }
-
-const struct vxfwd_tx_ops tx_sendmmsg_ops = {
-	.open = mm_open,
-	.close = mm_close,
-	.room = mm_room,
-	.queue = mm_queue,
-	.flush = mm_flush,
-	.reap = mm_reap,
-	.release = tx_release_taken,
-	.wait = mm_wait,
-};

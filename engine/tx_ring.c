@@ -19,6 +19,7 @@
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 
+#include "tx_backends.h"
 #include "tx_ring.h"
 
 #define TR_FRAME_SIZE (16u << 10)
@@ -27,8 +28,8 @@
 
 /* tx-ring: the ring, and whether the last send() left frames unsent. */
 struct tr_tx {
-	struct tpring r;
-	int again; /* the last send() found the socket full */
+	struct tpring r; /* first: tpring_op_room() and _queue() take the state as one */
+	int again;	 /* the last send() found the socket full */
 };
 
 /* ---- the mapped ring -------------------------------------------------- */
@@ -149,9 +150,21 @@ unsigned int tpring_reap(struct vxfwd_tx *tx, struct tpring *r)
 	return n;
 }
 
+unsigned int tpring_op_room(struct vxfwd_tx *tx)
+{
+	return tpring_room(tx->priv);
+}
+
+void tpring_op_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
+		     unsigned long end)
+{
+	(void)end;
+	tpring_queue(tx, priv, frame, len);
+}
+
 /* ---- tx-ring: send(2) per batch ---------------------------------------- */
 
-static void tr_close(struct vxfwd_tx *tx)
+void tr_close(struct vxfwd_tx *tx)
 {
 	struct tr_tx *s = tx->priv;
 
@@ -161,7 +174,7 @@ static void tr_close(struct vxfwd_tx *tx)
 	tx_priv_free(tx);
 }
 
-static int tr_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
+int tr_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 {
 	struct tr_tx *s;
 
@@ -171,23 +184,7 @@ static int tr_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 	return tpring_open(&s->r, tx->sock, o->nslots, 0);
 }
 
-static unsigned int tr_room(struct vxfwd_tx *tx)
-{
-	const struct tr_tx *s = tx->priv;
-
-	return tpring_room(&s->r);
-}
-
-static void tr_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
-		     unsigned long end)
-{
-	struct tr_tx *s = priv;
-
-	(void)end;
-	tpring_queue(tx, &s->r, frame, len);
-}
-
-static int tr_flush(struct vxfwd_tx *tx)
+int tr_flush(struct vxfwd_tx *tx)
 {
 	struct tr_tx *s = tx->priv;
 	ssize_t n;
@@ -208,14 +205,14 @@ static int tr_flush(struct vxfwd_tx *tx)
 	return 0;
 }
 
-static unsigned int tr_reap(struct vxfwd_tx *tx)
+unsigned int tr_reap(struct vxfwd_tx *tx)
 {
 	struct tr_tx *s = tx->priv;
 
 	return tpring_reap(tx, &s->r);
 }
 
-static void tr_wait(struct vxfwd_tx *tx, int ms)
+void tr_wait(struct vxfwd_tx *tx, int ms)
 {
 	struct pollfd p = {.fd = tx->sock, .events = POLLOUT};
 
@@ -224,14 +221,3 @@ static void tr_wait(struct vxfwd_tx *tx, int ms)
 	if (tx->inflight)
 		poll(&p, 1, ms);
 }
-
-const struct vxfwd_tx_ops tx_tx_ring_ops = {
-	.open = tr_open,
-	.close = tr_close,
-	.room = tr_room,
-	.queue = tr_queue,
-	.flush = tr_flush,
-	.reap = tr_reap,
-	.release = tx_release_taken,
-	.wait = tr_wait,
-};

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "tx_backends.h"
 #include "log.h"
 #include "tx_uring.h"
 
@@ -155,7 +156,7 @@ static void uring_queued(struct vxfwd_tx *tx, struct uring_tx *u, struct io_urin
 	tx->queued++;
 }
 
-static int uring_flush(struct vxfwd_tx *tx)
+int uring_flush(struct vxfwd_tx *tx)
 {
 	struct uring_tx *u = tx->priv;
 	int ret;
@@ -172,7 +173,7 @@ static int uring_flush(struct vxfwd_tx *tx)
 	return 0;
 }
 
-static void uring_wait(struct vxfwd_tx *tx, int ms)
+void uring_wait(struct vxfwd_tx *tx, int ms)
 {
 	struct __kernel_timespec ts = {
 		.tv_sec = ms / 1000,
@@ -209,7 +210,7 @@ static unsigned int uring_reap(struct vxfwd_tx *tx,
 
 /* ---- write-fixed ------------------------------------------------------- */
 
-static void wf_close(struct vxfwd_tx *tx)
+void wf_close(struct vxfwd_tx *tx)
 {
 	struct wf_tx *s = tx->priv;
 
@@ -222,7 +223,7 @@ static void wf_close(struct vxfwd_tx *tx)
 	tx_priv_free(tx);
 }
 
-static int wf_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
+int wf_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 {
 	struct wf_tx *s;
 	struct iovec iov;
@@ -253,15 +254,14 @@ static int wf_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 	return io_uring_register_buffers(&s->u.io.ring, &iov, 1);
 }
 
-static unsigned int wf_room(struct vxfwd_tx *tx)
+unsigned int wf_room(struct vxfwd_tx *tx)
 {
 	const struct wf_tx *s = tx->priv;
 
 	return s->nfree;
 }
 
-static void wf_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
-		     unsigned long end)
+void wf_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len, unsigned long end)
 {
 	struct wf_tx *s = priv;
 	unsigned int slot = s->free[--s->nfree];
@@ -281,25 +281,14 @@ static void wf_done(struct uring_tx *u, unsigned int slot)
 	s->free[s->nfree++] = slot;
 }
 
-static unsigned int wf_reap(struct vxfwd_tx *tx)
+unsigned int wf_reap(struct vxfwd_tx *tx)
 {
 	return uring_reap(tx, wf_done);
 }
 
-const struct vxfwd_tx_ops tx_write_fixed_ops = {
-	.open = wf_open,
-	.close = wf_close,
-	.room = wf_room,
-	.queue = wf_queue,
-	.flush = uring_flush,
-	.reap = wf_reap,
-	.release = tx_release_taken,
-	.wait = uring_wait,
-};
-
 /* ---- send, straight from the ring ------------------------------------- */
 
-static void snd_close(struct vxfwd_tx *tx)
+void snd_close(struct vxfwd_tx *tx)
 {
 	struct snd_tx *s = tx->priv;
 
@@ -311,7 +300,7 @@ static void snd_close(struct vxfwd_tx *tx)
 	tx_priv_free(tx);
 }
 
-static int snd_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
+int snd_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 {
 	struct snd_tx *s;
 	int ret;
@@ -328,15 +317,14 @@ static int snd_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 	return s->end && s->done ? 0 : -ENOMEM;
 }
 
-static unsigned int snd_room(struct vxfwd_tx *tx)
+unsigned int snd_room(struct vxfwd_tx *tx)
 {
 	const struct snd_tx *s = tx->priv;
 
 	return s->u.nslots - (s->tail - s->head);
 }
 
-static void snd_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
-		      unsigned long end)
+void snd_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len, unsigned long end)
 {
 	struct snd_tx *s = priv;
 	unsigned int slot = s->tail++ % s->u.nslots;
@@ -355,7 +343,7 @@ static void snd_done(struct uring_tx *u, unsigned int slot)
 	s->done[slot] = 1;
 }
 
-static unsigned int snd_reap(struct vxfwd_tx *tx)
+unsigned int snd_reap(struct vxfwd_tx *tx)
 {
 	struct snd_tx *s = tx->priv;
 	unsigned int n = uring_reap(tx, snd_done);
@@ -368,20 +356,9 @@ static unsigned int snd_reap(struct vxfwd_tx *tx)
 	return n;
 }
 
-static unsigned long snd_release(struct vxfwd_tx *tx, unsigned long taken)
+unsigned long snd_release(struct vxfwd_tx *tx, unsigned long taken)
 {
 	const struct snd_tx *s = tx->priv;
 
 	return s->head == s->tail ? taken : s->released;
 }
-
-const struct vxfwd_tx_ops tx_send_ops = {
-	.open = snd_open,
-	.close = snd_close,
-	.room = snd_room,
-	.queue = snd_queue,
-	.flush = uring_flush,
-	.reap = snd_reap,
-	.release = snd_release,
-	.wait = uring_wait,
-};

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <poll.h>
 
+#include "tx_backends.h"
 #include "tx_ring.h"
 #include "tx_uring.h"
 
@@ -31,15 +32,15 @@
 #define UR_VNET	   1 /* a virtio_net_hdr before each frame (see above) */
 
 struct ur_tx {
+	struct tpring r; /* first: tpring_op_room() and _queue() take the state as one */
 	struct uring io;
-	struct tpring r;
 	unsigned int kicks; /* submitted, CQE not reaped: 0 or 1 */
 	int again;	    /* frames may be marked and not kicked */
 	int failed;	    /* the last kick was refused (link down) */
 	int err;	    /* its error, for the next flush */
 };
 
-static void ur_close(struct vxfwd_tx *tx)
+void ur_close(struct vxfwd_tx *tx)
 {
 	struct ur_tx *s = tx->priv;
 
@@ -50,7 +51,7 @@ static void ur_close(struct vxfwd_tx *tx)
 	tx_priv_free(tx);
 }
 
-static int ur_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
+int ur_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 {
 	struct ur_tx *s;
 	int ret;
@@ -63,22 +64,6 @@ static int ur_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 		return ret;
 	tx->fd = -1; /* frames handed back post no CQE */
 	return tpring_open(&s->r, tx->sock, o->nslots, UR_VNET);
-}
-
-static unsigned int ur_room(struct vxfwd_tx *tx)
-{
-	const struct ur_tx *s = tx->priv;
-
-	return tpring_room(&s->r);
-}
-
-static void ur_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len,
-		     unsigned long end)
-{
-	struct ur_tx *s = priv;
-
-	(void)end;
-	tpring_queue(tx, &s->r, frame, len);
 }
 
 /* Hand every marked frame to the kernel: one SEND of nothing. */
@@ -105,7 +90,7 @@ static int ur_kick(struct vxfwd_tx *tx, struct ur_tx *s)
 	return 0;
 }
 
-static int ur_flush(struct vxfwd_tx *tx)
+int ur_flush(struct vxfwd_tx *tx)
 {
 	struct ur_tx *s = tx->priv;
 	int ret = s->err, kick;
@@ -143,7 +128,7 @@ static void ur_reap_kicks(struct ur_tx *s)
 	s->kicks -= n;
 }
 
-static unsigned int ur_reap(struct vxfwd_tx *tx)
+unsigned int ur_reap(struct vxfwd_tx *tx)
 {
 	struct ur_tx *s = tx->priv;
 
@@ -152,7 +137,7 @@ static unsigned int ur_reap(struct vxfwd_tx *tx)
 	return tpring_reap(tx, &s->r);
 }
 
-static void ur_wait(struct vxfwd_tx *tx, int ms)
+void ur_wait(struct vxfwd_tx *tx, int ms)
 {
 	struct __kernel_timespec ts = {
 		.tv_sec = ms / 1000,
@@ -175,14 +160,3 @@ static void ur_wait(struct vxfwd_tx *tx, int ms)
 	else if (tx->inflight)
 		poll(&p, 1, ms);
 }
-
-const struct vxfwd_tx_ops tx_uring_ring_ops = {
-	.open = ur_open,
-	.close = ur_close,
-	.room = ur_room,
-	.queue = ur_queue,
-	.flush = ur_flush,
-	.reap = ur_reap,
-	.release = tx_release_taken,
-	.wait = ur_wait,
-};
