@@ -72,7 +72,7 @@ thread_on() {
 # run_says CASE CPU REGEX: run in the sensor logs REGEX, and its worker is
 # on CPU (state file, thread affinity); stopped by SIGTERM.
 run_says() {
-	local name=$1 cpu=$2 re=$3 log=$work/$1.log pid state tasks
+	local name=$1 cpu=$2 re=$3 log=$work/$1.log pid state
 	# Not through sensor(): ip and taskset exec, so $! is vxfwd's own PID.
 	ip netns exec "$S" taskset -c 0,1 "$vxfwd" run -f "$rules" -n "$tag" >"$log" 2>&1 </dev/null &
 	pid=$!
@@ -88,14 +88,20 @@ run_says() {
 		t_fail "$name: run: no line matches /$re/: $(grep 'engine:' "$log")"
 	fi
 	state=$(grep '^worker ' "/run/vxfwd/$tag.rules.state")
-	[ "$state" = "worker 0 cpu $cpu" ] && t_ok "$name: state file: $state" ||
+	if [ "$state" = "worker 0 cpu $cpu" ]; then
+		t_ok "$name: state file: $state"
+	else
 		t_fail "$name: state file says '$state', expected 'worker 0 cpu $cpu'"
-	lab_wait 5 thread_on "$pid" "$cpu" && t_ok "$name: a thread of run is pinned to CPU $cpu" ||
+	fi
+	if lab_wait 5 thread_on "$pid" "$cpu"; then
+		t_ok "$name: a thread of run is pinned to CPU $cpu"
+	else
 		t_fail "$name: no thread of run is pinned to CPU $cpu: $(grep -h Cpus_allowed_list /proc/"$pid"/task/*/status | tr '\n\t' '; ')"
+	fi
 	lab_kill "$pid"
 }
 
-lab_small_up
+lab_small_up ""
 write_rules
 
 # napi: the kthread that appears when threaded NAPI is turned on is ens5's.
