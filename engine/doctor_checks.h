@@ -10,7 +10,8 @@
  *   doctor_rules.c the rules file and the instance
  *   doctor_sys.c   kernel, privileges, BPF, bpffs, memlock, io_uring,
  *                  AF_PACKET, AWS
- *   doctor_net.c   the interfaces, MTU, subnets, rp_filter, next hops
+ *   doctor_net.c   the interfaces, MTU, subnets, rp_filter, next hops, the
+ *                  CPUs that process the ingress's receive
  *   doctor_xdp.c   the XDP attach probes and the mode run will use
  *
  * Host facts come from host.h.
@@ -128,6 +129,7 @@ void check_mtu(struct doctor *d);
 void check_subnet(struct doctor *d);
 void check_rp_filter(struct doctor *d);
 void check_nexthops(struct doctor *d);
+void check_rx_cpus(struct doctor *d);
 
 /* doctor_xdp.c */
 void check_xdp(struct doctor *d);

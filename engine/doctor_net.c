@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/neighbour.h>
@@ -275,4 +276,70 @@ void check_nexthops(struct doctor *d)
 	n = dnat_targets(d->rs, t, VXFWD_MAX_NEXTHOPS);
 	for (i = 0; i < n; i++)
 		check_target(d, t[i]);
+}
+
+/* ---- receive CPUs -------------------------------------------------------- */
+
+/* The CPUs the rules file pins the workers to (doctor takes no -c). */
+static int conf_cpus(const struct vxfwd_engine_conf *c, cpu_set_t *set)
+{
+	unsigned int i;
+
+	CPU_ZERO(set);
+	for (i = 0; i < c->n_cpus; i++)
+		if (c->cpus[i] < CPU_SETSIZE)
+			CPU_SET(c->cpus[i], set);
+	return (int)c->n_cpus;
+}
+
+/* Receive unknown: say why; where the workers go follows from the rules alone. */
+static void rx_unknown(struct doctor *d, const struct host_rx_cpus *rx, const char *workers)
+{
+	report(d, DR_OK, NULL, "receive CPUs: %s: unknown, %s; %s", d->rs->ingress,
+	       rx->sysfs ? "no IRQ, RPS mask or threaded NAPI kthread of its own (a veth has "
+			   "none)"
+			 : "/sys/class/net is another network namespace's (mount sysfs in this "
+			   "one, as ip netns exec does)",
+	       workers);
+}
+
+void check_rx_cpus(struct doctor *d)
+{
+	const char *in = d->rs->ingress;
+	struct host_rx_cpus rx;
+	cpu_set_t work, free_cpus, shared;
+	char rxl[256], src[96], wl[256], fl[256], workers[300];
+	int pinned, n_free;
+
+	if (!d->in_ifindex)
+		return;
+	host_rx_cpus(in, &rx);
+	n_free = host_cpus_free_of_rx(&rx, &free_cpus);
+	pinned = conf_cpus(&d->rs->engine, &work);
+	host_cpu_list_fmt(&work, wl, sizeof(wl));
+	host_cpu_list_fmt(&free_cpus, fl, sizeof(fl));
+	if (pinned)
+		snprintf(workers, sizeof(workers), "workers pinned to %s", wl);
+	else if (n_free)
+		snprintf(workers, sizeof(workers), "no CPUs configured: run pins the workers to %s",
+			 fl);
+	else
+		snprintf(workers, sizeof(workers), "workers float");
+	if (!rx.sources) {
+		rx_unknown(d, &rx, workers);
+		return;
+	}
+	host_cpu_list_fmt(&rx.cpus, rxl, sizeof(rxl));
+	host_rx_sources(&rx, src, sizeof(src));
+	CPU_AND(&shared, &work, &rx.cpus);
+	if (pinned && CPU_COUNT(&shared) && n_free)
+		report(d, DR_WARN,
+		       "pin the workers to other CPUs (-c) or move the receive (IRQ affinity, RPS)",
+		       "receive CPUs: %s receives on CPU%s %s (%s), %s: they share a CPU with %s's "
+		       "receive; under overload frames are dropped as drop_ring_full",
+		       in, CPU_COUNT(&rx.cpus) == 1 ? "" : "s", rxl, src, workers, in);
+	else
+		report(d, DR_OK, NULL, "receive CPUs: %s receives on CPU%s %s (%s), %s%s", in,
+		       CPU_COUNT(&rx.cpus) == 1 ? "" : "s", rxl, src, workers,
+		       n_free ? "" : "; no CPU is free of its receive");
 }

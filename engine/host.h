@@ -4,7 +4,9 @@
  * XDP attachments, for `run`, the neighbour tracker and `doctor`.
  *
  * Interface facts come from rtnetlink and ioctls, never from /sys/class/net,
- * so that the answers belong to the caller's network namespace.  Every
+ * so that the answers belong to the caller's network namespace; the one
+ * exception, which CPUs process an interface's receive (host_rx.c), reads
+ * sysfs only after checking that it is this namespace's.  Every
  * rtnetlink exchange goes through the host_nl_* helpers below: raw
  * NETLINK_ROUTE, no libnl.
  */
@@ -12,6 +14,7 @@
 #define VXFWD_HOST_H
 
 #include <net/if.h>
+#include <sched.h>
 #include <stddef.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
@@ -143,6 +146,54 @@ int host_read_sysctl_int(const char *path, int *val);
 
 /* The XDP program attached to `ifindex`: its id (0: none) and mode's name. */
 int host_xdp_attached(int ifindex, __u32 *id, const char **mode);
+
+/* ---- receive CPUs (host_rx.c) --------------------------------------------- */
+
+enum host_rx_source {
+	HOST_RX_IRQ = 1,  /* an IRQ /proc/interrupts names after the interface */
+	HOST_RX_RPS = 2,  /* a receive queue's rps_cpus */
+	HOST_RX_NAPI = 4, /* a threaded NAPI kthread napi/NAME-ID */
+};
+
+struct host_rx_cpus {
+	cpu_set_t cpus;	      /* the union of what the sources below said */
+	unsigned int sources; /* HOST_RX_*; 0: unknown (a veth has no IRQ) */
+	int sysfs;	      /* /sys/class/net/NAME is this namespace's */
+	int n_irqs;
+	int n_napi;
+	char napi[16]; /* the first NAPI kthread's name */
+};
+
+/*
+ * The CPUs that process `name`'s receive: the affinity of its IRQs
+ * (/proc/irq/N/effective_affinity_list, else smp_affinity_list; only for a
+ * device, since /proc/interrupts is the host's), every rx queue's RPS mask,
+ * and with /sys/class/net/NAME/threaded = 1 the CPUs its napi/NAME-* kthreads
+ * may run on.  sysfs is read only when it was mounted in this network
+ * namespace (ip netns exec does that); otherwise, or when no source says
+ * anything, rx->sources is 0.  NAPI kthreads are matched by name, so a
+ * same-named interface of another namespace with threaded NAPI counts too.
+ */
+void host_rx_cpus(const char *name, struct host_rx_cpus *rx);
+
+/* "2 IRQs, RPS, threaded NAPI napi/ens5-8193": which sources contributed. */
+const char *host_rx_sources(const struct host_rx_cpus *rx, char *buf, size_t len);
+
+/*
+ * The CPUs this process may use (sched_getaffinity: cgroups and taskset
+ * respected) that are not receive CPUs of `rx`, into `out`: their count, 0
+ * when the receive CPUs are unknown.
+ */
+int host_cpus_free_of_rx(const struct host_rx_cpus *rx, cpu_set_t *out);
+
+/* A CPU list as the kernel writes it, "0-3,8": 0, -EINVAL or -ERANGE. */
+int host_cpu_list_parse(const char *s, cpu_set_t *set);
+
+/* A hex CPU mask as the kernel writes it, "00000003", "ff,00000001": 0, -EINVAL or -ERANGE. */
+int host_cpu_mask_parse(const char *s, cpu_set_t *set);
+
+/* `set` as a CPU list, "0-1,3" ("" when empty). */
+const char *host_cpu_list_fmt(const cpu_set_t *set, char *buf, size_t len);
 
 /*
  * This host as the rules loader asks about it: every vxfwd_dsl_load*() of the

@@ -76,7 +76,9 @@ static void check_own_program(struct doctor *d)
 
 /*
  * In order.  `pre`: doctor_preflight() runs it too; the others load a
- * program, attach one, register buffers or repeat what run does at once.
+ * program, attach one, register buffers or repeat what run does at once
+ * (run resolves the workers' CPUs against the receive CPUs itself, with
+ * its -c, which the preflight does not see).
  */
 static const struct {
 	void (*fn)(struct doctor *d);
@@ -89,7 +91,7 @@ static const struct {
 	{check_rules, 0, 0},	{check_instance, 0, 0},	  {check_ingress, 1, 1},
 	{check_egress, 1, 1},	{check_xdp, 1, 0},	  {check_mode, 1, 0},
 	{check_mtu, 1, 1},	{check_subnet, 1, 1},	  {check_rp_filter, 1, 1},
-	{check_nexthops, 1, 1}, {check_aws, 0, 1},
+	{check_nexthops, 1, 1}, {check_rx_cpus, 1, 0},	  {check_aws, 0, 1},
 };
 
 void doctor_run_checks(struct doctor *d)
