@@ -102,57 +102,6 @@ static int resolve_ifaces(struct engine *e)
 	return 0;
 }
 
-/*
- * The workers' CPUs when neither -c nor the engine block names them: the
- * CPUs this process may use that do not process the ingress's receive
- * (host_rx_cpus()), so that under overload the receive does not take the
- * CPU that drains its rings; none of them, or receive CPUs unknown: the
- * workers float.  Named CPUs stay, with a warning when they share one
- * with the receive while another is free.
- */
-static void resolve_cpus(struct engine *e)
-{
-	struct vxfwd_engine_conf *c = &e->conf;
-	struct host_rx_cpus rx;
-	cpu_set_t free_cpus;
-	char rxl[256], src[96], fl[256];
-	unsigned int i;
-	int cpu, n_free, shared = 0;
-
-	host_rx_cpus(e->ingress, &rx);
-	n_free = host_cpus_free_of_rx(&rx, &free_cpus);
-	host_cpu_list_fmt(&rx.cpus, rxl, sizeof(rxl));
-	host_rx_sources(&rx, src, sizeof(src));
-	if (c->n_cpus) {
-		for (i = 0; i < c->n_cpus; i++)
-			shared |= c->cpus[i] < CPU_SETSIZE && CPU_ISSET(c->cpus[i], &rx.cpus);
-		if (shared && n_free)
-			log_warnx("engine: the workers' CPUs share a CPU with %s's receive (CPU %s: "
-				  "%s); under overload frames are dropped as drop_ring_full",
-				  e->ingress, rxl, src);
-		return;
-	}
-	if (!rx.sources) {
-		log_info("engine: workers float: the CPUs that process %s's receive are "
-			 "unknown%s",
-			 e->ingress,
-			 rx.sysfs ? "" : " (/sys/class/net is another network namespace's)");
-		return;
-	}
-	if (!n_free) {
-		log_info("engine: workers float: every CPU this process may use receives on %s "
-			 "(CPU %s: %s)",
-			 e->ingress, rxl, src);
-		return;
-	}
-	for (cpu = 0; cpu < CPU_SETSIZE && c->n_cpus < VXFWD_MAX_WORKERS; cpu++)
-		if (CPU_ISSET(cpu, &free_cpus))
-			c->cpus[c->n_cpus++] = (unsigned int)cpu;
-	log_info("engine: workers pinned to CPU %s, free of %s's receive (CPU %s: %s); -c or "
-		 "engine { cpus } choose others",
-		 host_cpu_list_fmt(&free_cpus, fl, sizeof(fl)), e->ingress, rxl, src);
-}
-
 /* Same mount namespace as PID 1: a BPF file system mounted here is the host's. */
 static int host_mount_ns(void)
 {
@@ -241,27 +190,6 @@ static void egress_link_changed(void *ctx, const __u8 *mac, int up)
 	memcpy(e->egress_mac, mac, 6);
 	/* Applied by the loop, outside the netlink reader that called us. */
 	e->reapply = 1;
-}
-
-/*
- * The workers' policy, set on the main thread while it still may (FIFO and
- * RR need CAP_SYS_NICE): threads inherit it, and the main thread goes back
- * to SCHED_OTHER once they run (loop.c does not need it).
- */
-static void sched_apply(struct engine *e)
-{
-	struct sched_param sp = {.sched_priority = (int)e->conf.sched_prio};
-	int policy = e->conf.sched == VXFWD_SCHED_FIFO ? SCHED_FIFO : SCHED_RR;
-
-	if (e->conf.sched != VXFWD_SCHED_FIFO && e->conf.sched != VXFWD_SCHED_RR)
-		return;
-	if (sched_setscheduler(0, policy, &sp) < 0) {
-		log_warn("sched %s %u: not applied, the workers run as SCHED_OTHER (needs "
-			 "CAP_SYS_NICE, or systemd's CPUSchedulingPolicy=)",
-			 vxfwd_sched_name(e->conf.sched), e->conf.sched_prio);
-		return;
-	}
-	e->sched_set = 1;
 }
 
 static void log_engine(const struct engine *e)
@@ -364,7 +292,7 @@ static int start(struct engine *e)
 		log_warnx("%s: pinning maps failed: %s; 'vxfwd stats' finds them through %s",
 			  e->inst.pindir, strerror(-ret), e->ingress);
 	start_guard(e);
-	sched_apply(e);
+	engine_sched_apply(e);
 	log_engine(e);
 	return privs_drop();
 }
@@ -565,7 +493,7 @@ int cmd_run(int argc, char **argv)
 		vxfwd_ruleset_free(e.rs);
 		return VXFWD_EXIT_CONFIG;
 	}
-	resolve_cpus(&e);
+	engine_place_workers(&e);
 	/* Warnings only (it ends with their count): doctor's view of this host. */
 	doctor_preflight(e.inst.rules, e.rs);
 	/* Signals wait in the signalfd from now on, startup included. */

@@ -130,6 +130,10 @@ void health_init(struct engine *e);
 /* Report when due; ms until the next report, or -1 for none. */
 int health_tick(struct engine *e);
 
+/* placement.c: before start(), and in start() before the workers run. */
+void engine_place_workers(struct engine *e);
+void engine_sched_apply(struct engine *e);
+
 /* privs.c */
 int privs_drop(void);
 

@@ -11,6 +11,8 @@
 #         pins the worker to CPU 0 (its log, the state file, the thread)
 #   rps   threaded NAPI off, rx-0's RPS mask CPU 0: receive on CPU 0, the
 #         worker on CPU 1
+#   alone run may use CPU 0 alone, which receives (RPS): the worker floats
+#         and runs as SCHED_FIFO 1
 #   conf  `engine { cpus 0 }` with RPS on CPU 0: doctor warns, run keeps
 #         CPU 0 and warns
 # Skips (77) with fewer than two CPUs.
@@ -121,6 +123,36 @@ sysfs threaded 0
 sysfs queues/rx-0/rps_cpus 1
 doctor_says rps '^ok    receive CPUs: ens5 receives on CPU 0 \(RPS\), no CPUs configured: run pins the workers to 1$'
 run_says rps 1 "engine: workers pinned to CPU 1, free of ens5's receive \(CPU 0: RPS\)"
+
+# alone: run may use CPU 0 only, which receives: the worker floats there as
+# SCHED_FIFO 1 (field 41 of a thread's stat is its policy, 1 for FIFO).
+fifo_thread() {
+	local st
+	for st in /proc/"$1"/task/*/stat; do
+		awk '{ sub(/.*\) /, ""); if ($39 == 1) f = 1 } END { exit !f }' "$st" && return 0
+	done
+	return 1
+}
+log=$work/alone.log
+ip netns exec "$S" taskset -c 0 "$vxfwd" run -f "$rules" -n "$tag" >"$log" 2>&1 </dev/null &
+pid=$!
+LAB_PIDS+=("$pid")
+if ! lab_wait_forwarding "$pid" "$log"; then
+	t_fail "alone: run did not start forwarding: $(tail -n 5 "$log")"
+else
+	re="engine: workers float, as SCHED_FIFO 1: every CPU this process may use receives on ens5 \(CPU 0: RPS\)"
+	if grep -Eq -- "$re" "$log"; then
+		t_ok "alone: run: $(grep -E -- "$re" "$log")"
+	else
+		t_fail "alone: run: no line matches /$re/: $(grep 'engine:' "$log")"
+	fi
+	if lab_wait 5 fifo_thread "$pid"; then
+		t_ok "alone: a thread of run is SCHED_FIFO"
+	else
+		t_fail "alone: no thread of run is SCHED_FIFO"
+	fi
+fi
+lab_kill "$pid"
 
 # conf: the engine block wins, with a warning.
 write_rules 0

@@ -37,8 +37,8 @@ for unit in vxfwd.service vxfwd@.service; do
 		'^ExecStart=/usr/sbin/vxfwd run -k -f /etc/vxfwd/' \
 		'^ExecReload=/usr/sbin/vxfwd reload -n (vxfwd|%i)$' \
 		'^Restart=on-failure$' \
-		'^CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW( CAP_PERFMON)?$' \
-		'^AmbientCapabilities=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW( CAP_PERFMON)?$' \
+		'^CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW( CAP_PERFMON)? CAP_SYS_NICE$' \
+		'^AmbientCapabilities=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW( CAP_PERFMON)? CAP_SYS_NICE$' \
 		'^NoNewPrivileges=yes$' \
 		'^ProtectSystem=strict$' \
 		'^ReadWritePaths=/sys/fs/bpf$' \
