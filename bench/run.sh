@@ -104,7 +104,9 @@
 # Environment: BENCH_NICE (forwarder's nice, -10), BENCH_FIFO=PRIO (the
 # daemon, and the NAPI thread with --threaded or shared, at SCHED_FIFO PRIO
 # instead), BENCH_NAPI_FIFO (the shared placement's NAPI thread, 50; empty
-# for BENCH_NICE), BENCH_RULES (vxfwd's rules, bench/bench.rules),
+# for BENCH_NICE), BENCH_GENERIC_RX (shared placement, generic XDP: rps,
+# the default, or threaded: ens5's receive in a NAPI thread on the
+# forwarder's CPU), BENCH_RULES (vxfwd's rules, bench/bench.rules),
 # BENCH_BUILD (build-bench), VXBENCH / VXFWD (prebuilt binaries).
 #
 # Writes bench/out/<UTC time>/{trials.jsonl,summary.json,table.txt}; prints
@@ -123,6 +125,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRCDIR=$(cd "$BENCH_DIR/.." && pwd)
 BUILD=${BENCH_BUILD:-$SRCDIR/build-bench}
 PY=/usr/bin/python3
+GENERIC_RX=${BENCH_GENERIC_RX:-rps}
 GEN_CPU=1
 # Most frames a paced generator sends back to back in the shared placement.
 GEN_BURST=64
@@ -387,6 +390,8 @@ place_cell()
 	FWD_CPU=$WORK_CPU
 	[ "$MODE" = sweep ] && [ "$PLACEMENT" = split ] && FWD_CPU=$GEN_CPU
 	unthread_napi "$LAB_NS_S" ens5
+	# veth's default; BENCH_GENERIC_RX=threaded turns it on for its cell.
+	ip netns exec "$LAB_NS_S" ethtool -K ens5 gro off >/dev/null 2>&1
 	if [ "$PLACEMENT" = shared ]; then
 		set_rps "$LAB_NS_S" ens5 "$(printf '%x' $((1 << FWD_CPU)))"
 	else
@@ -397,10 +402,19 @@ place_cell()
 
 # ens5's NAPI in a kernel thread pinned to the forwarder's CPU: in the
 # shared placement (at SCHED_FIFO NAPI_FIFO), and with --threaded.  Native
-# mode only: ens5 has NAPI once the peer's native XDP program is attached;
-# in generic mode it has none and RPS places its receive.
+# mode: ens5 has NAPI once the peer's native XDP program is attached.  In
+# generic mode it has none and RPS places its receive, unless
+# BENCH_GENERIC_RX=threaded: GRO on gives the veth a NAPI instance, whose
+# thread (SCHED_OTHER) is pinned to the forwarder's CPU instead of RPS, as
+# `echo 1 > /sys/class/net/ens5/threaded` does for ENA's queues.
 pin_napi()
 {
+	if [ "$GENERIC_RX" = threaded ] && [ "$XDP_MODE" = generic ] && [ "$PLACEMENT" = shared ]; then
+		set_rps "$LAB_NS_S" ens5 0
+		ip netns exec "$LAB_NS_S" ethtool -K ens5 gro on >/dev/null 2>&1
+		thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" ""
+		return 0
+	fi
 	[ "$XDP_MODE" = native ] || return 0
 	if [ "$PLACEMENT" = shared ]; then
 		thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" "${FWD_FIFO:-$NAPI_FIFO}"
