@@ -332,6 +332,18 @@ void check_rx_cpus(struct doctor *d)
 	host_cpu_list_fmt(&rx.cpus, rxl, sizeof(rxl));
 	host_rx_sources(&rx, src, sizeof(src));
 	CPU_AND(&shared, &work, &rx.cpus);
+	if (!n_free && !(rx.sources & HOST_RX_NAPI)) {
+		char hint[96];
+
+		snprintf(hint, sizeof(hint), "echo 1 > /sys/class/net/%s/threaded", in);
+		report(d, DR_WARN, hint,
+		       "receive CPUs: %s receives on CPU%s %s (%s), %s; every CPU the workers "
+		       "may use receives, in softirq, which no thread policy preempts: under "
+		       "overload the receive takes the workers' time and frames are dropped as "
+		       "drop_ring_full; with threaded NAPI the workers preempt it",
+		       in, CPU_COUNT(&rx.cpus) == 1 ? "" : "s", rxl, src, workers);
+		return;
+	}
 	if (pinned && CPU_COUNT(&shared) && n_free)
 		report(d, DR_WARN,
 		       "pin the workers to other CPUs (-c) or move the receive (IRQ affinity, RPS)",

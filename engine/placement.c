@@ -18,7 +18,8 @@
  * the receive deferred to them), so that under overload the receive cannot
  * take the CPU time that empties the rings it fills.
  */
-static void share_receive(struct engine *e, const char *rxl, const char *src)
+static void share_receive(struct engine *e, const struct host_rx_cpus *rx, const char *rxl,
+			  const char *src)
 {
 	struct vxfwd_engine_conf *c = &e->conf;
 
@@ -26,13 +27,21 @@ static void share_receive(struct engine *e, const char *rxl, const char *src)
 		log_info("engine: workers float: every CPU this process may use receives on %s "
 			 "(CPU %s: %s)",
 			 e->ingress, rxl, src);
-		return;
+	} else {
+		c->sched = VXFWD_SCHED_FIFO;
+		c->sched_prio = 1;
+		log_info(
+			"engine: workers float, as SCHED_FIFO 1: every CPU this process may use "
+			"receives on %s (CPU %s: %s); -s or engine { sched } choose another policy",
+			e->ingress, rxl, src);
 	}
-	c->sched = VXFWD_SCHED_FIFO;
-	c->sched_prio = 1;
-	log_info("engine: workers float, as SCHED_FIFO 1: every CPU this process may use "
-		 "receives on %s (CPU %s: %s); -s or engine { sched } choose another policy",
-		 e->ingress, rxl, src);
+	/* Receive in softirq is not a thread: no policy preempts it. */
+	if (!(rx->sources & HOST_RX_NAPI))
+		log_warnx("engine: %s's receive runs in softirq, which the workers cannot preempt: "
+			  "under overload it takes their time and frames are dropped as "
+			  "drop_ring_full; echo 1 > /sys/class/net/%s/threaded moves it into "
+			  "threads they preempt",
+			  e->ingress, e->ingress);
 }
 
 /*
@@ -74,7 +83,7 @@ void engine_place_workers(struct engine *e)
 		return;
 	}
 	if (!n_free) {
-		share_receive(e, rxl, src);
+		share_receive(e, &rx, rxl, src);
 		return;
 	}
 	for (cpu = 0; cpu < CPU_SETSIZE && c->n_cpus < VXFWD_MAX_WORKERS; cpu++)

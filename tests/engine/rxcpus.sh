@@ -12,7 +12,8 @@
 #   rps   threaded NAPI off, rx-0's RPS mask CPU 0: receive on CPU 0, the
 #         worker on CPU 1
 #   alone run may use CPU 0 alone, which receives (RPS): the worker floats
-#         and runs as SCHED_FIFO 1
+#         and runs as SCHED_FIFO 1, and run advises threaded NAPI, since a
+#         receive in softirq is preempted by no thread
 #   conf  `engine { cpus 0 }` with RPS on CPU 0: doctor warns, run keeps
 #         CPU 0 and warns
 # Skips (77) with fewer than two CPUs.
@@ -133,6 +134,12 @@ fifo_thread() {
 	done
 	return 1
 }
+line=$(sensor taskset -c 0 "$vxfwd" doctor -f "$rules" 2>&1 | grep 'receive CPUs:')
+if printf '%s\n' "$line" | grep -Eq '^warn  receive CPUs: ens5 receives on CPU 0 \(RPS\), workers float; every CPU the workers may use receives, in softirq, .*\[echo 1 > /sys/class/net/ens5/threaded\]$'; then
+	t_ok "alone: doctor: $line"
+else
+	t_fail "alone: doctor: ${line:-no receive CPUs line}"
+fi
 log=$work/alone.log
 ip netns exec "$S" taskset -c 0 "$vxfwd" run -f "$rules" -n "$tag" >"$log" 2>&1 </dev/null &
 pid=$!
@@ -143,6 +150,12 @@ else
 	re="engine: workers float, as SCHED_FIFO 1: every CPU this process may use receives on ens5 \(CPU 0: RPS\)"
 	if grep -Eq -- "$re" "$log"; then
 		t_ok "alone: run: $(grep -E -- "$re" "$log")"
+	else
+		t_fail "alone: run: no line matches /$re/: $(grep 'engine:' "$log")"
+	fi
+	re="engine: ens5's receive runs in softirq, which the workers cannot preempt: .*echo 1 > /sys/class/net/ens5/threaded"
+	if grep -Eq -- "$re" "$log"; then
+		t_ok "alone: run advises threaded NAPI for a receive in softirq (RPS)"
 	else
 		t_fail "alone: run: no line matches /$re/: $(grep 'engine:' "$log")"
 	fi
