@@ -51,6 +51,7 @@
 #   vxfwd-send      -b send
 #   vxfwd-sendmmsg  -b sendmmsg
 #   vxfwd-txring    -b tx-ring
+#   vxfwd-uring-ring -b uring-ring
 #   vxfwd-qbypass   -Q
 #   vxfwd-fifo      -s fifo:50
 # Every peer is measured in every cell (placement x XDP mode), with the same
@@ -170,6 +171,7 @@ VXFWD_VARIANTS=(
 	"vxfwd-send -b send"
 	"vxfwd-sendmmsg -b sendmmsg"
 	"vxfwd-txring -b tx-ring"
+	"vxfwd-uring-ring -b uring-ring"
 	"vxfwd-qbypass -Q"
 	"vxfwd-fifo -s fifo:50"
 )
