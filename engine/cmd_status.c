@@ -96,43 +96,28 @@ static const char *nud_name(__u16 state, char *buf, size_t len)
 	return buf;
 }
 
-/* One neighbour of a dump: record its state if it is one of our next hops. */
-static void neigh_msg(struct status *s, const struct nlmsghdr *h, int ingress)
-{
-	const struct ndmsg *nd = NLMSG_DATA(h);
-	const struct rtattr *a = (const struct rtattr *)((const char *)nd + NLMSG_ALIGN(sizeof(*nd)));
-	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
-	char ifname[IF_NAMESIZE], state[16];
-	__be32 dst;
-	unsigned int i;
-
-	if (nd->ndm_family != AF_INET || nd->ndm_ifindex == ingress)
-		return;
-	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type != NDA_DST || RTA_PAYLOAD(a) != 4)
-			continue;
-		memcpy(&dst, RTA_DATA(a), 4);
-		for (i = 0; i < s->st.n_nexthops; i++)
-			if (s->st.nexthop[i] == dst)
-				snprintf(s->neigh[i], sizeof(s->neigh[i]), "%s on %s",
-					 nud_name(nd->ndm_state, state, sizeof(state)),
-					 if_indextoname((unsigned int)nd->ndm_ifindex, ifname)
-						 ? ifname
-						 : "?");
-	}
-}
-
 struct neigh_dump {
 	struct status *s;
 	int ingress;
 };
 
+/* One neighbour of a dump: record its state if it is one of our next hops. */
 static void neigh_dump_msg(const struct nlmsghdr *h, void *arg)
 {
 	struct neigh_dump *nd = arg;
+	struct status *s = nd->s;
+	char ifname[IF_NAMESIZE], state[16];
+	struct host_neigh n;
+	unsigned int i;
 
-	if (h->nlmsg_type == RTM_NEWNEIGH)
-		neigh_msg(nd->s, h, nd->ingress);
+	if (h->nlmsg_type != RTM_NEWNEIGH || host_neigh_parse(h, &n) || !n.has_addr ||
+	    n.ifindex == nd->ingress)
+		return;
+	for (i = 0; i < s->st.n_nexthops; i++)
+		if (s->st.nexthop[i] == n.addr)
+			snprintf(s->neigh[i], sizeof(s->neigh[i]), "%s on %s",
+				 nud_name(n.state, state, sizeof(state)),
+				 if_indextoname((unsigned int)n.ifindex, ifname) ? ifname : "?");
 }
 
 /* The kernel's neighbour entries of the next hops (RTM_GETNEIGH dump). */
