@@ -80,7 +80,75 @@ static __always_inline int cut_by_outer(const struct cursor *c, __u32 n, __u32 d
 }
 
 /*
- * Outer Ethernet/IPv4/UDP/VXLAN.  Returns VXFWD_C_FORWARD with the cursor
+ * The options of a GENEVE header, from the cursor to `end` (the end of the
+ * option area, within the datagram): each option must end within the area,
+ * at most VXFWD_GENEVE_MAX_OPTS of them, none critical (vxfwd interprets no
+ * option, and RFC 8926 drops a packet with a critical option it does not
+ * know).  The cursor is left at `end`.
+ */
+static __always_inline __u32 geneve_opts(struct xdp_md *ctx, struct cursor *c, __u32 end)
+{
+	struct geneve_opt o;
+	__u32 i;
+
+	for (i = 0; i < VXFWD_GENEVE_MAX_OPTS; i++) {
+		if (c->off >= end)
+			return VXFWD_C_FORWARD;
+		if (c->off + sizeof(o) > end || cursor_load(ctx, c, &o, sizeof(o)) < 0)
+			return VXFWD_C_DROP_GENEVE_HDR;
+		c->off += (o.rsvd_len & 0x1f) * 4;
+		if (c->off > end)
+			return VXFWD_C_DROP_GENEVE_HDR;
+		if (o.type & VXFWD_GENEVE_OPT_CRIT)
+			return VXFWD_C_DROP_GENEVE_CRIT;
+	}
+	return c->off >= end ? VXFWD_C_FORWARD : VXFWD_C_DROP_GENEVE_HDR;
+}
+
+/*
+ * The GENEVE header and options, then the IPv4/UDP datagram they carry,
+ * which must go to a vxlan port and passes the checks of an outer one: not
+ * a fragment, its lengths within the GENEVE datagram and agreeing.  On
+ * FORWARD the cursor is on the VXLAN header and in->dgram_end is the end of
+ * the carried datagram.
+ */
+static __always_inline __u32 geneve(struct xdp_md *ctx, struct cursor *c, struct inner *in,
+				    const struct vxfwd_cfg *cfg)
+{
+	struct genevehdr gh;
+	union ipv4_buf ip;
+	struct udphdr udp;
+	__u32 hlen, ip_off, ret;
+	int n;
+
+	if (cut_by_outer(c, sizeof(gh), in->dgram_end))
+		return VXFWD_C_DROP_OUTER_LEN;
+	n = parse_geneve(ctx, c, &gh);
+	if (n < 0 || c->off + n > in->dgram_end)
+		return VXFWD_C_DROP_GENEVE_HDR;
+	ret = geneve_opts(ctx, c, c->off + n);
+	if (ret != VXFWD_C_FORWARD)
+		return ret;
+	if (gh.proto != bpf_htons(ETH_P_IP))
+		return VXFWD_C_DROP_GENEVE_PROTO;
+
+	if (cut_by_outer(c, sizeof(struct iphdr), in->dgram_end))
+		return VXFWD_C_DROP_OUTER_LEN;
+	ip_off = c->off;
+	if (parse_ipv4(ctx, c, &ip, &hlen) != IPPROTO_UDP)
+		return VXFWD_C_DROP_GENEVE_INNER;
+	if (ip.ip.frag_off & bpf_htons(IPV4_MF | IPV4_OFFSET))
+		return VXFWD_C_DROP_OUTER_FRAG;
+	if (cut_by_outer(c, sizeof(udp), in->dgram_end))
+		return VXFWD_C_DROP_OUTER_LEN;
+	if (parse_udp(ctx, c, &udp) < 0 || !cfg_vxlan_port(cfg, udp.dest))
+		return VXFWD_C_DROP_GENEVE_INNER;
+	return outer_len(&ip.ip, ip_off, hlen, &udp, in->dgram_end, &in->dgram_end);
+}
+
+/*
+ * Outer Ethernet/IPv4/UDP/VXLAN, or Ethernet/IPv4/UDP/GENEVE around
+ * IPv4/UDP/VXLAN.  Returns VXFWD_C_FORWARD with the cursor
  * on the inner Ethernet header when the frame is mirror traffic with a
  * known VNI, otherwise the counter that decides the frame.
  */
@@ -92,7 +160,7 @@ static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c, struct 
 	struct ethhdr eth;
 	struct udphdr udp;
 	__u32 zero = 0, hlen, ip_off, *gen;
-	int ret;
+	int ret, encap = 0;
 
 	if (parse_eth(ctx, c, &eth) != ETH_P_IP)
 		return VXFWD_C_PASS;
@@ -114,12 +182,21 @@ static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c, struct 
 			return VXFWD_C_DROP_NO_CONFIG;
 		return VXFWD_C_PASS;
 	}
-	if (!cfg_vxlan_port(cfg, udp.dest))
-		return VXFWD_C_PASS;
+	if (!cfg_vxlan_port(cfg, udp.dest)) {
+		if (!cfg_geneve_port(cfg, udp.dest))
+			return VXFWD_C_PASS;
+		count(VXFWD_L_GENEVE, c->len, &vxfwd_layer_cnt);
+		encap = 1;
+	}
 	if (ip.ip.frag_off & bpf_htons(IPV4_MF))
 		return VXFWD_C_DROP_OUTER_FRAG;
 	if (outer_len(&ip.ip, ip_off, hlen, &udp, c->len, &in->dgram_end) != VXFWD_C_FORWARD)
 		return VXFWD_C_DROP_OUTER_LEN;
+	if (encap) {
+		ret = geneve(ctx, c, in, cfg);
+		if (ret != VXFWD_C_FORWARD)
+			return ret;
+	}
 
 	if (cut_by_outer(c, sizeof(struct vxlanhdr), in->dgram_end))
 		return VXFWD_C_DROP_OUTER_LEN;

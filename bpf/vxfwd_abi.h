@@ -36,6 +36,9 @@
 #ifndef VXFWD_MAX_VXLAN_PORTS
 #define VXFWD_MAX_VXLAN_PORTS 4		/* `vxlan port` values */
 #endif
+#ifndef VXFWD_MAX_GENEVE_PORTS
+#define VXFWD_MAX_GENEVE_PORTS 4	/* `geneve port` values */
+#endif
 #ifndef VXFWD_MAX_ORGS
 #define VXFWD_MAX_ORGS 256		/* organization labels */
 #endif
@@ -54,6 +57,16 @@
 
 #define VXFWD_VXLAN_DEFAULT_PORT 4789
 #define VXFWD_VXLAN_FLAG_I 0x08	/* first byte of the VXLAN header */
+
+/*
+ * GENEVE (RFC 8926) as a Gateway Load Balancer endpoint sends it: the
+ * payload is an IPv4 packet (protocol type 0x0800), the mirror's own
+ * IPv4/UDP/VXLAN packet, after options of class 0x0108 (AWS).
+ */
+#define VXFWD_GENEVE_DEFAULT_PORT 6081
+#define VXFWD_GENEVE_F_OAM 0x80		/* O: a control message, never data */
+#define VXFWD_GENEVE_OPT_CRIT 0x80	/* the critical bit of an option's type */
+#define VXFWD_GENEVE_CLASS_AWS 0x0108
 
 /*
  * Counters.  Every frame the program sees increments VXFWD_C_RX and exactly
@@ -83,7 +96,11 @@
 	X(DROP_NO_NEXTHOP, "drop_no_nexthop") /* DNAT target's MAC not resolved */ \
 	X(DROP_TOO_BIG, "drop_too_big")	/* inner frame larger than VXFWD_MAX_FRAME */ \
 	X(DROP_RING_FULL, "drop_ring_full") /* no room in the ring for the largest frame, known before the inner packet is parsed */         \
-	X(DROP_OUTER_LEN, "drop_outer_len") /* outer IPv4 total or UDP length beyond the frame, short of the VXLAN header or the inner frame, or the two disagreeing */
+	X(DROP_OUTER_LEN, "drop_outer_len") /* outer IPv4 total or UDP length beyond the frame, short of the VXLAN header or the inner frame, or the two disagreeing */ \
+	X(DROP_GENEVE_HDR, "drop_geneve_hdr") /* GENEVE header short, version not 0, O (control) flag set, options beyond the datagram, an option past the option area, too many options */ \
+	X(DROP_GENEVE_PROTO, "drop_geneve_proto") /* GENEVE protocol type not 0x0800 (IPv4) */ \
+	X(DROP_GENEVE_CRIT, "drop_geneve_crit") /* a GENEVE option with the critical bit set: vxfwd knows none */ \
+	X(DROP_GENEVE_INNER, "drop_geneve_inner") /* GENEVE payload not an IPv4 UDP datagram to a vxlan port */
 
 #define VXFWD_COUNTER_ENUM(id, name) VXFWD_C_##id,
 enum vxfwd_counter {
@@ -91,6 +108,33 @@ enum vxfwd_counter {
 	VXFWD_C_MAX,
 };
 #undef VXFWD_COUNTER_ENUM
+
+/*
+ * Frames per encapsulation layer (vxfwd_layer_cnt, percpu array of struct
+ * vxfwd_count), beside the counters above and not part of their sum: a
+ * frame to a GENEVE port increments GENEVE there and, as any frame, RX and
+ * one counter of VXFWD_COUNTERS.  Plain VXLAN mirror frames are not counted
+ * here (that would cost their path a lookup): they are RX - PASS - GENEVE.
+ * Append only.
+ */
+#define VXFWD_LAYERS(X)                                                       \
+	X(GENEVE, "geneve")		/* frames to a geneve port, any verdict */
+
+#define VXFWD_LAYER_ENUM(id, name) VXFWD_L_##id,
+enum vxfwd_layer {
+	VXFWD_LAYERS(VXFWD_LAYER_ENUM)
+	VXFWD_L_MAX,
+};
+#undef VXFWD_LAYER_ENUM
+
+#ifndef __bpf__
+/* The layers' names in `stats` output. */
+#define VXFWD_LAYER_NAME(id, name) [VXFWD_L_##id] = name,
+static const char *const vxfwd_layer_names[VXFWD_L_MAX] __attribute__((unused)) = {
+	VXFWD_LAYERS(VXFWD_LAYER_NAME)
+};
+#undef VXFWD_LAYER_NAME
+#endif
 
 #ifndef __bpf__
 /* The counters' names in `stats`, JSON and Prometheus output and the tests. */
@@ -130,6 +174,8 @@ struct vxfwd_cfg {
 	__u32 egress_ifindex;			/* filled in by the engine at apply */
 	__u8 egress_mac[6];			/* filled in by the engine at apply */
 	__u8 pad[2];
+	__u32 n_geneve_ports;			/* 0: no GENEVE ingress */
+	__be16 geneve_port_be[VXFWD_MAX_GENEVE_PORTS];
 };
 
 struct vxfwd_vni_key {

@@ -106,7 +106,8 @@ static __always_inline int icmp_quotes(__u8 type)
 
 /*
  * 1 when the IPv4 packet at `off` (header length `ihl` bytes) is an ICMP
- * error quoting a UDP datagram to a VXLAN port of the active generation.
+ * error quoting a UDP datagram to a VXLAN or GENEVE port of the active
+ * generation.
  */
 static __always_inline int quotes_mirror(struct __sk_buff *skb, const struct vxfwd_cfg *cfg,
 					 __u32 off, __u32 ihl)
@@ -124,7 +125,7 @@ static __always_inline int quotes_mirror(struct __sk_buff *skb, const struct vxf
 	off += q.ihl * 4 + offsetof(struct udphdr, dest);
 	if (bpf_skb_load_bytes(skb, off, &dport, sizeof(dport)))
 		return 0;
-	return cfg_vxlan_port(cfg, dport);
+	return cfg_vxlan_port(cfg, dport) || cfg_geneve_port(cfg, dport);
 }
 
 /* 1 when the frame is derived from mirror traffic and must not leave. */

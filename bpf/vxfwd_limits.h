@@ -21,4 +21,13 @@
 /* IPv4 options are at most 40 bytes: IHL 15. */
 #define VXFWD_IPV4_MAX_HLEN 60
 
+/*
+ * GENEVE options walked before a frame is dropped as having too many.  A
+ * Gateway Load Balancer sends three (endpoint id, attachment id, flow
+ * cookie); the option area holds at most 63 (252 bytes of 4-byte options).
+ */
+#ifndef VXFWD_GENEVE_MAX_OPTS
+#define VXFWD_GENEVE_MAX_OPTS 16
+#endif
+
 #endif /* VXFWD_LIMITS_H */

@@ -47,6 +47,9 @@ VXFWD_MAP(BPF_MAP_TYPE_HASH, VXFWD_MAX_NEXTHOPS, __be32,
 VXFWD_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, VXFWD_C_MAX, __u32,
 	  struct vxfwd_count) vxfwd_counters SEC(".maps");
 
+VXFWD_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, VXFWD_L_MAX, __u32,
+	  struct vxfwd_count) vxfwd_layer_cnt SEC(".maps");
+
 VXFWD_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, VXFWD_GENS * VXFWD_MAX_RULES, __u32,
 	  struct vxfwd_count) vxfwd_rule_cnt SEC(".maps");
 
@@ -97,6 +100,20 @@ static __always_inline int cfg_vxlan_port(const struct vxfwd_cfg *cfg, __be16 po
 		if (i >= cfg->n_vxlan_ports)
 			break;
 		if (cfg->vxlan_port_be[i] == port)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when `port` (network order) is a GENEVE port of `cfg`'s generation. */
+static __always_inline int cfg_geneve_port(const struct vxfwd_cfg *cfg, __be16 port)
+{
+	__u32 i;
+
+	for (i = 0; i < VXFWD_MAX_GENEVE_PORTS; i++) {
+		if (i >= cfg->n_geneve_ports)
+			break;
+		if (cfg->geneve_port_be[i] == port)
 			return 1;
 	}
 	return 0;

@@ -34,6 +34,7 @@ enum vxfwd_perr {
 	VXFWD_PE_LEN,	    /* IPv4 total length below the header length */
 	VXFWD_PE_VXLAN,	    /* VXLAN I flag clear or reserved bits set */
 	VXFWD_PE_DOFF,	    /* TCP data offset below 5 */
+	VXFWD_PE_GENEVE,    /* GENEVE version not 0 or O (control) flag set */
 };
 
 struct cursor {
@@ -51,6 +52,21 @@ struct vxlanhdr {
 	__u8 flags;
 	__u8 rsvd1[3];
 	__be32 vni_rsvd2; /* VNI << 8 | reserved */
+};
+
+/* RFC 8926 base header. */
+struct genevehdr {
+	__u8 ver_optlen;  /* version (2 bits), option length in 4-byte words (6) */
+	__u8 flags;	  /* O, C, reserved */
+	__be16 proto;	  /* protocol type of the payload */
+	__be32 vni_rsvd;  /* VNI << 8 | reserved */
+};
+
+/* RFC 8926 option header; `len` bytes of data follow it. */
+struct geneve_opt {
+	__be16 class;
+	__u8 type;	  /* the high bit is the critical bit */
+	__u8 rsvd_len;	  /* reserved (3 bits), data length in 4-byte words (5) */
 };
 
 static __always_inline int cursor_load(struct xdp_md *ctx, struct cursor *c, void *dst, __u32 n)
@@ -135,6 +151,23 @@ static __always_inline int parse_vxlan(struct xdp_md *ctx, struct cursor *c)
 	    (w & 0xff))
 		return -VXFWD_PE_VXLAN;
 	return w >> 8;
+}
+
+/*
+ * Returns the length of the option area in bytes; the cursor is left on
+ * the first option.  Reserved bits and the C flag are not looked at here:
+ * the options themselves say which are critical.
+ */
+static __always_inline int parse_geneve(struct xdp_md *ctx, struct cursor *c,
+					struct genevehdr *gh)
+{
+	int ret = cursor_load(ctx, c, gh, sizeof(*gh));
+
+	if (ret < 0)
+		return ret;
+	if ((gh->ver_optlen >> 6) || (gh->flags & VXFWD_GENEVE_F_OAM))
+		return -VXFWD_PE_GENEVE;
+	return (gh->ver_optlen & 0x3f) * 4;
 }
 
 #endif /* VXFWD_PARSE_H */

@@ -164,6 +164,11 @@ void dsl_ast_vxlan_port(struct dsl_ctx *ctx, struct dsl_val *v)
 	dsl_vlist_append(ctx, ctx->cur_ingress ? &ctx->cur_ingress->ports : NULL, v);
 }
 
+void dsl_ast_geneve_port(struct dsl_ctx *ctx, struct dsl_val *v)
+{
+	dsl_vlist_append(ctx, ctx->cur_ingress ? &ctx->cur_ingress->geneve_ports : NULL, v);
+}
+
 void dsl_ast_vni(struct dsl_ctx *ctx, struct dsl_val *v)
 {
 	dsl_vlist_append(ctx, ctx->cur_ingress ? &ctx->cur_ingress->vnis : NULL, v);
@@ -395,6 +400,7 @@ void dsl_ctx_free_ast(struct dsl_ctx *ctx)
 	if (ctx->ingress) {
 		free(ctx->ingress->name);
 		dsl_vlist_free(ctx->ingress->ports);
+		dsl_vlist_free(ctx->ingress->geneve_ports);
 		dsl_vlist_free(ctx->ingress->vnis);
 		free(ctx->ingress);
 	}

@@ -366,28 +366,39 @@ out:
 	return ret;
 }
 
+/* The ports of `list` into out[], each once, at most `max`; returns how many. */
+static __u32 ports_be(const struct dsl_vlist *list, __be16 *out, __u32 max)
+{
+	const struct dsl_vlist *v;
+	__u32 i, n = 0;
+
+	for (v = list; v && n < max; v = v->next) {
+		__be16 port = htons((__u16)v->val->lo);
+
+		for (i = 0; i < n && out[i] != port; i++)
+			;
+		if (i == n)
+			out[n++] = port;
+	}
+	return n;
+}
+
 static int compile_cfg(struct dsl_ctx *ctx, struct oplist *l)
 {
 	struct vxfwd_op *op = op_add(l, VXFWD_MAP_CFG);
-	struct dsl_vlist *v;
-	__u32 n = 0;
+	__u32 n;
 
 	if (!op)
 		return -ENOMEM;
 	op->key.idx = 0;
 	op->val.cfg.flags = VXFWD_CFG_F_VALID;
-	for (v = ctx->ingress->ports; v && n < VXFWD_MAX_VXLAN_PORTS; v = v->next) {
-		__be16 port = htons((__u16)v->val->lo);
-		__u32 i;
-
-		for (i = 0; i < n && op->val.cfg.vxlan_port_be[i] != port; i++)
-			;
-		if (i == n)
-			op->val.cfg.vxlan_port_be[n++] = port;
-	}
+	n = ports_be(ctx->ingress->ports, op->val.cfg.vxlan_port_be, VXFWD_MAX_VXLAN_PORTS);
 	if (!n)
 		op->val.cfg.vxlan_port_be[n++] = htons(VXFWD_VXLAN_DEFAULT_PORT);
 	op->val.cfg.n_vxlan_ports = n;
+	n = ports_be(ctx->ingress->geneve_ports, op->val.cfg.geneve_port_be,
+		     VXFWD_MAX_GENEVE_PORTS);
+	op->val.cfg.n_geneve_ports = n;
 	return 0;
 }
 

@@ -150,7 +150,7 @@ struct dsl_rule {
 	struct dsl_rule *next;
 };
 
-/* A list of numbers with their locations (`vxlan port`, `vni`). */
+/* A list of numbers with their locations (`vxlan port`, `geneve port`, `vni`). */
 struct dsl_vlist {
 	struct dsl_val *val;
 	struct dsl_vlist *next;
@@ -160,6 +160,7 @@ struct dsl_ingress {
 	char *name;
 	struct dsl_loc loc;
 	struct dsl_vlist *ports;
+	struct dsl_vlist *geneve_ports;
 	struct dsl_vlist *vnis;
 	int have_mode;
 	enum vxfwd_xdp_mode mode;
@@ -283,6 +284,7 @@ void dsl_include(struct dsl_ctx *ctx, const char *pattern, const struct dsl_loc 
 void dsl_ast_ingress(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc);
 void dsl_ast_xdp_mode(struct dsl_ctx *ctx, int mode, const struct dsl_loc *loc);
 void dsl_ast_vxlan_port(struct dsl_ctx *ctx, struct dsl_val *v);
+void dsl_ast_geneve_port(struct dsl_ctx *ctx, struct dsl_val *v);
 void dsl_ast_vni(struct dsl_ctx *ctx, struct dsl_val *v);
 void dsl_ast_egress(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc);
 void dsl_ast_nh_mac(struct dsl_ctx *ctx, const __u8 *mac, const struct dsl_loc *loc);

@@ -11,7 +11,7 @@
  *	set 0 @exporters
  *	org 1 "Example Org" id 1001
  *	lpm-merge prefixes=258 entries=3	(only when merging saved entries)
- *	cfg flags=0x1 rules=1 vxlan-ports=4789
+ *	cfg flags=0x1 rules=1 vxlan-ports=4789 geneve-ports=6081	(geneve: when given)
  *	vni 1
  *	lpm 198.51.100.10/32 sets=0x1 org=1 ("Example Org" id 1001)
  *	rule 0 udp dport=31765 src=0x1 dst=any dnat=172.30.82.95:8081 flags=0x28 ("rule 1" f:18)
@@ -112,6 +112,8 @@ static void dump_cfg(const struct vxfwd_cfg *c, FILE *out)
 	fprintf(out, "cfg flags=0x%x rules=%u vxlan-ports=", c->flags, c->n_rules);
 	for (i = 0; i < c->n_vxlan_ports && i < VXFWD_MAX_VXLAN_PORTS; i++)
 		fprintf(out, "%s%u", i ? "," : "", ntohs(c->vxlan_port_be[i]));
+	for (i = 0; i < c->n_geneve_ports && i < VXFWD_MAX_GENEVE_PORTS; i++)
+		fprintf(out, "%s%u", i ? "," : " geneve-ports=", ntohs(c->geneve_port_be[i]));
 	fputc('\n', out);
 }
 

@@ -236,6 +236,44 @@ static void check_numbers(struct dsl_ctx *ctx, struct dsl_vlist *list, const cha
 	check_vlist_dups(ctx, list, what);
 }
 
+/* The vxlan port `port` is listed as (NULL: not listed), or none is listed. */
+static const struct dsl_vlist *vxlan_port_find(const struct dsl_ingress *in,
+					       unsigned long long port)
+{
+	const struct dsl_vlist *v;
+
+	for (v = in->ports; v; v = v->next)
+		if (v->val->kind == DSL_V_NUM && v->val->lo == port)
+			return v;
+	return NULL;
+}
+
+/*
+ * A UDP port is either VXLAN or GENEVE: the program would read a GENEVE
+ * datagram to a vxlan port as VXLAN.  Without `vxlan port` the vxlan port
+ * is the default one.
+ */
+static void check_geneve_vs_vxlan(struct dsl_ctx *ctx, const struct dsl_ingress *in)
+{
+	const struct dsl_vlist *g, *v;
+
+	for (g = in->geneve_ports; g; g = g->next) {
+		if (g->val->kind != DSL_V_NUM)
+			continue;
+		v = vxlan_port_find(in, g->val->lo);
+		if (v) {
+			dsl_error(ctx, &g->val->loc, "geneve port %llu is also a vxlan port",
+				  g->val->lo);
+			dsl_note(ctx, &v->val->loc, "vxlan port listed here");
+		} else if (!in->ports && g->val->lo == VXFWD_VXLAN_DEFAULT_PORT) {
+			dsl_error(ctx, &g->val->loc,
+				  "geneve port %u is the default vxlan port; give 'vxlan port N' "
+				  "with another port",
+				  VXFWD_VXLAN_DEFAULT_PORT);
+		}
+	}
+}
+
 static void eval_ingress(struct dsl_ctx *ctx)
 {
 	struct dsl_ingress *in = ctx->ingress;
@@ -247,6 +285,9 @@ static void eval_ingress(struct dsl_ctx *ctx)
 	check_iface(ctx, in->name, &in->loc, "ingress");
 	check_numbers(ctx, in->ports, "vxlan port", "vxlan ports", 1, 65535,
 		      VXFWD_MAX_VXLAN_PORTS);
+	check_numbers(ctx, in->geneve_ports, "geneve port", "geneve ports", 1, 65535,
+		      VXFWD_MAX_GENEVE_PORTS);
+	check_geneve_vs_vxlan(ctx, in);
 	check_numbers(ctx, in->vnis, "vni", "VNIs", 0, VNI_MAX, VXFWD_MAX_VNIS);
 	if (!in->vnis)
 		dsl_error(ctx, &in->loc,

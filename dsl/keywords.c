@@ -5,8 +5,8 @@
  * The table is sorted (tests/rules/keywords checks it) so that lookup is a
  * binary search and the reference in vxfwd.rules(5) reads in order.
  *
- * The words of the engine block (engine, backend, workers, ...) came after
- * files were written that may use them as names: the grammar takes them as
+ * The words of the engine block (engine, backend, workers, ...) and
+ * `geneve` came after files were written that may use them as names: the grammar takes them as
  * names too, wherever a name may appear (flag DSL_KW_NAME).
  */
 #include <stdlib.h>
@@ -29,6 +29,7 @@ const struct dsl_keyword dsl_keywords[] = {
 	{ "forward", KW_FORWARD },
 	{ "from", KW_FROM },
 	{ "generic", KW_GENERIC },
+	{ "geneve", KW_GENEVE, DSL_KW_NAME },
 	{ "id", KW_ID },
 	{ "include", KW_INCLUDE },
 	{ "ingress", KW_INGRESS },

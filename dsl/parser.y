@@ -97,6 +97,7 @@ static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, cons
 %token KW_FORWARD "forward"
 %token KW_FROM "from"
 %token KW_GENERIC "generic"
+%token KW_GENEVE "geneve"
 %token KW_ID "id"
 %token KW_INCLUDE "include"
 %token KW_INGRESS "ingress"
@@ -163,13 +164,14 @@ name_kw		: KW_BACKEND			{ $$ = KW_BACKEND; }
 		| KW_BUSY_POLL			{ $$ = KW_BUSY_POLL; }
 		| KW_CPUS			{ $$ = KW_CPUS; }
 		| KW_ENGINE			{ $$ = KW_ENGINE; }
+		| KW_GENEVE			{ $$ = KW_GENEVE; }
 		| KW_QDISC_BYPASS		{ $$ = KW_QDISC_BYPASS; }
 		| KW_RING_SIZE			{ $$ = KW_RING_SIZE; }
 		| KW_SCHED			{ $$ = KW_SCHED; }
 		| KW_WORKERS			{ $$ = KW_WORKERS; }
 		;
 
-/* ---- ingress IF [{ vxlan port N[, M]; vni A[, B]; xdp-mode MODE }] ---- */
+/* ---- ingress IF [{ vxlan port N[, M]; geneve port N[, M]; vni A[, B]; xdp-mode MODE }] ---- */
 
 ingress		: KW_INGRESS ident
 			{ dsl_ast_ingress(ctx, $2, &@2); $2 = NULL; }
@@ -190,6 +192,7 @@ ing_seq		: %empty
 		;
 
 ing_item	: KW_VXLAN KW_PORT port_list
+		| KW_GENEVE KW_PORT geneve_list
 		| KW_VNI vni_list
 		| KW_XDP_MODE xdp_mode
 			{ dsl_ast_xdp_mode(ctx, $2, &@2); }
@@ -197,6 +200,10 @@ ing_item	: KW_VXLAN KW_PORT port_list
 
 port_list	: numval			{ dsl_ast_vxlan_port(ctx, $1); }
 		| port_list ',' numval		{ dsl_ast_vxlan_port(ctx, $3); }
+		;
+
+geneve_list	: numval			{ dsl_ast_geneve_port(ctx, $1); }
+		| geneve_list ',' numval	{ dsl_ast_geneve_port(ctx, $3); }
 		;
 
 vni_list	: numval			{ dsl_ast_vni(ctx, $1); }

@@ -9,7 +9,9 @@
 #include "vxfwd_abi.h"
 
 _Static_assert(sizeof(struct vxfwd_count) == 16, "vxfwd_count");
-_Static_assert(sizeof(struct vxfwd_cfg) == 32, "vxfwd_cfg");
+_Static_assert(sizeof(struct vxfwd_cfg) == 44, "vxfwd_cfg");
+_Static_assert(offsetof(struct vxfwd_cfg, n_geneve_ports) == 32, "vxfwd_cfg.n_geneve_ports");
+_Static_assert(offsetof(struct vxfwd_cfg, geneve_port_be) == 36, "vxfwd_cfg.geneve_port_be");
 _Static_assert(offsetof(struct vxfwd_cfg, egress_ifindex) == 20, "vxfwd_cfg.egress_ifindex");
 _Static_assert(sizeof(struct vxfwd_vni_key) == 8, "vxfwd_vni_key");
 _Static_assert(sizeof(struct vxfwd_lpm_key) == 12, "vxfwd_lpm_key");
@@ -26,4 +28,5 @@ _Static_assert(sizeof(struct vxfwd_rec) == 16, "vxfwd_rec");
 _Static_assert(offsetof(struct vxfwd_rec, frame) == 16, "vxfwd_rec.frame");
 _Static_assert(sizeof(struct vxfwd_engine_stats) == (11 + VXFWD_ERRNO_SLOTS) * 8,
 	       "vxfwd_engine_stats");
-_Static_assert(VXFWD_C_MAX == 19, "enum vxfwd_counter is append-only");
+_Static_assert(VXFWD_C_MAX == 23, "enum vxfwd_counter is append-only");
+_Static_assert(VXFWD_L_MAX == 1, "enum vxfwd_layer is append-only");

@@ -60,6 +60,7 @@ struct snap {
 	struct vxfwd_count guard[VXFWD_G_MAX];
 	__u32 gen;
 	struct vxfwd_count c[VXFWD_C_MAX];
+	struct vxfwd_count layer[VXFWD_L_MAX]; /* beside c[], not in its sum */
 	struct vxfwd_engine_stats eng;
 	struct named rules[VXFWD_MAX_RULES];
 	unsigned int n_rules;
@@ -161,6 +162,8 @@ static int snap_take(const struct pins *p, struct snap *s)
 	if (!ret)
 		ret = maps_read_counters(&p->m, s->c);
 	if (!ret)
+		ret = maps_count_sum(p->m.layer_counters, 0, VXFWD_L_MAX, s->layer);
+	if (!ret)
 		ret = engine_sum(p->m.engine, &s->eng);
 	s->have_guard = p->guard >= 0 && !ret && guard_read(p->guard, s->guard) == 0;
 	for (i = 0; !ret && i < s->n_rules; i++)
@@ -223,6 +226,9 @@ static void print_table(const char *name, const struct snap *s, const struct sna
 	       o ? "          pps          bit/s" : "");
 	for (i = 0; i < VXFWD_C_MAX; i++)
 		table_row(vxfwd_counter_names[i], &s->c[i], o ? &o->c[i] : NULL, dt);
+	printf("layers (frames per encapsulation, counted beside the above)\n");
+	for (i = 0; i < VXFWD_L_MAX; i++)
+		table_row(vxfwd_layer_names[i], &s->layer[i], o ? &o->layer[i] : NULL, dt);
 	printf("rules\n");
 	for (i = 0; i < s->n_rules; i++)
 		table_row(s->rules[i].name, &s->rules[i].c,
@@ -287,6 +293,11 @@ static void print_json(const char *name, const struct snap *s)
 	for (i = 0; i < VXFWD_C_MAX; i++)
 		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "", vxfwd_counter_names[i],
 		       (unsigned long long)s->c[i].packets, (unsigned long long)s->c[i].bytes);
+	printf("},\"layers\":{");
+	for (i = 0; i < VXFWD_L_MAX; i++)
+		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
+		       vxfwd_layer_names[i], (unsigned long long)s->layer[i].packets,
+		       (unsigned long long)s->layer[i].bytes);
 	putchar('}');
 	json_named("rules", s->rules, s->n_rules);
 	json_named("orgs", s->orgs, s->n_orgs);
@@ -375,6 +386,15 @@ static void print_prom(const char *name, const struct snap *s)
 			printf("\",counter=\"%s\"} %llu\n", vxfwd_counter_names[i],
 			       (unsigned long long)(u ? s->c[i].bytes : s->c[i].packets));
 		}
+	}
+	printf("# HELP vxfwd_xdp_layer_packets_total XDP frames by encapsulation (beside "
+	       "vxfwd_xdp_packets_total, not part of its sum).\n"
+	       "# TYPE vxfwd_xdp_layer_packets_total counter\n");
+	for (i = 0; i < VXFWD_L_MAX; i++) {
+		printf("vxfwd_xdp_layer_packets_total{instance=\"");
+		prom_label(name);
+		printf("\",layer=\"%s\"} %llu\n", vxfwd_layer_names[i],
+		       (unsigned long long)s->layer[i].packets);
 	}
 	if (s->have_guard) {
 		printf("# HELP vxfwd_guard_packets_total Frames seen by the egress leak guard.\n"

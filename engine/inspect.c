@@ -33,6 +33,10 @@ static const char *const counter_why[VXFWD_C_MAX] = {
 	[VXFWD_C_DROP_TOO_BIG] = "inner frame larger than the ring takes",
 	[VXFWD_C_DROP_RING_FULL] = "no room in the ring",
 	[VXFWD_C_DROP_OUTER_LEN] = "outer IPv4 or UDP length does not fit the frame",
+	[VXFWD_C_DROP_GENEVE_HDR] = "GENEVE header short, not version 0, a control message, or options not fitting",
+	[VXFWD_C_DROP_GENEVE_PROTO] = "GENEVE carries something other than IPv4",
+	[VXFWD_C_DROP_GENEVE_CRIT] = "GENEVE option with the critical bit set, which vxfwd does not know",
+	[VXFWD_C_DROP_GENEVE_INNER] = "GENEVE carries no IPv4 UDP datagram to a vxlan port",
 };
 
 const char *inspect_counter_name(__u32 c)

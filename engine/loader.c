@@ -25,6 +25,7 @@ const struct lmap_info lmap_table[LMAP_MAX] = {
 	[LMAP_COUNTERS] = {"vxfwd_counters", FD(counters), LMAP_F_PIN | LMAP_F_STATS},
 	[LMAP_RULE_CNT] = {"vxfwd_rule_cnt", FD(rule_counters), LMAP_F_PIN | LMAP_F_STATS},
 	[LMAP_ORG_CNT] = {"vxfwd_org_cnt", FD(org_counters), LMAP_F_PIN | LMAP_F_STATS},
+	[LMAP_LAYER_CNT] = {"vxfwd_layer_cnt", FD(layer_counters), LMAP_F_PIN | LMAP_F_STATS},
 	[LMAP_ENGINE] = {"vxfwd_engine", FD(engine), LMAP_F_PIN | LMAP_F_STATS | LMAP_F_BIND},
 	[LMAP_RING] = {"vxfwd_ring", FD(ring), LMAP_F_PIN},
 	[LMAP_RINGS] = {"vxfwd_rings", FD(rings), 0},

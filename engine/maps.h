@@ -35,6 +35,7 @@ struct vxfwd_maps {
 	int counters;	   /* percpu array[VXFWD_C_MAX]: struct vxfwd_count */
 	int rule_counters; /* percpu array[VXFWD_GENS * VXFWD_MAX_RULES] */
 	int org_counters;  /* percpu array[VXFWD_GENS * VXFWD_MAX_ORGS] */
+	int layer_counters; /* percpu array[VXFWD_L_MAX]: frames per encapsulation */
 	int engine;	   /* mmapable array[VXFWD_MAX_WORKERS]: struct vxfwd_engine_stats */
 	int ring;	   /* ringbuf of worker 0 */
 	int rings;	   /* array of maps[VXFWD_MAX_WORKERS]: worker -> its ringbuf */

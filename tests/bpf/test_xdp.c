@@ -181,6 +181,7 @@ static const struct tcase main_cases[] = {
 	{"pass-non-first-fragment-lengths",
 	 {.o_frag = 0x00b9, .o_tot_len = 4000, .o_udp_len = 3},
 	 .want = VXFWD_C_PASS},
+	{"pass-geneve-port-not-configured", {.g_on = 1, .payload = 8}, .want = VXFWD_C_PASS},
 
 	/* mirror traffic, dropped with a reason */
 	{"outer-first-fragment", {.o_frag = 0x2000}, .want = VXFWD_C_DROP_OUTER_FRAG},
@@ -392,6 +393,153 @@ static const struct tcase lists_cases[] = {
 	 .want = VXFWD_C_DROP_NO_RULE},
 };
 
+/*
+ * GENEVE ingress: a Gateway Load Balancer endpoint wraps the mirror's
+ * IPv4/UDP/VXLAN packet in Ethernet/IPv4/UDP 6081/GENEVE with its options.
+ */
+static const char geneve_rules[] =
+	"ingress ens5 {\n"
+	"\tvxlan port 4789\n"
+	"\tgeneve port 6081, 6082\n"
+	"\tvni 1\n"
+	"}\n"
+	"egress ens6\n"
+	"set exporters {\n"
+	HX_RULES_EXAMPLE_ORG
+	"}\n"
+	HX_RULES_DNS_SSH;
+
+#define G(...) {.g_on = 1, __VA_ARGS__}
+#define G_OPTS(o) .g_opts = o, .g_opts_len = sizeof(o)
+/* Bytes of the GENEVE header and a GWLB's options. */
+#define G_HLEN (8 + 32)
+/* Length of the carried IPv4 packet with `pl` inner payload bytes. */
+#define G_MID(pl) O_TOT(pl)
+
+static const __u8 g_none[1];
+static const __u8 g_zero4[16] = {0x01, 0x08, 0x10, 0, 0x01, 0x08, 0x11, 0,
+				 0x01, 0x08, 0x12, 0, 0x01, 0x08, 0x13, 0};
+static const __u8 g_zero16[VXFWD_GENEVE_MAX_OPTS * 4] = {0x01, 0x08, 0x10, 0};
+static const __u8 g_zero17[(VXFWD_GENEVE_MAX_OPTS + 1) * 4] = {0x01, 0x08, 0x10, 0};
+static const __u8 g_zero63[63 * 4];
+/* One option of 4 + 124 bytes, the largest an option can be. */
+static const __u8 g_long[128] = {0x01, 0x08, 0x04, 0x1f};
+/* An option whose length (4 + 124) runs past an 8-byte option area. */
+static const __u8 g_past[8] = {0x01, 0x08, 0x04, 0x1f};
+static const __u8 g_crit[8] = {0x01, 0x08, 0x81, 0x01, 1, 2, 3, 4};
+static const __u8 g_crit_last[36] = {
+	0x01, 0x08, 0x01, 0x02, 0x0e, 0x1f, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e, 0x7f,
+	0x01, 0x08, 0x02, 0x02, 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f, 0x60, 0x71,
+	0x01, 0x08, 0x03, 0x01, 0xde, 0xad, 0xbe, 0xef, 0xff, 0xff, 0xff, 0x00,
+};
+
+static const struct tcase geneve_cases[] = {
+	/* forwarded */
+	{"geneve-gwlb-options", G(.payload = 32), UDP_DNS},
+	{"geneve-tcp",
+	 G(.i_proto = TCP, .dport = 22, .payload = 100),
+	 FWD("ssh", "ssh", "172.30.82.95", 2222, "Example Org")},
+	{"geneve-no-options", G(.g_opts = g_none, .g_opts_len = 0, .payload = 8), UDP_DNS},
+	{"geneve-zero-length-options", G(G_OPTS(g_zero4), .payload = 8), UDP_DNS},
+	{"geneve-most-options", G(G_OPTS(g_zero16), .payload = 8), UDP_DNS},
+	{"geneve-longest-option", G(G_OPTS(g_long), .payload = 8), UDP_DNS},
+	{"geneve-c-flag-no-critical-option", G(.g_flags = 0x40, .payload = 8), UDP_DNS},
+	{"geneve-reserved-flags-ignored", G(.g_flags = 0x3f, .payload = 8), UDP_DNS},
+	{"geneve-second-port", G(.g_dport = 6082, .payload = 8), UDP_DNS},
+	{"geneve-mirror-options", G(.o_opts = 12, .i_opts = 8, .payload = 8), UDP_DNS},
+	{"geneve-mirror-padding", G(.payload = 8, .pad = 10), UDP_DNS},
+	{"geneve-jumbo-frags", G(.payload = 8900), UDP_DNS},
+	/* the GENEVE header and options */
+	{"geneve-short-header", G(.g_keep = 4), .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-version-1", G(.g_ver = 1), .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-version-3", G(.g_ver = 3), .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-control-message", G(.g_flags = 0x80), .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-optlen-past-datagram", G(.g_optlen = 63), .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-optlen-ends-inside-option", G(.g_optlen = 5), .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-option-past-area", G(G_OPTS(g_past)), .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-too-many-options", G(G_OPTS(g_zero17)), .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-63-zero-length-options", G(G_OPTS(g_zero63)), .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-critical-option", G(G_OPTS(g_crit)), .want = VXFWD_C_DROP_GENEVE_CRIT},
+	{"geneve-critical-option-last",
+	 G(G_OPTS(g_crit_last), .g_flags = 0x40),
+	 .want = VXFWD_C_DROP_GENEVE_CRIT},
+	{"geneve-proto-ipv6", G(.g_proto = ETH_P_IPV6), .want = VXFWD_C_DROP_GENEVE_PROTO},
+	{"geneve-proto-ethernet", G(.g_proto = 0x6558), .want = VXFWD_C_DROP_GENEVE_PROTO},
+	/* the carried IPv4/UDP packet */
+	{"geneve-inner-other-port", G(.o_dport = 53), .want = VXFWD_C_DROP_GENEVE_INNER},
+	{"geneve-inner-unconfigured-vxlan-port",
+	 G(.o_dport = 8472),
+	 .want = VXFWD_C_DROP_GENEVE_INNER},
+	{"geneve-inner-geneve-port", G(.o_dport = 6081), .want = VXFWD_C_DROP_GENEVE_INNER},
+	{"geneve-inner-tcp", G(.o_proto = TCP), .want = VXFWD_C_DROP_GENEVE_INNER},
+	{"geneve-inner-version-6", G(.o_ver = 6), .want = VXFWD_C_DROP_GENEVE_INNER},
+	{"geneve-inner-ihl-4", G(.o_ihl = 4), .want = VXFWD_C_DROP_GENEVE_INNER},
+	{"geneve-inner-ip-short", G(.g_keep = G_HLEN + 10), .want = VXFWD_C_DROP_GENEVE_INNER},
+	{"geneve-inner-udp-short",
+	 G(.g_keep = G_HLEN + 24),
+	 .want = VXFWD_C_DROP_GENEVE_INNER},
+	{"geneve-inner-first-fragment", G(.o_frag = 0x2000), .want = VXFWD_C_DROP_OUTER_FRAG},
+	{"geneve-inner-non-first-fragment",
+	 G(.o_frag = 0x00b9),
+	 .want = VXFWD_C_DROP_OUTER_FRAG},
+	{"geneve-outer-first-fragment", G(.g_frag = 0x2000), .want = VXFWD_C_DROP_OUTER_FRAG},
+	{"geneve-outer-non-first-fragment", G(.g_frag = 0x00b9), .want = VXFWD_C_PASS},
+	/* lengths at each layer */
+	{"geneve-outer-udp-len-one-long",
+	 G(.g_udp_len = 8 + G_HLEN + G_MID(0) + 1),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-outer-udp-len-one-short",
+	 G(.g_udp_len = 8 + G_HLEN + G_MID(0) - 1),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-outer-lengths-in-header",
+	 G(.g_tot_len = 20 + 8 + 4, .g_udp_len = 8 + 4),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-outer-lengths-in-carried-ip",
+	 G(.g_tot_len = 20 + 8 + G_HLEN + 10, .g_udp_len = 8 + G_HLEN + 10),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-outer-lengths-in-carried-udp",
+	 G(.g_tot_len = 20 + 8 + G_HLEN + 24, .g_udp_len = 8 + G_HLEN + 24),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-outer-lengths-short-of-carried",
+	 G(.g_tot_len = 20 + 8 + G_HLEN + G_MID(0) - 1, .g_udp_len = 8 + G_HLEN + G_MID(0) - 1),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-outer-tot-len-beyond-frame",
+	 G(.g_tot_len = 20 + 8 + G_HLEN + G_MID(0) + 1),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-bytes-lost", G(.payload = 100, .g_lost = 1), .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-inner-udp-len-one-short",
+	 G(.o_udp_len = O_UDP(0) - 1),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-inner-udp-len-one-long",
+	 G(.o_udp_len = O_UDP(0) + 1),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-inner-tot-len-beyond-datagram",
+	 G(.o_tot_len = O_TOT(0) + 1, .o_udp_len = O_UDP(0) + 1),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-inner-tot-len-in-udp", G(.o_tot_len = 20 + 4), .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-inner-lengths-in-vxlan",
+	 G(.o_tot_len = 20 + 8 + 4, .o_udp_len = 8 + 4),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"geneve-inner-lengths-in-inner-ip",
+	 G(.o_tot_len = 20 + 16 + 14 + 10, .o_udp_len = 16 + 14 + 10),
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	/* VXLAN and the inner packet, as on the plain path */
+	{"geneve-vxlan-i-flag-clear", G(.vx_flags_xor = 0x08), .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"geneve-vni-unknown", G(.vni = 2), .want = VXFWD_C_DROP_VNI},
+	{"geneve-inner-arp", G(.i_ethertype = ETH_P_ARP), .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"geneve-inner-bad-csum", G(.i_bad_csum = 1), .want = VXFWD_C_DROP_INNER_CSUM},
+	{"geneve-inner-truncated", G(.payload = 100, .cut = 1), .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"geneve-source-not-allowed",
+	 G(.src = "8.8.4.4"),
+	 .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	/* plain VXLAN beside GENEVE, and ports that are neither */
+	{"geneve-group-plain-vxlan", {.payload = 32}, UDP_DNS},
+	{"geneve-plain-vxlan-to-geneve-port",
+	 {.o_dport = 6081},
+	 .want = VXFWD_C_DROP_GENEVE_PROTO},
+	{"geneve-other-port", G(.g_dport = 6083), .want = VXFWD_C_PASS},
+};
+
 static const struct group groups[] = {
 	{"noconfig", NULL, NULL, noconfig_cases, T_ARRAY_SIZE(noconfig_cases)},
 	{"main", main_rules, main_nexthops, main_cases, T_ARRAY_SIZE(main_cases)},
@@ -399,6 +547,7 @@ static const struct group groups[] = {
 	{"reload-back", reload_back_rules, reload_nexthops, reload_back_cases,
 	 T_ARRAY_SIZE(reload_back_cases)},
 	{"lists", lists_rules, lists_nexthops, lists_cases, T_ARRAY_SIZE(lists_cases)},
+	{"geneve", geneve_rules, main_nexthops, geneve_cases, T_ARRAY_SIZE(geneve_cases)},
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -552,10 +701,30 @@ static int run_judge(struct t *t, const char *name, const __u8 *f, size_t len,
 	return w->counter == VXFWD_C_FORWARD ? check_record_meta(t, name, w->exp_len) : 0;
 }
 
+/*
+ * The GENEVE layer count moves by one for every frame to a geneve port
+ * (every GENEVE case that is not passed, and the plain frame sent to one)
+ * and never otherwise.
+ */
+static void check_layer(struct t *t, const struct tcase *tc, const struct vxfwd_count *before)
+{
+	int want = tc->want != VXFWD_C_PASS && (tc->p.g_on || tc->p.o_dport == 6081);
+	struct vxfwd_count after;
+
+	if (hx_percpu_sum(t->h.m.layer_counters, VXFWD_L_GENEVE, &after) < 0) {
+		fail(t, tc->name, "cannot read vxfwd_layer_cnt");
+		return;
+	}
+	if (after.packets - before->packets != (__u64)want)
+		fail(t, tc->name, "layer geneve moved by %llu, want %d",
+		     (unsigned long long)(after.packets - before->packets), want);
+}
+
 static void run_case(struct t *t, const struct tcase *tc)
 {
 	struct pkt *p = &pkt_buf;
 	struct count_pair before;
+	struct vxfwd_count layer;
 	struct hx_want w = {.counter = tc->want, .rule = tc->rule, .exp = exp_buf};
 
 	t->rep.cases++;
@@ -566,8 +735,13 @@ static void run_case(struct t *t, const struct tcase *tc)
 		     tc->org ? tc->org : "-");
 		return;
 	}
+	if (hx_percpu_sum(t->h.m.layer_counters, VXFWD_L_GENEVE, &layer) < 0) {
+		fail(t, tc->name, "cannot read vxfwd_layer_cnt");
+		return;
+	}
 	if (!run_judge(t, tc->name, p->buf, p->len, &w) && tc->want == VXFWD_C_FORWARD)
 		check_rule_org(t, tc, &before, w.exp_len);
+	check_layer(t, tc, &layer);
 }
 
 /* ---- groups: apply a ruleset, run its cases ------------------------------ */
@@ -742,6 +916,59 @@ static void run_apply_rollback(struct t *t)
 	apply_bad(t, "apply-without-cfg", cfg, NULL, -EINVAL);
 }
 
+/*
+ * The verdict of a GWLB frame (payload 8) whose source kept `k` bytes after
+ * the outer UDP header and wrote the outer lengths for them: the GENEVE
+ * header (8), its options (32), the carried IPv4 (20) and UDP (8) headers,
+ * then the carried packet, whose own lengths still count all of it.
+ */
+static enum vxfwd_counter geneve_kept(size_t k, size_t full)
+{
+	if (k < G_HLEN)
+		return VXFWD_C_DROP_GENEVE_HDR;
+	if (k < G_HLEN + 20 + 8)
+		return VXFWD_C_DROP_GENEVE_INNER;
+	return k < full ? VXFWD_C_DROP_OUTER_LEN : VXFWD_C_FORWARD;
+}
+
+/*
+ * A GENEVE frame cut at every offset: with the outer lengths written for
+ * what was kept (each layer's short-header check), and with bytes lost
+ * after they were written (outer lengths beyond the frame; PASS once the
+ * outer UDP header itself is gone).
+ */
+static void run_geneve_cuts(struct t *t)
+{
+	const size_t full = G_HLEN + G_MID(8), outer = ETH_HLEN + 20 + 8;
+	struct hx_want w = {.exp = exp_buf};
+	struct pkt *p = &pkt_buf;
+	struct tcase tc = {"geneve-cut", G(.payload = 8), UDP_DNS};
+	char name[64];
+	size_t k;
+
+	for (k = 1; k <= full; k++) {
+		tc.p.g_keep = (__u16)k;
+		tc.p.g_lost = 0;
+		tc.want = geneve_kept(k, full);
+		snprintf(name, sizeof(name), "geneve-kept-%zu", k);
+		tc.name = name;
+		run_case(t, &tc);
+	}
+	/* BPF_PROG_TEST_RUN takes no frame shorter than an Ethernet header. */
+	for (k = 1; k + ETH_HLEN <= outer + full; k++) {
+		t->rep.cases++;
+		tc.p.g_keep = 0;
+		tc.p.g_lost = (__u16)k;
+		snprintf(name, sizeof(name), "geneve-lost-%zu", k);
+		if (pkt_build(&tc.p, p)) {
+			fail(t, name, "cannot build the frame");
+			continue;
+		}
+		w.counter = p->len < outer ? VXFWD_C_PASS : VXFWD_C_DROP_OUTER_LEN;
+		run_judge(t, name, p->buf, p->len, &w);
+	}
+}
+
 static void run_group(struct t *t, const struct group *g)
 {
 	size_t i;
@@ -753,6 +980,8 @@ static void run_group(struct t *t, const struct group *g)
 	}
 	for (i = 0; i < g->n_cases; i++)
 		run_case(t, &g->cases[i]);
+	if (g->cases == geneve_cases)
+		run_geneve_cuts(t);
 	if (g->cases != main_cases)
 		return;
 	run_ring_full(t);

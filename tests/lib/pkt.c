@@ -149,6 +149,53 @@ static size_t build_inner_ip(const struct pkt_spec *s, __u8 *p)
 	return hlen + l4_len;
 }
 
+/* GWLB endpoint id (type 1, 8 bytes), attachment id (2, 8), flow cookie (3, 4). */
+const __u8 pkt_gwlb_opts[32] = {
+	0x01, 0x08, 0x01, 0x02, 0x0e, 0x1f, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e, 0x7f,
+	0x01, 0x08, 0x02, 0x02, 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f, 0x60, 0x71,
+	0x01, 0x08, 0x03, 0x01, 0xde, 0xad, 0xbe, 0xef,
+};
+
+/*
+ * Carry the IPv4 packet of frame p (after its 14-byte Ethernet header) in
+ * Ethernet/IPv4/UDP/GENEVE.
+ */
+static int geneve_wrap(const struct pkt_spec *s, struct pkt *p)
+{
+	const __u8 *opts = s->g_opts ? s->g_opts : pkt_gwlb_opts;
+	size_t olen = s->g_opts ? s->g_opts_len : sizeof(pkt_gwlb_opts);
+	size_t hdr = IP_HLEN + UDP_HLEN + 8 + olen, dgram;
+	__u8 *b = p->buf, *ip = b + ETH_HLEN, *udp = ip + IP_HLEN, *g = udp + UDP_HLEN;
+
+	if (s->o_vlan || olen & 3 || olen > 252 || p->len + hdr > PKT_MAX)
+		return -EINVAL;
+	memmove(b + ETH_HLEN + hdr, b + ETH_HLEN, p->len - ETH_HLEN);
+	p->len += hdr;
+	p->inner_off += hdr;
+	g[0] = (__u8)(s->g_ver << 6 | (s->g_optlen ? s->g_optlen : olen / 4));
+	g[1] = s->g_flags;
+	pkt_put16(g + 2, s->g_proto ? s->g_proto : ETH_P_IP);
+	g[4] = 0x12; /* VNI 0x123456; the reserved byte 0 */
+	g[5] = 0x34;
+	g[6] = 0x56;
+	g[7] = 0;
+	memcpy(g + 8, opts, olen);
+	if (s->g_keep && (size_t)UDP_HLEN + s->g_keep < p->len - (size_t)(udp - b))
+		p->len = (size_t)(udp - b) + UDP_HLEN + s->g_keep;
+	dgram = p->len - (size_t)(udp - b);
+	put_ipv4(ip, 0, 0, 0, s->g_tot_len ? s->g_tot_len : (__u16)(IP_HLEN + dgram), s->g_frag,
+		 IPPROTO_UDP, addr_or("10.20.0.5", NULL), addr_or("10.20.1.9", NULL));
+	ipv4_csum(ip, IP_HLEN);
+	pkt_put16(udp, 61000);
+	pkt_put16(udp + 2, s->g_dport ? s->g_dport : 6081);
+	pkt_put16(udp + 4, s->g_udp_len ? s->g_udp_len : (__u16)dgram);
+	pkt_put16(udp + 6, 0);
+	if (s->g_lost >= p->len)
+		return -EINVAL;
+	p->len -= s->g_lost;
+	return 0;
+}
+
 int pkt_build(const struct pkt_spec *s, struct pkt *p)
 {
 	__u8 *b = p->buf, *oip, *udp, *vx;
@@ -195,7 +242,7 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p)
 	if (s->lost >= p->len)
 		return -EINVAL;
 	p->len -= s->lost;
-	return 0;
+	return s->g_on ? geneve_wrap(s, p) : 0;
 }
 
 int pkt_expect(const __u8 *in, size_t len, __be32 nat_addr, __u16 nat_port, const __u8 *dst_mac,

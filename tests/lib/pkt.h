@@ -4,7 +4,11 @@
  * reference rewrite (full checksums) that forwarded frames are compared to.
  *
  * Every knob defaults to 0, which means "a well-formed frame": outer
- * Ethernet/IPv4/UDP 4789/VXLAN VNI 1, inner Ethernet/IPv4/UDP.
+ * Ethernet/IPv4/UDP 4789/VXLAN VNI 1, inner Ethernet/IPv4/UDP.  With g_on,
+ * that frame's IPv4 packet (from the outer IPv4 header to the end, o_pad
+ * and lost applied) is carried in Ethernet/IPv4/UDP 6081/GENEVE as a
+ * Gateway Load Balancer sends it; the o_* knobs then shape the carried
+ * packet and the g_* knobs the GENEVE frame around it.
  */
 #ifndef VXFWD_TEST_PKT_H
 #define VXFWD_TEST_PKT_H
@@ -54,7 +58,25 @@ struct pkt_spec {
 	__u16 pad;  /* mirror padding after the inner IP packet */
 	__u16 cut;  /* bytes the mirror left out: the outer lengths count without them */
 	__u16 lost; /* bytes lost from the end after every length was written */
+	/* GENEVE around it */
+	__u8 g_on;	    /* non-zero: wrap in GENEVE */
+	__u8 g_ver;	    /* version field as written */
+	__u8 g_flags;	    /* second header byte as written (O 0x80, C 0x40) */
+	__u8 g_optlen;	    /* non-zero: option length field as written (words) */
+	__u16 g_proto;	    /* 0: 0x0800 */
+	__u16 g_dport;	    /* 0: 6081 */
+	const __u8 *g_opts; /* option bytes; NULL: the three options of a GWLB */
+	__u16 g_opts_len;   /* bytes of g_opts, a multiple of 4 */
+	__u16 g_frag;	    /* outer frag_off field, host order */
+	__u16 g_tot_len;    /* non-zero: outer IPv4 total length as written */
+	__u16 g_udp_len;    /* non-zero: outer UDP length as written */
+	__u16 g_keep;	    /* non-zero: the frame ends this many bytes after the outer
+			       UDP header, outer lengths written for what is kept */
+	__u16 g_lost;	    /* bytes lost from the end after every length was written */
 };
+
+/* The options of a Gateway Load Balancer (class 0x0108), 32 bytes. */
+extern const __u8 pkt_gwlb_opts[32];
 
 /*
  * A built frame and where its inner frame starts.  The outer IPv4 packet and

@@ -36,8 +36,8 @@ static int check_order(void)
 }
 
 static const char *const name_words[] = {
-	"backend", "batch", "busy-poll", "cpus", "engine", "qdisc-bypass", "ring-size",
-	"sched", "workers",
+	"backend", "batch", "busy-poll", "cpus", "engine", "geneve", "qdisc-bypass",
+	"ring-size", "sched", "workers",
 };
 
 static int is_name_word(const char *w)
