@@ -12,7 +12,7 @@
  * the inner checksums so that the frame gets past them.  Invariants:
  *
  *   1. non-mirror frames (anything but outer IPv4/UDP, unfragmented or
- *      first fragment, to a configured VXLAN port) return XDP_PASS and leave
+ *      first fragment, to a configured VXLAN or GENEVE port) return XDP_PASS and leave
  *      the program byte for byte as they came; mirror frames return XDP_DROP;
  *   2. a ring record only for a mirror frame; each is a well-formed frame:
  *      its length fits the record, Ethernet + IPv4 + UDP/TCP, IPv4 total
@@ -24,7 +24,9 @@
  *      the input's; it lies inside the outer UDP payload as both outer
  *      lengths declare it: the outer IPv4 total length within the frame, the
  *      UDP length equal to the IPv4 payload length, the record's frame
- *      within both;
+ *      within both; from a GENEVE frame, the same of the IPv4/UDP datagram
+ *      it carries within the outer datagram, the record after its VXLAN
+ *      header;
  *   3. counters, every batch: RX == PASS + FORWARD + sum(DROP_*) in packets
  *      and bytes, RX == frames run, PASS == XDP_PASS verdicts, FORWARD ==
  *      records read.
@@ -60,9 +62,10 @@
 #define SEEDS_MAX   4096
 #define BATCH	    4096
 #define FAILS_SAVED 32
+#define GENEVE_PORT 6081
 
 static const char fuzz_rules[] =
-	HX_RULES_INGRESS("1, 7, 37, 100, 5569041")
+	HX_RULES_INGRESS_GENEVE("1, 7, 37, 100, 5569041")
 	"set exporters {\n"
 	HX_RULES_EXAMPLE_ORG
 	"}\n"
@@ -73,7 +76,7 @@ static const char fuzz_rules[] =
 
 static const char *const fuzz_nexthops[] = {"172.30.82.95", "172.30.82.96", "172.30.82.97", NULL};
 
-static const __u16 fuzz_ports[] = {4789, 8472};
+static const __u16 fuzz_ports[] = {4789, 8472, GENEVE_PORT};
 
 struct seed {
 	__u8 *data;
@@ -93,6 +96,7 @@ struct fuzz {
 	struct vxfwd_count base[VXFWD_C_MAX];
 	/* totals */
 	__u64 frames, total_runs, mirror, forwarded;
+	__u64 geneve, geneve_fwd; /* GENEVE frames run, records taken from them */
 	unsigned int failed;
 	struct pcap_frame saved[FAILS_SAVED];
 	size_t n_saved;
@@ -233,6 +237,39 @@ static size_t mirror_udp(const __u8 *f, size_t len)
 	return 0;
 }
 
+/* A mirror frame whose outer UDP header at `udp` goes to the GENEVE port. */
+static int is_geneve(const __u8 *f, size_t udp)
+{
+	return pkt_get16(f + udp + 2) == GENEVE_PORT;
+}
+
+/*
+ * The IPv4 header a GENEVE frame carries (after the GENEVE header and its
+ * options), 0 when the frame is too short to hold it.
+ */
+static size_t geneve_carried(const __u8 *f, size_t len, size_t udp)
+{
+	size_t ip = udp + 8 + 8 + (f[udp + 8] & 0x3f) * 4;
+
+	return udp + 16 <= len && ip + 20 <= len ? ip : 0;
+}
+
+/*
+ * The UDP header whose VXLAN header is followed by the inner frame: the
+ * outer one, or the carried one of a GENEVE frame; 0 when there is none.
+ */
+static size_t vxlan_udp(const __u8 *f, size_t len, size_t udp)
+{
+	size_t ip;
+
+	if (!udp || !is_geneve(f, udp))
+		return udp;
+	ip = geneve_carried(f, len, udp);
+	if (!ip || ip + (f[ip] & 0xf) * 4 + 8 > len)
+		return 0;
+	return ip + (f[ip] & 0xf) * 4;
+}
+
 /* ---- mutations ---------------------------------------------------------------- */
 
 static const __u8 interesting[] = {0x00, 0x01, 0x04, 0x05, 0x06, 0x08, 0x0f, 0x11, 0x20,
@@ -245,12 +282,14 @@ static const size_t fields[] = {
 	42, 43, 46, 49,		    /* VXLAN flags, reserved, VNI, reserved */
 	62, 64, 66, 70, 72, 73, 74, /* inner ethertype, IHL, tot_len, frag, TTL, proto, csum */
 	84, 86, 88, 90, 96, 98,	    /* inner L4 ports, UDP len/csum, TCP doff */
+	44, 45, 52, 53, 64, 65, 77, /* GENEVE protocol, the GWLB options' types and lengths */
+	84, 88, 91, 104, 106,	    /* GENEVE: carried tot_len, frag, proto, UDP port, length */
 };
 
 /* The end of the inner frame its IPv4 total length declares, or the frame's. */
 static size_t inner_end(const struct fuzz *z, size_t udp)
 {
-	size_t ip = udp + 8 + 8 + ETH_HLEN;
+	size_t ip = vxlan_udp(z->f, z->len, udp) + 8 + 8 + ETH_HLEN;
 
 	return ip + 4 <= z->len ? ip + pkt_get16(z->f + ip + 2) : z->len;
 }
@@ -287,6 +326,24 @@ static void mutate_outer_len(struct fuzz *z)
 		pkt_put16(z->f + udp + 4, (__u16)(end - ETH_HLEN - ihl));
 }
 
+/*
+ * The lengths of the IPv4/UDP datagram a GENEVE frame carries, written to
+ * end where the outer datagram ends.
+ */
+static void repair_carried(struct fuzz *z, size_t udp)
+{
+	size_t ip = geneve_carried(z->f, z->len, udp), end, hlen;
+
+	if (!ip)
+		return;
+	end = udp + pkt_get16(z->f + udp + 4);
+	hlen = (z->f[ip] & 0xf) * 4;
+	if (end > z->len || end < ip + hlen + 8 || ip + hlen + 8 > z->len)
+		return;
+	pkt_put16(z->f + ip + 2, (__u16)(end - ip));
+	pkt_put16(z->f + ip + hlen + 4, (__u16)(end - ip - hlen));
+}
+
 /* Outer lengths that agree with the frame, sometimes leaving Ethernet padding. */
 static void repair_outer(struct fuzz *z)
 {
@@ -299,6 +356,8 @@ static void repair_outer(struct fuzz *z)
 		return;
 	pkt_put16(z->f + ETH_HLEN + 2, (__u16)tot);
 	pkt_put16(z->f + udp + 4, (__u16)(tot - (udp - ETH_HLEN)));
+	if (is_geneve(z->f, udp) && below(z, 4))
+		repair_carried(z, udp);
 }
 
 static void mutate_one(struct fuzz *z)
@@ -366,7 +425,7 @@ static void mutate_one(struct fuzz *z)
 /* Repair the inner IPv4 and L4 checksums when the frame has our layout. */
 static void repair(struct fuzz *z, int l4)
 {
-	size_t udp = mirror_udp(z->f, z->len), ip, hlen, tot;
+	size_t udp = vxlan_udp(z->f, z->len, mirror_udp(z->f, z->len)), ip, hlen, tot;
 	__u32 sum;
 	__u8 *p;
 
@@ -406,7 +465,7 @@ static void make_frame(struct fuzz *z)
 	}
 	memcpy(z->f, s->data, s->len);
 	z->len = s->len;
-	udp = mirror_udp(z->f, z->len);
+	udp = vxlan_udp(z->f, z->len, mirror_udp(z->f, z->len));
 	if (kind == 1 && udp && udp + 16 < z->len) { /* valid outer, random inner */
 		for (i = udp + 16; i < z->len; i++)
 			z->f[i] = (__u8)rnd(z);
@@ -460,31 +519,49 @@ static void check_rec_rewrite(struct fuzz *z, const struct hx_rec *r, const __u8
 }
 
 /*
- * A record's inner frame (len bytes after the VXLAN header) lies inside the
- * outer UDP payload as both outer lengths declare it.
+ * The datagram of IPv4 header `ip` and UDP header `udp` ends at or before
+ * `limit` as both its lengths declare it, and holds `end` (the end of the
+ * record's inner frame); returns where it ends.
  */
-static void check_rec_outer(struct fuzz *z, size_t udp, size_t len)
+static size_t check_dgram(struct fuzz *z, const char *layer, size_t ip, size_t udp, size_t limit,
+			  size_t end)
 {
-	size_t ip_end = ETH_HLEN + pkt_get16(z->f + ETH_HLEN + 2);
+	size_t ip_end = ip + pkt_get16(z->f + ip + 2);
 	size_t udp_end = udp + pkt_get16(z->f + udp + 4);
 
-	if (ip_end > z->len)
-		fail(z, "record from a frame whose outer IPv4 total length ends at %zu, past its end",
-		     ip_end);
+	if (ip_end > limit)
+		fail(z, "record from a frame whose %s IPv4 total length ends at %zu, past %zu",
+		     layer, ip_end, limit);
 	if (udp_end != ip_end)
-		fail(z, "record from a frame whose outer UDP length ends at %zu, its IPv4 packet at %zu",
-		     udp_end, ip_end);
-	if (udp + 16 + len > udp_end || udp + 16 + len > ip_end)
+		fail(z, "record from a frame whose %s UDP length ends at %zu, its IPv4 packet at %zu",
+		     layer, udp_end, ip_end);
+	if (end > udp_end || end > ip_end)
 		fail(z,
-		     "record's inner frame ends at %zu, past the outer datagram (UDP to %zu, IPv4 "
+		     "record's inner frame ends at %zu, past the %s datagram (UDP to %zu, IPv4 "
 		     "to %zu)",
-		     udp + 16 + len, udp_end, ip_end);
+		     end, layer, udp_end, ip_end);
+	return ip_end;
+}
+
+/*
+ * A record's inner frame (len bytes after the VXLAN header of vudp) lies
+ * inside the outer UDP payload as both outer lengths declare it, and inside
+ * the carried one of a GENEVE frame.
+ */
+static void check_rec_outer(struct fuzz *z, size_t udp, size_t vudp, size_t len)
+{
+	size_t end = vudp + 16 + len, dend;
+
+	dend = check_dgram(z, "outer", ETH_HLEN, udp, z->len, end);
+	if (vudp != udp)
+		check_dgram(z, "carried", geneve_carried(z->f, z->len, udp), vudp, dend, end);
 }
 
 static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
 {
-	const __u8 *in = z->f + udp + 16, *ip = r->frame + ETH_HLEN;
-	size_t len = r->hdr.len, hlen, in_len = z->len - udp - 16;
+	size_t vudp = vxlan_udp(z->f, z->len, udp);
+	const __u8 *in = z->f + vudp + 16, *ip = r->frame + ETH_HLEN;
+	size_t len = r->hdr.len, hlen, in_len = z->len - vudp - 16;
 	__u16 in_csum, out_csum;
 	int in_ok;
 
@@ -496,7 +573,11 @@ static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
 		fail(z, "record is not an Ethernet/IPv4 frame");
 		return;
 	}
-	check_rec_outer(z, udp, len);
+	if (!vudp || vudp + 16 > z->len) {
+		fail(z, "record from a GENEVE frame without a carried UDP header");
+		return;
+	}
+	check_rec_outer(z, udp, vudp, len);
 	hlen = (ip[0] & 0xf) * 4;
 	if (hlen < 20 || pkt_get16(ip + 2) != len - ETH_HLEN || len > in_len ||
 	    (ip[9] != IPPROTO_UDP && ip[9] != IPPROTO_TCP) ||
@@ -541,6 +622,10 @@ static void check_frame(struct fuzz *z, __u32 repeat)
 	for (i = 0; udp && i < z->h.n_recs && i < HX_RECS; i++)
 		check_rec(z, &z->h.recs[i], udp);
 	z->mirror += udp ? repeat : 0;
+	if (udp && is_geneve(z->f, udp)) {
+		z->geneve += repeat;
+		z->geneve_fwd += z->h.n_recs;
+	}
 	z->passes += udp ? 0 : repeat;
 	z->records += z->h.n_recs;
 }
@@ -740,6 +825,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)z.frames, (unsigned long long)z.total_runs, el,
 	       el > 0 ? z.frames / el : 0.0, (unsigned long long)z.mirror,
 	       (unsigned long long)z.forwarded, z.failed);
+	printf("# GENEVE: %llu runs, %llu forwarded\n", (unsigned long long)z.geneve,
+	       (unsigned long long)z.geneve_fwd);
 	save_failures(&z);
 	ret = z.failed ? T_EXIT_FAIL : T_EXIT_PASS;
 out:

@@ -21,7 +21,7 @@
 #define ICMP IPPROTO_ICMP
 
 const char corpus_rules[] =
-	HX_RULES_INGRESS("1, 7")
+	HX_RULES_INGRESS_GENEVE("1, 7")
 	"set exporters {\n"
 	HX_RULES_EXAMPLE_ORG
 	"}\n"
@@ -437,6 +437,32 @@ const struct corpus_case corpus_cases[] = {
 	 .want = VXFWD_C_DROP_NO_RULE},
 	{"inner-src-multicast", {.src = "224.0.0.1"}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
 	{"inner-src-zero", {.src = "0.0.0.0"}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+
+	/* GENEVE from a Gateway Load Balancer endpoint around the mirror's packet */
+	{"geneve-gwlb", {.g_on = 1, .payload = 8}, DNS},
+	{"geneve-gwlb-tcp", {.g_on = 1, .i_proto = TCP, .dport = 22, .payload = 40}, SSH},
+	{"geneve-gwlb-jumbo", {.g_on = 1, .payload = 8900}, DNS},
+	{"geneve-second-vxlan-port", {.g_on = 1, .o_dport = 8472, .payload = 8}, DNS},
+	{"geneve-version-2", {.g_on = 1, .g_ver = 2}, .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-oam", {.g_on = 1, .g_flags = 0xc0}, .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-optlen-max", {.g_on = 1, .g_optlen = 63}, .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-optlen-in-option", {.g_on = 1, .g_optlen = 2}, .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-short", {.g_on = 1, .g_keep = 7}, .want = VXFWD_C_DROP_GENEVE_HDR},
+	{"geneve-proto-teb", {.g_on = 1, .g_proto = 0x6558}, .want = VXFWD_C_DROP_GENEVE_PROTO},
+	{"geneve-carried-to-other-port",
+	 {.g_on = 1, .o_dport = 4790},
+	 .want = VXFWD_C_DROP_GENEVE_INNER},
+	{"geneve-carried-ipv6-version", {.g_on = 1, .o_ver = 6}, .want = VXFWD_C_DROP_GENEVE_INNER},
+	{"geneve-carried-first-fragment",
+	 {.g_on = 1, .o_frag = 0x2000},
+	 .want = VXFWD_C_DROP_OUTER_FRAG},
+	{"geneve-carried-udp-len-9", {.g_on = 1, .o_udp_len = 9}, OUTER_LEN},
+	{"geneve-outer-udp-len-9", {.g_on = 1, .g_udp_len = 9}, OUTER_LEN},
+	{"geneve-outer-lost", {.g_on = 1, .payload = 30, .g_lost = 3}, OUTER_LEN},
+	{"geneve-vxlan-bad-flags", {.g_on = 1, .vx_flags_xor = 0x08}, .want = VXFWD_C_DROP_VXLAN_HDR},
+	{"geneve-inner-truncated",
+	 {.g_on = 1, .payload = 50, .cut = 10},
+	 .want = VXFWD_C_DROP_INNER_TRUNCATED},
 };
 
 const size_t corpus_n_cases = T_ARRAY_SIZE(corpus_cases);

@@ -72,6 +72,14 @@ struct hx {
 	"\tvni " vnis "\n"                                                                         \
 	"}\n"                                                                                      \
 	"egress ens6\n"
+/* The same, with the mirror also arriving in GENEVE on 6081 (a GWLB endpoint). */
+#define HX_RULES_INGRESS_GENEVE(vnis)                                                              \
+	"ingress ens5 {\n"                                                                         \
+	"\tvxlan port 4789, 8472\n"                                                                \
+	"\tgeneve port 6081\n"                                                                     \
+	"\tvni " vnis "\n"                                                                         \
+	"}\n"                                                                                      \
+	"egress ens6\n"
 #define HX_RULES_EXAMPLE_ORG                                                                       \
 	"\torg \"Example Org\" id 1001 {\n"                                                        \
 	"\t\t198.51.100.10\n"                                                                      \
