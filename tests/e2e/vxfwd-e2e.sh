@@ -20,9 +20,11 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
 
 ALL_TESTS="forward no_leak_ens5 tcpdump_sensor xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay \
-kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers qdisc_bypass keep_attached"
+kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers qdisc_bypass keep_attached \
+geneve"
 
 LAB_RULES=$LAB_DIR/rules/lab.rules
+GENEVE_RULES=$LAB_DIR/rules/geneve.rules
 AWS_RULES=$LAB_DIR/rules/aws.rules
 VXFWD_PCAPS=${VXFWD_PCAPS:-$LAB_SRCDIR/../shared/pcaps}
 AWS_PCAP=$VXFWD_PCAPS/aws-traffic-mirror-ssh-dns-ntp.pcap
@@ -146,6 +148,41 @@ test_forward()
 	lab_maps expect --base "$LAB_TMP/base.json" FORWARD="$n" ||
 		fail "counters do not match the traffic sent"
 	check_invariants
+	lab_vxfwd_stop
+}
+
+# Behind a Gateway Load Balancer endpoint: the forward test's mix and some
+# frames to drop, each wrapped in GENEVE to 6081 around the mirror's
+# IPv4/UDP/VXLAN packet.  The proof is the forward test's, and every frame
+# is counted in the GENEVE layer.
+test_geneve()
+{
+	local n all
+
+	setup "$GENEVE_RULES"
+	captures_start
+	gen_send gnv "$FORWARD_MIX,bad-src:5,bad-vni:5,bad-trunc:5,bad-flag:5" 2000 \
+		--geneve-port 6081
+	captures_stop
+	n=$(count_counter "$LAB_TMP/gnv.json" FORWARD)
+	all=$(count_kinds "$LAB_TMP/gnv.json" '.*')
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/gnv.json" ||
+		fail "collector: the forwarded frames are not exactly the expected ones"
+	lab_verify "$LAB_TMP/ens6.pcap" "$LAB_TMP/gnv.json" --label "tcpdump -i ens6" ||
+		fail "ens6: the frames sent are not exactly the expected ones"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
+	check_listener_udp "$LAB_TMP/gnv.json"
+	lab_maps expect --base "$LAB_TMP/base.json" FORWARD="$n" DROP_SRC_NOT_ALLOWED=5 \
+		DROP_VNI=5 DROP_INNER_TRUNCATED=5 DROP_VXLAN_HDR=5 ||
+		fail "counters do not match the traffic sent"
+	check_invariants
+	"$LAB_PY" -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+got, want = s["layers"]["geneve"]["packets"], int(sys.argv[2])
+print("layer geneve: %d frames counted, %d sent" % (got, want))
+sys.exit(0 if got == want else 1)' "$LAB_TMP/stats.json" "$all" ||
+		fail "the GENEVE layer count is not the number of frames sent"
 	lab_vxfwd_stop
 }
 

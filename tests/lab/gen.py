@@ -24,6 +24,11 @@ number.  Kinds (--mix KIND:COUNT,...):
   bad-flag   VXLAN I flag clear                      -> DROP_VXLAN_HDR
 
 The rules these kinds assume are tests/lab/rules/lab.rules.
+
+With --geneve-port, every frame arrives as it does behind an AWS Gateway
+Load Balancer endpoint: outer Ethernet/IPv4/UDP to that port/GENEVE (VNI,
+protocol 0x0800, the GWLB's three options of class 0x0108) around the
+mirror's own IPv4/UDP 4789/VXLAN packet (tests/lab/rules/geneve.rules).
 """
 
 import argparse
@@ -32,6 +37,7 @@ import struct
 import sys
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption_NOP, Raw
+from scapy.contrib.geneve import GENEVE, GeneveOptions
 from scapy.layers.vxlan import VXLAN
 
 import vxlab
@@ -45,6 +51,9 @@ TCP_PORT, TCP_NAT = 31766, 8082
 OTHER_PORT = 31999
 VNI = 1
 OTHER_VNI = 2
+# The mirror session's own addresses inside GENEVE (the ENI and the target).
+MIRROR_SRC, MIRROR_DST = "172.31.0.238", "172.31.17.188"
+AWS_OPT_CLASS = 0x0108
 INNER_SRC_MAC = "02:85:69:c2:ab:02"
 INNER_DST_MAC = "02:29:23:74:c7:7d"
 
@@ -116,14 +125,25 @@ def inner_packet(kind, seq, size, rnd, marker):
     return Ether(src=INNER_SRC_MAC, dst=INNER_DST_MAC, type=vxlab.ETH_P_IP) / Raw(bytes(raw))
 
 
+def gwlb_options(seq):
+    """GWLB endpoint id (type 1), attachment id (2), flow cookie (3)."""
+    return [GeneveOptions(classid=AWS_OPT_CLASS, type=1, data=bytes.fromhex("0e1f2a3b4c5d6e7f")),
+            GeneveOptions(classid=AWS_OPT_CLASS, type=2, data=bytes.fromhex("0a1b2c3d4e5f6071")),
+            GeneveOptions(classid=AWS_OPT_CLASS, type=3, data=struct.pack("!I", seq))]
+
+
 def frame_for(args, kind, seq, size, rnd, marker):
     inner = inner_packet(kind, seq, size, rnd, marker)
     vni = OTHER_VNI if kind == "bad-vni" else args.vni
     flags = 0x00 if kind == "bad-flag" else 0x08
+    mirror = (UDP(sport=49152 + seq % 16384, dport=args.vxlan_port, chksum=0) /
+              VXLAN(vni=vni, flags=flags) / inner)
+    if args.geneve_port:
+        mirror = (UDP(sport=40000 + seq % 20000, dport=args.geneve_port, chksum=0) /
+                  GENEVE(vni=0x123456, proto=vxlab.ETH_P_IP, options=gwlb_options(seq)) /
+                  IP(src=MIRROR_SRC, dst=MIRROR_DST, ttl=255, id=seq & 0xFFFF) / mirror)
     outer = (Ether(src=args.src_mac, dst=args.dst_mac) /
-             IP(src=args.outer_src, dst=args.outer_dst, ttl=255, id=seq & 0xFFFF) /
-             UDP(sport=49152 + seq % 16384, dport=args.vxlan_port, chksum=0) /
-             VXLAN(vni=vni, flags=flags) / inner)
+             IP(src=args.outer_src, dst=args.outer_dst, ttl=255, id=seq & 0xFFFF) / mirror)
     return bytes(outer), bytes(inner)
 
 
@@ -164,6 +184,8 @@ def main():
     ap.add_argument("--outer-dst", required=True)
     ap.add_argument("--vxlan-port", type=int, default=4789)
     ap.add_argument("--vni", type=int, default=VNI)
+    ap.add_argument("--geneve-port", type=int, default=0,
+                    help="wrap every frame in GENEVE to this port, as a GWLB endpoint does")
     ap.add_argument("--mix", default="udp:40,tcp:40,udp0:5")
     ap.add_argument("--size", type=int, help="every inner IP packet this long")
     ap.add_argument("--udp-nat-port", type=int, default=UDP_NAT,
