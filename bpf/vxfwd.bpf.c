@@ -180,6 +180,10 @@ static __always_inline __u32 outer(struct xdp_md *ctx, struct cursor *c, struct 
 	if (!cfg || !(cfg->flags & VXFWD_CFG_F_VALID)) {
 		if (udp.dest == bpf_htons(VXFWD_VXLAN_DEFAULT_PORT))
 			return VXFWD_C_DROP_NO_CONFIG;
+		if (udp.dest == bpf_htons(VXFWD_GENEVE_DEFAULT_PORT)) {
+			count(VXFWD_L_GENEVE, c->len, &vxfwd_layer_cnt);
+			return VXFWD_C_DROP_NO_CONFIG;
+		}
 		return VXFWD_C_PASS;
 	}
 	if (!cfg_vxlan_port(cfg, udp.dest)) {

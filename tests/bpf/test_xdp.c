@@ -309,11 +309,13 @@ static const struct tcase main_cases[] = {
 	{"too-big", {.payload = 9216 - INNER_MIN + 1}, .want = VXFWD_C_DROP_TOO_BIG},
 };
 
-/* Before the first apply: fail closed on the default port only. */
+/* Before the first apply: fail closed on the default ports only. */
 static const struct tcase noconfig_cases[] = {
 	{"no-config-default-port", {.payload = 8}, .want = VXFWD_C_DROP_NO_CONFIG},
 	{"no-config-default-port-udp-len-9", {.o_udp_len = 9}, .want = VXFWD_C_DROP_NO_CONFIG},
+	{"no-config-default-geneve-port", {.g_on = 1}, .want = VXFWD_C_DROP_NO_CONFIG},
 	{"no-config-other-port", {.o_dport = 8472}, .want = VXFWD_C_PASS},
+	{"no-config-other-geneve-port", {.g_on = 1, .g_dport = 6082}, .want = VXFWD_C_PASS},
 	{"no-config-outer-tcp", {.o_proto = TCP}, .want = VXFWD_C_PASS},
 	{"no-config-non-first-fragment", {.o_frag = 0x0010}, .want = VXFWD_C_PASS},
 };
