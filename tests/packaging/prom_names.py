@@ -6,11 +6,12 @@
 # match a label of those metrics against must be one it can take.
 #
 # What stats -p can print is read from its source: the string literals of
-# engine/cmd_stats.c hold the metric names, some with %s (vxfwd_xdp_%s_total),
-# and the words that fill them ("packets", the engine's field names); the
-# counter label takes the names of the VXFWD_COUNTERS list in
-# bpf/vxfwd_abi.h, any other label the words of cmd_stats.c.  Renaming a
-# metric, a field or a counter there without the rules fails this test.
+# engine/cmd_stats.c hold the "# TYPE" line of each metric family, some with
+# %s (vxfwd_xdp_%s_total), and the words that fill them ("packets", the
+# engine's field names); the counter label takes the names of the
+# VXFWD_COUNTERS list in bpf/vxfwd_abi.h, any other label the words of
+# cmd_stats.c.  Renaming a metric, a field or a counter there without the
+# rules fails this test.
 #
 # Then the check runs against copies of the two sources with each literal
 # it relied on renamed, and must fail on every one: it proves it can fail.
@@ -40,9 +41,10 @@ def literals(src):
 def source_facts(stats_src, abi_src):
     """(templates, words, label names, counter names) of the sources."""
     lits = literals(stats_src)
+    # A family is what its TYPE line declares (a HELP text may name others).
     templates = set()
     for s in lits:
-        templates.update(re.findall(r"\bvxfwd_[a-z0-9_%]*[a-z0-9]", s))
+        templates.update(re.findall(r"# TYPE (vxfwd_[a-z0-9_%]*[a-z0-9]) ", s))
     words = {s for s in lits if WORD.fullmatch(s)}
     labels = set()
     for s in lits:
