@@ -20,8 +20,9 @@ BUILD_PKGS=(
 	meson ninja-build pkg-config flex bison
 )
 # Besides the tools named here, the tests run procps's sysctl, ps and kill,
-# util-linux's nsenter, unshare and setpriv, bsdextrautils's col, and
-# iproute2's ip, tc and ss.
+# util-linux's nsenter, unshare and setpriv, bsdextrautils's col,
+# iproute2's ip, tc and ss, and prometheus's promtool (the alert rules'
+# tests; the package also brings the server, which no test uses).
 TEST_PKGS=(
 	procps util-linux bsdextrautils
 	iproute2 iputils-ping ethtool tcpdump xdp-tools tcpreplay socat nftables
@@ -29,6 +30,7 @@ TEST_PKGS=(
 	cppcheck clang-tidy valgrind
 	strace
 	zsh bash-completion
+	prometheus
 )
 # build-essential: dpkg-buildpackage checks for it among the build
 # dependencies; git: build-deb.sh and build-rpm.sh list the tracked files.

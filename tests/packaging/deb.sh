@@ -3,9 +3,9 @@
 #
 # deb.sh SRCDIR VERSION - build the .deb with packaging/build-deb.sh (lintian
 # errors fail it), install it with dpkg -i, run the INSTALLED vxfwd on the
-# installed rules file, verify the installed units and shell completions,
-# list the package's files, and purge it again.  A vxfwd package installed
-# before the test is left alone: the test skips.
+# installed rules file, verify the installed units, shell completions and
+# Prometheus alert rules, list the package's files, and purge it again.  A
+# vxfwd package installed before the test is left alone: the test skips.
 set -u
 
 srcdir=$(realpath "$1")
@@ -68,6 +68,12 @@ out=$(bash --norc --noprofile -c '. /usr/share/bash-completion/bash_completion &
 echo "bash-completion: $out"
 t_check "bash-completion loads the installed completion for vxfwd" \
 	grep -qx 'complete -F _vxfwd vxfwd' <<<"$out"
+t_check "the Prometheus alert rules are in the package" \
+	grep -qx /usr/share/vxfwd/prometheus/vxfwd-alerts.yml <<<"$(dpkg -L vxfwd)"
+if command -v promtool >/dev/null; then
+	t_check "promtool check rules accepts the installed alert rules" \
+		promtool check rules /usr/share/vxfwd/prometheus/vxfwd-alerts.yml
+fi
 t_check "vxfwd.service is installed disabled" \
 	test ! -e /etc/systemd/system/multi-user.target.wants/vxfwd.service
 if command -v systemd-analyze >/dev/null; then

@@ -4,8 +4,8 @@
 # rpm.sh SRCDIR VERSION - build the binary RPM with packaging/build-rpm.sh
 # (rpmbuild -bb; --nodeps on a dpkg host, which it says) and check its file
 # list: binary, BPF object under %{_libdir}/bpf, the rules file as
-# %config(noreplace), both units, the man page and the bash and zsh
-# completions.
+# %config(noreplace), both units, the man page, the bash and zsh
+# completions and the Prometheus alert rules.
 set -u
 
 srcdir=$(realpath "$1")
@@ -34,7 +34,8 @@ t_grep_each "$list" "" file \
 	'/systemd/system/vxfwd@\.service$' \
 	' /usr/share/man/man8/vxfwd\.8' \
 	' /usr/share/bash-completion/completions/vxfwd$' \
-	' /usr/share/zsh/site-functions/_vxfwd$'
+	' /usr/share/zsh/site-functions/_vxfwd$' \
+	' /usr/share/vxfwd/prometheus/vxfwd-alerts\.yml$'
 # The template's instances are handled like vxfwd.service: stopped and
 # disabled on erase, restarted on upgrade.
 scripts=$(rpm -qp --scripts "$rpmf")
