@@ -21,4 +21,12 @@
 /* IPv4 options are at most 40 bytes: IHL 15. */
 #define VXFWD_IPV4_MAX_HLEN 60
 
+/*
+ * Inner IPv6 extension headers walked before the UDP or TCP header
+ * (hop-by-hop and destination options); more: DROP_INNER6_EXT.
+ */
+#ifndef VXFWD_IPV6_MAX_EXT
+#define VXFWD_IPV6_MAX_EXT 4
+#endif
+
 #endif /* VXFWD_LIMITS_H */

@@ -170,22 +170,30 @@ static void diff_rules(const struct vxfwd_ruleset *o, const struct vxfwd_ruleset
 }
 
 /* Set members as written (before the LPM entries were merged), sorted. */
+/* The compiler's order: IPv4 first, then by address and length. */
 static int prefix_cmp(const struct vxfwd_prefix *x, const struct vxfwd_prefix *y)
 {
 	__u32 ax = ntohl(x->addr), ay = ntohl(y->addr);
+	int c;
 
-	if (ax != ay)
-		return ax < ay ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	c = x->family == 6 ? memcmp(x->addr6, y->addr6, 16) : ax < ay ? -1 : ax > ay;
+	if (c)
+		return c;
 	return (int)x->plen - (int)y->plen;
 }
 
 static void member_line(const char *what, const struct vxfwd_prefix *p, unsigned int nth)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	if (nth > DIFF_LINES_MAX)
 		return;
-	inet_ntop(AF_INET, &p->addr, a, sizeof(a));
+	if (p->family == 6)
+		inet_ntop(AF_INET6, p->addr6, a, sizeof(a));
+	else
+		inet_ntop(AF_INET, &p->addr, a, sizeof(a));
 	log_info("reload: set member %s/%u %s", a, p->plen, what);
 }
 
