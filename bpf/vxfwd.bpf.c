@@ -10,6 +10,7 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
@@ -30,13 +31,17 @@ struct inner {
 	__u32 vni;
 	__u32 eth_off;	 /* inner Ethernet header in the frame */
 	__u32 dgram_end; /* end of the outer UDP datagram in the frame */
-	__u32 hlen;	 /* inner IPv4 header length */
-	__u32 frame_len; /* 14 + IPv4 total length */
+	__u32 hlen;	 /* inner IPv4 header length; IPv6: 40 + extension headers */
+	__u32 frame_len; /* 14 + IPv4 total length; IPv6: 14 + 40 + payload length */
+	__u32 nat6;	 /* inner IPv6: VXFWD_RULE_F_NAT6, the flag of the rules it may match */
 	__u8 proto;
 	__be16 sport_be;
 	__be16 dport_be;
 	__u16 l4_csum; /* as found, network order */
-	union ipv4_buf ip;
+	union {
+		union ipv4_buf ip;
+		struct ipv6hdr ip6; /* with nat6 */
+	};
 };
 
 static __always_inline void count(__u32 idx, __u64 bytes, void *map)
@@ -246,6 +251,81 @@ static __always_inline __u32 inner_l4(struct xdp_md *ctx, struct cursor *c, stru
 }
 
 /*
+ * The IPv6 extension headers after the fixed header, up to the UDP or TCP
+ * header: hop-by-hop and destination options are walked, at most
+ * VXFWD_IPV6_MAX_EXT of them, within the payload; a fragment header is a
+ * fragment, a routing header (whose last address, not the destination, is
+ * in the checksum) and more headers than that are DROP_INNER6_EXT, any other
+ * next header (ESP, AH, none, ...) is not UDP or TCP.  `tot_len` is 40 +
+ * the payload length; *proto receives UDP or TCP.
+ */
+static __always_inline __u32 ipv6_ext(struct xdp_md *ctx, struct cursor *c, __u32 ip_off,
+				      __u32 tot_len, __u8 nh, __u8 *proto)
+{
+	struct ipv6_ext eh;
+	__u32 i, n;
+
+	for (i = 0; i <= VXFWD_IPV6_MAX_EXT; i++) {
+		if (nh == IPPROTO_UDP || nh == IPPROTO_TCP) {
+			*proto = nh;
+			return VXFWD_C_FORWARD;
+		}
+		if (nh == IPPROTO_FRAGMENT)
+			return VXFWD_C_DROP_INNER_FRAG;
+		if (nh == IPPROTO_ROUTING)
+			return VXFWD_C_DROP_INNER6_EXT;
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_DSTOPTS)
+			return VXFWD_C_DROP_INNER_PROTO;
+		if (i == VXFWD_IPV6_MAX_EXT)
+			break;
+		if (c->off - ip_off + 8 > tot_len || bpf_xdp_load_bytes(ctx, c->off, &eh, sizeof(eh)))
+			return VXFWD_C_DROP_INNER_MALFORMED;
+		n = (eh.len + 1) * 8;
+		if (c->off - ip_off + n > tot_len)
+			return VXFWD_C_DROP_INNER_MALFORMED;
+		c->off += n;
+		nh = eh.nexthdr;
+	}
+	return VXFWD_C_DROP_INNER6_EXT;
+}
+
+/*
+ * Inner IPv6/UDP|TCP, the cursor after the inner Ethernet header: the same
+ * length checks as IPv4 (payload length against the captured frame, then
+ * against the outer datagram), extension headers (ipv6_ext()), the L4
+ * header, and a UDP checksum of 0, which IPv6 does not allow.
+ */
+static __always_inline __u32 inner6(struct xdp_md *ctx, struct cursor *c, struct inner *in)
+{
+	__u32 ip_off = c->off, tot_len, end, ret;
+	int nh;
+
+	if (cut_by_outer(c, sizeof(struct ipv6hdr), in->dgram_end))
+		return VXFWD_C_DROP_OUTER_LEN;
+	nh = parse_ipv6(ctx, c, &in->ip6);
+	if (nh < 0)
+		return VXFWD_C_DROP_INNER_MALFORMED;
+	tot_len = sizeof(struct ipv6hdr) + bpf_ntohs(in->ip6.payload_len);
+	end = ip_off + tot_len;
+	if (end > c->len)
+		return VXFWD_C_DROP_INNER_TRUNCATED;
+	if (end > in->dgram_end)
+		return VXFWD_C_DROP_OUTER_LEN;
+	in->nat6 = VXFWD_RULE_F_NAT6;
+	ret = ipv6_ext(ctx, c, ip_off, tot_len, (__u8)nh, &in->proto);
+	if (ret != VXFWD_C_FORWARD)
+		return ret;
+	in->hlen = c->off - ip_off;
+	in->frame_len = ETH_HLEN + tot_len;
+	ret = inner_l4(ctx, c, in, tot_len);
+	if (ret != VXFWD_C_FORWARD)
+		return ret;
+	if (in->proto == IPPROTO_UDP && !in->l4_csum)
+		return VXFWD_C_DROP_INNER6_UDP_ZERO_CSUM;
+	return VXFWD_C_FORWARD;
+}
+
+/*
  * Inner Ethernet/IPv4/UDP|TCP: everything a forwarded frame must be.  The
  * inner frame (Ethernet header + inner IPv4 total length) must lie within
  * the outer datagram; bytes after it are mirror padding.  Where the frame
@@ -264,7 +344,7 @@ static __always_inline __u32 inner(struct xdp_md *ctx, struct cursor *c, struct 
 	if (ret == -VXFWD_PE_SHORT)
 		return VXFWD_C_DROP_INNER_MALFORMED;
 	if (ret != ETH_P_IP)
-		return VXFWD_C_DROP_INNER_NOT_IP;
+		return ret == ETH_P_IPV6 ? inner6(ctx, c, in) : VXFWD_C_DROP_INNER_NOT_IP;
 	if (cut_by_outer(c, sizeof(struct iphdr), in->dgram_end))
 		return VXFWD_C_DROP_OUTER_LEN;
 	ret = parse_ipv4(ctx, c, &in->ip, &in->hlen);
@@ -307,6 +387,8 @@ static __always_inline int rule_matches(const struct vxfwd_rule *r, const struct
 {
 	int hit;
 
+	if ((r->flags & VXFWD_RULE_F_NAT6) != in->nat6)
+		return 0;
 	if (!(r->flags & VXFWD_RULE_F_ANY_PROTO) && r->proto != in->proto)
 		return 0;
 	if (!dport_matches(r, bpf_ntohs(in->dport_be)))
@@ -335,6 +417,17 @@ static __always_inline const struct vxfwd_lpm_val *lpm(__u32 gen, __be32 addr)
 	};
 
 	return bpf_map_lookup_elem(&vxfwd_lpm, &k);
+}
+
+static __always_inline const struct vxfwd_lpm_val *lpm6(__u32 gen, const struct in6_addr *addr)
+{
+	struct vxfwd_lpm6_key k = {
+		.prefixlen = 32 + 128,
+		.gen = gen,
+	};
+
+	__builtin_memcpy(k.addr, addr, sizeof(k.addr));
+	return bpf_map_lookup_elem(&vxfwd_lpm6, &k);
 }
 
 /* First matching rule of the generation; its position in *pos. */
@@ -394,6 +487,57 @@ static __always_inline void rewrite(__u8 *frame, const struct inner *in, const s
 	__builtin_memcpy(frame + l4 + offsetof(struct tcphdr, check), &l4c, 2);
 }
 
+/* One 32-bit word of an address changing in a checksum, four times over. */
+static __always_inline __u16 csum_replace16(__u16 check, const __u8 *from, const __u8 *to)
+{
+	__u32 f, t, i;
+
+	for (i = 0; i < 16; i += 4) {
+		__builtin_memcpy(&f, from + i, 4);
+		__builtin_memcpy(&t, to + i, 4);
+		check = csum_replace4(check, f, t);
+	}
+	return check;
+}
+
+/*
+ * Rewrite the copy of an inner IPv6 frame in a ring record of `size` bytes:
+ * MACs, destination address, destination port, and the UDP or TCP checksum
+ * (the pseudo-header holds both addresses; IPv6 has no header checksum).
+ * The hop limit is not changed.  Returns 0, or -1 when the L4 header would
+ * not lie within the record (never for a frame inner6() accepted).
+ */
+static __always_inline int rewrite6(__u8 *frame, __u32 size, const struct inner *in,
+				    const struct vxfwd_rule *r, const struct vxfwd_cfg *cfg,
+				    const struct vxfwd_nh *nh)
+{
+	/* 64-bit offsets: the bound checked is the register the stores add */
+	__u64 l4 = ETH_HLEN + in->hlen, ck;
+	__be16 port = in->dport_be;
+	__u16 l4c;
+
+	ck = l4 + (in->proto == IPPROTO_UDP ? offsetof(struct udphdr, check) :
+					      offsetof(struct tcphdr, check));
+	barrier_var(l4);
+	if (l4 > size - sizeof(struct udphdr))
+		return -1;
+	barrier_var(ck);
+	if (ck > size - 2)
+		return -1;
+	__builtin_memcpy(frame, nh->mac, ETH_ALEN);
+	__builtin_memcpy(frame + ETH_ALEN, cfg->egress_mac, ETH_ALEN);
+	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct ipv6hdr, daddr), r->nat_addr6, 16);
+	if (r->flags & VXFWD_RULE_F_NAT_PORT)
+		port = r->nat_port_be;
+	__builtin_memcpy(frame + l4 + offsetof(struct udphdr, dest), &port, 2);
+	l4c = csum_replace16(in->l4_csum, (const __u8 *)&in->ip6.daddr, r->nat_addr6);
+	l4c = csum_replace2(l4c, in->dport_be, port);
+	if (in->proto == IPPROTO_UDP && !l4c)
+		l4c = 0xffff;
+	__builtin_memcpy(frame + ck, &l4c, 2);
+	return 0;
+}
+
 /*
  * Reserve a record of a constant size class, copy the inner frame, rewrite
  * it and submit.  Returns the counter that decides the frame.
@@ -419,7 +563,10 @@ static __always_inline void rewrite(__u8 *frame, const struct inner *in, const s
 			goto discard;                                                              \
 		if (bpf_xdp_load_bytes(ctx, in->eth_off, rec->frame, n))                           \
 			goto discard;                                                              \
-		rewrite(rec->frame, in, r, cfg, nh);                                               \
+		if (!in->nat6)                                                                     \
+			rewrite(rec->frame, in, r, cfg, nh);                                       \
+		else if (rewrite6(rec->frame, (SIZE), in, r, cfg, nh))                             \
+			goto discard;                                                              \
 		rec->len = n;                                                                      \
 		rec->rule = pos;                                                                   \
 		rec->cpu = bpf_get_smp_processor_id();                                             \
@@ -507,12 +654,17 @@ static __always_inline __u32 forward(struct xdp_md *ctx, void *ring, struct inne
 	cfg = bpf_map_lookup_elem(&vxfwd_cfg, &in->gen);
 	if (!cfg)
 		return VXFWD_C_DROP_NO_CONFIG;
-	src = lpm(in->gen, in->ip.ip.saddr);
+	if (!in->nat6) {
+		src = lpm(in->gen, in->ip.ip.saddr);
+		dst = lpm(in->gen, in->ip.ip.daddr);
+	} else {
+		src = lpm6(in->gen, &in->ip6.saddr);
+		dst = lpm6(in->gen, &in->ip6.daddr);
+	}
 	if (src) {
 		src_sets = src->sets;
 		org = src->org;
 	}
-	dst = lpm(in->gen, in->ip.ip.daddr);
 	if (dst)
 		dst_sets = dst->sets;
 
@@ -520,7 +672,10 @@ static __always_inline __u32 forward(struct xdp_md *ctx, void *ring, struct inne
 	if (!r)
 		return src_sets ? VXFWD_C_DROP_NO_RULE : VXFWD_C_DROP_SRC_NOT_ALLOWED;
 	*rule = pos;
-	nh = bpf_map_lookup_elem(&vxfwd_nexthop, &r->nat_addr);
+	if (!in->nat6)
+		nh = bpf_map_lookup_elem(&vxfwd_nexthop, &r->nat_addr);
+	else
+		nh = bpf_map_lookup_elem(&vxfwd_nexthop6, r->nat_addr6);
 	if (!nh || !(nh->flags & VXFWD_NH_F_VALID))
 		return VXFWD_C_DROP_NO_NEXTHOP;
 
@@ -587,9 +742,14 @@ static __noinline void monitor(const struct inner *in, __u32 verdict, __u32 rule
 	ev->gen = in->gen;
 	ev->rule = rule;
 	ev->cpu = bpf_get_smp_processor_id();
-	ev->proto = in->ip.ip.protocol;
-	ev->saddr = in->ip.ip.saddr;
-	ev->daddr = in->ip.ip.daddr;
+	if (!in->nat6) {
+		/* IPv6 addresses do not fit the event: left 0 */
+		ev->proto = in->ip.ip.protocol;
+		ev->saddr = in->ip.ip.saddr;
+		ev->daddr = in->ip.ip.daddr;
+	} else {
+		ev->proto = in->proto;
+	}
 	ev->sport_be = in->sport_be;
 	ev->dport_be = in->dport_be;
 	ev->suppressed = tb->suppressed;

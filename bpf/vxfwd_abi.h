@@ -10,7 +10,7 @@
  * User space pins the layout with _Static_assert()s in engine/abi_check.c.
  *
  * Byte order: fields named *_be are network order, everything else is host
- * order.  Addresses are always network order (__be32).
+ * order.  Addresses are always network order (__be32, or 16 bytes for IPv6).
  */
 #ifndef VXFWD_ABI_H
 #define VXFWD_ABI_H
@@ -85,12 +85,12 @@
 	X(DROP_OUTER_FRAG, "drop_outer_frag") /* outer IPv4 fragment to a VXLAN port */ \
 	X(DROP_VXLAN_HDR, "drop_vxlan_hdr") /* VXLAN header short, I flag clear, reserved bits set */ \
 	X(DROP_VNI, "drop_vni")		/* VNI not in the ingress list */      \
-	X(DROP_INNER_NOT_IP, "drop_inner_not_ip") /* inner ARP, IPv6, VLAN, other ethertypes */ \
+	X(DROP_INNER_NOT_IP, "drop_inner_not_ip") /* inner ARP, VLAN, other ethertypes */ \
 	X(DROP_INNER_MALFORMED, "drop_inner_malformed") /* inner header short, bad IHL, bad length */ \
 	X(DROP_INNER_TRUNCATED, "drop_inner_truncated") /* inner IP total length beyond the captured bytes */ \
 	X(DROP_INNER_CSUM, "drop_inner_csum") /* inner IPv4 header checksum wrong */ \
-	X(DROP_INNER_FRAG, "drop_inner_frag") /* inner IPv4 fragment (first or not) */ \
-	X(DROP_INNER_PROTO, "drop_inner_proto") /* inner IPv4 but neither UDP nor TCP */ \
+	X(DROP_INNER_FRAG, "drop_inner_frag") /* inner IPv4 fragment (first or not), inner IPv6 fragment header */ \
+	X(DROP_INNER_PROTO, "drop_inner_proto") /* inner IP but neither UDP nor TCP */ \
 	X(DROP_SRC_NOT_ALLOWED, "drop_src_not_allowed") /* inner source in no set and no rule takes any */ \
 	X(DROP_NO_RULE, "drop_no_rule")	/* allowed source, but no rule matched */ \
 	X(DROP_NO_NEXTHOP, "drop_no_nexthop") /* DNAT target's MAC not resolved */ \
@@ -100,7 +100,9 @@
 	X(DROP_GENEVE_HDR, "drop_geneve_hdr") /* GENEVE header short, version not 0, O (control) flag set, options beyond the datagram, an option past the option area, too many options */ \
 	X(DROP_GENEVE_PROTO, "drop_geneve_proto") /* GENEVE protocol type not 0x0800 (IPv4) */ \
 	X(DROP_GENEVE_CRIT, "drop_geneve_crit") /* a GENEVE option with the critical bit set: vxfwd knows none */ \
-	X(DROP_GENEVE_INNER, "drop_geneve_inner") /* GENEVE payload not an IPv4 UDP datagram to a vxlan port */
+	X(DROP_GENEVE_INNER, "drop_geneve_inner") /* GENEVE payload not an IPv4 UDP datagram to a vxlan port */ \
+	X(DROP_INNER6_UDP_ZERO_CSUM, "drop_inner6_udp_zero_csum") /* inner IPv6 UDP with checksum 0 (invalid in IPv6) */ \
+	X(DROP_INNER6_EXT, "drop_inner6_ext") /* inner IPv6 with a routing header or more than VXFWD_IPV6_MAX_EXT extension headers */
 
 #define VXFWD_COUNTER_ENUM(id, name) VXFWD_C_##id,
 enum vxfwd_counter {
@@ -160,6 +162,8 @@ enum vxfwd_map_id {
 	VXFWD_MAP_LPM,		/* lpm trie: struct vxfwd_lpm_key -> struct vxfwd_lpm_val */
 	VXFWD_MAP_RULE,		/* array[VXFWD_GENS * VXFWD_MAX_RULES]: struct vxfwd_rule */
 	VXFWD_MAP_NEXTHOP,	/* hash: __be32 address -> struct vxfwd_nh (not generational) */
+	VXFWD_MAP_LPM6,		/* lpm trie: struct vxfwd_lpm6_key -> struct vxfwd_lpm_val */
+	VXFWD_MAP_NEXTHOP6,	/* hash: 16-byte IPv6 address -> struct vxfwd_nh (not generational) */
 	VXFWD_MAP_ID_MAX,
 };
 
@@ -193,8 +197,20 @@ struct vxfwd_lpm_key {
 	__be32 addr;
 };
 
+/* The IPv6 LPM key (vxfwd_lpm6): prefixlen counts gen's 32 bits too. */
+struct vxfwd_lpm6_key {
+	__u32 prefixlen;
+	__u32 gen;
+	__u8 addr[16];
+};
+
+/* The IPv6 next-hop key (vxfwd_nexthop6): the DNAT target. */
+struct vxfwd_in6 {
+	__u8 addr[16];
+};
+
 /*
- * LPM value.  `sets` is the mask of every set containing the address (the
+ * LPM value (both families: sets and organizations are shared).  `sets` is the mask of every set containing the address (the
  * compiler folds shorter prefixes into longer ones, so the longest match
  * alone is enough).  `org` is an organization slot + 1, 0 for none.
  */
@@ -211,6 +227,8 @@ struct vxfwd_lpm_val {
 #define VXFWD_RULE_F_DST_NEG	0x10	/* destination must be in none of dst_sets */
 #define VXFWD_RULE_F_NAT_PORT	0x20	/* rewrite the L4 destination port too */
 #define VXFWD_RULE_F_ANY_PROTO	0x40	/* UDP or TCP (proto is 0) */
+#define VXFWD_RULE_F_NAT6	0x80	/* IPv6 rule: DNAT to nat_addr6, matches IPv6 only;
+					   without it the rule matches IPv4 only */
 
 /* Destination port ranges of one rule (`port 53, 5353, 8000-8100`). */
 #ifndef VXFWD_RULE_MAX_DPORTS
@@ -236,12 +254,14 @@ struct vxfwd_rule {
 	__be32 nat_addr;		/* DNAT target address */
 	__be16 nat_port_be;		/* with VXFWD_RULE_F_NAT_PORT */
 	__u16 pad2;
+	__u8 nat_addr6[16];		/* with VXFWD_RULE_F_NAT6: DNAT target (nat_addr 0) */
 };
 
 #define VXFWD_NH_F_VALID	0x1	/* mac holds a usable next-hop MAC */
 #define VXFWD_NH_F_STATIC	0x2	/* pinned in the rules file, never resolved */
 
-/* Next hop of a DNAT target on the egress side; key = target (__be32). */
+/* Next hop of a DNAT target on the egress side; key = target (__be32, or
+ * struct vxfwd_in6 in vxfwd_nexthop6). */
 struct vxfwd_nh {
 	__u8 mac[6];
 	__u16 flags;			/* VXFWD_NH_F_* */
@@ -292,9 +312,9 @@ struct vxfwd_mon_ev {
 	__u32 gen;			/* generation the frame was matched against */
 	__u16 rule;			/* matching rule position or VXFWD_MON_NO_RULE */
 	__u16 cpu;
-	__u8 proto;			/* inner IPv4 protocol, 0 until parsed */
+	__u8 proto;			/* inner IP protocol, 0 until parsed */
 	__u8 pad[3];
-	__be32 saddr;			/* inner addresses, 0 until parsed */
+	__be32 saddr;			/* inner IPv4 addresses, 0 until parsed; 0 for IPv6 */
 	__be32 daddr;
 	__be16 sport_be;		/* inner ports, 0 until parsed */
 	__be16 dport_be;

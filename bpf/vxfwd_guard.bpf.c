@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vxfwd_guard.bpf.c - the egress leak guard: a tc program on the ingress
- * (mirror) interface's egress that drops every IPv4 frame derived from
- * mirror traffic: one addressed to a DNAT target of the active ruleset, and
- * an ICMP error quoting a UDP datagram to one of its VXLAN ports.
+ * (mirror) interface's egress that drops every frame derived from mirror
+ * traffic: an IPv4 or IPv6 one addressed to a DNAT target of the active
+ * ruleset (of its family), and an ICMP error quoting a UDP datagram to one
+ * of its VXLAN ports.  Mirror traffic is IPv4/UDP outside, so only ICMP
+ * (not ICMPv6) errors can quote it.
  *
  * Forwarded frames leave through the egress interface only; one that shows
  * up here came from a misrouted send, a host route through the mirror
@@ -15,12 +17,14 @@
  * The ruleset maps are the XDP program's own: user space (engine/guard.c)
  * hands the guard the XDP skeleton's map fds before load, so the guard
  * always judges by the generation XDP uses.  Only vxfwd_guard_cnt is its
- * own.  Untagged and single 802.1Q-tagged IPv4 frames are inspected.
+ * own.  Untagged and single 802.1Q-tagged IPv4 and IPv6 frames are
+ * inspected.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
@@ -49,20 +53,24 @@ static __always_inline void guard_count(__u32 idx, __u64 bytes)
 	c->bytes += bytes;
 }
 
-/* Offset of the IPv4 header, or 0 when the frame is not IPv4. */
-static __always_inline __u32 ipv4_off(struct __sk_buff *skb)
+/*
+ * Offset of the IP header, its ethertype in *proto (network order), or 0
+ * when the frame is neither IPv4 nor IPv6.
+ */
+static __always_inline __u32 ip_off(struct __sk_buff *skb, __be16 *proto)
 {
 	__u32 off = offsetof(struct ethhdr, h_proto);
-	__be16 proto;
 
-	if (bpf_skb_load_bytes(skb, off, &proto, sizeof(proto)))
+	if (bpf_skb_load_bytes(skb, off, proto, sizeof(*proto)))
 		return 0;
-	if (proto == bpf_htons(ETH_P_8021Q)) {
+	if (*proto == bpf_htons(ETH_P_8021Q)) {
 		off += 4;
-		if (bpf_skb_load_bytes(skb, off, &proto, sizeof(proto)))
+		if (bpf_skb_load_bytes(skb, off, proto, sizeof(*proto)))
 			return 0;
 	}
-	return proto == bpf_htons(ETH_P_IP) ? off + sizeof(proto) : 0;
+	if (*proto != bpf_htons(ETH_P_IP) && *proto != bpf_htons(ETH_P_IPV6))
+		return 0;
+	return off + sizeof(*proto);
 }
 
 /* The active generation's settings, or NULL. */
@@ -79,7 +87,7 @@ static __always_inline const struct vxfwd_cfg *active_cfg(__u32 *gen)
 	return cfg && (cfg->flags & VXFWD_CFG_F_VALID) ? cfg : NULL;
 }
 
-/* 1 when `daddr` is the DNAT target of a rule of the active generation. */
+/* 1 when `daddr` is the IPv4 DNAT target of a rule of the active generation. */
 static __always_inline int is_dnat_target(const struct vxfwd_cfg *cfg, __u32 gen, __be32 daddr)
 {
 	const struct vxfwd_rule *r;
@@ -92,10 +100,47 @@ static __always_inline int is_dnat_target(const struct vxfwd_cfg *cfg, __u32 gen
 		r = bpf_map_lookup_elem(&vxfwd_rule, &idx);
 		if (!r)
 			break;
-		if (r->nat_addr == daddr)
+		if (!(r->flags & VXFWD_RULE_F_NAT6) && r->nat_addr == daddr)
 			return 1;
 	}
 	return 0;
+}
+
+/* 1 when `daddr` (16 bytes) is the IPv6 DNAT target of a rule of the active generation. */
+static __always_inline int is_dnat_target6(const struct vxfwd_cfg *cfg, __u32 gen,
+					   const __u64 *daddr)
+{
+	const struct vxfwd_rule *r;
+	__u64 t[2];
+	__u32 i, idx;
+
+	for (i = 0; i < VXFWD_MAX_RULES; i++) {
+		if (i >= cfg->n_rules)
+			break;
+		idx = gen * VXFWD_MAX_RULES + i;
+		r = bpf_map_lookup_elem(&vxfwd_rule, &idx);
+		if (!r)
+			break;
+		if (!(r->flags & VXFWD_RULE_F_NAT6))
+			continue;
+		__builtin_memcpy(t, r->nat_addr6, sizeof(t));
+		if (t[0] == daddr[0] && t[1] == daddr[1])
+			return 1;
+	}
+	return 0;
+}
+
+/* An IPv6 frame at `off`: derived from mirror traffic when sent to an IPv6 DNAT target. */
+static __always_inline int mirror_derived6(struct __sk_buff *skb, __u32 off)
+{
+	const struct vxfwd_cfg *cfg;
+	__u64 daddr[2];
+	__u32 gen = 0;
+
+	if (bpf_skb_load_bytes(skb, off + offsetof(struct ipv6hdr, daddr), daddr, sizeof(daddr)))
+		return 0;
+	cfg = active_cfg(&gen);
+	return cfg && is_dnat_target6(cfg, gen, daddr);
 }
 
 /* ICMP types whose payload quotes the datagram that caused them. */
@@ -134,8 +179,11 @@ static __always_inline int mirror_derived(struct __sk_buff *skb)
 	const struct vxfwd_cfg *cfg;
 	__u32 off, gen = 0;
 	struct iphdr ip;
+	__be16 proto;
 
-	off = ipv4_off(skb);
+	off = ip_off(skb, &proto);
+	if (off && proto == bpf_htons(ETH_P_IPV6))
+		return mirror_derived6(skb, off);
 	if (!off || bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) || ip.ihl < 5)
 		return 0;
 	cfg = active_cfg(&gen);

@@ -30,4 +30,12 @@
 #define VXFWD_GENEVE_MAX_OPTS 16
 #endif
 
+/*
+ * Inner IPv6 extension headers walked before the UDP or TCP header
+ * (hop-by-hop and destination options); more: DROP_INNER6_EXT.
+ */
+#ifndef VXFWD_IPV6_MAX_EXT
+#define VXFWD_IPV6_MAX_EXT 4
+#endif
+
 #endif /* VXFWD_LIMITS_H */

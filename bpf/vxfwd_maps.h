@@ -38,11 +38,23 @@ struct {
 	__type(value, struct vxfwd_lpm_val);
 } vxfwd_lpm SEC(".maps");
 
+/* IPv6 sources and destinations: the same values as vxfwd_lpm, own keys. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, VXFWD_GENS *VXFWD_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vxfwd_lpm6_key);
+	__type(value, struct vxfwd_lpm_val);
+} vxfwd_lpm6 SEC(".maps");
+
 VXFWD_MAP(BPF_MAP_TYPE_ARRAY, VXFWD_GENS * VXFWD_MAX_RULES, __u32,
 	  struct vxfwd_rule) vxfwd_rule SEC(".maps");
 
 VXFWD_MAP(BPF_MAP_TYPE_HASH, VXFWD_MAX_NEXTHOPS, __be32,
 	  struct vxfwd_nh) vxfwd_nexthop SEC(".maps");
+
+VXFWD_MAP(BPF_MAP_TYPE_HASH, VXFWD_MAX_NEXTHOPS, struct vxfwd_in6,
+	  struct vxfwd_nh) vxfwd_nexthop6 SEC(".maps");
 
 VXFWD_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, VXFWD_C_MAX, __u32,
 	  struct vxfwd_count) vxfwd_counters SEC(".maps");

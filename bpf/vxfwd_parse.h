@@ -16,6 +16,7 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
@@ -117,6 +118,27 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, struct cursor *c, unio
 	*hlen = n;
 	return buf->ip.protocol;
 }
+
+/*
+ * Returns the next header of a fixed IPv6 header, copied into *ip6; the
+ * version must be 6.
+ */
+static __always_inline int parse_ipv6(struct xdp_md *ctx, struct cursor *c, struct ipv6hdr *ip6)
+{
+	int ret = cursor_load(ctx, c, ip6, sizeof(*ip6));
+
+	if (ret < 0)
+		return ret;
+	if (ip6->version != 6)
+		return -VXFWD_PE_VERSION;
+	return ip6->nexthdr;
+}
+
+/* The first two bytes of an IPv6 extension header: next header, length in 8 bytes - 1. */
+struct ipv6_ext {
+	__u8 nexthdr;
+	__u8 len;
+};
 
 /* Returns 0. */
 static __always_inline int parse_udp(struct xdp_md *ctx, struct cursor *c, struct udphdr *udp)

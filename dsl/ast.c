@@ -80,13 +80,14 @@ void dsl_vlist_free(struct dsl_vlist *l)
 	}
 }
 
-struct dsl_val *dsl_ast_prefix(enum dsl_val_kind kind, __u32 addr, unsigned int plen,
-			       const struct dsl_loc *loc)
+struct dsl_val *dsl_ast_prefix(enum dsl_val_kind kind, unsigned int fam, dsl_u128 addr,
+			       unsigned int plen, const struct dsl_loc *loc)
 {
 	struct dsl_val *v = dsl_val_new(kind, loc);
 
 	if (!v)
 		return NULL;
+	v->fam = fam;
 	v->addr = addr;
 	v->plen = plen;
 	return v;
@@ -433,16 +434,45 @@ void dsl_ctx_free_ast(struct dsl_ctx *ctx)
 	}
 }
 
-void dsl_fmt_addr(char *buf, size_t len, __u32 addr)
+void dsl_to_bytes(dsl_u128 addr, __u8 out[16])
 {
-	snprintf(buf, len, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,
-		 (addr >> 8) & 0xff, addr & 0xff);
+	int i;
+
+	for (i = 15; i >= 0; i--, addr >>= 8)
+		out[i] = (__u8)addr;
+}
+
+dsl_u128 dsl_from_bytes(const __u8 in[16])
+{
+	dsl_u128 a = 0;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		a = a << 8 | in[i];
+	return a;
+}
+
+/* An address in its usual text form: dotted quad, or RFC 5952 for IPv6. */
+void dsl_fmt_addr(char *buf, size_t len, unsigned int fam, dsl_u128 addr)
+{
+	__u8 b[16];
+	__u32 a4;
+
+	if (fam == DSL_FAM6) {
+		dsl_to_bytes(addr, b);
+		if (!inet_ntop(AF_INET6, b, buf, (socklen_t)len) && len)
+			buf[0] = '\0';
+		return;
+	}
+	a4 = dsl_to_v4(addr);
+	snprintf(buf, len, "%u.%u.%u.%u", a4 >> 24, (a4 >> 16) & 0xff, (a4 >> 8) & 0xff,
+		 a4 & 0xff);
 }
 
 /* A value as the user would write it (for messages and the dump). */
 void dsl_fmt_val(char *buf, size_t len, const struct dsl_val *v)
 {
-	char a[16];
+	char a[DSL_ADDR_STRLEN];
 	const char *neg = v->neg ? "!" : "";
 
 	switch (v->kind) {
@@ -450,11 +480,11 @@ void dsl_fmt_val(char *buf, size_t len, const struct dsl_val *v)
 		snprintf(buf, len, "%sany", neg);
 		break;
 	case DSL_V_ADDR:
-		dsl_fmt_addr(a, sizeof(a), v->addr);
+		dsl_fmt_addr(a, sizeof(a), v->fam, v->addr);
 		snprintf(buf, len, "%s%s", neg, a);
 		break;
 	case DSL_V_PREFIX:
-		dsl_fmt_addr(a, sizeof(a), v->addr);
+		dsl_fmt_addr(a, sizeof(a), v->fam, v->addr);
 		snprintf(buf, len, "%s%s/%u", neg, a, v->plen);
 		break;
 	case DSL_V_NUM:

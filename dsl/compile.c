@@ -13,7 +13,9 @@
  * as every address keeps its value: a prefix with the value of its nearest
  * covering entry is dropped, two halves with one value become their
  * parent (256 contiguous /32s of one set and organization are one /24).
- * The limit VXFWD_MAX_PREFIXES counts the entries after merging.
+ * The limit VXFWD_MAX_PREFIXES counts the entries after merging.  IPv4
+ * and IPv6 prefixes go to two tries (LPM and LPM6) and are merged each on
+ * their own; the limit counts both.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,14 +49,10 @@ static struct vxfwd_op *op_add(struct oplist *l, enum vxfwd_map_id map)
 	return n;
 }
 
-static __u32 pfx_mask(unsigned int plen)
-{
-	return plen ? ~0u << (32 - plen) : 0;
-}
-
 /* One prefix of one set, for building the LPM. */
 struct lpm_ent {
-	__u32 addr;
+	unsigned int fam;
+	dsl_u128 addr;
 	unsigned int plen;
 	int bit;
 	const struct dsl_org *org;
@@ -64,7 +62,7 @@ struct lpm_ent {
 static int ent_cmp(const void *a, const void *b)
 {
 	const struct lpm_ent *x = a, *y = b;
-	int c = vxfwd_pfx_order(x->addr, x->plen, y->addr, y->plen);
+	int c = dsl_pfx_order(x->fam, x->addr, x->plen, y->fam, y->addr, y->plen);
 
 	return c ? c : x->bit - y->bit;
 }
@@ -89,6 +87,7 @@ static int collect(struct dsl_set *list, struct lpm_ent **ents, size_t *n, size_
 				*cap = c;
 			}
 			e = &(*ents)[(*n)++];
+			e->fam = s->flat[i].fam;
 			e->addr = s->flat[i].addr;
 			e->plen = s->flat[i].plen;
 			e->bit = s->bit;
@@ -101,16 +100,17 @@ static int collect(struct dsl_set *list, struct lpm_ent **ents, size_t *n, size_
 
 /* One LPM entry being built: a prefix, its value, and where it was written. */
 struct lpm_out {
-	__u32 addr;
+	unsigned int fam;
+	dsl_u128 addr;
 	unsigned int plen;
 	int merged;			/* made by joining two halves */
 	struct vxfwd_lpm_val val;
 	const struct dsl_val *where;	/* a member it came from, for messages */
 };
 
-static int covers(const struct lpm_out *p, __u32 addr, unsigned int plen)
+static int covers(const struct lpm_out *p, const struct lpm_out *q)
 {
-	return p->plen <= plen && ((p->addr ^ addr) & pfx_mask(p->plen)) == 0;
+	return dsl_covers(p->fam, p->addr, p->plen, q->fam, q->addr, q->plen);
 }
 
 static int same_val(const struct vxfwd_lpm_val *a, const struct vxfwd_lpm_val *b)
@@ -135,16 +135,18 @@ static size_t lpm_values(const struct lpm_ent *ents, size_t n, struct lpm_out *o
 		struct lpm_out *o = &out[k];
 
 		memset(o, 0, sizeof(*o));
+		o->fam = ents[i].fam;
 		o->addr = ents[i].addr;
 		o->plen = ents[i].plen;
 		o->where = ents[i].val;
 		org = NULL;
-		for (j = i; j < n && ents[j].addr == o->addr && ents[j].plen == o->plen; j++) {
+		for (j = i; j < n && ents[j].fam == o->fam && ents[j].addr == o->addr &&
+			    ents[j].plen == o->plen; j++) {
 			o->val.sets |= 1ull << ents[j].bit;
 			if (ents[j].org && (!org || ents[j].org->slot < org->slot))
 				org = ents[j].org;
 		}
-		while (depth && !covers(&out[stack[depth - 1]], o->addr, o->plen))
+		while (depth && !covers(&out[stack[depth - 1]], o))
 			depth--;
 		if (depth) {
 			o->val.sets |= out[stack[depth - 1]].val.sets;
@@ -166,7 +168,7 @@ static size_t lpm_drop_contained(struct lpm_out *v, size_t n, size_t *stack)
 	size_t i, k = 0, depth = 0;
 
 	for (i = 0; i < n; i++) {
-		while (depth && !covers(&v[stack[depth - 1]], v[i].addr, v[i].plen))
+		while (depth && !covers(&v[stack[depth - 1]], &v[i]))
 			depth--;
 		if (depth && same_val(&v[stack[depth - 1]].val, &v[i].val))
 			continue;
@@ -180,7 +182,7 @@ static int out_cmp(const void *pa, const void *pb)
 {
 	const struct lpm_out *a = pa, *b = pb;
 
-	return vxfwd_pfx_order(a->addr, a->plen, b->addr, b->plen);
+	return dsl_pfx_order(a->fam, a->addr, a->plen, b->fam, b->addr, b->plen);
 }
 
 /* Longest first, then by address. */
@@ -218,17 +220,18 @@ static size_t lpm_level(const struct lpm_out *v, size_t n, size_t *pos, unsigned
 }
 
 /*
- * Join the two halves of a prefix when they carry the same value, from /32
- * up: 256 contiguous /32s of one set and organization become one /24.
- * v[] (n entries) is rewritten, sorted by address then length; returns the
- * new count (0 with *err set on failure).
+ * Join the two halves of a prefix when they carry the same value, from the
+ * family's longest (/32, /128) up: 256 contiguous /32s of one set and
+ * organization become one /24.  v[] (n entries, one family) is rewritten,
+ * sorted by address then length; returns the new count (0 with *err set on
+ * failure).
  */
 static size_t lpm_join(struct lpm_out *v, size_t n, int *err)
 {
 	struct lpm_out *out = NULL, *cur = NULL, *joined = NULL, *next = NULL, *t;
 	size_t pos = 0, n_out = 0, n_cur, n_joined = 0, n_next, i;
 	unsigned int len;
-	__u32 bit;
+	dsl_u128 bit;
 
 	out = malloc(n * sizeof(*out));
 	cur = malloc(n * sizeof(*cur));
@@ -238,10 +241,10 @@ static size_t lpm_join(struct lpm_out *v, size_t n, int *err)
 	if (*err)
 		goto done;
 	qsort(v, n, sizeof(*v), len_cmp);
-	for (len = 32;; len--) {
+	for (len = dsl_fam_bits(v[0].fam);; len--) {
 		n_cur = lpm_level(v, n, &pos, len, joined, n_joined, cur);
 		n_next = 0;
-		bit = len ? 1u << (32 - len) : 0;
+		bit = len ? (dsl_u128)1 << (128 - len) : 0;
 		for (i = 0; i < n_cur; i++) {
 			if (len && i + 1 < n_cur && !(cur[i].addr & bit) &&
 			    cur[i + 1].addr == (cur[i].addr | bit) &&
@@ -280,17 +283,25 @@ done:
 /* The distinct prefixes before merging, kept in the ruleset for reports. */
 static int keep_prefixes(const struct lpm_out *v, size_t n, struct vxfwd_ruleset *rs)
 {
+	struct vxfwd_prefix *p;
 	size_t i;
 
-	rs->prefixes = calloc(n ? n : 1, sizeof(*rs->prefixes));
-	if (!rs->prefixes)
+	p = realloc(rs->prefixes, (rs->n_prefixes + n + 1) * sizeof(*p));
+	if (!p)
 		return -ENOMEM;
+	rs->prefixes = p;
+	p += rs->n_prefixes;
+	memset(p, 0, (n + 1) * sizeof(*p));
 	for (i = 0; i < n; i++) {
-		rs->prefixes[i].addr = htonl(v[i].addr);
-		rs->prefixes[i].plen = v[i].plen;
-		rs->prefixes[i].val = v[i].val;
+		p[i].family = v[i].fam;
+		if (v[i].fam == DSL_FAM6)
+			dsl_to_bytes(v[i].addr, p[i].addr6);
+		else
+			p[i].addr = htonl(dsl_to_v4(v[i].addr));
+		p[i].plen = v[i].plen;
+		p[i].val = v[i].val;
 	}
-	rs->n_prefixes = n;
+	rs->n_prefixes += n;
 	return 0;
 }
 
@@ -325,12 +336,57 @@ out:
 	return 0;
 }
 
+/* The operation writing LPM entry `o` (of either family). */
+static int lpm_op(struct oplist *l, const struct lpm_out *o)
+{
+	struct vxfwd_op *op = op_add(l, o->fam == DSL_FAM6 ? VXFWD_MAP_LPM6 : VXFWD_MAP_LPM);
+
+	if (!op)
+		return -ENOMEM;
+	if (o->fam == DSL_FAM6) {
+		op->key.lpm6.prefixlen = 32 + o->plen;
+		dsl_to_bytes(o->addr, op->key.lpm6.addr);
+	} else {
+		op->key.lpm.prefixlen = 32 + o->plen;
+		op->key.lpm.addr = htonl(dsl_to_v4(o->addr));
+	}
+	op->val.lpm = o->val;
+	return 0;
+}
+
+/*
+ * The merged entries of one family: ents[] (n, sorted) are that family's.
+ * *total counts the entries of both families against VXFWD_MAX_PREFIXES.
+ */
+static int compile_lpm_fam(struct dsl_ctx *ctx, struct oplist *l, struct vxfwd_ruleset *rs,
+			   const struct lpm_ent *ents, size_t n, size_t *total)
+{
+	struct lpm_out *v = NULL;
+	size_t i, k = 0;
+	int ret;
+
+	ret = lpm_build(ents, n, rs, &v, &k);
+	if (ret)
+		return ret;
+	if (*total + k > VXFWD_MAX_PREFIXES) {
+		dsl_error(ctx, &v[VXFWD_MAX_PREFIXES - *total].where->loc,
+			  "more than %d distinct prefixes in sets (%zu after merging adjacent ones)",
+			  VXFWD_MAX_PREFIXES, *total + k);
+		ret = -EINVAL;
+		goto out;
+	}
+	*total += k;
+	for (i = 0; i < k && !ret; i++)
+		ret = lpm_op(l, &v[i]);
+out:
+	free(v);
+	return ret;
+}
+
 static int compile_lpm(struct dsl_ctx *ctx, struct oplist *l, struct vxfwd_ruleset *rs)
 {
 	struct lpm_ent *ents = NULL;
-	struct lpm_out *v = NULL;
-	size_t n = 0, cap = 0, i, k = 0;
-	struct vxfwd_op *op;
+	size_t n = 0, cap = 0, n4, total = 0;
 	int ret;
 
 	ret = collect(ctx->sets, &ents, &n, &cap);
@@ -340,28 +396,13 @@ static int compile_lpm(struct dsl_ctx *ctx, struct oplist *l, struct vxfwd_rules
 		goto out;
 	if (n)
 		qsort(ents, n, sizeof(*ents), ent_cmp);
-	ret = lpm_build(ents, n, rs, &v, &k);
-	if (ret)
-		goto out;
-	if (k > VXFWD_MAX_PREFIXES) {
-		dsl_error(ctx, &v[VXFWD_MAX_PREFIXES].where->loc,
-			  "more than %d distinct prefixes in sets (%zu after merging adjacent ones)",
-			  VXFWD_MAX_PREFIXES, k);
-		ret = -EINVAL;
-		goto out;
-	}
-	for (i = 0; i < k; i++) {
-		op = op_add(l, VXFWD_MAP_LPM);
-		if (!op) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		op->key.lpm.prefixlen = 32 + v[i].plen;
-		op->key.lpm.addr = htonl(v[i].addr);
-		op->val.lpm = v[i].val;
-	}
+	/* IPv4 sorts first */
+	for (n4 = 0; n4 < n && ents[n4].fam == DSL_FAM4; n4++)
+		;
+	ret = compile_lpm_fam(ctx, l, rs, ents, n4, &total);
+	if (!ret)
+		ret = compile_lpm_fam(ctx, l, rs, ents + n4, n - n4, &total);
 out:
-	free(v);
 	free(ents);
 	return ret;
 }
@@ -456,7 +497,12 @@ static void compile_rule(const struct dsl_rule *r, struct vxfwd_rule *out)
 		   VXFWD_RULE_F_SRC_NEG);
 	side_flags(r->dst, &out->flags, &out->dst_sets, VXFWD_RULE_F_DST_ANY,
 		   VXFWD_RULE_F_DST_NEG);
-	out->nat_addr = htonl(r->dnat->addr);
+	if (r->dnat->fam == DSL_FAM6) {
+		out->flags |= VXFWD_RULE_F_NAT6;
+		dsl_to_bytes(r->dnat->addr, out->nat_addr6);
+	} else {
+		out->nat_addr = htonl(dsl_to_v4(r->dnat->addr));
+	}
 	if (r->dnat_port) {
 		out->flags |= VXFWD_RULE_F_NAT_PORT;
 		out->nat_port_be = htons((__u16)r->dnat_port->lo);
@@ -500,7 +546,7 @@ static int compile_nexthops(struct dsl_ctx *ctx, struct oplist *l)
 
 	for (r = ctx->rules; r; r = r->next) {
 		for (p = ctx->rules; p != r; p = p->next)
-			if (p->dnat->addr == r->dnat->addr)
+			if (p->dnat->fam == r->dnat->fam && p->dnat->addr == r->dnat->addr)
 				break;
 		if (p != r)
 			continue;
@@ -509,10 +555,13 @@ static int compile_nexthops(struct dsl_ctx *ctx, struct oplist *l)
 				  VXFWD_MAX_NEXTHOPS);
 			return -EINVAL;
 		}
-		op = op_add(l, VXFWD_MAP_NEXTHOP);
+		op = op_add(l, r->dnat->fam == DSL_FAM6 ? VXFWD_MAP_NEXTHOP6 : VXFWD_MAP_NEXTHOP);
 		if (!op)
 			return -ENOMEM;
-		op->key.addr = htonl(r->dnat->addr);
+		if (r->dnat->fam == DSL_FAM6)
+			dsl_to_bytes(r->dnat->addr, op->key.addr6.addr);
+		else
+			op->key.addr = htonl(dsl_to_v4(r->dnat->addr));
 		if (ctx->egress->have_mac) {
 			memcpy(op->val.nh.mac, ctx->egress->mac, 6);
 			op->val.nh.flags = VXFWD_NH_F_VALID | VXFWD_NH_F_STATIC;
@@ -547,7 +596,7 @@ static int compile_sets(struct dsl_ctx *ctx, struct vxfwd_ruleset *rs)
 {
 	struct dsl_set *lists[2] = { ctx->sets, ctx->anon }, *s;
 	struct vxfwd_set_info *info;
-	char a[16];
+	char a[46];	/* INET6_ADDRSTRLEN: the set name has room for it and /128 */
 	int i;
 
 	rs->sets = calloc(ctx->n_bits ? (size_t)ctx->n_bits : 1, sizeof(*rs->sets));
@@ -561,7 +610,7 @@ static int compile_sets(struct dsl_ctx *ctx, struct vxfwd_ruleset *rs)
 			if (s->name) {
 				snprintf(info->name, sizeof(info->name), "@%s", s->name);
 			} else {
-				dsl_fmt_addr(a, sizeof(a), s->flat[0].addr);
+				dsl_fmt_addr(a, sizeof(a), s->flat[0].fam, s->flat[0].addr);
 				snprintf(info->name, sizeof(info->name), "%s/%u", a,
 					 s->flat[0].plen);
 			}

@@ -52,6 +52,61 @@ struct dsl_diag {
 
 /* ---- values -------------------------------------------------------------- */
 
+/*
+ * An address of either family in 128 bits, most significant bit first:
+ * IPv6 as written, IPv4 in the top 32 bits.  A prefix of length plen keeps
+ * its top plen bits whatever its family, so one mask and one comparison
+ * serve both; the family (DSL_FAM4, DSL_FAM6) travels beside it and two
+ * families never cover, meet or equal each other.
+ */
+typedef unsigned __int128 dsl_u128;
+
+#define DSL_FAM4 4
+#define DSL_FAM6 6
+
+static inline unsigned int dsl_fam_bits(unsigned int fam)
+{
+	return fam == DSL_FAM6 ? 128 : 32;
+}
+
+static inline dsl_u128 dsl_mask(unsigned int plen)
+{
+	return plen ? ~(dsl_u128)0 << (128 - plen) : 0;
+}
+
+static inline dsl_u128 dsl_from_v4(__u32 addr)
+{
+	return (dsl_u128)addr << 96;
+}
+
+static inline __u32 dsl_to_v4(dsl_u128 addr)
+{
+	return (__u32)(addr >> 96);
+}
+
+/* Order of prefixes: family (IPv4 first), address, then length. */
+static inline int dsl_pfx_order(unsigned int af, dsl_u128 a, unsigned int alen, unsigned int bf,
+				dsl_u128 b, unsigned int blen)
+{
+	if (af != bf)
+		return af < bf ? -1 : 1;
+	if (a != b)
+		return a < b ? -1 : 1;
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return 0;
+}
+
+/* Does prefix a contain prefix b (same family)? */
+static inline int dsl_covers(unsigned int af, dsl_u128 a, unsigned int alen, unsigned int bf,
+			     dsl_u128 b, unsigned int blen)
+{
+	return af == bf && alen <= blen && ((a ^ b) & dsl_mask(alen)) == 0;
+}
+
+void dsl_to_bytes(dsl_u128 addr, __u8 out[16]);
+dsl_u128 dsl_from_bytes(const __u8 in[16]);
+
 enum dsl_val_kind {
 	DSL_V_ANY,		/* `any` */
 	DSL_V_ADDR,		/* 192.0.2.1 */
@@ -67,8 +122,9 @@ struct dsl_val {
 	enum dsl_val_kind kind;
 	int neg;			/* `!` in front (rule endpoints) */
 	int bad;			/* not a valid value, already reported */
-	__u32 addr;			/* host order; ADDR and PREFIX */
-	unsigned int plen;		/* 32 for ADDR */
+	unsigned int fam;		/* ADDR and PREFIX: DSL_FAM4 or DSL_FAM6 */
+	dsl_u128 addr;			/* ADDR and PREFIX, see dsl_u128 */
+	unsigned int plen;		/* 32 or 128 for ADDR */
 	unsigned long long lo;		/* NUM, RANGE */
 	unsigned long long hi;		/* RANGE (NUM: == lo) */
 	char *name;			/* SET, MACRO; NUM: unit (50us, 4M) or NULL */
@@ -86,9 +142,10 @@ struct dsl_org {
 	struct dsl_org *next;
 };
 
-/* A prefix after evaluation (host order, host bits cleared). */
+/* A prefix after evaluation (host bits cleared). */
 struct dsl_pfx {
-	__u32 addr;
+	unsigned int fam;
+	dsl_u128 addr;
 	unsigned int plen;
 	struct dsl_org *org;		/* NULL: none */
 	const struct dsl_val *val;	/* where it was written */
@@ -300,8 +357,8 @@ void dsl_vlist_append(struct dsl_ctx *ctx, struct dsl_vlist **head, struct dsl_v
 void dsl_ast_rule(struct dsl_ctx *ctx, const struct dsl_rule *r);
 void dsl_ast_macro(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc,
 		   struct dsl_val *v);
-struct dsl_val *dsl_ast_prefix(enum dsl_val_kind kind, __u32 addr, unsigned int plen,
-			       const struct dsl_loc *loc);
+struct dsl_val *dsl_ast_prefix(enum dsl_val_kind kind, unsigned int fam, dsl_u128 addr,
+			       unsigned int plen, const struct dsl_loc *loc);
 struct dsl_val *dsl_ast_named(enum dsl_val_kind kind, char *name, const struct dsl_loc *loc);
 struct dsl_val *dsl_ast_range(unsigned long long lo, unsigned long long hi,
 			      const struct dsl_loc *loc);
@@ -309,7 +366,9 @@ struct dsl_val *dsl_val_new(enum dsl_val_kind kind, const struct dsl_loc *loc);
 void dsl_val_free(struct dsl_val *v);
 void dsl_vlist_free(struct dsl_vlist *l);
 void dsl_ctx_free_ast(struct dsl_ctx *ctx);
-void dsl_fmt_addr(char *buf, size_t len, __u32 addr);
+/* Room for any address or prefix dsl_fmt_val() prints, `!` included. */
+#define DSL_ADDR_STRLEN 64
+void dsl_fmt_addr(char *buf, size_t len, unsigned int fam, dsl_u128 addr);
 void dsl_fmt_val(char *buf, size_t len, const struct dsl_val *v);
 
 /* engine_block.c: the engine block's names, checks and settings. */

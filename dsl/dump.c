@@ -14,8 +14,11 @@
  *	cfg flags=0x1 rules=1 vxlan-ports=4789 geneve-ports=6081	(geneve: when given)
  *	vni 1
  *	lpm 198.51.100.10/32 sets=0x1 org=1 ("Example Org" id 1001)
+ *	lpm6 2001:db8::/32 sets=0x1 org=1 ("Example Org" id 1001)
  *	rule 0 udp dport=31765 src=0x1 dst=any dnat=172.30.82.95:8081 flags=0x28 ("rule 1" f:18)
+ *	rule 1 udp dport=53 src=0x1 dst=any dnat=[fd00:82::5]:8081 flags=0xaa ("rule 2" f:19)
  *	nexthop 172.30.82.95 resolve
+ *	nexthop6 fd00:82::5 resolve
  *
  * Everything after `cfg` is one line per map operation, in apply order.
  */
@@ -32,9 +35,17 @@ static const char *const xdp_modes[] = {
 
 static void put_addr(FILE *out, __be32 addr)
 {
-	char buf[16];
+	char buf[DSL_ADDR_STRLEN];
 
-	dsl_fmt_addr(buf, sizeof(buf), ntohl(addr));
+	dsl_fmt_addr(buf, sizeof(buf), DSL_FAM4, dsl_from_v4(ntohl(addr)));
+	fputs(buf, out);
+}
+
+static void put_addr6(FILE *out, const __u8 *addr)
+{
+	char buf[DSL_ADDR_STRLEN];
+
+	dsl_fmt_addr(buf, sizeof(buf), DSL_FAM6, dsl_from_bytes(addr));
 	fputs(buf, out);
 }
 
@@ -100,7 +111,7 @@ static void dump_header(const struct vxfwd_ruleset *rs, FILE *out)
 	for (i = 0; i < rs->n_orgs; i++)
 		fprintf(out, "org %zu \"%s\" id %u\n", i + 1, rs->orgs[i].name, rs->orgs[i].id);
 	for (i = 0, n_lpm = 0; i < rs->n_ops; i++)
-		n_lpm += rs->ops[i].map == VXFWD_MAP_LPM;
+		n_lpm += rs->ops[i].map == VXFWD_MAP_LPM || rs->ops[i].map == VXFWD_MAP_LPM6;
 	if (n_lpm != rs->n_prefixes)
 		fprintf(out, "lpm-merge prefixes=%zu entries=%zu\n", rs->n_prefixes, n_lpm);
 }
@@ -121,8 +132,14 @@ static void dump_lpm(const struct vxfwd_ruleset *rs, const struct vxfwd_op *op, 
 {
 	const struct vxfwd_org_info *org;
 
-	fputs("lpm ", out);
-	put_addr(out, op->key.lpm.addr);
+	if (op->map == VXFWD_MAP_LPM6) {
+		fputs("lpm6 ", out);
+		put_addr6(out, op->key.lpm6.addr);
+	} else {
+		fputs("lpm ", out);
+		put_addr(out, op->key.lpm.addr);
+	}
+	/* prefixlen sits first in both keys */
 	fprintf(out, "/%u sets=0x%llx org=%u", op->key.lpm.prefixlen - 32,
 		(unsigned long long)op->val.lpm.sets, op->val.lpm.org);
 	if (op->val.lpm.org && op->val.lpm.org <= rs->n_orgs) {
@@ -162,7 +179,13 @@ static void dump_rule(const struct vxfwd_ruleset *rs, const struct vxfwd_op *op,
 	dump_side(out, "src", r->flags, VXFWD_RULE_F_SRC_ANY, VXFWD_RULE_F_SRC_NEG, r->src_sets);
 	dump_side(out, "dst", r->flags, VXFWD_RULE_F_DST_ANY, VXFWD_RULE_F_DST_NEG, r->dst_sets);
 	fputs(" dnat=", out);
-	put_addr(out, r->nat_addr);
+	if (r->flags & VXFWD_RULE_F_NAT6) {
+		fputs(r->flags & VXFWD_RULE_F_NAT_PORT ? "[" : "", out);
+		put_addr6(out, r->nat_addr6);
+		fputs(r->flags & VXFWD_RULE_F_NAT_PORT ? "]" : "", out);
+	} else {
+		put_addr(out, r->nat_addr);
+	}
 	if (r->flags & VXFWD_RULE_F_NAT_PORT)
 		fprintf(out, ":%u", ntohs(r->nat_port_be));
 	fprintf(out, " flags=0x%x", r->flags);
@@ -174,8 +197,13 @@ static void dump_rule(const struct vxfwd_ruleset *rs, const struct vxfwd_op *op,
 
 static void dump_nexthop(const struct vxfwd_op *op, FILE *out)
 {
-	fputs("nexthop ", out);
-	put_addr(out, op->key.addr);
+	if (op->map == VXFWD_MAP_NEXTHOP6) {
+		fputs("nexthop6 ", out);
+		put_addr6(out, op->key.addr6.addr);
+	} else {
+		fputs("nexthop ", out);
+		put_addr(out, op->key.addr);
+	}
 	if (op->val.nh.flags & VXFWD_NH_F_VALID) {
 		fputs(" mac=", out);
 		put_mac(out, op->val.nh.mac);
@@ -201,12 +229,14 @@ void vxfwd_ruleset_dump(const struct vxfwd_ruleset *rs, FILE *out)
 			fprintf(out, "vni %u\n", op->key.vni.vni);
 			break;
 		case VXFWD_MAP_LPM:
+		case VXFWD_MAP_LPM6:
 			dump_lpm(rs, op, out);
 			break;
 		case VXFWD_MAP_RULE:
 			dump_rule(rs, op, out);
 			break;
 		case VXFWD_MAP_NEXTHOP:
+		case VXFWD_MAP_NEXTHOP6:
 			dump_nexthop(op, out);
 			break;
 		default:

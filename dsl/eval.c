@@ -16,16 +16,6 @@
 
 #define VNI_MAX 0xffffffu
 
-static __u32 pfx_mask(unsigned int plen)
-{
-	return plen ? ~0u << (32 - plen) : 0;
-}
-
-/* Does prefix a contain prefix b? */
-static int pfx_covers(__u32 a, unsigned int alen, __u32 b, unsigned int blen)
-{
-	return alen <= blen && ((a ^ b) & pfx_mask(alen)) == 0;
-}
 
 /* How messages name a rule: its name, or "rule N" (1-based position). */
 static const char *rule_name(const struct dsl_rule *r, char *buf, size_t len)
@@ -108,6 +98,7 @@ int dsl_resolve(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int allowed,
 		if (m->val->bad)
 			return -EINVAL;
 		v->kind = m->val->kind;
+		v->fam = m->val->fam;
 		v->addr = m->val->addr;
 		v->plen = m->val->plen;
 		v->lo = m->val->lo;
@@ -369,14 +360,14 @@ static int flat_add(struct dsl_ctx *ctx, struct dsl_set *s, const struct dsl_pfx
 static int member_prefix(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_member *m)
 {
 	struct dsl_val *v = m->val;
-	char given[32], masked[32];
-	__u32 addr;
+	char given[DSL_ADDR_STRLEN], masked[DSL_ADDR_STRLEN];
+	dsl_u128 addr;
 
 	if (dsl_resolve(ctx, v, K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET), "set member"))
 		return -EINVAL;
 	if (v->kind == DSL_V_SET)
 		return 1;
-	addr = v->addr & pfx_mask(v->plen);
+	addr = v->addr & dsl_mask(v->plen);
 	if (addr != v->addr) {
 		dsl_fmt_val(given, sizeof(given), v);
 		v->addr = addr;
@@ -396,11 +387,10 @@ static int member_ref_cmp(const void *pa, const void *pb)
 {
 	const struct member_ref *a = pa, *b = pb;
 	const struct dsl_val *x = a->m->val, *y = b->m->val;
+	int c = dsl_pfx_order(x->fam, x->addr, x->plen, y->fam, y->addr, y->plen);
 
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->plen != y->plen)
-		return x->plen < y->plen ? -1 : 1;
+	if (c)
+		return c;
 	if (x->kind != y->kind)
 		return x->kind < y->kind ? -1 : 1;
 	return a->order < b->order ? -1 : a->order > b->order;
@@ -408,8 +398,8 @@ static int member_ref_cmp(const void *pa, const void *pb)
 
 static int member_same(const struct dsl_member *a, const struct dsl_member *b)
 {
-	return a->val->kind == b->val->kind && a->val->addr == b->val->addr &&
-	       a->val->plen == b->val->plen;
+	return a->val->kind == b->val->kind && a->val->fam == b->val->fam &&
+	       a->val->addr == b->val->addr && a->val->plen == b->val->plen;
 }
 
 /*
@@ -421,7 +411,7 @@ static void check_member_dups(struct dsl_ctx *ctx, struct dsl_set *s)
 	struct member_ref *refs = NULL;
 	const struct dsl_member *m, *a, *b;
 	size_t n = 0, i, j, k;
-	char buf[32];
+	char buf[DSL_ADDR_STRLEN];
 
 	for (m = s->members; m; m = m->next)
 		n++;
@@ -460,7 +450,7 @@ static int flat_cmp(const void *a, const void *b)
 {
 	const struct dsl_pfx *x = a, *y = b;
 
-	return vxfwd_pfx_order(x->addr, x->plen, y->addr, y->plen);
+	return dsl_pfx_order(x->fam, x->addr, x->plen, y->fam, y->addr, y->plen);
 }
 
 static int flatten_ref(struct dsl_ctx *ctx, struct dsl_set *s, struct dsl_member *m)
@@ -504,6 +494,7 @@ static int flatten(struct dsl_ctx *ctx, struct dsl_set *s)
 			continue;
 		}
 		struct dsl_pfx p = {
+			.fam = m->val->fam,
 			.addr = m->val->addr,
 			.plen = m->val->plen,
 			.org = m->org,
@@ -585,16 +576,20 @@ static int pfx_cmp(const void *a, const void *b)
 {
 	const struct dsl_pfx *x = *(const struct dsl_pfx *const *)a;
 	const struct dsl_pfx *y = *(const struct dsl_pfx *const *)b;
+	int c = dsl_pfx_order(x->fam, x->addr, x->plen, y->fam, y->addr, y->plen);
 
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->plen != y->plen)
-		return x->plen < y->plen ? -1 : 1;
+	if (c)
+		return c;
 	return x->val->loc.src->seq != y->val->loc.src->seq ?
 		x->val->loc.src->seq - y->val->loc.src->seq :
 		x->val->loc.first_line != y->val->loc.first_line ?
 		x->val->loc.first_line - y->val->loc.first_line :
 		x->val->loc.first_column - y->val->loc.first_column;
+}
+
+static int same_pfx(const struct dsl_pfx *a, const struct dsl_pfx *b)
+{
+	return a->fam == b->fam && a->addr == b->addr && a->plen == b->plen;
 }
 
 /*
@@ -607,7 +602,7 @@ static void check_org_conflicts(struct dsl_ctx *ctx)
 	const struct dsl_org *win;
 	size_t n = 0, i, j, k;
 	struct dsl_set *s;
-	char buf[32];
+	char buf[DSL_ADDR_STRLEN];
 
 	for (s = ctx->sets; s; s = s->next)
 		n += s->n_flat;
@@ -622,8 +617,7 @@ static void check_org_conflicts(struct dsl_ctx *ctx)
 				all[k++] = &s->flat[i];
 	qsort(all, k, sizeof(*all), pfx_cmp);
 	for (i = 0; i < k; i = j) {
-		for (j = i + 1; j < k && all[j]->addr == all[i]->addr &&
-		     all[j]->plen == all[i]->plen; j++) {
+		for (j = i + 1; j < k && same_pfx(all[j], all[i]); j++) {
 			if (all[j]->org->slot == all[i]->org->slot || all[j]->val == all[i]->val)
 				continue;
 			win = all[i]->org->slot < all[j]->org->slot ? all[i]->org : all[j]->org;
@@ -634,7 +628,7 @@ static void check_org_conflicts(struct dsl_ctx *ctx)
 			dsl_note(ctx, &all[i]->val->loc, "first listed here");
 			break;
 		}
-		while (j < k && all[j]->addr == all[i]->addr && all[j]->plen == all[i]->plen)
+		while (j < k && same_pfx(all[j], all[i]))
 			j++;
 	}
 	free(all);
@@ -649,16 +643,17 @@ struct match {
 	const struct dsl_pfx *p;
 	size_t n;
 	int bit;			/* the set's bit: results cached per pair of sets */
+	unsigned int fam;		/* the family the rule sees: others are left out */
 	signed char *cache;		/* ctx->pfx_cache */
 };
 
 static struct dsl_set *anon_set(struct dsl_ctx *ctx, struct dsl_val *v)
 {
 	struct dsl_set *s;
-	struct dsl_pfx p = { .addr = v->addr, .plen = v->plen, .val = v };
+	struct dsl_pfx p = { .fam = v->fam, .addr = v->addr, .plen = v->plen, .val = v };
 
 	for (s = ctx->anon; s; s = s->next)
-		if (s->flat[0].addr == v->addr && s->flat[0].plen == v->plen)
+		if (same_pfx(&s->flat[0], &p))
 			return s;
 	if (ctx->n_bits == VXFWD_MAX_SETS) {
 		dsl_error(ctx, &v->loc, "more than %d sets (named, and addresses in rules)",
@@ -678,8 +673,12 @@ static struct dsl_set *anon_set(struct dsl_ctx *ctx, struct dsl_val *v)
 	return s;
 }
 
-static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, const char *who,
-			 const char *side)
+/*
+ * One side of a rule.  `fam` is the family of the rule's DNAT target (the
+ * only family the rule sees), 0 when the target is not known.
+ */
+static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, unsigned int fam,
+			 const char *who, const char *side)
 {
 	char what[128];
 
@@ -687,10 +686,11 @@ static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, const char *who
 	if (dsl_resolve(ctx, v, K(DSL_V_ANY) | K(DSL_V_ADDR) | K(DSL_V_PREFIX) | K(DSL_V_SET),
 			what))
 		return -EINVAL;
-	if (v->kind == DSL_V_PREFIX && v->plen == 0) {
-		/* 0.0.0.0/0 is every address: the same as `any` */
+	if (v->kind == DSL_V_PREFIX && v->plen == 0 && v->fam == fam) {
+		/* 0.0.0.0/0 (::/0) is every address the rule sees: the same as `any` */
 		if (v->neg) {
-			dsl_error(ctx, &v->loc, "rule '%s': '!0.0.0.0/0' matches nothing", who);
+			dsl_error(ctx, &v->loc, "rule '%s': '!%s' matches nothing", who,
+				  fam == DSL_FAM6 ? "::/0" : "0.0.0.0/0");
 			return -EINVAL;
 		}
 		v->kind = DSL_V_ANY;
@@ -706,11 +706,11 @@ static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, const char *who
 		v->set = set_lookup(ctx, v);
 		return v->set && v->set->bit >= 0 ? 0 : -EINVAL;
 	}
-	if (v->addr & ~pfx_mask(v->plen)) {
-		char given[32], masked[32];
+	if (v->addr & ~dsl_mask(v->plen)) {
+		char given[DSL_ADDR_STRLEN], masked[DSL_ADDR_STRLEN];
 
 		dsl_fmt_val(given, sizeof(given), v);
-		v->addr &= pfx_mask(v->plen);
+		v->addr &= dsl_mask(v->plen);
 		dsl_fmt_val(masked, sizeof(masked), v);
 		dsl_warning(ctx, &v->loc, "prefix %s has host bits set; using %s", given, masked);
 	}
@@ -718,9 +718,11 @@ static int eval_endpoint(struct dsl_ctx *ctx, struct dsl_val *v, const char *who
 	return v->set ? 0 : -EINVAL;
 }
 
-static void match_of(struct dsl_ctx *ctx, const struct dsl_val *v, struct match *m)
+static void match_of(struct dsl_ctx *ctx, const struct dsl_val *v, unsigned int fam,
+		     struct match *m)
 {
 	memset(m, 0, sizeof(*m));
+	m->fam = fam;
 	if (!v || v->kind == DSL_V_ANY) {
 		m->any = 1;
 		return;
@@ -733,21 +735,24 @@ static void match_of(struct dsl_ctx *ctx, const struct dsl_val *v, struct match 
 }
 
 /*
- * Where the answer of `op` (0 within, 1 meet) for sets a and b is kept:
- * 1 yes, -1 no, 0 not known yet.  NULL when it cannot be kept.
+ * Where the answer of `op` (0 within, 1 meet) for sets a and b, seen by
+ * rules of one family, is kept: 1 yes, -1 no, 0 not known yet.  NULL when it
+ * cannot be kept.
  */
 static signed char *cached(const struct match *a, const struct match *b, int op)
 {
 	if (!a->cache || a->bit < 0 || b->bit < 0 || a->bit >= VXFWD_MAX_SETS ||
 	    b->bit >= VXFWD_MAX_SETS)
 		return NULL;
-	return &a->cache[((size_t)a->bit * VXFWD_MAX_SETS + (size_t)b->bit) * 2 + (size_t)op];
+	return &a->cache[((size_t)a->bit * VXFWD_MAX_SETS + (size_t)b->bit) * 4 +
+			 (a->fam == DSL_FAM6 ? 2 : 0) + (size_t)op];
 }
 
 /* The prefix of `m` of length `len` covering `addr`, or NULL (m->p is sorted). */
-static const struct dsl_pfx *match_at(const struct match *m, __u32 addr, unsigned int len)
+static const struct dsl_pfx *match_at(const struct match *m, unsigned int fam, dsl_u128 addr,
+				      unsigned int len)
 {
-	struct dsl_pfx key = { .addr = addr & pfx_mask(len), .plen = len };
+	struct dsl_pfx key = { .fam = fam, .addr = addr & dsl_mask(len), .plen = len };
 	size_t lo = 0, hi = m->n, mid;
 
 	while (lo < hi) {
@@ -761,14 +766,14 @@ static const struct dsl_pfx *match_at(const struct match *m, __u32 addr, unsigne
 }
 
 /* Is some prefix of `m`, at least `min_len` long, covering `addr/plen`? */
-static const struct dsl_pfx *match_find(const struct match *m, __u32 addr, unsigned int plen,
+static const struct dsl_pfx *match_find(const struct match *m, const struct dsl_pfx *p,
 					unsigned int min_len)
 {
 	const struct dsl_pfx *hit;
 	unsigned int len;
 
-	for (len = min_len; len <= plen; len++) {
-		hit = match_at(m, addr, len);
+	for (len = min_len; len <= p->plen; len++) {
+		hit = match_at(m, p->fam, p->addr, len);
 		if (hit)
 			return hit;
 	}
@@ -796,7 +801,7 @@ static int pfxs_within_uncached(const struct match *a, const struct match *b)
 	if (a->p == b->p)
 		return 1;
 	for (i = 0; i < b->n; i++)
-		if (!match_find(a, b->p[i].addr, b->p[i].plen, 0))
+		if (b->p[i].fam == b->fam && !match_find(a, &b->p[i], 0))
 			return 0;
 	return 1;
 }
@@ -814,10 +819,10 @@ static int pfxs_meet_uncached(const struct match *a, const struct match *b)
 	if (a->p == b->p)
 		return a->n > 0;
 	for (i = 0; i < b->n; i++)
-		if (match_find(a, b->p[i].addr, b->p[i].plen, 0))
+		if (b->p[i].fam == b->fam && match_find(a, &b->p[i], 0))
 			return 1;
 	for (i = 0; i < a->n; i++)
-		if (match_find(b, a->p[i].addr, a->p[i].plen, 0))
+		if (a->p[i].fam == a->fam && match_find(b, &a->p[i], 0))
 			return 1;
 	return 0;
 }
@@ -859,7 +864,7 @@ static int match_meets(const struct match *a, const struct match *b)
 
 static int same_action(const struct dsl_rule *a, const struct dsl_rule *b)
 {
-	if (a->dnat->addr != b->dnat->addr)
+	if (a->dnat->fam != b->dnat->fam || a->dnat->addr != b->dnat->addr)
 		return 0;
 	if (!a->dnat_port != !b->dnat_port)
 		return 0;
@@ -917,15 +922,19 @@ static int keys_within(const struct dsl_rule *a, const struct dsl_rule *b)
 static void compare_rules(struct dsl_ctx *ctx, struct dsl_rule *a, struct dsl_rule *b)
 {
 	struct dsl_range av = rule_vnis(a), bv = rule_vnis(b);
+	unsigned int fam = a->dnat->fam;
 	struct match as, ad, bs, bd;
 	char an[64], bn[64];
 
+	/* a rule sees only its target's family: rules of two families share nothing */
+	if (fam != b->dnat->fam)
+		return;
 	if (!(a->protos & b->protos) || av.hi < bv.lo || bv.hi < av.lo || !ports_meet(a, b))
 		return;
-	match_of(ctx, a->src, &as);
-	match_of(ctx, a->dst, &ad);
-	match_of(ctx, b->src, &bs);
-	match_of(ctx, b->dst, &bd);
+	match_of(ctx, a->src, fam, &as);
+	match_of(ctx, a->dst, fam, &ad);
+	match_of(ctx, b->src, fam, &bs);
+	match_of(ctx, b->dst, fam, &bd);
 	if (!match_meets(&as, &bs) || !match_meets(&ad, &bd))
 		return;
 	if (keys_within(a, b) && match_contains(&as, &bs) && match_contains(&ad, &bd)) {
@@ -950,25 +959,80 @@ static void compare_rules(struct dsl_ctx *ctx, struct dsl_rule *a, struct dsl_ru
 static void check_dnat_loop(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
 {
 	const struct dsl_val *sides[2] = { r->src, r->dst };
-	const struct dsl_pfx *hit;
+	const struct dsl_pfx *hit, target = {
+		.fam = r->dnat->fam,
+		.addr = r->dnat->addr,
+		.plen = dsl_fam_bits(r->dnat->fam),
+	};
 	struct match m;
-	char a[16];
+	char a[DSL_ADDR_STRLEN];
 	int i;
 
 	for (i = 0; i < 2; i++) {
 		if (!sides[i] || sides[i]->kind == DSL_V_ANY || sides[i]->neg)
 			continue;
-		match_of(ctx, sides[i], &m);
+		match_of(ctx, sides[i], r->dnat->fam, &m);
 		/* 0.0.0.0/0 in a set is every address, as `any` is: not a loop */
-		hit = match_find(&m, r->dnat->addr, 32, 1);
+		hit = match_find(&m, &target, 1);
 		if (!hit)
 			continue;
-		dsl_fmt_addr(a, sizeof(a), r->dnat->addr);
+		dsl_fmt_addr(a, sizeof(a), r->dnat->fam, r->dnat->addr);
 		dsl_error(ctx, &r->dnat->loc,
 			  "rule '%s': DNAT target %s is matched by the rule's %s", who, a,
 			  i ? "destination" : "source");
 		dsl_note(ctx, &hit->val->loc, "%s matched here", a);
 		r->bad = 1;
+	}
+}
+
+static const char *fam_name(unsigned int fam)
+{
+	return fam == DSL_FAM6 ? "IPv6" : "IPv4";
+}
+
+/*
+ * Does one side of a rule hold an address of family `fam`?  `any` and a
+ * negation do (they match every address not excluded, of both families);
+ * so does, for this check, a set without any prefix (empty or in error:
+ * reported on its own).
+ */
+static int side_has_fam(const struct dsl_val *v, unsigned int fam)
+{
+	size_t i;
+
+	if (!v || v->kind == DSL_V_ANY || v->neg || !v->set || !v->set->n_flat)
+		return 1;
+	for (i = 0; i < v->set->n_flat; i++)
+		if (v->set->flat[i].fam == fam)
+			return 1;
+	return 0;
+}
+
+/*
+ * A rule sees only the family of its DNAT target: vxfwd never turns IPv4
+ * into IPv6 or back.  A source or destination without an address of that
+ * family would make the rule match nothing.
+ */
+static void check_rule_family(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
+{
+	const struct dsl_val *sides[2] = { r->src, r->dst };
+	char a[DSL_ADDR_STRLEN], v[DSL_ADDR_STRLEN];
+	unsigned int fam = r->dnat->fam;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (side_has_fam(sides[i], fam))
+			continue;
+		dsl_fmt_addr(a, sizeof(a), fam, r->dnat->addr);
+		dsl_fmt_val(v, sizeof(v), sides[i]);
+		dsl_error(ctx, &r->dnat->loc,
+			  "rule '%s': DNAT target %s is %s but the rule's %s %s holds only %s "
+			  "addresses; vxfwd does not translate between IPv4 and IPv6",
+			  who, a, fam_name(fam), i ? "destination" : "source", v,
+			  fam_name(fam == DSL_FAM6 ? DSL_FAM4 : DSL_FAM6));
+		dsl_note(ctx, &sides[i]->loc, "%s given here", i ? "destination" : "source");
+		r->bad = 1;
+		return;
 	}
 }
 
@@ -1035,18 +1099,21 @@ static int eval_ports(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
 
 static int eval_rule_values(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
 {
+	unsigned int fam = 0;
 	int bad = 0;
 
-	if (eval_endpoint(ctx, r->src, who, "source"))
+	if (dsl_resolve(ctx, r->dnat, K(DSL_V_ADDR), "DNAT target"))
 		bad = -EINVAL;
-	if (r->dst && eval_endpoint(ctx, r->dst, who, "destination"))
+	else
+		fam = r->dnat->fam;
+	if (eval_endpoint(ctx, r->src, fam, who, "source"))
+		bad = -EINVAL;
+	if (r->dst && eval_endpoint(ctx, r->dst, fam, who, "destination"))
 		bad = -EINVAL;
 	if (eval_ports(ctx, r, who))
 		bad = -EINVAL;
 	if (r->vni && (dsl_resolve(ctx, r->vni, K(DSL_V_NUM) | K(DSL_V_RANGE), "vni") ||
 		       check_range(ctx, r->vni, 0, VNI_MAX, who, "vni")))
-		bad = -EINVAL;
-	if (dsl_resolve(ctx, r->dnat, K(DSL_V_ADDR), "DNAT target"))
 		bad = -EINVAL;
 	if (r->dnat_port && (dsl_resolve(ctx, r->dnat_port, K(DSL_V_NUM), "DNAT port") ||
 			     check_range(ctx, r->dnat_port, 1, 65535, who, "DNAT port")))
@@ -1113,10 +1180,11 @@ static void eval_rules(struct dsl_ctx *ctx)
 			continue;
 		}
 		check_rule_vni(ctx, r, who);
+		check_rule_family(ctx, r, who);
 		check_dnat_loop(ctx, r, who);
 	}
 	/* rules often share sets: compare each pair of sets once */
-	ctx->pfx_cache = calloc((size_t)VXFWD_MAX_SETS * VXFWD_MAX_SETS * 2, 1);
+	ctx->pfx_cache = calloc((size_t)VXFWD_MAX_SETS * VXFWD_MAX_SETS * 4, 1);
 	for (r = ctx->rules; r; r = r->next)
 		for (p = ctx->rules; p != r && !r->bad; p = p->next)
 			if (!p->bad)

@@ -50,8 +50,8 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, void *scanner);
 	} while (0)
 
 /* An address or prefix as read; one the scanner refused stays marked. */
-static struct dsl_val *pfx_val(enum dsl_val_kind kind, __u32 addr, unsigned int plen, int bad,
-			       const YYLTYPE *loc);
+static struct dsl_val *pfx_val(enum dsl_val_kind kind, unsigned int fam, dsl_u128 addr,
+			       unsigned int plen, int bad, const YYLTYPE *loc);
 
 static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, const char *msg)
 {
@@ -63,7 +63,8 @@ static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, cons
 	char *str;
 	unsigned long long num;
 	struct {
-		__u32 addr;
+		unsigned int fam;	/* DSL_FAM4 or DSL_FAM6 */
+		dsl_u128 addr;
 		unsigned int plen;
 		int bad;		/* already reported: kept out of every check */
 	} pfx;
@@ -260,9 +261,9 @@ set_body	: %empty
 		;
 
 member		: ADDR
-			{ dsl_ast_member(ctx, pfx_val(DSL_V_ADDR, $1.addr, $1.plen, $1.bad, &@1)); }
+			{ dsl_ast_member(ctx, pfx_val(DSL_V_ADDR, $1.fam, $1.addr, $1.plen, $1.bad, &@1)); }
 		| PREFIX
-			{ dsl_ast_member(ctx, pfx_val(DSL_V_PREFIX, $1.addr, $1.plen, $1.bad, &@1)); }
+			{ dsl_ast_member(ctx, pfx_val(DSL_V_PREFIX, $1.fam, $1.addr, $1.plen, $1.bad, &@1)); }
 		| SETREF
 			{ dsl_ast_member(ctx, dsl_ast_named(DSL_V_SET, $1, &@1)); }
 		| MACRO
@@ -332,8 +333,8 @@ endpoint	: endpoint_atom
 		;
 
 endpoint_atom	: KW_ANY			{ $$ = dsl_val_new(DSL_V_ANY, &@1); }
-		| ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.addr, $1.plen, $1.bad, &@1); }
-		| PREFIX	{ $$ = pfx_val(DSL_V_PREFIX, $1.addr, $1.plen, $1.bad, &@1); }
+		| ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.fam, $1.addr, $1.plen, $1.bad, &@1); }
+		| PREFIX	{ $$ = pfx_val(DSL_V_PREFIX, $1.fam, $1.addr, $1.plen, $1.bad, &@1); }
 		| SETREF			{ $$ = dsl_ast_named(DSL_V_SET, $1, &@1); }
 		| MACRO				{ $$ = dsl_ast_named(DSL_V_MACRO, $1, &@1); }
 		;
@@ -350,7 +351,7 @@ numval		: NUMBER			{ $$ = dsl_ast_range($1, $1, &@1); }
 		| MACRO				{ $$ = dsl_ast_named(DSL_V_MACRO, $1, &@1); }
 		;
 
-addrval		: ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.addr, $1.plen, $1.bad, &@1); }
+addrval		: ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.fam, $1.addr, $1.plen, $1.bad, &@1); }
 		| MACRO				{ $$ = dsl_ast_named(DSL_V_MACRO, $1, &@1); }
 		;
 
@@ -368,8 +369,8 @@ define		: KW_DEFINE ident '=' macro_value
 			{ dsl_ast_macro(ctx, $2, &@2, $4); }
 		;
 
-macro_value	: ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.addr, $1.plen, $1.bad, &@1); }
-		| PREFIX	{ $$ = pfx_val(DSL_V_PREFIX, $1.addr, $1.plen, $1.bad, &@1); }
+macro_value	: ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.fam, $1.addr, $1.plen, $1.bad, &@1); }
+		| PREFIX	{ $$ = pfx_val(DSL_V_PREFIX, $1.fam, $1.addr, $1.plen, $1.bad, &@1); }
 		| NUMBER			{ $$ = dsl_ast_range($1, $1, &@1); }
 		| NUMBER '-' NUMBER		{ $$ = dsl_ast_range($1, $3, &@$); }
 		| SETREF			{ $$ = dsl_ast_named(DSL_V_SET, $1, &@1); }
@@ -440,10 +441,10 @@ include		: KW_INCLUDE STRING
 
 %%
 
-static struct dsl_val *pfx_val(enum dsl_val_kind kind, __u32 addr, unsigned int plen, int bad,
-			       const YYLTYPE *loc)
+static struct dsl_val *pfx_val(enum dsl_val_kind kind, unsigned int fam, dsl_u128 addr,
+			       unsigned int plen, int bad, const YYLTYPE *loc)
 {
-	struct dsl_val *v = dsl_ast_prefix(kind, addr, plen, loc);
+	struct dsl_val *v = dsl_ast_prefix(kind, fam, addr, plen, loc);
 
 	if (v)
 		v->bad = bad;

@@ -40,13 +40,15 @@ struct vxfwd_op {
 		struct vxfwd_vni_key vni;	/* VNI */
 		struct vxfwd_lpm_key lpm;	/* LPM */
 		__be32 addr;			/* NEXTHOP: DNAT target */
+		struct vxfwd_lpm6_key lpm6;	/* LPM6 */
+		struct vxfwd_in6 addr6;		/* NEXTHOP6: DNAT target */
 	} key;
 	union {
 		struct vxfwd_cfg cfg;
 		__u32 one;			/* VNI: always 1 */
-		struct vxfwd_lpm_val lpm;
+		struct vxfwd_lpm_val lpm;	/* LPM and LPM6 */
 		struct vxfwd_rule rule;
-		struct vxfwd_nh nh;		/* NEXTHOP: flags 0 unless pinned */
+		struct vxfwd_nh nh;		/* NEXTHOP(6): flags 0 unless pinned */
 	} val;
 };
 
@@ -72,14 +74,17 @@ struct vxfwd_set_info {
  * then length.  For reports of what changed (reload), not for the maps.
  */
 struct vxfwd_prefix {
-	__be32 addr;
+	__be32 addr;			/* IPv4 (family 4) */
 	__u32 plen;
 	struct vxfwd_lpm_val val;
+	__u32 family;			/* 4 or 6 */
+	__u8 addr6[16];			/* IPv6 (family 6) */
 };
 
 /*
- * The order of prefixes everywhere they are sorted: by address (host order),
- * then by length, shortest first.  qsort comparators of the language and of
+ * The order of IPv4 prefixes everywhere they are sorted: by address (host
+ * order), then by length, shortest first (IPv6 ones follow, in the same
+ * order over their 16 bytes).  qsort comparators of the language and of
  * `import-allowlist` call it first and break its ties their own way.
  */
 static inline int vxfwd_pfx_order(__u32 a_addr, unsigned int a_plen, __u32 b_addr,

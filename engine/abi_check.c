@@ -17,16 +17,21 @@ _Static_assert(sizeof(struct vxfwd_vni_key) == 8, "vxfwd_vni_key");
 _Static_assert(sizeof(struct vxfwd_lpm_key) == 12, "vxfwd_lpm_key");
 _Static_assert(offsetof(struct vxfwd_lpm_key, addr) == 8, "vxfwd_lpm_key.addr");
 _Static_assert(sizeof(struct vxfwd_lpm_val) == 16, "vxfwd_lpm_val");
-_Static_assert(sizeof(struct vxfwd_rule) == 40 + 4 * VXFWD_RULE_MAX_DPORTS, "vxfwd_rule");
+_Static_assert(sizeof(struct vxfwd_lpm6_key) == 24, "vxfwd_lpm6_key");
+_Static_assert(offsetof(struct vxfwd_lpm6_key, addr) == 8, "vxfwd_lpm6_key.addr");
+_Static_assert(sizeof(struct vxfwd_in6) == 16, "vxfwd_in6");
+_Static_assert(sizeof(struct vxfwd_rule) == 56 + 4 * VXFWD_RULE_MAX_DPORTS, "vxfwd_rule");
 _Static_assert(offsetof(struct vxfwd_rule, dport) == 16, "vxfwd_rule.dport");
 _Static_assert(offsetof(struct vxfwd_rule, src_sets) == 16 + 4 * VXFWD_RULE_MAX_DPORTS,
 	       "vxfwd_rule.src_sets");
 _Static_assert(offsetof(struct vxfwd_rule, nat_addr) == 32 + 4 * VXFWD_RULE_MAX_DPORTS,
 	       "vxfwd_rule.nat_addr");
+_Static_assert(offsetof(struct vxfwd_rule, nat_addr6) == 40 + 4 * VXFWD_RULE_MAX_DPORTS,
+	       "vxfwd_rule.nat_addr6");
 _Static_assert(sizeof(struct vxfwd_nh) == 8, "vxfwd_nh");
 _Static_assert(sizeof(struct vxfwd_rec) == 16, "vxfwd_rec");
 _Static_assert(offsetof(struct vxfwd_rec, frame) == 16, "vxfwd_rec.frame");
 _Static_assert(sizeof(struct vxfwd_engine_stats) == (11 + VXFWD_ERRNO_SLOTS) * 8,
 	       "vxfwd_engine_stats");
-_Static_assert(VXFWD_C_MAX == 23, "enum vxfwd_counter is append-only");
 _Static_assert(VXFWD_L_MAX == 1, "enum vxfwd_layer is append-only");
+_Static_assert(VXFWD_C_MAX == 25, "enum vxfwd_counter is append-only");

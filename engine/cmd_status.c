@@ -114,7 +114,9 @@ static void neigh_dump_msg(const struct nlmsghdr *h, void *arg)
 	    n.ifindex == nd->ingress)
 		return;
 	for (i = 0; i < s->st.n_nexthops; i++)
-		if (s->st.nexthop[i] == n.addr)
+		if (s->st.nexthop[i].family == n.family &&
+		    !memcmp(s->st.nexthop[i].addr, n.family == AF_INET6 ? n.addr6 : (__u8 *)&n.addr,
+			    n.family == AF_INET6 ? 16 : 4))
 			snprintf(s->neigh[i], sizeof(s->neigh[i]), "%s on %s",
 				 nud_name(n.state, state, sizeof(state)),
 				 if_indextoname((unsigned int)n.ifindex, ifname) ? ifname : "?");
@@ -128,7 +130,7 @@ static void neigh_states(struct status *s)
 		struct ndmsg nd;
 	} req = {.h = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETNEIGH,
 		       .nlmsg_flags = NLM_F_DUMP},
-		 .nd = {.ndm_family = AF_INET}};
+		 .nd = {.ndm_family = AF_UNSPEC}}; /* ARP and NDP tables */
 	struct neigh_dump nd = {.s = s, .ingress = (int)if_nametoindex(s->st.where.ingress)};
 
 	host_nl_request(&req.h, neigh_dump_msg, &nd);
@@ -159,7 +161,7 @@ static void guard_state(struct status *s)
 /* The program on ingress, its active generation and the next hops it uses. */
 static void prog_state(struct status *s)
 {
-	int pfd, fd;
+	int pfd, fd, fd6, f;
 	unsigned int i;
 	__u32 zero = 0;
 
@@ -172,10 +174,16 @@ static void prog_state(struct status *s)
 		close(fd);
 	}
 	fd = inspect_map_fd(&s->in, pfd, lmap_name(LMAP_NEXTHOP));
-	for (i = 0; fd >= 0 && i < s->st.n_nexthops; i++)
-		s->have_nh[i] = bpf_map_lookup_elem(fd, &s->st.nexthop[i], &s->nh[i]) == 0;
+	fd6 = inspect_map_fd(&s->in, pfd, lmap_name(LMAP_NEXTHOP6));
+	for (i = 0; i < s->st.n_nexthops; i++) {
+		f = s->st.nexthop[i].family == AF_INET6 ? fd6 : fd;
+		s->have_nh[i] = f >= 0 &&
+				bpf_map_lookup_elem(f, s->st.nexthop[i].addr, &s->nh[i]) == 0;
+	}
 	if (fd >= 0)
 		close(fd);
+	if (fd6 >= 0)
+		close(fd6);
 	close(pfd);
 }
 
@@ -221,7 +229,7 @@ static void nh_text(const struct status *s, unsigned int i, char *buf, size_t le
 
 static void print_text(const struct status *s)
 {
-	char when[64], a[INET_ADDRSTRLEN], nh[48];
+	char when[64], a[INET6_ADDRSTRLEN], nh[48];
 	time_t t = (time_t)s->st.applied;
 	unsigned int i;
 
@@ -244,7 +252,7 @@ static void print_text(const struct status *s)
 	printf("  rules %u, sets %u, organizations %u\n", s->st.n_rules, s->st.n_sets,
 	       s->st.n_orgs);
 	for (i = 0; i < s->st.n_nexthops; i++) {
-		inet_ntop(AF_INET, &s->st.nexthop[i], a, sizeof(a));
+		inet_ntop(s->st.nexthop[i].family, s->st.nexthop[i].addr, a, sizeof(a));
 		nh_text(s, i, nh, sizeof(nh));
 		if (s->elsewhere)
 			printf("  next hop %s\n", a);
@@ -276,7 +284,7 @@ static void print_text(const struct status *s)
 
 static void print_json(const struct status *s, int first)
 {
-	char a[INET_ADDRSTRLEN], nh[48];
+	char a[INET6_ADDRSTRLEN], nh[48];
 	unsigned int i;
 
 	printf("%s{\"instance\":", first ? "" : ",");
@@ -292,7 +300,7 @@ static void print_json(const struct status *s, int first)
 	printf(",\"applied\":%lld,\"rules\":%u,\"sets\":%u,\"organizations\":%u,\"nexthops\":[",
 	       s->st.applied, s->st.n_rules, s->st.n_sets, s->st.n_orgs);
 	for (i = 0; i < s->st.n_nexthops; i++) {
-		inet_ntop(AF_INET, &s->st.nexthop[i], a, sizeof(a));
+		inet_ntop(s->st.nexthop[i].family, s->st.nexthop[i].addr, a, sizeof(a));
 		nh_text(s, i, nh, sizeof(nh));
 		printf("%s{\"addr\":\"%s\",\"mac\":\"%s\",\"neighbour\":\"%s\"}", i ? "," : "", a,
 		       nh, s->neigh[i]);

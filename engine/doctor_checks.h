@@ -94,8 +94,11 @@ const char *fmt_addr(__be32 a, char *buf, size_t len);
 /* The effective capabilities of this process (CapEff). */
 int proc_cap_eff(__u64 *caps);
 
-/* The distinct DNAT targets of the rules, in rule order. */
+/* The distinct IPv4 DNAT targets of the rules, in rule order. */
 size_t dnat_targets(const struct vxfwd_ruleset *rs, __be32 *out, size_t max);
+
+/* The distinct IPv6 DNAT targets (16 bytes each), in rule order. */
+size_t dnat_targets6(const struct vxfwd_ruleset *rs, struct vxfwd_in6 *out, size_t max);
 
 /*
  * What the kernel said, caught from libbpf's output by capture_print() (its

@@ -260,8 +260,47 @@ static void check_target(struct doctor *d, __be32 addr)
 		       a, d->nbr_dev, host_nud_name(nb.state));
 }
 
+/* An IPv6 target: the same questions of the IPv6 neighbour table (NDP). */
+static void check_target6(struct doctor *d, const __u8 *addr)
+{
+	char a[INET6_ADDRSTRLEN], mac[18], hint[96];
+	struct host_neigh nb;
+	size_t i;
+	int ret;
+
+	inet_ntop(AF_INET6, addr, a, sizeof(a));
+	for (i = 0; i < d->rs->n_ops; i++)
+		if (d->rs->ops[i].map == VXFWD_MAP_NEXTHOP6 &&
+		    !memcmp(d->rs->ops[i].key.addr6.addr, addr, 16) &&
+		    (d->rs->ops[i].val.nh.flags & VXFWD_NH_F_STATIC)) {
+			report(d, DR_OK, NULL,
+			       "nexthop %s: MAC %s pinned in the rules file, not resolved", a,
+			       fmt_mac(d->rs->ops[i].val.nh.mac, mac, sizeof(mac)));
+			return;
+		}
+	ret = host_neigh_lookup6(d->nbr_ifindex, addr, &nb);
+	snprintf(hint, sizeof(hint), "ping -c 1 -I %s %s", d->nbr_dev, a);
+	if (ret < 0)
+		report(d, DR_WARN, NULL, "nexthop %s: cannot read %s's neighbour table: %s", a,
+		       d->nbr_dev, strerror(-ret));
+	else if (!ret)
+		report(d, DR_WARN, hint,
+		       "nexthop %s: no entry in %s's IPv6 neighbour table yet: run solicits it at "
+		       "start and drops frames for it (no_nexthop) until it answers",
+		       a, d->nbr_dev);
+	else if ((nb.state & HOST_NUD_USABLE) && nb.has_mac)
+		report(d, DR_OK, NULL, "nexthop %s: %s on %s (%s)", a,
+		       fmt_mac(nb.mac, mac, sizeof(mac)), d->nbr_dev, host_nud_name(nb.state));
+	else
+		report(d, DR_WARN, hint,
+		       "nexthop %s: not resolved on %s (%s): frames for it are dropped "
+		       "(no_nexthop) until it answers neighbour solicitations",
+		       a, d->nbr_dev, host_nud_name(nb.state));
+}
+
 void check_nexthops(struct doctor *d)
 {
+	struct vxfwd_in6 t6[VXFWD_MAX_NEXTHOPS];
 	__be32 t[VXFWD_MAX_NEXTHOPS];
 	char mac[18];
 	size_t i, n;
@@ -276,6 +315,9 @@ void check_nexthops(struct doctor *d)
 	n = dnat_targets(d->rs, t, VXFWD_MAX_NEXTHOPS);
 	for (i = 0; i < n; i++)
 		check_target(d, t[i]);
+	n = dnat_targets6(d->rs, t6, VXFWD_MAX_NEXTHOPS);
+	for (i = 0; i < n; i++)
+		check_target6(d, t6[i].addr);
 }
 
 /* ---- receive CPUs -------------------------------------------------------- */

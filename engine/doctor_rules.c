@@ -16,18 +16,36 @@
 #include "host.h"
 #include "vxfwd_abi.h"
 
-/* The distinct DNAT targets of the rules, in rule order. */
+/* The distinct IPv4 DNAT targets of the rules, in rule order. */
 size_t dnat_targets(const struct vxfwd_ruleset *rs, __be32 *out, size_t max)
 {
 	size_t i, j, n = 0;
 
 	for (i = 0; i < rs->n_ops && n < max; i++) {
-		if (rs->ops[i].map != VXFWD_MAP_RULE)
+		if (rs->ops[i].map != VXFWD_MAP_RULE ||
+		    (rs->ops[i].val.rule.flags & VXFWD_RULE_F_NAT6))
 			continue;
 		for (j = 0; j < n && out[j] != rs->ops[i].val.rule.nat_addr; j++)
 			;
 		if (j == n)
 			out[n++] = rs->ops[i].val.rule.nat_addr;
+	}
+	return n;
+}
+
+size_t dnat_targets6(const struct vxfwd_ruleset *rs, struct vxfwd_in6 *out, size_t max)
+{
+	const struct vxfwd_rule *r;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < rs->n_ops && n < max; i++) {
+		r = &rs->ops[i].val.rule;
+		if (rs->ops[i].map != VXFWD_MAP_RULE || !(r->flags & VXFWD_RULE_F_NAT6))
+			continue;
+		for (j = 0; j < n && memcmp(out[j].addr, r->nat_addr6, 16); j++)
+			;
+		if (j == n)
+			memcpy(out[n++].addr, r->nat_addr6, 16);
 	}
 	return n;
 }
@@ -42,6 +60,7 @@ static void diag_to_json(void *arg, const struct vxfwd_diag_rec *rec)
 void check_rules(struct doctor *d)
 {
 	struct vxfwd_diag_sink sink = {.fn = diag_to_json, .arg = d};
+	struct vxfwd_in6 t6[VXFWD_MAX_NEXTHOPS];
 	__be32 t[VXFWD_MAX_NEXTHOPS];
 	char hint[PATH_MAX + 32];
 	int ret;
@@ -66,8 +85,9 @@ void check_rules(struct doctor *d)
 	}
 	report(d, DR_OK, NULL,
 	       "rules %s: %zu forward rules, %zu DNAT targets, ingress %s, egress %s", d->file,
-	       d->rs->n_rules, dnat_targets(d->rs, t, VXFWD_MAX_NEXTHOPS), d->rs->ingress,
-	       d->rs->egress);
+	       d->rs->n_rules,
+	       dnat_targets(d->rs, t, VXFWD_MAX_NEXTHOPS) + dnat_targets6(d->rs, t6, VXFWD_MAX_NEXTHOPS),
+	       d->rs->ingress, d->rs->egress);
 }
 
 void check_instance(struct doctor *d)

@@ -254,16 +254,22 @@ int host_neigh_parse(const struct nlmsghdr *nh, struct host_neigh *out)
 	int len = (int)NLMSG_PAYLOAD(nh, sizeof(*ndm));
 
 	if ((nh->nlmsg_type != RTM_NEWNEIGH && nh->nlmsg_type != RTM_DELNEIGH) ||
-	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ndm)) || ndm->ndm_family != AF_INET)
+	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ndm)) ||
+	    (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6))
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
+	out->family = ndm->ndm_family;
 	out->ifindex = ndm->ndm_ifindex;
 	out->state = ndm->ndm_state;
 	out->deleted = nh->nlmsg_type == RTM_DELNEIGH;
 	for (rta = (const struct rtattr *)((const char *)ndm + NLMSG_ALIGN(sizeof(*ndm)));
 	     RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4) {
+		if (rta->rta_type == NDA_DST && out->family == AF_INET && RTA_PAYLOAD(rta) == 4) {
 			memcpy(&out->addr, RTA_DATA(rta), 4);
+			out->has_addr = 1;
+		} else if (rta->rta_type == NDA_DST && out->family == AF_INET6 &&
+			   RTA_PAYLOAD(rta) == 16) {
+			memcpy(out->addr6, RTA_DATA(rta), 16);
 			out->has_addr = 1;
 		} else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6) {
 			memcpy(out->mac, RTA_DATA(rta), 6);
@@ -275,7 +281,8 @@ int host_neigh_parse(const struct nlmsghdr *nh, struct host_neigh *out)
 
 struct neigh_find {
 	int ifindex;
-	__be32 addr;
+	int family;
+	const void *addr;	/* 4 or 16 bytes */
 	struct host_neigh *out;
 	int found;
 };
@@ -285,14 +292,17 @@ static void neigh_find_msg(const struct nlmsghdr *nh, void *arg)
 	struct neigh_find *f = arg;
 	struct host_neigh n;
 
-	if (host_neigh_parse(nh, &n) || n.ifindex != f->ifindex || !n.has_addr ||
-	    n.addr != f->addr)
+	if (host_neigh_parse(nh, &n) || n.family != f->family || n.ifindex != f->ifindex ||
+	    !n.has_addr)
+		return;
+	if (memcmp(f->family == AF_INET6 ? (const void *)n.addr6 : (const void *)&n.addr, f->addr,
+		   f->family == AF_INET6 ? 16 : 4))
 		return;
 	*f->out = n;
 	f->found = 1;
 }
 
-int host_neigh_lookup(int ifindex, __be32 addr, struct host_neigh *out)
+static int neigh_lookup(int ifindex, int family, const void *addr, struct host_neigh *out)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -301,15 +311,25 @@ int host_neigh_lookup(int ifindex, __be32 addr, struct host_neigh *out)
 		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
 		.nh.nlmsg_type = RTM_GETNEIGH,
 		.nh.nlmsg_flags = NLM_F_DUMP,
-		.ndm.ndm_family = AF_INET,
+		.ndm.ndm_family = (__u8)family,
 	};
-	struct neigh_find f = {.ifindex = ifindex, .addr = addr, .out = out};
+	struct neigh_find f = {.ifindex = ifindex, .family = family, .addr = addr, .out = out};
 	int ret;
 
 	/* Strict checking refuses ndm_ifindex in a dump: filtered here. */
 	memset(out, 0, sizeof(*out));
 	ret = host_nl_request(&req.nh, neigh_find_msg, &f);
 	return ret ? ret : f.found;
+}
+
+int host_neigh_lookup(int ifindex, __be32 addr, struct host_neigh *out)
+{
+	return neigh_lookup(ifindex, AF_INET, &addr, out);
+}
+
+int host_neigh_lookup6(int ifindex, const __u8 *addr, struct host_neigh *out)
+{
+	return neigh_lookup(ifindex, AF_INET6, addr, out);
 }
 
 const char *host_nud_name(__u16 state)

@@ -100,7 +100,9 @@ const char *host_ifname(int ifindex, char *buf);
 
 struct host_neigh {
 	int ifindex;
-	__be32 addr;	/* NDA_DST */
+	int family;	/* AF_INET or AF_INET6 */
+	__be32 addr;	/* NDA_DST of an IPv4 entry */
+	__u8 addr6[16];	/* NDA_DST of an IPv6 entry */
 	int has_addr;
 	__u16 state;	/* ndm_state, NUD_* */
 	int deleted;	/* an RTM_DELNEIGH */
@@ -108,7 +110,7 @@ struct host_neigh {
 	__u8 mac[6];	/* NDA_LLADDR */
 };
 
-/* An IPv4 RTM_NEWNEIGH/RTM_DELNEIGH message into `out`: 0, or -EINVAL. */
+/* An IPv4 or IPv6 RTM_NEWNEIGH/RTM_DELNEIGH message into `out`: 0, or -EINVAL. */
 int host_neigh_parse(const struct nlmsghdr *nh, struct host_neigh *out);
 
 /*
@@ -116,6 +118,9 @@ int host_neigh_parse(const struct nlmsghdr *nh, struct host_neigh *out);
  * when there is an entry, 0 when none, -errno.
  */
 int host_neigh_lookup(int ifindex, __be32 addr, struct host_neigh *out);
+
+/* The same for IPv6 address `addr` (16 bytes) in the IPv6 neighbour table. */
+int host_neigh_lookup6(int ifindex, const __u8 *addr, struct host_neigh *out);
 
 /* "reachable", "stale", ...: the first NUD_* state set in `state`, "none". */
 const char *host_nud_name(__u16 state);

@@ -49,9 +49,24 @@ const char *inspect_counter_why(__u32 c)
 	return c < VXFWD_C_MAX && counter_why[c] ? counter_why[c] : "?";
 }
 
+/* A `nexthop ADDR` line of either family. */
+static void nexthop_add(struct vxfwd_state *st, const char *addr)
+{
+	struct inspect_nh *nh = &st->nexthop[st->n_nexthops];
+
+	memset(nh, 0, sizeof(*nh));
+	if (inet_pton(AF_INET, addr, nh->addr) == 1)
+		nh->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, nh->addr) == 1)
+		nh->family = AF_INET6;
+	else
+		return;
+	st->n_nexthops++;
+}
+
 static void state_line(struct vxfwd_state *st, const char *line)
 {
-	char word[PATH_MAX], addr[INET_ADDRSTRLEN];
+	char word[PATH_MAX], addr[INET6_ADDRSTRLEN];
 	unsigned int a, b;
 	long long t;
 	int n, off;
@@ -68,9 +83,8 @@ static void state_line(struct vxfwd_state *st, const char *line)
 	} else if (sscanf(line, "worker %u cpu %d", &a, &n) == 2 && a == st->n_workers &&
 		   a < VXFWD_MAX_WORKERS) {
 		st->worker_cpu[st->n_workers++] = n;
-	} else if (sscanf(line, "nexthop %15s", addr) == 1 && st->n_nexthops < VXFWD_MAX_NEXTHOPS &&
-		   inet_pton(AF_INET, addr, &st->nexthop[st->n_nexthops]) == 1) {
-		st->n_nexthops++;
+	} else if (sscanf(line, "nexthop %45s", addr) == 1 && st->n_nexthops < VXFWD_MAX_NEXTHOPS) {
+		nexthop_add(st, addr);
 	} else if (sscanf(line, "rule %u %n", &a, &off) == 1 && a == st->n_rules &&
 		   a < VXFWD_MAX_RULES) {
 		snprintf(st->rule[st->n_rules++], sizeof(st->rule[0]), "%s", line + off);

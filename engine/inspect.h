@@ -36,7 +36,10 @@ struct vxfwd_state {
 	unsigned int n_workers;
 	unsigned int n_nexthops;
 	int worker_cpu[VXFWD_MAX_WORKERS];
-	__be32 nexthop[VXFWD_MAX_NEXTHOPS];
+	struct inspect_nh {
+		int family;	/* AF_INET (the first 4 bytes of addr) or AF_INET6 */
+		__u8 addr[16];
+	} nexthop[VXFWD_MAX_NEXTHOPS];
 	char rule[VXFWD_MAX_RULES][64];
 };
 

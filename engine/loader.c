@@ -32,6 +32,8 @@ const struct lmap_info lmap_table[LMAP_MAX] = {
 	[LMAP_MON_TB] = {"vxfwd_mon_tb", -1, 0},
 	[LMAP_MON_RING] = {"vxfwd_mon_ring", FD(mon_ring), 0},
 	[LMAP_GUARD_CNT] = {"vxfwd_guard_cnt", -1, LMAP_F_GUARD},
+	[LMAP_LPM6] = {"vxfwd_lpm6", FD(lpm6), LMAP_F_PIN | LMAP_F_RULESET},
+	[LMAP_NEXTHOP6] = {"vxfwd_nexthop6", FD(nexthop6), LMAP_F_PIN | LMAP_F_RULESET},
 };
 
 const char *lmap_name(enum lmap id)

@@ -129,7 +129,7 @@ static int batch_delete(int fd, const struct batch *b)
  */
 static int delete_gen(int fd, size_t key_size, size_t gen_off, __u32 max, __u32 gen)
 {
-	char key[sizeof(struct vxfwd_lpm_key)], next[sizeof(struct vxfwd_lpm_key)];
+	char key[sizeof(struct vxfwd_lpm6_key)], next[sizeof(struct vxfwd_lpm6_key)];
 	struct batch b = {0};
 	void *prev = NULL;
 	__u32 kgen;
@@ -208,6 +208,10 @@ static int clear_gen(const struct vxfwd_maps *m, __u32 gen)
 			 VXFWD_GENS * VXFWD_MAX_PREFIXES, gen);
 	if (ret < 0)
 		return ret;
+	ret = delete_gen(m->lpm6, sizeof(struct vxfwd_lpm6_key),
+			 offsetof(struct vxfwd_lpm6_key, gen), VXFWD_GENS * VXFWD_MAX_PREFIXES, gen);
+	if (ret < 0)
+		return ret;
 	ret = zero_range(m->rule, sizeof(struct vxfwd_rule), gen * VXFWD_MAX_RULES,
 			 VXFWD_MAX_RULES);
 	if (ret < 0)
@@ -244,10 +248,22 @@ static int write_lpm(const struct vxfwd_maps *m, const struct vxfwd_op *op, __u3
 	return 0;
 }
 
+static int write_lpm6(const struct vxfwd_maps *m, const struct vxfwd_op *op, __u32 gen)
+{
+	struct vxfwd_lpm6_key key = op->key.lpm6;
+
+	key.gen = gen;
+	if (bpf_map_update_elem(m->lpm6, &key, &op->val.lpm, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 static int write_nexthop(const struct vxfwd_maps *m, const struct vxfwd_op *op)
 {
 	if (!(op->val.nh.flags & VXFWD_NH_F_STATIC))
 		return 0;
+	if (op->map == VXFWD_MAP_NEXTHOP6)
+		return maps_set_nexthop6(m, op->key.addr6.addr, op->val.nh.mac, op->val.nh.flags);
 	return maps_set_nexthop(m, op->key.addr, op->val.nh.mac, op->val.nh.flags);
 }
 
@@ -255,7 +271,8 @@ static int write_nexthop(const struct vxfwd_maps *m, const struct vxfwd_op *op)
 static const enum lmap op_maps[VXFWD_MAP_ID_MAX] = {
 	[VXFWD_MAP_CFG] = LMAP_CFG,	    [VXFWD_MAP_VNI] = LMAP_VNI,
 	[VXFWD_MAP_LPM] = LMAP_LPM,	    [VXFWD_MAP_RULE] = LMAP_RULE,
-	[VXFWD_MAP_NEXTHOP] = LMAP_NEXTHOP,
+	[VXFWD_MAP_NEXTHOP] = LMAP_NEXTHOP, [VXFWD_MAP_LPM6] = LMAP_LPM6,
+	[VXFWD_MAP_NEXTHOP6] = LMAP_NEXTHOP6,
 };
 
 static const char *map_name(enum vxfwd_map_id id)
@@ -282,12 +299,15 @@ static int write_op(const struct vxfwd_maps *m, const struct vxfwd_op *op,
 		return batch_add(vnis, &vk, &op->val.one);
 	case VXFWD_MAP_LPM:
 		return write_lpm(m, op, gen);
+	case VXFWD_MAP_LPM6:
+		return write_lpm6(m, op, gen);
 	case VXFWD_MAP_RULE:
 		if (op->key.idx >= VXFWD_MAX_RULES)
 			return -E2BIG;
 		idx = gen * VXFWD_MAX_RULES + op->key.idx;
 		return batch_add(rules, &idx, &op->val.rule);
 	case VXFWD_MAP_NEXTHOP:
+	case VXFWD_MAP_NEXTHOP6:
 		return write_nexthop(m, op);
 	default:
 		return -EINVAL;
@@ -367,6 +387,25 @@ int maps_set_nexthop(const struct vxfwd_maps *m, __be32 addr, const __u8 *mac, _
 	memcpy(nh.mac, mac, sizeof(nh.mac));
 	nh.flags = flags | VXFWD_NH_F_VALID;
 	if (bpf_map_update_elem(m->nexthop, &addr, &nh, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int maps_set_nexthop6(const struct vxfwd_maps *m, const __u8 *addr, const __u8 *mac,
+		      __u16 flags)
+{
+	struct vxfwd_nh nh = {0};
+	struct vxfwd_in6 key;
+
+	memcpy(key.addr, addr, sizeof(key.addr));
+	if (!mac) {
+		if (bpf_map_delete_elem(m->nexthop6, &key) && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	memcpy(nh.mac, mac, sizeof(nh.mac));
+	nh.flags = flags | VXFWD_NH_F_VALID;
+	if (bpf_map_update_elem(m->nexthop6, &key, &nh, BPF_ANY))
 		return -errno;
 	return 0;
 }

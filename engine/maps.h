@@ -40,6 +40,8 @@ struct vxfwd_maps {
 	int ring;	   /* ringbuf of worker 0 */
 	int rings;	   /* array of maps[VXFWD_MAX_WORKERS]: worker -> its ringbuf */
 	int mon_ring;	   /* ringbuf of struct vxfwd_mon_ev (the monitor) */
+	int lpm6;	   /* lpm_trie: struct vxfwd_lpm6_key -> struct vxfwd_lpm_val */
+	int nexthop6;	   /* hash: struct vxfwd_in6 -> struct vxfwd_nh */
 };
 
 /* What the engine knows of the host and the compiler does not. */
@@ -64,6 +66,10 @@ int maps_active_gen(const struct vxfwd_maps *m, __u32 *gen);
 
 /* Set or clear (mac == NULL) the resolved next hop of DNAT target `addr`. */
 int maps_set_nexthop(const struct vxfwd_maps *m, __be32 addr, const __u8 *mac, __u16 flags);
+
+/* The same for IPv6 DNAT target `addr` (16 bytes, vxfwd_nexthop6). */
+int maps_set_nexthop6(const struct vxfwd_maps *m, const __u8 *addr, const __u8 *mac,
+		      __u16 flags);
 
 /*
  * Store worker `worker`'s ringbuf `ring_fd` in its slot of vxfwd_rings (the

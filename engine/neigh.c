@@ -50,14 +50,44 @@ static int nl_send(struct vxfwd_neigh *n, struct nl_req *req)
 	return host_nl_send(n->fd, &req->nh, ++n->seq);
 }
 
-static struct vxfwd_nh_target *target_find(struct vxfwd_neigh *n, __be32 addr)
+static size_t addr_len(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
+static int addr_eq(const struct neigh_addr *a, const struct neigh_addr *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, addr_len(a->family));
+}
+
+/* A target's address for messages (buf of INET6_ADDRSTRLEN). */
+static const char *addr_str(const struct neigh_addr *a, char *buf)
+{
+	if (!inet_ntop(a->family, a->addr, buf, INET6_ADDRSTRLEN))
+		snprintf(buf, INET6_ADDRSTRLEN, "?");
+	return buf;
+}
+
+static struct vxfwd_nh_target *target_find(struct vxfwd_neigh *n, const struct neigh_addr *a)
 {
 	unsigned int i;
 
 	for (i = 0; i < n->n; i++)
-		if (n->t[i].addr == addr)
+		if (addr_eq(&n->t[i].a, a))
 			return &n->t[i];
 	return NULL;
+}
+
+/* Set or clear the target's entry in the map of its family. */
+static int nh_map_set(struct vxfwd_neigh *n, const struct neigh_addr *a, const __u8 *mac,
+		      __u16 flags)
+{
+	__be32 a4;
+
+	if (a->family == AF_INET6)
+		return maps_set_nexthop6(n->maps, a->addr, mac, flags);
+	memcpy(&a4, a->addr, 4);
+	return maps_set_nexthop(n->maps, a4, mac, flags);
 }
 
 /* Ask the kernel to resolve `t` on the neighbour device, no route involved. */
@@ -67,35 +97,36 @@ static int neigh_trigger(struct vxfwd_neigh *n, struct vxfwd_nh_target *t)
 		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
 		.nh.nlmsg_type = RTM_NEWNEIGH,
 		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK,
-		.ndm.ndm_family = AF_INET,
+		.ndm.ndm_family = (__u8)t->a.family,
 		.ndm.ndm_ifindex = n->neigh_ifindex,
 		.ndm.ndm_state = NUD_NONE,
 		.ndm.ndm_flags = NTF_USE,
 	};
-	char a[INET_ADDRSTRLEN], dev[IF_NAMESIZE];
+	char a[INET6_ADDRSTRLEN], dev[IF_NAMESIZE];
 
-	host_nl_attr(&req.nh, NDA_DST, &t->addr, sizeof(t->addr));
+	/* IPv4: an ARP request; IPv6: a neighbour solicitation */
+	host_nl_attr(&req.nh, NDA_DST, t->a.addr, addr_len(t->a.family));
 	if (t->backoff_ms < BACKOFF_MIN_MS)
 		t->backoff_ms = BACKOFF_MIN_MS;
 	else if (t->backoff_ms < BACKOFF_MAX_MS)
 		t->backoff_ms *= 2;
 	ts_after(&t->next, t->backoff_ms);
-	log_debug("%s: resolving next hop on %s", inet_ntop(AF_INET, &t->addr, a, sizeof(a)),
+	log_debug("%s: resolving next hop on %s", addr_str(&t->a, a),
 		  host_ifname(n->neigh_ifindex, dev));
 	return nl_send(n, &req);
 }
 
 static void target_set(struct vxfwd_neigh *n, struct vxfwd_nh_target *t, const __u8 *mac)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 	int ret;
 
 	if (mac && t->valid && memcmp(t->mac, mac, 6) == 0)
 		return;
 	if (!mac && !t->valid)
 		return;
-	inet_ntop(AF_INET, &t->addr, a, sizeof(a));
-	ret = maps_set_nexthop(n->maps, t->addr, mac, mac ? VXFWD_NH_F_VALID : 0);
+	addr_str(&t->a, a);
+	ret = nh_map_set(n, &t->a, mac, mac ? VXFWD_NH_F_VALID : 0);
 	if (ret) {
 		log_warnx("%s: next hop update failed: %s", a, strerror(-ret));
 		return;
@@ -114,11 +145,17 @@ static void target_set(struct vxfwd_neigh *n, struct vxfwd_nh_target *t, const _
 static void on_neigh(struct vxfwd_neigh *n, const struct nlmsghdr *nh)
 {
 	struct vxfwd_nh_target *t;
+	struct neigh_addr a = {0};
 	struct host_neigh nb;
 
 	if (host_neigh_parse(nh, &nb) || nb.ifindex != n->neigh_ifindex || !nb.has_addr)
 		return;
-	t = target_find(n, nb.addr);
+	a.family = nb.family;
+	if (nb.family == AF_INET6)
+		memcpy(a.addr, nb.addr6, 16);
+	else
+		memcpy(a.addr, &nb.addr, 4);
+	t = target_find(n, &a);
 	if (!t || t->is_static)
 		return;
 	log_debug("rtnetlink: neighbour %s state 0x%x%s", nb.deleted ? "deleted" : "update",
@@ -239,7 +276,7 @@ static int neigh_dump(struct vxfwd_neigh *n, int wait_ms)
 		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
 		.nh.nlmsg_type = RTM_GETNEIGH,
 		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		.ndm.ndm_family = AF_INET,
+		.ndm.ndm_family = AF_UNSPEC, /* the ARP and the NDP tables */
 	};
 	int ret;
 
@@ -287,27 +324,28 @@ void neigh_close(struct vxfwd_neigh *n)
 	n->fd = -1;
 }
 
-static void drop_targets(struct vxfwd_neigh *n, const __be32 *addrs, unsigned int count)
+static void drop_targets(struct vxfwd_neigh *n, const struct neigh_addr *addrs,
+			 unsigned int count)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 	unsigned int i, j;
 
 	for (i = 0; i < n->n;) {
-		for (j = 0; j < count && addrs[j] != n->t[i].addr; j++)
+		for (j = 0; j < count && !addr_eq(&addrs[j], &n->t[i].a); j++)
 			;
 		if (j < count) {
 			i++;
 			continue;
 		}
 		/* Rules no longer use it: its entry goes, pinned or resolved. */
-		if (maps_set_nexthop(n->maps, n->t[i].addr, NULL, 0) == 0)
+		if (nh_map_set(n, &n->t[i].a, NULL, 0) == 0)
 			log_info("%s: no longer a DNAT target, next hop removed",
-				 inet_ntop(AF_INET, &n->t[i].addr, a, sizeof(a)));
+				 addr_str(&n->t[i].a, a));
 		n->t[i] = n->t[--n->n];
 	}
 }
 
-int neigh_set_targets(struct vxfwd_neigh *n, const __be32 *addrs, const int *statics,
+int neigh_set_targets(struct vxfwd_neigh *n, const struct neigh_addr *addrs, const int *statics,
 		      unsigned int count, int wait_ms)
 {
 	struct vxfwd_nh_target *t;
@@ -319,11 +357,11 @@ int neigh_set_targets(struct vxfwd_neigh *n, const __be32 *addrs, const int *sta
 		return -E2BIG;
 	drop_targets(n, addrs, count);
 	for (i = 0; i < count; i++) {
-		t = target_find(n, addrs[i]);
+		t = target_find(n, &addrs[i]);
 		if (!t) {
 			t = &n->t[n->n++];
 			memset(t, 0, sizeof(*t));
-			t->addr = addrs[i];
+			t->a = addrs[i];
 		}
 		/* Static -> resolved: the pinned MAC stops counting as resolved. */
 		t->valid = statics[i] ? 1 : (t->is_static ? 0 : t->valid);

@@ -7,8 +7,10 @@
  * the real host ingress and egress sit in the same subnet, and the main
  * table may well answer with the ingress interface.  Missing entries are
  * created and resolved on that device with RTM_NEWNEIGH + NTF_USE, retried
- * with backoff; RTNLGRP_NEIGH and RTNLGRP_LINK events keep the vxfwd_nexthop
- * map and the egress MAC current, on one subscribed socket; requests,
+ * with backoff (for an IPv6 target the kernel then sends a neighbour
+ * solicitation, as it sends an ARP request for an IPv4 one); RTNLGRP_NEIGH
+ * and RTNLGRP_LINK events keep the vxfwd_nexthop and vxfwd_nexthop6 maps
+ * and the egress MAC current, on one subscribed socket; requests,
  * dumps and parsing go through host.h's rtnetlink helpers.
  */
 #ifndef VXFWD_NEIGH_H
@@ -24,8 +26,14 @@ struct vxfwd_neigh;
 /* Called when the egress MAC or its up/down state changes. */
 typedef void (*neigh_link_cb)(void *ctx, const __u8 *mac, int up);
 
+/* A DNAT target: IPv4 (AF_INET: the first 4 bytes of addr) or IPv6 (AF_INET6). */
+struct neigh_addr {
+	int family;
+	__u8 addr[16];
+};
+
 struct vxfwd_nh_target {
-	__be32 addr;
+	struct neigh_addr a;
 	int is_static; /* pinned in the rules file: never resolved */
 	int valid;     /* written to the map as VALID */
 	__u8 mac[6];
@@ -59,7 +67,7 @@ void neigh_close(struct vxfwd_neigh *n);
  * `wait_ms`, wait up to that long for every new target to resolve.  Returns 0
  * or -errno (a netlink failure; unresolved targets are not an error).
  */
-int neigh_set_targets(struct vxfwd_neigh *n, const __be32 *addrs, const int *statics,
+int neigh_set_targets(struct vxfwd_neigh *n, const struct neigh_addr *addrs, const int *statics,
 		      unsigned int count, int wait_ms);
 
 /* Read and apply every pending netlink message. */

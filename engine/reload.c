@@ -22,7 +22,7 @@
 #define DIFF_LINES_MAX 32   /* itemized changes per kind; the rest is counted */
 
 struct targets {
-	__be32 addr[2 * VXFWD_MAX_NEXTHOPS];
+	struct neigh_addr addr[2 * VXFWD_MAX_NEXTHOPS];
 	int statics[2 * VXFWD_MAX_NEXTHOPS];
 	unsigned int n;
 };
@@ -30,28 +30,44 @@ struct targets {
 static void targets_add(struct targets *t, const struct vxfwd_ruleset *rs)
 {
 	const struct vxfwd_op *op;
+	struct neigh_addr a;
 	unsigned int j;
 	size_t i;
 
 	for (i = 0; i < rs->n_ops; i++) {
 		op = &rs->ops[i];
-		if (op->map != VXFWD_MAP_NEXTHOP)
+		if (op->map != VXFWD_MAP_NEXTHOP && op->map != VXFWD_MAP_NEXTHOP6)
 			continue;
-		for (j = 0; j < t->n && t->addr[j] != op->key.addr; j++)
+		memset(&a, 0, sizeof(a));
+		a.family = op->map == VXFWD_MAP_NEXTHOP6 ? AF_INET6 : AF_INET;
+		if (a.family == AF_INET6)
+			memcpy(a.addr, op->key.addr6.addr, 16);
+		else
+			memcpy(a.addr, &op->key.addr, 4);
+		for (j = 0; j < t->n && memcmp(&t->addr[j], &a, sizeof(a)); j++)
 			;
 		if (j == t->n) {
 			if (t->n == sizeof(t->addr) / sizeof(t->addr[0]))
 				return;
-			t->addr[t->n++] = op->key.addr;
+			t->addr[t->n++] = a;
 		}
 		t->statics[j] = !!(op->val.nh.flags & VXFWD_NH_F_STATIC);
 	}
+}
+
+/* The DNAT target of a NEXTHOP or NEXTHOP6 operation (buf of INET6_ADDRSTRLEN). */
+static const char *op_addr(const struct vxfwd_op *op, char *buf)
+{
+	if (op->map == VXFWD_MAP_NEXTHOP6)
+		return inet_ntop(AF_INET6, op->key.addr6.addr, buf, INET6_ADDRSTRLEN);
+	return inet_ntop(AF_INET, &op->key.addr, buf, INET6_ADDRSTRLEN);
 }
 
 int state_write(const struct engine *e)
 {
 	char tmp[PATH_MAX + 8];
 	const struct vxfwd_ruleset *rs = e->rs;
+	char a[INET6_ADDRSTRLEN];
 	__u32 gen = 0;
 	FILE *f;
 	size_t i;
@@ -70,8 +86,8 @@ int state_write(const struct engine *e)
 	for (i = 0; i < e->conf.workers; i++)
 		fprintf(f, "worker %zu cpu %d\n", i, e->w[i].cpu);
 	for (i = 0; i < rs->n_ops; i++)
-		if (rs->ops[i].map == VXFWD_MAP_NEXTHOP)
-			fprintf(f, "nexthop %s\n", inet_ntoa((struct in_addr){rs->ops[i].key.addr}));
+		if (rs->ops[i].map == VXFWD_MAP_NEXTHOP || rs->ops[i].map == VXFWD_MAP_NEXTHOP6)
+			fprintf(f, "nexthop %s\n", op_addr(&rs->ops[i], a));
 	for (i = 0; i < rs->n_rules; i++)
 		fprintf(f, "rule %zu %s\n", i, rs->rules[i].name);
 	for (i = 0; i < rs->n_orgs; i++)
@@ -170,22 +186,30 @@ static void diff_rules(const struct vxfwd_ruleset *o, const struct vxfwd_ruleset
 }
 
 /* Set members as written (before the LPM entries were merged), sorted. */
+/* The compiler's order: IPv4 first, then by address and length. */
 static int prefix_cmp(const struct vxfwd_prefix *x, const struct vxfwd_prefix *y)
 {
 	__u32 ax = ntohl(x->addr), ay = ntohl(y->addr);
+	int c;
 
-	if (ax != ay)
-		return ax < ay ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	c = x->family == 6 ? memcmp(x->addr6, y->addr6, 16) : ax < ay ? -1 : ax > ay;
+	if (c)
+		return c;
 	return (int)x->plen - (int)y->plen;
 }
 
 static void member_line(const char *what, const struct vxfwd_prefix *p, unsigned int nth)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	if (nth > DIFF_LINES_MAX)
 		return;
-	inet_ntop(AF_INET, &p->addr, a, sizeof(a));
+	if (p->family == 6)
+		inet_ntop(AF_INET6, p->addr6, a, sizeof(a));
+	else
+		inet_ntop(AF_INET, &p->addr, a, sizeof(a));
 	log_info("reload: set member %s/%u %s", a, p->plen, what);
 }
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
@@ -256,7 +257,10 @@ static const struct tcase main_cases[] = {
 	{"vxlan-short", {.cut = INNER_MIN + 4}, .want = VXFWD_C_DROP_VXLAN_HDR},
 	{"vni-unknown", {.vni = 2}, .want = VXFWD_C_DROP_VNI},
 	{"inner-arp", {.i_ethertype = ETH_P_ARP}, .want = VXFWD_C_DROP_INNER_NOT_IP},
-	{"inner-ipv6", {.i_ethertype = ETH_P_IPV6}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-ipv6-no-ipv6-sets", {.i6 = 1}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"inner-ipv6-ethertype-ipv4-header",
+	 {.i_ethertype = ETH_P_IPV6},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
 	{"inner-vlan", {.i_vlan = 100}, .want = VXFWD_C_DROP_INNER_NOT_IP},
 	{"inner-qinq", {.i_qinq = 200, .i_vlan = 100}, .want = VXFWD_C_DROP_INNER_NOT_IP},
 	{"inner-eth-short", {.cut = INNER_MIN - 6}, .want = VXFWD_C_DROP_INNER_MALFORMED},
@@ -542,6 +546,107 @@ static const struct tcase geneve_cases[] = {
 	{"geneve-other-port", G(.g_dport = 6083), .want = VXFWD_C_PASS},
 };
 
+/* Inner IPv6: exporters of both families, rules to targets of both. */
+static const char ipv6_rules[] =
+	HX_RULES_INGRESS("1, 7")
+	"set exporters {\n"
+	"	org \"Example Org\" id 1001 {\n"
+	"		2001:db8:1::/64\n"
+	"		198.51.100.10\n"
+	"	}\n"
+	"	2001:db8:2::5\n"
+	"}\n"
+	"forward dns6 udp from @exporters to port 31765 dnat fd00:82::5 port 8081\n"
+	"forward ssh6 tcp from @exporters to port 22 dnat fd00:82::5 port 2222\n"
+	"forward dns4 udp from @exporters to port 31765 dnat 172.30.82.95 port 8081\n"
+	"forward keep6 udp from @exporters to !2001:db8:ff::9 port 5000 dnat fd00:82::6\n"
+	"forward nonh6 udp from @exporters to port 7000 dnat fd00:82::99\n";
+
+static const char *const ipv6_nexthops[] = {"fd00:82::5", "fd00:82::6", "172.30.82.95", NULL};
+
+#define FWD6(r, a, pt, o) .want = VXFWD_C_FORWARD, .rule = r, .nat = a, .nat_port = pt, .org = o
+#define UDP_DNS6	  FWD6("dns6", "fd00:82::5", 8081, "Example Org")
+#define HOPOPT		  0
+#define ROUTING		  43
+#define FRAGMENT	  44
+#define DSTOPTS		  60
+#define ESP		  50
+#define ICMPV6		  58
+/* Bytes of a default inner IPv6 frame: 14 + 40 + 8. */
+#define INNER6_MIN 62
+
+static const struct tcase ipv6_cases[] = {
+	{"udp6-dnat", {.i6 = 1, .payload = 32}, UDP_DNS6},
+	{"tcp6-dnat",
+	 {.i6 = 1, .i_proto = TCP, .dport = 22, .payload = 100},
+	 FWD6("ssh6", "fd00:82::5", 2222, "Example Org")},
+	{"udp6-port-kept", {.i6 = 1, .dport = 5000}, FWD6("keep6", "fd00:82::6", 0, "Example Org")},
+	{"udp6-no-org", {.i6 = 1, .src = "2001:db8:2::5"}, FWD6("dns6", "fd00:82::5", 8081, NULL)},
+	{"udp6-hop-limit-1-kept", {.i6 = 1, .i6_hlim = 1, .payload = 5}, UDP_DNS6},
+	{"udp4-beside-ipv6", {.payload = 8}, FWD("dns4", "dns4", "172.30.82.95", 8081, "Example Org")},
+	{"udp6-hop-by-hop", {.i6 = 1, .i6_n_ext = 1, .i6_ext = {HOPOPT}, .payload = 3}, UDP_DNS6},
+	{"tcp6-hop-by-hop-dstopts",
+	 {.i6 = 1, .i6_n_ext = 2, .i6_ext = {HOPOPT, DSTOPTS}, .i_proto = TCP, .dport = 22},
+	 FWD6("ssh6", "fd00:82::5", 2222, "Example Org")},
+	{"udp6-ext-max",
+	 {.i6 = 1, .i6_n_ext = 4, .i6_ext = {HOPOPT, DSTOPTS, DSTOPTS, DSTOPTS}, .payload = 9},
+	 UDP_DNS6},
+	{"udp6-frame-9000", {.i6 = 1, .payload = 9000 - 48}, UDP_DNS6},
+	{"tcp6-frame-9000",
+	 {.i6 = 1, .i_proto = TCP, .dport = 22, .payload = 9000 - 60},
+	 FWD6("ssh6", "fd00:82::5", 2222, "Example Org")},
+	{"udp6-frame-9216-largest", {.i6 = 1, .payload = 9216 - INNER6_MIN}, UDP_DNS6},
+	{"udp6-mirror-padding-stripped", {.i6 = 1, .payload = 4, .pad = 20}, UDP_DNS6},
+
+	{"udp6-too-big", {.i6 = 1, .payload = 9216 - INNER6_MIN + 1}, .want = VXFWD_C_DROP_TOO_BIG},
+	{"udp6-zero-csum", {.i6 = 1, .udp_csum0 = 1}, .want = VXFWD_C_DROP_INNER6_UDP_ZERO_CSUM},
+	{"udp6-zero-csum-no-rule",
+	 {.i6 = 1, .udp_csum0 = 1, .src = "2001:db8:9::1"},
+	 .want = VXFWD_C_DROP_INNER6_UDP_ZERO_CSUM},
+	{"ipv6-ext-too-many",
+	 {.i6 = 1, .i6_n_ext = 5, .i6_ext = {HOPOPT, DSTOPTS, DSTOPTS, DSTOPTS, DSTOPTS}},
+	 .want = VXFWD_C_DROP_INNER6_EXT},
+	{"ipv6-routing", {.i6 = 1, .i6_n_ext = 1, .i6_ext = {ROUTING}}, .want = VXFWD_C_DROP_INNER6_EXT},
+	{"ipv6-fragment", {.i6 = 1, .i6_n_ext = 1, .i6_ext = {FRAGMENT}}, .want = VXFWD_C_DROP_INNER_FRAG},
+	{"ipv6-hop-by-hop-fragment",
+	 {.i6 = 1, .i6_n_ext = 2, .i6_ext = {HOPOPT, FRAGMENT}},
+	 .want = VXFWD_C_DROP_INNER_FRAG},
+	{"ipv6-icmpv6", {.i6 = 1, .i_proto = ICMPV6}, .want = VXFWD_C_DROP_INNER_PROTO},
+	{"ipv6-esp", {.i6 = 1, .i_proto = ESP}, .want = VXFWD_C_DROP_INNER_PROTO},
+	{"ipv6-version-4", {.i6 = 1, .i_ver = 4}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"ipv6-plen-65535", {.i6 = 1, .i6_plen = 0xffff},
+	 .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"ipv6-plen-short-of-udp", {.i6 = 1, .i6_plen = 4, .pad = 4}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"ipv6-plen-short-of-tcp",
+	 {.i6 = 1, .i_proto = TCP, .dport = 22, .i6_plen = 12, .pad = 8},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"ipv6-udp-len-beyond-payload",
+	 {.i6 = 1, .i6_plen = 8, .payload = 4, .pad = 4},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"ipv6-ext-beyond-payload",
+	 {.i6 = 1, .i6_n_ext = 1, .i6_ext = {HOPOPT}, .i6_plen = 4, .pad = 12},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"ipv6-plen-one-beyond", {.i6 = 1, .i6_plen = 9}, .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"ipv6-truncated-jumbo", {.i6 = 1, .payload = 8900, .cut = 5000}, .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"ipv6-bytes-lost", {.i6 = 1, .payload = 100, .lost = 1}, .want = VXFWD_C_DROP_OUTER_LEN},
+	{"ipv6-outer-len-short",
+	 {.i6 = 1, .payload = 20, .o_udp_len = 16 + INNER6_MIN + 20 - 1,
+	  .o_tot_len = 20 + 16 + INNER6_MIN + 20 - 1, .o_pad = 1},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"ipv6-outer-len-in-header",
+	 {.i6 = 1, .o_udp_len = 16 + 14 + 30, .o_tot_len = 20 + 16 + 14 + 30},
+	 .want = VXFWD_C_DROP_OUTER_LEN},
+	{"ipv6-source-not-allowed", {.i6 = 1, .src = "2001:db8:9::1"}, .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"ipv6-v4-mapped-source-not-allowed",
+	 {.i6 = 1, .src = "::ffff:198.51.100.10"},
+	 .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"ipv6-no-rule-port", {.i6 = 1, .dport = 1234}, .want = VXFWD_C_DROP_NO_RULE},
+	{"ipv6-no-rule-negated-destination",
+	 {.i6 = 1, .dst = "2001:db8:ff::9", .dport = 5000},
+	 .want = VXFWD_C_DROP_NO_RULE},
+	{"ipv6-no-nexthop", {.i6 = 1, .dport = 7000}, .want = VXFWD_C_DROP_NO_NEXTHOP},
+};
+
 static const struct group groups[] = {
 	{"noconfig", NULL, NULL, noconfig_cases, T_ARRAY_SIZE(noconfig_cases)},
 	{"main", main_rules, main_nexthops, main_cases, T_ARRAY_SIZE(main_cases)},
@@ -550,6 +655,7 @@ static const struct group groups[] = {
 	 T_ARRAY_SIZE(reload_back_cases)},
 	{"lists", lists_rules, lists_nexthops, lists_cases, T_ARRAY_SIZE(lists_cases)},
 	{"geneve", geneve_rules, main_nexthops, geneve_cases, T_ARRAY_SIZE(geneve_cases)},
+	{"ipv6", ipv6_rules, ipv6_nexthops, ipv6_cases, T_ARRAY_SIZE(ipv6_cases)},
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -650,6 +756,25 @@ static struct pkt pkt_buf;
 static struct run run_buf;
 static __u8 exp_buf[HX_OUT_MAX];
 
+/* The expected frame of a forwarded IPv6 case, checked on its own too. */
+static int build_expect6(struct t *t, const struct tcase *tc, struct pkt *p, size_t *exp_len)
+{
+	struct in6_addr nat;
+
+	if (inet_pton(AF_INET6, tc->nat, &nat) != 1 ||
+	    pkt_expect6(p->buf + p->inner_off, p->inner_len, nat.s6_addr, tc->nat_port, hx_nh_mac,
+			hx_egress_mac, exp_buf)) {
+		fail(t, tc->name, "cannot compute the expected frame");
+		return -1;
+	}
+	if (pkt_verify_csums(exp_buf, p->inner_len)) {
+		fail(t, tc->name, "expected frame does not verify");
+		return -1;
+	}
+	*exp_len = p->inner_len;
+	return 0;
+}
+
 static int build_case(struct t *t, const struct tcase *tc, struct pkt *p, size_t *exp_len)
 {
 	size_t l4;
@@ -663,6 +788,8 @@ static int build_case(struct t *t, const struct tcase *tc, struct pkt *p, size_t
 	*exp_len = 0;
 	if (tc->want != VXFWD_C_FORWARD)
 		return 0;
+	if (tc->p.i6)
+		return build_expect6(t, tc, p, exp_len);
 	if (tc->out_csum_ffff &&
 	    pkt_tune_zero_csum(inner, p->inner_len, hx_addr(tc->nat), tc->nat_port)) {
 		fail(t, tc->name, "cannot tune the payload for a zero checksum");
@@ -971,6 +1098,32 @@ static void run_geneve_cuts(struct t *t)
 	}
 }
 
+/*
+ * An inner IPv6/UDP packet cut at every byte of its IPv6 and UDP headers,
+ * the outer lengths written for what was kept: a fixed header the frame
+ * does not hold is malformed, a payload it does not hold is truncated.
+ */
+static void run_ipv6_cuts(struct t *t)
+{
+	struct pkt_spec s = {.i6 = 1, .payload = 0};
+	struct hx_want w = {0};
+	char name[64];
+	size_t keep;
+
+	t->rep.group = "ipv6-cuts";
+	for (keep = 0; keep < 40 + 8; keep++) {
+		t->rep.cases++;
+		s.cut = (__u16)(40 + 8 - keep);
+		snprintf(name, sizeof(name), "cut-after-%zu", keep);
+		if (pkt_build(&s, &pkt_buf)) {
+			fail(t, name, "cannot build the frame");
+			continue;
+		}
+		w.counter = keep < 40 ? VXFWD_C_DROP_INNER_MALFORMED : VXFWD_C_DROP_INNER_TRUNCATED;
+		run_judge(t, name, pkt_buf.buf, pkt_buf.len, &w);
+	}
+}
+
 static void run_group(struct t *t, const struct group *g)
 {
 	size_t i;
@@ -1237,6 +1390,7 @@ int main(int argc, char **argv)
 	} else {
 		for (i = 0; i < T_ARRAY_SIZE(groups); i++)
 			run_group(&t, &groups[i]);
+		run_ipv6_cuts(&t);
 	}
 	check_invariant(&t, !pcaps);
 	printf("# %u cases, %u failed, %d capture files\n", t.rep.cases, t.rep.failed, files);

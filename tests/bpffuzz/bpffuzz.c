@@ -72,9 +72,16 @@ static const char fuzz_rules[] =
 	HX_RULES_DNS_SSH
 	"forward lowudp udp from any to port 1-30000 dnat 172.30.82.96\n"
 	"forward nonh udp from any to port 40000-50000 dnat 172.30.82.99 port 9\n"
-	"forward anytcp tcp from any to port 1-65535 dnat 172.30.82.97 port 80\n";
+	"forward anytcp tcp from any to port 1-65535 dnat 172.30.82.97 port 80\n"
+	"set exporters6 { 2001:db8:1::/64 }\n"
+	"forward dns6 udp from @exporters6 to port 31765 dnat fd00:82::5 port 8081\n"
+	"forward lowudp6 udp from any to port 1-30000 dnat fd00:82::6\n"
+	"forward nonh6 udp from any to port 40000-50000 dnat fd00:82::99 port 9\n"
+	"forward anytcp6 tcp from any to port 1-65535 dnat fd00:82::7 port 80\n";
 
-static const char *const fuzz_nexthops[] = {"172.30.82.95", "172.30.82.96", "172.30.82.97", NULL};
+static const char *const fuzz_nexthops[] = {"172.30.82.95", "172.30.82.96", "172.30.82.97",
+					    "fd00:82::5",   "fd00:82::6",   "fd00:82::7",
+					    NULL};
 
 static const __u16 fuzz_ports[] = {4789, 8472, GENEVE_PORT};
 
@@ -557,6 +564,69 @@ static void check_rec_outer(struct fuzz *z, size_t udp, size_t vudp, size_t len)
 		check_dgram(z, "carried", geneve_carried(z->f, z->len, udp), vudp, dend, end);
 }
 
+/* Offset of the L4 header of an IPv6 packet past hop-by-hop and destination options, or 0. */
+static size_t ip6_l4(const __u8 *ip6, size_t tot, __u8 *proto)
+{
+	size_t off = 40;
+	__u8 nh = ip6[6];
+
+	while ((nh == 0 || nh == 60) && off + 8 <= tot) {
+		nh = ip6[off];
+		off += (ip6[off + 1] + 1u) * 8;
+	}
+	*proto = nh;
+	return (nh == IPPROTO_UDP || nh == IPPROTO_TCP) && off <= tot ? off : 0;
+}
+
+/* Bytes of an IPv6 record the rewrite may change (MACs, dst, port, checksum). */
+static int rewritten6(size_t i, size_t l4, __u8 proto)
+{
+	size_t csum = l4 + (proto == IPPROTO_TCP ? 16 : 6);
+
+	return i < 12 || (i >= ETH_HLEN + 24 && i < ETH_HLEN + 40) || i == l4 + 2 ||
+	       i == l4 + 3 || i == csum || i == csum + 1;
+}
+
+/*
+ * An IPv6 record: the packet fits its bytes and the input's, the L4 header
+ * lies within the payload, the UDP checksum is not 0, a checksum that
+ * verified still does, and only the rewritten bytes differ from the input.
+ */
+static void check_rec6(struct fuzz *z, const struct hx_rec *r, size_t udp, size_t vudp)
+{
+	const __u8 *in = z->f + vudp + 16, *ip6 = r->frame + ETH_HLEN;
+	const struct vxfwd_rule *rule = hx_rule(&z->h, r->hdr.rule);
+	size_t len = r->hdr.len, tot = len - ETH_HLEN, l4, i;
+	__u8 proto = 0;
+
+	check_rec_outer(z, udp, vudp, len);
+	l4 = ip6_l4(ip6, tot, &proto);
+	if (ip6[0] >> 4 != 6 || 40u + pkt_get16(ip6 + 4) != tot || len > z->len - vudp - 16 || !l4 ||
+	    l4 + (proto == IPPROTO_TCP ? 20 : 8) > tot) {
+		fail(z, "record's IPv6 packet (payload length %u, L4 at %zu) does not fit its %zu bytes",
+		     pkt_get16(ip6 + 4), l4, len);
+		return;
+	}
+	if (proto == IPPROTO_UDP && !pkt_get16(ip6 + l4 + 6))
+		fail(z, "IPv6 record with UDP checksum 0");
+	if (!pkt_verify_csums(in, len) && pkt_verify_csums(r->frame, len))
+		fail(z, "record's L4 checksum does not verify, the input's did");
+	if (!rule || !(rule->flags & VXFWD_RULE_F_NAT6) ||
+	    memcmp(ip6 + 24, rule->nat_addr6, 16) || proto != rule->proto) {
+		fail(z, "record's destination or protocol is not rule %u's", r->hdr.rule);
+		return;
+	}
+	if ((rule->flags & VXFWD_RULE_F_NAT_PORT) && memcmp(ip6 + l4 + 2, &rule->nat_port_be, 2))
+		fail(z, "record's destination port is not rule %u's", r->hdr.rule);
+	if (memcmp(r->frame, hx_nh_mac, 6) || memcmp(r->frame + 6, hx_egress_mac, 6))
+		fail(z, "record's MACs are not the next hop's and the egress'");
+	for (i = 0; i < len; i++)
+		if (!rewritten6(i, ETH_HLEN + l4, proto) && r->frame[i] != in[i]) {
+			fail(z, "record byte %zu is %#x, the input's %#x", i, r->frame[i], in[i]);
+			return;
+		}
+}
+
 static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
 {
 	size_t vudp = vxlan_udp(z->f, z->len, udp);
@@ -569,12 +639,16 @@ static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
 		fail(z, "record of %zu bytes claims a %zu-byte frame", r->size, len);
 		return;
 	}
-	if (len < ETH_HLEN + 20 || pkt_get16(r->frame + 12) != ETH_P_IP || ip[0] >> 4 != 4) {
-		fail(z, "record is not an Ethernet/IPv4 frame");
-		return;
-	}
 	if (!vudp || vudp + 16 > z->len) {
 		fail(z, "record from a GENEVE frame without a carried UDP header");
+		return;
+	}
+	if (len >= ETH_HLEN + 48 && pkt_get16(r->frame + 12) == ETH_P_IPV6) {
+		check_rec6(z, r, udp, vudp);
+		return;
+	}
+	if (len < ETH_HLEN + 20 || pkt_get16(r->frame + 12) != ETH_P_IP || ip[0] >> 4 != 4) {
+		fail(z, "record is not an Ethernet/IPv4 frame");
 		return;
 	}
 	check_rec_outer(z, udp, vudp, len);

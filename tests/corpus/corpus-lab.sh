@@ -25,12 +25,15 @@ fail()
 lab_require
 lab_init corp
 lab_up
-# The corpus rules DNAT to .95 and .96: the collector owns both.
+# The corpus rules DNAT to .95, .96 and fd00:82::5: the collector owns all three.
 ip -n "$LAB_NS_C" addr add 172.30.82.96/$LAB_PLEN dev eth0 || fail "cannot add 172.30.82.96"
+lab_ipv6_egress
+ip -n "$LAB_NS_C" addr add fd00:82::5/$LAB_PLEN6 dev eth0 nodad || fail "cannot add fd00:82::5"
 "$TEST_CORPUS" -w "$LAB_TMP" || fail "test_corpus -w failed"
 lab_vxfwd_start "$LAB_TMP/corpus.rules" corpus$$
 lab_wait_nexthop 172.30.82.95
 lab_wait_nexthop 172.30.82.96
+lab_wait_nexthop fd00:82::5
 lab_maps counters >"$LAB_TMP/base.json" || fail "cannot read the pinned counters"
 # Outer MACs fitted to the wire, every other byte as the corpus built it
 # (tcprewrite would "fix" the malformed headers the corpus is made of).
@@ -56,7 +59,7 @@ lab_capture_stop ens5wire
 lab_maps counters --base "$LAB_TMP/base.json" >"$LAB_TMP/delta.json"
 "$LAB_PY" - "$LAB_TMP/corpus.expect" "$LAB_TMP/delta.json" "$LAB_TMP/collector.pcap" <<'PY' ||
 import json, sys
-from scapy.all import rdpcap, Ether, IP
+from scapy.all import rdpcap, Ether, IP, IPv6
 
 want = {}
 for line in open(sys.argv[1]):
@@ -74,13 +77,14 @@ for name in sorted(c):
         print("  %-22s expected %5d, counted %5d%s" % (name, exp, got, "" if ok else "  <- wrong"))
     bad += not ok
 at = [p for p in rdpcap(sys.argv[3])
-      if Ether in p and IP in p and p[IP].dst in ("172.30.82.95", "172.30.82.96")]
+      if Ether in p and ((IP in p and p[IP].dst in ("172.30.82.95", "172.30.82.96")) or
+                         (IPv6 in p and p[IPv6].dst == "fd00:82::5" and p[IPv6].nh != 58))]
 print("collector: %d frames from vxfwd, the corpus forwards %d" % (len(at), want.get("FORWARD", 0)))
 bad += len(at) != want.get("FORWARD", 0)
 sys.exit(1 if bad else 0)
 PY
 	fail "the lab's counters or the collector disagree with the corpus"
-lab_leakcheck "$LAB_TMP/ens5wire.pcap" --addr 172.30.82.96 ||
+lab_leakcheck "$LAB_TMP/ens5wire.pcap" --addr 172.30.82.96 --addr fd00:82::5 ||
 	fail "mirror-derived frames left through ens5"
 lab_maps check --base "$LAB_TMP/base.json" || fail "counter invariant broken"
 lab_vxfwd_stop

@@ -40,8 +40,9 @@ enum corpus_bound {
 	CB_OUTER_UDP_END = 0, /* shorter: not recognisable as mirror traffic */
 	CB_VXLAN_END,	      /* VXLAN header incomplete */
 	CB_INNER_ETH_END,     /* inner Ethernet header incomplete */
-	CB_INNER_IP_END,      /* inner IPv4 header (options included) incomplete */
-	CB_FRAME_END,	      /* inner IPv4 total length not all there */
+	CB_INNER_IP_END,      /* inner IPv4 header (options included), or fixed IPv6
+				 header, incomplete */
+	CB_FRAME_END,	      /* inner IPv4 total length (IPv6: payload) not all there */
 	CB_MAX,
 };
 

@@ -5,7 +5,9 @@
  * Every kind of hostile mirror frame has cases here: truncations, VXLAN
  * flags and VNIs, outer options, fragments and lengths, inner options,
  * header lengths, total lengths, fragments, TTL and checksums, non-IPv4
- * inner frames, VLAN tags, UDP checksum 0, TCP options and jumbo frames;
+ * inner frames, VLAN tags, UDP checksum 0, TCP options and jumbo frames,
+ * and inner IPv6 (extension headers, fragments, zero UDP checksums, payload
+ * lengths, jumbo frames);
  * the truncation sweeps cut frames at every length, which covers every
  * header boundary and every random offset of those shapes, outer and inner.
  */
@@ -28,9 +30,12 @@ const char corpus_rules[] =
 	HX_RULES_DNS_SSH
 	"forward nested udp from @exporters to port 4789 dnat 172.30.82.96\n"
 	"forward unicast udp from @exporters to 10.0.0.0/8 port 7000 "
-	"dnat 172.30.82.96\n";
+	"dnat 172.30.82.96\n"
+	"set exporters6 { 2001:db8:1::/64 }\n"
+	"forward dns6 udp from @exporters6 to port 31765 dnat fd00:82::5 port 8081\n"
+	"forward ssh6 tcp from @exporters6 to port 22 dnat fd00:82::5 port 2222\n";
 
-const char *const corpus_nexthops[] = {"172.30.82.95", "172.30.82.96", NULL};
+const char *const corpus_nexthops[] = {"172.30.82.95", "172.30.82.96", "fd00:82::5", NULL};
 
 /* ---- bytes the builder has no knob for ---------------------------------- */
 
@@ -199,6 +204,13 @@ static int fix_outer_padding_garbage(struct pkt *p)
 #define DNS	      FWD("dns", "172.30.82.95", 8081)
 #define SSH	      FWD("ssh", "172.30.82.95", 2222)
 #define INNER_MIN     42 /* 14 + 20 + 8 */
+#define DNS6	      FWD("dns6", "fd00:82::5", 8081)
+#define SSH6	      FWD("ssh6", "fd00:82::5", 2222)
+#define INNER6_MIN    62 /* 14 + 40 + 8 */
+#define HBH	      0
+#define RTG	      43
+#define FRG	      44
+#define DST	      60
 #define OUTER_LEN     .want = VXFWD_C_DROP_OUTER_LEN
 /* Outer UDP length and IPv4 total length of a frame with `pl` payload bytes. */
 #define O_UDP(pl) (8 + 8 + INNER_MIN + (pl))
@@ -389,7 +401,9 @@ const struct corpus_case corpus_cases[] = {
 	{"inner-icmp", {.i_proto = ICMP, .payload = 8}, .want = VXFWD_C_DROP_INNER_PROTO},
 
 	/* inner not IPv4 */
-	{"inner-ipv6", {.i_ethertype = ETH_P_IPV6}, .want = VXFWD_C_DROP_INNER_NOT_IP},
+	{"inner-ipv6-ethertype-ipv4-header",
+	 {.i_ethertype = ETH_P_IPV6},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
 	{"inner-arp", {.i_ethertype = ETH_P_ARP}, .want = VXFWD_C_DROP_INNER_NOT_IP},
 	{"inner-8023-length", {.i_ethertype = 0x0050}, .want = VXFWD_C_DROP_INNER_NOT_IP},
 	{"inner-8021q", {.i_vlan = 100}, .want = VXFWD_C_DROP_INNER_NOT_IP},
@@ -463,6 +477,50 @@ const struct corpus_case corpus_cases[] = {
 	{"geneve-inner-truncated",
 	 {.g_on = 1, .payload = 50, .cut = 10},
 	 .want = VXFWD_C_DROP_INNER_TRUNCATED},
+
+	/* inner IPv6 */
+	{"ipv6-udp", {.i6 = 1, .payload = 20}, DNS6},
+	{"ipv6-tcp", {.i6 = 1, .i_proto = TCP, .dport = 22, .payload = 20}, SSH6},
+	{"ipv6-hop-limit-255", {.i6 = 1, .i6_hlim = 255, .payload = 1}, DNS6},
+	{"ipv6-hop-by-hop", {.i6 = 1, .i6_n_ext = 1, .i6_ext = {HBH}}, DNS6},
+	{"ipv6-dstopts", {.i6 = 1, .i6_n_ext = 1, .i6_ext = {DST}, .i_proto = TCP, .dport = 22},
+	 SSH6},
+	{"ipv6-four-ext", {.i6 = 1, .i6_n_ext = 4, .i6_ext = {HBH, DST, DST, DST}}, DNS6},
+	{"ipv6-five-ext",
+	 {.i6 = 1, .i6_n_ext = 5, .i6_ext = {HBH, DST, DST, DST, DST}},
+	 .want = VXFWD_C_DROP_INNER6_EXT},
+	{"ipv6-routing", {.i6 = 1, .i6_n_ext = 1, .i6_ext = {RTG}}, .want = VXFWD_C_DROP_INNER6_EXT},
+	{"ipv6-dstopts-routing",
+	 {.i6 = 1, .i6_n_ext = 2, .i6_ext = {DST, RTG}},
+	 .want = VXFWD_C_DROP_INNER6_EXT},
+	{"ipv6-fragment", {.i6 = 1, .i6_n_ext = 1, .i6_ext = {FRG}}, .want = VXFWD_C_DROP_INNER_FRAG},
+	{"ipv6-hop-by-hop-fragment",
+	 {.i6 = 1, .i6_n_ext = 2, .i6_ext = {HBH, FRG}, .i_proto = TCP},
+	 .want = VXFWD_C_DROP_INNER_FRAG},
+	{"ipv6-udp-zero-csum", {.i6 = 1, .udp_csum0 = 1, .payload = 20},
+	 .want = VXFWD_C_DROP_INNER6_UDP_ZERO_CSUM},
+	{"ipv6-udp-zero-csum-hop-by-hop",
+	 {.i6 = 1, .udp_csum0 = 1, .i6_n_ext = 1, .i6_ext = {HBH}},
+	 .want = VXFWD_C_DROP_INNER6_UDP_ZERO_CSUM},
+	{"ipv6-icmpv6", {.i6 = 1, .i_proto = 58}, .want = VXFWD_C_DROP_INNER_PROTO},
+	{"ipv6-no-next-header", {.i6 = 1, .i_proto = 59}, .want = VXFWD_C_DROP_INNER_PROTO},
+	{"ipv6-version-15", {.i6 = 1, .i_ver = 0xf}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"ipv6-plen-65535", {.i6 = 1, .i6_plen = 0xffff}, .want = VXFWD_C_DROP_INNER_TRUNCATED},
+	{"ipv6-plen-short-of-udp", {.i6 = 1, .i6_plen = 7, .pad = 1},
+	 .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"ipv6-plen-short-of-ext", {.i6 = 1, .i6_n_ext = 2, .i6_ext = {HBH, DST}, .i6_plen = 12,
+	  .pad = 12}, .want = VXFWD_C_DROP_INNER_MALFORMED},
+	{"ipv6-padding-stripped", {.i6 = 1, .payload = 3, .pad = 40}, DNS6},
+	{"ipv6-src-not-allowed", {.i6 = 1, .src = "2001:db8:2::1"},
+	 .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"ipv6-src-v4-mapped", {.i6 = 1, .src = "::ffff:198.51.100.10"},
+	 .want = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	{"ipv6-jumbo-9014-udp", {.i6 = 1, .payload = 9000 - 48}, DNS6},
+	{"ipv6-jumbo-9014-tcp", {.i6 = 1, .i_proto = TCP, .dport = 22, .payload = 9000 - 60}, SSH6},
+	{"ipv6-jumbo-9216-largest", {.i6 = 1, .payload = VXFWD_MAX_FRAME - INNER6_MIN}, DNS6},
+	{"ipv6-jumbo-9217-too-big",
+	 {.i6 = 1, .payload = VXFWD_MAX_FRAME - INNER6_MIN + 1},
+	 .want = VXFWD_C_DROP_TOO_BIG},
 };
 
 const size_t corpus_n_cases = T_ARRAY_SIZE(corpus_cases);
@@ -498,6 +556,29 @@ const struct corpus_sweep corpus_sweeps[] = {
 	 .band = {VXFWD_C_PASS, VXFWD_C_DROP_VXLAN_HDR, VXFWD_C_DROP_INNER_MALFORMED,
 		  VXFWD_C_DROP_INNER_MALFORMED, VXFWD_C_DROP_INNER_TRUNCATED},
 	 .full = VXFWD_C_DROP_SRC_NOT_ALLOWED},
+	/* inner IPv6: cuts in the fixed header are malformed, after it truncated */
+	{"ipv6-udp-64", {.i6 = 1, .payload = 64 - INNER6_MIN + 10}, BANDS_FWD},
+	{"ipv6-tcp-ext",
+	 {.i6 = 1, .i_proto = TCP, .dport = 22, .i6_n_ext = 3, .i6_ext = {HBH, DST, DST},
+	  .payload = 30},
+	 BANDS_FWD},
+	{"ipv6-jumbo-9014", {.i6 = 1, .payload = 9000 - 48}, BANDS_FWD},
+	{"ipv6-udp-zero-csum",
+	 {.i6 = 1, .udp_csum0 = 1, .payload = 12},
+	 .band = {VXFWD_C_PASS, VXFWD_C_DROP_VXLAN_HDR, VXFWD_C_DROP_INNER_MALFORMED,
+		  VXFWD_C_DROP_INNER_MALFORMED, VXFWD_C_DROP_INNER_TRUNCATED},
+	 .full = VXFWD_C_DROP_INNER6_UDP_ZERO_CSUM},
+	{"ipv6-fragment",
+	 {.i6 = 1, .i6_n_ext = 1, .i6_ext = {FRG}, .payload = 12},
+	 .band = {VXFWD_C_PASS, VXFWD_C_DROP_VXLAN_HDR, VXFWD_C_DROP_INNER_MALFORMED,
+		  VXFWD_C_DROP_INNER_MALFORMED, VXFWD_C_DROP_INNER_TRUNCATED},
+	 .full = VXFWD_C_DROP_INNER_FRAG},
+	{"ipv6-udp-lost",
+	 {.i6 = 1, .payload = 20},
+	 .band = {VXFWD_C_PASS, VXFWD_C_DROP_OUTER_LEN, VXFWD_C_DROP_OUTER_LEN,
+		  VXFWD_C_DROP_OUTER_LEN, VXFWD_C_DROP_OUTER_LEN},
+	 .full = VXFWD_C_FORWARD,
+	 .lost = 1},
 	{"inner-arp",
 	 {.i_ethertype = ETH_P_ARP, .payload = 8},
 	 .band = {VXFWD_C_PASS, VXFWD_C_DROP_VXLAN_HDR, VXFWD_C_DROP_INNER_MALFORMED,
@@ -549,7 +630,7 @@ int corpus_bounds(const struct pkt_spec *s, size_t bound[CB_MAX])
 	bound[CB_OUTER_UDP_END] = ETH_HLEN + 20 + s->o_opts + 8;
 	bound[CB_VXLAN_END] = p.inner_off;
 	bound[CB_INNER_ETH_END] = p.inner_off + ETH_HLEN;
-	bound[CB_INNER_IP_END] = p.inner_off + ETH_HLEN + (ip[0] & 0xf) * 4;
+	bound[CB_INNER_IP_END] = p.inner_off + ETH_HLEN + (s->i6 ? 40 : (ip[0] & 0xf) * 4);
 	bound[CB_FRAME_END] = p.inner_off + p.inner_len;
 	return 0;
 }

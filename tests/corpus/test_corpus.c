@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
@@ -43,6 +44,20 @@ struct t {
 static struct pkt pkt_buf;
 static __u8 exp_buf[HX_OUT_MAX];
 
+/* The forwarded frame of `p` to `nat` (either family), into exp_buf. */
+static int expect(const struct pkt *p, const char *nat, __u16 nat_port)
+{
+	struct in6_addr a6;
+
+	if (!strchr(nat, ':'))
+		return pkt_expect(p->buf + p->inner_off, p->inner_len, hx_addr(nat), nat_port,
+				  hx_nh_mac, hx_egress_mac, exp_buf);
+	if (inet_pton(AF_INET6, nat, &a6) != 1)
+		return -EINVAL;
+	return pkt_expect6(p->buf + p->inner_off, p->inner_len, a6.s6_addr, nat_port, hx_nh_mac,
+			   hx_egress_mac, exp_buf);
+}
+
 /*
  * Run frame `p` and check it lands in `want`; FORWARD frames must come out
  * as pkt_expect() computes them for (nat, nat_port) through rule `rule`.
@@ -56,8 +71,7 @@ static void run_one(struct t *t, const char *name, const struct pkt *p, enum vxf
 
 	t->rep.cases++;
 	t->hist[want]++;
-	if (want == VXFWD_C_FORWARD && pkt_expect(p->buf + p->inner_off, p->inner_len, hx_addr(nat),
-						  nat_port, hx_nh_mac, hx_egress_mac, exp_buf)) {
+	if (want == VXFWD_C_FORWARD && expect(p, nat, nat_port)) {
 		fail(t, name, "cannot compute the expected frame");
 		return;
 	}
@@ -101,7 +115,9 @@ static void run_sweep(struct t *t, const struct corpus_sweep *s)
 {
 	size_t bound[CB_MAX], full, len;
 	struct pkt_spec spec;
-	int tcp = s->p.i_proto == IPPROTO_TCP; /* corpus_rules: "ssh", else "dns" */
+	/* corpus_rules: "ssh" or "dns", "ssh6" or "dns6" for inner IPv6 */
+	int tcp = s->p.i_proto == IPPROTO_TCP;
+	const char *rule = s->p.i6 ? (tcp ? "ssh6" : "dns6") : (tcp ? "ssh" : "dns");
 	char name[160];
 	int ret;
 
@@ -122,8 +138,8 @@ static void run_sweep(struct t *t, const struct corpus_sweep *s)
 			return;
 		}
 		snprintf(name, sizeof(name), "sweep-%s-cut-%zu", s->name, len);
-		run_one(t, name, &pkt_buf, sweep_want(s, bound, len), tcp ? "ssh" : "dns",
-			"172.30.82.95", tcp ? 2222 : 8081);
+		run_one(t, name, &pkt_buf, sweep_want(s, bound, len), rule,
+			s->p.i6 ? "fd00:82::5" : "172.30.82.95", tcp ? 2222 : 8081);
 	}
 }
 

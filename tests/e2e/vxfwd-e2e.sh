@@ -21,17 +21,19 @@ set -u
 
 ALL_TESTS="forward no_leak_ens5 tcpdump_sensor xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay \
 kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers qdisc_bypass keep_attached \
-geneve"
+geneve forward_ipv6"
 
 LAB_RULES=$LAB_DIR/rules/lab.rules
 GENEVE_RULES=$LAB_DIR/rules/geneve.rules
 AWS_RULES=$LAB_DIR/rules/aws.rules
+LAB_RULES6=$LAB_DIR/rules/lab6.rules
 VXFWD_PCAPS=${VXFWD_PCAPS:-$LAB_SRCDIR/../shared/pcaps}
 AWS_PCAP=$VXFWD_PCAPS/aws-traffic-mirror-ssh-dns-ntp.pcap
 
 FORWARD_MIX=udp:70,tcp:70,udp0:10
 BAD_MIX=udp:10,tcp:10,bad-src:4,bad-vni:4,bad-port:4,bad-trunc:4,bad-frag:4,bad-frag2:4
 EXTRA_MIX=udp:5,ipopt:5,bad-csum:3,bad-icmp:3,bad-arp:3,bad-flag:3
+FORWARD6_MIX=udp:30,tcp:30,udp6:50,tcp6:50,udp6-hbh:10,bad-src:4,bad6-src:6,bad6-udp0:6,bad6-frag:6,bad6-rtg:6
 
 fail()
 {
@@ -330,6 +332,41 @@ test_bad_kinds_extra()
 		fail "collector: dropped kinds arrived or allowed frames are missing"
 	lab_leakcheck "$LAB_TMP/ens5wire.pcap" || fail "mirror-derived frames left through ens5"
 	expect_kinds "$LAB_TMP/extra.json"
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# IPv4 and IPv6 mirror traffic mixed, IPv6 on the egress side: every
+# allowed IPv6 frame arrives exactly once at the collector with its
+# destination and port rewritten, valid checksums and its hop limit; every
+# dropped kind lands in its own counter; nothing leaves ens5 (IPv6
+# included); the counters add up.
+test_forward_ipv6()
+{
+	[ -n "$LAB_TMP" ] || { lab_require; lab_init; }
+	lab_up
+	lab_ipv6_egress
+	lab_vxfwd_start "$LAB_RULES6"
+	lab_wait_nexthop "$LAB_COLLECTOR_ADDR"
+	lab_wait_nexthop "$LAB_COLLECTOR_ADDR6"
+	lab_maps nexthop
+	lab_maps counters >"$LAB_TMP/base.json" || fail "cannot read the pinned counters"
+	captures_start
+	gen_send fwd6 "$FORWARD6_MIX"
+	captures_stop
+	echo "IPv6 frames to forward: $(count_kinds "$LAB_TMP/fwd6.json" '(udp6|tcp6).*')"
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/fwd6.json" ||
+		fail "collector: the forwarded frames are not exactly the expected ones"
+	lab_verify "$LAB_TMP/ens6.pcap" "$LAB_TMP/fwd6.json" --label "tcpdump -i ens6" ||
+		fail "ens6: the frames sent are not exactly the expected ones"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" --addr $LAB_COLLECTOR_ADDR6 ||
+		fail "mirror-derived frames left through ens5"
+	expect_kinds "$LAB_TMP/fwd6.json"
+	"$VXFWD" status -n "$LAB_VXFWD_NAME" | grep "next hop" ||
+		fail "vxfwd status shows no next hops"
+	nsenter --net=/run/netns/"$LAB_NS_S" "$VXFWD" status -n "$LAB_VXFWD_NAME" |
+		grep -q "next hop $LAB_COLLECTOR_ADDR6: [0-9a-f:]*, neighbour" ||
+		fail "vxfwd status does not show the IPv6 next hop resolved"
 	check_invariants
 	lab_vxfwd_stop
 }

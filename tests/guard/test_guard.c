@@ -45,7 +45,8 @@
 static const char rules_a[] = "ingress ens5 { vxlan port 4789; vni 1 }\n"
 			      "egress ens6\n"
 			      "forward a udp from any to port 31765 dnat 172.30.82.95 port 8081\n"
-			      "forward b tcp from any to port 22 dnat 172.30.82.96\n";
+			      "forward b tcp from any to port 22 dnat 172.30.82.96\n"
+			      "forward a6 udp from any to port 31765 dnat fd00:82::5 port 8081\n";
 
 static const char rules_b[] = "ingress ens5 { vxlan port 4789; vni 1 }\n"
 			      "egress ens6\n"
@@ -67,11 +68,14 @@ static void fail(const char *fmt, ...)
 	failed++;
 }
 
-/* An Ethernet/IPv4/UDP frame to `dst`, optionally 802.1Q-tagged or not IP. */
+/*
+ * An Ethernet/IPv4/UDP frame to `dst` (IPv6 when it has a colon), optionally
+ * 802.1Q-tagged or not IP.
+ */
 static size_t frame(__u8 *b, const char *dst, int vlan, __u16 ethertype)
 {
 	static struct pkt p;
-	struct pkt_spec s = {.dst = dst, .payload = 18};
+	struct pkt_spec s = {.dst = dst, .payload = 18, .i6 = strchr(dst, ':') != NULL};
 	size_t n = 0;
 
 	pkt_build(&s, &p);
@@ -183,6 +187,11 @@ static const struct gcase cases_a[] = {
 	{"other-address", "172.30.82.94", 0, 0, 0},
 	{"later-generation-target", "172.30.82.50", 0, 0, 0},
 	{"ipv6-ethertype", "172.30.82.95", 0, ETH_P_IPV6, 0},
+	{"ipv6-dnat-target", "fd00:82::5", 0, 0, 1},
+	{"ipv6-dnat-target-8021q", "fd00:82::5", 1, 0, 1},
+	{"ipv6-other-address", "fd00:82::6", 0, 0, 0},
+	{"ipv6-v4-mapped-target", "::ffff:172.30.82.95", 0, 0, 0},
+	{"ipv4-zero-address", "0.0.0.0", 0, 0, 0},
 	{"arp-ethertype", "172.30.82.95", 0, ETH_P_ARP, 0},
 	{"icmp-port-unreachable-quoting-vxlan", NULL, 0, 0, 1, 1, 3, IPPROTO_UDP, 4789, 0},
 	{"icmp-port-unreachable-options-quoting-vxlan", NULL, 0, 0, 1, 1, 3, IPPROTO_UDP, 4789, 6},
@@ -196,6 +205,7 @@ static const struct gcase cases_a[] = {
 
 static const struct gcase cases_b[] = {
 	{"old-target-released", "172.30.82.95", 0, 0, 0},
+	{"ipv6-old-target-released", "fd00:82::5", 0, 0, 0},
 	{"new-target", "172.30.82.50", 0, 0, 1},
 };
 

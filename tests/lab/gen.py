@@ -23,7 +23,18 @@ number.  Kinds (--mix KIND:COUNT,...):
   bad-arp    inner ARP                               -> DROP_INNER_NOT_IP
   bad-flag   VXLAN I flag clear                      -> DROP_VXLAN_HDR
 
-The rules these kinds assume are tests/lab/rules/lab.rules.
+Inner IPv6 (2001:db8:1::10, ::11 allowed; DNAT target fd00:82::95):
+
+  udp6       allowed source, UDP to port 31765       -> FORWARD, dnat :8081
+  tcp6       allowed source, TCP to port 31766       -> FORWARD, dnat :8082
+  udp6-hbh   UDP after a hop-by-hop options header   -> FORWARD
+  bad6-src   source in no set                        -> DROP_SRC_NOT_ALLOWED
+  bad6-udp0  UDP checksum 0 (not allowed in IPv6)    -> DROP_INNER6_UDP_ZERO_CSUM
+  bad6-frag  fragment header                         -> DROP_INNER_FRAG
+  bad6-rtg   routing header                          -> DROP_INNER6_EXT
+
+The rules these kinds assume are tests/lab/rules/lab.rules (IPv4 kinds)
+and tests/lab/rules/lab6.rules (both).
 
 With --geneve-port, every frame arrives as it does behind an AWS Gateway
 Load Balancer endpoint: outer Ethernet/IPv4/UDP to that port/GENEVE (VNI,
@@ -36,7 +47,8 @@ import random
 import struct
 import sys
 
-from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPOption_NOP, Raw
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, IPOption_NOP, IPv6,
+                       IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw)
 from scapy.contrib.geneve import GENEVE, GeneveOptions
 from scapy.layers.vxlan import VXLAN
 
@@ -46,6 +58,10 @@ ALLOWED = ["198.51.100.10", "198.51.100.11"] + ["203.0.113.%d" % i for i in rang
 NOT_ALLOWED = "192.0.2.77"
 ORIG_DST = "10.20.30.40"
 NAT_ADDR = "172.30.82.95"
+ALLOWED6 = ["2001:db8:1::10", "2001:db8:1::11"]
+NOT_ALLOWED6 = "2001:db8:99::77"
+ORIG_DST6 = "2001:db8:ff::40"
+NAT_ADDR6 = "fd00:82::95"
 UDP_PORT, UDP_NAT = 31765, 8081
 TCP_PORT, TCP_NAT = 31766, 8082
 OTHER_PORT = 31999
@@ -77,7 +93,41 @@ KINDS = {
     "bad-icmp": ("DROP_INNER_PROTO", "icmp", None, None, None),
     "bad-arp": ("DROP_INNER_NOT_IP", "arp", None, None, None),
     "bad-flag": ("DROP_VXLAN_HDR", "udp", None, UDP_PORT, None),
+    "udp6": ("FORWARD", "udp", None, UDP_PORT, UDP_NAT),
+    "tcp6": ("FORWARD", "tcp", None, TCP_PORT, TCP_NAT),
+    "udp6-hbh": ("FORWARD", "udp", None, UDP_PORT, UDP_NAT),
+    "bad6-src": ("DROP_SRC_NOT_ALLOWED", "udp", NOT_ALLOWED6, UDP_PORT, None),
+    "bad6-udp0": ("DROP_INNER6_UDP_ZERO_CSUM", "udp", None, UDP_PORT, None),
+    "bad6-frag": ("DROP_INNER_FRAG", "udp", None, UDP_PORT, None),
+    "bad6-rtg": ("DROP_INNER6_EXT", "udp", None, UDP_PORT, None),
 }
+
+
+def is_v6(kind):
+    return kind.startswith(("udp6", "tcp6", "bad6"))
+
+
+def inner_packet6(kind, seq, size, rnd, marker):
+    """An inner IPv6 frame of `size` bytes of IPv6 packet."""
+    _, proto, src, dport, _ = KINDS[kind]
+    ext = {"udp6-hbh": IPv6ExtHdrHopByHop(), "bad6-frag": IPv6ExtHdrFragment(m=1, id=seq),
+           "bad6-rtg": IPv6ExtHdrRouting(addresses=[ORIG_DST6])}.get(kind)
+    ip = IPv6(src=src or rnd.choice(ALLOWED6), dst=ORIG_DST6, hlim=64 - seq % 7,
+              fl=seq & 0xFFFFF)
+    hdr = 40 + (len(bytes(ext)) if ext is not None else 0)
+    sport = 20000 + seq % 40000
+    if proto == "udp":
+        l4 = UDP(sport=sport, dport=dport)
+        room = size - hdr - 8
+        if kind == "bad6-udp0":
+            l4.chksum = 0
+    else:
+        l4 = TCP(sport=sport, dport=dport, flags="PA", seq=rnd.getrandbits(32),
+                 ack=rnd.getrandbits(32), window=501)
+        room = size - hdr - 20
+    pkt = ip / ext / l4 if ext is not None else ip / l4
+    pkt = pkt / Raw(payload(marker, seq, kind, room))
+    return Ether(src=INNER_SRC_MAC, dst=INNER_DST_MAC, type=vxlab.ETH_P_IPV6) / Raw(bytes(pkt))
 
 
 def payload(marker, seq, kind, room):
@@ -87,6 +137,8 @@ def payload(marker, seq, kind, room):
 
 
 def inner_packet(kind, seq, size, rnd, marker):
+    if is_v6(kind):
+        return inner_packet6(kind, seq, size, rnd, marker)
     _, proto, src, dport, _ = KINDS[kind]
     src = src or rnd.choice(ALLOWED)
     sport = 20000 + seq % 40000
@@ -151,14 +203,15 @@ def entry_for(kind, seq, inner):
     counter, proto, _, _, nat_port = KINDS[kind]
     e = {"seq": seq, "kind": kind, "counter": counter, "inner_len": len(inner)}
     etype = struct.unpack("!H", inner[12:14])[0]
-    if etype != vxlab.ETH_P_IP:
+    if etype not in (vxlab.ETH_P_IP, vxlab.ETH_P_IPV6):
         return e
     ip = inner[14:]
     # A truncated packet has no complete fingerprint; the marker finds it.
     e["fp"] = vxlab.fingerprint(ip) if kind != "bad-trunc" else None
     if counter == "FORWARD":
         p = vxlab.parse_inner(inner)
-        e.update({"nat_addr": NAT_ADDR, "nat_port": nat_port, "src": p["src"],
+        e.update({"nat_addr": NAT_ADDR6 if is_v6(kind) else NAT_ADDR,
+                  "nat_port": nat_port, "src": p["src"], "family": 6 if is_v6(kind) else 4,
                   "sport": p["sport"], "proto": p["proto"], "ttl": p["ttl"],
                   "ip_len": len(p["ip"]),
                   "l4_csum_zero": kind == "udp0"})

@@ -5,12 +5,14 @@
 Reads a capture taken on the MIRROR side of the ens5 wire (the mirror
 namespace's eth0, direction in: only what the sensor sent) and counts
 frames that carry the run marker, frames to or from a DNAT target or any
-other listed address (IPv4 or ARP), and ICMP errors quoting mirror traffic
-(UDP to a VXLAN port, or the marker).  Exit 0 when all counts are 0.
+other listed address (IPv4, ARP, IPv6, or an IPv6 neighbour solicitation
+or advertisement naming it), and ICMP errors quoting mirror traffic (UDP
+to a VXLAN port, or the marker).  Exit 0 when all counts are 0.
 """
 
 import argparse
 import collections
+import ipaddress
 import json
 import struct
 import sys
@@ -45,7 +47,7 @@ def main():
     args = ap.parse_args()
 
     markers = [vxlab.marker_bytes(m) for m in args.marker]
-    addrs = {bytes(int(x) for x in a.split(".")) for a in args.addr}
+    addrs = {ipaddress.ip_address(a).packed for a in args.addr}
     ports = set(args.vxlan_port or [4789])
     kinds = collections.Counter()
     leaks = collections.Counter()
@@ -75,6 +77,21 @@ def main():
             if ip[9] == vxlab.IPPROTO_ICMP and icmp_quotes_mirror(ip, ihl, ports, markers):
                 why.append("ICMP %s quoting mirror traffic" % ICMP_ERRORS[ip[ihl]])
                 leaks["icmp"] += 1
+        elif etype == vxlab.ETH_P_IPV6 and len(frame) >= 54:
+            ip6 = frame[14:]
+            off, proto = vxlab.ipv6_l4(ip6)
+            kinds["ipv6 next header %d" % proto] += 1
+            if ip6[8:24] in addrs or ip6[24:40] in addrs:
+                why.append("IPv6 %s -> %s" % (ipaddress.ip_address(ip6[8:24]),
+                                              ipaddress.ip_address(ip6[24:40])))
+                leaks["addr"] += 1
+            elif proto == vxlab.IPPROTO_ICMPV6 and off is not None and \
+                    len(ip6) >= off + 24 and ip6[off] in (135, 136) and \
+                    ip6[off + 8:off + 24] in addrs:
+                why.append("neighbour %s for %s" % (
+                    "solicitation" if ip6[off] == 135 else "advertisement",
+                    ipaddress.ip_address(ip6[off + 8:off + 24])))
+                leaks["addr"] += 1
         else:
             kinds["ethertype 0x%04x" % etype] += 1
         if why:

@@ -13,6 +13,11 @@
 #                      |
 #   collector (vxfcID) eth0 172.30.82.95/23, MTU 9001, UDP 8081 / TCP 8082
 #
+# IPv6 is off everywhere (no router solicitations or MLD reports in the
+# evidence) unless lab_ipv6_egress() turns it on for the egress side: br0
+# fd00:82::192/64 and the collector's eth0 fd00:82::95/64; ens5 stays
+# without IPv6.
+#
 # The LAB_* variables are this library's interface to the scripts that
 # source it (hence SC2034 above).  Everything started through lab_bg() and
 # every namespace is removed by lab_cleanup(), which lab_init() installs as
@@ -34,6 +39,9 @@ LAB_MIRROR_ADDR=172.30.82.20
 LAB_ENS5_ADDR=172.30.82.108
 LAB_BR0_ADDR=172.30.82.192
 LAB_COLLECTOR_ADDR=172.30.82.95
+LAB_PLEN6=64
+LAB_BR0_ADDR6=fd00:82::192
+LAB_COLLECTOR_ADDR6=fd00:82::95
 LAB_VXLAN_PORT=4789
 LAB_UDP_PORT=8081
 LAB_TCP_PORT=8082
@@ -322,6 +330,21 @@ lab_up()
 	ip -n "$s" route get $LAB_MIRROR_ADDR | grep -q 'dev ens5' ||
 		lab_die "sensor: route to the mirror source does not use ens5"
 	lab_log "up: mirror $m ($LAB_MIRROR_MAC), sensor $s (ens5 $LAB_ENS5_MAC, ens6 $LAB_ENS6_MAC), collector $c ($LAB_COLLECTOR_MAC)"
+}
+
+# IPv6 on the egress side of a lab_up() lab: br0 and the collector's eth0
+# (addresses without duplicate address detection, so nothing waits), no
+# router solicitations.  ens5 keeps IPv6 off.
+lab_ipv6_egress()
+{
+	local s=$LAB_NS_S c=$LAB_NS_C
+
+	lab_sysctl "$s" net.ipv6.conf.br0.disable_ipv6=0 net.ipv6.conf.br0.router_solicitations=0
+	lab_sysctl "$c" net.ipv6.conf.eth0.disable_ipv6=0 net.ipv6.conf.eth0.router_solicitations=0
+	ip -n "$s" addr add $LAB_BR0_ADDR6/$LAB_PLEN6 dev br0 nodad &&
+		ip -n "$c" addr add $LAB_COLLECTOR_ADDR6/$LAB_PLEN6 dev eth0 nodad ||
+		lab_die "egress IPv6: cannot add the addresses"
+	lab_log "egress IPv6: br0 $LAB_BR0_ADDR6, collector $LAB_COLLECTOR_ADDR6"
 }
 
 # Listener on the collector: UDP 8081 and TCP 8082, counts what it gets.

@@ -5,7 +5,7 @@ against a manifest written by gen.py or aws.py.
 
 Every frame the manifest says FORWARD must be there exactly once, with:
 Ethernet source = ens6's MAC and destination = the collector's MAC, a valid
-IPv4 header checksum, the DNAT address and port, a valid L4 checksum (a UDP
+IPv4 header checksum (IPv6: the hop limit it was sent with), the DNAT address and port, a valid L4 checksum (a UDP
 checksum of 0 stays 0), nothing beyond the IP total length, and source
 address, source port, TTL, ID, options and payload unchanged (the
 fingerprint).  No frame of another kind may be there, nor any IPv4 frame
@@ -28,8 +28,10 @@ def check_frame(d, e, args):
         errs.append("Ethernet destination %s, expected %s" % (d["eth_dst"], args.eth_dst))
     if d["trailer"]:
         errs.append("%d bytes after the IP total length" % d["trailer"])
-    if not vxlab.ipv4_header_ok(d["ip"]):
+    if not d.get("v6") and not vxlab.ipv4_header_ok(d["ip"]):
         errs.append("bad IPv4 header checksum")
+    if d.get("v6") and d["ttl"] != e["ttl"]:
+        errs.append("hop limit %d, sent with %d" % (d["ttl"], e["ttl"]))
     if d["dst"] != e["nat_addr"]:
         errs.append("destination %s, expected DNAT %s" % (d["dst"], e["nat_addr"]))
     if e.get("nat_port") is not None and d["dport"] != e["nat_port"]:
@@ -93,7 +95,8 @@ def main():
     foreign = non_ip = valid = 0
     for n, frame in enumerate(vxlab.read_pcap(args.pcap), 1):
         d = vxlab.parse_inner(frame)
-        if d is None:
+        if d is None or (d.get("v6") and d["proto"] == vxlab.IPPROTO_ICMPV6):
+            # ARP and IPv6 neighbour discovery of the egress link
             non_ip += 1
             continue
         if d["malformed"]:

@@ -8,10 +8,15 @@ that the verifier does not share a decoder with the generator.
 """
 
 import hashlib
+import ipaddress
 import json
 import struct
 
 ETH_P_IP = 0x0800
+ETH_P_IPV6 = 0x86DD
+IPPROTO_ICMPV6 = 58
+# IPv6 extension headers walked to find the L4 header (hop-by-hop, options).
+IPV6_OPTS = (0, 60)
 ETH_P_ARP = 0x0806
 ETH_P_8021Q = 0x8100
 IPPROTO_ICMP = 1
@@ -75,14 +80,34 @@ def csum16(data):
     return s
 
 
+def ipv6_l4(ip6):
+    """(offset of the L4 header, protocol) of an IPv6 packet past hop-by-hop
+    and destination options; offset None when the chain runs out."""
+    tot = 40 + struct.unpack("!H", ip6[4:6])[0]
+    nh, off = ip6[6], 40
+    while nh in IPV6_OPTS:
+        if off + 8 > tot or off + 8 > len(ip6):
+            return None, nh
+        nh, off = ip6[off], off + (ip6[off + 1] + 1) * 8
+    return (off if off <= tot else None), nh
+
+
 def ipv4_header_ok(ip):
     ihl = (ip[0] & 0x0F) * 4
     return csum16(ip[:ihl]) == 0xFFFF
 
 
 def l4_csum_ok(ip):
-    """True when the TCP/UDP checksum of this IPv4 packet verifies.  A UDP
-    checksum of 0 means 'none' and is reported as None."""
+    """True when the TCP/UDP checksum of this IPv4 or IPv6 packet verifies.
+    A UDP checksum of 0 means 'none' and is reported as None (in IPv6 it is
+    not allowed: the caller counts None as wrong)."""
+    if ip[0] >> 4 == 6:
+        off, proto = ipv6_l4(ip)
+        seg = ip[off:40 + struct.unpack("!H", ip[4:6])[0]]
+        if proto == IPPROTO_UDP and seg[6:8] == b"\0\0":
+            return None
+        pseudo = ip[8:40] + struct.pack("!IxxxB", len(seg), proto)
+        return csum16(pseudo + seg) == 0xFFFF
     ihl = (ip[0] & 0x0F) * 4
     tot = struct.unpack("!H", ip[2:4])[0]
     proto = ip[9]
@@ -105,7 +130,10 @@ def fingerprint(ip):
     """Hash of an inner IPv4 packet without the fields DNAT may change:
     header checksum, destination address, L4 destination port and checksum.
     Everything else (source address and port, TTL, ID, options, payload)
-    must arrive unchanged, so it is in the hash."""
+    must arrive unchanged, so it is in the hash.  IPv6: the same without a
+    header checksum; the hop limit and extension headers are in the hash."""
+    if ip[0] >> 4 == 6:
+        return fingerprint6(ip)
     ihl = (ip[0] & 0x0F) * 4
     tot = struct.unpack("!H", ip[2:4])[0]
     b = bytearray(ip[:tot])
@@ -121,11 +149,54 @@ def fingerprint(ip):
     return hashlib.sha1(bytes(b)).hexdigest()
 
 
+def fingerprint6(ip6):
+    tot = 40 + struct.unpack("!H", ip6[4:6])[0]
+    b = bytearray(ip6[:tot])
+    b[24:40] = bytes(16)
+    off, proto = ipv6_l4(ip6)
+    if off is not None and proto in (IPPROTO_UDP, IPPROTO_TCP) and len(b) >= off + 4:
+        b[off + 2:off + 4] = b"\0\0"
+    if off is not None and proto == IPPROTO_UDP and len(b) >= off + 8:
+        b[off + 6:off + 8] = b"\0\0"
+    if off is not None and proto == IPPROTO_TCP and len(b) >= off + 18:
+        b[off + 16:off + 18] = b"\0\0"
+    return hashlib.sha1(bytes(b)).hexdigest()
+
+
+def parse_inner6(frame):
+    """Ethernet + IPv6 + TCP/UDP of a frame at the collector ("ttl": the hop
+    limit, "ihl": the offset of the L4 header)."""
+    ip = frame[14:]
+    if len(ip) < 40 or ip[0] >> 4 != 6 or 40 + struct.unpack("!H", ip[4:6])[0] > len(ip):
+        return {"malformed": True, "eth_src": mac_str(frame[6:12])}
+    tot = 40 + struct.unpack("!H", ip[4:6])[0]
+    off, proto = ipv6_l4(ip)
+    d = {
+        "malformed": False, "v6": True,
+        "eth_dst": mac_str(frame[0:6]), "eth_src": mac_str(frame[6:12]),
+        "ip": ip[:tot], "trailer": len(ip) - tot, "ihl": off, "proto": proto,
+        "ttl": ip[7], "src": str(ipaddress.ip_address(ip[8:24])),
+        "dst": str(ipaddress.ip_address(ip[24:40])),
+        "sport": None, "dport": None, "payload": b"",
+    }
+    seg = ip[off:tot] if off is not None else b""
+    if proto == IPPROTO_UDP and len(seg) >= 8:
+        d["sport"], d["dport"] = struct.unpack("!HH", seg[:4])
+        d["payload"] = seg[8:]
+    elif proto == IPPROTO_TCP and len(seg) >= 20:
+        d["sport"], d["dport"] = struct.unpack("!HH", seg[:4])
+        d["payload"] = seg[(seg[12] >> 4) * 4:]
+    return d
+
+
 def parse_inner(frame):
-    """Ethernet + IPv4 + TCP/UDP of a frame at the collector, or None."""
+    """Ethernet + IPv4 (or IPv6) + TCP/UDP of a frame at the collector, or
+    None for other ethertypes."""
     if len(frame) < 14 + 20:
         return None
     etype = struct.unpack("!H", frame[12:14])[0]
+    if etype == ETH_P_IPV6:
+        return parse_inner6(frame)
     if etype != ETH_P_IP:
         return None
     ip = frame[14:]

@@ -7,8 +7,9 @@ code under test.
   counters [--base FILE]   global counters (names from bpf/vxfwd_abi.h),
                            minus a baseline taken earlier, as JSON
   engine                   struct vxfwd_engine_stats, as JSON
-  nexthop [--valid ADDR]   next hops; with --valid, exit 1 unless ADDR has
-                           a valid MAC
+  nexthop [--valid ADDR]   next hops of both families (vxfwd_nexthop and
+                           vxfwd_nexthop6); with --valid, exit 1 unless
+                           ADDR (IPv4 or IPv6) has a valid MAC
   seen [--base FILE] N     exit 0 once XDP has seen N frames (since the
                            baseline)
   rx                       print how many frames XDP has seen
@@ -26,6 +27,7 @@ code under test.
 """
 
 import argparse
+import ipaddress
 import json
 import os
 import re
@@ -103,11 +105,13 @@ def read_engine(args):
 
 def read_nexthops(args):
     hops = {}
-    for item in dump(args.pins, "vxfwd_nexthop"):
-        addr = ".".join(str(b) for b in hexbytes(item["key"]))
-        val = hexbytes(item["value"])
-        hops[addr] = {"mac": ":".join("%02x" % b for b in val[:6]),
-                      "flags": struct.unpack("<H", val[6:8])[0]}
+    for name in ("vxfwd_nexthop", "vxfwd_nexthop6"):
+        for item in dump(args.pins, name):
+            key = bytes(hexbytes(item["key"]))
+            addr = str(ipaddress.ip_address(key))
+            val = hexbytes(item["value"])
+            hops[addr] = {"mac": ":".join("%02x" % b for b in val[:6]),
+                          "flags": struct.unpack("<H", val[6:8])[0]}
     return hops
 
 
@@ -132,7 +136,7 @@ def cmd_nexthop(args):
     print(" ".join("%s=%s/0x%x" % (a, h["mac"], h["flags"]) for a, h in sorted(hops.items()))
           or "no next hops")
     if args.valid:
-        h = hops.get(args.valid)
+        h = hops.get(str(ipaddress.ip_address(args.valid)))
         return 0 if h and h["flags"] & NH_F_VALID and h["mac"] != "00:00:00:00:00:00" else 1
     return 0
 

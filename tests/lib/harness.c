@@ -142,7 +142,15 @@ int hx_apply(struct hx *h, const char *name, const char *rules, const char *cons
 	vxfwd_ruleset_free(h->rs);
 	h->rs = rs;
 	for (i = 0; nexthops && nexthops[i]; i++) {
-		ret = maps_set_nexthop(&h->m, hx_addr(nexthops[i]), hx_nh_mac, VXFWD_NH_F_VALID);
+		if (strchr(nexthops[i], ':')) {
+			struct in6_addr a6 = {0};
+
+			inet_pton(AF_INET6, nexthops[i], &a6);
+			ret = maps_set_nexthop6(&h->m, a6.s6_addr, hx_nh_mac, VXFWD_NH_F_VALID);
+		} else {
+			ret = maps_set_nexthop(&h->m, hx_addr(nexthops[i]), hx_nh_mac,
+					       VXFWD_NH_F_VALID);
+		}
 		if (ret < 0) {
 			fprintf(stderr, "next hop %s: set: %s\n", nexthops[i], strerror(-ret));
 			return ret;

@@ -116,19 +116,38 @@ static __be32 addr_or(const char *s, const char *dflt)
 	return a.s_addr;
 }
 
-/* The inner IPv4 packet at `p`; returns its length as built. */
-static size_t build_inner_ip(const struct pkt_spec *s, __u8 *p)
+/* Sum of the IPv6 pseudo-header of an L4 segment of IPv6 header `ip6`. */
+static __u32 pseudo6_sum(const __u8 *ip6, __u8 proto, __u32 l4_len)
 {
-	__u8 proto = s->i_proto ? s->i_proto : IPPROTO_UDP;
-	size_t hlen, l4_len, i, l4h = proto == IPPROTO_TCP ? TCP_HLEN : UDP_HLEN;
-	__u16 tot;
-	__u8 *l4;
+	__u32 sum = 0;
+	int i;
 
-	l4_len = l4h + s->payload;
-	tot = s->i_tot_len ? s->i_tot_len : IP_HLEN + s->i_opts + l4_len;
-	hlen = put_ipv4(p, s->i_ver, s->i_opts, s->i_ihl, tot, s->i_frag, proto,
-			addr_or(s->src, "198.51.100.10"), addr_or(s->dst, "10.0.0.1"));
-	l4 = p + hlen;
+	for (i = 8; i < 40; i += 2)
+		sum += pkt_get16(ip6 + i);
+	sum += l4_len >> 16;
+	sum += l4_len & 0xffff;
+	sum += proto;
+	return sum;
+}
+
+/* The L4 checksum of the segment at l4 (after IPv6 header ip6), in place. */
+static void l4_csum6(const __u8 *ip6, __u8 *l4, __u8 proto, __u32 l4_len)
+{
+	size_t off = proto == IPPROTO_TCP ? 16 : 6;
+	__u16 c;
+
+	pkt_put16(l4 + off, 0);
+	c = ~csum_fold_sum(l4, l4_len, pseudo6_sum(ip6, proto, l4_len));
+	if (proto == IPPROTO_UDP && !c)
+		c = 0xffff;
+	pkt_put16(l4 + off, c);
+}
+
+/* The L4 header of `proto` at `l4`: ports, TCP flags or UDP length, payload. */
+static void put_l4(const struct pkt_spec *s, __u8 *l4, __u8 proto, size_t l4h, size_t l4_len)
+{
+	size_t i;
+
 	memset(l4, 0, l4h);
 	pkt_put16(l4, s->sport ? s->sport : 40000);
 	pkt_put16(l4 + 2, s->dport ? s->dport : 31765);
@@ -141,6 +160,53 @@ static size_t build_inner_ip(const struct pkt_spec *s, __u8 *p)
 	} else {
 		pkt_put16(l4 + 4, l4_len);
 	}
+}
+
+/*
+ * The inner IPv6 packet at `p`, extension headers of 8 bytes each (options
+ * headers carry one PadN option); returns its length as built.
+ */
+static size_t build_inner_ip6(const struct pkt_spec *s, __u8 *p)
+{
+	__u8 proto = s->i_proto ? s->i_proto : IPPROTO_UDP, *h, *l4;
+	size_t l4h = proto == IPPROTO_TCP ? TCP_HLEN : UDP_HLEN, ext = 8u * s->i6_n_ext;
+	size_t l4_len = l4h + s->payload, i;
+
+	memset(p, 0, 40 + ext);
+	p[0] = (s->i_ver ? s->i_ver : 6) << 4;
+	p[1] = 0x2a; /* flow label bits, kept as they are */
+	pkt_put16(p + 4, s->i6_plen ? s->i6_plen : (__u16)(ext + l4_len));
+	p[6] = s->i6_n_ext ? s->i6_ext[0] : proto;
+	p[7] = s->i6_hlim ? s->i6_hlim : 64;
+	inet_pton(AF_INET6, s->src ? s->src : "2001:db8:1::10", p + 8);
+	inet_pton(AF_INET6, s->dst ? s->dst : "2001:db8:ff::1", p + 24);
+	for (i = 0; i < s->i6_n_ext; i++) {
+		h = p + 40 + 8 * i;
+		h[0] = i + 1 < s->i6_n_ext ? s->i6_ext[i + 1] : proto;
+		if (s->i6_ext[i] == 0 || s->i6_ext[i] == 60) {
+			h[2] = 1; /* PadN */
+			h[3] = 4;
+		}
+	}
+	l4 = p + 40 + ext;
+	put_l4(s, l4, proto, l4h, l4_len);
+	if (proto == IPPROTO_TCP || (proto == IPPROTO_UDP && !s->udp_csum0))
+		l4_csum6(p, l4, proto, (__u32)l4_len);
+	return 40 + ext + l4_len;
+}
+
+/* The inner IPv4 packet at `p`; returns its length as built. */
+static size_t build_inner_ip(const struct pkt_spec *s, __u8 *p)
+{
+	__u8 proto = s->i_proto ? s->i_proto : IPPROTO_UDP;
+	size_t hlen, l4_len, l4h = proto == IPPROTO_TCP ? TCP_HLEN : UDP_HLEN;
+	__u16 tot;
+
+	l4_len = l4h + s->payload;
+	tot = s->i_tot_len ? s->i_tot_len : IP_HLEN + s->i_opts + l4_len;
+	hlen = put_ipv4(p, s->i_ver, s->i_opts, s->i_ihl, tot, s->i_frag, proto,
+			addr_or(s->src, "198.51.100.10"), addr_or(s->dst, "10.0.0.1"));
+	put_l4(s, p + hlen, proto, l4h, l4_len);
 	if (proto == IPPROTO_TCP || (proto == IPPROTO_UDP && !s->udp_csum0))
 		l4_csum(p, hlen, proto, l4_len);
 	ipv4_csum(p, hlen);
@@ -202,7 +268,7 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p)
 	size_t n, ohlen, ip_len;
 
 	if (s->payload > PKT_MAX - 256 || (s->o_opts | s->i_opts) & 3 || s->o_opts > 40 ||
-	    s->i_opts > 40)
+	    s->i_opts > 40 || s->i6_n_ext > sizeof(s->i6_ext))
 		return -EINVAL;
 	memset(p->buf, 0, sizeof(p->buf));
 	n = put_eth(b, outer_dst, outer_src, s->o_ethertype ? s->o_ethertype : ETH_P_IP, 0,
@@ -219,9 +285,10 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p)
 	vx[7] = s->vx_rsvd;
 
 	p->inner_off = vx + 8 - b;
-	n = put_eth(vx + 8, inner_dst, inner_src, s->i_ethertype ? s->i_ethertype : ETH_P_IP,
-		    s->i_qinq, s->i_vlan);
-	ip_len = build_inner_ip(s, vx + 8 + n);
+	n = put_eth(vx + 8, inner_dst, inner_src,
+		    s->i_ethertype ? s->i_ethertype : s->i6 ? ETH_P_IPV6 : ETH_P_IP, s->i_qinq,
+		    s->i_vlan);
+	ip_len = s->i6 ? build_inner_ip6(s, vx + 8 + n) : build_inner_ip(s, vx + 8 + n);
 	p->inner_len = n + ip_len;
 	p->len = p->inner_off + p->inner_len + s->pad;
 	memset(b + p->inner_off + p->inner_len, 0xee, s->pad);
@@ -276,12 +343,81 @@ int pkt_expect(const __u8 *in, size_t len, __be32 nat_addr, __u16 nat_port, cons
 	return 0;
 }
 
+/*
+ * The L4 header of IPv6 packet `ip6` (tot bytes: 40 + payload length) past
+ * hop-by-hop and destination options: its offset in the packet, its
+ * protocol in *proto, or 0 when it is not there.
+ */
+static size_t ip6_l4_off(const __u8 *ip6, size_t tot, __u8 *proto)
+{
+	size_t off = 40;
+	__u8 nh = ip6[6];
+
+	while (nh == 0 || nh == 60) {
+		if (off + 8 > tot)
+			return 0;
+		nh = ip6[off];
+		off += (ip6[off + 1] + 1u) * 8;
+	}
+	*proto = nh;
+	return off <= tot ? off : 0;
+}
+
+int pkt_expect6(const __u8 *in, size_t len, const __u8 *nat6, __u16 nat_port,
+		const __u8 *dst_mac, const __u8 *src_mac, __u8 *out)
+{
+	__u8 *ip6 = out + ETH_HLEN, proto = 0;
+	size_t tot, off;
+
+	if (len < ETH_HLEN + 40 || pkt_get16(in + 12) != ETH_P_IPV6)
+		return -EINVAL;
+	memcpy(out, in, len);
+	tot = 40 + pkt_get16(ip6 + 4);
+	off = ip6_l4_off(ip6, tot, &proto);
+	if (ETH_HLEN + tot != len || !off || (proto != IPPROTO_UDP && proto != IPPROTO_TCP) ||
+	    off + (proto == IPPROTO_TCP ? TCP_HLEN : UDP_HLEN) > tot)
+		return -EINVAL;
+	memcpy(out, dst_mac, 6);
+	memcpy(out + 6, src_mac, 6);
+	memcpy(ip6 + 24, nat6, 16);
+	if (nat_port)
+		pkt_put16(ip6 + off + 2, nat_port);
+	l4_csum6(ip6, ip6 + off, proto, (__u32)(tot - off));
+	return 0;
+}
+
+static int verify_csum6(const __u8 *f, size_t len)
+{
+	const __u8 *ip6 = f + ETH_HLEN;
+	size_t tot, off;
+	__u8 proto = 0;
+
+	if (len < ETH_HLEN + 40)
+		return -EINVAL;
+	tot = 40 + pkt_get16(ip6 + 4);
+	if (ETH_HLEN + tot > len)
+		return -EINVAL;
+	off = ip6_l4_off(ip6, tot, &proto);
+	if (!off || (proto != IPPROTO_UDP && proto != IPPROTO_TCP))
+		return off ? 0 : -EINVAL;
+	if (off + (proto == IPPROTO_TCP ? TCP_HLEN : UDP_HLEN) > tot)
+		return -EINVAL;
+	if (proto == IPPROTO_UDP && !pkt_get16(ip6 + off + 6))
+		return -EBADMSG;
+	if (csum_fold_sum(ip6 + off, tot - off, pseudo6_sum(ip6, proto, (__u32)(tot - off))) !=
+	    0xffff)
+		return -EBADMSG;
+	return 0;
+}
+
 int pkt_verify_csums(const __u8 *f, size_t len)
 {
 	const __u8 *ip = f + ETH_HLEN, *l4;
 	size_t hlen, tot;
 	__u8 proto;
 
+	if (len >= ETH_HLEN && pkt_get16(f + 12) == ETH_P_IPV6)
+		return verify_csum6(f, len);
 	if (len < ETH_HLEN + IP_HLEN)
 		return -EINVAL;
 	hlen = (ip[0] & 0xf) * 4;

@@ -73,6 +73,13 @@ struct pkt_spec {
 	__u16 g_keep;	    /* non-zero: the frame ends this many bytes after the outer
 			       UDP header, outer lengths written for what is kept */
 	__u16 g_lost;	    /* bytes lost from the end after every length was written */
+	/* inner IPv6 instead of IPv4 (src, dst: 0 = 2001:db8:1::10, 2001:db8:ff::1;
+	   i_ver, i_proto, the L4 knobs and payload apply as for IPv4) */
+	__u8 i6;	 /* build an inner Ethernet/IPv6 packet */
+	__u8 i6_n_ext;	 /* extension headers before the L4 header, 8 bytes each */
+	__u8 i6_ext[8];	 /* their types: 0 hop-by-hop, 43 routing, 44 fragment, 60 options */
+	__u16 i6_plen;	 /* non-zero: payload length as written */
+	__u8 i6_hlim;	 /* 0: 64 */
 };
 
 /* The options of a Gateway Load Balancer (class 0x0108), 32 bytes. */
@@ -116,7 +123,18 @@ __u16 csum_fold_sum(const void *data, size_t len, __u32 sum);
 int pkt_expect(const __u8 *in, size_t len, __be32 nat_addr, __u16 nat_port, const __u8 *dst_mac,
 	       const __u8 *src_mac, __u8 *out);
 
-/* 0 when the IPv4 header and the L4 checksum of Ethernet frame `f` verify. */
+/*
+ * pkt_expect() of an inner Ethernet/IPv6 frame (extension headers of 8n
+ * bytes walked) to IPv6 target `nat6` (16 bytes): the L4 checksum is
+ * computed in full over the IPv6 pseudo-header; the hop limit is kept.
+ */
+int pkt_expect6(const __u8 *in, size_t len, const __u8 *nat6, __u16 nat_port,
+		const __u8 *dst_mac, const __u8 *src_mac, __u8 *out);
+
+/*
+ * 0 when the IPv4 header and the L4 checksum of Ethernet frame `f` verify;
+ * for IPv6, the L4 checksum (0 in UDP is an error there).
+ */
 int pkt_verify_csums(const __u8 *f, size_t len);
 
 /*

@@ -11,6 +11,11 @@
  * match in the LPM entries the compiler emits, for every address at and
  * around each member's ends.  Also checks that 256 contiguous /32s of one
  * organization compile to one /24 entry.
+ *
+ * Members are of both families, mixed in the sets: an IPv6 member is the
+ * same draw moved into 2001:db8::/96 (low 32 bits, length + 96), so that
+ * IPv4 and IPv6 members share their low bits and any leak of one family's
+ * entries into the other's trie or merge shows.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -23,7 +28,10 @@
 #define N_SETS 3
 #define N_ORGS 3
 
+#define V6_NET "2001:db8::"	/* the /96 IPv6 members live in */
+
 struct member {
+	int v6;		/* 1: the address is V6_NET + addr, length plen + 96 */
 	__u32 addr;
 	unsigned int plen;
 	int set;	/* 0..N_SETS-1; set 2 also holds all of set 0 (@s0 in it) */
@@ -42,15 +50,15 @@ static unsigned int rnd(unsigned int n)
 }
 
 /* The value by brute force: sets mask and org slot + 1 (slots by first appearance). */
-static void expect(const struct member *m, size_t n, const int *slot, __u32 a, __u64 *sets,
-		   __u32 *org)
+static void expect(const struct member *m, size_t n, const int *slot, int v6, __u32 a,
+		   __u64 *sets, __u32 *org)
 {
 	const struct member *best = NULL;
 	size_t i;
 
 	*sets = 0;
 	for (i = 0; i < n; i++) {
-		if ((a & mask(m[i].plen)) != m[i].addr)
+		if (m[i].v6 != v6 || (a & mask(m[i].plen)) != m[i].addr)
 			continue;
 		*sets |= 1ull << m[i].set;
 		if (m[i].set == 0)
@@ -64,22 +72,60 @@ static void expect(const struct member *m, size_t n, const int *slot, __u32 a, _
 	*org = best ? (__u32)slot[best->org] + 1 : 0;
 }
 
-/* Longest match among the compiled LPM entries. */
-static void lookup(const struct vxfwd_ruleset *rs, __u32 a, __u64 *sets, __u32 *org)
+/*
+ * The length (in the 32 bits of the model) of IPv6 entry `op` if it lies in
+ * V6_NET and matches `a`, else -1.  An entry shorter than /96 would cover
+ * what no member holds: reported by the caller as a mismatch.
+ */
+static int match6(const struct vxfwd_op *op, __u32 a)
 {
-	const struct vxfwd_op *best = NULL, *op;
+	struct in6_addr net;
+	unsigned int plen = op->key.lpm6.prefixlen - 32;
+	__u32 low;
+
+	inet_pton(AF_INET6, V6_NET, &net);
+	if (plen < 96)
+		return (int)plen - 96;
+	if (memcmp(op->key.lpm6.addr, net.s6_addr, 12))
+		return -200;
+	memcpy(&low, op->key.lpm6.addr + 12, 4);
+	return (a & mask(plen - 96)) == ntohl(low) ? (int)plen - 96 : -200;
+}
+
+/* The length of the entry `op` matching `a` of its family, or < 0. */
+static int match_len(const struct vxfwd_op *op, int v6, __u32 a)
+{
 	unsigned int plen;
+
+	if (op->map == VXFWD_MAP_LPM6)
+		return v6 ? match6(op, a) : -200;
+	if (op->map != VXFWD_MAP_LPM || v6)
+		return -200;
+	plen = op->key.lpm.prefixlen - 32;
+	return (a & mask(plen)) == ntohl(op->key.lpm.addr) ? (int)plen : -200;
+}
+
+/* Longest match among the compiled LPM entries of the family. */
+static void lookup(const struct vxfwd_ruleset *rs, int v6, __u32 a, __u64 *sets, __u32 *org)
+{
+	const struct vxfwd_op *best = NULL;
+	int len, best_len = -1;
 	size_t i;
 
 	for (i = 0; i < rs->n_ops; i++) {
-		op = &rs->ops[i];
-		if (op->map != VXFWD_MAP_LPM)
+		len = match_len(&rs->ops[i], v6, a);
+		if (len < -100)
 			continue;
-		plen = op->key.lpm.prefixlen - 32;
-		if ((a & mask(plen)) != ntohl(op->key.lpm.addr))
-			continue;
-		if (!best || plen > best->key.lpm.prefixlen - 32)
-			best = op;
+		if (len < 0) {
+			/* an IPv6 entry above V6_NET: never the right answer */
+			*sets = ~0ull;
+			*org = ~0u;
+			return;
+		}
+		if (len > best_len) {
+			best = &rs->ops[i];
+			best_len = len;
+		}
 	}
 	*sets = best ? best->val.lpm.sets : 0;
 	*org = best ? best->val.lpm.org : 0;
@@ -110,14 +156,20 @@ static char *write_rules(const struct member *m, size_t n, int *slot)
 				slot[m[i].org] = next++;
 			if (m[i].org >= 0)
 				fprintf(f, "\torg \"%s\" id %d {", names[m[i].org], m[i].org + 1);
-			fprintf(f, " %u.%u.%u.%u/%u ", m[i].addr >> 24, (m[i].addr >> 16) & 0xff,
-				(m[i].addr >> 8) & 0xff, m[i].addr & 0xff, m[i].plen);
+			if (m[i].v6)
+				fprintf(f, " %s%x:%x/%u ", V6_NET, m[i].addr >> 16,
+					m[i].addr & 0xffff, m[i].plen + 96);
+			else
+				fprintf(f, " %u.%u.%u.%u/%u ", m[i].addr >> 24,
+					(m[i].addr >> 16) & 0xff, (m[i].addr >> 8) & 0xff,
+					m[i].addr & 0xff, m[i].plen);
 			fputs(m[i].org >= 0 ? "}\n" : "\n", f);
 		}
 		fputs("}\n", f);
 	}
 	for (s = 0; s < N_SETS; s++)
-		fprintf(f, "forward udp from @s%d to port %d dnat 192.0.2.1\n", s, 100 + s);
+		fprintf(f, "forward udp from @s%d to port %d dnat 192.0.2.1\n"
+			"forward udp from @s%d to port %d dnat fd00::1\n", s, 100 + s, s, 200 + s);
 	fclose(f);
 	return text;
 }
@@ -130,6 +182,7 @@ static int one_round(unsigned int round)
 	__u64 ws, gs;
 	__u32 wo, go, a, probe[4];
 	size_t i, j;
+	int v6;
 	char *text;
 
 	for (i = 0; i < N_MEMBERS; i++) {
@@ -141,7 +194,11 @@ static int one_round(unsigned int round)
 		m[i].set = (int)rnd(N_SETS);
 		m[i].org = rnd(3) ? (int)rnd(N_ORGS) : -1;
 		m[i].order = (int)i;
-		if (i && rnd(4) == 0) {
+		/* every set holds both families (a rule of each family takes it) */
+		m[i].v6 = i < 2 * N_SETS ? i >= N_SETS : (int)rnd(2);
+		if (i < 2 * N_SETS)
+			m[i].set = (int)(i % N_SETS);
+		if (i >= 2 * N_SETS && rnd(4) == 0) {
 			/* the neighbour of an earlier member, often with its org and set */
 			m[i] = m[rnd((unsigned int)i)];
 			m[i].addr ^= 1u << (32 - m[i].plen);
@@ -162,15 +219,17 @@ static int one_round(unsigned int round)
 		probe[1] = m[i].addr - 1;
 		probe[2] = m[i].addr | ~mask(m[i].plen);
 		probe[3] = probe[2] + 1;
-		for (j = 0; j < 4 && !bad; j++) {
-			a = probe[j];
-			expect(m, N_MEMBERS, slot, a, &ws, &wo);
-			lookup(rs, a, &gs, &go);
+		for (j = 0; j < 8 && !bad; j++) {
+			/* each probe in both families */
+			a = probe[j / 2];
+			v6 = (int)(j & 1);
+			expect(m, N_MEMBERS, slot, v6, a, &ws, &wo);
+			lookup(rs, v6, a, &gs, &go);
 			if (ws != gs || wo != go) {
-				fprintf(stderr, "round %u: %u.%u.%u.%u: sets 0x%llx org %u, expected "
-					"sets 0x%llx org %u\n%s", round, a >> 24, (a >> 16) & 0xff,
-					(a >> 8) & 0xff, a & 0xff, (unsigned long long)gs, go,
-					(unsigned long long)ws, wo, text);
+				fprintf(stderr, "round %u: %s%u.%u.%u.%u: sets 0x%llx org %u, expected "
+					"sets 0x%llx org %u\n%s", round, v6 ? "IPv6 (low bits) " : "",
+					a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff,
+					(unsigned long long)gs, go, (unsigned long long)ws, wo, text);
 				vxfwd_ruleset_dump(rs, stderr);
 				bad = 1;
 			}
@@ -230,7 +289,7 @@ int main(int argc, char **argv)
 		fail |= one_round(r);
 	if (fail)
 		return 1;
-	printf("lpm merge: %u random rule sets, every probed address keeps its sets and organization\n",
+	printf("lpm merge: %u random rule sets of IPv4 and IPv6 prefixes, every probed address keeps its sets and organization\n",
 	       rounds);
 	return 0;
 }
