@@ -55,7 +55,7 @@ void health_init(struct engine *e)
 	h->at_ms = now_ms();
 	h->next_ms = h->at_ms + h->period_ms;
 	h->sent = sent_total(e);
-	health_beats_look(e, &h->beats, h->at_ms, 1, &stalled);
+	health_beats_look(e, &h->beats, h->at_ms, 0, &stalled);
 	if (h->wd_ms)
 		log_info("systemd: watchdog every %llu ms, fed while every worker makes progress",
 			 (unsigned long long)h->wd_ms);
@@ -95,8 +95,8 @@ static int workers_alive(struct engine *e, __u64 now)
 	unsigned int i;
 	__u64 stalled;
 
-	/* Unmoved since the last look, at least 1 ms ago (looks are period_ms apart). */
-	if (!health_beats_look(e, &h->beats, now, 1, &stalled))
+	/* Stalled: unmoved since the last look. */
+	if (!health_beats_look(e, &h->beats, now, 0, &stalled))
 		return 1;
 	for (i = 0; i < e->conf.workers; i++)
 		if (stalled & (1ull << i))
