@@ -94,7 +94,7 @@ static void check_host_side(struct dsl_ctx *ctx, const struct dsl_health *h, con
 	eg = where(ctx, h->addr->addr, ctx->egress->name);
 	if (eg == VXFWD_DSL_ADDR_OWN) {
 		dsl_error(ctx, &h->addr->loc,
-			  "health: %s is an address of egress '%s'; listen on an ingress-side address",
+			  "health: %s is an address of egress '%s' (or of its bridge); listen on an ingress-side address",
 			  a, ctx->egress->name);
 		dsl_note(ctx, &ctx->egress->loc, "egress defined here");
 		return;

@@ -738,7 +738,25 @@ HEALTH_PORT=9000
 # hget ARGS...: health.py against the listener, from the mirror source.
 hget()
 {
-	lab_mirror "$LAB_PY" "$LAB_DIR/health.py" --timeout 10 $LAB_ENS5_ADDR $HEALTH_PORT "$@"
+	lab_mirror "$LAB_PY" "$LAB_DIR/health.py" --timeout 10 $LAB_ENS5_ADDR "${HPORT:-$HEALTH_PORT}" "$@"
+}
+
+# True when nothing answers on PORT.
+health_gone()
+{
+	! lab_mirror "$LAB_PY" "$LAB_DIR/health.py" --timeout 2 $LAB_ENS5_ADDR "$1" get /healthz \
+		>/dev/null 2>&1
+}
+
+# health_reload [PORT]: the lab's rules with a listener on PORT (none
+# without), then SIGHUP.
+health_reload()
+{
+	{
+		cat "$LAB_RULES"
+		[ -z "${1:-}" ] || echo "health listen $LAB_ENS5_ADDR port $1"
+	} >"$LAB_TMP/health.rules"
+	kill -HUP "$LAB_VXFWD_PID"
 }
 
 # True when GET /healthz answers STATUS (and its body matches REGEX).
@@ -767,12 +785,22 @@ print(v)' "$@"
 # and limits, idle connections, and the replies leaving ens5 past the guard.
 test_health()
 {
-	local rules=$LAB_TMP/health.rules out fwd m pass0 pass1 drop0 drop1 n_in n_out x0 x1
+	local out fwd m pass0 pass1 drop0 drop1 n_in n_out x0 x1
 
 	lab_require
 	lab_init
-	{ cat "$LAB_RULES"; echo "health listen $LAB_ENS5_ADDR port $HEALTH_PORT"; } >"$rules"
-	setup "$rules"
+	{ cat "$LAB_RULES"; echo "health listen $LAB_ENS5_ADDR port $HEALTH_PORT"; } >"$LAB_TMP/health.rules"
+	setup "$LAB_TMP/health.rules"
+	# br0's address (egress) and another in the egress /23: run refuses both.
+	for out in $LAB_BR0_ADDR 172.30.82.50; do
+		{ cat "$LAB_RULES"; echo "health listen $out port $HEALTH_PORT"; } >"$LAB_TMP/egress.rules"
+		lab_sensor "$VXFWD" run -f "$LAB_TMP/egress.rules" -n "vxfegress$LAB_ID" \
+			>"$LAB_TMP/egress.log" 2>&1
+		m=$?
+		[ "$m" -eq 1 ] && grep -q "error: health: $out .*egress 'ens6'" "$LAB_TMP/egress.log" ||
+			fail "run with health listen $out: exit $m, $(cat "$LAB_TMP/egress.log")"
+		grep 'error: health' "$LAB_TMP/egress.log"
+	done
 	lab_log_says "$LAB_VXFWD_PID" "$LAB_TMP/vxfwd.log" "health: listening on $LAB_ENS5_ADDR:$HEALTH_PORT" ||
 		fail "vxfwd did not say it listens: $(tail -n 20 "$LAB_TMP/vxfwd.log")"
 	lab_capture_start "$LAB_NS_M" eth0 healthwire inout
@@ -823,6 +851,17 @@ test_health()
 	lab_wait 20 health_is 200 '^ok$' ||
 		fail "/healthz once the collector answers again: $(hget get /healthz 2>&1)"
 	echo "/healthz: 503 while the next hop was gone, 200 once it came back"
+
+	health_reload $((HEALTH_PORT + 1))
+	HPORT=$((HEALTH_PORT + 1)) lab_wait 10 health_is 200 '^ok$' ||
+		fail "reload to port $((HEALTH_PORT + 1)): no answer there: $(tail -n 5 "$LAB_TMP/vxfwd.log")"
+	health_gone $HEALTH_PORT || fail "reload to port $((HEALTH_PORT + 1)): port $HEALTH_PORT still answers"
+	health_reload
+	lab_wait 10 health_gone $((HEALTH_PORT + 1)) ||
+		fail "reload without the health statement: the listener still answers"
+	health_reload $HEALTH_PORT
+	lab_wait 10 health_is 200 '^ok$' || fail "reload back to port $HEALTH_PORT: no answer"
+	echo "reloads: moved to port $((HEALTH_PORT + 1)), closed without the statement, back on $HEALTH_PORT"
 
 	lab_capture_stop healthwire
 	n_in=$(tcpdump -r "$LAB_TMP/healthwire.pcap" -n "tcp dst port $HEALTH_PORT" 2>/dev/null | wc -l)
