@@ -120,7 +120,7 @@ static void check_workers(struct hsrv *h, FILE *out)
 		return;
 	for (i = 0; i < h->e->conf.workers; i++)
 		if (stalled & (1ull << i))
-			fprintf(out, "worker %u: no progress for %u ms or more\n", i, HSRV_STALL_MS);
+			fprintf(out, "worker %u: no progress for %d ms or more\n", i, HSRV_STALL_MS);
 }
 
 /* A ruleset is active and every next hop of it is valid for XDP. */

@@ -875,6 +875,12 @@ test_health()
 	[ $((pass1 - pass0)) -ge "$n_out" ] || fail "the guard counted fewer passes than health replies left ens5"
 	[ "$drop1" -eq "$drop0" ] || fail "the guard dropped frames during the health test"
 	check_invariants
+
+	# Someone takes the program off ens5: the kernel says so, /healthz too.
+	ip -n "$LAB_NS_S" link set dev ens5 xdp off || fail "cannot detach XDP from ens5"
+	lab_wait 10 health_is 503 '^xdp: ens5: no XDP program attached$' ||
+		fail "/healthz with no program on ens5: $(hget get /healthz 2>&1)"
+	echo "/healthz with the program taken off ens5: 503, xdp: ens5: no XDP program attached"
 	lab_vxfwd_stop
 	lab_mirror "$LAB_PY" "$LAB_DIR/health.py" --timeout 2 $LAB_ENS5_ADDR $HEALTH_PORT get /healthz \
 		>/dev/null 2>&1 && fail "the listener still answers after SIGTERM"
