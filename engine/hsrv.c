@@ -27,10 +27,10 @@
 #include "log.h"
 #include "stats.h"
 
-#define TICK_MS 250
+#define TICK_MS	   250
 #define LINGER_MAX (256u << 10) /* bytes read and dropped after an answer */
-#define EV_LISTEN 0xffff0000u
-#define EV_STOP 0xffff0001u
+#define EV_LISTEN  0xffff0000u
+#define EV_STOP	   0xffff0001u
 
 enum conn_state { C_FREE = 0, C_READ, C_WRITE, C_LINGER };
 
@@ -65,31 +65,6 @@ struct hsrv {
 	struct conn c[HSRV_MAX_CONNS];
 };
 
-static const struct {
-	int code;
-	const char *text;
-} reasons[] = {
-	{200, "OK"},
-	{400, "Bad Request"},
-	{404, "Not Found"},
-	{405, "Method Not Allowed"},
-	{414, "URI Too Long"},
-	{431, "Request Header Fields Too Large"},
-	{500, "Internal Server Error"},
-	{503, "Service Unavailable"},
-	{505, "HTTP Version Not Supported"},
-};
-
-static const char *reason_text(int code)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (reasons[i].code == code)
-			return reasons[i].text;
-	return "Error";
-}
-
 /* ---- the pages ------------------------------------------------------------ */
 
 /* The XDP program on the ingress interface is still ours. */
@@ -120,7 +95,8 @@ static void check_workers(struct hsrv *h, FILE *out)
 		return;
 	for (i = 0; i < h->e->conf.workers; i++)
 		if (stalled & (1ull << i))
-			fprintf(out, "worker %u: no progress for %d ms or more\n", i, HSRV_STALL_MS);
+			fprintf(out, "worker %u: no progress for %d ms or more\n", i,
+				HSRV_STALL_MS);
 }
 
 /* A ruleset is active and every next hop of it is valid for XDP. */
@@ -216,8 +192,7 @@ static int conn_watch(struct hsrv *h, struct conn *c, __u32 events)
 }
 
 /* Head and body of the answer into c->out. */
-static int answer_build(struct conn *c, int code, const char *type, const char *body,
-			size_t len)
+static int answer_build(struct conn *c, int code, const char *type, const char *body, size_t len)
 {
 	FILE *f = open_memstream(&c->out, &c->out_len);
 
@@ -226,7 +201,7 @@ static int answer_build(struct conn *c, int code, const char *type, const char *
 	fprintf(f,
 		"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s"
 		"Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-		code, reason_text(code), type, len, code == 405 ? "Allow: GET\r\n" : "");
+		code, http_status_text(code), type, len, code == 405 ? "Allow: GET\r\n" : "");
 	fwrite(body, 1, len, f);
 	return fclose(f) ? -ENOMEM : 0;
 }
@@ -246,9 +221,9 @@ static int answer(struct hsrv *h, struct conn *c, const struct http_req *r)
 		return -ENOMEM;
 	if (r->verdict != HTTP_REQ_OK) {
 		code = http_req_status(r->verdict);
-		fprintf(f, "%s\n", r->why ? r->why : reason_text(code));
+		fprintf(f, "%s\n", r->why ? r->why : http_status_text(code));
 	} else if ((code = http_req_route(r, &t)) != 200) {
-		fprintf(f, "%s\n", reason_text(code));
+		fprintf(f, "%s\n", http_status_text(code));
 	} else {
 		code = page(h, t, f);
 		if (t == HTTP_T_METRICS && code == 200)
@@ -379,8 +354,8 @@ static struct conn *slot_for_new(struct hsrv *h)
 			old = &h->c[i];
 	}
 	if (old) {
-		log_debug("health: %s: %d connections; the oldest idle one is closed",
-			  h->where, HSRV_MAX_CONNS);
+		log_debug("health: %s: %d connections; the oldest idle one is closed", h->where,
+			  HSRV_MAX_CONNS);
 		conn_close(h, old);
 	}
 	return old;

@@ -31,11 +31,11 @@
 #include "vxfwd_dsl.h"
 
 #define HSRV_MAX_CONNS 16
-#define HSRV_HEAD_MAX 4096
-#define HSRV_READ_MS 2000
-#define HSRV_WRITE_MS 2000
+#define HSRV_HEAD_MAX  4096
+#define HSRV_READ_MS   2000
+#define HSRV_WRITE_MS  2000
 #define HSRV_LINGER_MS 1000 /* reading what a refused client still sends */
-#define HSRV_STALL_MS (3 * HEALTH_BEAT_MS)
+#define HSRV_STALL_MS  (3 * HEALTH_BEAT_MS)
 
 struct engine;
 struct hsrv;

@@ -10,7 +10,7 @@
 #include "http_req.h"
 
 #define LINE_MORE (-1L) /* the line has not ended yet */
-#define LINE_BAD (-2L)	/* a bare CR or LF, or a NUL */
+#define LINE_BAD  (-2L) /* a bare CR or LF, or a NUL */
 
 static const struct {
 	const char *path;
@@ -28,6 +28,21 @@ static const struct {
 	{HTTP_REQ_TOO_LARGE, 431},
 	{HTTP_REQ_URI_TOO_LONG, 414},
 	{HTTP_REQ_VERSION, 505},
+};
+
+static const struct {
+	int code;
+	const char *text;
+} reasons[] = {
+	{200, "OK"},
+	{400, "Bad Request"},
+	{404, "Not Found"},
+	{405, "Method Not Allowed"},
+	{414, "URI Too Long"},
+	{431, "Request Header Fields Too Large"},
+	{500, "Internal Server Error"},
+	{503, "Service Unavailable"},
+	{505, "HTTP Version Not Supported"},
 };
 
 static enum http_verdict verdict(struct http_req *r, enum http_verdict v, const char *why)
@@ -234,4 +249,14 @@ int http_req_route(const struct http_req *r, enum http_target *t)
 		}
 	}
 	return 404;
+}
+
+const char *http_status_text(int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reasons[i].code == code)
+			return reasons[i].text;
+	return "Error";
 }

@@ -23,7 +23,7 @@
 #include <stddef.h>
 
 #define HTTP_METHOD_MAX 16
-#define HTTP_PATH_MAX 256
+#define HTTP_PATH_MAX	256
 
 enum http_verdict {
 	HTTP_REQ_INCOMPLETE = 0, /* no fault so far, the head has not ended */
@@ -41,7 +41,7 @@ struct http_req {
 	char path[HTTP_PATH_MAX];     /* without the query */
 	int minor;		      /* HTTP/1.minor */
 	int has_query;
-	size_t head_len;	      /* bytes up to and with the empty line */
+	size_t head_len; /* bytes up to and with the empty line */
 };
 
 /*
@@ -53,6 +53,9 @@ enum http_verdict http_req_parse(const char *buf, size_t len, size_t max, struct
 
 /* The status code a verdict other than OK and INCOMPLETE answers with. */
 int http_req_status(enum http_verdict v);
+
+/* The reason phrase of a status code the listener sends ("Not Found"). */
+const char *http_status_text(int code);
 
 /* What the listener serves. */
 enum http_target {

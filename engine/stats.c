@@ -139,8 +139,8 @@ static void prom_named(FILE *out, const char *metric, const char *label, const c
 	unsigned int i, u;
 
 	for (u = 0; u < 2; u++) {
-		fprintf(out, "# HELP vxfwd_%s_%s_total %s forwarded per %s.\n", metric, unit[u], unit[u],
-		       metric);
+		fprintf(out, "# HELP vxfwd_%s_%s_total %s forwarded per %s.\n", metric, unit[u],
+			unit[u], metric);
 		fprintf(out, "# TYPE vxfwd_%s_%s_total counter\n", metric, unit[u]);
 		for (i = 0; i < n; i++) {
 			fprintf(out, "vxfwd_%s_%s_total{instance=\"", metric, unit[u]);
@@ -148,7 +148,7 @@ static void prom_named(FILE *out, const char *metric, const char *label, const c
 			fprintf(out, "\",%s=\"", label);
 			prom_label(out, v[i].name);
 			fprintf(out, "\"} %llu\n",
-			       (unsigned long long)(u ? v[i].c.bytes : v[i].c.packets));
+				(unsigned long long)(u ? v[i].c.bytes : v[i].c.packets));
 		}
 	}
 }
@@ -156,8 +156,9 @@ static void prom_named(FILE *out, const char *metric, const char *label, const c
 /* Whether the instance runs: 1 while its pid-file lock is held, else 0. */
 void stats_prom_up(FILE *out, const char *name, int up)
 {
-	fprintf(out, "# HELP vxfwd_up Whether the instance is running (its pid-file lock is held).\n"
-	       "# TYPE vxfwd_up gauge\nvxfwd_up{instance=\"");
+	fprintf(out,
+		"# HELP vxfwd_up Whether the instance is running (its pid-file lock is held).\n"
+		"# TYPE vxfwd_up gauge\nvxfwd_up{instance=\"");
 	prom_label(out, name);
 	fprintf(out, "\"} %d\n", up);
 }
@@ -170,30 +171,33 @@ void stats_prom(FILE *out, const char *name, const struct stats_snap *s)
 
 	for (u = 0; u < 2; u++) {
 		fprintf(out, "# HELP vxfwd_xdp_%s_total XDP %s by verdict and drop reason.\n",
-		       u ? "bytes" : "packets", u ? "bytes" : "frames");
+			u ? "bytes" : "packets", u ? "bytes" : "frames");
 		fprintf(out, "# TYPE vxfwd_xdp_%s_total counter\n", u ? "bytes" : "packets");
 		for (i = 0; i < VXFWD_C_MAX; i++) {
 			fprintf(out, "vxfwd_xdp_%s_total{instance=\"", u ? "bytes" : "packets");
 			prom_label(out, name);
 			fprintf(out, "\",counter=\"%s\"} %llu\n", vxfwd_counter_names[i],
-			       (unsigned long long)(u ? s->c[i].bytes : s->c[i].packets));
+				(unsigned long long)(u ? s->c[i].bytes : s->c[i].packets));
 		}
 	}
 	if (s->have_guard) {
-		fprintf(out, "# HELP vxfwd_guard_packets_total Frames seen by the egress leak guard.\n"
-		       "# TYPE vxfwd_guard_packets_total counter\n");
+		fprintf(out,
+			"# HELP vxfwd_guard_packets_total Frames seen by the egress leak guard.\n"
+			"# TYPE vxfwd_guard_packets_total counter\n");
 		for (i = 0; i < VXFWD_G_MAX; i++) {
 			fprintf(out, "vxfwd_guard_packets_total{instance=\"");
 			prom_label(out, name);
-			fprintf(out, "\",verdict=\"%s\"} %llu\n", i == VXFWD_G_DROP ? "drop" : "pass",
-			       (unsigned long long)s->guard[i].packets);
+			fprintf(out, "\",verdict=\"%s\"} %llu\n",
+				i == VXFWD_G_DROP ? "drop" : "pass",
+				(unsigned long long)s->guard[i].packets);
 		}
 	}
 	prom_named(out, "rule", "rule", name, s->rules, s->n_rules);
 	prom_named(out, "org", "org", name, s->orgs, s->n_orgs);
 	for (i = 0; i < stats_n_engine; i++) {
-		fprintf(out, "# TYPE vxfwd_engine_%s_total counter\nvxfwd_engine_%s_total{instance=\"",
-		       stats_engine_fields[i].name, stats_engine_fields[i].name);
+		fprintf(out,
+			"# TYPE vxfwd_engine_%s_total counter\nvxfwd_engine_%s_total{instance=\"",
+			stats_engine_fields[i].name, stats_engine_fields[i].name);
 		prom_label(out, name);
 		fprintf(out, "\"} %llu\n", (unsigned long long)stats_eng_field(&s->eng, i));
 	}
@@ -204,6 +208,6 @@ void stats_prom(FILE *out, const char *name, const struct stats_snap *s)
 		fprintf(out, "vxfwd_engine_send_errno_total{instance=\"");
 		prom_label(out, name);
 		fprintf(out, "\",errno=\"%s\"} %llu\n", i ? strerrorname_np(i) : "other",
-		       (unsigned long long)s->eng.send_errno[i]);
+			(unsigned long long)s->eng.send_errno[i]);
 	}
 }
