@@ -7,6 +7,7 @@
  * the active generation, so an error leaves the running ruleset as it was.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,14 @@ int maps_set_nexthop6(const struct vxfwd_maps *m, const __u8 *addr, const __u8 *
 	memcpy(nh.mac, mac, sizeof(nh.mac));
 	nh.flags = flags | VXFWD_NH_F_VALID;
 	if (bpf_map_update_elem(m->nexthop6, &key, &nh, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int maps_get_nexthop(const struct vxfwd_maps *m, int family, const void *addr,
+		     struct vxfwd_nh *out)
+{
+	if (bpf_map_lookup_elem(family == AF_INET6 ? m->nexthop6 : m->nexthop, addr, out))
 		return -errno;
 	return 0;
 }

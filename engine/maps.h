@@ -72,6 +72,13 @@ int maps_set_nexthop6(const struct vxfwd_maps *m, const __u8 *addr, const __u8 *
 		      __u16 flags);
 
 /*
+ * The next hop of DNAT target `addr` (AF_INET: 4 bytes, AF_INET6: 16) as
+ * XDP sees it: 0, -ENOENT or -errno.
+ */
+int maps_get_nexthop(const struct vxfwd_maps *m, int family, const void *addr,
+		     struct vxfwd_nh *out);
+
+/*
  * Store worker `worker`'s ringbuf `ring_fd` in its slot of vxfwd_rings (the
  * rings of workers 1 and up; slot 0 is vxfwd_ring, set by the program).
  */

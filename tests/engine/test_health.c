@@ -3,7 +3,9 @@
  * test_health.c - health.c against a listening NOTIFY_SOCKET: with
  * WatchdogSec= set, WATCHDOG=1 goes out at every look while every worker
  * turns its loop, and stops as soon as one worker makes no progress;
- * STATUS= carries the forwarding rate.
+ * STATUS= carries the forwarding rate.  health_beats_look(), which the
+ * health listener (hsrv.c) reads the same beats through, against a clock
+ * the test turns.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -63,6 +65,29 @@ static void look(struct engine *e, const int *alive)
 	health_tick(e);
 }
 
+/* The listener's look: a worker is stalled once its beat stood still for stall_ms. */
+static void beats_look(struct engine *e)
+{
+	struct health_beats b = {{0}};
+	__u64 stalled = 0;
+	unsigned int n;
+
+	n = health_beats_look(e, &b, 10000, 3000, &stalled);
+	CHECK(n == 0, "first look: no stall (%u)", n);
+	e->w[0].beat++;
+	n = health_beats_look(e, &b, 12000, 3000, &stalled);
+	CHECK(n == 0, "2 s later, worker 1 unmoved for 2 s: no stall (%u)", n);
+	e->w[0].beat++;
+	n = health_beats_look(e, &b, 13000, 3000, &stalled);
+	CHECK(n == 1 && stalled == 2, "3 s unmoved: worker 1 stalled (%u, mask %#llx)", n,
+	      (unsigned long long)stalled);
+	e->w[1].beat++;
+	n = health_beats_look(e, &b, 17000, 3000, &stalled);
+	CHECK(n == 1 && stalled == 1,
+	      "worker 1 moved, worker 0 unmoved for 4 s: worker 0 stalled (%u, mask %#llx)", n,
+	      (unsigned long long)stalled);
+}
+
 int main(void)
 {
 	static struct vxfwd_engine_stats st[2];
@@ -109,8 +134,10 @@ int main(void)
 
 	unsetenv("NOTIFY_SOCKET");
 	health_init(&e);
-	CHECK(e.beat_ms == -1 && health_tick(&e) == -1,
-	      "without a service manager: no reports, idle workers sleep");
+	CHECK(e.beat_ms == HEALTH_BEAT_MS && health_tick(&e) == -1,
+	      "without a service manager: no reports, idle workers still beat every %d ms (got %d)",
+	      HEALTH_BEAT_MS, e.beat_ms);
+	beats_look(&e);
 	unlink(sa.sun_path);
 	close(fd);
 	return fails ? 1 : 0;
