@@ -24,6 +24,12 @@ number.  Kinds (--mix KIND:COUNT,...):
   bad-flag   VXLAN I flag clear                      -> DROP_VXLAN_HDR
 
 The rules these kinds assume are tests/lab/rules/lab.rules.
+
+With --flows N the frames of each kind belong to N flows, dealt in turn: a
+flow keeps its inner source address and port and its outer UDP source port
+(as AWS does: one outer source port per inner flow), so a load balancer
+hashing the outer 5-tuple keeps each flow on one sensor.  The manifest
+names each frame's flow and outer source port.
 """
 
 import argparse
@@ -77,10 +83,14 @@ def payload(marker, seq, kind, room):
     return (head + body)[:max(room, len(head))]
 
 
-def inner_packet(kind, seq, size, rnd, marker):
+def inner_packet(kind, seq, size, rnd, marker, flow):
     _, proto, src, dport, _ = KINDS[kind]
-    src = src or rnd.choice(ALLOWED)
-    sport = 20000 + seq % 40000
+    if flow is None:
+        src = src or rnd.choice(ALLOWED)
+        sport = 20000 + seq % 40000
+    else:
+        src = src or ALLOWED[flow % len(ALLOWED)]
+        sport = 20000 + flow % 40000
     if proto == "arp":
         return Ether(src=INNER_SRC_MAC, dst="ff:ff:ff:ff:ff:ff") / ARP(
             hwsrc=INNER_SRC_MAC, psrc=src, pdst=ORIG_DST) / Raw(marker + struct.pack("!I", seq))
@@ -116,13 +126,17 @@ def inner_packet(kind, seq, size, rnd, marker):
     return Ether(src=INNER_SRC_MAC, dst=INNER_DST_MAC, type=vxlab.ETH_P_IP) / Raw(bytes(raw))
 
 
-def frame_for(args, kind, seq, size, rnd, marker):
-    inner = inner_packet(kind, seq, size, rnd, marker)
+def outer_sport(seq, flow):
+    return 49152 + (seq if flow is None else flow) % 16384
+
+
+def frame_for(args, kind, seq, size, rnd, marker, flow=None):
+    inner = inner_packet(kind, seq, size, rnd, marker, flow)
     vni = OTHER_VNI if kind == "bad-vni" else args.vni
     flags = 0x00 if kind == "bad-flag" else 0x08
     outer = (Ether(src=args.src_mac, dst=args.dst_mac) /
              IP(src=args.outer_src, dst=args.outer_dst, ttl=255, id=seq & 0xFFFF) /
-             UDP(sport=49152 + seq % 16384, dport=args.vxlan_port, chksum=0) /
+             UDP(sport=outer_sport(seq, flow), dport=args.vxlan_port, chksum=0) /
              VXLAN(vni=vni, flags=flags) / inner)
     return bytes(outer), bytes(inner)
 
@@ -168,6 +182,7 @@ def main():
     ap.add_argument("--size", type=int, help="every inner IP packet this long")
     ap.add_argument("--udp-nat-port", type=int, default=UDP_NAT,
                     help="the DNAT port the rules give UDP (default %d)" % UDP_NAT)
+    ap.add_argument("--flows", type=int, help="frames of each kind in this many flows")
     ap.add_argument("--first-seq", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True, help="pcap to write")
@@ -183,15 +198,19 @@ def main():
         plan += [kind] * count
     rnd.shuffle(plan)
     size_i = {}
+    kind_base = {k: i * (args.flows or 0) for i, (k, _) in enumerate(parse_mix(args.mix))}
     for kind in plan:
         i = size_i.get(kind, 0)
         size_i[kind] = i + 1
         size = args.size or SIZES[(i * 7 + len(kind)) % len(SIZES)]
         if KINDS[kind][0] != "FORWARD":
             size = min(size, 1400)
-        frame, inner = frame_for(args, kind, seq, size, rnd, marker)
+        flow = kind_base[kind] + i % args.flows if args.flows else None
+        frame, inner = frame_for(args, kind, seq, size, rnd, marker, flow)
         frames.append(frame)
         e = entry_for(kind, seq, inner)
+        if flow is not None:
+            e.update({"flow": flow, "outer_sport": outer_sport(seq, flow)})
         if e.get("nat_port") == UDP_NAT:
             e["nat_port"] = args.udp_nat_port
         entries.append(e)
