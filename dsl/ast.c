@@ -407,6 +407,7 @@ void dsl_ctx_free_ast(struct dsl_ctx *ctx)
 			eng_item_free(&ctx->engine->item[i]);
 		free(ctx->engine);
 	}
+	dsl_health_free(ctx);
 	set_list_free(ctx->sets);
 	set_list_free(ctx->anon);
 	for (mac = ctx->macros; mac; mac = macn) {

@@ -583,6 +583,7 @@ int dsl_compile(struct dsl_ctx *ctx, struct vxfwd_ruleset **out)
 	else
 		vxfwd_engine_conf_init(&rs->engine);
 	compile_ifaces(ctx, rs);
+	dsl_compile_health(ctx, rs);
 	ret = compile_cfg(ctx, &l);
 	if (!ret)
 		ret = compile_vnis(ctx, &l);

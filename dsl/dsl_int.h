@@ -203,6 +203,14 @@ struct dsl_engine {
 	struct vxfwd_engine_conf conf;	/* filled by dsl_eval_engine() */
 };
 
+/* `health listen ADDR port N` (health.c). */
+struct dsl_health {
+	struct dsl_loc loc;		/* the `health` keyword */
+	struct dsl_val *addr;
+	struct dsl_val *port;
+	int bad;			/* eval found an error in it */
+};
+
 /* Everything one load works on.  No globals: the scanner and the parser
  * reach it through their extra/parse-param pointers. */
 struct dsl_ctx {
@@ -222,6 +230,7 @@ struct dsl_ctx {
 	struct dsl_ingress *ingress;
 	struct dsl_egress *egress;
 	struct dsl_engine *engine;	/* NULL: no engine block */
+	struct dsl_health *health;	/* NULL: no health listener */
 	struct dsl_set *sets;		/* named, in definition order */
 	struct dsl_set **sets_tail;
 	struct dsl_set *anon;		/* anonymous, created by eval */
@@ -313,6 +322,13 @@ void dsl_fmt_val(char *buf, size_t len, const struct dsl_val *v);
 /* engine_block.c: the engine block's names, checks and settings. */
 extern const char *const dsl_eng_names[DSL_ENG_N];
 void dsl_eval_engine(struct dsl_ctx *ctx);
+
+/* health.c: the health statement, recorded, checked, compiled. */
+void dsl_ast_health(struct dsl_ctx *ctx, const struct dsl_loc *loc, struct dsl_val *addr,
+		    struct dsl_val *port);
+void dsl_health_free(struct dsl_ctx *ctx);
+void dsl_eval_health(struct dsl_ctx *ctx);
+void dsl_compile_health(const struct dsl_ctx *ctx, struct vxfwd_ruleset *rs);
 
 /* eval.c / compile.c */
 #define DSL_K(kind) (1u << (kind))

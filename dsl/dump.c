@@ -8,6 +8,7 @@
  *	ingress ens5 xdp-mode=auto
  *	egress ens6 next-hop=resolve
  *	engine backend=send workers=2 cpus=0,1 sched=fifo:50 ring-size=4194304
+ *	health listen 172.30.82.108 port 9000	(only with a health statement)
  *	set 0 @exporters
  *	org 1 "Example Org" id 1001
  *	lpm-merge prefixes=258 entries=3	(only when merging saved entries)
@@ -85,6 +86,7 @@ static void dump_engine(const struct vxfwd_engine_conf *c, FILE *out)
 
 static void dump_header(const struct vxfwd_ruleset *rs, FILE *out)
 {
+	char a[INET_ADDRSTRLEN];
 	size_t i, n_lpm;
 
 	fprintf(out, "ingress %s xdp-mode=%s\n", rs->ingress, xdp_modes[rs->xdp_mode]);
@@ -95,6 +97,10 @@ static void dump_header(const struct vxfwd_ruleset *rs, FILE *out)
 		fputs("resolve", out);
 	fputc('\n', out);
 	dump_engine(&rs->engine, out);
+	if (rs->health.on) {
+		inet_ntop(AF_INET, &rs->health.addr, a, sizeof(a));
+		fprintf(out, "health listen %s port %u\n", a, rs->health.port);
+	}
 	for (i = 0; i < rs->n_sets; i++)
 		fprintf(out, "set %zu %s\n", i, rs->sets[i].name);
 	for (i = 0; i < rs->n_orgs; i++)

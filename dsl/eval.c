@@ -1120,6 +1120,7 @@ int dsl_eval(struct dsl_ctx *ctx)
 	eval_orgs(ctx);
 	check_org_conflicts(ctx);
 	eval_rules(ctx);
+	dsl_eval_health(ctx);
 	check_macros_used(ctx);
 	return 0;
 }

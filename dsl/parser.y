@@ -97,9 +97,11 @@ static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, cons
 %token KW_FORWARD "forward"
 %token KW_FROM "from"
 %token KW_GENERIC "generic"
+%token KW_HEALTH "health"
 %token KW_ID "id"
 %token KW_INCLUDE "include"
 %token KW_INGRESS "ingress"
+%token KW_LISTEN "listen"
 %token KW_MAC "mac"
 %token KW_NATIVE "native"
 %token KW_NEXT_HOP "next-hop"
@@ -143,6 +145,7 @@ stmt		: ingress
 		| define
 		| include
 		| engine
+		| health
 		;
 
 /*
@@ -163,6 +166,8 @@ name_kw		: KW_BACKEND			{ $$ = KW_BACKEND; }
 		| KW_BUSY_POLL			{ $$ = KW_BUSY_POLL; }
 		| KW_CPUS			{ $$ = KW_CPUS; }
 		| KW_ENGINE			{ $$ = KW_ENGINE; }
+		| KW_HEALTH			{ $$ = KW_HEALTH; }
+		| KW_LISTEN			{ $$ = KW_LISTEN; }
 		| KW_QDISC_BYPASS		{ $$ = KW_QDISC_BYPASS; }
 		| KW_RING_SIZE			{ $$ = KW_RING_SIZE; }
 		| KW_SCHED			{ $$ = KW_SCHED; }
@@ -423,6 +428,12 @@ quantity	: numval
 				else
 					free($1.unit);
 			}
+		;
+
+/* ---- health listen ADDR port N ---- */
+
+health		: KW_HEALTH KW_LISTEN addrval KW_PORT numval
+			{ dsl_ast_health(ctx, &@1, $3, $5); $3 = NULL; $5 = NULL; }
 		;
 
 /* ---- include "PATH" ---- */

@@ -92,6 +92,13 @@ static inline int vxfwd_pfx_order(__u32 a_addr, unsigned int a_plen, __u32 b_add
 	return 0;
 }
 
+/* `health listen ADDR port N`: where `run` answers /healthz and /metrics. */
+struct vxfwd_health_listen {
+	int on;				/* the statement was given */
+	__be32 addr;			/* 0: every address (0.0.0.0) */
+	__u16 port;			/* host order */
+};
+
 struct vxfwd_ruleset {
 	char ingress[VXFWD_DSL_IFNAME_SIZE];
 	char egress[VXFWD_DSL_IFNAME_SIZE];
@@ -99,6 +106,7 @@ struct vxfwd_ruleset {
 	int nh_mac_pinned;		/* egress { next-hop mac ... } given */
 	__u8 nh_mac[6];
 	struct vxfwd_engine_conf engine;
+	struct vxfwd_health_listen health;
 
 	struct vxfwd_op *ops;		/* in apply order */
 	size_t n_ops;
@@ -124,7 +132,18 @@ struct vxfwd_dsl_host {
 	/* 1 when interface `name` exists, 0 when it does not. */
 	int (*iface_exists)(const char *name, void *arg);
 	void *arg;
+	/*
+	 * Where `addr` (network order) is for interface `name` (or its bridge
+	 * master): VXFWD_DSL_ADDR_OWN when it is one of their addresses,
+	 * VXFWD_DSL_ADDR_SUBNET when it lies in one of their subnets, 0 when
+	 * neither, -errno when it cannot tell.  NULL: not asked (the health
+	 * listener's side is then checked against the DNAT targets only).
+	 */
+	int (*addr_where)(__be32 addr, const char *name, void *arg);
 };
+
+#define VXFWD_DSL_ADDR_SUBNET 1
+#define VXFWD_DSL_ADDR_OWN 2
 
 /* Load flags (vxfwd_dsl_load()). */
 #define VXFWD_DSL_F_IFACE_STRICT 0x1	/* interfaces the host lacks are errors (run) */

@@ -3,8 +3,8 @@
  * cmd_run.c - `vxfwd run`: one skeleton lifecycle (STYLE.md 4).
  *
  *   rules -> interfaces -> pid lock -> bpffs -> open -> load -> apply ->
- *   neighbours -> attach + pins -> socket + io_uring -> ring -> drop
- *   capabilities -> loop
+ *   neighbours -> attach + pins -> socket + io_uring -> ring -> health
+ *   listener -> drop capabilities -> loop
  *
  * Every failure jumps to the one cleanup label, which undoes in reverse.
  */
@@ -33,6 +33,7 @@
 #include "doctor.h"
 #include "engine.h"
 #include "host.h"
+#include "hsrv.h"
 #include "loader.h"
 #include "log.h"
 
@@ -294,11 +295,57 @@ static int start(struct engine *e)
 	start_guard(e);
 	engine_sched_apply(e);
 	log_engine(e);
+	/* Bound while every capability is there (a port below 1024 included). */
+	if (e->rs->health.on) {
+		ret = hsrv_open(&e->hsrv, &e->rs->health, e);
+		if (ret)
+			return ret;
+		hsrv_publish(e->hsrv, e->rs);
+	}
 	return privs_drop();
+}
+
+/*
+ * After a reload: the same address and port keep their listener (with the
+ * new next hops); another one is bound after the old one closed (a
+ * wildcard and a specific address cannot both listen on one port), and
+ * when that fails, for a port below 1024 without the capability for
+ * example, the old one is bound again; no statement closes it.
+ */
+void engine_health_reload(struct engine *e, const struct vxfwd_health_listen *old)
+{
+	const struct vxfwd_health_listen *l = &e->rs->health;
+
+	if (e->hsrv && hsrv_same(e->hsrv, l)) {
+		hsrv_publish(e->hsrv, e->rs);
+		return;
+	}
+	hsrv_close(e->hsrv);
+	e->hsrv = NULL;
+	if (!l->on) {
+		if (old->on)
+			log_info("health: listener closed: the rules have no health statement");
+		return;
+	}
+	if (hsrv_open(&e->hsrv, l, e) == 0 || !old->on)
+		goto start;
+	log_warnx("health: keeping the listener where it was");
+	if (hsrv_open(&e->hsrv, old, e))
+		return;
+start:
+	if (!e->hsrv)
+		return;
+	hsrv_publish(e->hsrv, e->rs);
+	if (hsrv_start(e->hsrv)) {
+		hsrv_close(e->hsrv);
+		e->hsrv = NULL;
+	}
 }
 
 static void stop(struct engine *e)
 {
+	hsrv_close(e->hsrv);
+	e->hsrv = NULL;
 	workers_close(e);
 	/* -k after a clean start: the program and the guard outlive us. */
 	if (e->guard_ok) {

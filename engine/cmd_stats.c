@@ -25,61 +25,11 @@
 #include "instance.h"
 #include "log.h"
 #include "maps.h"
+#include "stats.h"
 
 enum fmt { FMT_TABLE, FMT_JSON, FMT_PROM };
 
-static const struct {
-	const char *name;
-	size_t off;
-} engine_fields[] = {
-	{"records", offsetof(struct vxfwd_engine_stats, records)},
-	{"bad_records", offsetof(struct vxfwd_engine_stats, bad_records)},
-	{"sent_packets", offsetof(struct vxfwd_engine_stats, sent_packets)},
-	{"sent_bytes", offsetof(struct vxfwd_engine_stats, sent_bytes)},
-	{"send_errors", offsetof(struct vxfwd_engine_stats, send_errors)},
-	{"batches", offsetof(struct vxfwd_engine_stats, batches)},
-	{"wakeups", offsetof(struct vxfwd_engine_stats, wakeups)},
-	{"reloads", offsetof(struct vxfwd_engine_stats, reloads)},
-	{"reload_failures", offsetof(struct vxfwd_engine_stats, reload_failures)},
-	{"full_waits", offsetof(struct vxfwd_engine_stats, full_waits)},
-	{"poll_hits", offsetof(struct vxfwd_engine_stats, poll_hits)},
-};
-
-#define N_ENGINE (sizeof(engine_fields) / sizeof(engine_fields[0]))
-
-struct named {
-	char name[160];
-	__u32 id;
-	struct vxfwd_count c;
-};
-
-struct snap {
-	struct timespec ts;
-	int up; /* the instance runs (its pid-file lock is held) */
-	int have_guard;
-	struct vxfwd_count guard[VXFWD_G_MAX];
-	__u32 gen;
-	struct vxfwd_count c[VXFWD_C_MAX];
-	struct vxfwd_engine_stats eng;
-	struct named rules[VXFWD_MAX_RULES];
-	unsigned int n_rules;
-	struct named orgs[VXFWD_MAX_ORGS];
-	unsigned int n_orgs;
-};
-
-struct pins {
-	struct vxfwd_maps m;
-	int guard; /* leak guard counters, -1 when not pinned */
-	const struct vxfwd_instance *inst;
-	int up;
-};
-
-static __u64 eng_field(const struct vxfwd_engine_stats *s, size_t i)
-{
-	return *(const __u64 *)((const char *)s + engine_fields[i].off);
-}
-
-static int pins_open(struct pins *p, const struct vxfwd_instance *in)
+static int pins_open(struct stats_src *p, const struct vxfwd_instance *in)
 {
 	int ret;
 
@@ -93,88 +43,7 @@ static int pins_open(struct pins *p, const struct vxfwd_instance *in)
 }
 
 /* Names from the state file: "rule POS NAME", "org SLOT ID NAME". */
-static void state_read(const struct vxfwd_instance *in, struct snap *s)
-{
-	char line[512];
-	unsigned int pos, id;
-	int off;
-	FILE *f;
-
-	s->n_rules = 0;
-	s->n_orgs = 0;
-	f = fopen(in->statefile, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "rule %u %n", &pos, &off) == 1 && pos < VXFWD_MAX_RULES &&
-		    pos == s->n_rules) {
-			snprintf(s->rules[s->n_rules].name, sizeof(s->rules[0].name), "%s",
-				 line + off);
-			s->rules[s->n_rules++].id = pos;
-		} else if (sscanf(line, "org %u %u %n", &pos, &id, &off) == 2 &&
-			   pos < VXFWD_MAX_ORGS && pos == s->n_orgs) {
-			snprintf(s->orgs[s->n_orgs].name, sizeof(s->orgs[0].name), "%s",
-				 line + off);
-			s->orgs[s->n_orgs++].id = id;
-		}
-	}
-	fclose(f);
-}
-
-/* The workers' entries of vxfwd_engine, summed field by field. */
-static int engine_sum(int fd, struct vxfwd_engine_stats *out)
-{
-	struct bpf_map_info info = {0};
-	__u32 info_len = sizeof(info), k, i;
-	__u64 *dst = (__u64 *)out, *one;
-	int ret = 0;
-
-	memset(out, 0, sizeof(*out));
-	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
-		return -errno;
-	one = calloc(1, info.value_size + 8);
-	if (!one)
-		return -ENOMEM;
-	for (k = 0; k < info.max_entries; k++) {
-		if (bpf_map_lookup_elem(fd, &k, one)) {
-			ret = -errno;
-			break;
-		}
-		/* Fields another version of vxfwd does not have stay 0. */
-		for (i = 0; i < sizeof(*out) / 8 && i < info.value_size / 8; i++)
-			dst[i] += one[i];
-	}
-	free(one);
-	return ret;
-}
-
-static int snap_take(const struct pins *p, struct snap *s)
-{
-	__u32 i;
-	int ret;
-
-	clock_gettime(CLOCK_MONOTONIC, &s->ts);
-	s->up = p->up;
-	state_read(p->inst, s);
-	ret = maps_active_gen(&p->m, &s->gen);
-	if (!ret)
-		ret = maps_read_counters(&p->m, s->c);
-	if (!ret)
-		ret = engine_sum(p->m.engine, &s->eng);
-	s->have_guard = p->guard >= 0 && !ret && guard_read(p->guard, s->guard) == 0;
-	for (i = 0; !ret && i < s->n_rules; i++)
-		ret = maps_count_sum(p->m.rule_counters, s->gen * VXFWD_MAX_RULES + i, 1,
-				     &s->rules[i].c);
-	for (i = 0; !ret && i < s->n_orgs; i++)
-		ret = maps_count_sum(p->m.org_counters, s->gen * VXFWD_MAX_ORGS + i, 1,
-				     &s->orgs[i].c);
-	if (ret)
-		log_warnx("%s: reading counters failed: %s", p->inst->pindir, strerror(-ret));
-	return ret;
-}
-
-static __u64 drops(const struct snap *s)
+static __u64 drops(const struct stats_snap *s)
 {
 	__u64 d = 0;
 	int i;
@@ -184,13 +53,13 @@ static __u64 drops(const struct snap *s)
 	return d;
 }
 
-static long long backlog(const struct snap *s)
+static long long backlog(const struct stats_snap *s)
 {
 	return (long long)s->c[VXFWD_C_FORWARD].packets - (long long)s->eng.records -
 	       (long long)s->eng.bad_records;
 }
 
-static long long inflight(const struct snap *s)
+static long long inflight(const struct stats_snap *s)
 {
 	return (long long)s->eng.records - (long long)s->eng.sent_packets -
 	       (long long)s->eng.send_errors;
@@ -212,7 +81,7 @@ static void table_row(const char *name, const struct vxfwd_count *c, const struc
 	putchar('\n');
 }
 
-static void print_table(const char *name, const struct snap *s, const struct snap *o)
+static void print_table(const char *name, const struct stats_snap *s, const struct stats_snap *o)
 {
 	double dt = o ? (s->ts.tv_sec - o->ts.tv_sec) + (s->ts.tv_nsec - o->ts.tv_nsec) / 1e9 : 0;
 	unsigned int i;
@@ -239,9 +108,9 @@ static void print_table(const char *name, const struct snap *s, const struct sna
 			  dt);
 	}
 	printf("engine\n");
-	for (i = 0; i < N_ENGINE; i++)
-		printf("  %-24s %16llu\n", engine_fields[i].name,
-		       (unsigned long long)eng_field(&s->eng, i));
+	for (i = 0; i < stats_n_engine; i++)
+		printf("  %-24s %16llu\n", stats_engine_fields[i].name,
+		       (unsigned long long)stats_eng_field(&s->eng, i));
 	for (i = 0; i < VXFWD_ERRNO_SLOTS; i++)
 		if (s->eng.send_errno[i])
 			printf("  send_errno %-13s %16llu\n", i ? strerrorname_np(i) : "other",
@@ -262,7 +131,7 @@ static void print_table(const char *name, const struct snap *s, const struct sna
 	       (unsigned long long)s->eng.send_errors, inflight(s));
 }
 
-static void json_named(const char *key, const struct named *v, unsigned int n)
+static void json_named(const char *key, const struct stats_named *v, unsigned int n)
 {
 	unsigned int i;
 
@@ -276,7 +145,7 @@ static void json_named(const char *key, const struct named *v, unsigned int n)
 	putchar(']');
 }
 
-static void print_json(const char *name, const struct snap *s)
+static void print_json(const char *name, const struct stats_snap *s)
 {
 	unsigned int i, first = 1;
 
@@ -298,9 +167,9 @@ static void print_json(const char *name, const struct snap *s)
 		       (unsigned long long)s->guard[VXFWD_G_DROP].packets,
 		       (unsigned long long)s->guard[VXFWD_G_DROP].bytes);
 	printf(",\"engine\":{");
-	for (i = 0; i < N_ENGINE; i++)
-		printf("%s\"%s\":%llu", i ? "," : "", engine_fields[i].name,
-		       (unsigned long long)eng_field(&s->eng, i));
+	for (i = 0; i < stats_n_engine; i++)
+		printf("%s\"%s\":%llu", i ? "," : "", stats_engine_fields[i].name,
+		       (unsigned long long)stats_eng_field(&s->eng, i));
 	printf(",\"send_errno\":{");
 	for (i = 0; i < VXFWD_ERRNO_SLOTS; i++) {
 		if (!s->eng.send_errno[i])
@@ -317,117 +186,30 @@ static void print_json(const char *name, const struct snap *s)
 	       backlog(s), inflight(s));
 }
 
-static void prom_label(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if (*s == '\n')
-			printf("\\n");
-		else
-			putchar(*s);
-	}
-}
-
-static void prom_named(const char *metric, const char *label, const char *name,
-		       const struct named *v, unsigned int n)
-{
-	const char *unit[] = {"packets", "bytes"};
-	unsigned int i, u;
-
-	for (u = 0; u < 2; u++) {
-		printf("# HELP vxfwd_%s_%s_total %s forwarded per %s.\n", metric, unit[u], unit[u],
-		       metric);
-		printf("# TYPE vxfwd_%s_%s_total counter\n", metric, unit[u]);
-		for (i = 0; i < n; i++) {
-			printf("vxfwd_%s_%s_total{instance=\"", metric, unit[u]);
-			prom_label(name);
-			printf("\",%s=\"", label);
-			prom_label(v[i].name);
-			printf("\"} %llu\n",
-			       (unsigned long long)(u ? v[i].c.bytes : v[i].c.packets));
-		}
-	}
-}
-
-/* Whether the instance runs: 1 while its pid-file lock is held, else 0. */
-static void print_up(const char *name, int up)
-{
-	printf("# HELP vxfwd_up Whether the instance is running (its pid-file lock is held).\n"
-	       "# TYPE vxfwd_up gauge\nvxfwd_up{instance=\"");
-	prom_label(name);
-	printf("\"} %d\n", up);
-}
-
-static void print_prom(const char *name, const struct snap *s)
-{
-	unsigned int i, u;
-
-	print_up(name, s->up);
-
-	for (u = 0; u < 2; u++) {
-		printf("# HELP vxfwd_xdp_%s_total XDP %s by verdict and drop reason.\n",
-		       u ? "bytes" : "packets", u ? "bytes" : "frames");
-		printf("# TYPE vxfwd_xdp_%s_total counter\n", u ? "bytes" : "packets");
-		for (i = 0; i < VXFWD_C_MAX; i++) {
-			printf("vxfwd_xdp_%s_total{instance=\"", u ? "bytes" : "packets");
-			prom_label(name);
-			printf("\",counter=\"%s\"} %llu\n", vxfwd_counter_names[i],
-			       (unsigned long long)(u ? s->c[i].bytes : s->c[i].packets));
-		}
-	}
-	if (s->have_guard) {
-		printf("# HELP vxfwd_guard_packets_total Frames seen by the egress leak guard.\n"
-		       "# TYPE vxfwd_guard_packets_total counter\n");
-		for (i = 0; i < VXFWD_G_MAX; i++) {
-			printf("vxfwd_guard_packets_total{instance=\"");
-			prom_label(name);
-			printf("\",verdict=\"%s\"} %llu\n", i == VXFWD_G_DROP ? "drop" : "pass",
-			       (unsigned long long)s->guard[i].packets);
-		}
-	}
-	prom_named("rule", "rule", name, s->rules, s->n_rules);
-	prom_named("org", "org", name, s->orgs, s->n_orgs);
-	for (i = 0; i < N_ENGINE; i++) {
-		printf("# TYPE vxfwd_engine_%s_total counter\nvxfwd_engine_%s_total{instance=\"",
-		       engine_fields[i].name, engine_fields[i].name);
-		prom_label(name);
-		printf("\"} %llu\n", (unsigned long long)eng_field(&s->eng, i));
-	}
-	printf("# TYPE vxfwd_engine_send_errno_total counter\n");
-	for (i = 0; i < VXFWD_ERRNO_SLOTS; i++) {
-		if (!s->eng.send_errno[i])
-			continue;
-		printf("vxfwd_engine_send_errno_total{instance=\"");
-		prom_label(name);
-		printf("\",errno=\"%s\"} %llu\n", i ? strerrorname_np(i) : "other",
-		       (unsigned long long)s->eng.send_errno[i]);
-	}
-}
-
-static void print_snap(enum fmt f, const char *name, const struct snap *s, const struct snap *o)
+static void print_snap(enum fmt f, const char *name, const struct stats_snap *s,
+		       const struct stats_snap *o)
 {
 	if (f == FMT_JSON)
 		print_json(name, s);
 	else if (f == FMT_PROM)
-		print_prom(name, s);
+		stats_prom(stdout, name, s);
 	else
 		print_table(name, s, o);
 	fflush(stdout);
 }
 
-static int watch(const struct pins *p, enum fmt f, int secs)
+static int watch(const struct stats_src *p, enum fmt f, int secs)
 {
-	struct snap *s = calloc(2, sizeof(*s));
+	struct stats_snap *s = calloc(2, sizeof(*s));
 	int cur = 0, ret;
 
 	if (!s)
 		return -ENOMEM;
-	ret = snap_take(p, &s[0]);
+	ret = stats_snap_take(p, &s[0]);
 	while (!ret) {
 		sleep(secs);
 		cur ^= 1;
-		ret = snap_take(p, &s[cur]);
+		ret = stats_snap_take(p, &s[cur]);
 		if (ret)
 			break;
 		if (f == FMT_TABLE)
@@ -456,8 +238,8 @@ int cmd_stats(int argc, char **argv)
 	const char *file = NULL, *name = NULL;
 	struct vxfwd_instance in;
 	enum fmt f = FMT_TABLE;
-	struct pins p = {.inst = NULL, .guard = -1};
-	struct snap *s = NULL;
+	struct stats_src p = {.inst = NULL, .guard = -1};
+	struct stats_snap *s = NULL;
 	int c, secs = 0, ret, status = VXFWD_EXIT_RUNTIME;
 	pid_t pid;
 	char *end;
@@ -494,14 +276,14 @@ int cmd_stats(int argc, char **argv)
 				     "traffic: these are its counters");
 	if (ret) {
 		if (f == FMT_PROM && !p.up)
-			print_up(in.name, 0);
+			stats_prom_up(stdout, in.name, 0);
 		goto out;
 	}
 	if (secs) {
 		ret = watch(&p, f, secs);
 	} else {
 		s = calloc(1, sizeof(*s));
-		ret = s ? snap_take(&p, s) : -ENOMEM;
+		ret = s ? stats_snap_take(&p, s) : -ENOMEM;
 		if (!ret)
 			print_snap(f, in.name, s, NULL);
 	}

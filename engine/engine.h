@@ -14,6 +14,9 @@
  *            egress link), pending reloads (reload.c: change report, state
  *            file), what systemd is told (health.c); on exit it sets `stop`,
  *            wakes the workers through `wake_fd` and joins them
+ *   health   hsrv.c, with `health listen` in the rules file: answers
+ *            /healthz and /metrics from the kernel's maps and the workers'
+ *            beats, never touching a frame
  */
 #ifndef VXFWD_ENGINE_H
 #define VXFWD_ENGINE_H
@@ -36,6 +39,7 @@
 
 struct vxfwd_bpf;
 struct engine;
+struct hsrv;
 
 /* One engine worker: a ring, a sender, a thread (worker.c). */
 struct worker {
@@ -54,6 +58,15 @@ struct worker {
 	pthread_t thread;
 };
 
+/* Each worker's beat at a look and when it last moved (health_beats_look()). */
+struct health_beats {
+	__u64 beat[VXFWD_MAX_WORKERS];
+	__u64 at_ms[VXFWD_MAX_WORKERS]; /* CLOCK_MONOTONIC; 0 before the first look */
+};
+
+/* An idle worker's longest sleep: the beat the watchdog and /healthz watch. */
+#define HEALTH_BEAT_MS 1000
+
 /* What health.c tells the service manager, and when (health.c). */
 struct vxfwd_health {
 	int on;		  /* a service manager listens */
@@ -62,7 +75,7 @@ struct vxfwd_health {
 	__u64 next_ms;	  /* CLOCK_MONOTONIC of the next look */
 	__u64 at_ms;	  /* of the last look */
 	__u64 sent;	  /* frames sent at the last look */
-	__u64 beats[VXFWD_MAX_WORKERS];
+	struct health_beats beats;
 };
 
 struct engine {
@@ -75,8 +88,9 @@ struct engine {
 	struct vxfwd_engine_conf conf; /* engine block, then options, then defaults */
 	struct worker w[VXFWD_MAX_WORKERS];
 	int wake_fd; /* eventfd: readable once the workers must stop */
-	int beat_ms; /* longest idle wait of a worker, -1 for none */
+	int beat_ms; /* longest idle wait of a worker (health.c) */
 	struct vxfwd_health health;
+	struct hsrv *hsrv; /* the health listener (hsrv.c), NULL when none */
 	struct vxfwd_neigh neigh;
 	struct vxfwd_guard guard; /* egress leak guard on the ingress interface */
 	int guard_ok;
@@ -129,10 +143,21 @@ void workers_close(struct engine *e);
 void health_init(struct engine *e);
 /* Report when due; ms until the next report, or -1 for none. */
 int health_tick(struct engine *e);
+__u64 health_now_ms(void);
+/*
+ * Look at every worker's beat at `now` (ms, health_now_ms()): the number
+ * of workers whose beat has not moved for `stall_ms`, their bits in
+ * *stalled.  `b` keeps what the caller saw; a first look sees no stall.
+ */
+unsigned int health_beats_look(const struct engine *e, struct health_beats *b, __u64 now,
+			       __u64 stall_ms, __u64 *stalled);
 
 /* placement.c: before start(), and in start() before the workers run. */
 void engine_place_workers(struct engine *e);
 void engine_sched_apply(struct engine *e);
+
+/* cmd_run.c: the listener of the active ruleset, moved or closed by a reload. */
+void engine_health_reload(struct engine *e, const struct vxfwd_health_listen *old);
 
 /* privs.c */
 int privs_drop(void);

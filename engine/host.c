@@ -426,4 +426,41 @@ static int iface_exists(const char *name, void *arg)
 	return if_nametoindex(name) != 0;
 }
 
-const struct vxfwd_dsl_host host_ifaces = {.iface_exists = iface_exists};
+/* VXFWD_DSL_ADDR_OWN, _SUBNET or 0 for `addr` on interface `name` alone. */
+static int addr_on(const char *name, __be32 addr)
+{
+	struct host_addr a[8] = {{0}};
+	int n, i, in = 0;
+
+	n = host_if_addrs(name, a, 8);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (a[i].addr == addr)
+			return VXFWD_DSL_ADDR_OWN;
+		if ((a[i].addr & host_plen_mask(a[i].plen)) == (addr & host_plen_mask(a[i].plen)))
+			in = VXFWD_DSL_ADDR_SUBNET;
+	}
+	return in;
+}
+
+/* `addr` on interface `name` or on its bridge master, the closer answer. */
+static int addr_where(__be32 addr, const char *name, void *arg)
+{
+	char master[IF_NAMESIZE];
+	struct host_link l;
+	int idx = (int)if_nametoindex(name), w, m;
+
+	(void)arg;
+	if (!idx)
+		return -ENODEV;
+	w = addr_on(name, addr);
+	if (w == VXFWD_DSL_ADDR_OWN || host_link_get(idx, &l) || !l.master ||
+	    !if_indextoname((unsigned int)l.master, master))
+		return w;
+	m = addr_on(master, addr);
+	return m > w ? m : w;
+}
+
+const struct vxfwd_dsl_host host_ifaces = {.iface_exists = iface_exists,
+					   .addr_where = addr_where};

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "hsrv.h"
 #include "log.h"
 #include "notify.h"
 
@@ -123,6 +124,11 @@ int engine_loop(struct engine *e)
 	ret = workers_start(e);
 	if (ret)
 		goto out;
+	/* Off the workers' path: a thread of its own, started once they beat. */
+	if (e->hsrv && hsrv_start(e->hsrv)) {
+		ret = -EAGAIN;
+		goto out;
+	}
 	snprintf(status, sizeof(status), "forwarding mirror traffic from %s to %s", e->ingress,
 		 e->egress);
 	notify_ready(status);
@@ -143,6 +149,8 @@ int engine_loop(struct engine *e)
 	}
 out:
 	notify_stopping();
+	hsrv_close(e->hsrv);
+	e->hsrv = NULL;
 	/* Workers drain what they took, then stop. */
 	workers_stop(e);
 	loop_teardown(e);

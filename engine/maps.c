@@ -371,6 +371,13 @@ int maps_set_nexthop(const struct vxfwd_maps *m, __be32 addr, const __u8 *mac, _
 	return 0;
 }
 
+int maps_get_nexthop(const struct vxfwd_maps *m, __be32 addr, struct vxfwd_nh *out)
+{
+	if (bpf_map_lookup_elem(m->nexthop, &addr, out))
+		return -errno;
+	return 0;
+}
+
 int maps_set_ring(const struct vxfwd_maps *m, __u32 worker, int ring_fd)
 {
 	if (bpf_map_update_elem(m->rings, &worker, &ring_fd, BPF_ANY))

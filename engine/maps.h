@@ -64,6 +64,9 @@ int maps_active_gen(const struct vxfwd_maps *m, __u32 *gen);
 /* Set or clear (mac == NULL) the resolved next hop of DNAT target `addr`. */
 int maps_set_nexthop(const struct vxfwd_maps *m, __be32 addr, const __u8 *mac, __u16 flags);
 
+/* The next hop of DNAT target `addr` as XDP sees it: 0, -ENOENT or -errno. */
+int maps_get_nexthop(const struct vxfwd_maps *m, __be32 addr, struct vxfwd_nh *out);
+
 /*
  * Store worker `worker`'s ringbuf `ring_fd` in its slot of vxfwd_rings (the
  * rings of workers 1 and up; slot 0 is vxfwd_ring, set by the program).

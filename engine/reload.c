@@ -312,6 +312,7 @@ fail:
 static void reload_commit(struct engine *e)
 {
 	struct vxfwd_ruleset *rs = e->pending;
+	struct vxfwd_health_listen old;
 	int ret;
 
 	e->pending = NULL;
@@ -325,8 +326,10 @@ static void reload_commit(struct engine *e)
 	diff_rules(e->rs, rs);
 	diff_members(e->rs, rs);
 	diff_engine(&e->rs->engine, &rs->engine);
+	old = e->rs->health;
 	vxfwd_ruleset_free(e->rs);
 	e->rs = rs;
+	engine_health_reload(e, &old);
 	e->st->reloads++;
 	ret = state_write(e);
 	if (ret)

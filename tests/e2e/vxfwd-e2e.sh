@@ -20,7 +20,8 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
 
 ALL_TESTS="forward no_leak_ens5 tcpdump_sensor xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay \
-kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers qdisc_bypass keep_attached"
+kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers qdisc_bypass keep_attached \
+health"
 
 LAB_RULES=$LAB_DIR/rules/lab.rules
 AWS_RULES=$LAB_DIR/rules/aws.rules
@@ -729,5 +730,116 @@ test_keep_attached()
 }
 
 # ---- runner --------------------------------------------------------------
+
+# ---- health: the health and metrics listener ---------------------------------
+
+HEALTH_PORT=9000
+
+# hget ARGS...: health.py against the listener, from the mirror source.
+hget()
+{
+	lab_mirror "$LAB_PY" "$LAB_DIR/health.py" --timeout 10 $LAB_ENS5_ADDR $HEALTH_PORT "$@"
+}
+
+# True when GET /healthz answers STATUS (and its body matches REGEX).
+health_is()
+{
+	local out
+
+	out=$(hget get /healthz 2>&1) || return 1
+	printf '%s\n' "$out" | grep -qx "status $1" || return 1
+	[ -z "${2:-}" ] || printf '%s\n' "$out" | grep -Eq -- "$2"
+}
+
+# A counter of `vxfwd stats -j`: KEY PATH ("counters FORWARD packets").
+stats_value()
+{
+	"$VXFWD" stats -j -n "$LAB_VXFWD_NAME" | "$LAB_PY" -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1:]:
+    v = v[k]
+print(v)' "$@"
+}
+
+# `health listen` on ens5's address: /healthz while healthy and while the
+# collector's next hop is gone, /metrics against `vxfwd stats`, the methods
+# and limits, idle connections, and the replies leaving ens5 past the guard.
+test_health()
+{
+	local rules=$LAB_TMP/health.rules out fwd m pass0 pass1 drop0 drop1 n_in n_out x0 x1
+
+	lab_require
+	lab_init
+	{ cat "$LAB_RULES"; echo "health listen $LAB_ENS5_ADDR port $HEALTH_PORT"; } >"$rules"
+	setup "$rules"
+	lab_log_says "$LAB_VXFWD_PID" "$LAB_TMP/vxfwd.log" "health: listening on $LAB_ENS5_ADDR:$HEALTH_PORT" ||
+		fail "vxfwd did not say it listens: $(tail -n 20 "$LAB_TMP/vxfwd.log")"
+	lab_capture_start "$LAB_NS_M" eth0 healthwire inout
+	pass0=$(stats_value guard pass packets) || fail "vxfwd stats -j: no leak guard counters"
+	drop0=$(stats_value guard drop packets)
+	x0=$(stats_value counters pass packets)
+
+	lab_wait 10 health_is 200 '^ok$' || fail "/healthz is not 200 ok while healthy: $(hget get /healthz 2>&1)"
+	echo "/healthz: 200 ok"
+
+	gen_send fwd "udp:40,tcp:40"
+	fwd=$(stats_value counters forward packets)
+	out=$(hget get /metrics) || fail "GET /metrics: $out"
+	printf '%s\n' "$out" | grep -qx 'content-type: text/plain; version=0.0.4' ||
+		fail "/metrics: wrong Content-Type: $(printf '%s\n' "$out" | head -n 8)"
+	m=$(hget metric vxfwd_xdp_packets_total instance="$LAB_VXFWD_NAME" counter=forward) ||
+		fail "/metrics does not parse or lacks the forward sample"
+	[ "$fwd" -gt 0 ] && [ "$m" = "$fwd" ] ||
+		fail "/metrics says $m frames forwarded, vxfwd stats says $fwd"
+	echo "/metrics: vxfwd_xdp_packets_total{counter=\"forward\"} $m == vxfwd stats $fwd"
+	diff <(printf '%s\n' "$out" | sed '1,/^body:$/d' | grep -v '^vxfwd_guard\|^vxfwd_xdp') \
+		<("$VXFWD" stats -p -n "$LAB_VXFWD_NAME" | grep -v '^vxfwd_guard\|^vxfwd_xdp') ||
+		fail "/metrics and vxfwd stats -p differ beyond the live counters"
+
+	out=$(hget method POST /healthz) || fail "POST: $out"
+	printf '%s\n' "$out" | grep -qx 'status 405' && printf '%s\n' "$out" | grep -qx 'allow: GET' ||
+		fail "POST /healthz: not 405 with Allow: GET: $out"
+	out=$(hget get /nothing-here) || fail "GET /nothing-here: $out"
+	printf '%s\n' "$out" | grep -qx 'status 404' || fail "GET /nothing-here: not 404: $out"
+	echo "POST: 405 with Allow: GET; unknown path: 404"
+
+	out=$(hget big 102400) || fail "100 KiB request: $out"
+	printf '%s\n' "$out" | grep -Eqx 'status (431|400|reset.*)' || fail "100 KiB request: $out"
+	echo "100 KiB request: $(head -n 1 <<<"$out")"
+	health_is 200 || fail "/healthz after the 100 KiB request: $(hget get /healthz 2>&1)"
+
+	out=$(hget idle 32 /healthz) || fail "/healthz behind 32 idle connections: $out"
+	printf '%s\n' "$out" | grep -qx 'status 200' || fail "/healthz behind 32 idle connections: $out"
+	echo "/healthz behind 32 idle connections: 200 after $(sed -n 's/^elapsed //p' <<<"$out") s"
+
+	# The collector goes silent and its neighbour entry away: 503 naming it.
+	ip -n "$LAB_NS_C" link set eth0 arp off
+	ip -n "$LAB_NS_S" neigh del "$LAB_COLLECTOR_ADDR" dev br0 || fail "cannot delete the neighbour"
+	lab_wait 10 health_is 503 "^next hop $LAB_COLLECTOR_ADDR: not resolved" ||
+		fail "/healthz without the collector's next hop: $(hget get /healthz 2>&1)"
+	hget get /healthz | sed -n '/^body:$/,$p' | sed 's/^/  /'
+	ip -n "$LAB_NS_C" link set eth0 arp on
+	lab_wait 20 health_is 200 '^ok$' ||
+		fail "/healthz once the collector answers again: $(hget get /healthz 2>&1)"
+	echo "/healthz: 503 while the next hop was gone, 200 once it came back"
+
+	lab_capture_stop healthwire
+	n_in=$(tcpdump -r "$LAB_TMP/healthwire.pcap" -n "tcp dst port $HEALTH_PORT" 2>/dev/null | wc -l)
+	n_out=$(tcpdump -r "$LAB_TMP/healthwire.pcap" -n "tcp src port $HEALTH_PORT" 2>/dev/null | wc -l)
+	pass1=$(stats_value guard pass packets)
+	drop1=$(stats_value guard drop packets)
+	x1=$(stats_value counters pass packets)
+	echo "ens5 wire: $n_in segments to :$HEALTH_PORT, $n_out from it; XDP PASS +$((x1 - x0)), guard pass +$((pass1 - pass0)) drop +$((drop1 - drop0))"
+	[ "$n_out" -gt 0 ] || fail "no health reply left ens5"
+	[ $((x1 - x0)) -ge "$n_in" ] || fail "XDP passed fewer frames than the health requests sent"
+	[ $((pass1 - pass0)) -ge "$n_out" ] || fail "the guard counted fewer passes than health replies left ens5"
+	[ "$drop1" -eq "$drop0" ] || fail "the guard dropped frames during the health test"
+	check_invariants
+	lab_vxfwd_stop
+	lab_mirror "$LAB_PY" "$LAB_DIR/health.py" --timeout 2 $LAB_ENS5_ADDR $HEALTH_PORT get /healthz \
+		>/dev/null 2>&1 && fail "the listener still answers after SIGTERM"
+	echo "after SIGTERM: nothing listens"
+}
 
 lab_main e2e "$@"

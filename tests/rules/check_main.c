@@ -7,9 +7,12 @@
  *
  * Its host is a fixed one instead of engine/host.c's: the interfaces lo,
  * ens5 and ens6 exist and no other, whoever runs it and wherever, so the
- * golden files need neither root nor a network namespace.  golden.sh --host
+ * golden files need neither root nor a network namespace.  Their addresses
+ * are the lab's (tests/lab/lib.sh): ens5 and ens6 share 172.30.82.0/24, as
+ * a sensor's interfaces share the VPC subnet.  golden.sh --host
  * runs the daemon itself in a namespace holding those three.
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +33,38 @@ static int lab_iface_exists(const char *name, void *arg)
 	return 0;
 }
 
-const struct vxfwd_dsl_host host_ifaces = { lab_iface_exists, (void *)lab_ifaces };
+static const struct {
+	const char *name;
+	const char *addr;
+	unsigned int plen;
+} lab_addrs[] = {
+	{ "lo", "127.0.0.1", 8 },
+	{ "ens5", "172.30.82.108", 24 },
+	{ "ens6", "172.30.82.192", 24 },
+};
+
+static int lab_addr_where(__be32 addr, const char *name, void *arg)
+{
+	struct in_addr a;
+	__be32 mask;
+	size_t i;
+	int w = 0;
+
+	(void)arg;
+	for (i = 0; i < sizeof(lab_addrs) / sizeof(lab_addrs[0]); i++) {
+		if (strcmp(lab_addrs[i].name, name) || !inet_aton(lab_addrs[i].addr, &a))
+			continue;
+		mask = htonl(~0u << (32 - lab_addrs[i].plen));
+		if (a.s_addr == addr)
+			return VXFWD_DSL_ADDR_OWN;
+		if ((a.s_addr & mask) == (addr & mask))
+			w = VXFWD_DSL_ADDR_SUBNET;
+	}
+	return w;
+}
+
+const struct vxfwd_dsl_host host_ifaces = { lab_iface_exists, (void *)lab_ifaces,
+					     lab_addr_where };
 
 int main(int argc, char **argv)
 {

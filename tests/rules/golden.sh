@@ -14,7 +14,8 @@
 #
 # Runs from this directory so that paths in diagnostics are stable.  The
 # interfaces the files name are checked against a host on which lo, ens5 and
-# ens6 exist and nothing else: VXFWD is check_main.c's build, whose host is
+# ens6 exist and nothing else (with the lab's addresses, 172.30.82.108/24 and
+# .192/24, for the health listener's side): VXFWD is check_main.c's build, whose host is
 # that list, and any user runs it.  With --host VXFWD is the daemon, which
 # asks the kernel: it runs in a private network namespace holding those
 # three (root; exit 77 otherwise).  UPDATE=1 rewrites the expected files
@@ -45,6 +46,8 @@ if [ -n "$host" ] && [ -z "${VXFWD_GOLDEN_NETNS:-}" ]; then
 	fi
 	VXFWD_GOLDEN_NETNS=1 exec unshare --net sh -c '
 		ip link add ens5 type veth peer name ens6 || exit 99
+		ip addr add 172.30.82.108/24 dev ens5 || exit 99
+		ip addr add 172.30.82.192/24 dev ens6 || exit 99
 		exec sh "$0" "$@"' "$here/golden.sh" --host "$vxfwd" "$@"
 fi
 

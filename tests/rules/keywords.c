@@ -2,7 +2,8 @@
 /*
  * keywords.c - the keyword table is sorted, unique, found by lookup, and
  * every keyword is documented in vxfwd.rules(5) (argv[1], optional).  The
- * words of the engine block, and only they, may also stand for names.
+ * words of the engine block and of the health statement, and only they, may
+ * also stand for names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +37,8 @@ static int check_order(void)
 }
 
 static const char *const name_words[] = {
-	"backend", "batch", "busy-poll", "cpus", "engine", "qdisc-bypass", "ring-size",
-	"sched", "workers",
+	"backend", "batch", "busy-poll", "cpus", "engine", "health", "listen", "qdisc-bypass",
+	"ring-size", "sched", "workers",
 };
 
 static int is_name_word(const char *w)
