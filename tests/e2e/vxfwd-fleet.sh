@@ -78,10 +78,13 @@ health_of()
 {
 	lab_ns_exec "$FLEET_NS_LB" "$LAB_PY" -c '
 import http.client, sys
-c = http.client.HTTPConnection(sys.argv[1], int(sys.argv[2]), timeout=2)
-c.request("GET", "/healthz")
-r = c.getresponse()
-print(r.status, r.read().decode(errors="replace").strip().replace("\n", "; "))' \
+try:
+    c = http.client.HTTPConnection(sys.argv[1], int(sys.argv[2]), timeout=2)
+    c.request("GET", "/healthz")
+    r = c.getresponse()
+    print(r.status, r.read().decode(errors="replace").strip().replace("\n", "; "))
+except OSError as e:
+    print("none", "no answer:", e.strerror or e)' \
 		"$(fleet_ens5_addr "$1")" "$FLEET_HEALTH_PORT" 2>&1
 }
 
@@ -96,6 +99,24 @@ after_stream()
 	fleet_send "$LAB_TMP/$tag.pcap" 2000
 	# shellcheck disable=SC2046
 	fleet_drained $(fleet_ks "$@")
+}
+
+# failover_figures K T DURATION WHAT: the "during" stream's loss, duplicates,
+# moved flows and times after sensor K's fault WHAT at T (fleet.py).
+failover_figures()
+{
+	fleet_py failover --pcap "$LAB_TMP/collector.pcap" --manifest "$LAB_TMP/during.json" \
+		--victim "$1" --victim-addr "$(fleet_ens5_addr "$1")" --kill "$2" --duration "$3" \
+		--what "$4" --health-log "$LAB_TMP/lbhealth.log" --interval "$FLEET_INTERVAL" \
+		--timeout "$FLEET_TIMEOUT" \
+		--max-removal "$("$LAB_PY" -c "print($FLEET_INTERVAL + $FLEET_TIMEOUT + 0.5)")"
+}
+
+# stream_secs: seconds since the stream started.
+stream_secs()
+{
+	"$LAB_PY" -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' \
+		"$(date +%s.%N)" "$STREAM_T0"
 }
 
 # ---- tests ---------------------------------------------------------------
@@ -144,8 +165,7 @@ test_fleet_failover()
 	[ -n "$(lab_ens5_xdp)" ] || fail "sensor $victim: XDP detached when vxfwd was killed"
 	echo "sensor $victim: $(health_of $victim | head -c 200)"
 	stream_wait during
-	dur=$("$LAB_PY" -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' \
-		"$(date +%s.%N)" "$STREAM_T0")
+	dur=$(stream_secs)
 	fleet_wait_seen "$STREAM_FRAMES"
 	fleet_drained 1 3
 	[ -n "$(lab_ens5_xdp)" ] || fail "sensor $victim: XDP detached while vxfwd was dead"
@@ -159,12 +179,8 @@ test_fleet_failover()
 	fleet_captures_stop
 	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" --optional "$LAB_TMP/during.json" ||
 		fail "collector: a frame arrived twice, altered, or after the restart not at all"
-	fleet_py failover --pcap "$LAB_TMP/collector.pcap" --manifest "$LAB_TMP/during.json" \
-		--victim $victim --victim-addr "$(fleet_ens5_addr $victim)" --kill "$kill_t" \
-		--duration "$dur" --health-log "$LAB_TMP/lbhealth.log" --interval "$FLEET_INTERVAL" \
-		--timeout "$FLEET_TIMEOUT" --max-removal "$("$LAB_PY" -c "print(2 * $FLEET_INTERVAL + $FLEET_TIMEOUT)")" \
-		--json "$LAB_TMP/failover.json" | tee "$LAB_TMP/failover.txt"
-	[ "${PIPESTATUS[0]}" -eq 0 ] || fail "the failover was not clean"
+	failover_figures $victim "$kill_t" "$dur" "vxfwd killed with SIGKILL" ||
+		fail "the failover was not clean"
 	fleet_leakcheck || fail "mirror-derived frames left through a sensor's ens5"
 	n=$(forwarded_since $victim)
 	echo "sensor $victim after the restart: FORWARD $n, collector by sensor: $(fleet_py bysrc \
@@ -178,12 +194,13 @@ test_fleet_failover()
 # two; with ens6 back it rejoins.
 test_fleet_nexthop()
 {
-	local victim=3 k h
+	local victim=3 k h down_t dur
 
 	fleet_setup
 	fleet_captures_start
 	stream_start during 5000
 	sleep 2
+	down_t=$(date +%s.%N)
 	ip -n "${FLEET_NS_S[victim]}" link set ens6 down
 	echo "sensor $victim: ens6 down under $STREAM_PPS frames/s"
 	lab_wait 10 grep -q "health $(fleet_ens5_addr $victim) down" "$LAB_TMP/lbhealth.log" ||
@@ -194,6 +211,7 @@ test_fleet_nexthop()
 	[ "${h%% *}" = 503 ] || fail "sensor $victim without a next hop answered $h, want 503"
 	grep "health $(fleet_ens5_addr $victim) down" "$LAB_TMP/lbhealth.log" | head -n 1
 	stream_wait during
+	dur=$(stream_secs)
 	fleet_wait_seen 5000
 	fleet_drained 1 2
 	fleet_bases
@@ -219,6 +237,8 @@ test_fleet_nexthop()
 	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/after.json" "--manifest=$LAB_TMP/back.json" \
 		--optional "$LAB_TMP/during.json" ||
 		fail "collector: frames lost, altered or duplicated around the next hop's loss"
+	failover_figures $victim "$down_t" "$dur" "ens6 down (next hop gone)" ||
+		fail "the switch away from the sensor without a next hop was not clean"
 	h=$(fleet_py bysrc --pcap "$LAB_TMP/collector.pcap" --manifest "$LAB_TMP/back.json")
 	echo "frames sent after the rejoin, by sensor: $h"
 	case " $h " in

@@ -11,7 +11,7 @@ sensor's pinned counters (read with bpftool, as vxmaps.py does).
                   flow by one sensor, every sensor carrying some, and each
                   sensor's FORWARD since its base equal to what the
                   collector got from it
-  failover        after one sensor was killed at --kill: the frames lost
+  failover        after one sensor failed at --kill: the frames lost
                   (sent - received, by sequence number), duplicates, the
                   flows that moved, and the times from the kill to the
                   load balancer's removal (its log) and to the first frame
@@ -169,8 +169,9 @@ def cmd_failover(args):
                             ("%s=0" % args.victim_addr) in s.split())
     t_moved = min((t for t, e, k in after if e["flow"] in moved and k not in (victim, 0)),
                   default=None)
-    # The killed sensor's last sends may land just after the kill's
-    # timestamp (taken before kill(2)); later ones would be a ghost.
+    # The failed sensor's last sends may land just after the fault's
+    # timestamp (taken before kill(2) or the link change); later ones would
+    # be a ghost.
     inflight = sum(1 for t, e, k in after if k == victim and t < kill + INFLIGHT_S)
     late = sum(1 for t, e, k in after if k == victim and t >= kill + INFLIGHT_S)
     flows = flows_by_sensor(arr)
@@ -183,8 +184,8 @@ def cmd_failover(args):
 
     rate = sent / max(args.duration, 1e-9)
     share = sum(1 for e in by_fp.values() if e["flow"] in moved) / max(sent, 1)
-    print("failover: sensor %d (%s) killed with SIGKILL under %d frames/s"
-          % (victim, args.victim_addr, round(rate)))
+    print("failover: sensor %d (%s): %s under %d frames/s"
+          % (victim, args.victim_addr, args.what, round(rate)))
     print("failover: health check saw it down after %s; load balancer map without it after %s "
           "(interval %.1f s, timeout %.1f s)" % (rel(t_down), rel(t_removed),
                                                   args.interval, args.timeout))
@@ -194,21 +195,21 @@ def cmd_failover(args):
           % (len(moved), len(flows), 100 * share,
              ", ".join("%d: %d frames" % kv for kv in sorted(moved_to.items()) if kv[0] != victim)))
     print("failover: frames sent %d, received %d, lost %d (%.2f%%; %.3f s of the moved flows' "
-          "share), duplicated %d; %d sent by the killed sensor as it died"
+          "share), duplicated %d; %d sent by the failed sensor as it failed"
           % (sent, len(seqs), len(lost), 100 * len(lost) / max(sent, 1),
              len(lost) / max(rate * share, 1e-9), dups, inflight))
     if dups:
         errors.append("%d frames duplicated" % dups)
     if lost_other:
-        errors.append("%d frames of flows not on the killed sensor lost (seq %s)"
+        errors.append("%d frames of flows not on the failed sensor lost (seq %s)"
                       % (len(lost_other), lost_other[:10]))
     if strays:
-        errors.append("%d flows not on the killed sensor changed sensor" % len(strays))
+        errors.append("%d flows not on the failed sensor changed sensor" % len(strays))
     if late:
-        errors.append("%d frames arrived through the killed sensor %.1f s or more after the kill"
+        errors.append("%d frames arrived through the failed sensor %.1f s or more after the fault"
                       % (late, INFLIGHT_S))
     if not moved:
-        errors.append("no flow was on the killed sensor before the kill")
+        errors.append("no flow was on the failed sensor before the fault")
     if t_removed is None or t_removed - kill > args.max_removal:
         errors.append("the load balancer did not take the sensor out within %.1f s"
                       % args.max_removal)
@@ -260,7 +261,8 @@ def main():
     ap.add_argument("--manifest")
     ap.add_argument("--victim", type=int)
     ap.add_argument("--victim-addr")
-    ap.add_argument("--kill", type=float, help="time of the kill (seconds since the epoch)")
+    ap.add_argument("--kill", type=float, help="time of the fault (seconds since the epoch)")
+    ap.add_argument("--what", default="vxfwd killed with SIGKILL", help="the fault, for the log")
     ap.add_argument("--duration", type=float, default=1, help="the stream's length in seconds")
     ap.add_argument("--health-log")
     ap.add_argument("--interval", type=float, default=1)
