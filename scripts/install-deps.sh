@@ -26,6 +26,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
 	procps util-linux bsdextrautils
 	iproute2 iputils-ping ethtool tcpdump xdp-tools tcpreplay socat nftables
+	prometheus
 	python3 python3-scapy mandoc
 	cppcheck clang-tidy valgrind
 	strace

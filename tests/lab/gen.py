@@ -40,6 +40,12 @@ With --geneve-port, every frame arrives as it does behind an AWS Gateway
 Load Balancer endpoint: outer Ethernet/IPv4/UDP to that port/GENEVE (VNI,
 protocol 0x0800, the GWLB's three options of class 0x0108) around the
 mirror's own IPv4/UDP 4789/VXLAN packet (tests/lab/rules/geneve.rules).
+
+With --flows N the frames of each kind belong to N flows, dealt in turn: a
+flow keeps its inner source address and port and its outer UDP source port
+(as AWS does: one outer source port per inner flow), so a load balancer
+hashing the outer 5-tuple keeps each flow on one sensor.  The manifest
+names each frame's flow and outer source port.
 """
 
 import argparse
@@ -136,12 +142,16 @@ def payload(marker, seq, kind, room):
     return (head + body)[:max(room, len(head))]
 
 
-def inner_packet(kind, seq, size, rnd, marker):
+def inner_packet(kind, seq, size, rnd, marker, flow):
     if is_v6(kind):
         return inner_packet6(kind, seq, size, rnd, marker)
     _, proto, src, dport, _ = KINDS[kind]
-    src = src or rnd.choice(ALLOWED)
-    sport = 20000 + seq % 40000
+    if flow is None:
+        src = src or rnd.choice(ALLOWED)
+        sport = 20000 + seq % 40000
+    else:
+        src = src or ALLOWED[flow % len(ALLOWED)]
+        sport = 20000 + flow % 40000
     if proto == "arp":
         return Ether(src=INNER_SRC_MAC, dst="ff:ff:ff:ff:ff:ff") / ARP(
             hwsrc=INNER_SRC_MAC, psrc=src, pdst=ORIG_DST) / Raw(marker + struct.pack("!I", seq))
@@ -184,11 +194,15 @@ def gwlb_options(seq):
             GeneveOptions(classid=AWS_OPT_CLASS, type=3, data=struct.pack("!I", seq))]
 
 
-def frame_for(args, kind, seq, size, rnd, marker):
-    inner = inner_packet(kind, seq, size, rnd, marker)
+def outer_sport(seq, flow):
+    return 49152 + (seq if flow is None else flow) % 16384
+
+
+def frame_for(args, kind, seq, size, rnd, marker, flow=None):
+    inner = inner_packet(kind, seq, size, rnd, marker, flow)
     vni = OTHER_VNI if kind == "bad-vni" else args.vni
     flags = 0x00 if kind == "bad-flag" else 0x08
-    mirror = (UDP(sport=49152 + seq % 16384, dport=args.vxlan_port, chksum=0) /
+    mirror = (UDP(sport=outer_sport(seq, flow), dport=args.vxlan_port, chksum=0) /
               VXLAN(vni=vni, flags=flags) / inner)
     if args.geneve_port:
         mirror = (UDP(sport=40000 + seq % 20000, dport=args.geneve_port, chksum=0) /
@@ -243,6 +257,7 @@ def main():
     ap.add_argument("--size", type=int, help="every inner IP packet this long")
     ap.add_argument("--udp-nat-port", type=int, default=UDP_NAT,
                     help="the DNAT port the rules give UDP (default %d)" % UDP_NAT)
+    ap.add_argument("--flows", type=int, help="frames of each kind in this many flows")
     ap.add_argument("--first-seq", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True, help="pcap to write")
@@ -258,15 +273,19 @@ def main():
         plan += [kind] * count
     rnd.shuffle(plan)
     size_i = {}
+    kind_base = {k: i * (args.flows or 0) for i, (k, _) in enumerate(parse_mix(args.mix))}
     for kind in plan:
         i = size_i.get(kind, 0)
         size_i[kind] = i + 1
         size = args.size or SIZES[(i * 7 + len(kind)) % len(SIZES)]
         if KINDS[kind][0] != "FORWARD":
             size = min(size, 1400)
-        frame, inner = frame_for(args, kind, seq, size, rnd, marker)
+        flow = kind_base[kind] + i % args.flows if args.flows else None
+        frame, inner = frame_for(args, kind, seq, size, rnd, marker, flow)
         frames.append(frame)
         e = entry_for(kind, seq, inner)
+        if flow is not None:
+            e.update({"flow": flow, "outer_sport": outer_sport(seq, flow)})
         if e.get("nat_port") == UDP_NAT:
             e["nat_port"] = args.udp_nat_port
         entries.append(e)

@@ -53,6 +53,7 @@ LAB_PIDS=()
 LAB_INSTANCES=()
 LAB_NAMESPACES=()
 LAB_FILES=()	# removed by lab_cleanup besides LAB_TMP
+LAB_DIRS=()	# removed by lab_cleanup even when LAB_TMP is kept
 LAB_TMP=
 LAB_VXFWD_PID=
 LAB_VXFWD_NAME=
@@ -162,6 +163,7 @@ lab_cleanup()
 		rm -f "/run/vxfwd/$name.pid" "/run/vxfwd/$name.rules.state"
 	done
 	rm -f "${LAB_FILES[@]}"
+	rm -rf "${LAB_DIRS[@]}"
 	if [ -n "$LAB_TMP" ] && [ -d "$LAB_TMP" ]; then
 		if [ "$rc" -ne 0 ] && [ "$rc" -ne $T_EXIT_SKIP ] || [ -n "${LAB_KEEP:-}" ]; then
 			lab_log "evidence kept in $LAB_TMP"
@@ -245,6 +247,31 @@ lab_add_ns()
 	ip -n "$1" link set lo up || lab_die "ip -n $1 link set lo up failed (its message is above)"
 	# IPv6 off: no router solicitations or MLD reports in the evidence.
 	lab_sysctl "$1" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+# lab_veth NS1 IF1 NS2 IF2 MTU: a veth pair, IF1 in NS1 and IF2 in NS2, up.
+lab_veth()
+{
+	ip -n "$1" link add "$2" mtu "$5" type veth peer name "$4" mtu "$5" netns "$3" ||
+		lab_die "$2 in $1 <-> $4 in $3: cannot create the veth pair"
+	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up ||
+		lab_die "$2 in $1 <-> $4 in $3: cannot set up"
+}
+
+# lab_bridge NS NAME MTU PORT...: a bridge without STP or forwarding delay
+# over PORTs (already in NS), up.
+lab_bridge()
+{
+	local ns=$1 br=$2 mtu=$3 port
+	shift 3
+
+	ip -n "$ns" link add "$br" mtu "$mtu" type bridge stp_state 0 forward_delay 0 ||
+		lab_die "$br in $ns: cannot create the bridge"
+	for port in "$@"; do
+		ip -n "$ns" link set "$port" master "$br" ||
+			lab_die "$port in $ns: cannot join $br"
+	done
+	ip -n "$ns" link set "$br" up || lab_die "$br in $ns: cannot set up"
 }
 
 # lab_small_up [bridge] [MTU]: the sensor alone, for tests of what vxfwd
@@ -414,18 +441,20 @@ lab_vxfwd_start()
 	LAB_INSTANCES+=("$name")
 	LAB_PINS=$LAB_BPFFS/vxfwd/$name
 	LAB_OLD_MAP_ID=$(lab_map_id vxfwd_counters)
-	# LAB_VXFWD_ARGS: extra options of `vxfwd run` (backend, workers...).
+	# LAB_VXFWD_ARGS: extra options of `vxfwd run` (backend, workers...);
+	# LAB_VXFWD_LOG: its output (a lab of several sensors has one each).
+	local log=${LAB_VXFWD_LOG:-$LAB_TMP/vxfwd.log}
 	# shellcheck disable=SC2086
-	lab_bg "$LAB_TMP/vxfwd.log" "$LAB_NS_S" "$VXFWD" run -v -f "$rules" -n "$name" \
+	lab_bg "$log" "$LAB_NS_S" "$VXFWD" run -v -f "$rules" -n "$name" \
 		${LAB_VXFWD_ARGS:-}
 	LAB_VXFWD_PID=$LAB_BG_PID
 	if ! lab_wait 20 lab_vxfwd_ready; then
 		kill -0 "$LAB_VXFWD_PID" 2>/dev/null &&
-			lab_die "vxfwd run -f $rules -n $name: not attached to ens5 after 20 s: $(tail -n 20 "$LAB_TMP/vxfwd.log")"
+			lab_die "vxfwd run -f $rules -n $name: not attached to ens5 after 20 s: $(tail -n 20 "$log")"
 		wait "$LAB_VXFWD_PID"
-		lab_die "vxfwd run -f $rules -n $name: exited with status $? before attaching to ens5: $(tail -n 20 "$LAB_TMP/vxfwd.log")"
+		lab_die "vxfwd run -f $rules -n $name: exited with status $? before attaching to ens5: $(tail -n 20 "$log")"
 	fi
-	cat "$LAB_TMP/vxfwd.log" >>"$LAB_TMP/vxfwd.all.log"
+	cat "$log" >>"${log%.log}.all.log"
 	lab_log "vxfwd $LAB_VXFWD_PID attached to ens5: $(lab_ens5_xdp)"
 }
 
@@ -561,8 +590,14 @@ lab_verify()
 {
 	local pcap=$1 manifest=$2
 	shift 2
+	local mac srcs=()
+
+	# LAB_EGRESS_MACS: every sensor's ens6 when several feed the collector.
+	for mac in ${LAB_EGRESS_MACS:-$LAB_ENS6_MAC}; do
+		srcs+=(--eth-src "$mac")
+	done
 	"$LAB_PY" "$LAB_DIR/verify.py" --pcap "$pcap" --manifest "$manifest" \
-		--eth-src "$LAB_ENS6_MAC" --eth-dst "$LAB_COLLECTOR_MAC" "$@"
+		"${srcs[@]}" --eth-dst "$LAB_COLLECTOR_MAC" "$@"
 }
 
 # lab_leakcheck PCAP [ARGS]: nothing mirror-derived came out of ens5.

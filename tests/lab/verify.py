@@ -22,8 +22,8 @@ import vxlab
 
 def check_frame(d, e, args):
     errs = []
-    if d["eth_src"] != args.eth_src.lower():
-        errs.append("Ethernet source %s, expected ens6 %s" % (d["eth_src"], args.eth_src))
+    if d["eth_src"] not in args.eth_src:
+        errs.append("Ethernet source %s, expected ens6 %s" % (d["eth_src"], " or ".join(args.eth_src)))
     if args.eth_dst and d["eth_dst"] != args.eth_dst.lower():
         errs.append("Ethernet destination %s, expected %s" % (d["eth_dst"], args.eth_dst))
     if d["trailer"]:
@@ -69,11 +69,13 @@ def main():
                     help="manifest whose frames may be missing (a fault was "
                          "injected while they were sent), but must be correct "
                          "and unique when they arrive")
-    ap.add_argument("--eth-src", required=True, help="ens6's MAC")
+    ap.add_argument("--eth-src", required=True, action="append",
+                    help="ens6's MAC (one per sensor when several feed the collector)")
     ap.add_argument("--eth-dst", help="the collector's MAC")
     ap.add_argument("--label", default="collector")
     ap.add_argument("--json", help="write the summary here")
     args = ap.parse_args()
+    args.eth_src = [m.lower() for m in args.eth_src]
 
     expect, other = {}, {}
     markers = set()
@@ -90,6 +92,7 @@ def main():
 
     fwd_seqs = {e["seq"] for v in expect.values() for e in v if "seq" in e and markers}
     seen = collections.Counter()
+    by_src = collections.Counter()
     errors = []
     bad_kinds = collections.Counter()
     foreign = non_ip = valid = 0
@@ -105,6 +108,7 @@ def main():
         fp = vxlab.fingerprint(d["ip"])
         if fp in expect:
             seen[fp] += 1
+            by_src[d["eth_src"]] += 1
             e = expect[fp][0]
             errs = check_frame(d, e, args)
             if errs:
@@ -154,11 +158,14 @@ def main():
                "optional_received": opt_got, "optional_missing": len(opt_missing),
                "missing": len(missing), "duplicates": dups,
                "bad_kinds": sum(bad_kinds.values()), "foreign": foreign,
-               "non_ip": non_ip}
+               "non_ip": non_ip, "by_src": dict(by_src)}
     print("%s: %d frames expected, %d received, %d valid, %d missing, %d duplicated, "
           "%d of dropped kinds, %d foreign IPv4, %d non-IPv4 ignored"
           % (args.label, n_expect, received, valid, len(missing), dups,
              sum(bad_kinds.values()), foreign, non_ip))
+    if len(args.eth_src) > 1:
+        print("%s: expected frames by Ethernet source: %s" % (args.label, ", ".join(
+            "%s %d" % (m, by_src[m]) for m in args.eth_src)))
     for err in errors[:50]:
         print("%s: error: %s" % (args.label, err))
     if args.json:
