@@ -1,16 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# prom_names.py RULES CMD_STATS_C ABI_H - every vxfwd metric the alert
+# prom_names.py RULES STATS_C ABI_H - every vxfwd metric the alert
 # rules name must be one `vxfwd stats -p` prints, and every value they
 # match a label of those metrics against must be one it can take.
 #
 # What stats -p can print is read from its source: the string literals of
-# engine/cmd_stats.c hold the "# TYPE" line of each metric family, some with
-# %s (vxfwd_xdp_%s_total), and the words that fill them ("packets", the
+# engine/stats.c (the code `stats -p` and /metrics share) hold the "# TYPE"
+# line of each metric family, some with %s (vxfwd_xdp_%s_total), and the
+# words that fill them ("packets", the
 # engine's field names); the counter label takes the names of the
 # VXFWD_COUNTERS list in bpf/vxfwd_abi.h, any other label the words of
-# cmd_stats.c.  Renaming a metric, a field or a counter there without the
+# stats.c.  Renaming a metric, a field or a counter there without the
 # rules fails this test.
 #
 # Then the check runs against copies of the two sources with each literal
@@ -133,7 +134,7 @@ def mutants(stats_src, abi_src, used):
 
 def main():
     if len(sys.argv) != 4:
-        print("usage: prom_names.py RULES CMD_STATS_C ABI_H", file=sys.stderr)
+        print("usage: prom_names.py RULES STATS_C ABI_H", file=sys.stderr)
         return 99
     rules, stats_src, abi_src = (open(p).read() for p in sys.argv[1:])
     errs, used = check(rules, stats_src, abi_src)
