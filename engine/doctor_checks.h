@@ -33,6 +33,13 @@ struct json_object;
 
 /* Outer IPv4 + UDP + VXLAN + inner Ethernet around an inner IP packet. */
 #define VXLAN_OVERHEAD (20 + 8 + 8 + 14)
+/*
+ * What a Gateway Load Balancer adds around that when the rules have a
+ * geneve port: outer IPv4 + UDP + GENEVE header + the GWLB's options (its
+ * three TLVs of class 0x0108: endpoint id, attachment id, flow cookie).
+ */
+#define GENEVE_GWLB_OPTS 32
+#define GENEVE_OVERHEAD (20 + 8 + 8 + GENEVE_GWLB_OPTS)
 /* Largest MTU at which the ENA driver accepts a native XDP program. */
 #define ENA_XDP_MAX_MTU 3498
 

@@ -170,6 +170,47 @@ void check_rp_filter(struct doctor *d)
 		       d->rs->ingress, names[eff]);
 }
 
+/* GENEVE_OVERHEAD when the rules take GENEVE (a geneve port), else 0. */
+static int geneve_overhead(const struct vxfwd_ruleset *rs)
+{
+	size_t i;
+
+	if (!rs)
+		return 0;
+	for (i = 0; i < rs->n_ops; i++)
+		if (rs->ops[i].map == VXFWD_MAP_CFG)
+			return rs->ops[i].val.cfg.n_geneve_ports ? GENEVE_OVERHEAD : 0;
+	return 0;
+}
+
+/* The ingress MTU's verdict on the inner packets; returns the largest whole one. */
+static int check_in_mtu(struct doctor *d)
+{
+	int gen = geneve_overhead(d->rs);
+	int inner = d->in_mtu - VXLAN_OVERHEAD - gen; /* largest whole inner IP packet */
+	char over[96];
+
+	if (gen)
+		snprintf(over, sizeof(over),
+			 "%d of VXLAN overhead and %d of GENEVE with the GWLB's %d bytes of options",
+			 VXLAN_OVERHEAD, gen, GENEVE_GWLB_OPTS);
+	else
+		snprintf(over, sizeof(over), "%d of VXLAN overhead", VXLAN_OVERHEAD);
+	if (inner < 1500)
+		report(d, DR_WARN, "AWS mirror targets take MTU 9001",
+		       "mtu: %s MTU %d carries inner packets up to %d bytes whole (%s); "
+		       "larger mirrored packets, even 1500-byte ones, arrive truncated and are "
+		       "dropped (counter inner_truncated)",
+		       d->rs->ingress, d->in_mtu, inner, over);
+	else
+		report(d, DR_OK, NULL,
+		       "mtu: %s MTU %d carries inner packets up to %d bytes whole (%s); "
+		       "larger mirrored packets arrive truncated and are counted as "
+		       "inner_truncated",
+		       d->rs->ingress, d->in_mtu, inner, over);
+	return inner;
+}
+
 void check_mtu(struct doctor *d)
 {
 	int inner, hint_mtu;
@@ -177,19 +218,7 @@ void check_mtu(struct doctor *d)
 
 	if (!d->in_ifindex || !d->in_mtu)
 		return;
-	inner = d->in_mtu - VXLAN_OVERHEAD; /* largest whole inner IP packet */
-	if (inner < 1500)
-		report(d, DR_WARN, "AWS mirror targets take MTU 9001",
-		       "mtu: %s MTU %d carries inner packets up to %d bytes whole; larger "
-		       "mirrored packets, even 1500-byte ones, arrive truncated and are "
-		       "dropped (counter inner_truncated)",
-		       d->rs->ingress, d->in_mtu, inner);
-	else
-		report(d, DR_OK, NULL,
-		       "mtu: %s MTU %d carries inner packets up to %d bytes whole (%d of "
-		       "VXLAN overhead); larger mirrored packets arrive truncated and are "
-		       "counted as inner_truncated",
-		       d->rs->ingress, d->in_mtu, inner, VXLAN_OVERHEAD);
+	inner = check_in_mtu(d);
 	if (inner + 14 > VXFWD_MAX_FRAME)
 		report(d, DR_WARN, NULL,
 		       "mtu: inner frames above %d bytes are dropped (counter too_big)",

@@ -18,7 +18,7 @@ set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lab/fleet.sh"
 
-ALL_TESTS="fleet_spread fleet_failover fleet_nexthop fleet_prometheus"
+ALL_TESTS="fleet_spread fleet_failover fleet_nexthop fleet_prometheus fleet_alerts fleet_geneve"
 
 # A steady stream for the faults: 16 exporters x 8 flows, small frames.
 STREAM_PPS=1000
@@ -102,10 +102,17 @@ after_stream()
 }
 
 # failover_figures K T DURATION WHAT: the "during" stream's loss, duplicates,
-# moved flows and times after sensor K's fault WHAT at T (fleet.py).
+# moved flows and times after sensor K's fault WHAT at T (fleet.py), and the
+# loss accounted for exactly by the sensors' counters over the stream and
+# the load balancer's drops (fleet_window during).
 failover_figures()
 {
-	fleet_py failover --pcap "$LAB_TMP/collector.pcap" --manifest "$LAB_TMP/during.json" \
+	local k win=()
+
+	for k in $(fleet_ks); do
+		win+=(--window "$k" "$LAB_TMP/during$k.json")
+	done
+	fleet_py failover "${win[@]}" --lb-dropped "$(cat "$LAB_TMP/during.lb")" --pcap "$LAB_TMP/collector.pcap" --manifest "$LAB_TMP/during.json" \
 		--victim "$1" --victim-addr "$(fleet_ens5_addr "$1")" --kill "$2" --duration "$3" \
 		--what "$4" --health-log "$LAB_TMP/lbhealth.log" --interval "$FLEET_INTERVAL" \
 		--timeout "$FLEET_TIMEOUT" \
@@ -145,7 +152,10 @@ test_fleet_spread()
 # it out within its interval and its flows move to the others; the frames
 # lost in the switch are counted, none is duplicated, nothing leaks (the
 # dead sensor's XDP program stays attached and drops); restarted, the
-# sensor turns healthy, rejoins and forwards again.
+# sensor turns healthy, rejoins and forwards again.  The loss is accounted
+# for exactly: what the load balancer sent the dead sensor until it took it
+# out stayed in its ring (FORWARD, never sent) or, the ring full, counted
+# as drop_ring_full.
 test_fleet_failover()
 {
 	local victim=2 kill_t dur n
@@ -169,6 +179,9 @@ test_fleet_failover()
 	fleet_wait_seen "$STREAM_FRAMES"
 	fleet_drained 1 3
 	[ -n "$(lab_ens5_xdp)" ] || fail "sensor $victim: XDP detached while vxfwd was dead"
+	# The dead sensor's maps stay with its attached program until the
+	# restart replaces both: its counters over the stream, read now.
+	fleet_window during
 
 	fleet_vxfwd_start $victim
 	fleet_lb_wait 3
@@ -189,9 +202,11 @@ test_fleet_failover()
 	check_sensors
 }
 
-# A sensor whose next hop is gone (its ens6 down) answers 503, the load
-# balancer takes it out, and the frames keep arriving through the other
-# two; with ens6 back it rejoins.
+# A sensor whose next hop is gone (its ens6 down) answers 503 naming it,
+# the load balancer takes it out, and the frames keep arriving through the
+# other two; with ens6 back it rejoins.  The loss is accounted for exactly
+# by the sensor's counters (drop_no_nexthop, and any frame caught in its
+# ring or failing to send as the link went down).
 test_fleet_nexthop()
 {
 	local victim=3 k h down_t dur
@@ -209,11 +224,16 @@ test_fleet_nexthop()
 	h=$(health_of $victim)
 	echo "sensor $victim /healthz: $h"
 	[ "${h%% *}" = 503 ] || fail "sensor $victim without a next hop answered $h, want 503"
+	case "; ${h#* }; " in
+	*"; next hop $LAB_COLLECTOR_ADDR: not resolved on ens6; "*) ;;
+	*) fail "sensor $victim's 503 does not name the missing next hop: $h" ;;
+	esac
 	grep "health $(fleet_ens5_addr $victim) down" "$LAB_TMP/lbhealth.log" | head -n 1
 	stream_wait during
 	dur=$(stream_secs)
 	fleet_wait_seen 5000
 	fleet_drained 1 2
+	fleet_window during
 	fleet_bases
 	FLEET_SENT=0
 	after_stream after 1 2
@@ -292,6 +312,130 @@ test_fleet_prometheus()
 	v=$(prom_value 'count(up{job="vxfwd"} == 1)')
 	[ "$v" = 3 ] || fail "prometheus: $v targets up after the stream, want 3"
 	fleet_prom_stop
+}
+
+# fleet_alerts_firing NAME:INSTANCE|'': Prometheus' firing alerts are that
+# one alert, or none.
+fleet_alerts_firing()
+{
+	fleet_prom_api alerts --firing "$1" >"$LAB_TMP/alerts.txt"
+}
+
+# guard_trip K: from sensor K's namespace, one UDP datagram to the DNAT
+# target out of its ens5 (AF_PACKET, through tc egress), addressed to the
+# load balancer's bridge: the frame the leak guard exists to stop.  A frame
+# that tc drops makes the send fail with ENOBUFS: that is the guard at work.
+guard_trip()
+{
+	local k=$1 out
+
+	fleet_use "$k"
+	out=$(lab_sensor "$LAB_PY" -c '
+import errno, socket, sys
+from scapy.all import IP, UDP, Ether, Raw
+f = bytes(Ether(src=sys.argv[2], dst=sys.argv[3]) /
+          IP(src=sys.argv[4], dst=sys.argv[5]) / UDP(sport=40999, dport=int(sys.argv[6])) /
+          Raw(b"vxfwd fleet_alerts guard trip"))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+try:
+    s.send(f)
+    print("sent, tc egress passed it")
+except OSError as e:
+    if e.errno != errno.ENOBUFS:
+        raise
+    print("dropped on egress (ENOBUFS)")' \
+		ens5 "$LAB_ENS5_MAC" "$(lab_mac "$FLEET_NS_LB" br0)" "$(fleet_ens5_addr "$k")" \
+		"$LAB_COLLECTOR_ADDR" "$LAB_UDP_PORT") || fail "sensor $k: cannot send the guard's test frame"
+	echo "sensor $k: frame for the DNAT target out of ens5: $out"
+}
+
+# guard_drops K: sensor K's leak guard drops (vxfwd stats -j).
+guard_drops()
+{
+	fleet_use "$1"
+	lab_sensor "$VXFWD" stats -j -n "$LAB_VXFWD_NAME" |
+		"$LAB_PY" -c 'import json, sys; print(json.load(sys.stdin)["guard"]["drop"]["packets"])'
+}
+
+# The shipped alert rules in the lab's Prometheus (the man page's
+# configuration, evaluated each second): every group loads and evaluates
+# with health ok, no alert fires in a healthy fleet (pending ones may), and
+# a frame for the DNAT target sent out of one sensor's ens5 is dropped by
+# its leak guard, never reaches the wire, and fires VxfwdGuardDrops for
+# that sensor and no other alert.
+test_fleet_alerts()
+{
+	local victim=1 n inst q
+
+	fleet_setup
+	fleet_prom_start
+	n=$(grep -c '^ *- alert: ' "$FLEET_PROM_RULES")
+	lab_wait 30 fleet_prom_api rules --count "$n" >/dev/null ||
+		fail "prometheus: the shipped rules did not all load and evaluate: $(fleet_prom_api rules)"
+	fleet_prom_api rules | sed 's/^/prometheus: /'
+	lab_wait 20 prom_equals 'count(up{job="vxfwd"} == 1)' 3 ||
+		fail "prometheus: not three targets up: $(fleet_prom --query 'up')"
+	inst=$(fleet_ens5_addr $victim):$FLEET_HEALTH_PORT
+	# increase() needs the counter's 0 before the drop.
+	q="vxfwd_guard_packets_total{job=\"vxfwd\",verdict=\"drop\",instance=\"$inst\"}"
+	lab_wait 20 prom_equals "$q" 0 || fail "prometheus: $q = $(prom_value "$q"), want 0"
+	sleep 3
+	fleet_alerts_firing '' ||
+		fail "prometheus: alerts fire in a healthy fleet: $(cat "$LAB_TMP/alerts.txt")"
+	echo "prometheus: healthy fleet, no alert firing ($(wc -l <"$LAB_TMP/alerts.txt") pending)"
+	sed 's/^/prometheus: /' "$LAB_TMP/alerts.txt"
+
+	lab_capture_start "$FLEET_NS_LB" "l$victim" "ens5wire$victim" in
+	guard_trip $victim
+	lab_wait 10 prom_equals "$q" 1 || fail "prometheus: $q = $(prom_value "$q") after the trip, want 1"
+	lab_capture_stop "ens5wire$victim"
+	n=$(guard_drops $victim)
+	echo "sensor $victim: leak guard drops $n"
+	[ "$n" = 1 ] || fail "sensor $victim: the leak guard dropped $n frames, want 1"
+	fleet_use $victim
+	lab_leakcheck "$LAB_TMP/ens5wire$victim.pcap" ||
+		fail "sensor $victim: the frame for the DNAT target left through ens5"
+	lab_wait 20 fleet_alerts_firing "VxfwdGuardDrops:$inst" ||
+		fail "prometheus: VxfwdGuardDrops not firing for $inst alone: $(cat "$LAB_TMP/alerts.txt")"
+	echo "prometheus: VxfwdGuardDrops firing for $inst, no other alert firing:"
+	sed 's/^/prometheus: /' "$LAB_TMP/alerts.txt"
+	fleet_prom_stop
+}
+
+# Behind a Gateway Load Balancer: the mirror's VXLAN arrives wrapped in
+# GENEVE (UDP 6081, the GWLB's options; the sensors' rules have `geneve
+# port 6081`), the load balancer hashing the GENEVE datagram's 5-tuple,
+# which keeps a flow's source port: every frame reaches the collector
+# exactly once, each flow through one sensor, all three carrying some,
+# nothing leaves any ens5, and the sensors' GENEVE layer counts add up to
+# the frames sent.
+test_fleet_geneve()
+{
+	local k n=0 g sent
+
+	FLEET_RULES=$LAB_DIR/rules/geneve.rules
+	fleet_setup
+	fleet_captures_start
+	fleet_gen geneve --mix udp:600,tcp:600 --flows 40 --geneve-port $FLEET_GENEVE_PORT
+	fleet_send "$LAB_TMP/geneve.pcap" 2000
+	sent=$FLEET_SENT
+	fleet_drained
+	fleet_captures_stop
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/geneve.json" ||
+		fail "collector: the forwarded frames are not exactly the expected ones"
+	fleet_py spread --pcap "$LAB_TMP/collector.pcap" --manifest "$LAB_TMP/geneve.json" ||
+		fail "the GENEVE frames did not spread over the sensors flow by flow"
+	fleet_leakcheck --vxlan-port $LAB_VXLAN_PORT --vxlan-port $FLEET_GENEVE_PORT ||
+		fail "mirror-derived frames left through a sensor's ens5"
+	check_sensors
+	for k in $(fleet_ks); do
+		g=$("$LAB_PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["layers"]["geneve"]["packets"])' \
+			"$LAB_TMP/stats$k.json")
+		echo "sensor $k: $g frames to its geneve port"
+		n=$((n + g))
+	done
+	[ "$n" -eq "$sent" ] || fail "the sensors counted $n GENEVE frames, the mirror sent $sent"
 }
 
 # ---- runner --------------------------------------------------------------

@@ -133,7 +133,7 @@ ip -n $S link set ens5 up && wait_carrier ens5 || t_fail "down: ens5 has no carr
 
 ip -n $S link set ens5 mtu 1400
 preflight inmtu JOURNAL_STREAM=1:1
-journal inmtu 1 'mtu: ens5 MTU 1400 carries inner packets up to 1350 bytes whole; .*; AWS mirror targets take MTU 9001$'
+journal inmtu 1 'mtu: ens5 MTU 1400 carries inner packets up to 1350 bytes whole \(50 of VXLAN overhead\); .*; AWS mirror targets take MTU 9001$'
 
 ip -n $M link set m5 mtu 9000 && ip -n $S link set ens5 mtu 9000 &&
 	ip -n $S link set ens6 mtu 1500

@@ -15,8 +15,16 @@ sensor's pinned counters (read with bpftool, as vxmaps.py does).
                   (sent - received, by sequence number), duplicates, the
                   flows that moved, and the times from the kill to the
                   load balancer's removal (its log) and to the first frame
-                  of a moved flow through another sensor
+                  of a moved flow through another sensor; with --window,
+                  the exact account of the lost frames against the
+                  sensors' counters over the stream (see account())
   prom            a Prometheus instant query (--ready: the server is up)
+  rules           the rule groups Prometheus loaded (/api/v1/rules): exit
+                  0 once every rule of them is evaluated with health "ok"
+                  and --count alerting rules are loaded
+  alerts          Prometheus' active alerts (/api/v1/alerts), "STATE NAME
+                  INSTANCE" a line; --firing NAME:INSTANCE: exit 0 once
+                  that alert fires, and 1 while it does not or another fires
 
 --sensor K PINS BASE MAC, once per sensor, names each sensor's pins,
 counters base and ens6 MAC.
@@ -151,6 +159,58 @@ def first_after(events, t0, pred):
     return next((t for t, text in events if t >= t0 and pred(text)), None)
 
 
+def load_window(args):
+    """{k: (counters, engine)} of each sensor over the stream (--window K
+    FILE: `vxmaps.py counters --base` taken once the stream was drained)."""
+    out = {}
+    for k, path in args.window:
+        with open(path) as f:
+            d = json.load(f)
+        out[int(k)] = ({n: v["packets"] for n, v in d["counters"].items()}, d["engine"])
+    return out
+
+
+def account(args, sent, lost, per):
+    """Where each frame the mirror sent that the collector did not get went:
+    the load balancer dropped it (no sensor in its bucket), or a sensor's
+    XDP took it (RX - PASS) and did not send it: still in the ring (FORWARD
+    - engine sent - send errors), a send error, or a drop counter
+    (drop_ring_full once the dead engine's ring is full, drop_no_nexthop
+    once the next hop is gone).  Every sensor's sends must have arrived
+    (engine sent == frames from its ens6 at the collector).  Returns the
+    errors."""
+    errors = []
+    win = load_window(args)
+    mirror = args.lb_dropped
+    explained = args.lb_dropped
+    parts = ["load balancer dropped %d" % args.lb_dropped]
+    for k, (c, e) in sorted(win.items()):
+        m = c["RX"] - c["PASS"]
+        mirror += m
+        inring = c["FORWARD"] - e["sent_packets"] - e["send_errors"]
+        drops = {n.lower(): v for n, v in c.items() if n.startswith("DROP_") and v}
+        explained += inring + e["send_errors"] + sum(drops.values())
+        print("account: sensor %d: mirror frames %d, FORWARD %d, engine sent %d, send errors %d, "
+              "left in the ring %d, drops %s; %d frames from it at the collector"
+              % (k, m, c["FORWARD"], e["sent_packets"], e["send_errors"], inring,
+                 drops or "none", per[k]))
+        if e["sent_packets"] != per[k]:
+            errors.append("sensor %d: engine sent %d, the collector got %d from it"
+                          % (k, e["sent_packets"], per[k]))
+        if inring or e["send_errors"] or drops:
+            parts.append("sensor %d: (FORWARD %d - engine sent %d) = %d%s"
+                         % (k, c["FORWARD"], e["sent_packets"], c["FORWARD"] - e["sent_packets"],
+                            "".join(" + %s %d" % kv for kv in sorted(drops.items()))))
+    print("account: lost %d == %s: %s"
+          % (lost, " + ".join(parts), "holds" if lost == explained else "BROKEN (%d)" % explained))
+    if mirror != sent:
+        errors.append("the mirror sent %d frames, the sensors took %d and the load balancer "
+                      "dropped %d" % (sent, mirror - args.lb_dropped, args.lb_dropped))
+    if lost != explained:
+        errors.append("%d frames lost but the counters account for %d" % (lost, explained))
+    return errors
+
+
 def cmd_failover(args):
     arr, by_fp, _ = arrivals(args.pcap, args.manifest, args.sensors)
     victim = args.victim
@@ -200,6 +260,8 @@ def cmd_failover(args):
              len(lost) / max(rate * share, 1e-9), dups, inflight))
     if dups:
         errors.append("%d frames duplicated" % dups)
+    if args.window:
+        errors += account(args, sent, len(lost), collections.Counter(k for _, _, k in arr))
     if lost_other:
         errors.append("%d frames of flows not on the failed sensor lost (seq %s)"
                       % (len(lost_other), lost_other[:10]))
@@ -250,10 +312,49 @@ def cmd_prom(args):
     return 0
 
 
+def prom_get(args, path):
+    with urllib.request.urlopen(args.url + path, timeout=5) as r:
+        d = json.load(r)
+    if d.get("status") != "success":
+        raise SystemExit("prometheus: %s: %s" % (path, d))
+    return d["data"]
+
+
+def cmd_rules(args):
+    groups = prom_get(args, "/api/v1/rules")["groups"]
+    alerts = bad = 0
+    for g in groups:
+        for r in g["rules"]:
+            alerts += r["type"] == "alerting"
+            bad += r["health"] != "ok"
+            print("group %s (%s): %s %s: health %s%s"
+                  % (g["name"], g["file"], r["type"], r["name"], r["health"],
+                     ": " + r["lastError"] if r.get("lastError") else ""))
+    print("%d groups, %d alerting rules, %d not ok" % (len(groups), alerts, bad))
+    return 0 if groups and not bad and alerts == args.n else 1
+
+
+def cmd_alerts(args):
+    firing = set()
+    for a in prom_get(args, "/api/v1/alerts")["alerts"]:
+        name, inst = a["labels"].get("alertname"), a["labels"].get("instance", "-")
+        print("%s %s %s" % (a["state"], name, inst))
+        if a["state"] == "firing":
+            firing.add("%s:%s" % (name, inst))
+    if args.firing is None:
+        return 0
+    want = {args.firing} if args.firing else set()
+    return 0 if firing == want else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("cmd", choices=["seen", "spread", "failover", "bysrc", "prom"])
-    ap.add_argument("--count", dest="n", type=int, help="seen: the frames sent")
+    ap.add_argument("cmd", choices=["seen", "spread", "failover", "bysrc", "prom", "rules",
+                                    "alerts"])
+    ap.add_argument("--count", dest="n", type=int,
+                    help="seen: the frames sent; rules: the alerting rules")
+    ap.add_argument("--firing", help="alerts: the one alert that must fire, NAME:INSTANCE "
+                    "('' : none)")
     ap.add_argument("--abi")
     ap.add_argument("--sensor", nargs=4, action="append", default=[],
                     metavar=("K", "PINS", "BASE", "MAC"))
@@ -269,13 +370,18 @@ def main():
     ap.add_argument("--timeout", type=float, default=0.5)
     ap.add_argument("--max-removal", type=float, default=2.5)
     ap.add_argument("--json")
+    ap.add_argument("--window", nargs=2, action="append", default=[], metavar=("K", "FILE"),
+                    help="failover: sensor K's counters over the stream")
+    ap.add_argument("--lb-dropped", type=int, default=0,
+                    help="failover: the frames of the stream the load balancer dropped")
     ap.add_argument("--url")
     ap.add_argument("--ready", action="store_true")
     ap.add_argument("--query")
     args = ap.parse_args()
     args.sensors = [Sensor(*s) for s in args.sensor]
     return {"seen": cmd_seen, "spread": cmd_spread, "failover": cmd_failover,
-            "bysrc": cmd_bysrc, "prom": cmd_prom}[args.cmd](args)
+            "bysrc": cmd_bysrc, "prom": cmd_prom, "rules": cmd_rules,
+            "alerts": cmd_alerts}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@
 #                nftables: jhash of the outer 5-tuple -> 60 buckets ->
 #                map @bucket -> ip daddr set (stateless, the source kept);
 #                lbhealth.py rewrites the map from each sensor's /healthz;
-#                prometheus (fleet_prom_start) scrapes the sensors
+#                prometheus (fleet_prom_start) scrapes the sensors and
+#                evaluates the shipped alert rules
 #     |  l1, l2, l3
 #   sensor K (vxfsKID)  ens5 172.30.82.11K/23  vxfwd run, health listener :9000
 #                       ens6 172.30.82.19K/23
@@ -33,6 +34,7 @@ FLEET_N=3
 FLEET_VIP=172.30.80.1
 FLEET_MIRROR_ADDR=172.30.80.20
 FLEET_LB_ADDR=172.30.82.1
+FLEET_GENEVE_PORT=6081
 FLEET_HEALTH_PORT=9000
 FLEET_PROM_PORT=9090
 FLEET_BUCKETS=60
@@ -118,9 +120,11 @@ fleet_up()
 	lab_log "fleet up: mirror $LAB_NS_M, load balancer $lb (VIP $FLEET_VIP), sensors ${FLEET_NS_S[*]}, switch $e, collector $LAB_NS_C"
 }
 
-# The load balancer's nftables: UDP 4789 to the VIP hashed over the outer
-# 5-tuple into a bucket, the bucket's sensor written as the destination
-# before routing; a frame whose bucket has no sensor is dropped.
+# The load balancer's nftables: UDP 4789 (VXLAN, as from a Network Load
+# Balancer) or 6081 (GENEVE, as from a Gateway Load Balancer) to the VIP
+# hashed over the outer 5-tuple into a bucket, the bucket's sensor written
+# as the destination before routing; a frame whose bucket has no sensor is
+# dropped and counted (fleet_lb_dropped).
 fleet_lb_rules()
 {
 	local err
@@ -132,12 +136,21 @@ table ip vxlb {
 	}
 	chain pre {
 		type filter hook prerouting priority raw; policy accept;
-		ip daddr $FLEET_VIP udp dport $LAB_VXLAN_PORT notrack ip daddr set jhash ip saddr . udp sport . ip daddr . udp dport . ip protocol mod $FLEET_BUCKETS seed 0x76786677 map @bucket
-		ip daddr $FLEET_VIP udp dport $LAB_VXLAN_PORT counter drop
+		ip daddr $FLEET_VIP udp dport { $LAB_VXLAN_PORT, $FLEET_GENEVE_PORT } notrack ip daddr set jhash ip saddr . udp sport . ip daddr . udp dport . ip protocol mod $FLEET_BUCKETS seed 0x76786677 map @bucket
+		ip daddr $FLEET_VIP udp dport { $LAB_VXLAN_PORT, $FLEET_GENEVE_PORT } counter drop
 	}
 }
 EOF
 ) || lab_die "load balancer: nft -f: $err"
+}
+
+# fleet_lb_dropped: the frames to the VIP the load balancer dropped, no
+# sensor being in their bucket, since fleet_lb_rules.
+fleet_lb_dropped()
+{
+	lab_ns_exec "$FLEET_NS_LB" nft list chain ip vxlb pre |
+		awk '$NF == "drop" { for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1) }
+			END { if (n == "") exit 1; print n }'
 }
 
 # fleet_use K: lib.sh's single-sensor variables point at sensor K.
@@ -242,6 +255,21 @@ fleet_bases()
 	done
 }
 
+# fleet_window TAG: each sensor's counters since its base in TAGK.json and
+# the load balancer's drops in TAG.lb, the account of a stream (fleet.py
+# failover --window) taken before anything restarts or rebases.
+fleet_window()
+{
+	local k
+
+	for k in $(fleet_ks); do
+		fleet_use "$k"
+		lab_maps counters --base "$LAB_TMP/base$k.json" >"$LAB_TMP/$1$k.json" ||
+			lab_die "sensor $k: cannot read the counters"
+	done
+	fleet_lb_dropped >"$LAB_TMP/$1.lb" || lab_die "load balancer: cannot read its drop counter"
+}
+
 # fleet_gen TAG ARGS...: frames for the VIP (gen.py; ARGS: --mix, --flows...).
 fleet_gen()
 {
@@ -325,7 +353,8 @@ fleet_captures_stop()
 	done
 }
 
-# fleet_leakcheck: nothing mirror-derived left any sensor's ens5.
+# fleet_leakcheck [ARGS]: nothing mirror-derived left any sensor's ens5
+# (ARGS: more of leakcheck.py's, e.g. the ports mirror traffic goes to).
 fleet_leakcheck()
 {
 	local k rc=0
@@ -333,14 +362,18 @@ fleet_leakcheck()
 	for ((k = 1; k <= FLEET_N; k++)); do
 		fleet_use "$k"
 		printf 'sensor %d: ' "$k"
-		lab_leakcheck "$LAB_TMP/ens5wire$k.pcap" --addr $FLEET_MIRROR_ADDR || rc=1
+		lab_leakcheck "$LAB_TMP/ens5wire$k.pcap" --addr $FLEET_MIRROR_ADDR "$@" || rc=1
 	done
 	return $rc
 }
 
 # fleet_prom_start: Prometheus in the load balancer's namespace scraping
-# every sensor's /metrics each second; its files in a directory of its own
-# that lab_cleanup removes.
+# every sensor's /metrics each second and evaluating the shipped alert
+# rules (packaging/prometheus/vxfwd-alerts.yml) each second; its files in a
+# directory of its own that lab_cleanup removes.  The configuration is the
+# man page's (vxfwd(8), SCALING OUT) with the lab's rules path and targets
+# put in and the intervals before it: the lab checks what operators copy.
+FLEET_PROM_RULES=$LAB_SRCDIR/packaging/prometheus/vxfwd-alerts.yml
 fleet_prom_start()
 {
 	local dir k targets=''
@@ -350,19 +383,17 @@ fleet_prom_start()
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/vxfwd-prom.XXXXXX") || lab_die "mktemp failed"
 	LAB_DIRS+=("$dir")
 	for ((k = 1; k <= FLEET_N; k++)); do
-		targets+="${targets:+, }'$(fleet_ens5_addr $k):$FLEET_HEALTH_PORT'"
+		targets+="${targets:+, }\"$(fleet_ens5_addr $k):$FLEET_HEALTH_PORT\""
 	done
-	cat >"$dir/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: vxfwd
-    metrics_path: /metrics
-    static_configs:
-      - targets: [$targets]
-EOF
+	{
+		printf 'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n'
+		fleet_man_prom_config | sed -e "s|/usr/share/vxfwd/prometheus/vxfwd-alerts.yml|$FLEET_PROM_RULES|" \
+			-e "s|targets: \[.*\]|targets: [$targets]|"
+	} >"$dir/prometheus.yml"
+	grep -q "^  - $FLEET_PROM_RULES\$" "$dir/prometheus.yml" &&
+		grep -q "^ *- targets: \[$targets\]\$" "$dir/prometheus.yml" &&
+		grep -q '^  - job_name: vxfwd$' "$dir/prometheus.yml" ||
+		lab_die "vxfwd(8)'s Prometheus configuration is not the shape the lab expects: $(cat "$dir/prometheus.yml")"
 	FLEET_PROM_URL=http://$FLEET_LB_ADDR:$FLEET_PROM_PORT
 	lab_bg "$LAB_TMP/prometheus.log" "$FLEET_NS_LB" prometheus \
 		--config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
@@ -371,6 +402,14 @@ EOF
 	FLEET_PROM_DIR=$dir
 	lab_wait 30 fleet_prom_ready ||
 		lab_die "prometheus did not become ready: $(tail -n 5 "$LAB_TMP/prometheus.log")"
+}
+
+# The example prometheus.yml of vxfwd(8): the literal display that starts
+# with rule_files.
+fleet_man_prom_config()
+{
+	awk '/^rule_files:$/ { on = 1 } on && /^\.Ed$/ { exit } on' "$LAB_SRCDIR/man/vxfwd.8" | grep . ||
+		lab_die "man/vxfwd.8: no example prometheus.yml (a display starting with rule_files:)"
 }
 
 fleet_prom_ready()
@@ -384,6 +423,14 @@ fleet_prom_ready()
 fleet_prom()
 {
 	lab_ns_exec "$FLEET_NS_LB" "$LAB_PY" "$LAB_DIR/fleet.py" prom --url "$FLEET_PROM_URL" "$@"
+}
+
+# fleet_prom_api rules|alerts ARGS...: fleet.py's reading of Prometheus' API.
+fleet_prom_api()
+{
+	local cmd=$1
+	shift
+	lab_ns_exec "$FLEET_NS_LB" "$LAB_PY" "$LAB_DIR/fleet.py" "$cmd" --url "$FLEET_PROM_URL" "$@"
 }
 
 fleet_prom_stop()

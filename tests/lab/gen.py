@@ -45,7 +45,8 @@ With --flows N the frames of each kind belong to N flows, dealt in turn: a
 flow keeps its inner source address and port and its outer UDP source port
 (as AWS does: one outer source port per inner flow), so a load balancer
 hashing the outer 5-tuple keeps each flow on one sensor.  The manifest
-names each frame's flow and outer source port.
+names each frame's flow and outer source port.  With --geneve-port too,
+the GENEVE datagram's source port is the flow's as well.
 """
 
 import argparse
@@ -205,7 +206,9 @@ def frame_for(args, kind, seq, size, rnd, marker, flow=None):
     mirror = (UDP(sport=outer_sport(seq, flow), dport=args.vxlan_port, chksum=0) /
               VXLAN(vni=vni, flags=flags) / inner)
     if args.geneve_port:
-        mirror = (UDP(sport=40000 + seq % 20000, dport=args.geneve_port, chksum=0) /
+        # A GWLB keeps a flow's GENEVE source port, as AWS does the VXLAN one.
+        mirror = (UDP(sport=40000 + (seq if flow is None else flow) % 20000,
+                      dport=args.geneve_port, chksum=0) /
                   GENEVE(vni=0x123456, proto=vxlab.ETH_P_IP, options=gwlb_options(seq)) /
                   IP(src=MIRROR_SRC, dst=MIRROR_DST, ttl=255, id=seq & 0xFFFF) / mirror)
     outer = (Ether(src=args.src_mac, dst=args.dst_mac) /

@@ -16,6 +16,7 @@
 #   unresolved no neighbour entry for the target: warn, exit 0
 #   rpfilter   strict rp_filter on ens5 with the shared subnet: warn
 #   mtu        ens5 MTU 9000, ens6 MTU 1500: warn with the exact command
+#   mtugeneve  the same with a geneve port: the GENEVE overhead is counted
 #   running    vxfwd runs: doctor names its pid and recognises its pinned
 #              program on ens5 instead of probing
 #   busy       another tool's program attached to ens5: reported, not replaced
@@ -187,6 +188,11 @@ run_case mtu $S "$lab" 0
 expect mtu '^ok    mtu: ens5 MTU 9000 carries inner packets up to 8950 bytes whole'
 expect mtu '^warn  mtu: ens6 MTU 1500 is below the 8950 bytes .* \[ip link set dev ens6 mtu 8950\]'
 expect mtu '^ok    xdp ens5: native XDP attaches'
+# Behind a Gateway Load Balancer the GENEVE layer and its options come on top.
+sed 's/^\tvxlan port 4789$/&\n\tgeneve port 6081/' "$lab" >"$work/${tag}g.rules"
+run_case mtugeneve $S "$work/${tag}g.rules" 0
+expect mtugeneve '^ok    mtu: ens5 MTU 9000 carries inner packets up to 8882 bytes whole \(50 of VXLAN overhead and 68 of GENEVE with the GWLB.s 32 bytes of options\)'
+expect mtugeneve '^warn  mtu: ens6 MTU 1500 is below the 8882 bytes .* \[ip link set dev ens6 mtu 8882\]'
 
 # A program someone else attached must be reported and left in place.
 busy_obj=$work/pass.o

@@ -6,8 +6,9 @@
 # match a label of those metrics against must be one it can take.
 #
 # What stats -p can print is read from its source: the string literals of
-# engine/stats.c hold the "# TYPE" line of each metric family, some with
-# %s (vxfwd_xdp_%s_total), and the words that fill them ("packets", the
+# engine/stats.c (the code `stats -p` and /metrics share) hold the "# TYPE"
+# line of each metric family, some with %s (vxfwd_xdp_%s_total), and the
+# words that fill them ("packets", the
 # engine's field names); the counter label takes the names of the
 # VXFWD_COUNTERS list in bpf/vxfwd_abi.h, any other label the words of
 # stats.c.  Renaming a metric, a field or a counter there without the
