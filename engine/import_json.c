@@ -19,8 +19,9 @@
 #include "import.h"
 #include "vxfwd_dsl.h"
 
-static void imp_vreport(const struct import *im, const char *kind, const char *where,
-			const char *fmt, va_list ap)
+static void __attribute__((format(printf, 4, 0)))
+imp_vreport(const struct import *im, const char *kind, const char *where, const char *fmt,
+	    va_list ap)
 {
 	fprintf(stderr, "%s: %s: %s%s", im->path, kind, where ? where : "", where ? ": " : "");
 	vfprintf(stderr, fmt, ap);
