@@ -113,7 +113,10 @@ static __always_inline int addr6_eq(const struct in6_addr *a)
 	return 1;
 }
 
-/* The UDP checksum of an IPv6 datagram: 1 right, 0 wrong; not 0 when too long to add. */
+/*
+ * The UDP checksum of an IPv6 datagram: 1 right, 0 wrong; for a datagram
+ * longer than VXB_CSUM6_MAX or beyond the first buffer, 1 when not 0.
+ */
 static __always_inline int udp6_csum_ok(struct ipv6hdr *ip6, struct udphdr *udp, void *end)
 {
 	__u32 len = bpf_ntohs(udp->len), sum = 0, i;
@@ -122,7 +125,7 @@ static __always_inline int udp6_csum_ok(struct ipv6hdr *ip6, struct udphdr *udp,
 
 	if (!udp->check)
 		return 0;
-	if (len > VXB_CSUM6_MAX || (void *)udp + len > end)
+	if (len > VXB_CSUM6_MAX)
 		return 1;
 #pragma unroll
 	for (i = 0; i < 16; i++)
@@ -130,14 +133,16 @@ static __always_inline int udp6_csum_ok(struct ipv6hdr *ip6, struct udphdr *udp,
 	sum += udp->len + bpf_htons(IPPROTO_UDP);
 	for (i = 0; i + 1 < len && i < VXB_CSUM6_MAX; i += 2) {
 		p = (__u8 *)udp + i;
+		/* hides p's relation to udp: clang would check once, before the loop */
+		asm volatile("" : "+r"(p));
 		if ((void *)(p + 2) > end)
-			return 0;
+			return 1; /* beyond the first buffer: not added */
 		sum += *(__u16 *)p;
 	}
 	if (len & 1) {
-		p = (__u8 *)udp + (len - 1);
+		p = (__u8 *)udp + ((len - 1) & (VXB_CSUM6_MAX - 1)); /* len <= VXB_CSUM6_MAX */
 		if ((void *)(p + 1) > end)
-			return 0;
+			return 1;
 		sum += bpf_htons((__u16)*p << 8);
 	}
 	sum = (sum & 0xffff) + (sum >> 16);
