@@ -22,13 +22,34 @@
  * stamp sits right after them.
  */
 #define VXB_HDR_LEN	(14 + 20 + 8 + 8 + 14 + 20 + 8)
+/* The same with an inner IPv6 header (gen -6). */
+#define VXB_HDR6_LEN	(14 + 20 + 8 + 8 + 14 + 40 + 8)
 
-/* Written into the inner UDP payload by gen.bpf.c (or by vxbench for jumbo). */
+/*
+ * Written into the inner UDP payload by gen.bpf.c (or by vxbench for jumbo).
+ * Inner IPv6 (whose UDP checksum cannot be 0) puts a 16-bit word right
+ * after it that cancels the stamp in the one's complement sum, so that the
+ * checksum the frame was built with stays right: vxb_stamp_fix().
+ */
 struct vxb_stamp {
 	__u64 magic;
 	__u64 seq;
 	__u64 tstamp_ns;		/* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
 };
+
+/* The word that, after the stamp, adds nothing to a one's complement sum. */
+static inline __attribute__((always_inline)) __u16 vxb_stamp_fix(const struct vxb_stamp *st)
+{
+	const __u16 *w = (const __u16 *)st;
+	__u32 sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(*st) / 2; i++)
+		sum += w[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
 
 /* Collector's per-CPU tally (collect.bpf.c, map vxb_coll). */
 struct vxb_coll {

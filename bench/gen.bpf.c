@@ -8,7 +8,9 @@
  * the mirror namespace's veth, towards the sensor's ens5.  Each frame gets a
  * sequence number and a bpf_ktime_get_ns() stamp at VXB_HDR_LEN (the start of
  * the inner UDP payload); the inner UDP checksum is 0 so that neither the
- * stamp nor the DNAT rewrite invalidates it.
+ * stamp nor the DNAT rewrite invalidates it.  Inner IPv6 (inner6 set) has
+ * its stamp at VXB_HDR6_LEN and a real checksum, which the word after the
+ * stamp keeps right (vxb_stamp_fix()).
  *
  * Paced in the program (pps set): a run sends only when the rate owes a
  * frame at that moment (from t0_ns to end_ns), else it drops the frame
@@ -24,7 +26,8 @@
 const volatile __u32 out_ifindex;
 const volatile __u64 pps;
 const volatile __u64 burst;
-__u8 hdr[VXB_HDR_LEN];
+const volatile __u32 inner6;
+__u8 hdr[VXB_HDR6_LEN];
 
 __u64 seq;
 __u64 t0_ns, end_ns, forgiven;
@@ -44,22 +47,33 @@ static __always_inline int vxb_due(void)
 	return 1;
 }
 
-SEC("xdp")
-int vxb_gen(struct xdp_md *ctx)
+/* The header copied, the stamp written at `off` (a constant), fixed for IPv6. */
+static __always_inline int vxb_stamp_at(struct xdp_md *ctx, const __u32 off, const int fix)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	struct vxb_stamp *st = data + VXB_HDR_LEN;
+	struct vxb_stamp *st = data + off;
+	__u16 *w = (void *)(st + 1);
 
-	if ((void *)(st + 1) > end)
+	if ((void *)(st + 1) > end || (fix && (void *)(w + 1) > end))
 		return XDP_ABORTED;
 	if (pps && !vxb_due())
 		return XDP_DROP;
-	__builtin_memcpy(data, hdr, VXB_HDR_LEN);
+	__builtin_memcpy(data, hdr, off);
 	st->magic = VXB_MAGIC;
 	st->seq = __sync_fetch_and_add(&seq, 1);
 	st->tstamp_ns = bpf_ktime_get_ns();
+	if (fix)
+		*w = vxb_stamp_fix(st);
 	return bpf_redirect(out_ifindex, 0);
+}
+
+SEC("xdp")
+int vxb_gen(struct xdp_md *ctx)
+{
+	if (inner6)
+		return vxb_stamp_at(ctx, VXB_HDR6_LEN, 1);
+	return vxb_stamp_at(ctx, VXB_HDR_LEN, 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";

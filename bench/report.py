@@ -6,9 +6,11 @@
 #   report.py --line < trial.json        one progress line for one trial
 #   report.py [--meta M] [--json OUT] trials.jsonl
 #
-# Trials are grouped by cell first: placement (split, shared) and XDP mode
-# (native, generic), both in every trial record; trials written before
-# placements and modes existed count as split and native.  Within a cell:
+# Trials are grouped by cell first: placement (split, shared), XDP mode
+# (native, generic) and inner family (ipv4, ipv6: run.sh --inner), all in
+# every trial record; trials written before they existed count as split,
+# native and ipv4.  IPv6 cells go under "cells_ipv6" in the JSON, their
+# ratios are named "split native ipv6 vxfwd/native ...".  Within a cell:
 #
 # Per run, peer and size: delivered pps at saturation (good frames at the
 # collector over the generator's seconds), loss there; the zero-loss rate
@@ -44,6 +46,7 @@ import sys
 LIVELOCK_MIN = 0.9
 PLACEMENTS = ['split', 'shared']
 XDP_MODES = ['native', 'generic']
+INNERS = ['ipv4', 'ipv6']
 METRICS = ['sat_pps', 'sat_loss_pct', 'zl_pps', 'leak', 'wrong', 'cpu_ns', 'cpu0_ns', 'daemon_ns',
            'p50_us', 'p99_us', 'p999_us', 'rss_mb']
 
@@ -78,21 +81,28 @@ def counter_delta(t, name):
 
 
 def cell_of(t):
-    """The trial's (placement, XDP mode)."""
-    return t.get('placement', 'split'), t.get('xdp_mode', 'native')
+    """The trial's (placement, XDP mode, inner family)."""
+    return t.get('placement', 'split'), t.get('xdp_mode', 'native'), t.get('inner', 'ipv4')
+
+
+def cell_name(c):
+    """"split native", "split native ipv6": IPv4 cells keep their old names."""
+    return ' '.join(c if c[2] != 'ipv4' else c[:2])
 
 
 def cell_order(c):
-    p, m = c
+    p, m = c[:2]
+    i = c[2] if len(c) > 2 else 'ipv4'
     return (PLACEMENTS.index(p) if p in PLACEMENTS else len(PLACEMENTS), p,
-            XDP_MODES.index(m) if m in XDP_MODES else len(XDP_MODES), m)
+            XDP_MODES.index(m) if m in XDP_MODES else len(XDP_MODES), m,
+            INNERS.index(i) if i in INNERS else len(INNERS), i)
 
 
 def line(t):
     g, c = t['gen'], t['col']
     ns = cpu_ns(t)
     rf = counter_delta(t, 'drop_ring_full')
-    return ('bench: %-6s %-7s %-14s run %d %5dB %-10s offered %9s sent %9d good %9d wrong %d '
+    return ('bench: %-6s %-7s %-4s %-14s run %d %5dB %-10s offered %9s sent %9d good %9d wrong %d '
             'leak %d loss %.3f%% p99 %.1fus cpu%d %s ns/pkt%s' % (
                 *cell_of(t), t['peer'], t['run'], t['size'], t['kind'],
                 g['offered_pps'] or 'max', g['sent'], c['good'], c['wrong'],
@@ -214,7 +224,7 @@ def sweep_summary(trials):
     rate sweep in the order they ran, and the livelock verdict."""
     out = {}
     for t in trials:
-        key = '%s %s %s' % (*cell_of(t), t['peer'])
+        key = '%s %s' % (cell_name(cell_of(t)), t['peer'])
         if t['run'] != 1:
             key += ' run %d' % t['run']
         out.setdefault(key, {'rates': []})['rates'].append(sweep_row(t))
@@ -255,18 +265,20 @@ def summarise_cell(trials, prefix):
 
 
 def summarise(trials):
-    """{"cells": {placement: {xdp_mode: {"peers", "ratios"}}}, "ratios":
-    every cell's, "unavailable", "sweep"}."""
+    """{"cells": {placement: {xdp_mode: {"peers", "ratios"}}}, "cells_ipv6"
+    (the same for inner IPv6), "ratios": every cell's, "unavailable",
+    "sweep"}."""
     by_cell, unavailable = {}, {}
     for t in trials:
         if t['kind'] == 'unavailable':
-            unavailable.setdefault('%s %s %s' % (*cell_of(t), t['peer']), t['why'])
+            unavailable.setdefault('%s %s' % (cell_name(cell_of(t)), t['peer']), t['why'])
         elif t['kind'] not in ('sweep', 'gen-alone'):
             by_cell.setdefault(cell_of(t), []).append(t)
     out = {'unavailable': unavailable, 'cells': {}, 'ratios': {}}
     for c in sorted(by_cell, key=cell_order):
-        f = summarise_cell(by_cell[c], '%s %s ' % c)
-        out['cells'].setdefault(c[0], {})[c[1]] = f
+        f = summarise_cell(by_cell[c], cell_name(c) + ' ')
+        key = 'cells' if c[2] == 'ipv4' else 'cells_' + c[2]
+        out.setdefault(key, {}).setdefault(c[0], {})[c[1]] = f
         out['ratios'].update(f['ratios'])
     alone = [t for t in trials if t['kind'] == 'gen-alone']
     if alone:
@@ -317,13 +329,16 @@ def sweep_table(sweep):
 
 
 def table(summary):
-    rows = [('placement', 'xdp', 'peer', 'size', 'sat Kpps', 'loss%', '0-loss Kpps', 'leak', 'wrong',
+    rows = [('placement', 'xdp', 'inner', 'peer', 'size', 'sat Kpps', 'loss%', '0-loss Kpps', 'leak', 'wrong',
              'cpu ns/pkt', 'cpu0 ns/pkt', 'daemon ns/pkt', 'p50 us', 'p99 us', 'p99.9 us', 'RSS MB')]
-    cells = [(pl, md, c) for pl, modes in summary['cells'].items() for md, c in modes.items()]
-    for pl, md, c in sorted(cells, key=lambda x: cell_order(x[:2])):
+    cells = [(pl, md, inner, c) for inner in INNERS
+             for pl, modes in summary.get('cells' if inner == 'ipv4' else 'cells_' + inner,
+                                          {}).items()
+             for md, c in modes.items()]
+    for pl, md, inner, c in sorted(cells, key=lambda x: cell_order(x[:3])):
         for p, sizes in sorted(c['peers'].items()):
             for s, f in sorted(sizes.items(), key=lambda x: int(x[0])):
-                rows.append((pl, md, p, s, fmt(f['sat_pps'], 1000, 0), fmt(f['sat_loss_pct'], 1, 1),
+                rows.append((pl, md, inner, p, s, fmt(f['sat_pps'], 1000, 0), fmt(f['sat_loss_pct'], 1, 1),
                              fmt(f['zl_pps'], 1000, 0), fmt(f['leak']), fmt(f['wrong']),
                              fmt(f['cpu_ns']), fmt(f['cpu0_ns']), fmt(f['daemon_ns']),
                              fmt(f['p50_us'], 1, 1), fmt(f['p99_us'], 1, 1),

@@ -6,6 +6,7 @@
 #
 # usage: bench/run.sh [--quick | --soak | --sweep | --gen-alone] [--runs N]
 #                     [--placement split|shared|both] [--xdp-mode native|generic|both]
+#                     [--inner ipv4|ipv6|both]
 #                     [--sizes "64 1400 8900"] [--peers "native xredir vxfwd"]
 #                     [--variants] [--rates "PPS ..."] [--seconds S]
 #                     [--profile] [--threaded] [--out DIR]
@@ -37,6 +38,12 @@
 #              at MTU 9001), frames sent through the stack with sendmmsg()
 #              on AF_PACKET, vxfwd run with -x generic; both (the default)
 #              measures each mode in turn
+#   --inner    the generator's inner packet: ipv4 (the default), ipv6
+#              (2001:db8:1::10 -> [2001:db8:ff::40]:31765, DNAT to
+#              [fd00:82::95]:8081: vxfwd with bench/bench6.rules, native
+#              with bench/peers6.nft; the lab's egress side gets IPv6,
+#              lab_ipv6_egress) or both, in turn within each cell; xredir
+#              is IPv4 only and is skipped for ipv6
 #   --variants peers native, xredir and every vxfwd variant below
 #   --rates    the offered rates of --sweep, pps, 0 for as fast as possible
 #   --profile  also perf record both CPUs during vxfwd's 64-byte saturation
@@ -111,7 +118,7 @@
 # BENCH_BUILD (build-bench), VXBENCH / VXFWD (prebuilt binaries).
 #
 # Writes bench/out/<UTC time>/{trials.jsonl,summary.json,table.txt}; prints
-# the table.  Each trial records its placement and xdp_mode, NET_RX
+# the table.  Each trial records its placement, xdp_mode and inner, NET_RX
 # softirqs per CPU and the dropped counters of the sensor's and the
 # collector's devices before and after it (drops0, drops); each trial of
 # a vxfwd peer keeps `vxfwd stats -j` from before (vxfwd_stats0) and after
@@ -146,6 +153,9 @@ NAPI_FIFO=${BENCH_NAPI_FIFO-50}
 MODE=full
 PLACEMENTS="split shared"
 XDP_MODES="native generic"
+INNERS=ipv4
+# The inner family being measured.
+INNER=ipv4
 # The cell being measured: its placement and XDP mode.
 PLACEMENT="split"
 XDP_MODE="native"
@@ -199,6 +209,7 @@ parse_args()
 		--gen-alone) MODE="gen-alone"; RUNS=1; PEERS=drop ;;
 		--placement) PLACEMENTS=$(both "$2" split shared) || die "--placement: split, shared or both"; shift ;;
 		--xdp-mode) XDP_MODES=$(both "$2" native generic) || die "--xdp-mode: native, generic or both"; shift ;;
+		--inner) INNERS=$(both "$2" ipv4 ipv6) || die "--inner: ipv4, ipv6 or both"; shift ;;
 		--variants) PEERS="native xredir $(variant_names)" ;;
 		--rates) RATES=$2; shift ;;
 		--runs) OPT_RUNS=$2; shift ;;
@@ -309,6 +320,9 @@ lab_start()
 	lab_mount_bpffs
 	mkdir -p "$PIN"
 	lab_up >"$OUT/lab.log" 2>&1 || die "lab: could not build the namespaces: $(tail -n 3 "$OUT/lab.log")"
+	if [[ " $INNERS " == *" ipv6 "* ]]; then
+		lab_ipv6_egress >>"$OUT/lab.log" 2>&1 || die "lab: no IPv6 on the egress side"
+	fi
 	lab_collector "$VXBENCH" collector -i eth0 -d "$PIN" || die "collector: XDP attach failed"
 	lab_mirror "$VXBENCH" leak -i eth0 -d "$PIN" || die "mirror: tc leak counter attach failed"
 	leak_selftest
@@ -435,6 +449,7 @@ pin_napi()
 gen_args()
 {
 	[ "$XDP_MODE" = generic ] && printf '%s\n' -P
+	[ "$INNER" = ipv6 ] && printf '%s\n' -6
 	if [ "$PLACEMENT" = shared ] || { [ -n "$THREADED" ] && [ "$XDP_MODE" = native ]; }; then
 		printf '%s\n' -B "$GEN_BURST"
 	fi
@@ -470,7 +485,7 @@ peer_up_native()
 		dev ens5 nolearning || return 1
 	ip -n "$LAB_NS_S" link set vx0 mtu 9000 up || return 1
 	lab_sensor nft -D ENS6_MAC="$LAB_ENS6_MAC" -D COLLECTOR_MAC="$LAB_COLLECTOR_MAC" \
-		-f "$BENCH_DIR/peers.nft"
+		-f "$BENCH_DIR/$([ "$INNER" = ipv6 ] && echo peers6.nft || echo peers.nft)"
 }
 
 peer_down_native()
@@ -506,6 +521,18 @@ peer_down_drop()
 	xdp_off
 }
 
+# vxfwd's rules: BENCH_RULES, else bench.rules (bench6.rules for inner IPv6).
+vxfwd_rules()
+{
+	if [ -n "${BENCH_RULES:-}" ]; then
+		printf '%s\n' "$BENCH_RULES"
+	elif [ "$INNER" = ipv6 ]; then
+		printf '%s\n' "$BENCH_DIR/bench6.rules"
+	else
+		printf '%s\n' "$BENCH_DIR/bench.rules"
+	fi
+}
+
 vxfwd_ready()
 {
 	kill -0 "$VXF_PID" && ip -n "$LAB_NS_S" -d link show ens5 | grep -q 'prog/xdp'
@@ -526,7 +553,7 @@ peer_up_vxfwd()
 	note "$peer: vxfwd run $args ${BENCH_VXFWD_ARGS:-} on CPU $FWD_CPU ($PLACEMENT, $XDP_MODE)"
 	# shellcheck disable=SC2086 # the options are words
 	lab_bg "$OUT/$peer-$PLACEMENT-$XDP_MODE.log" "$LAB_NS_S" "${sched[@]}" taskset -c "$FWD_CPU" "$VXFWD" run \
-		-f "${BENCH_RULES:-$BENCH_DIR/bench.rules}" -n "$VXF_NAME" $args ${BENCH_VXFWD_ARGS:-}
+		-f "$(vxfwd_rules)" -n "$VXF_NAME" $args ${BENCH_VXFWD_ARGS:-}
 	VXF_PID=$LAB_BG_PID
 	lab_wait 20 vxfwd_ready ||
 		{ note "$peer: not attached: $(tail -n 5 "$OUT/$peer-$PLACEMENT-$XDP_MODE.log")"; return 1; }
@@ -658,8 +685,8 @@ trial()
 		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VXF_PID/status" 2>/dev/null)
 		vst=$(vxfwd_stats)
 	fi
-	printf '{"peer": "%s", "placement": "%s", "xdp_mode": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "gen_cpu": %s, "fwd_cpu": %s, "net_rx": [%s], "net_rx_after": [%s], "drops0": %s, "drops": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s, "daemon_ticks": [%s, %s], "vxfwd_stats0": %s, "vxfwd_stats": %s}\n' \
-		"$peer" "$PLACEMENT" "$XDP_MODE" "$run" "$size" "$kind" "$gen" "$col" "$GEN_CPU" "$FWD_CPU" "$rx0" "$rx1" "$dr0" "$dr1" "${b0// /, }" "${b1// /, }" \
+	printf '{"peer": "%s", "placement": "%s", "xdp_mode": "%s", "inner": "%s", "run": %s, "size": %s, "kind": "%s", "gen": %s, "col": %s, "gen_cpu": %s, "fwd_cpu": %s, "net_rx": [%s], "net_rx_after": [%s], "drops0": %s, "drops": %s, "cpu_busy": [%s], "cpu_busy_after": [%s], "hz": %s, "rss_kb": %s, "hwm_kb": %s, "daemon_ticks": [%s, %s], "vxfwd_stats0": %s, "vxfwd_stats": %s}\n' \
+		"$peer" "$PLACEMENT" "$XDP_MODE" "$INNER" "$run" "$size" "$kind" "$gen" "$col" "$GEN_CPU" "$FWD_CPU" "$rx0" "$rx1" "$dr0" "$dr1" "${b0// /, }" "${b1// /, }" \
 		"$(getconf CLK_TCK)" "${rss:-null}" "${hwm:-null}" "${t0:-null}" "${t1:-null}" "$vst0" "$vst" | tee -a "$OUT/trials.jsonl" |
 		"$PY" "$BENCH_DIR/report.py" --line >&2
 }
@@ -755,22 +782,31 @@ measure_peer()
 	done
 }
 
+# unavailable PEER RUN WHY: a peer not measured in this cell, in the trials.
+unavailable()
+{
+	printf '{"peer": "%s", "placement": "%s", "xdp_mode": "%s", "inner": "%s", "run": %s, "kind": "unavailable", "why": "%s"}\n' \
+		"$1" "$PLACEMENT" "$XDP_MODE" "$INNER" "$2" "$3" >>"$OUT/trials.jsonl"
+}
+
 run_peer()
 {
 	local peer=$1 run=$2
 
+	if [ "$INNER" = ipv6 ] && { [ "$peer" = xredir ] || [ "$peer" = drop ]; }; then
+		unavailable "$peer" "$run" "IPv4 only"
+		return 0
+	fi
 	if ! peer_up "$peer" >>"$OUT/peers.log" 2>&1; then
 		note "$peer: set-up failed, peer skipped (see $OUT/peers.log)"
-		printf '{"peer": "%s", "placement": "%s", "xdp_mode": "%s", "run": %s, "kind": "unavailable", "why": "set-up failed"}\n' \
-			"$peer" "$PLACEMENT" "$XDP_MODE" "$run" >>"$OUT/trials.jsonl"
+		unavailable "$peer" "$run" "set-up failed"
 		peer_down "$peer"
 		return 0
 	fi
 	pin_napi
 	if [ "$peer" != drop ] && ! peer_warm; then
 		note "$peer: no frame reached the collector, peer skipped"
-		printf '{"peer": "%s", "placement": "%s", "xdp_mode": "%s", "run": %s, "kind": "unavailable", "why": "nothing delivered"}\n' \
-			"$peer" "$PLACEMENT" "$XDP_MODE" "$run" >>"$OUT/trials.jsonl"
+		unavailable "$peer" "$run" "nothing delivered"
 	else
 		measure_peer "$peer" "$run"
 	fi
@@ -790,15 +826,16 @@ write_meta()
 	"$PY" - "$MODE" "$PLACEMENTS" "$RUNS" "$SIZES" \
 		"$PEERS" "$TRIAL_S" "$GEN_CPU" "$WORK_CPU" "$([ "$MODE" = sweep ] && echo "$RATES")" \
 		"$(uname -r)" "$(nproc)" "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
-		"$XDP_MODES" "$([ -n "$THREADED" ] && echo 1)" "${args[@]}" <<-'EOF'
+		"$XDP_MODES" "$([ -n "$THREADED" ] && echo 1)" "$INNERS" "${args[@]}" <<-'EOF'
 		import json, sys
 		a = sys.argv[1:]
-		v = a[14:]
+		v = a[15:]
 		print(json.dumps({
 		    'mode': a[0], 'placements': a[1].split(), 'runs': int(a[2]), 'sizes': a[3],
 		    'peers': a[4], 'trial_s': int(a[5]), 'gen_cpu': int(a[6]), 'work_cpu': int(a[7]),
 		    'rates': [int(r) for r in a[8].split()], 'kernel': a[9], 'cpus': int(a[10]),
 		    'cpu_model': a[11], 'xdp_modes': a[12].split(), 'threaded': bool(a[13]),
+		    'inners': a[14].split(),
 		    'vxfwd_args': {v[i]: v[i + 1].strip() for i in range(0, len(v), 2)}}))
 		EOF
 }
@@ -819,8 +856,10 @@ main()
 		for PLACEMENT in $PLACEMENTS; do
 			for XDP_MODE in $XDP_MODES; do
 				place_cell
-				for peer in $PEERS; do
-					run_peer "$peer" "$run"
+				for INNER in $INNERS; do
+					for peer in $PEERS; do
+						run_peer "$peer" "$run"
+					done
 				done
 			done
 		done

@@ -10,6 +10,8 @@
  * size that way: XDP_REDIRECTed frames reach a veth's peer only when it has
  * a native XDP program, frames sent through the stack reach it whatever it
  * runs (generic XDP, or none), and RPS can steer their receive to a CPU.
+ * -6 makes the inner packet IPv6/UDP (2001:db8:1::10 -> 2001:db8:ff::40,
+ * a real UDP checksum, kept right under the stamp by the word after it).
  *
  * Rate: -r PPS paces by batches on a 100 us grid (each tick sends what the
  * target rate owes); -r 0 sends as fast as possible.  -B FRAMES caps the
@@ -30,6 +32,7 @@
 #include <net/ethernet.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/ip6.h>
 #include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +51,6 @@
 /* One page less XDP headroom and skb_shared_info, as bpf_prog_test_run_xdp(). */
 #define VXB_LIVE_MAX	3500
 #define VXB_OUTER_LEN	(14 + 20 + 8 + 8)
-#define VXB_STAMP_OFF	VXB_HDR_LEN
 #define VXB_TICK_NS	100000ULL
 #define VXB_MMSG	64
 /* Paced in the program: each BPF_PROG_RUN lasts about this long. */
@@ -60,9 +62,11 @@ struct gen_opts {
 	__u8 dmac[VXB_ETH_ALEN];
 	__u8 smac[VXB_ETH_ALEN];
 	struct in_addr outer_src, outer_dst, inner_src, inner_dst;
+	struct in6_addr inner_src6, inner_dst6;
 	unsigned int payload, batch, seconds, vni, dport, burst;
 	uint64_t pps;
-	int cpu, force_packet;
+	int cpu, force_packet, inner6;
+	size_t stamp_off; /* VXB_HDR_LEN, or VXB_HDR6_LEN with -6 */
 };
 
 struct gen_result {
@@ -96,20 +100,54 @@ static void put_ip(struct iphdr *ip, unsigned int len, struct in_addr s, struct 
 	ip->check = ip_csum(ip, sizeof(*ip));
 }
 
+/* One's complement sum of len bytes (even) at p, not folded. */
+static __u32 sum16(const void *p, size_t len, __u32 sum)
+{
+	const __u16 *w = p;
+
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	return sum;
+}
+
+/* The inner IPv6 header and the UDP checksum over it and the datagram at udp. */
+static void put_ip6(struct ip6_hdr *ip6, struct udphdr *udp, size_t ulen,
+		    const struct gen_opts *o)
+{
+	__u32 sum;
+
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->ip6_flow = htonl(6u << 28);
+	ip6->ip6_plen = htons(ulen);
+	ip6->ip6_nxt = IPPROTO_UDP;
+	ip6->ip6_hlim = 64;
+	ip6->ip6_src = o->inner_src6;
+	ip6->ip6_dst = o->inner_dst6;
+	udp->check = 0;
+	sum = sum16(&ip6->ip6_src, 32, 0) + htons(ulen) + htons(IPPROTO_UDP);
+	sum = sum16(udp, ulen & ~1UL, sum);
+	if (ulen & 1)
+		sum += htons(((const __u8 *)udp)[ulen - 1] << 8);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	udp->check = (__u16)~sum ? (__u16)~sum : 0xffff;
+}
+
 /* Builds the outer+inner frame into buf; returns its length. */
 static size_t build_frame(const struct gen_opts *o, __u8 *buf)
 {
 	static const __u8 in_smac[] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
 	static const __u8 in_dmac[] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 };
-	size_t inner_ip = 20 + 8 + o->payload, len = VXB_OUTER_LEN + 14 + inner_ip;
+	size_t iph = o->inner6 ? 40 : 20, inner_ip = iph + 8 + o->payload;
+	size_t len = VXB_OUTER_LEN + 14 + inner_ip;
 	struct ether_header *eth = (void *)buf;
 	struct iphdr *ip = (void *)(eth + 1);
 	struct udphdr *udp = (void *)(ip + 1);
 	__u8 *vx = (void *)(udp + 1);
 	struct ether_header *ieth = (void *)(vx + 8);
 	struct iphdr *iip = (void *)(ieth + 1);
-	struct udphdr *iudp = (void *)(iip + 1);
-	size_t i;
+	struct udphdr *iudp = (void *)((__u8 *)iip + iph);
+	size_t i, pattern = o->stamp_off + sizeof(struct vxb_stamp) + (o->inner6 ? 2 : 0);
 
 	memset(buf, 0, len);
 	memcpy(eth->ether_dhost, o->dmac, VXB_ETH_ALEN);
@@ -125,13 +163,17 @@ static size_t build_frame(const struct gen_opts *o, __u8 *buf)
 	vx[6] = o->vni;
 	memcpy(ieth->ether_dhost, in_dmac, VXB_ETH_ALEN);
 	memcpy(ieth->ether_shost, in_smac, VXB_ETH_ALEN);
-	ieth->ether_type = htons(ETHERTYPE_IP);
-	put_ip(iip, inner_ip, o->inner_src, o->inner_dst);
+	ieth->ether_type = htons(o->inner6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP);
 	iudp->source = htons(40000);
 	iudp->dest = htons(o->dport);
 	iudp->len = htons(8 + o->payload);
-	for (i = VXB_STAMP_OFF + sizeof(struct vxb_stamp); i < len; i++)
+	for (i = pattern; i < len; i++)
 		buf[i] = i;
+	/* the stamp and its fix-up word are 0 here: the checksum holds for any stamp */
+	if (o->inner6)
+		put_ip6((struct ip6_hdr *)iip, iudp, 8 + o->payload, o);
+	else
+		put_ip(iip, inner_ip, o->inner_src, o->inner_dst);
 	return len;
 }
 
@@ -212,7 +254,8 @@ static int gen_live(const struct gen_opts *o, __u8 *frame, size_t len, struct ge
 	skel->rodata->out_ifindex = vxb_if_index(o->ifname);
 	skel->rodata->pps = in_prog ? o->pps : 0;
 	skel->rodata->burst = o->burst;
-	memcpy(skel->bss->hdr, frame, VXB_HDR_LEN);
+	skel->rodata->inner6 = o->inner6;
+	memcpy(skel->bss->hdr, frame, o->stamp_off);
 	ret = gen_bpf__load(skel);
 	if (ret)
 		goto out;
@@ -273,7 +316,8 @@ static int packet_socket(const char *ifname)
 }
 
 /* Stamps and sends up to n frames from bufs; returns how many went out or -errno. */
-static int packet_burst(int fd, __u8 *bufs, size_t len, unsigned int n, uint64_t *seq)
+static int packet_burst(const struct gen_opts *o, int fd, __u8 *bufs, size_t len, unsigned int n,
+			uint64_t *seq)
 {
 	struct mmsghdr msg[VXB_MMSG];
 	struct iovec iov[VXB_MMSG];
@@ -285,8 +329,11 @@ static int packet_burst(int fd, __u8 *bufs, size_t len, unsigned int n, uint64_t
 	memset(msg, 0, sizeof(msg[0]) * n);
 	for (i = 0; i < n; i++) {
 		struct vxb_stamp st = { VXB_MAGIC, *seq + i, vxb_now_ns() };
+		__u16 fix = vxb_stamp_fix(&st);
 
-		memcpy(bufs + i * len + VXB_STAMP_OFF, &st, sizeof(st));
+		memcpy(bufs + i * len + o->stamp_off, &st, sizeof(st));
+		if (o->inner6)
+			memcpy(bufs + i * len + o->stamp_off + sizeof(st), &fix, sizeof(fix));
 		iov[i].iov_base = bufs + i * len;
 		iov[i].iov_len = len;
 		msg[i].msg_hdr.msg_iov = &iov[i];
@@ -324,7 +371,7 @@ static int gen_packet(const struct gen_opts *o, __u8 *frame, size_t len, struct 
 			wait_tick(t0, now);
 			continue;
 		}
-		ret = packet_burst(fd, bufs, len, n, &seq);
+		ret = packet_burst(o, fd, bufs, len, n, &seq);
 	}
 	if (ret < 0)
 		fprintf(stderr, "vxbench gen: sendmmsg on %s: %s\n", o->ifname, strerror(-ret));
@@ -341,8 +388,12 @@ static int gen_parse(int argc, char **argv, struct gen_opts *o)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "b:B:c:D:i:Ps:r:t:")) != -1) {
+	while ((c = getopt(argc, argv, "6b:B:c:D:i:Ps:r:t:")) != -1) {
 		switch (c) {
+		case '6':
+			o->inner6 = 1;
+			o->stamp_off = VXB_HDR6_LEN;
+			break;
 		case 'b':
 			o->batch = strtoul(optarg, NULL, 0);
 			break;
@@ -375,7 +426,7 @@ static int gen_parse(int argc, char **argv, struct gen_opts *o)
 			return -EINVAL;
 		}
 	}
-	if (!o->ifname || o->payload < sizeof(struct vxb_stamp) || o->payload > 9000 ||
+	if (!o->ifname || o->payload < sizeof(struct vxb_stamp) + 2 * o->inner6 || o->payload > 9000 ||
 	    !o->batch || !o->seconds)
 		return -EINVAL;
 	return 0;
@@ -384,9 +435,9 @@ static int gen_parse(int argc, char **argv, struct gen_opts *o)
 int vxb_cmd_gen(int argc, char **argv)
 {
 	struct gen_opts o = { .payload = 64, .batch = 64, .seconds = 5, .vni = 1,
-			      .dport = 31765, .cpu = -1 };
+			      .dport = 31765, .cpu = -1, .stamp_off = VXB_HDR_LEN };
 	struct gen_result r = { 0 };
-	__u8 frame[VXB_OUTER_LEN + 14 + 20 + 8 + 9000];
+	__u8 frame[VXB_OUTER_LEN + 14 + 40 + 8 + 9000];
 	size_t len;
 	int ret;
 
@@ -394,8 +445,10 @@ int vxb_cmd_gen(int argc, char **argv)
 	inet_pton(AF_INET, "172.30.82.108", &o.outer_dst);
 	inet_pton(AF_INET, "198.51.100.10", &o.inner_src);
 	inet_pton(AF_INET, "10.20.30.40", &o.inner_dst);
+	inet_pton(AF_INET6, "2001:db8:1::10", &o.inner_src6);
+	inet_pton(AF_INET6, "2001:db8:ff::40", &o.inner_dst6);
 	if (gen_parse(argc, argv, &o)) {
-		fprintf(stderr, "usage: vxbench gen -i ifname -D dstmac [-P] [-s payload] "
+		fprintf(stderr, "usage: vxbench gen -i ifname -D dstmac [-6P] [-s payload] "
 				"[-r pps] [-t seconds] [-b batch] [-B burst] [-c cpu]\n");
 		return 2;
 	}
@@ -415,10 +468,10 @@ int vxb_cmd_gen(int argc, char **argv)
 		fprintf(stderr, "vxbench gen: generating on %s: %s\n", o.ifname, strerror(-ret));
 		return 1;
 	}
-	printf("{\"mode\": \"%s\", \"payload\": %u, \"frame_len\": %zu, \"sent\": %llu, "
+	printf("{\"mode\": \"%s\", \"inner\": \"ipv%d\", \"payload\": %u, \"frame_len\": %zu, \"sent\": %llu, "
 	       "\"seconds\": %.3f, \"offered_pps\": %llu, \"sent_pps\": %.0f, \"burst\": %u, "
 	       "\"forgiven\": %llu}\n",
-	       r.mode, o.payload, len, (unsigned long long)r.sent, r.seconds,
+	       r.mode, o.inner6 ? 6 : 4, o.payload, len, (unsigned long long)r.sent, r.seconds,
 	       (unsigned long long)o.pps, r.sent / r.seconds, o.burst,
 	       (unsigned long long)r.forgiven);
 	return 0;

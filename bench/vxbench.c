@@ -2,7 +2,7 @@
 /*
  * vxbench.c - the benchmark's helper: generator, far-side counters, peer (b).
  *
- *	vxbench gen ...			offer frames (vxb_gen.c)
+ *	vxbench gen ...			offer frames (vxb_gen.c), -6: inner IPv6
  *	vxbench collector -i IF -d DIR	XDP counter + latency on the collector
  *	vxbench leak -i IF -d DIR	tc ingress leak counter on the mirror
  *	vxbench pass -i IF		XDP_PASS, so a veth accepts redirects
@@ -38,6 +38,7 @@
 #include "xredir.skel.h"
 
 #define VXB_DNAT_ADDR	"172.30.82.95"
+#define VXB_DNAT_ADDR6	"fd00:82::95"	/* gen -6: bench6.rules, peers6.nft */
 #define VXB_DNAT_PORT	8081
 #define VXB_MATCH_PORT	31765
 
@@ -168,6 +169,7 @@ static struct collect_bpf *collect_open(struct bpf_program *(*pick)(struct colle
 	bpf_object__for_each_program(p, skel->obj)
 		bpf_program__set_autoload(p, p == pick(skel));
 	inet_pton(AF_INET, VXB_DNAT_ADDR, (void *)&skel->rodata->want_addr);
+	inet_pton(AF_INET6, VXB_DNAT_ADDR6, (void *)skel->rodata->want_addr6);
 	skel->rodata->want_port = htons(VXB_DNAT_PORT);
 	if (vxb_if_mac(ifname, (__u8 *)skel->rodata->want_mac) || collect_bpf__load(skel)) {
 		collect_bpf__destroy(skel);
@@ -459,7 +461,7 @@ static const struct {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vxbench gen -i ifname -D dstmac [-P] [-s payload] [-r pps] "
+	fprintf(stderr, "usage: vxbench gen -i ifname -D dstmac [-6P] [-s payload] [-r pps] "
 			"[-t seconds] [-b batch] [-B burst] [-c cpu]\n"
 			"       vxbench collector|leak -i ifname -d pindir [-g]\n"
 			"       vxbench pass -i ifname [-g]\n"

@@ -742,13 +742,18 @@ static __noinline void monitor(const struct inner *in, __u32 verdict, __u32 rule
 	ev->gen = in->gen;
 	ev->rule = rule;
 	ev->cpu = bpf_get_smp_processor_id();
-	if (!in->nat6) {
-		/* IPv6 addresses do not fit the event: left 0 */
+	/* the version nibble tells which header the union holds, if any */
+	ev->family = in->ip.ip.version;
+	if (ev->family == 6) {
+		ev->proto = in->proto;
+		__builtin_memcpy(&ev->saddr6, &in->ip6.saddr, sizeof(ev->saddr6));
+		__builtin_memcpy(&ev->daddr6, &in->ip6.daddr, sizeof(ev->daddr6));
+	} else if (ev->family == 4) {
 		ev->proto = in->ip.ip.protocol;
 		ev->saddr = in->ip.ip.saddr;
 		ev->daddr = in->ip.ip.daddr;
 	} else {
-		ev->proto = in->proto;
+		ev->family = 0;
 	}
 	ev->sport_be = in->sport_be;
 	ev->dport_be = in->dport_be;

@@ -313,12 +313,16 @@ struct vxfwd_mon_ev {
 	__u16 rule;			/* matching rule position or VXFWD_MON_NO_RULE */
 	__u16 cpu;
 	__u8 proto;			/* inner IP protocol, 0 until parsed */
-	__u8 pad[3];
-	__be32 saddr;			/* inner IPv4 addresses, 0 until parsed; 0 for IPv6 */
+	__u8 family;			/* 4 or 6: whose addresses hold the inner packet's;
+					 * 0 until its header was read */
+	__u8 pad[2];
+	__be32 saddr;			/* inner IPv4 addresses (family 4), 0 otherwise */
 	__be32 daddr;
 	__be16 sport_be;		/* inner ports, 0 until parsed */
 	__be16 dport_be;
 	__u32 suppressed;		/* candidates this CPU left out since its last event */
+	struct vxfwd_in6 saddr6;	/* inner IPv6 addresses (family 6), 0 otherwise */
+	struct vxfwd_in6 daddr6;
 };
 
 /* Per-CPU token bucket of the monitor (vxfwd_mon_tb, percpu array[1]). */

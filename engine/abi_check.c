@@ -33,5 +33,11 @@ _Static_assert(sizeof(struct vxfwd_rec) == 16, "vxfwd_rec");
 _Static_assert(offsetof(struct vxfwd_rec, frame) == 16, "vxfwd_rec.frame");
 _Static_assert(sizeof(struct vxfwd_engine_stats) == (11 + VXFWD_ERRNO_SLOTS) * 8,
 	       "vxfwd_engine_stats");
+_Static_assert(sizeof(struct vxfwd_mon_ev) == 80, "vxfwd_mon_ev");
+_Static_assert(offsetof(struct vxfwd_mon_ev, family) == 29, "vxfwd_mon_ev.family");
+_Static_assert(offsetof(struct vxfwd_mon_ev, saddr) == 32, "vxfwd_mon_ev.saddr");
+_Static_assert(offsetof(struct vxfwd_mon_ev, suppressed) == 44, "vxfwd_mon_ev.suppressed");
+_Static_assert(offsetof(struct vxfwd_mon_ev, saddr6) == 48, "vxfwd_mon_ev.saddr6");
+_Static_assert(offsetof(struct vxfwd_mon_ev, daddr6) == 64, "vxfwd_mon_ev.daddr6");
 _Static_assert(VXFWD_L_MAX == 1, "enum vxfwd_layer is append-only");
 _Static_assert(VXFWD_C_MAX == 25, "enum vxfwd_counter is append-only");

@@ -132,16 +132,32 @@ static int open_load(struct explain *x)
 	return 0;
 }
 
+/* The placeholder next hop of DNAT target `op` unless a valid one is there. */
+static int placeholder_nexthop(const struct explain *x, const struct vxfwd_op *op)
+{
+	static const __u8 unresolved[6] = {0};
+	int v6 = op->map == VXFWD_MAP_NEXTHOP6;
+	struct vxfwd_nh nh;
+
+	if (maps_get_nexthop(&x->m, v6 ? AF_INET6 : AF_INET,
+			     v6 ? (const void *)op->key.addr6.addr : (const void *)&op->key.addr,
+			     &nh) == 0 &&
+	    (nh.flags & VXFWD_NH_F_VALID))
+		return 0;
+	if (v6)
+		return maps_set_nexthop6(&x->m, op->key.addr6.addr, unresolved, 0);
+	return maps_set_nexthop(&x->m, op->key.addr, unresolved, 0);
+}
+
 /*
  * -f: the rules as `run` writes them.  Next hops are resolved only by a
- * running instance: each DNAT target gets a placeholder MAC unless the rules
- * pin one, so the verdict is the rules' own.
+ * running instance: each DNAT target (of either family) gets a placeholder
+ * MAC unless the rules pin one, so the verdict is the rules' own.
  */
 static int fill_from_rules(struct explain *x)
 {
 	struct vxfwd_apply_env env = {.egress_ifindex = if_nametoindex(x->rs->egress)};
-	static const __u8 unresolved[6] = {0};
-	struct vxfwd_nh nh;
+	const struct vxfwd_op *op;
 	size_t i;
 	int ret;
 
@@ -151,12 +167,10 @@ static int fill_from_rules(struct explain *x)
 		return ret;
 	}
 	for (i = 0; i < x->rs->n_ops; i++) {
-		if (x->rs->ops[i].map != VXFWD_MAP_NEXTHOP)
+		op = &x->rs->ops[i];
+		if (op->map != VXFWD_MAP_NEXTHOP && op->map != VXFWD_MAP_NEXTHOP6)
 			continue;
-		if (bpf_map_lookup_elem(x->m.nexthop, &x->rs->ops[i].key.addr, &nh) == 0 &&
-		    (nh.flags & VXFWD_NH_F_VALID))
-			continue;
-		ret = maps_set_nexthop(&x->m, x->rs->ops[i].key.addr, unresolved, 0);
+		ret = placeholder_nexthop(x, op);
 		if (ret)
 			return ret;
 	}
@@ -230,7 +244,7 @@ static struct explain_rules rules_of(const struct explain *x)
 static int explain_one(struct explain *x, struct query *q)
 {
 	struct explain_rules r = rules_of(x);
-	__u8 frame[256];
+	__u8 frame[EXPLAIN_FRAME_MAX];
 	struct verdict v;
 	struct vxfwd_cfg cfg;
 	__u32 gen;

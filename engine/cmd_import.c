@@ -6,16 +6,18 @@
  *	{
  *	  "organizations": [
  *	    { "org_name": "Example Org", "org_id": "1001",
- *	      "ips": ["198.51.100.10", "203.0.113.0/28"] }
+ *	      "ips": ["198.51.100.10", "203.0.113.0/28", "2001:db8:10::/48"] }
  *	  ],
  *	  "flat_ip_list": ["198.51.100.10", "192.0.2.7"]
  *	}
  *
  * becomes a set SET_unassigned with the addresses of flat_ip_list that no
  * organization holds (a comment says so) and a set SET with one `org` block
- * per organization plus @SET_unassigned.  The JSON is read with json-c
- * (import_json.c), the addresses settled by import_merge.c;
- * a syntax error is reported at its line and column, a value of the wrong
+ * per organization plus @SET_unassigned.  IPv4 and IPv6 addresses mix
+ * freely; they are written as the rules language writes them (RFC 5952),
+ * and a prefix with host bits set gets the language's warning and loses
+ * them.  The JSON is read with json-c (import_json.c), the addresses
+ * settled by import_merge.c; a syntax error is reported at its line and column, a value of the wrong
  * shape by its path (organizations[2].ips[0]).  The text printed is loaded
  * by the rules compiler before it is printed: what `check` would refuse is
  * never printed.
@@ -38,11 +40,10 @@
 
 static void put_pfx(FILE *out, const struct imp_pfx *p, const char *indent)
 {
-	fprintf(out, "%s%u.%u.%u.%u", indent, p->addr >> 24, (p->addr >> 16) & 0xff,
-		(p->addr >> 8) & 0xff, p->addr & 0xff);
-	if (p->plen != 32)
-		fprintf(out, "/%u", p->plen);
-	fputc('\n', out);
+	char shown[IMP_PFX_STRLEN];
+
+	imp_fmt(shown, sizeof(shown), p);
+	fprintf(out, "%s%s\n", indent, shown);
 }
 
 static void write_sets(const struct import *im, const char *set, size_t n_unassigned,
@@ -76,20 +77,46 @@ static void write_sets(const struct import *im, const char *set, size_t n_unassi
 	fputs("}\n", out);
 }
 
+/* Does the import hold an address of family `fam`? */
+static int has_fam(const struct import *im, unsigned int fam)
+{
+	size_t i;
+
+	for (i = 0; i < im->n_pfx; i++)
+		if (im->pfx[i].fam == fam)
+			return 1;
+	return 0;
+}
+
 /*
  * Load the sets with the rules compiler, behind an ingress and an egress
- * so that nothing else is missing: what it refuses is never printed.
+ * so that nothing else is missing, and used by a rule of each family they
+ * hold (a rule sees only its target's family): what it refuses is never
+ * printed.
  */
-static int verify_sets(const char *text, const char *set)
+static int verify_sets(const struct import *im, const char *text, const char *set)
 {
 	static const char head[] = "ingress vxfwd-imp0 { vni 1 }\negress vxfwd-imp1\n";
+	static const char rule[] = "forward udp from @%s to port 1 dnat %s\n";
+	int v6 = has_fam(im, 6), v4 = !v6 || has_fam(im, 4);
 	struct vxfwd_ruleset *rs = NULL;
 	char *all = NULL;
+	size_t len = 0;
+	FILE *mem;
 	int ret;
 
-	if (asprintf(&all, "%s%s\nforward udp from @%s to port 1 dnat 127.0.0.1\n", head, text,
-		     set) < 0)
+	mem = open_memstream(&all, &len);
+	if (!mem)
 		return -ENOMEM;
+	fprintf(mem, "%s%s\n", head, text);
+	if (v4)
+		fprintf(mem, rule, set, "127.0.0.1");
+	if (v6)
+		fprintf(mem, rule, set, "::1");
+	if (fclose(mem)) {
+		free(all);
+		return -ENOMEM;
+	}
 	ret = vxfwd_dsl_load("<import-allowlist>", all, VXFWD_DSL_F_QUIET, NULL, stderr, &rs);
 	vxfwd_ruleset_free(rs);
 	free(all);
@@ -131,7 +158,7 @@ static int import_run(struct import *im, const char *set)
 		goto out;
 	}
 	write_sets(im, set, n_unassigned, mem);
-	if (fclose(mem) || verify_sets(out, set)) {
+	if (fclose(mem) || verify_sets(im, out, set)) {
 		imp_error(im, NULL, "the sets written from it do not compile (see above)");
 		ret = VXFWD_EXIT_CONFIG;
 		goto out;

@@ -2,7 +2,7 @@
 /*
  * cmd_monitor.c - `vxfwd monitor`: a live stream of what the XDP program of
  * an instance decides for mirror frames, one line per event: reason, VNI,
- * inner 5-tuple and rule.
+ * inner 5-tuple (an IPv6 address in brackets before its port) and rule.
  *
  * The program's monitor (bpf/vxfwd_mon.h) is off unless vxfwd_mon.on is set
  * in its .bss map; this command sets it with the sample rate and the
@@ -30,8 +30,9 @@
 #include "log.h"
 
 _Static_assert(sizeof(struct vxfwd_mon_cfg) == 16, "vxfwd_mon_cfg");
-_Static_assert(sizeof(struct vxfwd_mon_ev) == 48, "vxfwd_mon_ev");
-_Static_assert(offsetof(struct vxfwd_mon_ev, saddr) == 32, "vxfwd_mon_ev.saddr");
+
+/* The event of a program older than its IPv6 fields ends where they begin. */
+#define MON_EV_V4_SIZE offsetof(struct vxfwd_mon_ev, saddr6)
 
 #define MON_RATE_DEFAULT 100 /* events per second per CPU */
 #define MON_MAX_MAPS	 64
@@ -109,16 +110,13 @@ static void ev_time(const struct monitor *m, __u64 mono, char *buf, size_t len)
 
 static void ev_tuple(const struct vxfwd_mon_ev *ev, char *buf, size_t len)
 {
-	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 	const char *p = ev->proto == IPPROTO_UDP ? "udp" : ev->proto == IPPROTO_TCP ? "tcp" : NULL;
+	char s[INSPECT_ENDPOINT_LEN], d[INSPECT_ENDPOINT_LEN];
 
-	inet_ntop(AF_INET, &ev->saddr, s, sizeof(s));
-	inet_ntop(AF_INET, &ev->daddr, d, sizeof(d));
-	if (!ev->saddr && !ev->daddr)
+	if (inspect_ev_ends(ev, p != NULL, s, d, sizeof(s)))
 		snprintf(buf, len, "-");
 	else if (p)
-		snprintf(buf, len, "%s %s:%u -> %s:%u", p, s, ntohs(ev->sport_be), d,
-			 ntohs(ev->dport_be));
+		snprintf(buf, len, "%s %s -> %s", p, s, d);
 	else
 		snprintf(buf, len, "proto %u %s -> %s", ev->proto, s, d);
 }
@@ -126,11 +124,12 @@ static void ev_tuple(const struct vxfwd_mon_ev *ev, char *buf, size_t len)
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct monitor *m = ctx;
-	const struct vxfwd_mon_ev *ev = data;
-	char when[32], tuple[96], rule[96] = "";
+	struct vxfwd_mon_ev full = {0}, *ev = &full;
+	char when[32], tuple[160], rule[96] = "";
 
-	if (size < sizeof(*ev) || m->count == 0)
+	if (size < MON_EV_V4_SIZE || m->count == 0)
 		return 0;
+	memcpy(&full, data, size < sizeof(full) ? size : sizeof(full));
 	ev_time(m, ev->tstamp_ns, when, sizeof(when));
 	ev_tuple(ev, tuple, sizeof(tuple));
 	if (ev->rule != VXFWD_MON_NO_RULE)

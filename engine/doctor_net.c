@@ -307,6 +307,11 @@ static void check_target6(struct doctor *d, const __u8 *addr)
 			       fmt_mac(d->rs->ops[i].val.nh.mac, mac, sizeof(mac)));
 			return;
 		}
+	if (!host_addr6_on_link(d->nbr_dev, addr))
+		report(d, DR_WARN, "put the target on the egress link, or pin next-hop mac",
+		       "nexthop %s: not in an IPv6 subnet of %s: vxfwd does not route, it "
+		       "resolves the target itself on the egress link",
+		       a, d->nbr_dev);
 	ret = host_neigh_lookup6(d->nbr_ifindex, addr, &nb);
 	snprintf(hint, sizeof(hint), "ping -c 1 -I %s %s", d->nbr_dev, a);
 	if (ret < 0)

@@ -17,12 +17,14 @@
 
 struct vxfwd_ruleset;
 
-#define EXPLAIN_SPORT 40000
+#define EXPLAIN_SPORT	  40000
+#define EXPLAIN_FRAME_MAX 256 /* the frame of the command line, either family */
 
 /* The packet of the command line. */
 struct query {
 	__u8 proto;
-	__be32 src, dst;
+	int family;	      /* AF_INET or AF_INET6, both addresses alike */
+	__u8 src[16], dst[16]; /* network order; AF_INET: the first 4 bytes */
 	__u16 sport, dport;
 	__u32 vni;
 	int have_vni;
@@ -48,10 +50,17 @@ struct explain_rules {
 	const struct vxfwd_state *live;
 };
 
-/* "udp|tcp src[:sport] dst:dport [vni N]" (argc 3 or 5): 0 or -EINVAL. */
+/*
+ * "udp|tcp src[:sport] dst:dport [vni N]" (argc 3 or 5), IPv4 or IPv6
+ * (written [addr]:port, or addr alone for a source without a port), both
+ * addresses of one family: 0 or -EINVAL.
+ */
 int explain_parse_query(int argc, char **argv, struct query *q);
 
-/* Outer Ethernet/IPv4/UDP/VXLAN to `vxport` around `q`; its length (< 256). */
+/*
+ * Outer Ethernet/IPv4/UDP/VXLAN to `vxport` around `q` (inner IPv4 or IPv6);
+ * its length (< EXPLAIN_FRAME_MAX).
+ */
 size_t explain_build_frame(__u8 *f, const struct query *q, __be16 vxport);
 
 /* A capture file (pcap, Ethernet) opened for explain_pcap_read(). */
@@ -66,7 +75,7 @@ int explain_pcap_open(struct pcap_in *p, const char *path);
 /* The next frame into buf; its length, 0 at the end, or -errno. */
 long explain_pcap_read(struct pcap_in *p, __u8 *buf, size_t size);
 
-/* "udp 10.0.0.1:40000 -> 10.0.0.2:53 vni 7, `what` `which`". */
+/* "udp 10.0.0.1:40000 -> 10.0.0.2:53 vni 7, `what` `which`" ([IPv6]:port). */
 void explain_print_query(const struct query *q, const char *what, const char *which);
 
 /* The verdict of the packet of the command line, in words. */

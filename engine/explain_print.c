@@ -11,17 +11,10 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 
 #include "explain.h"
 #include "vxfwd_dsl.h"
-
-static void addr_port(char *buf, size_t len, __be32 a, __u16 port)
-{
-	char s[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &a, s, sizeof(s));
-	snprintf(buf, len, "%s:%u", s, port);
-}
 
 static const char *proto_name(__u8 p)
 {
@@ -49,30 +42,59 @@ static void rule_where(const struct explain_rules *r, __u32 pos, char *name, siz
 /* The rewritten frame's addresses, from the ring record. */
 struct sent {
 	char eth_dst[18], eth_src[18];
-	char src[32], dst[32];
+	char src[INSPECT_ENDPOINT_LEN], dst[INSPECT_ENDPOINT_LEN];
 	const char *proto;
 };
+
+/*
+ * The L4 header of the IPv6 packet at f + ETH_HLEN (rec_len bytes of the
+ * frame held): after the hop-by-hop and destination options headers the
+ * program lets through; its offset and protocol, or 0.
+ */
+static size_t ipv6_l4(const __u8 *f, size_t rec_len, __u8 *proto)
+{
+	size_t off = ETH_HLEN + sizeof(struct ipv6hdr);
+	__u8 nh = f[ETH_HLEN + offsetof(struct ipv6hdr, nexthdr)];
+
+	while (nh == 0 || nh == 60) { /* each step moves 8 bytes on at least */
+		if (off + 2 > rec_len)
+			return 0;
+		nh = f[off];
+		off += ((size_t)f[off + 1] + 1) * 8;
+	}
+	*proto = nh;
+	return off;
+}
 
 static int sent_parse(const struct verdict *v, struct sent *s)
 {
 	const __u8 *f = v->rec;
+	size_t held = v->rec_len < sizeof(v->rec) ? v->rec_len : sizeof(v->rec);
+	int v6 = held > ETH_HLEN && f[12] == 0x86 && f[13] == 0xdd;
 	struct iphdr ip;
-	__u16 sport, dport;
+	__u8 proto;
 	size_t l4;
 
-	if (!v->have_rec || v->rec_len < ETH_HLEN + sizeof(ip) + 4)
+	if (!v->have_rec || held < ETH_HLEN + (v6 ? sizeof(struct ipv6hdr) : sizeof(ip)))
 		return -EINVAL;
-	memcpy(&ip, f + ETH_HLEN, sizeof(ip));
-	l4 = ETH_HLEN + (size_t)ip.ihl * 4;
-	if (l4 + 4 > sizeof(v->rec))
+	if (v6) {
+		l4 = ipv6_l4(f, held, &proto);
+	} else {
+		memcpy(&ip, f + ETH_HLEN, sizeof(ip));
+		l4 = ETH_HLEN + (size_t)ip.ihl * 4;
+		proto = ip.protocol;
+	}
+	if (!l4 || l4 + 4 > held)
 		return -EINVAL;
-	sport = (__u16)(f[l4] << 8 | f[l4 + 1]);
-	dport = (__u16)(f[l4 + 2] << 8 | f[l4 + 3]);
 	inspect_mac(f, s->eth_dst);
 	inspect_mac(f + 6, s->eth_src);
-	addr_port(s->src, sizeof(s->src), ip.saddr, sport);
-	addr_port(s->dst, sizeof(s->dst), ip.daddr, dport);
-	s->proto = proto_name(ip.protocol);
+	inspect_endpoint(s->src, sizeof(s->src), v6 ? AF_INET6 : AF_INET,
+			 f + ETH_HLEN + (v6 ? offsetof(struct ipv6hdr, saddr) : offsetof(struct iphdr, saddr)),
+			 f[l4] << 8 | f[l4 + 1]);
+	inspect_endpoint(s->dst, sizeof(s->dst), v6 ? AF_INET6 : AF_INET,
+			 f + ETH_HLEN + (v6 ? offsetof(struct ipv6hdr, daddr) : offsetof(struct iphdr, daddr)),
+			 f[l4 + 2] << 8 | f[l4 + 3]);
+	s->proto = proto_name(proto);
 	return 0;
 }
 
@@ -107,7 +129,7 @@ void explain_print_text(const struct explain_rules *r, const struct verdict *v)
 
 void explain_print_json(const struct explain_rules *r, const struct verdict *v, long frame)
 {
-	char name[160], loc[300], a[32], b[32];
+	char name[160], loc[300], a[INSPECT_ENDPOINT_LEN], b[INSPECT_ENDPOINT_LEN];
 	struct sent s;
 
 	printf("{");
@@ -122,12 +144,10 @@ void explain_print_json(const struct explain_rules *r, const struct verdict *v, 
 	/* The inner packet as far as the program parsed it. */
 	if (v->have_ev)
 		printf(",\"vni\":%u", v->ev.vni);
-	if (v->have_ev && (v->ev.saddr || v->ev.daddr)) {
-		addr_port(a, sizeof(a), v->ev.saddr, ntohs(v->ev.sport_be));
-		addr_port(b, sizeof(b), v->ev.daddr, ntohs(v->ev.dport_be));
-		printf(",\"packet\":{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\"}",
-		       proto_name(v->ev.proto), a, b);
-	}
+	if (v->have_ev && !inspect_ev_ends(&v->ev, 1, a, b, sizeof(a)))
+		printf(",\"packet\":{\"family\":\"ipv%u\",\"proto\":\"%s\",\"src\":\"%s\","
+		       "\"dst\":\"%s\"}",
+		       v->ev.family ? v->ev.family : 4, proto_name(v->ev.proto), a, b);
 	if (has_rule(v)) {
 		rule_where(r, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
 		printf(",\"rule\":{\"position\":%u,\"name\":", v->ev.rule);
@@ -145,14 +165,11 @@ void explain_print_json(const struct explain_rules *r, const struct verdict *v, 
 
 void explain_print_frame(const struct explain_rules *r, const struct verdict *v, long n)
 {
-	char name[160], loc[300], a[32], b[32];
+	char name[160], loc[300], a[INSPECT_ENDPOINT_LEN], b[INSPECT_ENDPOINT_LEN];
 
 	printf("%ld %s", n, inspect_counter_name(v->counter));
-	if (v->have_ev && v->ev.proto) {
-		addr_port(a, sizeof(a), v->ev.saddr, ntohs(v->ev.sport_be));
-		addr_port(b, sizeof(b), v->ev.daddr, ntohs(v->ev.dport_be));
+	if (v->have_ev && v->ev.proto && !inspect_ev_ends(&v->ev, 1, a, b, sizeof(a)))
 		printf(" vni %u %s %s -> %s", v->ev.vni, proto_name(v->ev.proto), a, b);
-	}
 	if (has_rule(v)) {
 		rule_where(r, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
 		printf(" rule '%s'%s%s", name, loc[0] ? " " : "", loc);
@@ -162,9 +179,9 @@ void explain_print_frame(const struct explain_rules *r, const struct verdict *v,
 
 void explain_print_query(const struct query *q, const char *what, const char *which)
 {
-	char a[32], b[32];
+	char a[INSPECT_ENDPOINT_LEN], b[INSPECT_ENDPOINT_LEN];
 
-	addr_port(a, sizeof(a), q->src, q->sport);
-	addr_port(b, sizeof(b), q->dst, q->dport);
+	inspect_endpoint(a, sizeof(a), q->family, q->src, q->sport);
+	inspect_endpoint(b, sizeof(b), q->family, q->dst, q->dport);
 	printf("%s %s -> %s vni %u, %s %s\n", proto_name(q->proto), a, b, q->vni, what, which);
 }

@@ -391,6 +391,46 @@ int host_addr_on_link(const char *name, __be32 addr)
 	return 0;
 }
 
+/* Do a and b agree in their first plen bits? */
+static int same_prefix6(const __u8 *a, const __u8 *b, unsigned int plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+	__u8 m = (__u8)(0xff << (8 - rest));
+
+	if (memcmp(a, b, full))
+		return 0;
+	return !rest || ((a[full] ^ b[full]) & m) == 0;
+}
+
+/* The length of an IPv6 netmask: its leading one bits. */
+static unsigned int mask6_plen(const struct in6_addr *m)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 16; i++)
+		n += (unsigned int)__builtin_popcount(m->s6_addr[i]);
+	return n > 128 ? 128 : n;
+}
+
+int host_addr6_on_link(const char *name, const __u8 *addr)
+{
+	struct ifaddrs *ifa, *p;
+	int on = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return 0;
+	for (p = ifa; p && !on; p = p->ifa_next) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)p->ifa_addr;
+		struct sockaddr_in6 *m = (struct sockaddr_in6 *)p->ifa_netmask;
+
+		if (!a || !m || a->sin6_family != AF_INET6 || strcmp(p->ifa_name, name))
+			continue;
+		on = same_prefix6(a->sin6_addr.s6_addr, addr, mask6_plen(&m->sin6_addr));
+	}
+	freeifaddrs(ifa);
+	return on;
+}
+
 /* ---- files and XDP -------------------------------------------------------- */
 
 int host_read_line(const char *path, char *buf, size_t len)

@@ -141,6 +141,9 @@ __be32 host_plen_mask(int plen);
 /* 1 when `addr` lies in a subnet of one of `name`'s addresses. */
 int host_addr_on_link(const char *name, __be32 addr);
 
+/* The same for IPv6 address `addr` (16 bytes) and `name`'s IPv6 addresses. */
+int host_addr6_on_link(const char *name, const __u8 *addr);
+
 /* ---- files and XDP -------------------------------------------------------- */
 
 /* The first line of `path` without its newline: 0 or -errno. */

@@ -13,9 +13,14 @@
 #define IMPORT_MAX_BYTES (256u << 20)
 #define IMPORT_NAME_MAX	 127 /* struct vxfwd_org_info.name holds 128 bytes */
 
-/* One address or prefix (host order), and whose it is. */
+/*
+ * One address or prefix, and whose it is.  The address is kept as the
+ * rules language keeps it: 128 bits, an IPv4 one in the top 32, so that a
+ * prefix length masks both families alike.
+ */
 struct imp_pfx {
-	__u32 addr;
+	unsigned __int128 addr;
+	unsigned int fam; /* 4 or 6 */
 	unsigned int plen;
 	size_t org;   /* index in orgs[]; SIZE_MAX: the flat list */
 	size_t order; /* position in the input */
@@ -38,8 +43,24 @@ struct import {
 
 struct json_object;
 
+/* The address text of an allowlist entry: "a.b.c.d" or RFC 5952, then "/len". */
+#define IMP_PFX_STRLEN 64
+
+/* The top plen bits of 128. */
+static inline unsigned __int128 imp_mask(unsigned int plen)
+{
+	return plen ? ~(unsigned __int128)0 << (128 - plen) : 0;
+}
+
+/* p as the rules language writes it; "/len" only when it is not a host's. */
+void imp_fmt(char *buf, size_t len, const struct imp_pfx *p);
+
 /* "FILE: error: PATH: message" on stderr, counted in im->errors. */
 void imp_error(struct import *im, const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "FILE: warning: PATH: message" on stderr; not counted. */
+void imp_warning(const struct import *im, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*

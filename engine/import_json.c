@@ -19,17 +19,57 @@
 #include "import.h"
 #include "vxfwd_dsl.h"
 
-/* "FILE: PATH: message", like the rules' diagnostics but placed by JSON path. */
+static void __attribute__((format(printf, 4, 0)))
+imp_vreport(const struct import *im, const char *kind, const char *where, const char *fmt,
+	    va_list ap)
+{
+	fprintf(stderr, "%s: %s: %s%s", im->path, kind, where ? where : "", where ? ": " : "");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/* "FILE: error: PATH: message", like the rules' diagnostics but placed by JSON path. */
 void imp_error(struct import *im, const char *where, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: error: %s%s", im->path, where ? where : "", where ? ": " : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	imp_vreport(im, "error", where, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	im->errors++;
+}
+
+void imp_warning(const struct import *im, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	imp_vreport(im, "warning", where, fmt, ap);
+	va_end(ap);
+}
+
+void imp_fmt(char *buf, size_t len, const struct imp_pfx *p)
+{
+	unsigned int host = p->fam == 6 ? 128 : 32;
+	unsigned char b[16];
+	char a[INET6_ADDRSTRLEN];
+	__u32 a4;
+	int i;
+
+	if (p->fam == 6) {
+		for (i = 0; i < 16; i++)
+			b[i] = (unsigned char)(p->addr >> (120 - 8 * i));
+		if (!inet_ntop(AF_INET6, b, a, sizeof(a)))
+			a[0] = '\0';
+	} else {
+		a4 = (__u32)(p->addr >> 96);
+		snprintf(a, sizeof(a), "%u.%u.%u.%u", a4 >> 24, (a4 >> 16) & 0xff,
+			 (a4 >> 8) & 0xff, a4 & 0xff);
+	}
+	if (p->plen == host)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s/%u", a, p->plen);
 }
 
 static int read_file(const char *path, char **out, size_t *out_len)
@@ -97,33 +137,51 @@ static struct json_object *parse_json(struct import *im, const char *text, size_
 	return obj;
 }
 
-/* a.b.c.d or a.b.c.d/n, nothing else; 0 or -EINVAL. */
-static int parse_pfx(const char *s, __u32 *addr, unsigned int *plen)
+/* "/n" after an address: 1 to `digits` digits, at most `max`; 0 or -EINVAL. */
+static int parse_len(const char *s, size_t digits, unsigned int max, unsigned int *plen)
 {
-	char buf[32], *slash, *end;
-	struct in_addr a;
-	unsigned long n = 32;
+	unsigned long n;
+	char *end;
 
-	if (strlen(s) >= sizeof(buf))
+	if (!*s || strlen(s) > digits || *s < '0' || *s > '9')
 		return -EINVAL;
-	memcpy(buf, s, strlen(s) + 1);
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		if (!slash[1] || strlen(slash + 1) > 2 || slash[1] < '0' || slash[1] > '9')
-			return -EINVAL;
-		n = strtoul(slash + 1, &end, 10);
-		if (*end || n > 32)
-			return -EINVAL;
-	}
-	if (inet_pton(AF_INET, buf, &a) != 1)
+	n = strtoul(s, &end, 10);
+	if (*end || n > max)
 		return -EINVAL;
-	*addr = ntohl(a.s_addr);
 	*plen = (unsigned int)n;
 	return 0;
 }
 
-static int add_pfx(struct import *im, __u32 addr, unsigned int plen, size_t org)
+/*
+ * a.b.c.d, a.b.c.d/n, an IPv6 address (anything inet_pton takes) or one
+ * with /n, nothing else, into p's family, address and length; 0 or -EINVAL.
+ */
+static int parse_pfx(const char *s, struct imp_pfx *p)
+{
+	unsigned char a[16];
+	char buf[64], *slash;
+	int i;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, strlen(s) + 1);
+	p->fam = strchr(buf, ':') ? 6 : 4;
+	p->plen = p->fam == 6 ? 128 : 32;
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (parse_len(slash + 1, p->fam == 6 ? 3 : 2, p->plen, &p->plen))
+			return -EINVAL;
+	}
+	if (inet_pton(p->fam == 6 ? AF_INET6 : AF_INET, buf, a) != 1)
+		return -EINVAL;
+	p->addr = 0;
+	for (i = 0; i < (p->fam == 6 ? 16 : 4); i++)
+		p->addr |= (unsigned __int128)a[i] << (120 - 8 * i);
+	return 0;
+}
+
+static int add_pfx(struct import *im, const struct imp_pfx *p, size_t org)
 {
 	struct imp_pfx *n;
 
@@ -137,11 +195,26 @@ static int add_pfx(struct import *im, __u32 addr, unsigned int plen, size_t org)
 		im->cap_pfx = cap;
 	}
 	n = &im->pfx[im->n_pfx];
-	n->addr = addr;
-	n->plen = plen;
+	*n = *p;
 	n->org = org;
 	n->order = im->n_pfx++;
 	return 0;
+}
+
+/*
+ * Host bits in a prefix: the rules language's warning, and the prefix it
+ * uses (the host bits cleared).
+ */
+static void clear_host_bits(const struct import *im, struct imp_pfx *p, const char *path)
+{
+	char given[IMP_PFX_STRLEN], used[IMP_PFX_STRLEN];
+
+	if (!(p->addr & ~imp_mask(p->plen)))
+		return;
+	imp_fmt(given, sizeof(given), p);
+	p->addr &= imp_mask(p->plen);
+	imp_fmt(used, sizeof(used), p);
+	imp_warning(im, path, "prefix %s has host bits set; using %s", given, used);
 }
 
 /* An array of address strings at `where`; each one checked. */
@@ -149,9 +222,8 @@ static int read_ips(struct import *im, struct json_object *arr, const char *wher
 {
 	char path[256], shown[64];
 	struct json_object *v;
-	unsigned int plen;
+	struct imp_pfx p;
 	size_t i, n;
-	__u32 addr;
 
 	if (!json_object_is_type(arr, json_type_array)) {
 		imp_error(im, where, "expected an array of addresses");
@@ -166,21 +238,13 @@ static int read_ips(struct import *im, struct json_object *arr, const char *wher
 			continue;
 		}
 		snprintf(shown, sizeof(shown), "%s", json_object_get_string(v));
-		if (strchr(shown, ':')) {
-			imp_error(im, path,
-				  "IPv6 address '%s' is not supported yet; vxfwd matches IPv4 only",
-				  shown);
+		if (parse_pfx(json_object_get_string(v), &p)) {
+			imp_error(im, path, "'%s' is not an IPv%c address or prefix", shown,
+				  strchr(shown, ':') ? '6' : '4');
 			continue;
 		}
-		if (parse_pfx(json_object_get_string(v), &addr, &plen)) {
-			imp_error(im, path, "'%s' is not an IPv4 address or prefix", shown);
-			continue;
-		}
-		if (plen < 32 && (addr & (0xffffffffu >> plen))) {
-			imp_error(im, path, "prefix '%s' has host bits set", shown);
-			continue;
-		}
-		if (add_pfx(im, addr, plen, org))
+		clear_host_bits(im, &p, path);
+		if (add_pfx(im, &p, org))
 			return -ENOMEM;
 	}
 	return 0;

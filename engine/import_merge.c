@@ -7,14 +7,29 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "import.h"
-#include "vxfwd_dsl.h"
+
+/*
+ * The order of prefixes, as the rules language sorts them: IPv4 first,
+ * then by address, then by length, shortest first.
+ */
+static int pfx_order(const struct imp_pfx *a, const struct imp_pfx *b)
+{
+	if (a->fam != b->fam)
+		return a->fam < b->fam ? -1 : 1;
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	if (a->plen != b->plen)
+		return a->plen < b->plen ? -1 : 1;
+	return 0;
+}
 
 static int pfx_cmp(const void *pa, const void *pb)
 {
 	const struct imp_pfx *a = pa, *b = pb;
-	int c = vxfwd_pfx_order(a->addr, a->plen, b->addr, b->plen);
+	int c = pfx_order(a, b);
 
 	if (c)
 		return c;
@@ -30,28 +45,29 @@ static int order_cmp(const void *pa, const void *pb)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
-/* Is addr/plen inside some prefix of the sorted array `s`? */
-static int held(const struct imp_pfx *s, size_t n, __u32 addr, unsigned int plen)
+static int same_pfx(const struct imp_pfx *a, const struct imp_pfx *b)
 {
-	struct imp_pfx key;
-	size_t lo, hi, mid;
-	unsigned int len;
+	return !pfx_order(a, b);
+}
 
-	for (len = 0; len <= plen; len++) {
-		key.addr = len ? addr & (0xffffffffu << (32 - len)) : 0;
-		key.plen = len;
-		key.order = 0;
+/* Is p inside some prefix (of its family) of the sorted array `s`? */
+static int held(const struct imp_pfx *s, size_t n, const struct imp_pfx *p)
+{
+	struct imp_pfx key = { .fam = p->fam };
+	size_t lo, hi, mid;
+
+	for (key.plen = 0; key.plen <= p->plen; key.plen++) {
+		key.addr = p->addr & imp_mask(key.plen);
 		lo = 0;
 		hi = n;
 		while (lo < hi) {
 			mid = lo + (hi - lo) / 2;
-			if (s[mid].addr < key.addr ||
-			    (s[mid].addr == key.addr && s[mid].plen < key.plen))
+			if (pfx_order(&s[mid], &key) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		if (lo < n && s[lo].addr == key.addr && s[lo].plen == len)
+		if (lo < n && same_pfx(&s[lo], &key))
 			return 1;
 	}
 	return 0;
@@ -61,24 +77,24 @@ static int held(const struct imp_pfx *s, size_t n, __u32 addr, unsigned int plen
 static void warn_shared(const struct import *im, size_t n)
 {
 	const struct imp_pfx *a = NULL, *b;
+	char shown[IMP_PFX_STRLEN];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		b = &im->pfx[i];
-		if (!a || a->addr != b->addr || a->plen != b->plen) {
+		if (!a || !same_pfx(a, b)) {
 			a = b; /* the first of the prefix: the one counted */
 			continue;
 		}
 		if (a->org == b->org)
 			continue;
+		imp_fmt(shown, sizeof(shown), a);
 		fprintf(stderr,
-			"%s: warning: %u.%u.%u.%u/%u is in organizations '%s' and '%s'; "
+			"%s: warning: %s%s is in organizations '%s' and '%s'; "
 			"vxfwd counts it under '%s'\n",
-			im->path, a->addr >> 24, (a->addr >> 16) & 0xff, (a->addr >> 8) & 0xff,
-			a->addr & 0xff, a->plen, im->orgs[a->org].name, im->orgs[b->org].name,
-			im->orgs[a->org].name);
-		while (i + 1 < n && im->pfx[i + 1].addr == a->addr &&
-		       im->pfx[i + 1].plen == a->plen)
+			im->path, shown, strchr(shown, '/') ? "" : a->fam == 6 ? "/128" : "/32",
+			im->orgs[a->org].name, im->orgs[b->org].name, im->orgs[a->org].name);
+		while (i + 1 < n && same_pfx(&im->pfx[i + 1], a))
 			i++; /* once per prefix */
 	}
 }
@@ -102,17 +118,16 @@ void import_settle(struct import *im, size_t *n_unassigned)
 	pfx_sort(im->pfx, n_org, pfx_cmp);
 	warn_shared(im, n_org);
 	for (i = k = 0; i < n_org; i++)
-		if (!k || im->pfx[i].addr != im->pfx[k - 1].addr ||
-		    im->pfx[i].plen != im->pfx[k - 1].plen || im->pfx[i].org != im->pfx[k - 1].org)
+		if (!k || !same_pfx(&im->pfx[i], &im->pfx[k - 1]) ||
+		    im->pfx[i].org != im->pfx[k - 1].org)
 			im->pfx[k++] = im->pfx[i];
 	/* keep the sorted organizations' prefixes for the lookups below */
 	for (i = n_org, *n_unassigned = 0; i < im->n_pfx; i++)
-		if (!held(im->pfx, k, im->pfx[i].addr, im->pfx[i].plen))
+		if (!held(im->pfx, k, &im->pfx[i]))
 			im->pfx[k + (*n_unassigned)++] = im->pfx[i];
 	pfx_sort(im->pfx + k, *n_unassigned, pfx_cmp);
 	for (i = 0, n_org = k; i < *n_unassigned; i++)
-		if (!i || im->pfx[n_org + i].addr != im->pfx[k - 1].addr ||
-		    im->pfx[n_org + i].plen != im->pfx[k - 1].plen)
+		if (!i || !same_pfx(&im->pfx[n_org + i], &im->pfx[k - 1]))
 			im->pfx[k++] = im->pfx[n_org + i];
 	*n_unassigned = k - n_org;
 	im->n_pfx = k;

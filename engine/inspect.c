@@ -21,11 +21,11 @@ static const char *const counter_why[VXFWD_C_MAX] = {
 	[VXFWD_C_DROP_OUTER_FRAG] = "the outer IPv4 packet is a fragment",
 	[VXFWD_C_DROP_VXLAN_HDR] = "VXLAN header short, I flag clear or reserved bits set",
 	[VXFWD_C_DROP_VNI] = "VNI not accepted: not in the ingress vni list",
-	[VXFWD_C_DROP_INNER_NOT_IP] = "the inner frame is not IPv4",
+	[VXFWD_C_DROP_INNER_NOT_IP] = "the inner frame is neither IPv4 nor IPv6",
 	[VXFWD_C_DROP_INNER_MALFORMED] = "inner header short or lengths inconsistent",
-	[VXFWD_C_DROP_INNER_TRUNCATED] = "inner IPv4 total length beyond the captured bytes",
+	[VXFWD_C_DROP_INNER_TRUNCATED] = "inner IPv4 total length (IPv6: payload length) beyond the captured bytes",
 	[VXFWD_C_DROP_INNER_CSUM] = "inner IPv4 header checksum wrong",
-	[VXFWD_C_DROP_INNER_FRAG] = "the inner IPv4 packet is a fragment",
+	[VXFWD_C_DROP_INNER_FRAG] = "the inner IPv4 packet is a fragment, or the IPv6 one has a fragment header",
 	[VXFWD_C_DROP_INNER_PROTO] = "the inner packet is neither UDP nor TCP",
 	[VXFWD_C_DROP_SRC_NOT_ALLOWED] = "source in no set, and no rule takes it",
 	[VXFWD_C_DROP_NO_RULE] = "source allowed, but no rule matches",
@@ -37,6 +37,8 @@ static const char *const counter_why[VXFWD_C_MAX] = {
 	[VXFWD_C_DROP_GENEVE_PROTO] = "GENEVE carries something other than IPv4",
 	[VXFWD_C_DROP_GENEVE_CRIT] = "GENEVE option with the critical bit set, which vxfwd does not know",
 	[VXFWD_C_DROP_GENEVE_INNER] = "GENEVE carries no IPv4 UDP datagram to a vxlan port",
+	[VXFWD_C_DROP_INNER6_UDP_ZERO_CSUM] = "inner IPv6 UDP with checksum 0, which IPv6 does not allow",
+	[VXFWD_C_DROP_INNER6_EXT] = "inner IPv6 with a routing header or too many extension headers",
 };
 
 const char *inspect_counter_name(__u32 c)
@@ -132,6 +134,38 @@ const char *inspect_mac(const __u8 *mac, char *buf)
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
 		 mac[5]);
 	return buf;
+}
+
+void inspect_endpoint(char *buf, size_t len, int family, const void *addr, int port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	if (port < 0)
+		snprintf(buf, len, "%s", a);
+	else if (family == AF_INET6)
+		snprintf(buf, len, "[%s]:%d", a, port);
+	else
+		snprintf(buf, len, "%s:%d", a, port);
+}
+
+int inspect_ev_ends(const struct vxfwd_mon_ev *ev, int with_ports, char *src, char *dst,
+		    size_t len)
+{
+	int sport = with_ports ? ntohs(ev->sport_be) : -1;
+	int dport = with_ports ? ntohs(ev->dport_be) : -1;
+
+	if (ev->family == 6) {
+		inspect_endpoint(src, len, AF_INET6, &ev->saddr6, sport);
+		inspect_endpoint(dst, len, AF_INET6, &ev->daddr6, dport);
+		return 0;
+	}
+	if (ev->family != 4 && !ev->saddr && !ev->daddr)
+		return -ENOENT;
+	inspect_endpoint(src, len, AF_INET, &ev->saddr, sport);
+	inspect_endpoint(dst, len, AF_INET, &ev->daddr, dport);
+	return 0;
 }
 
 void inspect_json_str(const char *s)

@@ -52,6 +52,25 @@ int inspect_map_fd(const struct vxfwd_instance *in, int prog_fd, const char *nam
 /* Print "aa:bb:cc:dd:ee:ff" into buf (18 bytes). */
 const char *inspect_mac(const __u8 *mac, char *buf);
 
+/* Room for "[IPv6 address]:port" and its NUL. */
+#define INSPECT_ENDPOINT_LEN 56
+
+/*
+ * "a.b.c.d:port" (AF_INET, 4 bytes at addr) or "[IPv6 address]:port"
+ * (AF_INET6, 16 bytes) into buf; the address alone when port < 0.
+ */
+void inspect_endpoint(char *buf, size_t len, int family, const void *addr, int port);
+
+/*
+ * The inner source and destination of a monitor event, each as
+ * inspect_endpoint() writes it (ports when with_ports), into buffers of
+ * `len` bytes.  An event of a program older than the IPv6 fields carries
+ * family 0 and its IPv4 addresses.  0, or -ENOENT when the inner header
+ * was not read.
+ */
+int inspect_ev_ends(const struct vxfwd_mon_ev *ev, int with_ports, char *src, char *dst,
+		    size_t len);
+
 /* A JSON string literal of `s` on stdout. */
 void inspect_json_str(const char *s);
 

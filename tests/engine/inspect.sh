@@ -14,6 +14,11 @@
 #             the same capture was sent; explaining moves no live counter
 #   monitor   with traffic, one line per event with reason, VNI, 5-tuple
 #             and rule, -c honoured; the flag is off again afterwards
+#   IPv6      reloaded to lab6.rules: explain of IPv6 packets ([addr]:port)
+#             by the live maps and by the rules file (a placeholder next
+#             hop for an IPv6 target), explain -r of gen.py's IPv6 kinds
+#             against the manifest and the counters, monitor lines with
+#             IPv6 addresses
 #   stats     after kill -9 (the program stays attached): "not running" on
 #             stderr, counters still printed, exit 3, `-p` says vxfwd_up 0;
 #             while running, vxfwd_up 1
@@ -125,8 +130,10 @@ assert json.load(open(sys.argv[1]))["counters"] == json.load(open(sys.argv[2]))[
 lab_maps counters >"$T/base.json"
 lab_send "$T/mix.pcap" 2000
 lab_maps counters --base "$T/base.json" >"$T/delta.json"
-t_check "explain -r agrees with the manifest frame by frame and with the lab's counters" \
-	"$LAB_PY" - "$T/explain-r.txt" "$T/mix.json" "$T/delta.json" <<'PY'
+# explain_r_check WHAT EXPLAIN_OUT MANIFEST DELTA: explain -r agrees with the
+# manifest frame by frame and with the lab's counters for the same capture
+explain_r_check() {
+	t_check "$1" "$LAB_PY" - "$2" "$3" "$4" <<'PY'
 import collections, json, sys
 lines = [l.split() for l in open(sys.argv[1]) if l[0].isdigit()]
 frames = json.load(open(sys.argv[2]))["frames"]
@@ -141,6 +148,9 @@ for name, c in delta["counters"].items() if "counters" in delta else delta.items
     assert c["packets"] == got.get(name, 0), (name, c["packets"], got.get(name, 0))
 print("explain: %d frames, %s" % (len(lines), dict(got)))
 PY
+}
+explain_r_check "explain -r agrees with the manifest frame by frame and with the lab's counters" \
+	"$T/explain-r.txt" "$T/mix.json" "$T/delta.json"
 
 # ---- monitor -------------------------------------------------------------
 lab_gen --mix udp:4,tcp:4,bad-src:4,bad-vni:4,bad-port:4 --out "$T/mon.pcap" \
@@ -178,6 +188,80 @@ lab_send "$T/mon.pcap" 200
 wait "$MON2"
 t_check "monitor turns the program's monitor off when it stops" \
 	[ -z "$(grep 'another monitor' "$T/monitor2.err")" ]
+
+# ---- IPv6: the same rules once per family (lab6.rules) -------------------
+# The instance reloads lab6.rules plus a rule whose IPv6 DNAT target has no
+# neighbour; the egress side gets IPv6 so that the collector's resolves.
+lab_ipv6_egress
+cp "$LAB_SRCDIR/tests/lab/rules/lab6.rules" "$RULES"
+echo 'forward nohop6 udp from @exporters to port 31770 dnat fd00:82::99 port 9' >>"$RULES"
+NOHOP6_LINE=$(wc -l <"$RULES")
+sx reload -n "$NAME" >"$T/reload6.txt" 2>&1
+t_check "reload to the IPv6 rules" [ $? -eq 0 ]
+lab_wait_nexthop "$LAB_COLLECTOR_ADDR6"
+: >"$T/explain.txt"
+explain forward 27 "udp6 ([src]:port, allowed source, port 31765)" \
+	udp '[2001:db8:1::10]:5000' '[2001:db8:ff::40]:31765'
+explain forward 28 "tcp6 (a bare IPv6 source)" tcp 2001:db8:1::11 '[2001:db8:ff::40]:31766' vni 1
+explain drop_src_not_allowed "" "bad6-src" udp 2001:db8:99::77 '[2001:db8:ff::40]:31765'
+explain drop_no_rule "" "IPv6 to a port no rule takes" udp 2001:db8:1::10 '[2001:db8:ff::40]:31999'
+explain drop_no_nexthop "$NOHOP6_LINE" "an IPv6 DNAT target without a neighbour" \
+	udp 2001:db8:1::10 '[2001:db8:ff::40]:31770'
+grep -q "^udp \[2001:db8:1::10\]:5000 -> \[2001:db8:ff::40\]:31765 vni 1, instance $NAME\$" "$T/explain.txt" &&
+	t_ok "explain: the IPv6 packet of the command line, in brackets" ||
+	t_fail "explain: the IPv6 query line: $(head -1 "$T/explain.txt")"
+grep -q "sent as udp \[2001:db8:1::10\]:5000 -> \[$LAB_COLLECTOR_ADDR6\]:8081, ethernet $LAB_ENS6_MAC -> $LAB_COLLECTOR_MAC\$" "$T/explain.txt" &&
+	t_ok "explain: the IPv6 frame after DNAT, with the IPv6 next hop's MAC" ||
+	t_fail "explain: IPv6 rewritten frame: $(grep 'sent as' "$T/explain.txt")"
+for bad in 'udp [2001:db8:1::10 [2001:db8:ff::40]:31765' 'udp 2001:db8:1::10 2001:db8:ff::40:31765' \
+	'udp 198.51.100.10 [2001:db8:ff::40]:31765' 'udp [2001:db8:1::10]:0 [2001:db8:ff::40]:31765'; do
+	# shellcheck disable=SC2086
+	sx explain -n "$NAME" $bad >/dev/null 2>&1
+	t_check "explain $bad: usage error" [ $? -eq 2 ]
+done
+sx explain -n "$NAME" -j udp 2001:db8:1::10 '[2001:db8:ff::40]:31765' >"$T/explain6.json"
+t_check "explain -j of an IPv6 packet" "$LAB_PY" -c '
+import json, sys
+e = json.load(open(sys.argv[1]))
+assert e["verdict"] == "forward" and e["rule"]["name"] == "udp6", e
+assert e["packet"] == {"family": "ipv6", "proto": "udp", "src": "[2001:db8:1::10]:40000",
+                       "dst": "[2001:db8:ff::40]:31765"}, e
+assert e["sent"]["dst"] == "[fd00:82::95]:8081" and e["sent"]["nexthop_resolved"], e' "$T/explain6.json"
+sx explain -f "$RULES" udp 2001:db8:1::10 '[2001:db8:ff::40]:31770' >"$T/explain6-f.txt" 2>&1
+t_check "explain -f: an IPv6 DNAT target gets a placeholder next hop (the rules' own verdict)" \
+	grep -q "^  sent as udp \[2001:db8:1::10\]:40000 -> \[fd00:82::99\]:9, .*(next-hop MAC: resolved by the running instance)\$" "$T/explain6-f.txt"
+
+MIX6=udp6:6,tcp6:6,udp6-hbh:4,bad6-src:4,bad6-udp0:4,bad6-frag:4,bad6-rtg:4,udp:2
+lab_gen --mix "$MIX6" --out "$T/mix6.pcap" --manifest "$T/mix6.json" >/dev/null || lab_die "gen.py failed"
+sx explain -n "$NAME" -r "$T/mix6.pcap" >"$T/explain6-r.txt" 2>&1
+t_check "explain -r of inner IPv6 frames exits 0" [ $? -eq 0 ]
+cat "$T/explain6-r.txt"
+lab_maps counters >"$T/base6.json"
+lab_send "$T/mix6.pcap" 2000
+lab_maps counters --base "$T/base6.json" >"$T/delta6.json"
+explain_r_check "explain -r of inner IPv6 frames agrees with the manifest and the lab's counters" \
+	"$T/explain6-r.txt" "$T/mix6.json" "$T/delta6.json"
+t_check "explain -r: IPv6 frames show their addresses and rule" \
+	grep -Eq "^[0-9]+ forward vni 1 udp \[2001:db8:1::1[01]\]:[0-9]+ -> \[2001:db8:ff::40\]:31765 rule 'udp6' $RULES:27\$" "$T/explain6-r.txt"
+t_check "explain -r: a routing header's drop shows the IPv6 packet" \
+	grep -Eq "^[0-9]+ drop_inner6_ext vni 1 udp \[2001:db8:1::1[01]\]:[0-9]+ -> \[2001:db8:ff::40\]:31765\$|^[0-9]+ drop_inner6_ext\$" "$T/explain6-r.txt"
+
+lab_gen --mix udp6:4,tcp6:4,bad6-src:4,udp:4 --out "$T/mon6.pcap" --manifest "$T/mon6.json" \
+	>/dev/null || lab_die "gen.py failed"
+lab_bg "$T/monitor6.txt" "$LAB_NS_S" "$VXFWD" monitor -n "$NAME" -c 16
+MON_PID=$LAB_BG_PID
+sleep 1
+lab_send "$T/mon6.pcap" 200
+lab_wait 10 lab_not_running "$MON_PID" || t_fail "monitor -c 16 still running after 16 frames"
+wait "$MON_PID"
+cat "$T/monitor6.txt"
+t_check "monitor: 16 lines of IPv4 and IPv6 events" [ "$(grep -c . "$T/monitor6.txt")" -eq 16 ]
+t_check "monitor: IPv6 forwards with their addresses in brackets and their rule" \
+	[ "$(grep -Ec "forward vni 1 (udp|tcp) \[2001:db8:1::1[01]\]:[0-9]+ -> \[2001:db8:ff::40\]:3176[56] len [0-9]+ rule '(udp6|tcp6)'" "$T/monitor6.txt")" -eq 8 ]
+t_check "monitor: an IPv6 drop with its addresses" \
+	[ "$(grep -Ec 'drop_src_not_allowed vni 1 udp \[2001:db8:99::77\]:[0-9]+ -> \[2001:db8:ff::40\]:31765 len' "$T/monitor6.txt")" -eq 4 ]
+t_check "monitor: IPv4 events beside them unchanged" \
+	[ "$(grep -Ec "forward vni 1 udp [0-9.]+:[0-9]+ -> 10\.20\.30\.40:31765 len [0-9]+ rule 'rule 1'" "$T/monitor6.txt")" -eq 4 ]
 
 # ---- stats: running, then killed ------------------------------------------
 sx stats -p -n "$NAME" >"$T/prom.txt" 2>&1

@@ -14,6 +14,9 @@
 #   native     the same with `xdp-mode native`: fail, exit 3
 #   missing    egress interface absent: fail, exit 3
 #   unresolved no neighbour entry for the target: warn, exit 0
+#   ipv6       IPv6 DNAT targets: the one in br0's IPv6 subnet resolved with
+#              the collector's MAC, the one outside it warned of (as IPv4's);
+#              br0's IPv6 address removed: both warned of
 #   rpfilter   strict rp_filter on ens5 with the shared subnet: warn
 #   mtu        ens5 MTU 9000, ens6 MTU 1500: warn with the exact command
 #   mtugeneve  the same with a geneve port: the GENEVE overhead is counted
@@ -175,6 +178,30 @@ ip -n $C link set c6 down
 run_case unresolved $S "$lab" 0
 expect unresolved '^warn  nexthop 172\.30\.82\.95: (no entry in br0|not resolved on br0)'
 ip -n $C link set c6 up
+
+# IPv6 DNAT targets: one in br0's IPv6 subnet (resolved by NDP, its MAC
+# shown), one in no IPv6 subnet of br0 (warned of as an IPv4 one is).
+lab_sysctl $S net.ipv6.conf.br0.disable_ipv6=0 net.ipv6.conf.br0.router_solicitations=0
+lab_sysctl $C net.ipv6.conf.c6.disable_ipv6=0 net.ipv6.conf.c6.router_solicitations=0
+ip -n $S addr add $LAB_BR0_ADDR6/$LAB_PLEN6 dev br0 nodad &&
+	ip -n $C addr add $LAB_COLLECTOR_ADDR6/$LAB_PLEN6 dev c6 nodad ||
+	{ echo "FAIL: ipv6: cannot add the addresses"; exit 1; }
+lab_ns_exec $S ping -6 -c 1 -W 2 -I br0 $LAB_COLLECTOR_ADDR6 >/dev/null ||
+	t_fail "ipv6: collector $LAB_COLLECTOR_ADDR6 not reachable on br0"
+{
+	printf 'ingress ens5 {\n\tvni 1\n}\n\negress ens6\n\n'
+	printf 'forward udp from 2001:db8:1::/64 to port 31765 dnat %s port 8081\n' $LAB_COLLECTOR_ADDR6
+	printf 'forward tcp from 2001:db8:1::/64 to port 31766 dnat 2001:db8:77::1 port 8082\n'
+} >"$work/${tag}6.rules"
+run_case ipv6 $S "$work/${tag}6.rules" 0
+expect ipv6 "^ok    rules $work/${tag}6.rules: 2 forward rules, 2 DNAT targets"
+expect ipv6 "^ok    nexthop fd00:82::95: $cmac on br0 \((reachable|stale|delay)\)"
+reject ipv6 '^warn  nexthop fd00:82::95: not in an IPv6 subnet'
+expect ipv6 '^warn  nexthop 2001:db8:77::1: not in an IPv6 subnet of br0: vxfwd does not route, .* \[put the target on the egress link, or pin next-hop mac\]'
+expect ipv6 '^warn  nexthop 2001:db8:77::1: no entry in br0.s IPv6 neighbour table yet'
+ip -n $S addr del $LAB_BR0_ADDR6/$LAB_PLEN6 dev br0
+run_case ipv6-noaddr $S "$work/${tag}6.rules" 0
+expect ipv6-noaddr '^warn  nexthop fd00:82::95: not in an IPv6 subnet of br0'
 
 lab_ns_exec $S sysctl -q -w net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.ens5.rp_filter=1
 run_case rpfilter $S "$lab" 0

@@ -41,14 +41,15 @@ same() {
 	fi
 }
 
-# rules that use the imported sets, checked as they are
+# check_sets FILE SET [TARGET]: rules that use the imported sets, checked as
+# they are (TARGET: the rule's DNAT target, IPv4 unless given)
 check_sets() {
 	cp "$1" "$tmp/sets.rules"
 	cat >"$tmp/use.rules" <<RULES
 ingress ens5 { vni 1 }
 egress ens6
 include "sets.rules"
-forward udp from @$2 to port 31765 dnat 172.30.82.95 port 8081
+forward udp from @$2 to port 31765 dnat ${3:-172.30.82.95} port 8081
 RULES
 	chmod 644 "$tmp/sets.rules" "$tmp/use.rules"
 	"$vxfwd" check -v -f "$tmp/use.rules" >"$tmp/check.out" 2>"$tmp/check.err"
@@ -128,15 +129,80 @@ run two-documents 1 two-documents.json &&
 run bad-values 1 bad-values.json &&
 	same bad-values-err "$tmp/err" "bad-values.json: error: organizations[0].org_id: org_id '10a' is not a string of digits
 bad-values.json: error: organizations[1].ips[0]: '192.0.2.300' is not an IPv4 address or prefix
-bad-values.json: error: organizations[1].ips[1]: IPv6 address '2001:db8::1' is not supported yet; vxfwd matches IPv4 only
 bad-values.json: error: organizations[1].ips[2]: expected an address as a string
 bad-values.json: error: organizations[1].ips[3]: '192.0.2.0/33' is not an IPv4 address or prefix
-bad-values.json: error: organizations[1].ips[4]: prefix '192.0.2.1/24' has host bits set
+bad-values.json: warning: organizations[1].ips[4]: prefix 192.0.2.1/24 has host bits set; using 192.0.2.0/24
 bad-values.json: error: organizations[2].org_name: org_name 'Quote \" Org' holds a '\"' or a control character, which a rules file cannot hold
 bad-values.json: error: organizations[3]: organization 'Bad Ips' id 13 conflicts with organization 'Bad Ips' id 11 (organizations[0])
 bad-values.json: error: organizations[4]: org_name missing or not a string
 bad-values.json: error: flat_ip_list[1]: 'not an address' is not an IPv4 address or prefix"
 [ -s "$tmp/out" ] && bad "bad-values: printed sets"
+
+# IPv6 beside IPv4 in one organization: written as the rules language writes
+# them (RFC 5952), host bits cleared with the language's warning, a flat
+# entry inside an organization's IPv6 prefix dropped, a shared /128 warned of
+if run mixed 0 mixed.json; then
+	cp "$tmp/out" "$tmp/mixed.rules"
+	same mixed-text "$tmp/mixed.rules" "# Imported by \`vxfwd import-allowlist\` from mixed.json:
+# 2 organizations, 6 of their addresses and prefixes, 3 of flat_ip_list under no organization.
+
+# The addresses of flat_ip_list that no organization holds: their
+# traffic is forwarded through @allowlist and counted under no organization.
+set allowlist_unassigned {
+	2001:db8:300::/64
+	192.0.2.200
+	203.0.113.0/24
+}
+
+set allowlist {
+	org \"Dual Org\" id 501 {
+		198.51.100.20
+		2001:db8::10
+		2001:db8:100::/48
+	}
+	org \"Six Org\" id 502 {
+		2001:db8:200::/40
+		2001:db8::10
+		::ffff:192.0.2.9
+	}
+	@allowlist_unassigned
+}"
+	same mixed-warnings "$tmp/err" "mixed.json: warning: organizations[1].ips[0]: prefix 2001:db8:200::1/40 has host bits set; using 2001:db8:200::/40
+mixed.json: warning: flat_ip_list[4]: prefix 203.0.113.1/24 has host bits set; using 203.0.113.0/24
+mixed.json: warning: 2001:db8::10/128 is in organizations 'Dual Org' and 'Six Org'; vxfwd counts it under 'Dual Org'"
+	if check_sets "$tmp/mixed.rules" allowlist 2001:db8:ffff::95 &&
+	   grep -q '^lpm6 2001:db8::10/128 sets=0x2 org=1 ("Dual Org" id 501)$' "$tmp/check.out" &&
+	   grep -q '^lpm6 2001:db8:200::/40 sets=0x2 org=2 ("Six Org" id 502)$' "$tmp/check.out" &&
+	   grep -q '^lpm6 2001:db8:300::/64 sets=0x3 org=0$' "$tmp/check.out" &&
+	   ! grep -q '2001:db8:100:5::' "$tmp/check.out" &&
+	   check_sets "$tmp/mixed.rules" allowlist &&
+	   grep -q '^lpm 198.51.100.20/32 sets=0x2 org=1 ("Dual Org" id 501)$' "$tmp/check.out"; then
+		echo "ok mixed-check"
+	else
+		cp "$tmp/check.out" "$tmp/out"
+		cp "$tmp/check.err" "$tmp/err"
+		bad "mixed-check: check refused or compiled differently"
+	fi
+fi
+
+# IPv6 only: the sets must compile for an IPv6 rule (an IPv4 one would see nothing)
+if run v6-only 0 v6-only.json; then
+	grep -q '^	2001:db8:bb::/56$' "$tmp/out" && echo "ok v6-only-text" || bad "v6-only-text"
+	cp "$tmp/out" "$tmp/v6.rules"
+	check_sets "$tmp/v6.rules" allowlist 2001:db8:ffff::95 && echo "ok v6-only-check" ||
+		bad "v6-only-check: $(cat "$tmp/check.err")"
+fi
+
+run bad-v6 1 bad-v6.json &&
+	same bad-v6-err "$tmp/err" "bad-v6.json: error: organizations[0].ips[0]: '2001:db8::g' is not an IPv6 address or prefix
+bad-v6.json: error: organizations[0].ips[1]: '2001:db8::/129' is not an IPv6 address or prefix
+bad-v6.json: error: organizations[0].ips[2]: '2001:db8::/0064' is not an IPv6 address or prefix
+bad-v6.json: error: organizations[0].ips[3]: '2001:db8:::1' is not an IPv6 address or prefix
+bad-v6.json: error: organizations[0].ips[4]: '2001:db8::1/' is not an IPv6 address or prefix
+bad-v6.json: error: organizations[0].ips[5]: '1.2.3.4/64' is not an IPv4 address or prefix
+bad-v6.json: error: flat_ip_list[0]: 'fe80::1%eth0' is not an IPv6 address or prefix
+bad-v6.json: error: flat_ip_list[1]: '2001:db8::/-1' is not an IPv6 address or prefix"
+[ -s "$tmp/out" ] && bad "bad-v6: printed sets"
 
 run missing 1 nope.json &&
 	same missing-err "$tmp/err" "nope.json: error: cannot read the allowlist: No such file or directory"
