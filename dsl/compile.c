@@ -400,7 +400,8 @@ static int compile_lpm(struct dsl_ctx *ctx, struct oplist *l, struct vxfwd_rules
 	for (n4 = 0; n4 < n && ents[n4].fam == DSL_FAM4; n4++)
 		;
 	ret = compile_lpm_fam(ctx, l, rs, ents, n4, &total);
-	if (!ret)
+	/* ents is NULL when no set has a member: no pointer arithmetic on it */
+	if (!ret && n > n4)
 		ret = compile_lpm_fam(ctx, l, rs, ents + n4, n - n4, &total);
 out:
 	free(ents);
