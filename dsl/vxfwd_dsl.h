@@ -81,22 +81,6 @@ struct vxfwd_prefix {
 	__u8 addr6[16];			/* IPv6 (family 6) */
 };
 
-/*
- * The order of IPv4 prefixes everywhere they are sorted: by address (host
- * order), then by length, shortest first (IPv6 ones follow, in the same
- * order over their 16 bytes).  qsort comparators of the language and of
- * `import-allowlist` call it first and break its ties their own way.
- */
-static inline int vxfwd_pfx_order(__u32 a_addr, unsigned int a_plen, __u32 b_addr,
-				  unsigned int b_plen)
-{
-	if (a_addr != b_addr)
-		return a_addr < b_addr ? -1 : 1;
-	if (a_plen != b_plen)
-		return a_plen < b_plen ? -1 : 1;
-	return 0;
-}
-
 /* `health listen ADDR port N`: where `run` answers /healthz and /metrics. */
 struct vxfwd_health_listen {
 	int on;				/* the statement was given */
