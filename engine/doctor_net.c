@@ -239,97 +239,99 @@ void check_mtu(struct doctor *d)
 
 /* ---- next hops ---------------------------------------------------------- */
 
+static int on_link4(const char *dev, const void *addr)
+{
+	__be32 a;
+
+	memcpy(&a, addr, sizeof(a));
+	return host_addr_on_link(dev, a);
+}
+
+static int lookup4(int ifindex, const void *addr, struct host_neigh *nb)
+{
+	__be32 a;
+
+	memcpy(&a, addr, sizeof(a));
+	return host_neigh_lookup(ifindex, a, nb);
+}
+
+static int on_link6(const char *dev, const void *addr)
+{
+	return host_addr6_on_link(dev, addr);
+}
+
+static int lookup6(int ifindex, const void *addr, struct host_neigh *nb)
+{
+	return host_neigh_lookup6(ifindex, addr, nb);
+}
+
+/* What differs between an IPv4 target (ARP) and an IPv6 one (NDP). */
+static const struct target_family {
+	int af;
+	enum vxfwd_map_id map;	/* its NEXTHOP operations */
+	size_t len;		/* address bytes, at the start of the operation's key */
+	const char *subnet;	/* "not in %s of DEV" */
+	const char *table;	/* "no entry in DEV's %sneighbour table" */
+	const char *ask;	/* how run asks for a missing entry */
+	const char *answer;	/* what the target must answer */
+	int (*on_link)(const char *dev, const void *addr);
+	int (*lookup)(int ifindex, const void *addr, struct host_neigh *nb);
+} target_families[] = {
+	{AF_INET, VXFWD_MAP_NEXTHOP, 4, "a subnet", "", "asks for it", "ARP", on_link4, lookup4},
+	{AF_INET6, VXFWD_MAP_NEXTHOP6, 16, "an IPv6 subnet", "IPv6 ", "solicits it",
+	 "neighbour solicitations", on_link6, lookup6},
+};
+
 /* The NEXTHOP operation of `addr` when it pins a MAC, or NULL. */
-static const struct vxfwd_op *static_nexthop(const struct vxfwd_ruleset *rs, __be32 addr)
+static const struct vxfwd_op *static_nexthop(const struct vxfwd_ruleset *rs,
+					     const struct target_family *f, const void *addr)
 {
 	size_t i;
 
 	for (i = 0; i < rs->n_ops; i++)
-		if (rs->ops[i].map == VXFWD_MAP_NEXTHOP && rs->ops[i].key.addr == addr &&
+		if (rs->ops[i].map == f->map && !memcmp(&rs->ops[i].key, addr, f->len) &&
 		    (rs->ops[i].val.nh.flags & VXFWD_NH_F_STATIC))
 			return &rs->ops[i];
 	return NULL;
 }
 
-static void check_target(struct doctor *d, __be32 addr)
+/* A DNAT target: pinned, on the egress link, and what its neighbour entry says. */
+static void check_target(struct doctor *d, const struct target_family *f, const void *addr)
 {
-	const struct vxfwd_op *pin = static_nexthop(d->rs, addr);
-	char a[16], mac[18], hint[96];
+	const struct vxfwd_op *pin = static_nexthop(d->rs, f, addr);
+	char a[INET6_ADDRSTRLEN], mac[18], hint[96];
 	struct host_neigh nb;
 	int ret;
 
-	fmt_addr(addr, a, sizeof(a));
+	inet_ntop(f->af, addr, a, sizeof(a));
 	if (pin) {
 		report(d, DR_OK, NULL, "nexthop %s: MAC %s pinned in the rules file, not resolved",
 		       a, fmt_mac(pin->val.nh.mac, mac, sizeof(mac)));
 		return;
 	}
-	if (!host_addr_on_link(d->nbr_dev, addr))
+	if (!f->on_link(d->nbr_dev, addr))
 		report(d, DR_WARN, "put the target on the egress link, or pin next-hop mac",
-		       "nexthop %s: not in a subnet of %s: vxfwd does not route, it resolves "
+		       "nexthop %s: not in %s of %s: vxfwd does not route, it resolves "
 		       "the target itself on the egress link",
-		       a, d->nbr_dev);
-	ret = host_neigh_lookup(d->nbr_ifindex, addr, &nb);
+		       a, f->subnet, d->nbr_dev);
+	ret = f->lookup(d->nbr_ifindex, addr, &nb);
 	snprintf(hint, sizeof(hint), "ping -c 1 -I %s %s", d->nbr_dev, a);
 	if (ret < 0)
 		report(d, DR_WARN, NULL, "nexthop %s: cannot read %s's neighbour table: %s", a,
 		       d->nbr_dev, strerror(-ret));
 	else if (!ret)
 		report(d, DR_WARN, hint,
-		       "nexthop %s: no entry in %s's neighbour table yet: run asks for it at "
+		       "nexthop %s: no entry in %s's %sneighbour table yet: run %s at "
 		       "start and drops frames for it (no_nexthop) until it answers",
-		       a, d->nbr_dev);
+		       a, d->nbr_dev, f->table, f->ask);
 	else if ((nb.state & HOST_NUD_USABLE) && nb.has_mac)
 		report(d, DR_OK, NULL, "nexthop %s: %s on %s (%s)", a,
 		       fmt_mac(nb.mac, mac, sizeof(mac)), d->nbr_dev, host_nud_name(nb.state));
 	else
 		report(d, DR_WARN, hint,
 		       "nexthop %s: not resolved on %s (%s): frames for it are dropped "
-		       "(no_nexthop) until it answers ARP",
-		       a, d->nbr_dev, host_nud_name(nb.state));
-}
-
-/* An IPv6 target: the same questions of the IPv6 neighbour table (NDP). */
-static void check_target6(struct doctor *d, const __u8 *addr)
-{
-	char a[INET6_ADDRSTRLEN], mac[18], hint[96];
-	struct host_neigh nb;
-	size_t i;
-	int ret;
-
-	inet_ntop(AF_INET6, addr, a, sizeof(a));
-	for (i = 0; i < d->rs->n_ops; i++)
-		if (d->rs->ops[i].map == VXFWD_MAP_NEXTHOP6 &&
-		    !memcmp(d->rs->ops[i].key.addr6.addr, addr, 16) &&
-		    (d->rs->ops[i].val.nh.flags & VXFWD_NH_F_STATIC)) {
-			report(d, DR_OK, NULL,
-			       "nexthop %s: MAC %s pinned in the rules file, not resolved", a,
-			       fmt_mac(d->rs->ops[i].val.nh.mac, mac, sizeof(mac)));
-			return;
-		}
-	if (!host_addr6_on_link(d->nbr_dev, addr))
-		report(d, DR_WARN, "put the target on the egress link, or pin next-hop mac",
-		       "nexthop %s: not in an IPv6 subnet of %s: vxfwd does not route, it "
-		       "resolves the target itself on the egress link",
-		       a, d->nbr_dev);
-	ret = host_neigh_lookup6(d->nbr_ifindex, addr, &nb);
-	snprintf(hint, sizeof(hint), "ping -c 1 -I %s %s", d->nbr_dev, a);
-	if (ret < 0)
-		report(d, DR_WARN, NULL, "nexthop %s: cannot read %s's neighbour table: %s", a,
-		       d->nbr_dev, strerror(-ret));
-	else if (!ret)
-		report(d, DR_WARN, hint,
-		       "nexthop %s: no entry in %s's IPv6 neighbour table yet: run solicits it at "
-		       "start and drops frames for it (no_nexthop) until it answers",
-		       a, d->nbr_dev);
-	else if ((nb.state & HOST_NUD_USABLE) && nb.has_mac)
-		report(d, DR_OK, NULL, "nexthop %s: %s on %s (%s)", a,
-		       fmt_mac(nb.mac, mac, sizeof(mac)), d->nbr_dev, host_nud_name(nb.state));
-	else
-		report(d, DR_WARN, hint,
-		       "nexthop %s: not resolved on %s (%s): frames for it are dropped "
-		       "(no_nexthop) until it answers neighbour solicitations",
-		       a, d->nbr_dev, host_nud_name(nb.state));
+		       "(no_nexthop) until it answers %s",
+		       a, d->nbr_dev, host_nud_name(nb.state), f->answer);
 }
 
 void check_nexthops(struct doctor *d)
@@ -348,10 +350,10 @@ void check_nexthops(struct doctor *d)
 	}
 	n = dnat_targets(d->rs, t, VXFWD_MAX_NEXTHOPS);
 	for (i = 0; i < n; i++)
-		check_target(d, t[i]);
+		check_target(d, &target_families[0], &t[i]);
 	n = dnat_targets6(d->rs, t6, VXFWD_MAX_NEXTHOPS);
 	for (i = 0; i < n; i++)
-		check_target6(d, t6[i].addr);
+		check_target(d, &target_families[1], t6[i].addr);
 }
 
 /* ---- receive CPUs -------------------------------------------------------- */
