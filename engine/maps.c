@@ -220,6 +220,11 @@ static int clear_gen(const struct vxfwd_maps *m, __u32 gen)
 	ret = zero_range(m->rule_counters, pcpu, gen * VXFWD_MAX_RULES, VXFWD_MAX_RULES);
 	if (ret < 0)
 		return ret;
+	ret = zero_range(m->target_counters, percpu_size(sizeof(struct vxfwd_target_count)),
+			 gen * VXFWD_MAX_RULES * VXFWD_MAX_TARGETS,
+			 VXFWD_MAX_RULES * VXFWD_MAX_TARGETS);
+	if (ret < 0)
+		return ret;
 	return zero_range(m->org_counters, pcpu, gen * VXFWD_MAX_ORGS, VXFWD_MAX_ORGS);
 }
 

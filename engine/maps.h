@@ -42,6 +42,7 @@ struct vxfwd_maps {
 	int mon_ring;	   /* ringbuf of struct vxfwd_mon_ev (the monitor) */
 	int lpm6;	   /* lpm_trie: struct vxfwd_lpm6_key -> struct vxfwd_lpm_val */
 	int nexthop6;	   /* hash: struct vxfwd_in6 -> struct vxfwd_nh */
+	int target_counters; /* percpu array[GENS * MAX_RULES * MAX_TARGETS]: struct vxfwd_target_count */
 };
 
 /* What the engine knows of the host and the compiler does not. */
