@@ -664,6 +664,18 @@ static __always_inline void count_target(const struct inner *in, __u32 pos, __u3
 	c->bytes += in->frame_len;
 }
 
+/* Copies queued beyond a frame's first (VXFWD_TARGET_CNT_EXTRA). */
+static __always_inline void count_extra(const struct inner *in, __u32 n)
+{
+	__u32 idx = VXFWD_TARGET_CNT_EXTRA;
+	struct vxfwd_target_count *tc = bpf_map_lookup_elem(&vxfwd_target_cnt, &idx);
+
+	if (!tc)
+		return;
+	tc->queued.packets += n;
+	tc->queued.bytes += (__u64)n * in->frame_len;
+}
+
 /* The next hop of a copy's destination, NULL unless it is valid. */
 static __always_inline const struct vxfwd_nh *nexthop(const struct inner *in, const struct tgt *t)
 {
@@ -732,6 +744,8 @@ static __always_inline __u32 fanout(struct xdp_md *ctx, void *ring, const struct
 		queued++;
 		count_target(in, pos, i, ret);
 	}
+	if (queued > 1)
+		count_extra(in, queued - 1);
 	return queued ? VXFWD_C_FORWARD : verdict;
 }
 

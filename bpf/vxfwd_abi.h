@@ -280,7 +280,17 @@ struct vxfwd_rule {
  * by a full ring.  A single-target rule counts here only the copies it
  * could not queue: its queued copies are its frames in vxfwd_rule_cnt
  * (the single-target path pays no per-target count).
+ *
+ * One more slot after the generations' (VXFWD_TARGET_CNT_EXTRA), never
+ * cleared by an apply: its `queued` counts the copies queued beyond the
+ * first of each forwarded frame, so that at any instant
+ *
+ *	ring records (copies queued) == FORWARD + extra.queued
+ *
+ * (FORWARD alone for single-target rules); its other fields stay 0.
  */
+#define VXFWD_TARGET_CNT_EXTRA (VXFWD_GENS * VXFWD_MAX_RULES * VXFWD_MAX_TARGETS)
+#define VXFWD_TARGET_CNT_SLOTS (VXFWD_TARGET_CNT_EXTRA + 1)
 struct vxfwd_target_count {
 	struct vxfwd_count queued;
 	struct vxfwd_count no_nexthop;

@@ -6,7 +6,9 @@
  * each rewritten for its own target (compared byte for byte with the frame
  * pkt_expect() computes, full checksums recomputed on the record too); a
  * target without a next hop is counted and skipped; the frame itself counts
- * once (RX and FORWARD, its rule once), the copies in vxfwd_target_cnt.  A
+ * once (RX and FORWARD, its rule once), the copies in vxfwd_target_cnt
+ * (those beyond the first in its extra slot too: records == FORWARD +
+ * extra).  A
  * ring with room for only some copies of a frame takes the first ones.
  */
 #include <errno.h>
@@ -120,12 +122,11 @@ static int expect(const struct fcase *c, const struct ftarget *t, __u8 *out)
 	return pkt_verify_csums(out, fpkt.inner_len);
 }
 
-/* The per-target counters of rule `pos`, target `t`, summed over CPUs. */
-static int target_sum(const struct hx *h, int pos, size_t t, struct vxfwd_target_count *out)
+/* Slot `key` of vxfwd_target_cnt summed over CPUs. */
+static int target_slot(const struct hx *h, __u32 key, struct vxfwd_target_count *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct vxfwd_target_count pc[512];
-	__u32 key = (h->gen * VXFWD_MAX_RULES + (__u32)pos) * VXFWD_MAX_TARGETS + (__u32)t;
 	int i;
 
 	memset(out, 0, sizeof(*out));
@@ -142,14 +143,31 @@ static int target_sum(const struct hx *h, int pos, size_t t, struct vxfwd_target
 	return 0;
 }
 
+/*
+ * The counters of rule `pos`'s targets into tc[0..VXFWD_MAX_TARGETS), and
+ * the copies beyond each frame's first (VXFWD_TARGET_CNT_EXTRA) into
+ * tc[VXFWD_MAX_TARGETS].
+ */
 static int read_targets(const struct hx *h, int pos, struct vxfwd_target_count *tc)
 {
-	size_t t;
+	__u32 t, base = (h->gen * VXFWD_MAX_RULES + (__u32)pos) * VXFWD_MAX_TARGETS;
 
 	for (t = 0; t < VXFWD_MAX_TARGETS; t++)
-		if (target_sum(h, pos, t, &tc[t]))
+		if (target_slot(h, base + t, &tc[t]))
 			return -1;
-	return 0;
+	return target_slot(h, VXFWD_TARGET_CNT_EXTRA, &tc[VXFWD_MAX_TARGETS]);
+}
+
+/* Records beyond the first of a forwarded frame counted as extra copies. */
+static void check_extra(struct t_report *r, const char *name, __u64 want, __u64 len,
+			const struct vxfwd_target_count *a, const struct vxfwd_target_count *b)
+{
+	__u64 dp = b->queued.packets - a->queued.packets, db = b->queued.bytes - a->queued.bytes;
+
+	if (dp != want || db != want * len || b->no_nexthop.packets != a->no_nexthop.packets ||
+	    b->ring_full.packets != a->ring_full.packets)
+		t_fail(r, name, "extra copies moved by %llu (%llu bytes), want %llu",
+		       (unsigned long long)dp, (unsigned long long)db, (unsigned long long)want);
 }
 
 /*
@@ -213,7 +231,7 @@ static void check_records(struct t_report *r, const struct hx *h, const struct f
 static void run_fcase(struct hx *h, struct t_report *r, const struct fcase *c)
 {
 	struct vxfwd_count before[VXFWD_C_MAX], after[VXFWD_C_MAX], rb, ra;
-	struct vxfwd_target_count ta[VXFWD_MAX_TARGETS], tb[VXFWD_MAX_TARGETS];
+	struct vxfwd_target_count ta[VXFWD_MAX_TARGETS + 1], tb[VXFWD_MAX_TARGETS + 1];
 	int pos = hx_rule_pos(h, c->rule);
 	size_t t, n = n_targets(c);
 	__u64 fwd = c->want == VXFWD_C_FORWARD;
@@ -242,6 +260,8 @@ static void run_fcase(struct hx *h, struct t_report *r, const struct fcase *c)
 	for (t = 0; t < VXFWD_MAX_TARGETS; t++)
 		check_target_delta(r, c, t, n, &tb[t], &ta[t]);
 	check_records(r, h, c, pos, n);
+	check_extra(r, c->name, h->n_recs ? h->n_recs - 1 : 0, fpkt.inner_len,
+		    &tb[VXFWD_MAX_TARGETS], &ta[VXFWD_MAX_TARGETS]);
 }
 
 /*
@@ -256,7 +276,7 @@ static void run_fanout_ring(struct hx *h, struct t_report *r, __u32 ring_bytes)
 {
 	const struct pkt_spec p = {.dport = 2056, .payload = 3000};
 	struct vxfwd_count before[VXFWD_C_MAX], after[VXFWD_C_MAX];
-	struct vxfwd_target_count ta[VXFWD_MAX_TARGETS], tb[VXFWD_MAX_TARGETS];
+	struct vxfwd_target_count ta[VXFWD_MAX_TARGETS + 1], tb[VXFWD_MAX_TARGETS + 1];
 	__u32 n = ring_bytes / (4 * 4096) + 8;
 	__u64 q[VXFWD_MAX_TARGETS], rf[VXFWD_MAX_TARGETS], sum = 0, fwd, full;
 	int pos = hx_rule_pos(h, "four"), bad = 0;
@@ -278,6 +298,8 @@ static void run_fanout_ring(struct hx *h, struct t_report *r, __u32 ring_bytes)
 		bad |= q[t] + rf[t] != fwd || (t && q[t] > q[t - 1]);
 	}
 	bad |= fwd + full != n || q[0] != fwd || sum != h->n_recs || sum >= 4 * fwd || !full;
+	check_extra(r, "ring-some-copies", sum - fwd, fpkt.inner_len, &tb[VXFWD_MAX_TARGETS],
+		    &ta[VXFWD_MAX_TARGETS]);
 	if (bad)
 		t_fail(r, "ring-some-copies",
 		       "%u frames: forward %llu, ring-full %llu, %u records; queued %llu %llu %llu "
