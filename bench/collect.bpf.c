@@ -5,7 +5,9 @@
  * vxb_collect (XDP, collector's eth0): every stamped frame is counted as good
  * when it carries the DNAT tuple, the collector's MAC, a valid IPv4 header
  * checksum and a UDP checksum of 0 (what the generator sent), as wrong
- * otherwise; good frames feed a latency histogram.  Stamped frames are
+ * otherwise; good frames feed a latency histogram.  A frame right in every
+ * way but sent to the second address (want_addr2, the fan-out row's second
+ * target, which the collector owns as well) counts as good2.  Stamped frames are
  * dropped here, everything else (ARP, neighbour solicitations) is passed so
  * that the sensor can resolve the collector's MAC.
  *
@@ -33,6 +35,7 @@
 #endif
 
 const volatile __be32 want_addr;
+const volatile __be32 want_addr2; /* 0: none */
 const volatile __be16 want_port;
 const volatile __u8 want_mac[ETH_ALEN];
 
@@ -115,9 +118,13 @@ int vxb_collect(struct xdp_md *ctx)
 	c = bpf_map_lookup_elem(&vxb_coll, &zero);
 	if (!c)
 		return XDP_DROP;
-	ok = ip->daddr == want_addr && udp->dest == want_port && udp->check == 0 &&
-	     mac_eq(eth->h_dest, want_mac) && ip_csum_ok(ip);
-	if (!ok) {
+	ok = udp->dest == want_port && udp->check == 0 && mac_eq(eth->h_dest, want_mac) &&
+	     ip_csum_ok(ip);
+	if (ok && want_addr2 && ip->daddr == want_addr2) {
+		c->good2++;
+		return XDP_DROP;
+	}
+	if (!ok || ip->daddr != want_addr) {
 		c->wrong++;
 		return XDP_DROP;
 	}
@@ -138,7 +145,7 @@ static __always_inline int carries_target(void *data, void *end)
 
 	if ((void *)(udp + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return 0;
-	if (ip->daddr == want_addr)
+	if (ip->daddr == want_addr || (want_addr2 && ip->daddr == want_addr2))
 		return 1;
 	return ip->ihl == 5 && ip->protocol == IPPROTO_UDP && udp->dest == want_port;
 }
