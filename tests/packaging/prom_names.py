@@ -1,16 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# prom_names.py RULES CMD_STATS_C ABI_H - every vxfwd metric the alert
+# prom_names.py RULES STATS_C ABI_H - every vxfwd metric the alert
 # rules name must be one `vxfwd stats -p` prints, and every value they
 # match a label of those metrics against must be one it can take.
 #
 # What stats -p can print is read from its source: the string literals of
-# engine/cmd_stats.c hold the "# TYPE" line of each metric family, some with
+# engine/stats.c (shared by stats -p and /metrics) hold the "# TYPE" line of each metric family, some with
 # %s (vxfwd_xdp_%s_total), and the words that fill them ("packets", the
 # engine's field names); the counter label takes the names of the
 # VXFWD_COUNTERS list in bpf/vxfwd_abi.h, any other label the words of
-# cmd_stats.c.  Renaming a metric, a field or a counter there without the
+# stats.c.  Renaming a metric, a field or a counter there without the
 # rules fails this test.
 #
 # Then the check runs against copies of the two sources with each literal
