@@ -46,25 +46,25 @@ static void rule_where(const struct explain_rules *r, __u32 pos, char *name, siz
 	snprintf(loc, llen, "%s:%u", r->rs->rules[pos].file, r->rs->rules[pos].line);
 }
 
-/* The rewritten frame's addresses, from the ring record. */
+/* The rewritten frame's addresses, from ring record `k` (a fan-out rule: one per target). */
 struct sent {
 	char eth_dst[18], eth_src[18];
 	char src[32], dst[32];
 	const char *proto;
 };
 
-static int sent_parse(const struct verdict *v, struct sent *s)
+static int sent_parse(const struct verdict *v, unsigned int k, struct sent *s)
 {
-	const __u8 *f = v->rec;
+	const __u8 *f = v->rec[k];
 	struct iphdr ip;
 	__u16 sport, dport;
 	size_t l4;
 
-	if (!v->have_rec || v->rec_len < ETH_HLEN + sizeof(ip) + 4)
+	if (k >= v->n_recs || v->rec_len[k] < ETH_HLEN + sizeof(ip) + 4)
 		return -EINVAL;
 	memcpy(&ip, f + ETH_HLEN, sizeof(ip));
 	l4 = ETH_HLEN + (size_t)ip.ihl * 4;
-	if (l4 + 4 > sizeof(v->rec))
+	if (l4 + 4 > sizeof(v->rec[k]))
 		return -EINVAL;
 	sport = (__u16)(f[l4] << 8 | f[l4 + 1]);
 	dport = (__u16)(f[l4 + 2] << 8 | f[l4 + 3]);
@@ -84,6 +84,7 @@ static int has_rule(const struct verdict *v)
 void explain_print_text(const struct explain_rules *r, const struct verdict *v)
 {
 	char name[160], loc[300];
+	unsigned int k;
 	struct sent s;
 
 	if (v->counter == VXFWD_C_PASS) {
@@ -98,16 +99,26 @@ void explain_print_text(const struct explain_rules *r, const struct verdict *v)
 		rule_where(r, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
 		printf("  rule '%s'%s%s%s\n", name, loc[0] ? " (" : "", loc, loc[0] ? ")" : "");
 	}
-	if (v->counter == VXFWD_C_FORWARD && sent_parse(v, &s) == 0) {
+	for (k = 0; v->counter == VXFWD_C_FORWARD && k < v->n_recs; k++) {
+		if (sent_parse(v, k, &s))
+			continue;
 		printf("  sent as %s %s -> %s, ethernet %s -> %s%s\n", s.proto, s.src, s.dst,
 		       s.eth_src, s.eth_dst,
 		       r->live ? "" : " (next-hop MAC: resolved by the running instance)");
 	}
 }
 
+static void json_sent(const struct explain_rules *r, const struct sent *s)
+{
+	printf("{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\",\"eth_src\":\"%s\","
+	       "\"eth_dst\":\"%s\",\"nexthop_resolved\":%s}",
+	       s->proto, s->src, s->dst, s->eth_src, s->eth_dst, r->live ? "true" : "false");
+}
+
 void explain_print_json(const struct explain_rules *r, const struct verdict *v, long frame)
 {
 	char name[160], loc[300], a[32], b[32];
+	unsigned int k;
 	struct sent s;
 
 	printf("{");
@@ -136,10 +147,19 @@ void explain_print_json(const struct explain_rules *r, const struct verdict *v, 
 		inspect_json_str(loc);
 		putchar('}');
 	}
-	if (v->counter == VXFWD_C_FORWARD && sent_parse(v, &s) == 0)
-		printf(",\"sent\":{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\",\"eth_src\":\"%s\","
-		       "\"eth_dst\":\"%s\",\"nexthop_resolved\":%s}",
-		       s.proto, s.src, s.dst, s.eth_src, s.eth_dst, r->live ? "true" : "false");
+	if (v->counter == VXFWD_C_FORWARD && sent_parse(v, 0, &s) == 0) {
+		printf(",\"sent\":");
+		json_sent(r, &s);
+		/* every copy, the first included: one per target of a fan-out rule */
+		printf(",\"copies\":[");
+		for (k = 0; k < v->n_recs; k++) {
+			if (sent_parse(v, k, &s))
+				continue;
+			printf("%s", k ? "," : "");
+			json_sent(r, &s);
+		}
+		putchar(']');
+	}
 	printf("}\n");
 }
 

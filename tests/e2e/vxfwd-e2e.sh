@@ -503,6 +503,7 @@ test_fanout()
 		DROP_VNI=5 DROP_NO_RULE=5 || fail "counters do not match the traffic sent"
 	fanout_counts "$LAB_TMP/base.json" "$udp" "$tcp" all
 	check_invariants
+	fanout_status_explain
 
 	echo "the second collector goes away: its link down, the sensor's neighbour entry deleted"
 	ip -n "$LAB_NS_C2" link set eth0 down
@@ -527,6 +528,26 @@ test_fanout()
 	fanout_counts "$LAB_TMP/base2.json" "$udp2" "$tcp2" none
 	check_invariants
 	lab_vxfwd_stop
+}
+
+# status shows both targets' next hops resolved; explain -n shows a frame
+# of the UDP rule sent twice, once to each collector's address and port.
+fanout_status_explain()
+{
+	local out
+
+	out=$(nsenter --net=/run/netns/"$LAB_NS_S" "$VXFWD" status -n "$LAB_VXFWD_NAME") ||
+		fail "vxfwd status failed"
+	grep "next hop" <<<"$out"
+	grep -q "next hop $LAB_COLLECTOR_ADDR: [0-9a-f:]*, neighbour" <<<"$out" &&
+		grep -q "next hop $LAB_COLLECTOR2_ADDR: [0-9a-f:]*, neighbour" <<<"$out" ||
+		fail "vxfwd status does not show both targets' next hops resolved"
+	out=$(nsenter --net=/run/netns/"$LAB_NS_S" "$VXFWD" explain -n "$LAB_VXFWD_NAME" \
+		udp 198.51.100.10:40000 10.0.0.1:31765) || fail "vxfwd explain failed"
+	printf '%s\n' "$out"
+	grep -q "sent as udp 198.51.100.10:40000 -> $LAB_COLLECTOR_ADDR:8081" <<<"$out" &&
+		grep -q "sent as udp 198.51.100.10:40000 -> $LAB_COLLECTOR2_ADDR:2055" <<<"$out" ||
+		fail "vxfwd explain does not show one copy to each target"
 }
 
 # True once ADDR has no valid next hop in the maps.
