@@ -1171,6 +1171,8 @@ static int eval_targets(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who
 	struct dsl_target *t;
 	int n, bad = 0;
 
+	if (!r->targets) /* dsl_ast_rule() keeps no rule without one */
+		return -EINVAL;
 	for (t = r->targets; t; t = t->next)
 		if (eval_target(ctx, t, who))
 			bad = -EINVAL;
