@@ -25,6 +25,7 @@
 #include "vxfwd_dsl.h"
 #include "xdp_fanout.h"
 
+/* clang-format off */
 static const char fanout_rules[] =
 	HX_RULES_INGRESS("1")
 	"set exporters { 198.51.100.0/24, 2001:db8:1::/64 }\n"
@@ -45,6 +46,7 @@ static const char *const fanout_nexthops[] = {
 	"fd00:82::5",	"fd00:82::6",	"fd00:82::7",	"fd00:82::8",
 	NULL,
 };
+/* clang-format on */
 
 /* What must become of the copy for one target. */
 enum fres { Q = 1, NONH, FULL };
@@ -64,6 +66,7 @@ struct fcase {
 };
 
 #define TCP 6
+/* clang-format off */
 #define V6(...) {.i6 = 1, .src = "2001:db8:1::7", .dst = "2001:db8:ff::1", __VA_ARGS__}
 
 static const struct fcase fanout_cases[] = {
@@ -91,6 +94,7 @@ static const struct fcase fanout_cases[] = {
 	{"gap6-first-no-nexthop", V6(.dport = 2061, .payload = 5), VXFWD_C_FORWARD, "gap6",
 	 {{"fd00:82::99", 0, NONH}, {"fd00:82::6", 7, Q}}},
 };
+/* clang-format on */
 
 static struct pkt fpkt;
 static __u8 fexp[VXFWD_MAX_TARGETS][HX_OUT_MAX];
@@ -199,8 +203,8 @@ static void check_target_delta(struct t_report *r, const struct fcase *c, size_t
 }
 
 /* The records, in target order, one per queued target. */
-static void check_records(struct t_report *r, const struct hx *h, const struct fcase *c,
-			  int pos, size_t n)
+static void check_records(struct t_report *r, const struct hx *h, const struct fcase *c, int pos,
+			  size_t n)
 {
 	const struct hx_rec *rec;
 	size_t t, k = 0;
@@ -215,8 +219,9 @@ static void check_records(struct t_report *r, const struct hx *h, const struct f
 		rec = &h->recs[k++];
 		if (!rec->fits || rec->hdr.rule != pos || rec->hdr.len != fpkt.inner_len ||
 		    memcmp(rec->frame, fexp[t], fpkt.inner_len)) {
-			t_fail(r, c->name, "record %zu (rule %u, %u bytes) is not target %zu's (%s)",
-			       k - 1, rec->hdr.rule, rec->hdr.len, t, c->t[t].nat);
+			t_fail(r, c->name,
+			       "record %zu (rule %u, %u bytes) is not target %zu's (%s)", k - 1,
+			       rec->hdr.rule, rec->hdr.len, t, c->t[t].nat);
 			t_fail_pcap(r, c->name, fpkt.buf, fpkt.len, rec->frame, rec->hdr.len,
 				    fexp[t], fpkt.inner_len);
 			continue;
@@ -248,7 +253,8 @@ static void run_fcase(struct hx *h, struct t_report *r, const struct fcase *c)
 		}
 	if (read_targets(h, pos, tb) ||
 	    hx_percpu_sum(h->m.rule_counters, h->gen * VXFWD_MAX_RULES + pos, &rb) < 0 ||
-	    hx_run_counted(h, fpkt.buf, fpkt.len, 1, before, after) < 0 || read_targets(h, pos, ta) ||
+	    hx_run_counted(h, fpkt.buf, fpkt.len, 1, before, after) < 0 ||
+	    read_targets(h, pos, ta) ||
 	    hx_percpu_sum(h->m.rule_counters, h->gen * VXFWD_MAX_RULES + pos, &ra) < 0) {
 		t_fail(r, c->name, "cannot run the frame or read its counters");
 		return;
@@ -268,8 +274,8 @@ static void run_fcase(struct hx *h, struct t_report *r, const struct fcase *c)
  * Frames of the four-target rule in the 4096-byte size class run without
  * draining the ring: a frame is taken while the ring has room for one
  * largest record (9216 bytes), then its copies go in target order until the
- * ring refuses one, so the last frames taken leave only their first copies.  Every record is a queued copy, target 0
- * is queued for every forwarded frame, every target was tried for each of
+ * ring refuses one, so the last frames taken leave only their first copies.  Every record is a
+ * queued copy, target 0 is queued for every forwarded frame, every target was tried for each of
  * them, and an earlier target never got fewer copies than a later one.
  */
 static void run_fanout_ring(struct hx *h, struct t_report *r, __u32 ring_bytes)
@@ -306,8 +312,9 @@ static void run_fanout_ring(struct hx *h, struct t_report *r, __u32 ring_bytes)
 		       "%llu, ring-full %llu %llu %llu %llu",
 		       n, (unsigned long long)fwd, (unsigned long long)full, h->n_recs,
 		       (unsigned long long)q[0], (unsigned long long)q[1], (unsigned long long)q[2],
-		       (unsigned long long)q[3], (unsigned long long)rf[0], (unsigned long long)rf[1],
-		       (unsigned long long)rf[2], (unsigned long long)rf[3]);
+		       (unsigned long long)q[3], (unsigned long long)rf[0],
+		       (unsigned long long)rf[1], (unsigned long long)rf[2],
+		       (unsigned long long)rf[3]);
 	printf("# ring-some-copies: %u frames, forward %llu, ring-full %llu, copies queued %llu\n",
 	       n, (unsigned long long)fwd, (unsigned long long)full, (unsigned long long)sum);
 }
