@@ -39,7 +39,7 @@
 
 #define VXB_DNAT_ADDR	"172.30.82.95"
 #define VXB_DNAT_PORT	8081
-#define VXB_DNAT_ADDR2	"172.30.82.96"	/* the fan-out row's second target */
+#define VXB_DNAT_ADDR2	"172.30.82.96" /* the fan-out row's second target */
 #define VXB_MATCH_PORT	31765
 
 struct attach_opts {
@@ -395,8 +395,7 @@ static void print_coll(const struct vxb_coll *c)
 	       "\"lat_avg_ns\": %.0f, \"lat_p50_ns\": %.0f, \"lat_p99_ns\": %.0f, "
 	       "\"lat_p999_ns\": %.0f",
 	       (unsigned long long)c->good, (unsigned long long)c->good2,
-	       (unsigned long long)c->wrong,
-	       (unsigned long long)c->good_bytes,
+	       (unsigned long long)c->wrong, (unsigned long long)c->good_bytes,
 	       c->good ? (double)c->lat_sum_ns / c->good : 0.0, percentile(c, 0.50),
 	       percentile(c, 0.99), percentile(c, 0.999));
 }

@@ -458,7 +458,7 @@ static __always_inline const struct vxfwd_rule *match(const struct vxfwd_cfg *cf
  * already chosen (the target's, or the frame's own).
  */
 struct tgt {
-	__be32 addr;	    /* IPv4 */
+	__be32 addr; /* IPv4 */
 	__be16 port_be;
 	const __u8 *addr6; /* IPv6: 16 bytes in the rule */
 };
@@ -550,9 +550,8 @@ static __always_inline int rewrite6(__u8 *frame, __u32 size, const struct inner 
  */
 #define EMIT_CLASS(SIZE)                                                                           \
 	static __always_inline __u32 emit_##SIZE(                                                  \
-		struct xdp_md *ctx, void *ring, const struct inner *in,                            \
-		const struct tgt *t, const struct vxfwd_cfg *cfg,                                  \
-		const struct vxfwd_nh *nh, __u32 pos)                                              \
+		struct xdp_md *ctx, void *ring, const struct inner *in, const struct tgt *t,       \
+		const struct vxfwd_cfg *cfg, const struct vxfwd_nh *nh, __u32 pos)                 \
 	{                                                                                          \
 		struct vxfwd_rec *rec;                                                             \
 		__u64 n = in->frame_len;                                                           \
@@ -648,8 +647,7 @@ static __always_inline __u32 emit(struct xdp_md *ctx, void *ring, const struct i
 }
 
 /* The copies of rule `pos`'s target `t` counted in vxfwd_target_cnt (field: queued, ...). */
-static __always_inline void count_target(const struct inner *in, __u32 pos, __u32 t,
-					 __u32 field)
+static __always_inline void count_target(const struct inner *in, __u32 pos, __u32 t, __u32 field)
 {
 	__u32 idx = (in->gen * VXFWD_MAX_RULES + pos) * VXFWD_MAX_TARGETS + t;
 	struct vxfwd_target_count *tc = bpf_map_lookup_elem(&vxfwd_target_cnt, &idx);
@@ -657,9 +655,9 @@ static __always_inline void count_target(const struct inner *in, __u32 pos, __u3
 
 	if (!tc)
 		return;
-	c = field == VXFWD_C_FORWARD	     ? &tc->queued :
-	    field == VXFWD_C_DROP_NO_NEXTHOP ? &tc->no_nexthop :
-					       &tc->ring_full;
+	c = field == VXFWD_C_FORWARD	       ? &tc->queued
+	    : field == VXFWD_C_DROP_NO_NEXTHOP ? &tc->no_nexthop
+					       : &tc->ring_full;
 	c->packets++;
 	c->bytes += in->frame_len;
 }
@@ -689,8 +687,8 @@ static __always_inline const struct vxfwd_nh *nexthop(const struct inner *in, co
 }
 
 /* Target `i` (>= 1) of a fan-out rule, the port chosen. */
-static __always_inline void more_target(const struct vxfwd_rule *r, __u32 i,
-					const struct inner *in, struct tgt *t)
+static __always_inline void more_target(const struct vxfwd_rule *r, __u32 i, const struct inner *in,
+					struct tgt *t)
 {
 	const struct vxfwd_target *m = &r->more[(i - 1) & (VXFWD_MAX_TARGETS - 1)];
 

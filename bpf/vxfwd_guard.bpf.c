@@ -117,7 +117,7 @@ static __always_inline int is_more_target6(const struct vxfwd_rule *r, const __u
 	return 0;
 }
 
-/* 1 when `daddr` is an IPv4 DNAT target (any of its targets) of a rule of the active generation. */
+/* 1 when `daddr` is an IPv4 DNAT target (any target) of an active rule. */
 static __always_inline int is_dnat_target(const struct vxfwd_cfg *cfg, __u32 gen, __be32 daddr)
 {
 	const struct vxfwd_rule *r;
@@ -138,7 +138,7 @@ static __always_inline int is_dnat_target(const struct vxfwd_cfg *cfg, __u32 gen
 	return 0;
 }
 
-/* 1 when `daddr` (16 bytes) is an IPv6 DNAT target (any of its targets) of a rule of the active generation. */
+/* 1 when `daddr` (16 bytes) is an IPv6 DNAT target (any target) of an active rule. */
 static __always_inline int is_dnat_target6(const struct vxfwd_cfg *cfg, __u32 gen,
 					   const __u64 *daddr)
 {

@@ -595,8 +595,8 @@ static int compile_nexthops(struct dsl_ctx *ctx, struct oplist *l)
 					  VXFWD_MAX_NEXTHOPS);
 				return -EINVAL;
 			}
-			op = op_add(l, t->addr->fam == DSL_FAM6 ? VXFWD_MAP_NEXTHOP6 :
-								    VXFWD_MAP_NEXTHOP);
+			op = op_add(l, t->addr->fam == DSL_FAM6 ? VXFWD_MAP_NEXTHOP6
+								: VXFWD_MAP_NEXTHOP);
 			if (!op)
 				return -ENOMEM;
 			if (t->addr->fam == DSL_FAM6)

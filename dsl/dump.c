@@ -18,9 +18,8 @@
  *	lpm6 2001:db8::/32 sets=0x1 org=1 ("Example Org" id 1001)
  *	rule 0 udp dport=31765 src=0x1 dst=any dnat=172.30.82.95:8081 flags=0x28 ("rule 1" f:18)
  *	rule 1 udp dport=53 src=0x1 dst=any dnat=[fd00:82::5]:8081 flags=0xaa ("rule 2" f:19)
- *	rule 2 udp dport=2055 src=0x1 dst=any dnat=172.30.82.95,172.30.82.96:2055 flags=0x8 ("rule 3" f:20)
- *	nexthop 172.30.82.95 resolve
- *	nexthop6 fd00:82::5 resolve
+ *	rule 2 udp dport=2055 src=0x1 dst=any dnat=172.30.82.95,172.30.82.96:2055 flags=0x8 ("rule
+ *3" f:20) nexthop 172.30.82.95 resolve nexthop6 fd00:82::5 resolve
  *
  * Everything after `cfg` is one line per map operation, in apply order.
  */

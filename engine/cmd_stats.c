@@ -97,8 +97,8 @@ static void print_targets(const struct stats_snap *s, const struct stats_snap *o
 		for (k = 0; k < STATS_TARGET_RESULTS; k++) {
 			snprintf(row, sizeof(row), "  %s", stats_target_results[k]);
 			table_row(row, stats_target_result(t, k),
-				  o && i < o->n_targets ? stats_target_result(&o->targets[i], k) :
-							  NULL,
+				  o && i < o->n_targets ? stats_target_result(&o->targets[i], k)
+							: NULL,
 				  dt);
 		}
 	}
@@ -155,10 +155,10 @@ static void print_table(const char *name, const struct stats_snap *s, const stru
 	       "+ ring backlog %lld; records == sent %llu + errors %llu + in flight %lld\n",
 	       (unsigned long long)stats_copies(s),
 	       (unsigned long long)s->c[VXFWD_C_FORWARD].packets,
-	       (unsigned long long)s->extra.packets,
-	       (unsigned long long)s->eng.records, (unsigned long long)s->eng.bad_records,
-	       backlog(s), (unsigned long long)s->eng.sent_packets,
-	       (unsigned long long)s->eng.send_errors, inflight(s));
+	       (unsigned long long)s->extra.packets, (unsigned long long)s->eng.records,
+	       (unsigned long long)s->eng.bad_records, backlog(s),
+	       (unsigned long long)s->eng.sent_packets, (unsigned long long)s->eng.send_errors,
+	       inflight(s));
 }
 
 static void json_named(const char *key, const struct stats_named *v, unsigned int n)

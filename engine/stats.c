@@ -39,7 +39,7 @@ __u64 stats_eng_field(const struct vxfwd_engine_stats *s, size_t i)
 }
 
 const char *const stats_target_results[STATS_TARGET_RESULTS] = {"queued", "no_nexthop",
-								    "ring_full"};
+								"ring_full"};
 
 const struct vxfwd_count *stats_target_result(const struct stats_target *t, unsigned int k)
 {
@@ -152,9 +152,9 @@ static int targets_read(const struct stats_src *p, struct stats_snap *s)
 		return 0;
 	for (i = 0; i < s->n_targets; i++) {
 		t = &s->targets[i];
-		ret = maps_target_sum(p->m.target_counters,
-				      (s->gen * VXFWD_MAX_RULES + t->rule) * VXFWD_MAX_TARGETS + t->t,
-				      &t->c);
+		ret = maps_target_sum(
+			p->m.target_counters,
+			(s->gen * VXFWD_MAX_RULES + t->rule) * VXFWD_MAX_TARGETS + t->t, &t->c);
 		if (ret)
 			return ret;
 		if (rule_targets(s, t->rule) == 1 && t->rule < s->n_rules) {
