@@ -58,6 +58,8 @@ struct vxb_coll {
 	__u64 good_bytes;
 	__u64 lat_sum_ns;
 	__u64 hist[VXB_HIST_N];		/* latency of good frames, see vxb_bucket() */
+	__u64 good2;			/* stamped, to the second fan-out target (want_addr2),
+					   port, MAC and checksums right; not in good */
 };
 
 /* Leak counter's per-CPU tally (collect.bpf.c, tc ingress of the mirror). */

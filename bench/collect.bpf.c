@@ -8,7 +8,9 @@
  * otherwise; an inner IPv6 frame (gen -6) is good when it carries the IPv6
  * DNAT target (want_addr6), the port, the MAC and a UDP checksum that adds
  * up (verified over datagrams of up to VXB_CSUM6_MAX bytes in the first
- * buffer; beyond that only not 0).  Good frames feed a latency histogram.  Stamped frames are
+ * buffer; beyond that only not 0).  Good frames feed a latency histogram.  A frame right in every
+ * way but sent to the second address (want_addr2, the fan-out row's second
+ * target, which the collector owns as well) counts as good2.  Stamped frames are
  * dropped here, everything else (ARP, neighbour solicitations) is passed so
  * that the sensor can resolve the collector's MAC.
  *
@@ -40,6 +42,7 @@
 
 const volatile __be32 want_addr;
 const volatile __u8 want_addr6[16];
+const volatile __be32 want_addr2; /* 0: none */
 const volatile __be16 want_port;
 const volatile __u8 want_mac[ETH_ALEN];
 
@@ -209,9 +212,13 @@ int vxb_collect(struct xdp_md *ctx)
 	c = bpf_map_lookup_elem(&vxb_coll, &zero);
 	if (!c)
 		return XDP_DROP;
-	ok = ip->daddr == want_addr && udp->dest == want_port && udp->check == 0 &&
-	     mac_eq(eth->h_dest, want_mac) && ip_csum_ok(ip);
-	if (!ok) {
+	ok = udp->dest == want_port && udp->check == 0 && mac_eq(eth->h_dest, want_mac) &&
+	     ip_csum_ok(ip);
+	if (ok && want_addr2 && ip->daddr == want_addr2) {
+		c->good2++;
+		return XDP_DROP;
+	}
+	if (!ok || ip->daddr != want_addr) {
 		c->wrong++;
 		return XDP_DROP;
 	}
@@ -231,7 +238,7 @@ static __always_inline int carries_target(void *data, void *end)
 		return addr6_eq(&ip6->daddr);
 	if ((void *)(udp + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return 0;
-	if (ip->daddr == want_addr)
+	if (ip->daddr == want_addr || (want_addr2 && ip->daddr == want_addr2))
 		return 1;
 	return ip->ihl == 5 && ip->protocol == IPPROTO_UDP && udp->dest == want_port;
 }

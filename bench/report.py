@@ -34,6 +34,13 @@
 # nothing was lost at the highest rate is flagged: the generator shares the
 # CPU, so there the offered rate fell, not the delivered share.
 
+# Fan-out (peer vxfwd-fanout, its rule's two targets both the collector's):
+# per cell and run, its saturation trial beside vxfwd's: offered and
+# delivered frames per second, per target (good, good2) for fan-out, each
+# target's rate over vxfwd's single-target rate and PASS when both are at
+# least FANOUT_MIN (two targets deliver at least 2 x 0.5 of the single
+# rate in frames).  Its sat Kpps in the main table is the first target's.
+
 # Generator-alone trials (run.sh --gen-alone: ens5's XDP drops every frame)
 # go into a table of their own: per cell and size, what the generator sent
 # and how much of it reached ens5's XDP.
@@ -44,6 +51,7 @@ import statistics
 import sys
 
 LIVELOCK_MIN = 0.9
+FANOUT_MIN = 0.5
 PLACEMENTS = ['split', 'shared']
 XDP_MODES = ['native', 'generic']
 INNERS = ['ipv4', 'ipv6']
@@ -249,6 +257,54 @@ def gen_alone_table(rows):
     return columns(out)
 
 
+def fanout_rows(trials):
+    """One row per cell and run with saturation trials of both vxfwd and
+    vxfwd-fanout."""
+    sat = {}
+    for t in trials:
+        if t['kind'] == 'saturation' and t['peer'] in ('vxfwd', 'vxfwd-fanout'):
+            sat[(cell_of(t), t['run'], t['size'], t['peer'])] = t
+    rows = []
+    for (c, run, size, peer), f in sorted(sat.items(), key=lambda x: (cell_order(x[0][0]),
+                                                                      x[0][1], x[0][2])):
+        one = sat.get((c, run, size, 'vxfwd'))
+        if peer != 'vxfwd-fanout' or not one:
+            continue
+        secs = lambda t: t['gen']['seconds'] or 1
+        single = one['col']['good'] / secs(one)
+        t1, t2 = f['col']['good'] / secs(f), f['col'].get('good2', 0) / secs(f)
+        r1, r2 = (t1 / single, t2 / single) if single else (None, None)
+        rows.append({'cell': '%s %s' % c, 'run': run, 'size': size,
+                     'offered_single_pps': one['gen']['sent'] / secs(one),
+                     'offered_fanout_pps': f['gen']['sent'] / secs(f),
+                     'single_pps': single, 'target1_pps': t1, 'target2_pps': t2,
+                     'ratio1': r1, 'ratio2': r2,
+                     'total_ratio': (t1 + t2) / single if single else None,
+                     'ring_full': counter_delta(f, 'drop_ring_full'),
+                     'verdict': 'PASS' if r1 is not None and min(r1, r2) >= FANOUT_MIN
+                     else 'FAIL', 'threshold': FANOUT_MIN})
+    return rows
+
+
+def ratio(v):
+    return '-' if v is None else '%.2f' % v
+
+
+def fanout_table(rows):
+    out = [('placement xdp', 'run', 'size', 'offered Kpps 1/2', 'single Kpps', 'target1 Kpps',
+            'target2 Kpps', 't1/single', 't2/single', 'total/single', 'drop_ring_full',
+            'verdict')]
+    for r in rows:
+        out.append((r['cell'], str(r['run']), str(r['size']),
+                    '%s/%s' % (kpps(r['offered_single_pps']), kpps(r['offered_fanout_pps'])),
+                    kpps(r['single_pps']), kpps(r['target1_pps']), kpps(r['target2_pps']),
+                    ratio(r['ratio1']), ratio(r['ratio2']), ratio(r['total_ratio']),
+                    '-' if r['ring_full'] is None else str(r['ring_full']),
+                    '%s (each target at least %.2f of single)' % (r['verdict'],
+                                                                  r['threshold'])))
+    return ['fan-out: one target vs two, frames per second at saturation'] + columns(out)
+
+
 def summarise_cell(trials, prefix):
     """Figures of one placement and XDP mode: per peer and size, and the
     ratios within it."""
@@ -286,6 +342,9 @@ def summarise(trials):
     sweep = [t for t in trials if t['kind'] == 'sweep']
     if sweep:
         out['sweep'] = sweep_summary(sweep)
+    fan = fanout_rows(trials)
+    if fan:
+        out['fanout'] = fan
     return out
 
 
@@ -351,6 +410,8 @@ def table(summary):
         lines += gen_alone_table(summary['gen_alone'])
     if summary.get('sweep'):
         lines += sweep_table(summary['sweep'])
+    if summary.get('fanout'):
+        lines += fanout_table(summary['fanout'])
     for p, why in sorted(summary['unavailable'].items()):
         lines.append('peer %s: not measured: %s' % (p, why))
     return '\n'.join(lines)

@@ -61,6 +61,11 @@
 #   vxfwd-uring-ring -b uring-ring
 #   vxfwd-qbypass   -Q
 #   vxfwd-fifo      -s fifo:50
+#   vxfwd-fanout    the defaults with bench/fanout.rules: the same frames to
+#                   two targets, 172.30.82.95 and .96 (both the collector's),
+#                   one ring record each; the report's fan-out table sets
+#                   each target's delivered rate against vxfwd's in the
+#                   same cell and run (goal: each at least 0.5 of it)
 # Every peer is measured in every cell (placement x XDP mode), with the same
 # generator: in native mode native carries an XDP_PASS program on ens5 (a
 # veth takes redirected frames only then) and xredir attaches natively; in
@@ -184,6 +189,7 @@ VXFWD_VARIANTS=(
 	"vxfwd-uring-ring -b uring-ring"
 	"vxfwd-qbypass -Q"
 	"vxfwd-fifo -s fifo:50"
+	"vxfwd-fanout"
 )
 SWEEP_PEERS="vxfwd vxfwd-fifo"
 SWEEP_RATES="100000 200000 400000 600000 800000 1000000 1500000 2000000 0"
@@ -323,6 +329,9 @@ lab_start()
 	if [[ " $INNERS " == *" ipv6 "* ]]; then
 		lab_ipv6_egress >>"$OUT/lab.log" 2>&1 || die "lab: no IPv6 on the egress side"
 	fi
+	# the fan-out peer's second target: the collector answers for it too
+	ip -n "$LAB_NS_C" addr add "$LAB_COLLECTOR2_ADDR/$LAB_PLEN" dev eth0 ||
+		die "lab: cannot give the collector the second target's address"
 	lab_collector "$VXBENCH" collector -i eth0 -d "$PIN" || die "collector: XDP attach failed"
 	lab_mirror "$VXBENCH" leak -i eth0 -d "$PIN" || die "mirror: tc leak counter attach failed"
 	leak_selftest
@@ -542,7 +551,7 @@ vxfwd_ready()
 # BENCH_VXFWD_ARGS; its log in $OUT/PEER.log.
 peer_up_vxfwd()
 {
-	local peer=${1:-vxfwd} sched=(nice -n "$FWD_NICE") args
+	local peer=${1:-vxfwd} sched=(nice -n "$FWD_NICE") args rules
 
 	[ -x "$VXFWD" ] || { note "$peer: $VXFWD not built"; return 1; }
 	args=$(variant_args "$peer") || { note "$peer: not a vxfwd variant"; return 1; }
@@ -552,8 +561,10 @@ peer_up_vxfwd()
 	[ -n "$FWD_FIFO" ] && sched=(chrt -f "$FWD_FIFO")
 	note "$peer: vxfwd run $args ${BENCH_VXFWD_ARGS:-} on CPU $FWD_CPU ($PLACEMENT, $XDP_MODE)"
 	# shellcheck disable=SC2086 # the options are words
+	rules=$(vxfwd_rules)
+	[ "$peer" = vxfwd-fanout ] && rules=$BENCH_DIR/fanout.rules
 	lab_bg "$OUT/$peer-$PLACEMENT-$XDP_MODE.log" "$LAB_NS_S" "${sched[@]}" taskset -c "$FWD_CPU" "$VXFWD" run \
-		-f "$(vxfwd_rules)" -n "$VXF_NAME" $args ${BENCH_VXFWD_ARGS:-}
+		-f "$rules" -n "$VXF_NAME" $args ${BENCH_VXFWD_ARGS:-}
 	VXF_PID=$LAB_BG_PID
 	lab_wait 20 vxfwd_ready ||
 		{ note "$peer: not attached: $(tail -n 5 "$OUT/$peer-$PLACEMENT-$XDP_MODE.log")"; return 1; }
@@ -793,7 +804,7 @@ run_peer()
 {
 	local peer=$1 run=$2
 
-	if [ "$INNER" = ipv6 ] && { [ "$peer" = xredir ] || [ "$peer" = drop ]; }; then
+	if [ "$INNER" = ipv6 ] && { [ "$peer" = xredir ] || [ "$peer" = drop ] || [ "$peer" = vxfwd-fanout ]; }; then
 		unavailable "$peer" "$run" "IPv4 only"
 		return 0
 	fi

@@ -40,6 +40,7 @@
 #define VXB_DNAT_ADDR	"172.30.82.95"
 #define VXB_DNAT_ADDR6	"fd00:82::95"	/* gen -6: bench6.rules, peers6.nft */
 #define VXB_DNAT_PORT	8081
+#define VXB_DNAT_ADDR2	"172.30.82.96" /* the fan-out row's second target */
 #define VXB_MATCH_PORT	31765
 
 struct attach_opts {
@@ -170,6 +171,7 @@ static struct collect_bpf *collect_open(struct bpf_program *(*pick)(struct colle
 		bpf_program__set_autoload(p, p == pick(skel));
 	inet_pton(AF_INET, VXB_DNAT_ADDR, (void *)&skel->rodata->want_addr);
 	inet_pton(AF_INET6, VXB_DNAT_ADDR6, (void *)skel->rodata->want_addr6);
+	inet_pton(AF_INET, VXB_DNAT_ADDR2, (void *)&skel->rodata->want_addr2);
 	skel->rodata->want_port = htons(VXB_DNAT_PORT);
 	if (vxb_if_mac(ifname, (__u8 *)skel->rodata->want_mac) || collect_bpf__load(skel)) {
 		collect_bpf__destroy(skel);
@@ -391,11 +393,11 @@ static double percentile(const struct vxb_coll *c, double q)
 
 static void print_coll(const struct vxb_coll *c)
 {
-	printf("\"good\": %llu, \"wrong\": %llu, \"good_bytes\": %llu, "
+	printf("\"good\": %llu, \"good2\": %llu, \"wrong\": %llu, \"good_bytes\": %llu, "
 	       "\"lat_avg_ns\": %.0f, \"lat_p50_ns\": %.0f, \"lat_p99_ns\": %.0f, "
 	       "\"lat_p999_ns\": %.0f",
-	       (unsigned long long)c->good, (unsigned long long)c->wrong,
-	       (unsigned long long)c->good_bytes,
+	       (unsigned long long)c->good, (unsigned long long)c->good2,
+	       (unsigned long long)c->wrong, (unsigned long long)c->good_bytes,
 	       c->good ? (double)c->lat_sum_ns / c->good : 0.0, percentile(c, 0.50),
 	       percentile(c, 0.99), percentile(c, 0.999));
 }

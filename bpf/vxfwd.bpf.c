@@ -453,30 +453,38 @@ static __always_inline const struct vxfwd_rule *match(const struct vxfwd_cfg *cf
 	return NULL;
 }
 
+/*
+ * Where one copy goes: a rule's target resolved, the destination port
+ * already chosen (the target's, or the frame's own).
+ */
+struct tgt {
+	__be32 addr; /* IPv4 */
+	__be16 port_be;
+	const __u8 *addr6; /* IPv6: 16 bytes in the rule */
+};
+
 /* Rewrite the copy of the inner frame in the ring record. */
-static __always_inline void rewrite(__u8 *frame, const struct inner *in, const struct vxfwd_rule *r,
+static __always_inline void rewrite(__u8 *frame, const struct inner *in, const struct tgt *t,
 				    const struct vxfwd_cfg *cfg, const struct vxfwd_nh *nh)
 {
 	__u32 l4 = ETH_HLEN + (in->hlen & 0x3c);
 	__be32 old_addr = in->ip.ip.daddr;
-	__be16 port = in->dport_be;
+	__be16 port = t->port_be;
 	__u16 ipc, l4c;
 
 	__builtin_memcpy(frame, nh->mac, ETH_ALEN);
 	__builtin_memcpy(frame + ETH_ALEN, cfg->egress_mac, ETH_ALEN);
 
-	ipc = csum_replace4(in->ip.ip.check, old_addr, r->nat_addr);
+	ipc = csum_replace4(in->ip.ip.check, old_addr, t->addr);
 	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct iphdr, check), &ipc, 2);
-	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct iphdr, daddr), &r->nat_addr, 4);
+	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct iphdr, daddr), &t->addr, 4);
 
-	if (r->flags & VXFWD_RULE_F_NAT_PORT)
-		port = r->nat_port_be;
 	__builtin_memcpy(frame + l4 + offsetof(struct udphdr, dest), &port, 2);
 
 	l4c = in->l4_csum;
 	if (in->proto == IPPROTO_UDP && !l4c)
 		return;
-	l4c = csum_replace4(l4c, old_addr, r->nat_addr);
+	l4c = csum_replace4(l4c, old_addr, t->addr);
 	l4c = csum_replace2(l4c, in->dport_be, port);
 	if (in->proto == IPPROTO_UDP) {
 		if (!l4c)
@@ -508,12 +516,12 @@ static __always_inline __u16 csum_replace16(__u16 check, const __u8 *from, const
  * not lie within the record (never for a frame inner6() accepted).
  */
 static __always_inline int rewrite6(__u8 *frame, __u32 size, const struct inner *in,
-				    const struct vxfwd_rule *r, const struct vxfwd_cfg *cfg,
+				    const struct tgt *t, const struct vxfwd_cfg *cfg,
 				    const struct vxfwd_nh *nh)
 {
 	/* 64-bit offsets: the bound checked is the register the stores add */
 	__u64 l4 = ETH_HLEN + in->hlen, ck;
-	__be16 port = in->dport_be;
+	__be16 port = t->port_be;
 	__u16 l4c;
 
 	ck = l4 + (in->proto == IPPROTO_UDP ? offsetof(struct udphdr, check) :
@@ -526,11 +534,9 @@ static __always_inline int rewrite6(__u8 *frame, __u32 size, const struct inner 
 		return -1;
 	__builtin_memcpy(frame, nh->mac, ETH_ALEN);
 	__builtin_memcpy(frame + ETH_ALEN, cfg->egress_mac, ETH_ALEN);
-	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct ipv6hdr, daddr), r->nat_addr6, 16);
-	if (r->flags & VXFWD_RULE_F_NAT_PORT)
-		port = r->nat_port_be;
+	__builtin_memcpy(frame + ETH_HLEN + offsetof(struct ipv6hdr, daddr), t->addr6, 16);
 	__builtin_memcpy(frame + l4 + offsetof(struct udphdr, dest), &port, 2);
-	l4c = csum_replace16(in->l4_csum, (const __u8 *)&in->ip6.daddr, r->nat_addr6);
+	l4c = csum_replace16(in->l4_csum, (const __u8 *)&in->ip6.daddr, t->addr6);
 	l4c = csum_replace2(l4c, in->dport_be, port);
 	if (in->proto == IPPROTO_UDP && !l4c)
 		l4c = 0xffff;
@@ -544,9 +550,8 @@ static __always_inline int rewrite6(__u8 *frame, __u32 size, const struct inner 
  */
 #define EMIT_CLASS(SIZE)                                                                           \
 	static __always_inline __u32 emit_##SIZE(                                                  \
-		struct xdp_md *ctx, void *ring, const struct inner *in,                            \
-		const struct vxfwd_rule *r, const struct vxfwd_cfg *cfg,                           \
-		const struct vxfwd_nh *nh, __u32 pos)                                              \
+		struct xdp_md *ctx, void *ring, const struct inner *in, const struct tgt *t,       \
+		const struct vxfwd_cfg *cfg, const struct vxfwd_nh *nh, __u32 pos)                 \
 	{                                                                                          \
 		struct vxfwd_rec *rec;                                                             \
 		__u64 n = in->frame_len;                                                           \
@@ -564,8 +569,8 @@ static __always_inline int rewrite6(__u8 *frame, __u32 size, const struct inner 
 		if (bpf_xdp_load_bytes(ctx, in->eth_off, rec->frame, n))                           \
 			goto discard;                                                              \
 		if (!in->nat6)                                                                     \
-			rewrite(rec->frame, in, r, cfg, nh);                                       \
-		else if (rewrite6(rec->frame, (SIZE), in, r, cfg, nh))                             \
+			rewrite(rec->frame, in, t, cfg, nh);                                       \
+		else if (rewrite6(rec->frame, (SIZE), in, t, cfg, nh))                             \
 			goto discard;                                                              \
 		rec->len = n;                                                                      \
 		rec->rule = pos;                                                                   \
@@ -619,28 +624,146 @@ static __always_inline int ring_has_room(void *ring)
 }
 
 static __always_inline __u32 emit(struct xdp_md *ctx, void *ring, const struct inner *in,
-				  const struct vxfwd_rule *r, const struct vxfwd_cfg *cfg,
+				  const struct tgt *t, const struct vxfwd_cfg *cfg,
 				  const struct vxfwd_nh *nh, __u32 pos)
 {
 	__u32 n = in->frame_len;
 
 	if (n <= 128)
-		return emit_128(ctx, ring, in, r, cfg, nh, pos);
+		return emit_128(ctx, ring, in, t, cfg, nh, pos);
 	if (n <= 256)
-		return emit_256(ctx, ring, in, r, cfg, nh, pos);
+		return emit_256(ctx, ring, in, t, cfg, nh, pos);
 	if (n <= 512)
-		return emit_512(ctx, ring, in, r, cfg, nh, pos);
+		return emit_512(ctx, ring, in, t, cfg, nh, pos);
 	if (n <= 1024)
-		return emit_1024(ctx, ring, in, r, cfg, nh, pos);
+		return emit_1024(ctx, ring, in, t, cfg, nh, pos);
 	if (n <= 2048)
-		return emit_2048(ctx, ring, in, r, cfg, nh, pos);
+		return emit_2048(ctx, ring, in, t, cfg, nh, pos);
 	if (n <= 4096)
-		return emit_4096(ctx, ring, in, r, cfg, nh, pos);
+		return emit_4096(ctx, ring, in, t, cfg, nh, pos);
 	if (n <= VXFWD_MAX_FRAME)
-		return emit_9216(ctx, ring, in, r, cfg, nh, pos);
+		return emit_9216(ctx, ring, in, t, cfg, nh, pos);
 	return VXFWD_C_DROP_TOO_BIG;
 }
 
+/* The copies of rule `pos`'s target `t` counted in vxfwd_target_cnt (field: queued, ...). */
+static __always_inline void count_target(const struct inner *in, __u32 pos, __u32 t, __u32 field)
+{
+	__u32 idx = (in->gen * VXFWD_MAX_RULES + pos) * VXFWD_MAX_TARGETS + t;
+	struct vxfwd_target_count *tc = bpf_map_lookup_elem(&vxfwd_target_cnt, &idx);
+	struct vxfwd_count *c;
+
+	if (!tc)
+		return;
+	c = field == VXFWD_C_FORWARD	       ? &tc->queued
+	    : field == VXFWD_C_DROP_NO_NEXTHOP ? &tc->no_nexthop
+					       : &tc->ring_full;
+	c->packets++;
+	c->bytes += in->frame_len;
+}
+
+/* Copies queued beyond a frame's first (VXFWD_TARGET_CNT_EXTRA). */
+static __always_inline void count_extra(const struct inner *in, __u32 n)
+{
+	__u32 idx = VXFWD_TARGET_CNT_EXTRA;
+	struct vxfwd_target_count *tc = bpf_map_lookup_elem(&vxfwd_target_cnt, &idx);
+
+	if (!tc)
+		return;
+	tc->queued.packets += n;
+	tc->queued.bytes += (__u64)n * in->frame_len;
+}
+
+/* The next hop of a copy's destination, NULL unless it is valid. */
+static __always_inline const struct vxfwd_nh *nexthop(const struct inner *in, const struct tgt *t)
+{
+	const struct vxfwd_nh *nh;
+
+	if (!in->nat6)
+		nh = bpf_map_lookup_elem(&vxfwd_nexthop, &t->addr);
+	else
+		nh = bpf_map_lookup_elem(&vxfwd_nexthop6, t->addr6);
+	return nh && (nh->flags & VXFWD_NH_F_VALID) ? nh : NULL;
+}
+
+/* Target `i` (>= 1) of a fan-out rule, the port chosen. */
+static __always_inline void more_target(const struct vxfwd_rule *r, __u32 i, const struct inner *in,
+					struct tgt *t)
+{
+	const struct vxfwd_target *m = &r->more[(i - 1) & (VXFWD_MAX_TARGETS - 1)];
+
+	t->addr = m->addr;
+	t->addr6 = m->addr6;
+	t->port_be = (m->flags & VXFWD_TARGET_F_PORT) ? m->port_be : in->dport_be;
+}
+
+_Static_assert((VXFWD_MAX_TARGETS & (VXFWD_MAX_TARGETS - 1)) == 0,
+	       "VXFWD_MAX_TARGETS must be a power of two (the index mask)");
+
+/*
+ * One copy per target of a fan-out rule, each a finished frame in its own
+ * record.  A target without a valid next hop or that the ring refuses is
+ * counted in vxfwd_target_cnt and the others still go.  The frame's counter:
+ * FORWARD when a copy was queued, DROP_RING_FULL when some target had a next
+ * hop but the ring took none, DROP_NO_NEXTHOP when no target had one.  A
+ * frame that fits no record (DROP_TOO_BIG, DROP_INNER_TRUNCATED) fails the
+ * same way for every copy, at the first.
+ */
+static __always_inline __u32 fanout(struct xdp_md *ctx, void *ring, const struct inner *in,
+				    const struct vxfwd_rule *r, const struct vxfwd_cfg *cfg,
+				    __u32 pos)
+{
+	__u32 i, n = r->n_targets, queued = 0, verdict = VXFWD_C_DROP_NO_NEXTHOP, ret;
+	const struct vxfwd_nh *nh;
+	struct tgt t;
+
+	t.addr = r->nat_addr;
+	t.addr6 = r->nat_addr6;
+	t.port_be = (r->flags & VXFWD_RULE_F_NAT_PORT) ? r->nat_port_be : in->dport_be;
+#pragma clang loop unroll(disable)
+	for (i = 0; i < VXFWD_MAX_TARGETS; i++) {
+		if (i >= n)
+			break;
+		if (i)
+			more_target(r, i, in, &t);
+		nh = nexthop(in, &t);
+		if (!nh) {
+			count_target(in, pos, i, VXFWD_C_DROP_NO_NEXTHOP);
+			continue;
+		}
+		ret = emit(ctx, ring, in, &t, cfg, nh, pos);
+		if (ret == VXFWD_C_DROP_RING_FULL) {
+			verdict = ret;
+			count_target(in, pos, i, ret);
+			continue;
+		}
+		if (ret != VXFWD_C_FORWARD)
+			return ret;
+		queued++;
+		count_target(in, pos, i, ret);
+	}
+	if (queued > 1)
+		count_extra(in, queued - 1);
+	return queued ? VXFWD_C_FORWARD : verdict;
+}
+
+/* The frame's rule and organization counters, once per frame whatever its copies. */
+static __always_inline void count_forwarded(const struct inner *in, __u32 pos, __u32 org)
+{
+	__u32 idx = in->gen * VXFWD_MAX_RULES + pos;
+
+	count(idx, in->frame_len, &vxfwd_rule_cnt);
+	if (org && org <= VXFWD_MAX_ORGS) {
+		idx = in->gen * VXFWD_MAX_ORGS + org - 1;
+		count(idx, in->frame_len, &vxfwd_org_cnt);
+	}
+}
+
+/*
+ * A single-target rule (n_targets 0 or 1) takes the path it always had:
+ * its queued copies are not counted per target (they are its rule's
+ * frames); only a copy it could not queue is.
+ */
 static __always_inline __u32 forward(struct xdp_md *ctx, void *ring, struct inner *in,
 				     __u32 *rule)
 {
@@ -649,7 +772,8 @@ static __always_inline __u32 forward(struct xdp_md *ctx, void *ring, struct inne
 	const struct vxfwd_cfg *cfg;
 	const struct vxfwd_nh *nh;
 	__u64 src_sets = 0, dst_sets = 0;
-	__u32 pos = 0, org = 0, idx, ret;
+	__u32 pos = 0, org = 0, ret;
+	struct tgt t;
 
 	cfg = bpf_map_lookup_elem(&vxfwd_cfg, &in->gen);
 	if (!cfg)
@@ -672,22 +796,27 @@ static __always_inline __u32 forward(struct xdp_md *ctx, void *ring, struct inne
 	if (!r)
 		return src_sets ? VXFWD_C_DROP_NO_RULE : VXFWD_C_DROP_SRC_NOT_ALLOWED;
 	*rule = pos;
-	if (!in->nat6)
-		nh = bpf_map_lookup_elem(&vxfwd_nexthop, &r->nat_addr);
-	else
-		nh = bpf_map_lookup_elem(&vxfwd_nexthop6, r->nat_addr6);
-	if (!nh || !(nh->flags & VXFWD_NH_F_VALID))
-		return VXFWD_C_DROP_NO_NEXTHOP;
-
-	ret = emit(ctx, ring, in, r, cfg, nh, pos);
-	if (ret != VXFWD_C_FORWARD)
+	if (r->n_targets > 1) {
+		ret = fanout(ctx, ring, in, r, cfg, pos);
+		if (ret == VXFWD_C_FORWARD)
+			count_forwarded(in, pos, org);
 		return ret;
-	idx = in->gen * VXFWD_MAX_RULES + pos;
-	count(idx, in->frame_len, &vxfwd_rule_cnt);
-	if (org && org <= VXFWD_MAX_ORGS) {
-		idx = in->gen * VXFWD_MAX_ORGS + org - 1;
-		count(idx, in->frame_len, &vxfwd_org_cnt);
 	}
+	t.addr = r->nat_addr;
+	t.addr6 = r->nat_addr6;
+	t.port_be = (r->flags & VXFWD_RULE_F_NAT_PORT) ? r->nat_port_be : in->dport_be;
+	nh = nexthop(in, &t);
+	if (!nh) {
+		count_target(in, pos, 0, VXFWD_C_DROP_NO_NEXTHOP);
+		return VXFWD_C_DROP_NO_NEXTHOP;
+	}
+	ret = emit(ctx, ring, in, &t, cfg, nh, pos);
+	if (ret != VXFWD_C_FORWARD) {
+		if (ret == VXFWD_C_DROP_RING_FULL)
+			count_target(in, pos, 0, ret);
+		return ret;
+	}
+	count_forwarded(in, pos, org);
 	return VXFWD_C_FORWARD;
 }
 

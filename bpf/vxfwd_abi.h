@@ -48,6 +48,7 @@
 #ifndef VXFWD_MAX_NEXTHOPS
 #define VXFWD_MAX_NEXTHOPS 64		/* distinct DNAT targets */
 #endif
+#define VXFWD_MAX_TARGETS 4		/* DNAT targets of one rule (fan-out) */
 
 /* Largest inner frame copied to the ring: 9000-byte MTU + Ethernet + VLAN. */
 #define VXFWD_MAX_FRAME 9216
@@ -240,12 +241,24 @@ struct vxfwd_port_range {
 	__u16 hi;
 };
 
+#define VXFWD_TARGET_F_PORT	0x1	/* rewrite the L4 destination port to port_be */
+
+/* A further DNAT target of a rule (targets 1.., struct vxfwd_rule.more). */
+struct vxfwd_target {
+	__be32 addr;			/* IPv4 rule */
+	__be16 port_be;			/* with VXFWD_TARGET_F_PORT */
+	__u8 flags;			/* VXFWD_TARGET_F_* */
+	__u8 pad;
+	__u8 addr6[16];			/* IPv6 rule (VXFWD_RULE_F_NAT6) */
+};
+
 /* One forward rule; index = gen * VXFWD_MAX_RULES + position (first match wins). */
 struct vxfwd_rule {
 	__u32 flags;			/* VXFWD_RULE_F_* */
 	__u8 proto;			/* IPPROTO_UDP or IPPROTO_TCP; 0 with F_ANY_PROTO */
 	__u8 n_dports;			/* ranges used in dport[], 1..VXFWD_RULE_MAX_DPORTS */
-	__u8 pad[2];
+	__u8 n_targets;			/* 0 or 1: nat_* alone; 2..VXFWD_MAX_TARGETS: fan-out */
+	__u8 pad;
 	__u32 vni;			/* with VXFWD_RULE_F_VNI: VNIs vni..vni_hi */
 	__u32 vni_hi;
 	struct vxfwd_port_range dport[VXFWD_RULE_MAX_DPORTS];
@@ -255,6 +268,33 @@ struct vxfwd_rule {
 	__be16 nat_port_be;		/* with VXFWD_RULE_F_NAT_PORT */
 	__u16 pad2;
 	__u8 nat_addr6[16];		/* with VXFWD_RULE_F_NAT6: DNAT target (nat_addr 0) */
+	/* targets 1..n_targets-1 of a fan-out rule, of the family of the first */
+	struct vxfwd_target more[VXFWD_MAX_TARGETS - 1];
+};
+
+/*
+ * Per-target counters of fan-out (vxfwd_target_cnt, percpu array, index
+ * gen * VXFWD_MAX_RULES * VXFWD_MAX_TARGETS + rule * VXFWD_MAX_TARGETS + t;
+ * target 0 is the rule's nat_*).  A copy of a frame for one target is
+ * queued (a ring record), or not for want of a valid next hop, or refused
+ * by a full ring.  A single-target rule counts here only the copies it
+ * could not queue: its queued copies are its frames in vxfwd_rule_cnt
+ * (the single-target path pays no per-target count).
+ *
+ * One more slot after the generations' (VXFWD_TARGET_CNT_EXTRA), never
+ * cleared by an apply: its `queued` counts the copies queued beyond the
+ * first of each forwarded frame, so that at any instant
+ *
+ *	ring records (copies queued) == FORWARD + extra.queued
+ *
+ * (FORWARD alone for single-target rules); its other fields stay 0.
+ */
+#define VXFWD_TARGET_CNT_EXTRA (VXFWD_GENS * VXFWD_MAX_RULES * VXFWD_MAX_TARGETS)
+#define VXFWD_TARGET_CNT_SLOTS (VXFWD_TARGET_CNT_EXTRA + 1)
+struct vxfwd_target_count {
+	struct vxfwd_count queued;
+	struct vxfwd_count no_nexthop;
+	struct vxfwd_count ring_full;
 };
 
 #define VXFWD_NH_F_VALID	0x1	/* mac holds a usable next-hop MAC */

@@ -87,7 +87,37 @@ static __always_inline const struct vxfwd_cfg *active_cfg(__u32 *gen)
 	return cfg && (cfg->flags & VXFWD_CFG_F_VALID) ? cfg : NULL;
 }
 
-/* 1 when `daddr` is the IPv4 DNAT target of a rule of the active generation. */
+/* 1 when `daddr` is one of the further targets of fan-out rule `r` (IPv4). */
+static __always_inline int is_more_target(const struct vxfwd_rule *r, __be32 daddr)
+{
+	__u32 t;
+
+	for (t = 1; t < VXFWD_MAX_TARGETS; t++) {
+		if (t >= r->n_targets)
+			break;
+		if (r->more[t - 1].addr == daddr)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when `daddr` (16 bytes) is one of the further targets of fan-out rule `r`. */
+static __always_inline int is_more_target6(const struct vxfwd_rule *r, const __u64 *daddr)
+{
+	__u64 a[2];
+	__u32 t;
+
+	for (t = 1; t < VXFWD_MAX_TARGETS; t++) {
+		if (t >= r->n_targets)
+			break;
+		__builtin_memcpy(a, r->more[t - 1].addr6, sizeof(a));
+		if (a[0] == daddr[0] && a[1] == daddr[1])
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when `daddr` is an IPv4 DNAT target (any target) of an active rule. */
 static __always_inline int is_dnat_target(const struct vxfwd_cfg *cfg, __u32 gen, __be32 daddr)
 {
 	const struct vxfwd_rule *r;
@@ -100,13 +130,15 @@ static __always_inline int is_dnat_target(const struct vxfwd_cfg *cfg, __u32 gen
 		r = bpf_map_lookup_elem(&vxfwd_rule, &idx);
 		if (!r)
 			break;
-		if (!(r->flags & VXFWD_RULE_F_NAT6) && r->nat_addr == daddr)
+		if (r->flags & VXFWD_RULE_F_NAT6)
+			continue;
+		if (r->nat_addr == daddr || is_more_target(r, daddr))
 			return 1;
 	}
 	return 0;
 }
 
-/* 1 when `daddr` (16 bytes) is the IPv6 DNAT target of a rule of the active generation. */
+/* 1 when `daddr` (16 bytes) is an IPv6 DNAT target (any target) of an active rule. */
 static __always_inline int is_dnat_target6(const struct vxfwd_cfg *cfg, __u32 gen,
 					   const __u64 *daddr)
 {
@@ -124,7 +156,7 @@ static __always_inline int is_dnat_target6(const struct vxfwd_cfg *cfg, __u32 ge
 		if (!(r->flags & VXFWD_RULE_F_NAT6))
 			continue;
 		__builtin_memcpy(t, r->nat_addr6, sizeof(t));
-		if (t[0] == daddr[0] && t[1] == daddr[1])
+		if ((t[0] == daddr[0] && t[1] == daddr[1]) || is_more_target6(r, daddr))
 			return 1;
 	}
 	return 0;

@@ -331,15 +331,46 @@ static void rule_fields_free(const struct dsl_rule *r)
 	dsl_val_free(r->dst);
 	dsl_vlist_free(r->ports);
 	dsl_val_free(r->vni);
-	dsl_val_free(r->dnat);
-	dsl_val_free(r->dnat_port);
+	dsl_target_free(r->targets);
+}
+
+/* Append `addr [port]` to the list `head` (NULL: a new list); the list. */
+struct dsl_target *dsl_target_append(struct dsl_ctx *ctx, struct dsl_target *head,
+				     struct dsl_val *addr, struct dsl_val *port)
+{
+	struct dsl_target *t, **pp;
+
+	t = addr ? zalloc(ctx, sizeof(*t), &addr->loc) : NULL;
+	if (!t) {
+		dsl_val_free(addr);
+		dsl_val_free(port);
+		return head;
+	}
+	t->addr = addr;
+	t->port = port;
+	for (pp = &head; *pp; pp = &(*pp)->next)
+		;
+	*pp = t;
+	return head;
+}
+
+void dsl_target_free(struct dsl_target *t)
+{
+	struct dsl_target *next;
+
+	for (; t; t = next) {
+		next = t->next;
+		dsl_val_free(t->addr);
+		dsl_val_free(t->port);
+		free(t);
+	}
 }
 
 void dsl_ast_rule(struct dsl_ctx *ctx, const struct dsl_rule *tmpl)
 {
 	struct dsl_rule *r = zalloc(ctx, sizeof(*r), &tmpl->loc);
 
-	if (!r || !tmpl->src || !tmpl->ports || !tmpl->dnat) {
+	if (!r || !tmpl->src || !tmpl->ports || !tmpl->targets) {
 		/* out of memory, or a value could not be allocated: reported */
 		rule_fields_free(tmpl);
 		free(r);
@@ -347,6 +378,8 @@ void dsl_ast_rule(struct dsl_ctx *ctx, const struct dsl_rule *tmpl)
 	}
 	*r = *tmpl;
 	r->next = NULL;
+	r->dnat = r->targets->addr;
+	r->dnat_port = r->targets->port;
 	*ctx->rules_tail = r;
 	ctx->rules_tail = &r->next;
 }

@@ -475,6 +475,27 @@ static void side_flags(const struct dsl_val *v, __u32 *flags, __u64 *sets, __u32
 		*flags |= neg;
 }
 
+static void compile_more(const struct dsl_rule *r, struct vxfwd_rule *out)
+{
+	const struct dsl_target *t;
+	struct vxfwd_target *m;
+	int n = 1;
+
+	for (t = r->targets->next; t && n < VXFWD_MAX_TARGETS; t = t->next, n++) {
+		m = &out->more[n - 1];
+		if (t->addr->fam == DSL_FAM6)
+			dsl_to_bytes(t->addr->addr, m->addr6);
+		else
+			m->addr = htonl(dsl_to_v4(t->addr->addr));
+		if (t->port) {
+			m->flags |= VXFWD_TARGET_F_PORT;
+			m->port_be = htons((__u16)t->port->lo);
+		}
+	}
+	if (n > 1)
+		out->n_targets = (__u8)n;
+}
+
 static void compile_rule(const struct dsl_rule *r, struct vxfwd_rule *out)
 {
 	int i;
@@ -508,8 +529,10 @@ static void compile_rule(const struct dsl_rule *r, struct vxfwd_rule *out)
 		out->flags |= VXFWD_RULE_F_NAT_PORT;
 		out->nat_port_be = htons((__u16)r->dnat_port->lo);
 	}
+	compile_more(r, out);
 }
 
+/* Targets after the first (fan-out); n_targets stays 0 for a single target. */
 static int compile_rules(struct dsl_ctx *ctx, struct oplist *l, struct vxfwd_ruleset *rs)
 {
 	struct vxfwd_rule_info *info;
@@ -539,35 +562,53 @@ static int compile_rules(struct dsl_ctx *ctx, struct oplist *l, struct vxfwd_rul
 	return 0;
 }
 
+/* Has an earlier target (of this rule or an earlier one) the address of `v`? */
+static int target_seen(const struct dsl_ctx *ctx, const struct dsl_rule *r,
+		       const struct dsl_target *t)
+{
+	const struct dsl_target *q;
+	const struct dsl_rule *p;
+
+	for (p = ctx->rules; p; p = p->next)
+		for (q = p->targets; q; q = q->next) {
+			if (p == r && q == t)
+				return 0;
+			if (q->addr->fam == t->addr->fam && q->addr->addr == t->addr->addr)
+				return 1;
+		}
+	return 0;
+}
+
+/* One NEXTHOP(6) operation per distinct DNAT target of every rule, first seen first. */
 static int compile_nexthops(struct dsl_ctx *ctx, struct oplist *l)
 {
-	struct dsl_rule *r, *p;
+	const struct dsl_target *t;
+	struct dsl_rule *r;
 	struct vxfwd_op *op;
 	int n = 0;
 
-	for (r = ctx->rules; r; r = r->next) {
-		for (p = ctx->rules; p != r; p = p->next)
-			if (p->dnat->fam == r->dnat->fam && p->dnat->addr == r->dnat->addr)
-				break;
-		if (p != r)
-			continue;
-		if (n++ == VXFWD_MAX_NEXTHOPS) {
-			dsl_error(ctx, &r->dnat->loc, "more than %d distinct DNAT targets",
-				  VXFWD_MAX_NEXTHOPS);
-			return -EINVAL;
+	for (r = ctx->rules; r; r = r->next)
+		for (t = r->targets; t; t = t->next) {
+			if (target_seen(ctx, r, t))
+				continue;
+			if (n++ == VXFWD_MAX_NEXTHOPS) {
+				dsl_error(ctx, &t->addr->loc, "more than %d distinct DNAT targets",
+					  VXFWD_MAX_NEXTHOPS);
+				return -EINVAL;
+			}
+			op = op_add(l, t->addr->fam == DSL_FAM6 ? VXFWD_MAP_NEXTHOP6
+								: VXFWD_MAP_NEXTHOP);
+			if (!op)
+				return -ENOMEM;
+			if (t->addr->fam == DSL_FAM6)
+				dsl_to_bytes(t->addr->addr, op->key.addr6.addr);
+			else
+				op->key.addr = htonl(dsl_to_v4(t->addr->addr));
+			if (ctx->egress->have_mac) {
+				memcpy(op->val.nh.mac, ctx->egress->mac, 6);
+				op->val.nh.flags = VXFWD_NH_F_VALID | VXFWD_NH_F_STATIC;
+			}
 		}
-		op = op_add(l, r->dnat->fam == DSL_FAM6 ? VXFWD_MAP_NEXTHOP6 : VXFWD_MAP_NEXTHOP);
-		if (!op)
-			return -ENOMEM;
-		if (r->dnat->fam == DSL_FAM6)
-			dsl_to_bytes(r->dnat->addr, op->key.addr6.addr);
-		else
-			op->key.addr = htonl(dsl_to_v4(r->dnat->addr));
-		if (ctx->egress->have_mac) {
-			memcpy(op->val.nh.mac, ctx->egress->mac, 6);
-			op->val.nh.flags = VXFWD_NH_F_VALID | VXFWD_NH_F_STATIC;
-		}
-	}
 	return 0;
 }
 

@@ -189,6 +189,13 @@ struct dsl_range {
 	unsigned int hi;
 };
 
+/* One DNAT target of a rule as written: `ADDRESS [port N]`. */
+struct dsl_target {
+	struct dsl_val *addr;
+	struct dsl_val *port;		/* NULL: keep the port */
+	struct dsl_target *next;
+};
+
 struct dsl_rule {
 	char *name;			/* NULL: unnamed */
 	struct dsl_loc loc;		/* the `forward` keyword */
@@ -200,8 +207,9 @@ struct dsl_rule {
 	struct dsl_range pr[VXFWD_RULE_MAX_DPORTS];	/* after eval: sorted, joined */
 	int n_pr;
 	struct dsl_val *vni;		/* NULL: every ingress VNI; a number or a range */
-	struct dsl_val *dnat;
-	struct dsl_val *dnat_port;	/* NULL: keep the port */
+	struct dsl_target *targets;	/* owns the targets, in the order written */
+	struct dsl_val *dnat;		/* the first target's address (in targets) */
+	struct dsl_val *dnat_port;	/* the first target's port, NULL: keep the port */
 	int pos;			/* position, after eval */
 	int bad;			/* eval found an error in it */
 	struct dsl_rule *next;
@@ -364,6 +372,9 @@ void dsl_ast_eng_item(struct dsl_ctx *ctx, enum dsl_eng_key key, const struct ds
 		      struct dsl_vlist *list);
 void dsl_vlist_append(struct dsl_ctx *ctx, struct dsl_vlist **head, struct dsl_val *v);
 void dsl_ast_rule(struct dsl_ctx *ctx, const struct dsl_rule *r);
+struct dsl_target *dsl_target_append(struct dsl_ctx *ctx, struct dsl_target *head,
+				     struct dsl_val *addr, struct dsl_val *port);
+void dsl_target_free(struct dsl_target *t);
 void dsl_ast_macro(struct dsl_ctx *ctx, char *name, const struct dsl_loc *loc,
 		   struct dsl_val *v);
 struct dsl_val *dsl_ast_prefix(enum dsl_val_kind kind, unsigned int fam, dsl_u128 addr,

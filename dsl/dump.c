@@ -18,13 +18,15 @@
  *	lpm6 2001:db8::/32 sets=0x1 org=1 ("Example Org" id 1001)
  *	rule 0 udp dport=31765 src=0x1 dst=any dnat=172.30.82.95:8081 flags=0x28 ("rule 1" f:18)
  *	rule 1 udp dport=53 src=0x1 dst=any dnat=[fd00:82::5]:8081 flags=0xaa ("rule 2" f:19)
- *	nexthop 172.30.82.95 resolve
- *	nexthop6 fd00:82::5 resolve
+ *	rule 2 udp dport=2055 src=0x1 dst=any dnat=172.30.82.95,172.30.82.96:2055 flags=0x8 ("rule
+ *3" f:20) nexthop 172.30.82.95 resolve nexthop6 fd00:82::5 resolve
  *
  * Everything after `cfg` is one line per map operation, in apply order.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <string.h>
 
 #include "dsl_int.h"
 
@@ -165,9 +167,55 @@ static void dump_side(FILE *out, const char *side, __u32 flags, __u32 any, __u32
 			(unsigned long long)sets);
 }
 
+unsigned int vxfwd_rule_n_targets(const struct vxfwd_rule *r)
+{
+	return r->n_targets > 1 && r->n_targets <= VXFWD_MAX_TARGETS ? r->n_targets : 1;
+}
+
+int vxfwd_rule_target(const struct vxfwd_rule *r, unsigned int t, struct vxfwd_target *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (t >= vxfwd_rule_n_targets(r))
+		return -ERANGE;
+	if (t) {
+		*out = r->more[t - 1];
+		return 0;
+	}
+	out->addr = r->nat_addr;
+	memcpy(out->addr6, r->nat_addr6, sizeof(out->addr6));
+	if (r->flags & VXFWD_RULE_F_NAT_PORT) {
+		out->flags = VXFWD_TARGET_F_PORT;
+		out->port_be = r->nat_port_be;
+	}
+	return 0;
+}
+
+void vxfwd_target_fmt(char *buf, size_t size, const struct vxfwd_rule *r, unsigned int t)
+{
+	char a[DSL_ADDR_STRLEN];
+	struct vxfwd_target x;
+	int v6 = !!(r->flags & VXFWD_RULE_F_NAT6);
+
+	if (vxfwd_rule_target(r, t, &x)) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (v6)
+		dsl_fmt_addr(a, sizeof(a), DSL_FAM6, dsl_from_bytes(x.addr6));
+	else
+		dsl_fmt_addr(a, sizeof(a), DSL_FAM4, dsl_from_v4(ntohl(x.addr)));
+	if (!(x.flags & VXFWD_TARGET_F_PORT))
+		snprintf(buf, size, "%s", a);
+	else if (v6)
+		snprintf(buf, size, "[%s]:%u", a, ntohs(x.port_be));
+	else
+		snprintf(buf, size, "%s:%u", a, ntohs(x.port_be));
+}
+
 static void dump_rule(const struct vxfwd_ruleset *rs, const struct vxfwd_op *op, FILE *out)
 {
 	const struct vxfwd_rule *r = &op->val.rule;
+	char t[DSL_ADDR_STRLEN + 8];
 	unsigned int i;
 
 	fprintf(out, "rule %u %s dport=", op->key.idx,
@@ -185,15 +233,10 @@ static void dump_rule(const struct vxfwd_ruleset *rs, const struct vxfwd_op *op,
 	dump_side(out, "src", r->flags, VXFWD_RULE_F_SRC_ANY, VXFWD_RULE_F_SRC_NEG, r->src_sets);
 	dump_side(out, "dst", r->flags, VXFWD_RULE_F_DST_ANY, VXFWD_RULE_F_DST_NEG, r->dst_sets);
 	fputs(" dnat=", out);
-	if (r->flags & VXFWD_RULE_F_NAT6) {
-		fputs(r->flags & VXFWD_RULE_F_NAT_PORT ? "[" : "", out);
-		put_addr6(out, r->nat_addr6);
-		fputs(r->flags & VXFWD_RULE_F_NAT_PORT ? "]" : "", out);
-	} else {
-		put_addr(out, r->nat_addr);
+	for (i = 0; i < vxfwd_rule_n_targets(r); i++) {
+		vxfwd_target_fmt(t, sizeof(t), r, i);
+		fprintf(out, "%s%s", i ? "," : "", t);
 	}
-	if (r->flags & VXFWD_RULE_F_NAT_PORT)
-		fprintf(out, ":%u", ntohs(r->nat_port_be));
 	fprintf(out, " flags=0x%x", r->flags);
 	if (op->key.idx < rs->n_rules)
 		fprintf(out, " (\"%s\" %s:%u)", rs->rules[op->key.idx].name,

@@ -862,13 +862,24 @@ static int match_meets(const struct match *a, const struct match *b)
 	return 1;
 }
 
+/* Do two targets send to the same address and port (no port: the frame's)? */
+static int same_target(const struct dsl_target *a, const struct dsl_target *b)
+{
+	if (a->addr->fam != b->addr->fam || a->addr->addr != b->addr->addr)
+		return 0;
+	if (!a->port != !b->port)
+		return 0;
+	return !a->port || a->port->lo == b->port->lo;
+}
+
 static int same_action(const struct dsl_rule *a, const struct dsl_rule *b)
 {
-	if (a->dnat->fam != b->dnat->fam || a->dnat->addr != b->dnat->addr)
-		return 0;
-	if (!a->dnat_port != !b->dnat_port)
-		return 0;
-	return !a->dnat_port || a->dnat_port->lo == b->dnat_port->lo;
+	const struct dsl_target *x, *y;
+
+	for (x = a->targets, y = b->targets; x && y; x = x->next, y = y->next)
+		if (!same_target(x, y))
+			return 0;
+	return !x && !y;
 }
 
 /* The VNIs a rule matches: its range, or all of them. */
@@ -955,14 +966,15 @@ static void compare_rules(struct dsl_ctx *ctx, struct dsl_rule *a, struct dsl_ru
 	dsl_note(ctx, &a->name_loc, "rule '%s' is here", an);
 }
 
-/* The DNAT target must not be traffic the rule itself forwards. */
-static void check_dnat_loop(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
+/* A DNAT target must not be traffic the rule itself forwards. */
+static void check_dnat_loop(struct dsl_ctx *ctx, struct dsl_rule *r, const struct dsl_val *dnat,
+			    const char *who)
 {
 	const struct dsl_val *sides[2] = { r->src, r->dst };
 	const struct dsl_pfx *hit, target = {
-		.fam = r->dnat->fam,
-		.addr = r->dnat->addr,
-		.plen = dsl_fam_bits(r->dnat->fam),
+		.fam = dnat->fam,
+		.addr = dnat->addr,
+		.plen = dsl_fam_bits(dnat->fam),
 	};
 	struct match m;
 	char a[DSL_ADDR_STRLEN];
@@ -971,13 +983,13 @@ static void check_dnat_loop(struct dsl_ctx *ctx, struct dsl_rule *r, const char 
 	for (i = 0; i < 2; i++) {
 		if (!sides[i] || sides[i]->kind == DSL_V_ANY || sides[i]->neg)
 			continue;
-		match_of(ctx, sides[i], r->dnat->fam, &m);
+		match_of(ctx, sides[i], dnat->fam, &m);
 		/* 0.0.0.0/0 in a set is every address, as `any` is: not a loop */
 		hit = match_find(&m, &target, 1);
 		if (!hit)
 			continue;
-		dsl_fmt_addr(a, sizeof(a), r->dnat->fam, r->dnat->addr);
-		dsl_error(ctx, &r->dnat->loc,
+		dsl_fmt_addr(a, sizeof(a), dnat->fam, dnat->addr);
+		dsl_error(ctx, &dnat->loc,
 			  "rule '%s': DNAT target %s is matched by the rule's %s", who, a,
 			  i ? "destination" : "source");
 		dsl_note(ctx, &hit->val->loc, "%s matched here", a);
@@ -1097,14 +1109,92 @@ static int eval_ports(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
 	return 0;
 }
 
+/* One target's address and port; 0 or -EINVAL (reported). */
+static int eval_target(struct dsl_ctx *ctx, struct dsl_target *t, const char *who)
+{
+	int bad = 0;
+
+	if (dsl_resolve(ctx, t->addr, K(DSL_V_ADDR), "DNAT target"))
+		bad = -EINVAL;
+	if (t->port && (dsl_resolve(ctx, t->port, K(DSL_V_NUM), "DNAT port") ||
+			check_range(ctx, t->port, 1, 65535, who, "DNAT port")))
+		bad = -EINVAL;
+	return bad;
+}
+
+/*
+ * Target `t` (the n-th, from 0) among the rule's earlier ones: at most
+ * VXFWD_MAX_TARGETS, all of the first's family (a rule matches one family),
+ * none sending to the address and port of another (the same address with
+ * another port is a second collector on that host: allowed).
+ */
+static int check_target(struct dsl_ctx *ctx, const struct dsl_rule *r,
+			const struct dsl_target *t, int n, const char *who)
+{
+	const struct dsl_target *p;
+	char a[DSL_ADDR_STRLEN], f[DSL_ADDR_STRLEN];
+
+	if (n == VXFWD_MAX_TARGETS) {
+		dsl_error(ctx, &t->addr->loc, "rule '%s': more than %d DNAT targets", who,
+			  VXFWD_MAX_TARGETS);
+		return -EINVAL;
+	}
+	dsl_fmt_addr(a, sizeof(a), t->addr->fam, t->addr->addr);
+	if (t->addr->fam != r->dnat->fam) {
+		dsl_fmt_addr(f, sizeof(f), r->dnat->fam, r->dnat->addr);
+		dsl_error(ctx, &t->addr->loc,
+			  "rule '%s': DNAT target %s is %s but the first target %s is %s; all "
+			  "targets of one rule are of one family",
+			  who, a, fam_name(t->addr->fam), f, fam_name(r->dnat->fam));
+		dsl_note(ctx, &r->dnat->loc, "first target here");
+		return -EINVAL;
+	}
+	for (p = r->targets; p != t; p = p->next) {
+		if (!same_target(p, t))
+			continue;
+		if (t->port)
+			dsl_error(ctx, &t->addr->loc,
+				  "rule '%s': DNAT target %s port %llu is given twice", who, a,
+				  t->port->lo);
+		else
+			dsl_error(ctx, &t->addr->loc, "rule '%s': DNAT target %s is given twice",
+				  who, a);
+		dsl_note(ctx, &p->addr->loc, "first given here");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every target resolved, then checked against the ones before it. */
+static int eval_targets(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
+{
+	struct dsl_target *t;
+	int n, bad = 0;
+
+	if (!r->targets) /* dsl_ast_rule() keeps no rule without one */
+		return -EINVAL;
+	for (t = r->targets; t; t = t->next)
+		if (eval_target(ctx, t, who))
+			bad = -EINVAL;
+	if (bad)
+		return bad;
+	for (t = r->targets->next, n = 1; t; t = t->next, n++)
+		if (check_target(ctx, r, t, n, who)) {
+			bad = -EINVAL;
+			if (n == VXFWD_MAX_TARGETS)
+				break;
+		}
+	return bad;
+}
+
 static int eval_rule_values(struct dsl_ctx *ctx, struct dsl_rule *r, const char *who)
 {
 	unsigned int fam = 0;
 	int bad = 0;
 
-	if (dsl_resolve(ctx, r->dnat, K(DSL_V_ADDR), "DNAT target"))
+	if (eval_targets(ctx, r, who))
 		bad = -EINVAL;
-	else
+	if (r->dnat->kind == DSL_V_ADDR)
 		fam = r->dnat->fam;
 	if (eval_endpoint(ctx, r->src, fam, who, "source"))
 		bad = -EINVAL;
@@ -1114,9 +1204,6 @@ static int eval_rule_values(struct dsl_ctx *ctx, struct dsl_rule *r, const char 
 		bad = -EINVAL;
 	if (r->vni && (dsl_resolve(ctx, r->vni, K(DSL_V_NUM) | K(DSL_V_RANGE), "vni") ||
 		       check_range(ctx, r->vni, 0, VNI_MAX, who, "vni")))
-		bad = -EINVAL;
-	if (r->dnat_port && (dsl_resolve(ctx, r->dnat_port, K(DSL_V_NUM), "DNAT port") ||
-			     check_range(ctx, r->dnat_port, 1, 65535, who, "DNAT port")))
 		bad = -EINVAL;
 	return bad;
 }
@@ -1164,6 +1251,7 @@ static void check_rule_names(struct dsl_ctx *ctx)
 
 static void eval_rules(struct dsl_ctx *ctx)
 {
+	struct dsl_target *t;
 	struct dsl_rule *r, *p;
 	const char *who;
 	char buf[64];
@@ -1181,7 +1269,8 @@ static void eval_rules(struct dsl_ctx *ctx)
 		}
 		check_rule_vni(ctx, r, who);
 		check_rule_family(ctx, r, who);
-		check_dnat_loop(ctx, r, who);
+		for (t = r->targets; t; t = t->next)
+			check_dnat_loop(ctx, r, t->addr, who);
 	}
 	/* rules often share sets: compare each pair of sets once */
 	ctx->pfx_cache = calloc((size_t)VXFWD_MAX_SETS * VXFWD_MAX_SETS * 4, 1);

@@ -49,15 +49,22 @@ void dsl_health_free(struct dsl_ctx *ctx)
 	ctx->health = NULL;
 }
 
-/* The first rule whose DNAT target is `addr` (host order), or NULL. */
-static const struct dsl_rule *dnat_rule(const struct dsl_ctx *ctx, __u32 addr)
+/* An IPv4 DNAT target, of any rule without errors, resolved. */
+static int v4_target(const struct dsl_rule *r, const struct dsl_target *t)
 {
+	return !r->bad && t->addr->kind == DSL_V_ADDR && t->addr->fam == DSL_FAM4;
+}
+
+/* The first DNAT target (of every rule, every target) that is `addr` (host order), or NULL. */
+static const struct dsl_val *dnat_target(const struct dsl_ctx *ctx, __u32 addr)
+{
+	const struct dsl_target *t;
 	const struct dsl_rule *r;
 
 	for (r = ctx->rules; r; r = r->next)
-		if (!r->bad && r->dnat && r->dnat->kind == DSL_V_ADDR &&
-		    r->dnat->fam == DSL_FAM4 && dsl_to_v4(r->dnat->addr) == addr)
-			return r;
+		for (t = r->targets; t; t = t->next)
+			if (v4_target(r, t) && dsl_to_v4(t->addr->addr) == addr)
+				return t->addr;
 	return NULL;
 }
 
@@ -69,15 +76,16 @@ static int where(const struct dsl_ctx *ctx, __u32 addr, const char *name)
 }
 
 /* A DNAT target in a subnet of the egress interface, or NULL. */
-static const struct dsl_rule *egress_target(const struct dsl_ctx *ctx)
+static const struct dsl_val *egress_target(const struct dsl_ctx *ctx)
 {
+	const struct dsl_target *t;
 	const struct dsl_rule *r;
 
 	for (r = ctx->rules; r; r = r->next)
-		if (!r->bad && r->dnat && r->dnat->kind == DSL_V_ADDR &&
-		    r->dnat->fam == DSL_FAM4 &&
-		    where(ctx, dsl_to_v4(r->dnat->addr), ctx->egress->name) > 0)
-			return r;
+		for (t = r->targets; t; t = t->next)
+			if (v4_target(r, t) &&
+			    where(ctx, dsl_to_v4(t->addr->addr), ctx->egress->name) > 0)
+				return t->addr;
 	return NULL;
 }
 
@@ -88,7 +96,7 @@ static const struct dsl_rule *egress_target(const struct dsl_ctx *ctx)
  */
 static void check_host_side(struct dsl_ctx *ctx, const struct dsl_health *h, const char *a)
 {
-	const struct dsl_rule *r;
+	const struct dsl_val *r;
 	int eg;
 
 	if (!ctx->host || !ctx->host->addr_where || !ctx->egress || !ctx->ingress)
@@ -110,13 +118,13 @@ static void check_host_side(struct dsl_ctx *ctx, const struct dsl_health *h, con
 	dsl_error(ctx, &h->addr->loc,
 		  "health: %s lies in the subnet of egress '%s' that holds the DNAT targets and is no address of ingress '%s'; listen on an ingress-side address",
 		  a, ctx->egress->name, ctx->ingress->name);
-	dsl_note(ctx, &r->dnat->loc, "DNAT target here");
+	dsl_note(ctx, &r->loc, "DNAT target here");
 }
 
 /* Not a collector, not on the egress side (where the host can tell). */
 static void check_side(struct dsl_ctx *ctx, const struct dsl_health *h)
 {
-	const struct dsl_rule *r;
+	const struct dsl_val *r;
 	char a[48];
 
 	dsl_fmt_addr(a, sizeof(a), h->addr->fam, h->addr->addr);
@@ -126,12 +134,12 @@ static void check_side(struct dsl_ctx *ctx, const struct dsl_health *h)
 			    ctx->egress ? ctx->egress->name : "EGRESS");
 		return;
 	}
-	r = dnat_rule(ctx, dsl_to_v4(h->addr->addr));
+	r = dnat_target(ctx, dsl_to_v4(h->addr->addr));
 	if (r) {
 		dsl_error(ctx, &h->addr->loc,
 			  "health: %s is a DNAT target, on the egress side; listen on an ingress-side address",
 			  a);
-		dsl_note(ctx, &r->dnat->loc, "DNAT target here");
+		dsl_note(ctx, &r->loc, "DNAT target here");
 		return;
 	}
 	check_host_side(ctx, h, a);

@@ -75,6 +75,7 @@ static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, cons
 	} nu;
 	struct dsl_val *val;
 	struct dsl_vlist *vlist;
+	struct dsl_target *tlist;
 	int i;
 }
 
@@ -124,6 +125,7 @@ static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, cons
 %type <val> endpoint opt_endpoint endpoint_atom portval numval addrval opt_vni opt_natport
 %type <val> macro_value quantity opt_prio
 %type <vlist> cpu_list port_vals
+%type <tlist> targets
 %type <str> opt_name ident
 %type <i> proto protos xdp_mode name_kw
 
@@ -131,6 +133,7 @@ static void yyerror(const YYLTYPE *loc, void *scanner, struct dsl_ctx *ctx, cons
 %destructor { free($$.unit); } <nu>
 %destructor { dsl_val_free($$); } <val>
 %destructor { dsl_vlist_free($$); } <vlist>
+%destructor { dsl_target_free($$); } <tlist>
 
 %%
 
@@ -287,11 +290,11 @@ org_close	: set_body '}'
 
 /*
  * ---- forward [NAME] PROTO[, PROTO] from SRC to [DST] port P[-Q][, ...]
- *	[vni N[-M]] dnat ADDR [port N] ----
+ *	[vni N[-M]] dnat ADDR [port N][, ADDR [port N] ...] ----
  */
 
 rule		: KW_FORWARD opt_name protos KW_FROM endpoint KW_TO opt_endpoint
-		  KW_PORT port_vals opt_vni KW_DNAT addrval opt_natport
+		  KW_PORT port_vals opt_vni KW_DNAT targets
 			{
 				struct dsl_rule r = {
 					.name = $2,
@@ -302,8 +305,7 @@ rule		: KW_FORWARD opt_name protos KW_FROM endpoint KW_TO opt_endpoint
 					.dst = $7,
 					.ports = $9,
 					.vni = $10,
-					.dnat = $12,
-					.dnat_port = $13,
+					.targets = $12,
 				};
 
 				dsl_ast_rule(ctx, &r);
@@ -362,6 +364,12 @@ addrval		: ADDR		{ $$ = pfx_val(DSL_V_ADDR, $1.fam, $1.addr, $1.plen, $1.bad, &@
 
 opt_vni		: %empty			{ $$ = NULL; }
 		| KW_VNI portval		{ $$ = $2; }
+		;
+
+/* `ADDR [port N], ADDR [port N], ...`: every target gets a copy */
+targets		: addrval opt_natport		{ $$ = dsl_target_append(ctx, NULL, $1, $2); }
+		| targets ',' addrval opt_natport
+			{ $$ = dsl_target_append(ctx, $1, $3, $4); }
 		;
 
 opt_natport	: %empty			{ $$ = NULL; }

@@ -205,4 +205,20 @@ int vxfwd_read_fd(int fd, size_t max, char **out, size_t *out_len);
  */
 void vxfwd_ruleset_dump(const struct vxfwd_ruleset *rs, FILE *out);
 
+/* The DNAT targets of a compiled rule: 1 (nat_* alone) to VXFWD_MAX_TARGETS. */
+unsigned int vxfwd_rule_n_targets(const struct vxfwd_rule *r);
+
+/*
+ * Target `t` of rule `r` as one struct (target 0 from nat_*): `port_be`
+ * with VXFWD_TARGET_F_PORT set, `addr6` for an IPv6 rule.  -ERANGE past
+ * the rule's targets.
+ */
+int vxfwd_rule_target(const struct vxfwd_rule *r, unsigned int t, struct vxfwd_target *out);
+
+/*
+ * Target `t` as the rules write it, "ADDR", "ADDR:PORT" or "[ADDR6]:PORT"
+ * (the form of `check -v`, the state file and `stats`); "?" past the end.
+ */
+void vxfwd_target_fmt(char *buf, size_t size, const struct vxfwd_rule *r, unsigned int t);
+
 #endif /* VXFWD_DSL_H */

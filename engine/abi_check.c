@@ -20,7 +20,15 @@ _Static_assert(sizeof(struct vxfwd_lpm_val) == 16, "vxfwd_lpm_val");
 _Static_assert(sizeof(struct vxfwd_lpm6_key) == 24, "vxfwd_lpm6_key");
 _Static_assert(offsetof(struct vxfwd_lpm6_key, addr) == 8, "vxfwd_lpm6_key.addr");
 _Static_assert(sizeof(struct vxfwd_in6) == 16, "vxfwd_in6");
-_Static_assert(sizeof(struct vxfwd_rule) == 56 + 4 * VXFWD_RULE_MAX_DPORTS, "vxfwd_rule");
+_Static_assert(sizeof(struct vxfwd_rule) ==
+		       56 + 4 * VXFWD_RULE_MAX_DPORTS + (VXFWD_MAX_TARGETS - 1) * 24,
+	       "vxfwd_rule");
+_Static_assert(offsetof(struct vxfwd_rule, n_targets) == 6, "vxfwd_rule.n_targets");
+_Static_assert(offsetof(struct vxfwd_rule, more) == 56 + 4 * VXFWD_RULE_MAX_DPORTS,
+	       "vxfwd_rule.more");
+_Static_assert(sizeof(struct vxfwd_target) == 24, "vxfwd_target");
+_Static_assert(offsetof(struct vxfwd_target, addr6) == 8, "vxfwd_target.addr6");
+_Static_assert(sizeof(struct vxfwd_target_count) == 48, "vxfwd_target_count");
 _Static_assert(offsetof(struct vxfwd_rule, dport) == 16, "vxfwd_rule.dport");
 _Static_assert(offsetof(struct vxfwd_rule, src_sets) == 16 + 4 * VXFWD_RULE_MAX_DPORTS,
 	       "vxfwd_rule.src_sets");

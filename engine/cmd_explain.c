@@ -59,12 +59,11 @@ static int on_rec(void *ctx, void *data, size_t size)
 	const struct vxfwd_rec *r = data;
 	size_t n;
 
-	if (size < sizeof(*r) || r->len > size - sizeof(*r))
+	if (size < sizeof(*r) || r->len > size - sizeof(*r) || x->v->n_recs >= VXFWD_MAX_TARGETS)
 		return 0;
-	n = r->len < sizeof(x->v->rec) ? r->len : sizeof(x->v->rec);
-	memcpy(x->v->rec, r->frame, n);
-	x->v->rec_len = r->len;
-	x->v->have_rec = 1;
+	n = r->len < sizeof(x->v->rec[0]) ? r->len : sizeof(x->v->rec[0]);
+	memcpy(x->v->rec[x->v->n_recs], r->frame, n);
+	x->v->rec_len[x->v->n_recs++] = r->len;
 	return 0;
 }
 

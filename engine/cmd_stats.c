@@ -53,9 +53,10 @@ static __u64 drops(const struct stats_snap *s)
 	return d;
 }
 
+/* Copies queued that the engine has not taken yet. */
 static long long backlog(const struct stats_snap *s)
 {
-	return (long long)s->c[VXFWD_C_FORWARD].packets - (long long)s->eng.records -
+	return (long long)stats_copies(s) - (long long)s->eng.records -
 	       (long long)s->eng.bad_records;
 }
 
@@ -81,6 +82,29 @@ static void table_row(const char *name, const struct vxfwd_count *c, const struc
 	putchar('\n');
 }
 
+/* Copies per DNAT target: one row per result, "RULE -> TARGET result". */
+static void print_targets(const struct stats_snap *s, const struct stats_snap *o, double dt)
+{
+	const struct stats_target *t;
+	unsigned int i, k;
+	char row[160];
+
+	printf("targets (copies per DNAT target; fan-out rules make one per target)\n");
+	for (i = 0; i < s->n_targets; i++) {
+		t = &s->targets[i];
+		printf("  %s -> %s\n", t->rule < s->n_rules ? s->rules[t->rule].name : "?",
+		       t->name);
+		for (k = 0; k < STATS_TARGET_RESULTS; k++) {
+			snprintf(row, sizeof(row), "  %s", stats_target_results[k]);
+			table_row(row, stats_target_result(t, k),
+				  o && i < o->n_targets ? stats_target_result(&o->targets[i], k)
+							: NULL,
+				  dt);
+		}
+	}
+	printf("  %-24s %16llu\n", "copies queued", (unsigned long long)stats_copies(s));
+}
+
 static void print_table(const char *name, const struct stats_snap *s, const struct stats_snap *o)
 {
 	double dt = o ? (s->ts.tv_sec - o->ts.tv_sec) + (s->ts.tv_nsec - o->ts.tv_nsec) / 1e9 : 0;
@@ -103,6 +127,7 @@ static void print_table(const char *name, const struct stats_snap *s, const stru
 	for (i = 0; i < s->n_orgs; i++)
 		table_row(s->orgs[i].name, &s->orgs[i].c, o && i < o->n_orgs ? &o->orgs[i].c : NULL,
 			  dt);
+	print_targets(s, o, dt);
 	if (s->have_guard) {
 		printf("leak guard (egress of the ingress interface)\n");
 		table_row("guard_pass", &s->guard[VXFWD_G_PASS], o ? &o->guard[VXFWD_G_PASS] : NULL,
@@ -126,12 +151,14 @@ static void print_table(const char *name, const struct stats_snap *s, const stru
 			       s->c[VXFWD_C_PASS].packets + s->c[VXFWD_C_FORWARD].packets + drops(s)
 		       ? "ok"
 		       : "MISMATCH");
-	printf("balance forward %llu == records %llu + bad %llu + ring backlog %lld; "
-	       "records == sent %llu + errors %llu + in flight %lld\n",
+	printf("balance copies %llu (forward %llu + fan-out extra %llu) == records %llu + bad %llu "
+	       "+ ring backlog %lld; records == sent %llu + errors %llu + in flight %lld\n",
+	       (unsigned long long)stats_copies(s),
 	       (unsigned long long)s->c[VXFWD_C_FORWARD].packets,
-	       (unsigned long long)s->eng.records, (unsigned long long)s->eng.bad_records,
-	       backlog(s), (unsigned long long)s->eng.sent_packets,
-	       (unsigned long long)s->eng.send_errors, inflight(s));
+	       (unsigned long long)s->extra.packets, (unsigned long long)s->eng.records,
+	       (unsigned long long)s->eng.bad_records, backlog(s),
+	       (unsigned long long)s->eng.sent_packets, (unsigned long long)s->eng.send_errors,
+	       inflight(s));
 }
 
 static void json_named(const char *key, const struct stats_named *v, unsigned int n)
@@ -146,6 +173,30 @@ static void json_named(const char *key, const struct stats_named *v, unsigned in
 		       (unsigned long long)v[i].c.packets, (unsigned long long)v[i].c.bytes);
 	}
 	putchar(']');
+}
+
+/* "targets":[{"rule":..,"pos":..,"target":..,"name":..,"queued":{..},...}],"copies":N */
+static void json_targets(const struct stats_snap *s)
+{
+	const struct stats_target *t;
+	const struct vxfwd_count *c;
+	unsigned int i, k;
+
+	printf(",\"targets\":[");
+	for (i = 0; i < s->n_targets; i++) {
+		t = &s->targets[i];
+		printf("%s{\"rule\":", i ? "," : "");
+		inspect_json_str(t->rule < s->n_rules ? s->rules[t->rule].name : "");
+		printf(",\"pos\":%u,\"target\":%u,\"name\":", t->rule, t->t);
+		inspect_json_str(t->name);
+		for (k = 0; k < STATS_TARGET_RESULTS; k++) {
+			c = stats_target_result(t, k);
+			printf(",\"%s\":{\"packets\":%llu,\"bytes\":%llu}", stats_target_results[k],
+			       (unsigned long long)c->packets, (unsigned long long)c->bytes);
+		}
+		putchar('}');
+	}
+	printf("],\"copies\":%llu", (unsigned long long)stats_copies(s));
 }
 
 static void print_json(const char *name, const struct stats_snap *s)
@@ -167,6 +218,7 @@ static void print_json(const char *name, const struct stats_snap *s)
 	putchar('}');
 	json_named("rules", s->rules, s->n_rules);
 	json_named("orgs", s->orgs, s->n_orgs);
+	json_targets(s);
 	if (s->have_guard)
 		printf(",\"guard\":{\"pass\":{\"packets\":%llu,\"bytes\":%llu},"
 		       "\"drop\":{\"packets\":%llu,\"bytes\":%llu}}",

@@ -16,37 +16,24 @@
 #include "host.h"
 #include "vxfwd_abi.h"
 
-/* The distinct IPv4 DNAT targets of the rules, in rule order. */
+/* The distinct IPv4 DNAT targets of the rules (every target of each), in rule order. */
 size_t dnat_targets(const struct vxfwd_ruleset *rs, __be32 *out, size_t max)
 {
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 
-	for (i = 0; i < rs->n_ops && n < max; i++) {
-		if (rs->ops[i].map != VXFWD_MAP_RULE ||
-		    (rs->ops[i].val.rule.flags & VXFWD_RULE_F_NAT6))
-			continue;
-		for (j = 0; j < n && out[j] != rs->ops[i].val.rule.nat_addr; j++)
-			;
-		if (j == n)
-			out[n++] = rs->ops[i].val.rule.nat_addr;
-	}
+	for (i = 0; i < rs->n_ops && n < max; i++)
+		if (rs->ops[i].map == VXFWD_MAP_NEXTHOP)
+			out[n++] = rs->ops[i].key.addr;
 	return n;
 }
 
 size_t dnat_targets6(const struct vxfwd_ruleset *rs, struct vxfwd_in6 *out, size_t max)
 {
-	const struct vxfwd_rule *r;
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 
-	for (i = 0; i < rs->n_ops && n < max; i++) {
-		r = &rs->ops[i].val.rule;
-		if (rs->ops[i].map != VXFWD_MAP_RULE || !(r->flags & VXFWD_RULE_F_NAT6))
-			continue;
-		for (j = 0; j < n && memcmp(out[j].addr, r->nat_addr6, 16); j++)
-			;
-		if (j == n)
-			memcpy(out[n++].addr, r->nat_addr6, 16);
-	}
+	for (i = 0; i < rs->n_ops && n < max; i++)
+		if (rs->ops[i].map == VXFWD_MAP_NEXTHOP6)
+			out[n++] = rs->ops[i].key.addr6;
 	return n;
 }
 

@@ -35,9 +35,9 @@ struct verdict {
 	__u32 counter;
 	int have_ev;
 	struct vxfwd_mon_ev ev;
-	int have_rec;
-	__u32 rec_len;
-	__u8 rec[128]; /* the headers of the frame as it leaves */
+	unsigned int n_recs; /* ring records: one per copy (fan-out: per target) */
+	__u32 rec_len[VXFWD_MAX_TARGETS];
+	__u8 rec[VXFWD_MAX_TARGETS][128]; /* the headers of each frame as it leaves */
 };
 
 /*

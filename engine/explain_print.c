@@ -39,7 +39,7 @@ static void rule_where(const struct explain_rules *r, __u32 pos, char *name, siz
 	snprintf(loc, llen, "%s:%u", r->rs->rules[pos].file, r->rs->rules[pos].line);
 }
 
-/* The rewritten frame's addresses, from the ring record. */
+/* The rewritten frame's addresses, from ring record `k` (a fan-out rule: one per target). */
 struct sent {
 	char eth_dst[18], eth_src[18];
 	char src[INSPECT_ENDPOINT_LEN], dst[INSPECT_ENDPOINT_LEN];
@@ -66,16 +66,20 @@ static size_t ipv6_l4(const __u8 *f, size_t rec_len, __u8 *proto)
 	return off;
 }
 
-static int sent_parse(const struct verdict *v, struct sent *s)
+static int sent_parse(const struct verdict *v, unsigned int k, struct sent *s)
 {
-	const __u8 *f = v->rec;
-	size_t held = v->rec_len < sizeof(v->rec) ? v->rec_len : sizeof(v->rec);
-	int v6 = held > ETH_HLEN && f[12] == 0x86 && f[13] == 0xdd;
+	const __u8 *f = v->rec[k];
+	size_t held;
+	int v6;
 	struct iphdr ip;
 	__u8 proto;
 	size_t l4;
 
-	if (!v->have_rec || held < ETH_HLEN + (v6 ? sizeof(struct ipv6hdr) : sizeof(ip)))
+	if (k >= v->n_recs)
+		return -EINVAL;
+	held = v->rec_len[k] < sizeof(v->rec[k]) ? v->rec_len[k] : sizeof(v->rec[k]);
+	v6 = held > ETH_HLEN && f[12] == 0x86 && f[13] == 0xdd;
+	if (held < ETH_HLEN + (v6 ? sizeof(struct ipv6hdr) : sizeof(ip)))
 		return -EINVAL;
 	if (v6) {
 		l4 = ipv6_l4(f, held, &proto);
@@ -106,6 +110,7 @@ static int has_rule(const struct verdict *v)
 void explain_print_text(const struct explain_rules *r, const struct verdict *v)
 {
 	char name[160], loc[300];
+	unsigned int k;
 	struct sent s;
 
 	if (v->counter == VXFWD_C_PASS) {
@@ -120,16 +125,26 @@ void explain_print_text(const struct explain_rules *r, const struct verdict *v)
 		rule_where(r, v->ev.rule, name, sizeof(name), loc, sizeof(loc));
 		printf("  rule '%s'%s%s%s\n", name, loc[0] ? " (" : "", loc, loc[0] ? ")" : "");
 	}
-	if (v->counter == VXFWD_C_FORWARD && sent_parse(v, &s) == 0) {
+	for (k = 0; v->counter == VXFWD_C_FORWARD && k < v->n_recs; k++) {
+		if (sent_parse(v, k, &s))
+			continue;
 		printf("  sent as %s %s -> %s, ethernet %s -> %s%s\n", s.proto, s.src, s.dst,
 		       s.eth_src, s.eth_dst,
 		       r->live ? "" : " (next-hop MAC: resolved by the running instance)");
 	}
 }
 
+static void json_sent(const struct explain_rules *r, const struct sent *s)
+{
+	printf("{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\",\"eth_src\":\"%s\","
+	       "\"eth_dst\":\"%s\",\"nexthop_resolved\":%s}",
+	       s->proto, s->src, s->dst, s->eth_src, s->eth_dst, r->live ? "true" : "false");
+}
+
 void explain_print_json(const struct explain_rules *r, const struct verdict *v, long frame)
 {
 	char name[160], loc[300], a[INSPECT_ENDPOINT_LEN], b[INSPECT_ENDPOINT_LEN];
+	unsigned int k;
 	struct sent s;
 
 	printf("{");
@@ -156,10 +171,19 @@ void explain_print_json(const struct explain_rules *r, const struct verdict *v, 
 		inspect_json_str(loc);
 		putchar('}');
 	}
-	if (v->counter == VXFWD_C_FORWARD && sent_parse(v, &s) == 0)
-		printf(",\"sent\":{\"proto\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\",\"eth_src\":\"%s\","
-		       "\"eth_dst\":\"%s\",\"nexthop_resolved\":%s}",
-		       s.proto, s.src, s.dst, s.eth_src, s.eth_dst, r->live ? "true" : "false");
+	if (v->counter == VXFWD_C_FORWARD && sent_parse(v, 0, &s) == 0) {
+		printf(",\"sent\":");
+		json_sent(r, &s);
+		/* every copy, the first included: one per target of a fan-out rule */
+		printf(",\"copies\":[");
+		for (k = 0; k < v->n_recs; k++) {
+			if (sent_parse(v, k, &s))
+				continue;
+			printf("%s", k ? "," : "");
+			json_sent(r, &s);
+		}
+		putchar(']');
+	}
 	printf("}\n");
 }
 

@@ -220,6 +220,11 @@ static int clear_gen(const struct vxfwd_maps *m, __u32 gen)
 	ret = zero_range(m->rule_counters, pcpu, gen * VXFWD_MAX_RULES, VXFWD_MAX_RULES);
 	if (ret < 0)
 		return ret;
+	ret = zero_range(m->target_counters, percpu_size(sizeof(struct vxfwd_target_count)),
+			 gen * VXFWD_MAX_RULES * VXFWD_MAX_TARGETS,
+			 VXFWD_MAX_RULES * VXFWD_MAX_TARGETS);
+	if (ret < 0)
+		return ret;
 	return zero_range(m->org_counters, pcpu, gen * VXFWD_MAX_ORGS, VXFWD_MAX_ORGS);
 }
 
@@ -426,16 +431,21 @@ int maps_set_ring(const struct vxfwd_maps *m, __u32 worker, int ring_fd)
 	return 0;
 }
 
-int maps_count_sum(int fd, __u32 first, __u32 n, struct vxfwd_count *out)
+/*
+ * Slots first..first+n-1 of a per-CPU map whose value is `per` struct
+ * vxfwd_count, summed over CPUs into out[n * per].
+ */
+static int count_sum(int fd, __u32 first, __u32 n, size_t per, struct vxfwd_count *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct vxfwd_count *pc;
+	struct vxfwd_count *pc, *o;
 	__u32 i, key;
+	size_t k;
 	int c, ret = 0;
 
 	if (ncpu < 0)
 		return ncpu;
-	pc = calloc((size_t)ncpu, sizeof(*pc));
+	pc = calloc((size_t)ncpu * per, sizeof(*pc));
 	if (!pc)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -444,15 +454,30 @@ int maps_count_sum(int fd, __u32 first, __u32 n, struct vxfwd_count *out)
 			ret = -errno;
 			break;
 		}
-		out[i].packets = 0;
-		out[i].bytes = 0;
-		for (c = 0; c < ncpu; c++) {
-			out[i].packets += pc[c].packets;
-			out[i].bytes += pc[c].bytes;
+		for (k = 0; k < per; k++) {
+			o = &out[i * per + k];
+			o->packets = 0;
+			o->bytes = 0;
+			for (c = 0; c < ncpu; c++) {
+				o->packets += pc[c * per + k].packets;
+				o->bytes += pc[c * per + k].bytes;
+			}
 		}
 	}
 	free(pc);
 	return ret;
+}
+
+int maps_count_sum(int fd, __u32 first, __u32 n, struct vxfwd_count *out)
+{
+	return count_sum(fd, first, n, 1, out);
+}
+
+int maps_target_sum(int fd, __u32 slot, struct vxfwd_target_count *out)
+{
+	_Static_assert(sizeof(*out) == 3 * sizeof(struct vxfwd_count),
+		       "struct vxfwd_target_count is three struct vxfwd_count");
+	return count_sum(fd, slot, 1, 3, (struct vxfwd_count *)out);
 }
 
 int maps_read_counters(const struct vxfwd_maps *m, struct vxfwd_count *out)

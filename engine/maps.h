@@ -42,6 +42,7 @@ struct vxfwd_maps {
 	int mon_ring;	   /* ringbuf of struct vxfwd_mon_ev (the monitor) */
 	int lpm6;	   /* lpm_trie: struct vxfwd_lpm6_key -> struct vxfwd_lpm_val */
 	int nexthop6;	   /* hash: struct vxfwd_in6 -> struct vxfwd_nh */
+	int target_counters; /* percpu array[GENS * MAX_RULES * MAX_TARGETS]: struct vxfwd_target_count */
 };
 
 /* What the engine knows of the host and the compiler does not. */
@@ -89,6 +90,9 @@ int maps_set_ring(const struct vxfwd_maps *m, __u32 worker, int ring_fd);
  * per-CPU array `fd` into out[0 .. n - 1].  0 or -errno.
  */
 int maps_count_sum(int fd, __u32 first, __u32 n, struct vxfwd_count *out);
+
+/* Slot `slot` of vxfwd_target_cnt summed over CPUs. */
+int maps_target_sum(int fd, __u32 slot, struct vxfwd_target_count *out);
 
 /* Sum the per-CPU global counters into out[VXFWD_C_MAX]. */
 int maps_read_counters(const struct vxfwd_maps *m, struct vxfwd_count *out);

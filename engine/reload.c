@@ -63,6 +63,25 @@ static const char *op_addr(const struct vxfwd_op *op, char *buf)
 	return inet_ntop(AF_INET, &op->key.addr, buf, INET6_ADDRSTRLEN);
 }
 
+/* "target POS T ADDR[:PORT]": every target of every rule, for `stats`' per-target counters. */
+static void state_targets(FILE *f, const struct vxfwd_ruleset *rs)
+{
+	const struct vxfwd_rule *r;
+	char t[64];
+	unsigned int k;
+	size_t i;
+
+	for (i = 0; i < rs->n_ops; i++) {
+		if (rs->ops[i].map != VXFWD_MAP_RULE)
+			continue;
+		r = &rs->ops[i].val.rule;
+		for (k = 0; k < vxfwd_rule_n_targets(r); k++) {
+			vxfwd_target_fmt(t, sizeof(t), r, k);
+			fprintf(f, "target %u %u %s\n", rs->ops[i].key.idx, k, t);
+		}
+	}
+}
+
 int state_write(const struct engine *e)
 {
 	char tmp[PATH_MAX + 8];
@@ -90,6 +109,7 @@ int state_write(const struct engine *e)
 			fprintf(f, "nexthop %s\n", op_addr(&rs->ops[i], a));
 	for (i = 0; i < rs->n_rules; i++)
 		fprintf(f, "rule %zu %s\n", i, rs->rules[i].name);
+	state_targets(f, rs);
 	for (i = 0; i < rs->n_orgs; i++)
 		fprintf(f, "org %zu %u %s\n", i, rs->orgs[i].id, rs->orgs[i].name);
 	if (fclose(f) == EOF || rename(tmp, e->inst.statefile) < 0) {

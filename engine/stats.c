@@ -38,7 +38,36 @@ __u64 stats_eng_field(const struct vxfwd_engine_stats *s, size_t i)
 	return *(const __u64 *)((const char *)s + stats_engine_fields[i].off);
 }
 
-/* Names from the state file: "rule POS NAME", "org SLOT ID NAME". */
+const char *const stats_target_results[STATS_TARGET_RESULTS] = {"queued", "no_nexthop",
+								"ring_full"};
+
+const struct vxfwd_count *stats_target_result(const struct stats_target *t, unsigned int k)
+{
+	return k == 0 ? &t->c.queued : k == 1 ? &t->c.no_nexthop : &t->c.ring_full;
+}
+
+__u64 stats_copies(const struct stats_snap *s)
+{
+	return s->c[VXFWD_C_FORWARD].packets + s->extra.packets;
+}
+
+/* A "target POS T LABEL" line, targets in the order the state file has them. */
+static void target_line(const char *line, struct stats_snap *s)
+{
+	struct stats_target *t;
+	unsigned int pos, k;
+	int off;
+
+	if (sscanf(line, "target %u %u %n", &pos, &k, &off) != 2 || pos >= VXFWD_MAX_RULES ||
+	    k >= VXFWD_MAX_TARGETS || s->n_targets == VXFWD_MAX_RULES * VXFWD_MAX_TARGETS)
+		return;
+	t = &s->targets[s->n_targets++];
+	t->rule = pos;
+	t->t = k;
+	snprintf(t->name, sizeof(t->name), "%s", line + off);
+}
+
+/* Names from the state file: "rule POS NAME", "org SLOT ID NAME", "target POS T LABEL". */
 static void state_read(const struct vxfwd_instance *in, struct stats_snap *s)
 {
 	char line[512];
@@ -48,6 +77,7 @@ static void state_read(const struct vxfwd_instance *in, struct stats_snap *s)
 
 	s->n_rules = 0;
 	s->n_orgs = 0;
+	s->n_targets = 0;
 	f = fopen(in->statefile, "re");
 	if (!f)
 		return;
@@ -63,6 +93,8 @@ static void state_read(const struct vxfwd_instance *in, struct stats_snap *s)
 			snprintf(s->orgs[s->n_orgs].name, sizeof(s->orgs[0].name), "%s",
 				 line + off);
 			s->orgs[s->n_orgs++].id = id;
+		} else if (!strncmp(line, "target ", 7)) {
+			target_line(line, s);
 		}
 	}
 	fclose(f);
@@ -95,6 +127,46 @@ static int engine_sum(int fd, struct vxfwd_engine_stats *out)
 	return ret;
 }
 
+/* Targets of rule `pos` in the snapshot. */
+static unsigned int rule_targets(const struct stats_snap *s, unsigned int pos)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < s->n_targets; i++)
+		n += s->targets[i].rule == pos;
+	return n;
+}
+
+/*
+ * The targets' counters of the active generation, and the extra copies; a
+ * single-target rule's queued copies are its frames.
+ */
+static int targets_read(const struct stats_src *p, struct stats_snap *s)
+{
+	struct vxfwd_target_count extra;
+	struct stats_target *t;
+	unsigned int i;
+	int ret;
+
+	if (p->m.target_counters < 0) /* an instance of a vxfwd without fan-out */
+		return 0;
+	for (i = 0; i < s->n_targets; i++) {
+		t = &s->targets[i];
+		ret = maps_target_sum(
+			p->m.target_counters,
+			(s->gen * VXFWD_MAX_RULES + t->rule) * VXFWD_MAX_TARGETS + t->t, &t->c);
+		if (ret)
+			return ret;
+		if (rule_targets(s, t->rule) == 1 && t->rule < s->n_rules) {
+			t->c.queued.packets += s->rules[t->rule].c.packets;
+			t->c.queued.bytes += s->rules[t->rule].c.bytes;
+		}
+	}
+	ret = maps_target_sum(p->m.target_counters, VXFWD_TARGET_CNT_EXTRA, &extra);
+	s->extra = extra.queued;
+	return ret;
+}
+
 int stats_snap_take(const struct stats_src *p, struct stats_snap *s)
 {
 	__u32 i;
@@ -117,6 +189,8 @@ int stats_snap_take(const struct stats_src *p, struct stats_snap *s)
 	for (i = 0; !ret && i < s->n_orgs; i++)
 		ret = maps_count_sum(p->m.org_counters, s->gen * VXFWD_MAX_ORGS + i, 1,
 				     &s->orgs[i].c);
+	if (!ret)
+		ret = targets_read(p, s);
 	if (ret)
 		log_warnx("%s: reading counters failed: %s", p->inst->pindir, strerror(-ret));
 	return ret;
@@ -153,6 +227,44 @@ static void prom_named(FILE *out, const char *metric, const char *label, const c
 				(unsigned long long)(u ? v[i].c.bytes : v[i].c.packets));
 		}
 	}
+}
+
+/* The name of rule `pos`, or "" when the state file has none. */
+static const char *rule_name(const struct stats_snap *s, unsigned int pos)
+{
+	return pos < s->n_rules ? s->rules[pos].name : "";
+}
+
+/*
+ * Copies per DNAT target and result, and the copies queued in all (ring
+ * records: FORWARD plus the copies beyond each frame's first).
+ */
+static void prom_targets(FILE *out, const char *name, const struct stats_snap *s)
+{
+	const struct stats_target *t;
+	unsigned int i, k;
+
+	fprintf(out, "# HELP vxfwd_target_packets_total Copies of forwarded frames per DNAT "
+		     "target of the active ruleset, by result.\n"
+		     "# TYPE vxfwd_target_packets_total counter\n");
+	for (i = 0; i < s->n_targets; i++) {
+		t = &s->targets[i];
+		for (k = 0; k < STATS_TARGET_RESULTS; k++) {
+			fprintf(out, "vxfwd_target_packets_total{instance=\"");
+			prom_label(out, name);
+			fprintf(out, "\",rule=\"");
+			prom_label(out, rule_name(s, t->rule));
+			fprintf(out, "\",target=\"");
+			prom_label(out, t->name);
+			fprintf(out, "\",result=\"%s\"} %llu\n", stats_target_results[k],
+				(unsigned long long)stats_target_result(t, k)->packets);
+		}
+	}
+	fprintf(out, "# HELP vxfwd_copies_total Ring records queued (FORWARD plus the copies "
+		     "beyond each fan-out frame's first).\n"
+		     "# TYPE vxfwd_copies_total counter\nvxfwd_copies_total{instance=\"");
+	prom_label(out, name);
+	fprintf(out, "\"} %llu\n", (unsigned long long)stats_copies(s));
 }
 
 /* Whether the instance runs: 1 while its pid-file lock is held, else 0. */
@@ -205,6 +317,7 @@ void stats_prom(FILE *out, const char *name, const struct stats_snap *s)
 	}
 	prom_named(out, "rule", "rule", name, s->rules, s->n_rules);
 	prom_named(out, "org", "org", name, s->orgs, s->n_orgs);
+	prom_targets(out, name, s);
 	for (i = 0; i < stats_n_engine; i++) {
 		fprintf(out,
 			"# TYPE vxfwd_engine_%s_total counter\nvxfwd_engine_%s_total{instance=\"",

@@ -31,6 +31,22 @@ struct stats_named {
 	struct vxfwd_count c;
 };
 
+/*
+ * One DNAT target of a rule of the active generation ("target POS T LABEL"
+ * of the state file) and its copies.  `queued` of a single-target rule's
+ * target is its rule's frames (the program counts only its refused copies).
+ */
+struct stats_target {
+	unsigned int rule;
+	unsigned int t;
+	char name[64]; /* ADDR, ADDR:PORT or [ADDR6]:PORT */
+	struct vxfwd_target_count c;
+};
+
+/* The results of a copy, in the order of struct vxfwd_target_count. */
+#define STATS_TARGET_RESULTS 3
+extern const char *const stats_target_results[STATS_TARGET_RESULTS];
+
 struct stats_snap {
 	struct timespec ts;
 	int up; /* the instance runs (its pid-file lock is held) */
@@ -44,7 +60,16 @@ struct stats_snap {
 	unsigned int n_rules;
 	struct stats_named orgs[VXFWD_MAX_ORGS];
 	unsigned int n_orgs;
+	struct stats_target targets[VXFWD_MAX_RULES * VXFWD_MAX_TARGETS];
+	unsigned int n_targets;
+	struct vxfwd_count extra; /* copies beyond each forwarded frame's first, all generations */
 };
+
+/* Copies queued into the ring, all generations: FORWARD + extra. */
+__u64 stats_copies(const struct stats_snap *s);
+
+/* Result `k` (stats_target_results[k]) of a target's counters. */
+const struct vxfwd_count *stats_target_result(const struct stats_target *t, unsigned int k);
 
 /* Where a look reads: the maps, the guard's counters, the state file's names. */
 struct stats_src {

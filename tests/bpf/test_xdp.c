@@ -33,6 +33,7 @@
 #include "vxfwd_dsl.h"
 #include "vxfwd_limits.h"
 #include "vxfwd_test.h"
+#include "xdp_fanout.h"
 
 #define RING_BYTES (256u << 10) /* small, so that RING_FULL is reachable */
 
@@ -1391,6 +1392,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < T_ARRAY_SIZE(groups); i++)
 			run_group(&t, &groups[i]);
 		run_ipv6_cuts(&t);
+		xdp_fanout(&t.h, &t.rep, RING_BYTES);
 	}
 	check_invariant(&t, !pcaps);
 	printf("# %u cases, %u failed, %d capture files\n", t.rep.cases, t.rep.failed, files);

@@ -20,7 +20,9 @@
  *      payload, header checksum verifies, L4 checksum verifies
  *      whenever the input's inner L4 checksum did (a UDP checksum of 0 stays
  *      0), MACs are the egress and next-hop ones, destination and port are
- *      the DNAT target of the rule the record names, and every other byte is
+ *      the DNAT target of the rule the record names (a fan-out rule: one
+ *      record per target with a next hop, in target order, each with its
+ *      target's address and port), and every other byte is
  *      the input's; it lies inside the outer UDP payload as both outer
  *      lengths declare it: the outer IPv4 total length within the frame, the
  *      UDP length equal to the IPv4 payload length, the record's frame
@@ -29,7 +31,8 @@
  *      header;
  *   3. counters, every batch: RX == PASS + FORWARD + sum(DROP_*) in packets
  *      and bytes, RX == frames run, PASS == XDP_PASS verdicts, FORWARD ==
- *      records read.
+ *      frames that left records, and records read == FORWARD + the copies
+ *      beyond each frame's first (VXFWD_TARGET_CNT_EXTRA).
  *
  * usage: bpffuzz [-v] [--iterations N] [--seconds S] [--seed X]
  * Failing frames are written to $VXFWD_TEST_OUTDIR/bpffuzz-fail.pcap.
@@ -50,6 +53,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <bpf/libbpf.h>
 
@@ -57,6 +61,7 @@
 #include "harness.h"
 #include "pcap.h"
 #include "vxfwd.skel.h"
+#include "vxfwd_dsl.h"
 
 #define FRAME_MAX   (VXFWD_MAX_FRAME + 200)
 #define SEEDS_MAX   4096
@@ -77,7 +82,11 @@ static const char fuzz_rules[] =
 	"forward dns6 udp from @exporters6 to port 31765 dnat fd00:82::5 port 8081\n"
 	"forward lowudp6 udp from any to port 1-30000 dnat fd00:82::6\n"
 	"forward nonh6 udp from any to port 40000-50000 dnat fd00:82::99 port 9\n"
-	"forward anytcp6 tcp from any to port 1-65535 dnat fd00:82::7 port 80\n";
+	"forward anytcp6 tcp from any to port 1-65535 dnat fd00:82::7 port 80\n"
+	"forward fan udp from any to port 30001-39999 dnat 172.30.82.95 port 7, 172.30.82.96,"
+	" 172.30.82.99 port 9, 172.30.82.97 port 11\n"
+	"forward fan6 udp from any to port 30001-39999 dnat fd00:82::5, fd00:82::99 port 3,"
+	" fd00:82::6 port 4\n";
 
 static const char *const fuzz_nexthops[] = {"172.30.82.95", "172.30.82.96", "172.30.82.97",
 					    "fd00:82::5",   "fd00:82::6",   "fd00:82::7",
@@ -99,11 +108,13 @@ struct fuzz {
 	__u8 f[FRAME_MAX];
 	size_t len;
 	/* batch accounting */
-	__u64 runs, bytes, passes, records;
+	__u64 runs, bytes, passes, records, fwd_frames;
+	__u64 extra; /* VXFWD_TARGET_CNT_EXTRA's queued at the batch's start */
 	struct vxfwd_count base[VXFWD_C_MAX];
 	/* totals */
 	__u64 frames, total_runs, mirror, forwarded;
 	__u64 geneve, geneve_fwd; /* GENEVE frames run, records taken from them */
+	__u64 fanout_recs;	  /* records of frames with several copies */
 	unsigned int failed;
 	struct pcap_frame saved[FAILS_SAVED];
 	size_t n_saved;
@@ -499,23 +510,61 @@ static int rewritten(size_t i, size_t l4, __u8 proto)
 	       i == csum || i == csum + 1;
 }
 
+/* Does target `t` of a rule of family `v6` have a next hop (fuzz_nexthops)? */
+static int has_nexthop(const struct vxfwd_target *t, int v6)
+{
+	__u8 a[16];
+	size_t i;
+
+	for (i = 0; fuzz_nexthops[i]; i++) {
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, fuzz_nexthops[i], a) != 1)
+			continue;
+		if (v6 ? !memcmp(a, t->addr6, 16) : !memcmp(a, &t->addr, 4))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The k-th target of `rule` with a next hop (records of one frame come in
+ * target order, one per such target) into *t; the number of such targets.
+ */
+static unsigned int copy_target(const struct vxfwd_rule *rule, unsigned int k,
+				struct vxfwd_target *t)
+{
+	int v6 = !!(rule->flags & VXFWD_RULE_F_NAT6);
+	struct vxfwd_target x;
+	unsigned int i, n = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; !vxfwd_rule_target(rule, i, &x); i++) {
+		if (!has_nexthop(&x, v6))
+			continue;
+		if (n++ == k)
+			*t = x;
+	}
+	return n;
+}
+
 static void check_rec_rewrite(struct fuzz *z, const struct hx_rec *r, const __u8 *in, size_t hlen,
-			      __u8 proto)
+			      __u8 proto, unsigned int k)
 {
 	const struct vxfwd_rule *rule = hx_rule(&z->h, r->hdr.rule);
 	const __u8 *ip = r->frame + ETH_HLEN;
 	size_t i, l4 = ETH_HLEN + hlen;
+	struct vxfwd_target t;
 	__be32 dst;
 
 	if (!rule) {
 		fail(z, "record names rule %u, which the ruleset does not have", r->hdr.rule);
 		return;
 	}
+	copy_target(rule, k, &t);
 	memcpy(&dst, ip + 16, 4);
-	if (dst != rule->nat_addr || proto != rule->proto)
-		fail(z, "record's destination or protocol is not rule %u's", r->hdr.rule);
-	if ((rule->flags & VXFWD_RULE_F_NAT_PORT) && memcmp(ip + hlen + 2, &rule->nat_port_be, 2))
-		fail(z, "record's destination port is not rule %u's", r->hdr.rule);
+	if (dst != t.addr || proto != rule->proto)
+		fail(z, "record's destination or protocol is not rule %u's target's", r->hdr.rule);
+	if ((t.flags & VXFWD_TARGET_F_PORT) && memcmp(ip + hlen + 2, &t.port_be, 2))
+		fail(z, "record's destination port is not rule %u's target's", r->hdr.rule);
 	if (memcmp(r->frame, hx_nh_mac, 6) || memcmp(r->frame + 6, hx_egress_mac, 6))
 		fail(z, "record's MACs are not the next hop's and the egress'");
 	for (i = 0; i < r->hdr.len; i++)
@@ -592,11 +641,13 @@ static int rewritten6(size_t i, size_t l4, __u8 proto)
  * lies within the payload, the UDP checksum is not 0, a checksum that
  * verified still does, and only the rewritten bytes differ from the input.
  */
-static void check_rec6(struct fuzz *z, const struct hx_rec *r, size_t udp, size_t vudp)
+static void check_rec6(struct fuzz *z, const struct hx_rec *r, size_t udp, size_t vudp,
+		       unsigned int k)
 {
 	const __u8 *in = z->f + vudp + 16, *ip6 = r->frame + ETH_HLEN;
 	const struct vxfwd_rule *rule = hx_rule(&z->h, r->hdr.rule);
 	size_t len = r->hdr.len, tot = len - ETH_HLEN, l4, i;
+	struct vxfwd_target t;
 	__u8 proto = 0;
 
 	check_rec_outer(z, udp, vudp, len);
@@ -611,13 +662,15 @@ static void check_rec6(struct fuzz *z, const struct hx_rec *r, size_t udp, size_
 		fail(z, "IPv6 record with UDP checksum 0");
 	if (!pkt_verify_csums(in, len) && pkt_verify_csums(r->frame, len))
 		fail(z, "record's L4 checksum does not verify, the input's did");
-	if (!rule || !(rule->flags & VXFWD_RULE_F_NAT6) ||
-	    memcmp(ip6 + 24, rule->nat_addr6, 16) || proto != rule->proto) {
-		fail(z, "record's destination or protocol is not rule %u's", r->hdr.rule);
+	if (rule)
+		copy_target(rule, k, &t);
+	if (!rule || !(rule->flags & VXFWD_RULE_F_NAT6) || memcmp(ip6 + 24, t.addr6, 16) ||
+	    proto != rule->proto) {
+		fail(z, "record's destination or protocol is not rule %u's target's", r->hdr.rule);
 		return;
 	}
-	if ((rule->flags & VXFWD_RULE_F_NAT_PORT) && memcmp(ip6 + l4 + 2, &rule->nat_port_be, 2))
-		fail(z, "record's destination port is not rule %u's", r->hdr.rule);
+	if ((t.flags & VXFWD_TARGET_F_PORT) && memcmp(ip6 + l4 + 2, &t.port_be, 2))
+		fail(z, "record's destination port is not rule %u's target's", r->hdr.rule);
 	if (memcmp(r->frame, hx_nh_mac, 6) || memcmp(r->frame + 6, hx_egress_mac, 6))
 		fail(z, "record's MACs are not the next hop's and the egress'");
 	for (i = 0; i < len; i++)
@@ -627,7 +680,8 @@ static void check_rec6(struct fuzz *z, const struct hx_rec *r, size_t udp, size_
 		}
 }
 
-static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
+/* Record `r`, the k-th copy of its frame. */
+static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp, unsigned int k)
 {
 	size_t vudp = vxlan_udp(z->f, z->len, udp);
 	const __u8 *in = z->f + vudp + 16, *ip = r->frame + ETH_HLEN;
@@ -644,7 +698,7 @@ static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
 		return;
 	}
 	if (len >= ETH_HLEN + 48 && pkt_get16(r->frame + 12) == ETH_P_IPV6) {
-		check_rec6(z, r, udp, vudp);
+		check_rec6(z, r, udp, vudp, k);
 		return;
 	}
 	if (len < ETH_HLEN + 20 || pkt_get16(r->frame + 12) != ETH_P_IP || ip[0] >> 4 != 4) {
@@ -678,7 +732,7 @@ static void check_rec(struct fuzz *z, const struct hx_rec *r, size_t udp)
 		fail(z, "UDP checksum 0 became %#x", out_csum);
 	else if (in_ok && pkt_verify_csums(r->frame, len))
 		fail(z, "record's L4 checksum does not verify, the input's did");
-	check_rec_rewrite(z, r, in, hlen, ip[9]);
+	check_rec_rewrite(z, r, in, hlen, ip[9], k);
 }
 
 static void check_frame(struct fuzz *z, __u32 repeat)
@@ -690,11 +744,19 @@ static void check_frame(struct fuzz *z, __u32 repeat)
 		fail(z, "verdict %u for %s traffic", z->h.retval, udp ? "mirror" : "non-mirror");
 	if (!udp && (z->h.out_len != z->len || memcmp(z->h.out, z->f, z->len)))
 		fail(z, "passed frame was modified");
-	if (z->h.n_recs && (!udp || z->h.n_recs != repeat))
-		fail(z, "%u ring records for %u runs of a %s frame", z->h.n_recs, repeat,
-		     udp ? "mirror" : "non-mirror");
-	for (i = 0; udp && i < z->h.n_recs && i < HX_RECS; i++)
-		check_rec(z, &z->h.recs[i], udp);
+	const struct vxfwd_rule *rule = z->h.n_recs ? hx_rule(&z->h, z->h.recs[0].hdr.rule) : NULL;
+	struct vxfwd_target t;
+	unsigned int copies = rule ? copy_target(rule, 0, &t) : 1;
+
+	if (z->h.n_recs && (!udp || !copies || z->h.n_recs != repeat * copies))
+		fail(z, "%u ring records for %u runs of a %s frame (%u copies each)", z->h.n_recs,
+		     repeat, udp ? "mirror" : "non-mirror", copies);
+	for (i = 0; udp && copies && i < z->h.n_recs && i < HX_RECS; i++)
+		check_rec(z, &z->h.recs[i], udp, i % copies);
+	if (z->h.n_recs)
+		z->fwd_frames += repeat;
+	if (copies > 1)
+		z->fanout_recs += z->h.n_recs;
 	z->mirror += udp ? repeat : 0;
 	if (udp && is_geneve(z->f, udp)) {
 		z->geneve += repeat;
@@ -707,6 +769,7 @@ static void check_frame(struct fuzz *z, __u32 repeat)
 static int batch_check(struct fuzz *z)
 {
 	struct vxfwd_count c[VXFWD_C_MAX];
+	struct vxfwd_target_count x;
 	char why[200];
 	int ret;
 
@@ -724,15 +787,25 @@ static int batch_check(struct fuzz *z)
 		fail(z, "counters: PASS moved by %llu, %llu frames passed",
 		     (unsigned long long)(c[VXFWD_C_PASS].packets - z->base[VXFWD_C_PASS].packets),
 		     (unsigned long long)z->passes);
-	if (c[VXFWD_C_FORWARD].packets - z->base[VXFWD_C_FORWARD].packets != z->records)
-		fail(z, "counters: FORWARD moved by %llu, %llu records read",
+	if (c[VXFWD_C_FORWARD].packets - z->base[VXFWD_C_FORWARD].packets != z->fwd_frames)
+		fail(z, "counters: FORWARD moved by %llu, %llu frames left records",
 		     (unsigned long long)(c[VXFWD_C_FORWARD].packets -
 					  z->base[VXFWD_C_FORWARD].packets),
+		     (unsigned long long)z->fwd_frames);
+	if (maps_target_sum(z->h.m.target_counters, VXFWD_TARGET_CNT_EXTRA, &x))
+		return -EIO;
+	if (c[VXFWD_C_FORWARD].packets - z->base[VXFWD_C_FORWARD].packets +
+		    x.queued.packets - z->extra != z->records)
+		fail(z, "counters: FORWARD + extra copies moved by %llu, %llu records read",
+		     (unsigned long long)(c[VXFWD_C_FORWARD].packets -
+					  z->base[VXFWD_C_FORWARD].packets + x.queued.packets -
+					  z->extra),
 		     (unsigned long long)z->records);
+	z->extra = x.queued.packets;
 	z->forwarded += z->records;
 	z->total_runs += z->runs;
 	memcpy(z->base, c, sizeof(c));
-	z->runs = z->bytes = z->passes = z->records = 0;
+	z->runs = z->bytes = z->passes = z->records = z->fwd_frames = 0;
 	return 0;
 }
 
@@ -901,6 +974,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)z.forwarded, z.failed);
 	printf("# GENEVE: %llu runs, %llu forwarded\n", (unsigned long long)z.geneve,
 	       (unsigned long long)z.geneve_fwd);
+	printf("# fan-out: %llu records of frames with several copies\n",
+	       (unsigned long long)z.fanout_recs);
 	save_failures(&z);
 	ret = z.failed ? T_EXIT_FAIL : T_EXIT_PASS;
 out:

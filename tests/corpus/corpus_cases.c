@@ -33,7 +33,10 @@ const char corpus_rules[] =
 	"dnat 172.30.82.96\n"
 	"set exporters6 { 2001:db8:1::/64 }\n"
 	"forward dns6 udp from @exporters6 to port 31765 dnat fd00:82::5 port 8081\n"
-	"forward ssh6 tcp from @exporters6 to port 22 dnat fd00:82::5 port 2222\n";
+	"forward ssh6 tcp from @exporters6 to port 22 dnat fd00:82::5 port 2222\n"
+	/* fan-out, the second target without a next hop: one record, the first's */
+	"forward fan udp from @exporters to port 2055 dnat 172.30.82.95 port 2055,"
+	" 172.30.82.97 port 2056\n";
 
 const char *const corpus_nexthops[] = {"172.30.82.95", "172.30.82.96", "fd00:82::5", NULL};
 
@@ -235,6 +238,12 @@ const struct corpus_case corpus_cases[] = {
 	 {.dport = 4789, .payload = 64},
 	 fix_nested_vxlan,
 	 FWD("nested", "172.30.82.96", 0)},
+
+	/* fan-out: the copy of the target with a next hop */
+	{"fanout-one-target-with-nexthop", {.dport = 2055, .payload = 40},
+	 FWD("fan", "172.30.82.95", 2055)},
+	{"fanout-jumbo-one-target-with-nexthop", {.dport = 2055, .payload = 8972},
+	 FWD("fan", "172.30.82.95", 2055)},
 
 	/* outer IPv4 */
 	{"outer-ipv4-options-4", {.o_opts = 4, .payload = 8}, DNS},

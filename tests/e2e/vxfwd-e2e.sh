@@ -21,12 +21,13 @@ set -u
 
 ALL_TESTS="forward no_leak_ens5 tcpdump_sensor xdpdump bad_kinds bad_kinds_extra ordinary_traffic aws_replay \
 kill9_restart sigstop_ring_full ens6_down_up reload_broken double_start workers qdisc_bypass keep_attached \
-geneve forward_ipv6 health"
+geneve forward_ipv6 health fanout"
 
 LAB_RULES=$LAB_DIR/rules/lab.rules
 GENEVE_RULES=$LAB_DIR/rules/geneve.rules
 AWS_RULES=$LAB_DIR/rules/aws.rules
 LAB_RULES6=$LAB_DIR/rules/lab6.rules
+FANOUT_RULES=$LAB_DIR/rules/fanout.rules
 VXFWD_PCAPS=${VXFWD_PCAPS:-$LAB_SRCDIR/../shared/pcaps}
 AWS_PCAP=$VXFWD_PCAPS/aws-traffic-mirror-ssh-dns-ntp.pcap
 
@@ -369,6 +370,206 @@ test_forward_ipv6()
 		fail "vxfwd status does not show the IPv6 next hop resolved"
 	check_invariants
 	lab_vxfwd_stop
+}
+
+# fanout_manifest IN OUT: the manifest of the copies for the second
+# collector (fanout.rules): its address, UDP 8081 -> 2055, TCP 8082 -> 2056.
+fanout_manifest()
+{
+	"$LAB_PY" -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+ports = {8081: 2055, 8082: 2056}
+for e in m["frames"]:
+    if e["counter"] == "FORWARD":
+        e["nat_addr"] = sys.argv[3]
+        e["nat_port"] = ports[e["nat_port"]]
+json.dump(m, open(sys.argv[2], "w"))' "$1" "$2" "$LAB_COLLECTOR2_ADDR"
+}
+
+# fanout_listener_udp MANIFEST REPORT WHO: the UDP socket of one collector
+# got exactly the forwarded datagrams of MANIFEST (every one once).
+fanout_listener_udp()
+{
+	"$LAB_PY" -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+r = json.load(open(sys.argv[2]))
+want = sorted(e["seq"] for e in m["frames"] if e["counter"] == "FORWARD" and e["proto"] == 17)
+got = sorted(r["udp_seqs"])
+print("%s UDP socket: %d datagrams expected, %d received" % (sys.argv[3], len(want), len(got)))
+sys.exit(0 if want == got else 1)' "$1" "$2" "$3" ||
+		fail "$3: the UDP socket did not get exactly the forwarded datagrams"
+}
+
+# fanout_counts BASE UDP TCP QUEUED2: since BASE, rule 0 (UDP) forwarded UDP
+# frames and rule 1 (TCP) TCP frames; each rule's first target queued a copy
+# of each, its second target QUEUED2 of them (all or none) and the rest as
+# no_nexthop; nothing refused by the ring; the copies beyond each frame's
+# first are the second targets'; `vxfwd stats -j` says the same.
+fanout_counts()
+{
+	local base=$1 udp=$2 tcp=$3 q2=$4
+
+	lab_maps targets --base "$base" >"$LAB_TMP/targets.json" ||
+		fail "cannot read the per-target counters"
+	"$VXFWD" stats -j -n "$LAB_VXFWD_NAME" >"$LAB_TMP/stats.json" ||
+		fail "vxfwd stats -j failed"
+	"$LAB_PY" -c '
+import json, sys
+t = json.load(open(sys.argv[1]))
+st = json.load(open(sys.argv[2]))
+udp, tcp, all2 = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "all"
+bad = []
+def want(key, res, n):
+    got = t["targets"].get(key, {}).get(res, 0)
+    print("  target %s %-10s %6d expected %6d" % (key, res, got, n))
+    if got != n:
+        bad.append(key + " " + res)
+for pos, n in ((0, udp), (1, tcp)):
+    got = t["rules"].get(str(pos), 0)
+    print("  rule %d frames %6d expected %6d" % (pos, got, n))
+    if got != n:
+        bad.append("rule %d" % pos)
+    want("%d/0" % pos, "queued", n)
+    want("%d/1" % pos, "queued", n if all2 else 0)
+    want("%d/1" % pos, "no_nexthop", 0 if all2 else n)
+    for k in ("0", "1"):
+        want("%d/%s" % (pos, k), "ring_full", 0)
+extra = (udp + tcp) if all2 else 0
+print("  copies beyond the first %d expected %d" % (t["extra"], extra))
+if t["extra"] != extra:
+    bad.append("extra")
+# stats -j: every target of both rules, the first taking every frame since start
+names = [(x["pos"], x["target"], x["name"]) for x in st["targets"]]
+print("  stats -j targets: %s" % names)
+if names != [(0, 0, "172.30.82.95:8081"), (0, 1, "172.30.82.96:2055"),
+             (1, 0, "172.30.82.95:8082"), (1, 1, "172.30.82.96:2056")]:
+    bad.append("stats -j target names")
+rules = {r["id"]: r["packets"] for r in st["rules"]}
+for x in st["targets"]:
+    if x["target"] == 0 and x["queued"]["packets"] != rules[x["pos"]]:
+        bad.append("stats -j rule %d target 0" % x["pos"])
+sent = st["engine"]["sent_packets"]
+print("  stats -j copies %d, engine sent %d" % (st["copies"], sent))
+if st["copies"] != sent:
+    bad.append("stats -j copies != sent")
+sys.exit(1 if bad else 0)' "$LAB_TMP/targets.json" "$LAB_TMP/stats.json" "$udp" "$tcp" "$q2" ||
+		fail "the per-target counters do not add up"
+}
+
+# One feed to two collectors (fanout.rules): every allowed frame arrives once
+# at each collector, rewritten for it (address, port, checksums, MACs), and
+# nothing mirror-derived on the ens5 wire; every counter adds up (global,
+# per rule, per target, the engine's sends: copies queued == sent).  Then
+# the second collector goes away (link down, neighbour deleted): frames keep
+# reaching the first, the second's copies are counted as no_nexthop, no frame
+# is dropped as a whole, nothing leaks.
+test_fanout()
+{
+	local n udp tcp n2 udp2 tcp2
+
+	[ -n "$LAB_TMP" ] || { lab_require; lab_init; }
+	lab_up
+	lab_second_collector
+	lab_collector_listen
+	lab_bg "$LAB_TMP/collector2.log" "$LAB_NS_C2" "$LAB_PY" "$LAB_DIR/listen.py" \
+		--udp 2055 --tcp 2056 --marker "$LAB_MARKER" --out "$LAB_TMP/collector2.json"
+	local listen2=$LAB_BG_PID
+	lab_wait 10 grep -q '^listening' "$LAB_TMP/collector2.log" ||
+		fail "second collector's listener did not start"
+	lab_vxfwd_start "$FANOUT_RULES"
+	lab_wait_nexthop "$LAB_COLLECTOR_ADDR"
+	lab_wait_nexthop "$LAB_COLLECTOR2_ADDR"
+	lab_maps counters >"$LAB_TMP/base.json" || fail "cannot read the pinned counters"
+	captures_start
+	lab_capture_start "$LAB_NS_C2" eth0 collector2 in
+	gen_send fwd "$FORWARD_MIX,bad-src:5,bad-vni:5,bad-port:5"
+	lab_capture_stop collector2
+	n=$(count_counter "$LAB_TMP/fwd.json" FORWARD)
+	udp=$(count_kinds "$LAB_TMP/fwd.json" 'udp0?')
+	tcp=$(count_kinds "$LAB_TMP/fwd.json" 'tcp')
+	echo "frames to forward: $n ($udp UDP, $tcp TCP), each to two collectors"
+	fanout_manifest "$LAB_TMP/fwd.json" "$LAB_TMP/fwd2.json"
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/fwd.json" --label "collector 1" ||
+		fail "collector 1: the forwarded frames are not exactly the expected ones"
+	"$LAB_PY" "$LAB_DIR/verify.py" --pcap "$LAB_TMP/collector2.pcap" \
+		--manifest "$LAB_TMP/fwd2.json" --eth-src "$LAB_ENS6_MAC" \
+		--eth-dst "$LAB_COLLECTOR2_MAC" --label "collector 2" ||
+		fail "collector 2: the forwarded frames are not exactly the expected ones"
+	lab_kill "$listen2"
+	fanout_listener_udp "$LAB_TMP/fwd2.json" "$LAB_TMP/collector2.json" "collector 2"
+	lab_maps expect --base "$LAB_TMP/base.json" FORWARD="$n" DROP_SRC_NOT_ALLOWED=5 \
+		DROP_VNI=5 DROP_NO_RULE=5 || fail "counters do not match the traffic sent"
+	fanout_counts "$LAB_TMP/base.json" "$udp" "$tcp" all
+	check_invariants
+	fanout_status_explain
+
+	echo "the second collector goes away: its link down, the sensor's neighbour entry deleted"
+	ip -n "$LAB_NS_C2" link set eth0 down
+	ip -n "$LAB_NS_S" neigh del "$LAB_COLLECTOR2_ADDR" dev br0 2>/dev/null
+	lab_wait 15 lab_nexthop_gone "$LAB_COLLECTOR2_ADDR" ||
+		fail "the second collector's next hop stayed valid: $(lab_maps nexthop)"
+	lab_maps nexthop
+	lab_maps counters >"$LAB_TMP/base2.json" || fail "cannot read the pinned counters"
+	gen_send after "udp:50,tcp:50,udp0:5"
+	captures_stop
+	n2=$(count_counter "$LAB_TMP/after.json" FORWARD)
+	udp2=$(count_kinds "$LAB_TMP/after.json" 'udp0?')
+	tcp2=$(count_kinds "$LAB_TMP/after.json" 'tcp')
+	lab_verify "$LAB_TMP/collector.pcap" "$LAB_TMP/fwd.json" --manifest "$LAB_TMP/after.json" \
+		--label "collector 1" ||
+		fail "collector 1: frames stopped or changed once the second collector was gone"
+	lab_leakcheck "$LAB_TMP/ens5wire.pcap" --addr "$LAB_COLLECTOR2_ADDR" ||
+		fail "mirror-derived frames left through ens5"
+	check_listener_udp_all "$LAB_TMP/fwd.json" "$LAB_TMP/after.json"
+	lab_maps expect --base "$LAB_TMP/base2.json" FORWARD="$n2" ||
+		fail "frames were dropped as a whole while the first collector was there"
+	fanout_counts "$LAB_TMP/base2.json" "$udp2" "$tcp2" none
+	check_invariants
+	lab_vxfwd_stop
+}
+
+# status shows both targets' next hops resolved; explain -n shows a frame
+# of the UDP rule sent twice, once to each collector's address and port.
+fanout_status_explain()
+{
+	local out
+
+	out=$(nsenter --net=/run/netns/"$LAB_NS_S" "$VXFWD" status -n "$LAB_VXFWD_NAME") ||
+		fail "vxfwd status failed"
+	grep "next hop" <<<"$out"
+	grep -q "next hop $LAB_COLLECTOR_ADDR: [0-9a-f:]*, neighbour" <<<"$out" &&
+		grep -q "next hop $LAB_COLLECTOR2_ADDR: [0-9a-f:]*, neighbour" <<<"$out" ||
+		fail "vxfwd status does not show both targets' next hops resolved"
+	out=$(nsenter --net=/run/netns/"$LAB_NS_S" "$VXFWD" explain -n "$LAB_VXFWD_NAME" \
+		udp 198.51.100.10:40000 10.0.0.1:31765) || fail "vxfwd explain failed"
+	printf '%s\n' "$out"
+	grep -q "sent as udp 198.51.100.10:40000 -> $LAB_COLLECTOR_ADDR:8081" <<<"$out" &&
+		grep -q "sent as udp 198.51.100.10:40000 -> $LAB_COLLECTOR2_ADDR:2055" <<<"$out" ||
+		fail "vxfwd explain does not show one copy to each target"
+}
+
+# True once ADDR has no valid next hop in the maps.
+lab_nexthop_gone()
+{
+	! lab_maps nexthop --valid "$1" >/dev/null
+}
+
+# The first collector's UDP socket got the forwarded datagrams of every manifest.
+check_listener_udp_all()
+{
+	lab_collector_listen_stop
+	"$LAB_PY" -c '
+import json, sys
+want = []
+for p in sys.argv[2:]:
+    m = json.load(open(p))
+    want += [e["seq"] for e in m["frames"] if e["counter"] == "FORWARD" and e["proto"] == 17]
+got = sorted(json.load(open(sys.argv[1]))["udp_seqs"])
+print("collector 1 UDP socket: %d datagrams expected, %d received" % (len(want), len(got)))
+sys.exit(0 if sorted(want) == got else 1)' "$LAB_TMP/collector.json" "$@" ||
+		fail "collector 1: the UDP socket did not get exactly the forwarded datagrams"
 }
 
 # Ping and a TCP connection to the sensor's ens5 keep working under mirror load.

@@ -46,7 +46,11 @@ static const char rules_a[] = "ingress ens5 { vxlan port 4789; vni 1 }\n"
 			      "egress ens6\n"
 			      "forward a udp from any to port 31765 dnat 172.30.82.95 port 8081\n"
 			      "forward b tcp from any to port 22 dnat 172.30.82.96\n"
-			      "forward a6 udp from any to port 31765 dnat fd00:82::5 port 8081\n";
+			      "forward a6 udp from any to port 31765 dnat fd00:82::5 port 8081\n"
+			      "forward fan udp from any to port 2055 dnat 172.30.82.95,"
+			      " 172.30.82.97 port 2055, 172.30.82.98, 172.30.82.99 port 1\n"
+			      "forward fan6 udp from any to port 2055 dnat fd00:82::5 port 1,"
+			      " fd00:82::7\n";
 
 static const char rules_b[] = "ingress ens5 { vxlan port 4789; vni 1 }\n"
 			      "egress ens6\n"
@@ -190,6 +194,9 @@ static const struct gcase cases_a[] = {
 	{"ipv6-dnat-target", "fd00:82::5", 0, 0, 1},
 	{"ipv6-dnat-target-8021q", "fd00:82::5", 1, 0, 1},
 	{"ipv6-other-address", "fd00:82::6", 0, 0, 0},
+	{"fanout-second-target", "172.30.82.97", 0, 0, 1},
+	{"fanout-last-target", "172.30.82.99", 0, 0, 1},
+	{"ipv6-fanout-second-target", "fd00:82::7", 0, 0, 1},
 	{"ipv6-v4-mapped-target", "::ffff:172.30.82.95", 0, 0, 0},
 	{"ipv4-zero-address", "0.0.0.0", 0, 0, 0},
 	{"arp-ethertype", "172.30.82.95", 0, ETH_P_ARP, 0},

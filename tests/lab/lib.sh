@@ -39,6 +39,7 @@ LAB_MIRROR_ADDR=172.30.82.20
 LAB_ENS5_ADDR=172.30.82.108
 LAB_BR0_ADDR=172.30.82.192
 LAB_COLLECTOR_ADDR=172.30.82.95
+LAB_COLLECTOR2_ADDR=172.30.82.96
 LAB_PLEN6=64
 LAB_BR0_ADDR6=fd00:82::192
 LAB_COLLECTOR_ADDR6=fd00:82::95
@@ -372,6 +373,49 @@ lab_ipv6_egress()
 		ip -n "$c" addr add $LAB_COLLECTOR_ADDR6/$LAB_PLEN6 dev eth0 nodad ||
 		lab_die "egress IPv6: cannot add the addresses"
 	lab_log "egress IPv6: br0 $LAB_BR0_ADDR6, collector $LAB_COLLECTOR_ADDR6"
+}
+
+# A second collector on the egress segment of a lab_up() lab, for fan-out:
+# the ens6 wire ends in a switch namespace (vxfwID, bridge sw0) instead of
+# the collector, and the switch has a port to each collector's eth0: the
+# first keeps $LAB_COLLECTOR_ADDR (LAB_COLLECTOR_MAC is its new eth0's), the
+# second (vxfdID) holds $LAB_COLLECTOR2_ADDR, its MAC in LAB_COLLECTOR2_MAC.
+# Call before vxfwd starts (the neighbour entries are the new eth0s').
+lab_second_collector()
+{
+	local s=$LAB_NS_S c=$LAB_NS_C w=vxfw$LAB_ID d=vxfd$LAB_ID dev
+
+	LAB_NS_W=$w
+	LAB_NS_C2=$d
+	lab_add_ns "$w"
+	lab_add_ns "$d"
+	ip -n "$c" link set eth0 netns "$w" ||
+		lab_die "the ens6 wire's far end cannot move from the collector to the switch"
+	ip -n "$w" link add sw0 mtu $LAB_EGRESS_MTU type bridge stp_state 0 forward_delay 0 &&
+		ip -n "$w" link set eth0 master sw0 &&
+		ip -n "$w" link add p1 mtu $LAB_EGRESS_MTU type veth \
+			peer name eth0 mtu $LAB_EGRESS_MTU netns "$c" &&
+		ip -n "$w" link add p2 mtu $LAB_EGRESS_MTU type veth \
+			peer name eth0 mtu $LAB_EGRESS_MTU netns "$d" &&
+		ip -n "$w" link set p1 master sw0 && ip -n "$w" link set p2 master sw0 ||
+		lab_die "switch $w: cannot build the bridge and its ports"
+	ip -n "$s" neigh flush dev br0 2>/dev/null
+	ip -n "$c" addr add $LAB_COLLECTOR_ADDR/$LAB_PLEN dev eth0 &&
+		ip -n "$d" addr add $LAB_COLLECTOR2_ADDR/$LAB_PLEN dev eth0 ||
+		lab_die "cannot give the collectors their addresses"
+	lab_sysctl "$c" net.ipv4.conf.eth0.rp_filter=0
+	lab_sysctl "$d" net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
+	for dev in "$w eth0" "$w sw0" "$w p1" "$w p2" "$c eth0" "$d eth0"; do
+		# shellcheck disable=SC2086
+		ip -n ${dev% *} link set ${dev#* } up
+	done
+	for dev in "$w eth0" "$w sw0" "$w p1" "$w p2" "$c eth0" "$d eth0"; do
+		# shellcheck disable=SC2086
+		lab_wait 10 lab_link_up $dev || lab_die "${dev#* } in ${dev% *}: link not up"
+	done
+	LAB_COLLECTOR_MAC=$(lab_mac "$c" eth0)
+	LAB_COLLECTOR2_MAC=$(lab_mac "$d" eth0)
+	lab_log "second collector: switch $w, collectors $c ($LAB_COLLECTOR_MAC) and $d ($LAB_COLLECTOR2_MAC, $LAB_COLLECTOR2_ADDR)"
 }
 
 # Listener on the collector: UDP 8081 and TCP 8082, counts what it gets.

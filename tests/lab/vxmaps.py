@@ -21,9 +21,14 @@ code under test.
                            DROP_* counter not named stayed still
   crosscheck --stats FILE  compare `vxfwd stats -j` output with the maps;
                            exit 1 if a counter differs
+  targets [--base FILE]    the active generation's per-rule frames and
+                           per-target copies (vxfwd_rule_cnt,
+                           vxfwd_target_cnt) and the copies queued in all,
+                           as JSON
   check [--base FILE]      print the counters and the invariants
-                           RX == PASS + FORWARD + drops, FORWARD == sent;
-                           exit 1 if either fails
+                           RX == PASS + FORWARD + drops, copies queued
+                           (FORWARD + fan-out extra) == sent, and with no
+                           fan-out FORWARD == sent; exit 1 if one fails
 """
 
 import argparse
@@ -49,6 +54,15 @@ def counter_names(abi):
     if not names:
         raise SystemExit(f"vxmaps: {abi}: no counters in VXFWD_COUNTERS")
     return names
+
+
+def abi_define(abi, name):
+    """The value of `#define NAME N` in the ABI header (the first one)."""
+    with open(abi) as f:
+        m = re.search(r"#define %s (\d+)" % name, f.read())
+    if not m:
+        raise SystemExit(f"vxmaps: {abi}: no #define {name}")
+    return int(m.group(1))
 
 
 def dump(pins, name):
@@ -115,8 +129,64 @@ def read_nexthops(args):
     return hops
 
 
+TARGET_RESULTS = ("queued", "no_nexthop", "ring_full")
+
+
+def percpu_sum(item, n):
+    """n (packets, bytes) pairs of a per-CPU map entry, summed over CPUs."""
+    out = [[0, 0] for _ in range(n)]
+    for v in item["values"]:
+        vals = struct.unpack("<%dQ" % (2 * n), hexbytes(v["value"])[:16 * n])
+        for i in range(n):
+            out[i][0] += vals[2 * i]
+            out[i][1] += vals[2 * i + 1]
+    return out
+
+
+def read_targets(args):
+    """Per-rule frames and per-target copies of the active generation, and
+    the copies beyond each forwarded frame's first (all generations)."""
+    rules = abi_define(args.abi, "VXFWD_MAX_RULES")
+    tgts = abi_define(args.abi, "VXFWD_MAX_TARGETS")
+    extra_slot = abi_define(args.abi, "VXFWD_GENS") * rules * tgts
+    gen = struct.unpack("<I", hexbytes(dump(args.pins, "vxfwd_active")[0]["value"])[:4])[0]
+    out = {"gen": gen, "rules": {}, "targets": {}, "extra": 0}
+    for item in dump(args.pins, "vxfwd_rule_cnt"):
+        idx = struct.unpack("<I", hexbytes(item["key"]))[0]
+        pk = percpu_sum(item, 1)[0][0]
+        if idx // rules == gen and pk:
+            out["rules"][str(idx % rules)] = pk
+    for item in dump(args.pins, "vxfwd_target_cnt"):
+        idx = struct.unpack("<I", hexbytes(item["key"]))[0]
+        c = percpu_sum(item, 3)
+        if idx == extra_slot:
+            out["extra"] = c[0][0]
+        elif idx // (rules * tgts) == gen and any(x[0] for x in c):
+            pos, t = divmod(idx % (rules * tgts), tgts)
+            out["targets"]["%d/%d" % (pos, t)] = {r: c[i][0] for i, r in enumerate(TARGET_RESULTS)}
+    if getattr(args, "base", None):
+        with open(args.base) as f:
+            base = json.load(f).get("targets", {})
+        if base.get("gen") == gen:
+            for k, v in base.get("rules", {}).items():
+                out["rules"][k] = out["rules"].get(k, 0) - v
+            for k, v in base.get("targets", {}).items():
+                cur = out["targets"].setdefault(k, dict.fromkeys(TARGET_RESULTS, 0))
+                for r in TARGET_RESULTS:
+                    cur[r] -= v.get(r, 0)
+        out["extra"] -= base.get("extra", 0)
+    return out
+
+
 def snapshot(args):
-    return {"counters": read_counters(args), "engine": read_engine(args)}
+    return {"counters": read_counters(args), "engine": read_engine(args),
+            "targets": read_targets(args)}
+
+
+def cmd_targets(args):
+    json.dump(read_targets(args), sys.stdout, indent=1, sort_keys=True)
+    print()
+    return 0
 
 
 def cmd_counters(args):
@@ -155,11 +225,11 @@ def cmd_rx(args):
 def cmd_drained(args):
     c = read_counters(args)
     e = read_engine(args)
-    fwd = c["FORWARD"]["packets"]
+    copies = c["FORWARD"]["packets"] + read_targets(args)["extra"]
     done = e["sent_packets"] + e["send_errors"]
-    print("ring: %d forwarded by XDP, %d taken by the engine, %d completed"
-          % (fwd, e["records"], done))
-    return 0 if e["records"] == fwd and done == e["records"] else 1
+    print("ring: %d copies queued by XDP, %d taken by the engine, %d completed"
+          % (copies, e["records"], done))
+    return 0 if e["records"] == copies and done == e["records"] else 1
 
 
 def cmd_expect(args):
@@ -229,15 +299,23 @@ def cmd_check(args):
           % (rx, total, "holds" if rx == total else "BROKEN"))
     ok &= rx == total
     fwd = c["FORWARD"]["packets"]
+    extra = read_targets(args)["extra"]
+    copies = fwd + extra
     if args.send_errors_ok:
         done = e["sent_packets"] + e["send_errors"]
-        print("  invariant FORWARD == sent + send errors: %d == %d + %d: %s"
-              % (fwd, e["sent_packets"], e["send_errors"], "holds" if fwd == done else "BROKEN"))
-        ok &= fwd == done
+        print("  invariant copies queued (FORWARD %d + fan-out extra %d) == sent + send errors:"
+              " %d == %d + %d: %s" % (fwd, extra, copies, e["sent_packets"], e["send_errors"],
+                                      "holds" if copies == done else "BROKEN"))
+        ok &= copies == done
     else:
-        print("  invariant FORWARD == sent by the engine: %d == %d: %s"
-              % (fwd, e["sent_packets"], "holds" if fwd == e["sent_packets"] else "BROKEN"))
-        ok &= fwd == e["sent_packets"]
+        print("  invariant copies queued (FORWARD %d + fan-out extra %d) == sent by the engine:"
+              " %d == %d: %s" % (fwd, extra, copies, e["sent_packets"],
+                                 "holds" if copies == e["sent_packets"] else "BROKEN"))
+        ok &= copies == e["sent_packets"]
+        if not extra:
+            # no fan-out copy: the single-target form holds as it always did
+            print("  invariant FORWARD == sent by the engine: %d == %d: %s"
+                  % (fwd, e["sent_packets"], "holds" if fwd == e["sent_packets"] else "BROKEN"))
     return 0 if ok else 1
 
 
@@ -259,6 +337,7 @@ def main():
     p.add_argument("--base", required=True)
     p.add_argument("counts", nargs="+", metavar="NAME=N")
     sub.add_parser("crosscheck").add_argument("--stats", required=True)
+    sub.add_parser("targets").add_argument("--base")
     p = sub.add_parser("check")
     p.add_argument("--base")
     p.add_argument("--send-errors-ok", action="store_true",
