@@ -646,11 +646,11 @@ static __always_inline __u32 emit(struct xdp_md *ctx, void *ring, const struct i
 	return VXFWD_C_DROP_TOO_BIG;
 }
 
-/* The copies of rule `pos`'s target `t` counted in vxfwd_target_cnt (field: queued, ...). */
+/* The copies of rule `pos`'s target `t` counted in vxfwd_tgt_cnt (field: queued, ...). */
 static __always_inline void count_target(const struct inner *in, __u32 pos, __u32 t, __u32 field)
 {
 	__u32 idx = (in->gen * VXFWD_MAX_RULES + pos) * VXFWD_MAX_TARGETS + t;
-	struct vxfwd_target_count *tc = bpf_map_lookup_elem(&vxfwd_target_cnt, &idx);
+	struct vxfwd_target_count *tc = bpf_map_lookup_elem(&vxfwd_tgt_cnt, &idx);
 	struct vxfwd_count *c;
 
 	if (!tc)
@@ -666,7 +666,7 @@ static __always_inline void count_target(const struct inner *in, __u32 pos, __u3
 static __always_inline void count_extra(const struct inner *in, __u32 n)
 {
 	__u32 idx = VXFWD_TARGET_CNT_EXTRA;
-	struct vxfwd_target_count *tc = bpf_map_lookup_elem(&vxfwd_target_cnt, &idx);
+	struct vxfwd_target_count *tc = bpf_map_lookup_elem(&vxfwd_tgt_cnt, &idx);
 
 	if (!tc)
 		return;
@@ -703,7 +703,7 @@ _Static_assert((VXFWD_MAX_TARGETS & (VXFWD_MAX_TARGETS - 1)) == 0,
 /*
  * One copy per target of a fan-out rule, each a finished frame in its own
  * record.  A target without a valid next hop or that the ring refuses is
- * counted in vxfwd_target_cnt and the others still go.  The frame's counter:
+ * counted in vxfwd_tgt_cnt and the others still go.  The frame's counter:
  * FORWARD when a copy was queued, DROP_RING_FULL when some target had a next
  * hop but the ring took none, DROP_NO_NEXTHOP when no target had one.  A
  * frame that fits no record (DROP_TOO_BIG, DROP_INNER_TRUNCATED) fails the

@@ -273,7 +273,7 @@ struct vxfwd_rule {
 };
 
 /*
- * Per-target counters of fan-out (vxfwd_target_cnt, percpu array, index
+ * Per-target counters of fan-out (vxfwd_tgt_cnt, percpu array, index
  * gen * VXFWD_MAX_RULES * VXFWD_MAX_TARGETS + rule * VXFWD_MAX_TARGETS + t;
  * target 0 is the rule's nat_*).  A copy of a frame for one target is
  * queued (a ring record), or not for want of a valid next hop, or refused

@@ -69,7 +69,7 @@ VXFWD_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, VXFWD_GENS * VXFWD_MAX_ORGS, __u32,
 	  struct vxfwd_count) vxfwd_org_cnt SEC(".maps");
 
 VXFWD_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, VXFWD_TARGET_CNT_SLOTS, __u32,
-	  struct vxfwd_target_count) vxfwd_target_cnt SEC(".maps");
+	  struct vxfwd_target_count) vxfwd_tgt_cnt SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -34,7 +34,7 @@ const struct lmap_info lmap_table[LMAP_MAX] = {
 	[LMAP_GUARD_CNT] = {"vxfwd_guard_cnt", -1, LMAP_F_GUARD},
 	[LMAP_LPM6] = {"vxfwd_lpm6", FD(lpm6), LMAP_F_PIN | LMAP_F_RULESET},
 	[LMAP_NEXTHOP6] = {"vxfwd_nexthop6", FD(nexthop6), LMAP_F_PIN | LMAP_F_RULESET},
-	[LMAP_TARGET_CNT] = {"vxfwd_target_cnt", FD(target_counters), LMAP_F_PIN | LMAP_F_STATS},
+	[LMAP_TARGET_CNT] = {"vxfwd_tgt_cnt", FD(target_counters), LMAP_F_PIN | LMAP_F_STATS},
 };
 
 const char *lmap_name(enum lmap id)

@@ -91,7 +91,7 @@ int maps_set_ring(const struct vxfwd_maps *m, __u32 worker, int ring_fd);
  */
 int maps_count_sum(int fd, __u32 first, __u32 n, struct vxfwd_count *out);
 
-/* Slot `slot` of vxfwd_target_cnt summed over CPUs. */
+/* Slot `slot` of vxfwd_tgt_cnt summed over CPUs. */
 int maps_target_sum(int fd, __u32 slot, struct vxfwd_target_count *out);
 
 /* Sum the per-CPU global counters into out[VXFWD_C_MAX]. */

@@ -6,7 +6,7 @@
  * each rewritten for its own target (compared byte for byte with the frame
  * pkt_expect() computes, full checksums recomputed on the record too); a
  * target without a next hop is counted and skipped; the frame itself counts
- * once (RX and FORWARD, its rule once), the copies in vxfwd_target_cnt
+ * once (RX and FORWARD, its rule once), the copies in vxfwd_tgt_cnt
  * (those beyond the first in its extra slot too: records == FORWARD +
  * extra).  A
  * ring with room for only some copies of a frame takes the first ones.
@@ -126,7 +126,7 @@ static int expect(const struct fcase *c, const struct ftarget *t, __u8 *out)
 	return pkt_verify_csums(out, fpkt.inner_len);
 }
 
-/* Slot `key` of vxfwd_target_cnt summed over CPUs. */
+/* Slot `key` of vxfwd_tgt_cnt summed over CPUs. */
 static int target_slot(const struct hx *h, __u32 key, struct vxfwd_target_count *out)
 {
 	int ncpu = libbpf_num_possible_cpus();

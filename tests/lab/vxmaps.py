@@ -23,7 +23,7 @@ code under test.
                            exit 1 if a counter differs
   targets [--base FILE]    the active generation's per-rule frames and
                            per-target copies (vxfwd_rule_cnt,
-                           vxfwd_target_cnt) and the copies queued in all,
+                           vxfwd_tgt_cnt) and the copies queued in all,
                            as JSON
   check [--base FILE]      print the counters and the invariants
                            RX == PASS + FORWARD + drops, copies queued
@@ -156,7 +156,7 @@ def read_targets(args):
         pk = percpu_sum(item, 1)[0][0]
         if idx // rules == gen and pk:
             out["rules"][str(idx % rules)] = pk
-    for item in dump(args.pins, "vxfwd_target_cnt"):
+    for item in dump(args.pins, "vxfwd_tgt_cnt"):
         idx = struct.unpack("<I", hexbytes(item["key"]))[0]
         c = percpu_sum(item, 3)
         if idx == extra_slot:
