@@ -87,38 +87,46 @@ static __always_inline const struct vxfwd_cfg *active_cfg(__u32 *gen)
 	return cfg && (cfg->flags & VXFWD_CFG_F_VALID) ? cfg : NULL;
 }
 
-/* 1 when `daddr` is one of the further targets of fan-out rule `r` (IPv4). */
-static __always_inline int is_more_target(const struct vxfwd_rule *r, __be32 daddr)
-{
-	__u32 t;
-
-	for (t = 1; t < VXFWD_MAX_TARGETS; t++) {
-		if (t >= r->n_targets)
-			break;
-		if (r->more[t - 1].addr == daddr)
-			return 1;
-	}
-	return 0;
-}
-
-/* 1 when `daddr` (16 bytes) is one of the further targets of fan-out rule `r`. */
-static __always_inline int is_more_target6(const struct vxfwd_rule *r, const __u64 *daddr)
+/*
+ * 1 when the target address at `t` equals `daddr`: 16 bytes when `v6`, else
+ * 4.  `v6` is a constant at every call, so each family keeps its own code.
+ */
+static __always_inline int same_addr(const void *t, const __u64 *daddr, int v6)
 {
 	__u64 a[2];
+
+	if (!v6)
+		return *(const __be32 *)t == *(const __be32 *)daddr;
+	__builtin_memcpy(a, t, sizeof(a));
+	return a[0] == daddr[0] && a[1] == daddr[1];
+}
+
+/* 1 when `daddr` is a target, the first or a further one, of rule `r` of its family. */
+static __always_inline int rule_has_target(const struct vxfwd_rule *r, const __u64 *daddr, int v6)
+{
 	__u32 t;
 
+	if (!(r->flags & VXFWD_RULE_F_NAT6) != !v6)
+		return 0;
+	if (same_addr(v6 ? (const void *)r->nat_addr6 : (const void *)&r->nat_addr, daddr, v6))
+		return 1;
 	for (t = 1; t < VXFWD_MAX_TARGETS; t++) {
 		if (t >= r->n_targets)
 			break;
-		__builtin_memcpy(a, r->more[t - 1].addr6, sizeof(a));
-		if (a[0] == daddr[0] && a[1] == daddr[1])
+		if (same_addr(v6 ? (const void *)r->more[t - 1].addr6 :
+				   (const void *)&r->more[t - 1].addr,
+			      daddr, v6))
 			return 1;
 	}
 	return 0;
 }
 
-/* 1 when `daddr` is an IPv4 DNAT target (any target) of an active rule. */
-static __always_inline int is_dnat_target(const struct vxfwd_cfg *cfg, __u32 gen, __be32 daddr)
+/*
+ * 1 when `daddr` (an IPv4 address in its first 4 bytes, or 16 bytes of
+ * IPv6 with `v6`) is a DNAT target of a rule of the active generation.
+ */
+static __always_inline int is_dnat_target(const struct vxfwd_cfg *cfg, __u32 gen,
+					  const __u64 *daddr, int v6)
 {
 	const struct vxfwd_rule *r;
 	__u32 i, idx;
@@ -130,33 +138,7 @@ static __always_inline int is_dnat_target(const struct vxfwd_cfg *cfg, __u32 gen
 		r = bpf_map_lookup_elem(&vxfwd_rule, &idx);
 		if (!r)
 			break;
-		if (r->flags & VXFWD_RULE_F_NAT6)
-			continue;
-		if (r->nat_addr == daddr || is_more_target(r, daddr))
-			return 1;
-	}
-	return 0;
-}
-
-/* 1 when `daddr` (16 bytes) is an IPv6 DNAT target (any target) of an active rule. */
-static __always_inline int is_dnat_target6(const struct vxfwd_cfg *cfg, __u32 gen,
-					   const __u64 *daddr)
-{
-	const struct vxfwd_rule *r;
-	__u64 t[2];
-	__u32 i, idx;
-
-	for (i = 0; i < VXFWD_MAX_RULES; i++) {
-		if (i >= cfg->n_rules)
-			break;
-		idx = gen * VXFWD_MAX_RULES + i;
-		r = bpf_map_lookup_elem(&vxfwd_rule, &idx);
-		if (!r)
-			break;
-		if (!(r->flags & VXFWD_RULE_F_NAT6))
-			continue;
-		__builtin_memcpy(t, r->nat_addr6, sizeof(t));
-		if ((t[0] == daddr[0] && t[1] == daddr[1]) || is_more_target6(r, daddr))
+		if (rule_has_target(r, daddr, v6))
 			return 1;
 	}
 	return 0;
@@ -172,7 +154,7 @@ static __always_inline int mirror_derived6(struct __sk_buff *skb, __u32 off)
 	if (bpf_skb_load_bytes(skb, off + offsetof(struct ipv6hdr, daddr), daddr, sizeof(daddr)))
 		return 0;
 	cfg = active_cfg(&gen);
-	return cfg && is_dnat_target6(cfg, gen, daddr);
+	return cfg && is_dnat_target(cfg, gen, daddr, 1);
 }
 
 /* ICMP types whose payload quotes the datagram that caused them. */
@@ -210,6 +192,7 @@ static __always_inline int mirror_derived(struct __sk_buff *skb)
 {
 	const struct vxfwd_cfg *cfg;
 	__u32 off, gen = 0;
+	__u64 daddr[1];
 	struct iphdr ip;
 	__be16 proto;
 
@@ -221,7 +204,9 @@ static __always_inline int mirror_derived(struct __sk_buff *skb)
 	cfg = active_cfg(&gen);
 	if (!cfg)
 		return 0;
-	if (is_dnat_target(cfg, gen, ip.daddr))
+	daddr[0] = 0;
+	__builtin_memcpy(daddr, &ip.daddr, sizeof(ip.daddr));
+	if (is_dnat_target(cfg, gen, daddr, 0))
 		return 1;
 	return ip.protocol == IPPROTO_ICMP && quotes_mirror(skb, cfg, off, ip.ihl * 4);
 }
