@@ -274,7 +274,7 @@ def fanout_rows(trials):
         single = one['col']['good'] / secs(one)
         t1, t2 = f['col']['good'] / secs(f), f['col'].get('good2', 0) / secs(f)
         r1, r2 = (t1 / single, t2 / single) if single else (None, None)
-        rows.append({'cell': '%s %s' % c, 'run': run, 'size': size,
+        rows.append({'cell': ' '.join(c), 'run': run, 'size': size,
                      'offered_single_pps': one['gen']['sent'] / secs(one),
                      'offered_fanout_pps': f['gen']['sent'] / secs(f),
                      'single_pps': single, 'target1_pps': t1, 'target2_pps': t2,
