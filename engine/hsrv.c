@@ -47,10 +47,9 @@ struct conn {
 	size_t dropped;
 };
 
-/* A DNAT target of the active ruleset: AF_INET (4 bytes) or AF_INET6. */
 struct hsrv_nh {
-	int family;
-	__u8 addr[16];
+	int family;    /* AF_INET: addr holds 4 bytes, AF_INET6: 16 */
+	__u8 addr[16]; /* a DNAT target of the active ruleset */
 };
 
 struct hsrv {
@@ -559,18 +558,12 @@ void hsrv_publish(struct hsrv *h, const struct vxfwd_ruleset *rs)
 	h->n_nh = 0;
 	for (i = 0; i < rs->n_ops && h->n_nh < VXFWD_MAX_NEXTHOPS; i++) {
 		const struct vxfwd_op *op = &rs->ops[i];
-		struct hsrv_nh *nh = &h->nh[h->n_nh];
+		int v6 = op->map == VXFWD_MAP_NEXTHOP6;
 
-		if (op->map == VXFWD_MAP_NEXTHOP) {
-			nh->family = AF_INET;
-			memcpy(nh->addr, &op->key.addr, sizeof(op->key.addr));
-		} else if (op->map == VXFWD_MAP_NEXTHOP6) {
-			nh->family = AF_INET6;
-			memcpy(nh->addr, op->key.addr6.addr, sizeof(op->key.addr6.addr));
-		} else {
+		if (!v6 && op->map != VXFWD_MAP_NEXTHOP)
 			continue;
-		}
-		h->n_nh++;
+		h->nh[h->n_nh].family = v6 ? AF_INET6 : AF_INET;
+		memcpy(h->nh[h->n_nh++].addr, &op->key, v6 ? 16 : 4); /* the address leads the key */
 	}
 	h->have_rs = 1;
 	pthread_mutex_unlock(&h->mu);

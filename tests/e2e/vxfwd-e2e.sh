@@ -347,7 +347,8 @@ test_forward_ipv6()
 	[ -n "$LAB_TMP" ] || { lab_require; lab_init; }
 	lab_up
 	lab_ipv6_egress
-	lab_vxfwd_start "$LAB_RULES6"
+	{ cat "$LAB_RULES6"; echo "health listen $LAB_ENS5_ADDR port $HEALTH_PORT"; } >"$LAB_TMP/lab6h.rules"
+	lab_vxfwd_start "$LAB_TMP/lab6h.rules"
 	lab_wait_nexthop "$LAB_COLLECTOR_ADDR"
 	lab_wait_nexthop "$LAB_COLLECTOR_ADDR6"
 	lab_maps nexthop
@@ -369,6 +370,20 @@ test_forward_ipv6()
 		grep -q "next hop $LAB_COLLECTOR_ADDR6: [0-9a-f:]*, neighbour" ||
 		fail "vxfwd status does not show the IPv6 next hop resolved"
 	check_invariants
+	# /healthz counts the IPv6 next hop: gone (the collector drops its
+	# address, so solicitations go unanswered) it says 503 naming it.
+	lab_wait 10 health_is 200 '^ok$' || fail "/healthz is not 200 ok: $(hget get /healthz 2>&1)"
+	ip -n "$LAB_NS_C" addr del "$LAB_COLLECTOR_ADDR6/$LAB_PLEN6" dev eth0 ||
+		fail "cannot take the collector's IPv6 address away"
+	ip -n "$LAB_NS_S" -6 neigh del "$LAB_COLLECTOR_ADDR6" dev br0 ||
+		fail "cannot delete the IPv6 neighbour"
+	lab_wait 10 health_is 503 "^next hop $LAB_COLLECTOR_ADDR6: not resolved" ||
+		fail "/healthz without the IPv6 next hop: $(hget get /healthz 2>&1)"
+	ip -n "$LAB_NS_C" addr add "$LAB_COLLECTOR_ADDR6/$LAB_PLEN6" dev eth0 nodad ||
+		fail "cannot give the collector its IPv6 address back"
+	lab_wait 20 health_is 200 '^ok$' ||
+		fail "/healthz once the IPv6 collector answers again: $(hget get /healthz 2>&1)"
+	echo "/healthz: 503 naming $LAB_COLLECTOR_ADDR6 while it was gone, 200 once it came back"
 	lab_vxfwd_stop
 }
 
