@@ -686,6 +686,15 @@ static __always_inline const struct vxfwd_nh *nexthop(const struct inner *in, co
 	return nh && (nh->flags & VXFWD_NH_F_VALID) ? nh : NULL;
 }
 
+/* A rule's first (or only) target, the port chosen. */
+static __always_inline void first_target(const struct vxfwd_rule *r, const struct inner *in,
+					 struct tgt *t)
+{
+	t->addr = r->nat_addr;
+	t->addr6 = r->nat_addr6;
+	t->port_be = (r->flags & VXFWD_RULE_F_NAT_PORT) ? r->nat_port_be : in->dport_be;
+}
+
 /* Target `i` (>= 1) of a fan-out rule, the port chosen. */
 static __always_inline void more_target(const struct vxfwd_rule *r, __u32 i, const struct inner *in,
 					struct tgt *t)
@@ -717,9 +726,7 @@ static __always_inline __u32 fanout(struct xdp_md *ctx, void *ring, const struct
 	const struct vxfwd_nh *nh;
 	struct tgt t;
 
-	t.addr = r->nat_addr;
-	t.addr6 = r->nat_addr6;
-	t.port_be = (r->flags & VXFWD_RULE_F_NAT_PORT) ? r->nat_port_be : in->dport_be;
+	first_target(r, in, &t);
 #pragma clang loop unroll(disable)
 	for (i = 0; i < VXFWD_MAX_TARGETS; i++) {
 		if (i >= n)
@@ -802,9 +809,7 @@ static __always_inline __u32 forward(struct xdp_md *ctx, void *ring, struct inne
 			count_forwarded(in, pos, org);
 		return ret;
 	}
-	t.addr = r->nat_addr;
-	t.addr6 = r->nat_addr6;
-	t.port_be = (r->flags & VXFWD_RULE_F_NAT_PORT) ? r->nat_port_be : in->dport_be;
+	first_target(r, in, &t);
 	nh = nexthop(in, &t);
 	if (!nh) {
 		count_target(in, pos, 0, VXFWD_C_DROP_NO_NEXTHOP);
