@@ -93,18 +93,23 @@ static void ipv4_csum(__u8 *ip, size_t hlen)
 	pkt_put16(ip + 10, (__u16)~csum_fold_sum(ip, hlen, 0));
 }
 
-/* Checksum of the L4 segment at ip + hlen, `l4_len` bytes, in place. */
-static void l4_csum(__u8 *ip, size_t hlen, __u8 proto, __u16 l4_len)
+/* The checksum of the UDP/TCP segment at l4 over `pseudo`, in place. */
+static void l4_csum_put(__u8 *l4, __u8 proto, size_t l4_len, __u32 pseudo)
 {
-	__u8 *l4 = ip + hlen;
 	size_t off = proto == IPPROTO_TCP ? 16 : 6;
 	__u16 c;
 
 	pkt_put16(l4 + off, 0);
-	c = ~csum_fold_sum(l4, l4_len, pseudo_sum(ip, proto, l4_len));
+	c = ~csum_fold_sum(l4, l4_len, pseudo);
 	if (proto == IPPROTO_UDP && !c)
 		c = 0xffff;
 	pkt_put16(l4 + off, c);
+}
+
+/* Checksum of the L4 segment at ip + hlen, `l4_len` bytes, in place. */
+static void l4_csum(__u8 *ip, size_t hlen, __u8 proto, __u16 l4_len)
+{
+	l4_csum_put(ip + hlen, proto, l4_len, pseudo_sum(ip, proto, l4_len));
 }
 
 static __be32 addr_or(const char *s, const char *dflt)
@@ -133,14 +138,7 @@ static __u32 pseudo6_sum(const __u8 *ip6, __u8 proto, __u32 l4_len)
 /* The L4 checksum of the segment at l4 (after IPv6 header ip6), in place. */
 static void l4_csum6(const __u8 *ip6, __u8 *l4, __u8 proto, __u32 l4_len)
 {
-	size_t off = proto == IPPROTO_TCP ? 16 : 6;
-	__u16 c;
-
-	pkt_put16(l4 + off, 0);
-	c = ~csum_fold_sum(l4, l4_len, pseudo6_sum(ip6, proto, l4_len));
-	if (proto == IPPROTO_UDP && !c)
-		c = 0xffff;
-	pkt_put16(l4 + off, c);
+	l4_csum_put(l4, proto, l4_len, pseudo6_sum(ip6, proto, l4_len));
 }
 
 /* The L4 header of `proto` at `l4`: ports, TCP flags or UDP length, payload. */
