@@ -34,7 +34,6 @@ import argparse
 import collections
 import json
 import os
-import struct
 import sys
 import urllib.parse
 import urllib.request
@@ -45,26 +44,6 @@ import vxmaps  # noqa: E402
 
 
 INFLIGHT_S = 0.1
-
-
-def read_pcap_ts(path):
-    """(timestamp, frame) of each frame of a classic pcap (us or ns)."""
-    with open(path, "rb") as f:
-        hdr = f.read(24)
-        if len(hdr) < 24:
-            return
-        magic = struct.unpack("<I", hdr[:4])[0]
-        endian, scale = {0xA1B2C3D4: ("<", 1e-6), 0xA1B23C4D: ("<", 1e-9),
-                         0xD4C3B2A1: (">", 1e-6), 0x4D3CB2A1: (">", 1e-9)}[magic]
-        while True:
-            rec = f.read(16)
-            if len(rec) < 16:
-                return
-            sec, frac, caplen, _ = struct.unpack(endian + "IIII", rec)
-            data = f.read(caplen)
-            if len(data) < caplen:
-                return
-            yield sec + frac * scale, data
 
 
 class Sensor:
@@ -83,7 +62,7 @@ def arrivals(pcap, manifest, sensors):
              if e["counter"] == "FORWARD"}
     by_mac = {s.mac: s.k for s in sensors}
     out, other = [], 0
-    for ts, frame in read_pcap_ts(pcap):
+    for ts, frame in vxlab.read_pcap_ts(pcap):
         d = vxlab.parse_inner(frame)
         if d is None or d["malformed"]:
             continue

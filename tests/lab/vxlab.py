@@ -32,8 +32,9 @@ def marker_bytes(marker_hex):
     return MARKER_MAGIC + bytes.fromhex(marker_hex)
 
 
-def read_pcap(path):
-    """Yield the frames of a classic pcap file (either byte order, us or ns)."""
+def read_pcap_ts(path):
+    """Yield (timestamp in seconds, frame) of each frame of a classic pcap
+    file (either byte order, us or ns)."""
     with open(path, "rb") as f:
         hdr = f.read(24)
         if len(hdr) < 24:
@@ -45,6 +46,7 @@ def read_pcap(path):
             endian = ">"
         else:
             raise ValueError("%s: not a pcap file (magic %s)" % (path, magic.hex()))
+        scale = 1e-9 if magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d") else 1e-6
         linktype = struct.unpack(endian + "I", hdr[20:24])[0]
         if linktype != 1:
             raise ValueError("%s: link type %d, expected Ethernet" % (path, linktype))
@@ -52,14 +54,20 @@ def read_pcap(path):
             rec = f.read(16)
             if len(rec) < 16:
                 return
-            _, _, caplen, wirelen = struct.unpack(endian + "IIII", rec)
+            sec, frac, caplen, wirelen = struct.unpack(endian + "IIII", rec)
             data = f.read(caplen)
             if len(data) < caplen:
                 return
             if caplen != wirelen:
                 raise ValueError("%s: frame captured %d of %d bytes; capture with -s 0"
                                  % (path, caplen, wirelen))
-            yield data
+            yield sec + frac * scale, data
+
+
+def read_pcap(path):
+    """Yield the frames of a classic pcap file (either byte order, us or ns)."""
+    for _, data in read_pcap_ts(path):
+        yield data
 
 
 def write_pcap(path, frames):
