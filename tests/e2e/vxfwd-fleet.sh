@@ -265,9 +265,16 @@ test_fleet_nexthop()
 	*" $victim=0 "*) fail "sensor $victim carried nothing after it rejoined" ;;
 	esac
 	fleet_leakcheck || fail "mirror-derived frames left through a sensor's ens5"
+	# A frame in flight when ens6 went down fails to send (ENETDOWN): the
+	# victim's copies queued equal its sends plus its send errors, which
+	# failover_figures counted among the frames lost.
 	for k in 1 2 3; do
 		fleet_use $k
-		lab_maps check || fail "sensor $k: counter invariant broken"
+		if [ "$k" = "$victim" ]; then
+			lab_maps check --send-errors-ok || fail "sensor $k: counter invariant broken"
+		else
+			lab_maps check || fail "sensor $k: counter invariant broken"
+		fi
 	done
 }
 
