@@ -153,14 +153,21 @@ explain_r_check "explain -r agrees with the manifest frame by frame and with the
 	"$T/explain-r.txt" "$T/mix.json" "$T/delta.json"
 
 # ---- monitor -------------------------------------------------------------
-lab_gen --mix udp:4,tcp:4,bad-src:4,bad-vni:4,bad-port:4 --out "$T/mon.pcap" \
-	--manifest "$T/mon.json" >/dev/null || lab_die "gen.py failed"
-lab_bg "$T/monitor.txt" "$LAB_NS_S" "$VXFWD" monitor -n "$NAME" -c 12
-MON_PID=$LAB_BG_PID
-sleep 1
-lab_send "$T/mon.pcap" 200
-lab_wait 10 lab_not_running "$MON_PID" || t_fail "monitor -c 12 still running after 20 frames"
-wait "$MON_PID"
+# monitor_frames PCAP OUT N MIX: gen.py's MIX into PCAP, `monitor -c N`
+# writing OUT while PCAP is sent; the monitor's exit status.
+monitor_frames()
+{
+	lab_gen --mix "$4" --out "$1" --manifest "${1%.pcap}.json" >/dev/null ||
+		lab_die "gen.py failed"
+	lab_bg "$2" "$LAB_NS_S" "$VXFWD" monitor -n "$NAME" -c "$3"
+	MON_PID=$LAB_BG_PID
+	sleep 1
+	lab_send "$1" 200
+	lab_wait 10 lab_not_running "$MON_PID" || t_fail "monitor -c $3 still running after its frames"
+	wait "$MON_PID"
+}
+
+monitor_frames "$T/mon.pcap" "$T/monitor.txt" 12 udp:4,tcp:4,bad-src:4,bad-vni:4,bad-port:4
 t_check "monitor -c 12 exits 0" [ $? -eq 0 ]
 cat "$T/monitor.txt"
 t_check "monitor: 12 lines" [ "$(grep -c . "$T/monitor.txt")" -eq 12 ]
@@ -246,14 +253,7 @@ t_check "explain -r: IPv6 frames show their addresses and rule" \
 t_check "explain -r: a routing header's drop shows the IPv6 packet" \
 	grep -Eq "^[0-9]+ drop_inner6_ext vni 1 udp \[2001:db8:1::1[01]\]:[0-9]+ -> \[2001:db8:ff::40\]:31765\$|^[0-9]+ drop_inner6_ext\$" "$T/explain6-r.txt"
 
-lab_gen --mix udp6:4,tcp6:4,bad6-src:4,udp:4 --out "$T/mon6.pcap" --manifest "$T/mon6.json" \
-	>/dev/null || lab_die "gen.py failed"
-lab_bg "$T/monitor6.txt" "$LAB_NS_S" "$VXFWD" monitor -n "$NAME" -c 16
-MON_PID=$LAB_BG_PID
-sleep 1
-lab_send "$T/mon6.pcap" 200
-lab_wait 10 lab_not_running "$MON_PID" || t_fail "monitor -c 16 still running after 16 frames"
-wait "$MON_PID"
+monitor_frames "$T/mon6.pcap" "$T/monitor6.txt" 16 udp6:4,tcp6:4,bad6-src:4,udp:4
 cat "$T/monitor6.txt"
 t_check "monitor: 16 lines of IPv4 and IPv6 events" [ "$(grep -c . "$T/monitor6.txt")" -eq 16 ]
 t_check "monitor: IPv6 forwards with their addresses in brackets and their rule" \
