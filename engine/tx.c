@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <linux/if_packet.h>
 
 #include "tx.h"
@@ -103,6 +105,18 @@ fail:
 	ret = -errno;
 	close(fd);
 	return ret;
+}
+
+int tx_egress_mtu(int sock)
+{
+	struct sockaddr_ll sll = {0};
+	socklen_t sl = sizeof(sll);
+	struct ifreq ifr = {0};
+
+	if (getsockname(sock, (struct sockaddr *)&sll, &sl) < 0 ||
+	    !if_indextoname(sll.sll_ifindex, ifr.ifr_name) || ioctl(sock, SIOCGIFMTU, &ifr) < 0)
+		return -errno;
+	return ifr.ifr_mtu;
 }
 
 int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_engine_stats *st)

@@ -95,6 +95,8 @@ void tx_priv_free(struct vxfwd_tx *tx);
 
 /* Shared by the backends: count one frame's outcome. */
 void tx_account(struct vxfwd_tx *tx, __u32 want, int res);
+/* The MTU of the interface the bound socket sock sends on, or -errno. */
+int tx_egress_mtu(int sock);
 
 /* Shared by the backends that read no record after queueing it: release all taken. */
 unsigned long tx_release_taken(struct vxfwd_tx *tx, unsigned long taken);

@@ -39,18 +39,6 @@ static struct tpacket2_hdr *frame_at(const struct tpring *r, unsigned int i)
 	return (struct tpacket2_hdr *)(r->map + (size_t)(i % r->nslots) * TR_FRAME_SIZE);
 }
 
-static int egress_mtu(int sock)
-{
-	struct sockaddr_ll sll = {0};
-	socklen_t sl = sizeof(sll);
-	struct ifreq ifr = {0};
-
-	if (getsockname(sock, (struct sockaddr *)&sll, &sl) < 0 ||
-	    !if_indextoname(sll.sll_ifindex, ifr.ifr_name) || ioctl(sock, SIOCGIFMTU, &ifr) < 0)
-		return -errno;
-	return ifr.ifr_mtu;
-}
-
 /* PACKET_VNET_HDR must come before the ring. */
 static int ring_sockopts(int sock, struct tpacket_req *req, int vnet)
 {
@@ -76,7 +64,7 @@ int tpring_open(struct tpring *r, int sock, unsigned int nslots, int vnet)
 	req.tp_block_size = TR_BLOCK_SIZE;
 	req.tp_frame_nr = r->nslots;
 	req.tp_block_nr = r->nslots / (TR_BLOCK_SIZE / TR_FRAME_SIZE);
-	mtu = egress_mtu(sock);
+	mtu = tx_egress_mtu(sock);
 	if (mtu < 0)
 		return mtu;
 	r->frame_size = (unsigned int)mtu + ETH_HLEN;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <linux/if_ether.h>
 
 #include "tx_backends.h"
 #include "log.h"
@@ -32,8 +33,9 @@ struct uring_tx {
 /* write-fixed: slots of one registered buffer, free ones on a stack. */
 struct wf_tx {
 	struct uring_tx u;
-	unsigned char *buf; /* nslots * VXFWD_TX_SLOT_SIZE, registered */
+	unsigned char *buf; /* nslots * slot, registered */
 	size_t buf_len;
+	unsigned int slot; /* bytes a slot holds: the egress's largest frame */
 	unsigned int *free; /* stack of free slot numbers */
 	unsigned int nfree;
 };
@@ -223,6 +225,24 @@ void wf_close(struct vxfwd_tx *tx)
 	tx_priv_free(tx);
 }
 
+/*
+ * A slot holds the largest frame the egress sends, its MTU plus an Ethernet
+ * and a VLAN header (packet_snd() refuses longer ones), in 64-byte steps:
+ * at MTU 1500, 1536 bytes, a sixth of a jumbo slot, which is what the
+ * registered (pinned, resident) region costs.  The MTU is read once; a
+ * frame beyond a slot fails as the kernel would fail it, EMSGSIZE.
+ */
+static unsigned int wf_slot_size(int sock)
+{
+	int mtu = tx_egress_mtu(sock);
+	unsigned int n;
+
+	if (mtu <= 0 || (unsigned int)mtu > VXFWD_TX_SLOT_SIZE)
+		return VXFWD_TX_SLOT_SIZE;
+	n = ((unsigned int)mtu + ETH_HLEN + 4 /* VLAN */ + 63) & ~63u;
+	return n < VXFWD_TX_SLOT_SIZE ? n : VXFWD_TX_SLOT_SIZE;
+}
+
 int wf_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 {
 	struct wf_tx *s;
@@ -236,7 +256,8 @@ int wf_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 	ret = uring_init(tx, &s->u, o->nslots);
 	if (ret < 0)
 		return ret;
-	s->buf_len = (size_t)o->nslots * VXFWD_TX_SLOT_SIZE;
+	s->slot = wf_slot_size(tx->sock);
+	s->buf_len = (size_t)o->nslots * s->slot;
 	s->buf = mmap(NULL, s->buf_len, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (s->buf == MAP_FAILED) {
@@ -264,11 +285,18 @@ unsigned int wf_room(struct vxfwd_tx *tx)
 void wf_queue(struct vxfwd_tx *tx, void *priv, const void *frame, __u32 len, unsigned long end)
 {
 	struct wf_tx *s = priv;
-	unsigned int slot = s->free[--s->nfree];
-	unsigned char *p = s->buf + (size_t)slot * VXFWD_TX_SLOT_SIZE;
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->u.io.ring);
+	struct io_uring_sqe *sqe;
+	unsigned int slot;
+	unsigned char *p;
 
 	(void)end;
+	if (len > s->slot) {
+		tx_account(tx, len, -EMSGSIZE);
+		return;
+	}
+	slot = s->free[--s->nfree];
+	p = s->buf + (size_t)slot * s->slot;
+	sqe = io_uring_get_sqe(&s->u.io.ring);
 	memcpy(p, frame, len);
 	io_uring_prep_write_fixed(sqe, 0, p, len, 0, 0);
 	uring_queued(tx, &s->u, sqe, slot, len);
