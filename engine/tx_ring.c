@@ -22,7 +22,7 @@
 #include "tx_backends.h"
 #include "tx_ring.h"
 
-#define TR_FRAME_SIZE (16u << 10)
+#define TR_FRAME_MAX  (16u << 10)
 #define TR_BLOCK_SIZE (64u << 10)
 #define TR_DATA_OFF   TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
 
@@ -36,7 +36,11 @@ struct tr_tx {
 
 static struct tpacket2_hdr *frame_at(const struct tpring *r, unsigned int i)
 {
-	return (struct tpacket2_hdr *)(r->map + (size_t)(i % r->nslots) * TR_FRAME_SIZE);
+	unsigned int k = i % r->nslots;
+
+	/* frames do not straddle blocks: `per_block` of them, then the next block */
+	return (struct tpacket2_hdr *)(r->map + (size_t)(k / r->per_block) * TR_BLOCK_SIZE +
+				       (size_t)(k % r->per_block) * r->stride);
 }
 
 /* PACKET_VNET_HDR must come before the ring. */
@@ -58,16 +62,25 @@ int tpring_open(struct tpring *r, int sock, unsigned int nslots, int vnet)
 	struct tpacket_req req;
 	int mtu, ret;
 
-	r->nslots = (nslots + 3) & ~3u; /* whole blocks */
 	r->vnet = vnet ? sizeof(struct virtio_net_hdr) : 0;
-	req.tp_frame_size = TR_FRAME_SIZE;
-	req.tp_block_size = TR_BLOCK_SIZE;
-	req.tp_frame_nr = r->nslots;
-	req.tp_block_nr = r->nslots / (TR_BLOCK_SIZE / TR_FRAME_SIZE);
 	mtu = tx_egress_mtu(sock);
 	if (mtu < 0)
 		return mtu;
 	r->frame_size = (unsigned int)mtu + ETH_HLEN;
+	/*
+	 * A ring frame holds the largest frame the MTU allows (with a VLAN
+	 * header), not a jumbo one: the kernel maps every page of the ring
+	 * into the process at mmap(), so its size is resident memory.
+	 */
+	r->stride = TPACKET_ALIGN(TR_DATA_OFF + r->vnet + r->frame_size + 4);
+	if (r->stride > TR_FRAME_MAX)
+		r->stride = TR_FRAME_MAX;
+	r->per_block = TR_BLOCK_SIZE / r->stride;
+	r->nslots = (nslots + r->per_block - 1) / r->per_block * r->per_block; /* whole blocks */
+	req.tp_frame_size = r->stride;
+	req.tp_block_size = TR_BLOCK_SIZE;
+	req.tp_frame_nr = r->nslots;
+	req.tp_block_nr = r->nslots / r->per_block;
 	ret = ring_sockopts(sock, &req, vnet);
 	if (ret < 0)
 		return ret;
@@ -97,7 +110,7 @@ void tpring_queue(struct vxfwd_tx *tx, struct tpring *r, const void *frame, __u3
 	unsigned char *data;
 	struct tpacket2_hdr *h;
 
-	if (len > r->frame_size || len > TR_FRAME_SIZE - TR_DATA_OFF - r->vnet) {
+	if (len > r->frame_size || len > r->stride - TR_DATA_OFF - r->vnet) {
 		tx_account(tx, len, -EMSGSIZE);
 		return;
 	}

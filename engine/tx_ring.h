@@ -5,8 +5,8 @@
  * (tx_ring.c: send(2) per batch; tx_uring_ring.c: an io_uring SEND per
  * batch).  Internal to the backends.
  *
- * Frames of 16 KiB (a jumbo frame and the header), one per slot, mapped into
- * the process.  tpring_queue() copies a frame in and marks it SEND_REQUEST;
+ * Frames sized for the egress MTU at open (at most 16 KiB: a jumbo frame and
+ * the header), one per slot, in 64 KiB blocks mapped into the process.  tpring_queue() copies a frame in and marks it SEND_REQUEST;
  * whatever kicks the socket (a send of length 0) makes the kernel send every
  * marked frame; tpring_reap() counts a frame as sent when the kernel gives
  * it back (AVAILABLE), after its skb is freed.
@@ -33,6 +33,8 @@ struct tpring {
 	unsigned int nslots;	 /* frames in the ring: whole blocks */
 	unsigned int head, tail; /* oldest frame not handed back, next free frame */
 	unsigned int frame_size; /* largest frame the egress MTU takes */
+	unsigned int stride;	 /* bytes from one ring frame to the next in a block */
+	unsigned int per_block;	 /* ring frames in a block */
 	unsigned int vnet;	 /* bytes of virtio_net_hdr before each frame: 0 or 10 */
 };
 
