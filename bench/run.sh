@@ -138,7 +138,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRCDIR=$(cd "$BENCH_DIR/.." && pwd)
 BUILD=${BENCH_BUILD:-$SRCDIR/build-bench}
 PY=/usr/bin/python3
-GENERIC_RX=${BENCH_GENERIC_RX:-rps}
+GENERIC_RX=${BENCH_GENERIC_RX:-threaded}
 GEN_CPU=1
 # Most frames a paced generator sends back to back in the shared placement.
 GEN_BURST=64
@@ -151,9 +151,9 @@ FWD_CPU=$WORK_CPU
 FWD_NICE=${BENCH_NICE:--10}
 # BENCH_FIFO=PRIO puts the NAPI thread and the daemon at SCHED_FIFO PRIO.
 FWD_FIFO=${BENCH_FIFO:-}
-# ens5's NAPI thread in the shared placement runs at SCHED_FIFO PRIO, as
-# receive in softirq would preempt the daemon; empty: as --threaded.
-NAPI_FIFO=${BENCH_NAPI_FIFO-50}
+# ens5's NAPI thread in the shared placement runs at SCHED_FIFO PRIO;
+# empty (the default): SCHED_OTHER at the forwarder's nice, as --threaded.
+NAPI_FIFO=${BENCH_NAPI_FIFO-}
 
 MODE=full
 PLACEMENTS="split shared"
@@ -172,6 +172,9 @@ SEARCH_STEPS=6
 RATES=
 PROFILE=
 THREADED=
+# ens5's NAPI threads in this cell (thread_napi) and their SCHED_FIFO priority.
+NAPI_PIDS=
+NAPI_FIFO_SET=
 OUT=
 # Values given on the command line, applied over the mode's defaults.
 OPT_RUNS=
@@ -212,6 +215,7 @@ parse_args()
 		--quick) MODE=quick; RUNS=1; SIZES=64; TRIAL_S=1; SEARCH_STEPS=3 ;;
 		--soak) MODE=soak; RUNS=1; SIZES=64 ;;
 		--sweep) MODE=sweep; RUNS=1; SIZES=64; PEERS=$SWEEP_PEERS ;;
+		--saturation) MODE=saturation ;;
 		--gen-alone) MODE="gen-alone"; RUNS=1; PEERS=drop ;;
 		--placement) PLACEMENTS=$(both "$2" split shared) || die "--placement: split, shared or both"; shift ;;
 		--xdp-mode) XDP_MODES=$(both "$2" native generic) || die "--xdp-mode: native, generic or both"; shift ;;
@@ -357,12 +361,13 @@ leak_selftest()
 
 # thread_napi NS DEV CPU [FIFO]: DEV's NAPI in kernel threads (new ones:
 # the switch off and on again recreates them) pinned to CPU, at SCHED_FIFO
-# FIFO or else the forwarder's priority.  A veth has NAPI only while it has a native XDP program; without
-# one there is no thread and its receive goes through the backlog, which RPS
-# steers (set_rps).
+# FIFO or else the forwarder's nice; their PIDs in NAPI_PIDS.  A veth has
+# NAPI only while it has a native XDP program or GRO on; without one there
+# is no thread and its receive goes through the backlog, which RPS steers
+# (set_rps).
 thread_napi()
 {
-	local ns=$1 dev=$2 cpu=$3 fifo=${4:-$FWD_FIFO} before pid n=0
+	local ns=$1 dev=$2 cpu=$3 fifo=${4-$FWD_FIFO} before pid n=0
 
 	before=$(napi_threads "$dev")
 	ip netns exec "$ns" sh -c "echo 0 >/sys/class/net/$dev/threaded; echo 1 >/sys/class/net/$dev/threaded" ||
@@ -374,7 +379,9 @@ thread_napi()
 		taskset -p -c "$cpu" "$pid" >/dev/null || note "napi thread $pid: cannot pin to CPU $cpu"
 		renice -n "$FWD_NICE" -p "$pid" >/dev/null || note "napi thread $pid: cannot renice"
 		[ -n "$fifo" ] && { chrt -f -p "$fifo" "$pid" || note "napi thread $pid: SCHED_FIFO refused"; }
+		NAPI_PIDS="$NAPI_PIDS $pid"
 	done
+	NAPI_FIFO_SET=$fifo
 	note "$dev ($ns): $n NAPI thread(s) pinned to CPU $cpu${fifo:+, SCHED_FIFO $fifo}"
 }
 
@@ -403,49 +410,62 @@ napi_threads()
 # The cell's placement, before its peers.  split: the daemon alone on
 # WORK_CPU (the generator's CPU under --sweep), ens5's receive in softirq on
 # the CPU that queued the frame, the generator's.  shared: ens5's receive
-# (RPS, and its NAPI thread: pin_napi) and the daemon on WORK_CPU, the
-# generator alone on GEN_CPU.  The collector's receive is left in softirq:
-# a veth schedules its peer's NAPI on the CPU that transmits, so it runs
-# where the forwarder (the daemon, or ens5's receive for native and xredir)
-# sends into ens6; a NAPI thread of its own would only add a wake-up, and
-# overflow its 256-frame ring while the daemon holds the CPU.  Each trial
-# records NET_RX softirqs per CPU (net_rx) to show where receive ran.
+# and the daemon on WORK_CPU, the generator alone on GEN_CPU: ens5's NAPI in
+# a kernel thread pinned there (napi_on), or with BENCH_GENERIC_RX=rps in
+# generic mode, its backlog in softirq there (RPS).  The collector's receive
+# is left in softirq: a veth schedules its peer's NAPI on the CPU that
+# transmits, so it runs where the forwarder (the daemon, or ens5's receive
+# for native and xredir) sends into ens6; a NAPI thread of its own would
+# only add a wake-up, and overflow its 256-frame ring while the daemon holds
+# the CPU.  Each trial records NET_RX softirqs per CPU (net_rx) to show
+# where receive ran.
 place_cell()
 {
 	FWD_CPU=$WORK_CPU
 	[ "$MODE" = sweep ] && [ "$PLACEMENT" = split ] && FWD_CPU=$GEN_CPU
 	unthread_napi "$LAB_NS_S" ens5
-	# veth's default; BENCH_GENERIC_RX=threaded turns it on for its cell.
+	NAPI_PIDS=
+	set_rps "$LAB_NS_S" ens5 0
+	# veth's default; napi_on turns it on.
 	ip netns exec "$LAB_NS_S" ethtool -K ens5 gro off >/dev/null 2>&1
-	if [ "$PLACEMENT" = shared ]; then
+	if [ "$PLACEMENT" = shared ] && [ "$XDP_MODE" = generic ] && [ "$GENERIC_RX" = rps ]; then
 		set_rps "$LAB_NS_S" ens5 "$(printf '%x' $((1 << FWD_CPU)))"
-	else
-		set_rps "$LAB_NS_S" ens5 0
+	elif [ "$PLACEMENT" = shared ]; then
+		napi_on "${FWD_FIFO:-$NAPI_FIFO}"
+	elif [ -n "$THREADED" ] && [ "$XDP_MODE" = native ]; then
+		napi_on "$FWD_FIFO"
 	fi
 	note "cell: placement $PLACEMENT, XDP $XDP_MODE, generator on CPU $GEN_CPU, daemon on CPU $FWD_CPU"
 }
 
-# ens5's NAPI in a kernel thread pinned to the forwarder's CPU: in the
-# shared placement (at SCHED_FIFO NAPI_FIFO), and with --threaded.  Native
-# mode: ens5 has NAPI once the peer's native XDP program is attached.  In
-# generic mode it has none and RPS places its receive, unless
-# BENCH_GENERIC_RX=threaded: GRO on gives the veth a NAPI instance, whose
-# thread (SCHED_OTHER) is pinned to the forwarder's CPU instead of RPS, as
-# `echo 1 > /sys/class/net/ens5/threaded` does for ENA's queues.
+# napi_on FIFO: ens5's receive in NAPI kernel threads pinned to the
+# forwarder's CPU (at SCHED_FIFO FIFO when not empty), before any peer
+# starts, so that the daemon finds them when it looks where the ingress
+# receives, as on a host with `echo 1 > /sys/class/net/ens5/threaded`.  A
+# veth has NAPI while it has a native XDP program or GRO on; GRO on gives
+# it one for every peer in both XDP modes (ENA has GRO on too), and a
+# program attached later keeps that instance.
+napi_on()
+{
+	ip netns exec "$LAB_NS_S" ethtool -K ens5 gro on >/dev/null 2>&1 ||
+		note "ens5: GRO refused, no NAPI instance to thread"
+	thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" "$1"
+}
+
+# After a peer started: ens5's NAPI threads are still the ones napi_on
+# pinned (a peer that re-created them gets new ones pinned the same way).
 pin_napi()
 {
-	if [ "$GENERIC_RX" = threaded ] && [ "$XDP_MODE" = generic ] && [ "$PLACEMENT" = shared ]; then
-		set_rps "$LAB_NS_S" ens5 0
-		ip netns exec "$LAB_NS_S" ethtool -K ens5 gro on >/dev/null 2>&1
-		thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" ""
+	local pid
+
+	[ -n "$NAPI_PIDS" ] || return 0
+	for pid in $NAPI_PIDS; do
+		[ -d "/proc/$pid" ] && continue
+		note "ens5's NAPI thread $pid is gone: threading it again"
+		NAPI_PIDS=
+		thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" "$NAPI_FIFO_SET"
 		return 0
-	fi
-	[ "$XDP_MODE" = native ] || return 0
-	if [ "$PLACEMENT" = shared ]; then
-		thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" "${FWD_FIFO:-$NAPI_FIFO}"
-	elif [ -n "$THREADED" ]; then
-		thread_napi "$LAB_NS_S" ens5 "$FWD_CPU"
-	fi
+	done
 }
 
 # The generator's options for the cell: in generic mode every frame goes
@@ -457,7 +477,7 @@ pin_napi()
 # BPF_PROG_RUN costs tens of milliseconds, paced by calls it sends bursts).
 gen_args()
 {
-	[ "$XDP_MODE" = generic ] && printf '%s\n' -P
+	{ [ "$XDP_MODE" = generic ] || [ "$PLACEMENT" = shared ]; } && printf '%s\n' -P
 	[ "$INNER" = ipv6 ] && printf '%s\n' -6
 	if [ "$PLACEMENT" = shared ] || { [ -n "$THREADED" ] && [ "$XDP_MODE" = native ]; }; then
 		printf '%s\n' -B "$GEN_BURST"
@@ -547,6 +567,15 @@ vxfwd_ready()
 	kill -0 "$VXF_PID" && ip -n "$LAB_NS_S" -d link show ens5 | grep -q 'prog/xdp'
 }
 
+# The daemon sees the sensor's sysfs, as under `ip netns exec` or on the
+# host itself, so that `run` finds where ens5 receives (RPS, threaded NAPI)
+# and places its workers as it would there; the host's bpffs stays at
+# /sys/fs/bpf, where the bench reads the daemon's pins.  Run by sh -ec in
+# a private mount namespace of the sensor's network namespace, then exec.
+# shellcheck disable=SC2016 # expanded by that sh
+OWN_SYSFS='d=$(mktemp -d); mount --rbind /sys/fs/bpf "$d"; mount -t sysfs sysfs /sys;
+mount --move "$d" /sys/fs/bpf; rmdir "$d"; exec "$@"'
+
 # peer_up_vxfwd PEER: the daemon with variant PEER's options, then
 # BENCH_VXFWD_ARGS; its log in $OUT/PEER.log.
 peer_up_vxfwd()
@@ -560,10 +589,11 @@ peer_up_vxfwd()
 	LAB_INSTANCES+=("$VXF_NAME")
 	[ -n "$FWD_FIFO" ] && sched=(chrt -f "$FWD_FIFO")
 	note "$peer: vxfwd run $args ${BENCH_VXFWD_ARGS:-} on CPU $FWD_CPU ($PLACEMENT, $XDP_MODE)"
-	# shellcheck disable=SC2086 # the options are words
 	rules=$(vxfwd_rules)
 	[ "$peer" = vxfwd-fanout ] && rules=$BENCH_DIR/fanout.rules
-	lab_bg "$OUT/$peer-$PLACEMENT-$XDP_MODE.log" "$LAB_NS_S" "${sched[@]}" taskset -c "$FWD_CPU" "$VXFWD" run \
+	# shellcheck disable=SC2086 # the options are words
+	lab_bg "$OUT/$peer-$PLACEMENT-$XDP_MODE.log" "$LAB_NS_S" unshare --mount --propagation private \
+		sh -ec "$OWN_SYSFS" own-sysfs "${sched[@]}" taskset -c "$FWD_CPU" "$VXFWD" run \
 		-f "$rules" -n "$VXF_NAME" $args ${BENCH_VXFWD_ARGS:-}
 	VXF_PID=$LAB_BG_PID
 	lab_wait 20 vxfwd_ready ||
@@ -787,6 +817,7 @@ measure_peer()
 			PERF_PID=
 			profile_report "$perf.data" >"$perf.txt"
 		fi
+		[ "$MODE" = saturation ] && continue
 		read -r sent good < <(last_counts)
 		sat=$(tail -n 1 "$OUT/trials.jsonl" | "$PY" -c 'import json,sys; t=json.load(sys.stdin); print(int(t["col"]["good"] / t["gen"]["seconds"]))')
 		search "$peer" "$run" "$size" "$sat"
