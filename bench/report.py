@@ -133,6 +133,12 @@ def cell(trials):
         r['sat_pps'] = s['col']['good'] / s['gen']['seconds']
         r['sat_loss_pct'] = loss_pct(s)
     r['zl_pps'] = max((t['gen']['sent'] / t['gen']['seconds'] for t in ok), default=0)
+    if sat and not zl:
+        # --saturation: CPU per packet at saturation (there is nothing else)
+        s = sat[-1]
+        r['cpu_ns'] = cpu_ns(s, 1)
+        r['cpu0_ns'] = cpu_ns(s, 0)
+        r['daemon_ns'] = daemon_ns(s)
     if zl:
         z = zl[-1]
         r['cpu_ns'] = cpu_ns(z, 1)

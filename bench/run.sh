@@ -4,7 +4,7 @@
 # bench/run.sh - vxfwd against the kernel-native path and the XDP_REDIRECT
 # ceiling, in one lab, with the same frames, in the same run.
 #
-# usage: bench/run.sh [--quick | --soak | --sweep | --gen-alone] [--runs N]
+# usage: bench/run.sh [--quick | --saturation | --soak | --sweep | --gen-alone] [--runs N]
 #                     [--placement split|shared|both] [--xdp-mode native|generic|both]
 #                     [--inner ipv4|ipv6|both]
 #                     [--sizes "64 1400 8900"] [--peers "native xredir vxfwd"]
@@ -17,6 +17,9 @@
 #              daemon RSS
 #   --quick    one run, 64 bytes, short trials, every placement and mode:
 #              a sanity check
+#   --saturation  saturation trials only (no zero-loss search, hence no
+#              latency or CPU per packet), every run, size, cell and peer:
+#              the delivered-rate tables of many peers and runs
 #   --soak     200K pps offered for 60 s, 64 bytes, every peer
 #   --gen-alone  what the generator reaches alone: ens5's XDP drops every
 #              frame (peer drop: xredir with an allowlist matching none),
@@ -88,17 +91,24 @@
 #           ens5's NAPI runs in a kernel thread pinned to CPU 0 with the
 #           daemon, and the generator paces as in shared.
 #   shared  everything under test on CPU 0, the generator alone on CPU 1:
-#           ens5's NAPI in a kernel thread pinned to CPU 0 at SCHED_FIFO
-#           BENCH_NAPI_FIFO (native mode: a veth's NAPI runs where the frame
-#           was redirected, so only a thread moves it), ens5's RPS to CPU 0
-#           (generic mode: the backlog is processed there), the daemon on
-#           CPU 0.  The generator offers more than CPU 0 takes; what it
-#           cannot take is lost at veth's ring (native) or refused by the
-#           backlog and not sent (generic).  A paced generator sends at most
-#           GEN_BURST (64) frames back to back (vxbench gen -B): its debt
-#           beyond that after a gap is forgiven (gen.forgiven), so the rate
-#           achieved is below the one asked; with live frames it paces in
-#           its program and spins CPU 1.  It runs at BENCH_NICE there.
+#           ens5's NAPI in a kernel thread pinned to CPU 0 (SCHED_OTHER at
+#           BENCH_NICE; GRO on gives the veth a NAPI instance in both XDP
+#           modes, and `echo 1 > threaded` moves it into a thread, set
+#           before any peer starts, as on an ENA sensor with threaded NAPI),
+#           the daemon on CPU 0, where `run` finds that thread and runs its
+#           workers as SCHED_FIFO 1 (its default when every CPU it may use
+#           receives).  The generator sends through AF_PACKET in both modes
+#           (live frames redirected into a threaded veth from CPU 1 left
+#           CPU 0 half idle while 90 % were lost at veth's ring: the
+#           wake-ups, not the CPU, were measured); a full veth ring stops
+#           its queue, sendmmsg() fails with ENOBUFS and the frames are sent
+#           again, so an overloaded sensor shows as a lower offered rate.
+#           BENCH_GENERIC_RX=rps (generic mode) puts ens5's receive in
+#           softirq on CPU 0 instead (RPS, GRO off, no thread).  A paced
+#           generator sends at most GEN_BURST (64) frames back to back
+#           (vxbench gen -B): its debt beyond that after a gap is forgiven
+#           (gen.forgiven), so the rate achieved is below the one asked.  It
+#           runs at BENCH_NICE there.
 # The collector's receive runs in softirq on the CPU that transmits into
 # ens6 (veth schedules its peer's NAPI there): the daemon's CPU for vxfwd,
 # ens5's receive CPU for native and xredir; so on CPU 0 in shared.  Each
@@ -111,15 +121,15 @@
 # shared is the placement above: the generator keeps offering from CPU 1.
 # CPU per packet: busy time of both CPUs (and of the daemon's CPU) over the
 # frames delivered, during the zero-loss trial (generator included, same
-# for all peers of a cell; in shared a paced live-frames generator spins,
-# so there only the daemon's CPU's figure means work).
+# for all peers of a cell).
 #
 # Environment: BENCH_NICE (forwarder's nice, -10), BENCH_FIFO=PRIO (the
 # daemon, and the NAPI thread with --threaded or shared, at SCHED_FIFO PRIO
-# instead), BENCH_NAPI_FIFO (the shared placement's NAPI thread, 50; empty
-# for BENCH_NICE), BENCH_GENERIC_RX (shared placement, generic XDP: rps,
-# the default, or threaded: ens5's receive in a NAPI thread on the
-# forwarder's CPU), BENCH_RULES (vxfwd's rules, bench/bench.rules),
+# instead), BENCH_NAPI_FIFO (the shared placement's NAPI thread at
+# SCHED_FIFO PRIO; empty, the default: BENCH_NICE), BENCH_GENERIC_RX
+# (shared placement, generic XDP: threaded, the default, ens5's receive in
+# a NAPI thread on the forwarder's CPU, or rps: in softirq there),
+# BENCH_RULES (vxfwd's rules, bench/bench.rules),
 # BENCH_BUILD (build-bench), VXBENCH / VXFWD (prebuilt binaries).
 #
 # Writes bench/out/<UTC time>/{trials.jsonl,summary.json,table.txt}; prints
@@ -426,8 +436,9 @@ place_cell()
 	unthread_napi "$LAB_NS_S" ens5
 	NAPI_PIDS=
 	set_rps "$LAB_NS_S" ens5 0
-	# veth's default; napi_on turns it on.
+	# veth's defaults; napi_on changes them.
 	ip netns exec "$LAB_NS_S" ethtool -K ens5 gro off >/dev/null 2>&1
+	ip netns exec "$LAB_NS_M" ethtool -K eth0 tso on >/dev/null 2>&1
 	if [ "$PLACEMENT" = shared ] && [ "$XDP_MODE" = generic ] && [ "$GENERIC_RX" = rps ]; then
 		set_rps "$LAB_NS_S" ens5 "$(printf '%x' $((1 << FWD_CPU)))"
 	elif [ "$PLACEMENT" = shared ]; then
@@ -444,11 +455,18 @@ place_cell()
 # receives, as on a host with `echo 1 > /sys/class/net/ens5/threaded`.  A
 # veth has NAPI while it has a native XDP program or GRO on; GRO on gives
 # it one for every peer in both XDP modes (ENA has GRO on too), and a
-# program attached later keeps that instance.
+# program attached later keeps that instance.  Without a native program,
+# veth queues a frame to that NAPI only when the sending device has no TSO
+# (or the receiver forwards UDP GRO): otherwise it goes through netif_rx()
+# into the sending CPU's backlog, the generator's, and generic XDP would
+# run there, not on the CPU under test.  So the mirror's eth0 sends
+# without TSO in this placement (its frames are never segmented anyway).
 napi_on()
 {
 	ip netns exec "$LAB_NS_S" ethtool -K ens5 gro on >/dev/null 2>&1 ||
 		note "ens5: GRO refused, no NAPI instance to thread"
+	ip netns exec "$LAB_NS_M" ethtool -K eth0 tso off >/dev/null 2>&1 ||
+		note "mirror eth0: TSO stays on: generic XDP runs on the generator's CPU"
 	thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" "$1"
 }
 
