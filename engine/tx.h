@@ -36,7 +36,7 @@
 #include "vxfwd_conf.h"
 
 #define VXFWD_TX_SLOT_SIZE 9216 /* VXFWD_MAX_FRAME, 64-byte aligned */
-#define VXFWD_TX_SLOTS	   256	/* frames in flight per worker: one batch */
+#define VXFWD_TX_SLOTS	   256	/* frames in flight per worker: a default batch */
 
 struct vxfwd_tx_opts {
 	int ifindex;

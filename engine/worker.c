@@ -195,6 +195,8 @@ static int worker_open(struct engine *e, struct worker *w)
 		.ifindex = e->egress_ifindex,
 		.backend = e->conf.backend,
 		.qdisc_bypass = e->conf.qdisc_bypass,
+		/* room for a whole batch when one is larger than the default slots */
+		.nslots = e->conf.batch > VXFWD_TX_SLOTS ? e->conf.batch : 0,
 	};
 	struct epoll_event ev = {.events = EPOLLIN};
 	int ret;
