@@ -57,11 +57,11 @@
 # Peers: native (vxlan + nftables), xredir (the XDP_REDIRECT ceiling) and
 # vxfwd's variants, the daemon with these `vxfwd run` options (then
 # -x generic in generic mode, then BENCH_VXFWD_ARGS, for every one):
-#   vxfwd           the defaults (write-fixed backend, one worker)
+#   vxfwd           the defaults (uring-ring backend, one worker)
+#   vxfwd-write-fixed -b write-fixed
 #   vxfwd-send      -b send
 #   vxfwd-sendmmsg  -b sendmmsg
 #   vxfwd-txring    -b tx-ring
-#   vxfwd-uring-ring -b uring-ring
 #   vxfwd-qbypass   -Q
 #   vxfwd-fifo      -s fifo:50
 #   vxfwd-fanout    the defaults with bench/fanout.rules: the same frames to
@@ -199,7 +199,7 @@ VXFWD_VARIANTS=(
 	"vxfwd-send -b send"
 	"vxfwd-sendmmsg -b sendmmsg"
 	"vxfwd-txring -b tx-ring"
-	"vxfwd-uring-ring -b uring-ring"
+	"vxfwd-write-fixed -b write-fixed"
 	"vxfwd-qbypass -Q"
 	"vxfwd-fifo -s fifo:50"
 	"vxfwd-fanout"

@@ -492,7 +492,7 @@ static void merge_conf(struct engine *e, const struct vxfwd_engine_conf *o)
 		c->qdisc_bypass = o->qdisc_bypass;
 	/* What neither gave: the engine's defaults, resolved here once. */
 	if (!c->backend)
-		c->backend = VXFWD_BACKEND_WRITE_FIXED;
+		c->backend = VXFWD_BACKEND_URING_RING;
 	if (!c->workers)
 		c->workers = 1;
 	if (!c->batch)

@@ -16,7 +16,7 @@ static const struct opt run_opts[] = {
 	{'B', "batch", "batch", "Ring records moved into the sender at once (1-1024, default 256)",
 	 0},
 	{'b', "backend", "backend",
-	 "Send backend: write-fixed (default), send, sendmmsg, tx-ring, uring-ring", 0},
+	 "Send backend: uring-ring (default), write-fixed, send, sendmmsg, tx-ring", 0},
 	{'c', "cpus", "cpus", "Pin worker i to the i-th CPU of a list like 0,2-3", 0},
 	{'f', "file", "file", "Rules file (default " VXFWD_DEFAULT_RULES ")", 0},
 	{'k', "keep-attached", NULL, "At exit, leave XDP and the leak guard attached", 0},

@@ -198,7 +198,10 @@ void check_memlock(struct doctor *d)
 		       (unsigned long long)rl.rlim_cur / 1024, pool / 1024);
 }
 
-/* io_uring with WRITE_FIXED and a registered buffer the size of the pool. */
+/*
+ * io_uring with SEND (uring-ring, the default, and send) and WRITE_FIXED with
+ * a registered buffer the size of write-fixed's largest pool.
+ */
 static int probe_uring(char *why, size_t len)
 {
 	const size_t pool = (size_t)VXFWD_TX_SLOTS * VXFWD_TX_SLOT_SIZE;
@@ -214,8 +217,11 @@ static int probe_uring(char *why, size_t len)
 		return ret;
 	}
 	probe = io_uring_get_probe_ring(&ring);
-	if (!probe || !io_uring_opcode_supported(probe, IORING_OP_WRITE_FIXED)) {
-		snprintf(why, len, "IORING_OP_WRITE_FIXED not supported");
+	if (!probe || !io_uring_opcode_supported(probe, IORING_OP_SEND) ||
+	    !io_uring_opcode_supported(probe, IORING_OP_WRITE_FIXED)) {
+		snprintf(why, len, "IORING_OP_%s not supported",
+			 probe && io_uring_opcode_supported(probe, IORING_OP_SEND) ? "WRITE_FIXED"
+										 : "SEND");
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
@@ -266,7 +272,7 @@ void check_io_uring(struct doctor *d)
 		report(d, DR_FAIL, "a kernel with CONFIG_IO_URING", "io_uring: %s", why);
 	else
 		report(d, DR_OK, NULL,
-		       "io_uring: WRITE_FIXED supported, %u KiB of send buffers registered",
+		       "io_uring: SEND and WRITE_FIXED supported, %u KiB of send buffers registered",
 		       (unsigned int)((size_t)VXFWD_TX_SLOTS * VXFWD_TX_SLOT_SIZE / 1024));
 }
 
