@@ -28,8 +28,9 @@
 #              offered rate of --rates (default 100K 200K 400K 600K 800K 1M
 #              1.5M 2M and 0, as fast as possible), peers vxfwd and
 #              vxfwd-fifo unless --peers is given, in each placement and
-#              mode (split: the daemon moves to the generator's CPU, see
-#              below); per rate offered and delivered pps and the
+#              mode (BENCH_SWEEP_ONE_CPU=1: in split the daemon moves to
+#              the generator's CPU, see below); per rate offered and
+#              delivered pps and the
 #              drop_ring_full delta, per peer the best delivered rate, the
 #              rate delivered at the highest offered rate, their ratio and
 #              PASS when it is at least 0.9
@@ -113,8 +114,10 @@
 # ens6 (veth schedules its peer's NAPI there): the daemon's CPU for vxfwd,
 # ens5's receive CPU for native and xredir; so on CPU 0 in shared.  Each
 # trial records NET_RX softirqs per CPU (net_rx, net_rx_after) to show it.
-# --sweep in split moves the daemon to CPU 1: everything shares one core
-# with the generator.  There, XDP runs in the generator's context, so the
+# --sweep in split is the split placement above; with BENCH_SWEEP_ONE_CPU=1
+# it moves the daemon to CPU 1: everything shares one core with the
+# generator (the sweep's placement before the shared one existed).  There,
+# XDP runs in the generator's context, so the
 # generator slows down as the daemon takes the core, and excess offered
 # load shows as a lower offered rate, as drop_ring_full (shed by XDP at the
 # ring) or as "lost elsewhere" (veth's ring, the egress path).  --sweep in
@@ -418,8 +421,9 @@ napi_threads()
 }
 
 # The cell's placement, before its peers.  split: the daemon alone on
-# WORK_CPU (the generator's CPU under --sweep), ens5's receive in softirq on
-# the CPU that queued the frame, the generator's.  shared: ens5's receive
+# WORK_CPU (the generator's CPU under --sweep with BENCH_SWEEP_ONE_CPU),
+# ens5's receive in softirq on the CPU that queued the frame, the
+# generator's.  shared: ens5's receive
 # and the daemon on WORK_CPU, the generator alone on GEN_CPU: ens5's NAPI in
 # a kernel thread pinned there (napi_on), or with BENCH_GENERIC_RX=rps in
 # generic mode, its backlog in softirq there (RPS).  The collector's receive
@@ -432,7 +436,8 @@ napi_threads()
 place_cell()
 {
 	FWD_CPU=$WORK_CPU
-	[ "$MODE" = sweep ] && [ "$PLACEMENT" = split ] && FWD_CPU=$GEN_CPU
+	[ "$MODE" = sweep ] && [ "$PLACEMENT" = split ] && [ -n "${BENCH_SWEEP_ONE_CPU:-}" ] &&
+		FWD_CPU=$GEN_CPU
 	unthread_napi "$LAB_NS_S" ens5
 	NAPI_PIDS=
 	set_rps "$LAB_NS_S" ens5 0
