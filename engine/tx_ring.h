@@ -5,11 +5,12 @@
  * (tx_ring.c: send(2) per batch; tx_uring_ring.c: an io_uring SEND per
  * batch).  Internal to the backends.
  *
- * Frames sized for the egress MTU at open (at most 16 KiB: a jumbo frame and
- * the header), one per slot, in 64 KiB blocks mapped into the process.  tpring_queue() copies a frame in and marks it SEND_REQUEST;
- * whatever kicks the socket (a send of length 0) makes the kernel send every
- * marked frame; tpring_reap() counts a frame as sent when the kernel gives
- * it back (AVAILABLE), after its skb is freed.
+ * Frames sized for the egress MTU at open (at most 16 KiB: a jumbo frame
+ * and the header), one per slot, in 64 KiB blocks mapped into the process.
+ * tpring_queue() copies a frame in and marks it SEND_REQUEST; whatever
+ * kicks the socket (a send of length 0) makes the kernel send every marked
+ * frame; tpring_reap() counts a frame as sent when the kernel gives it back
+ * (AVAILABLE), after its skb is freed.
  *
  * The kernel walks the ring from its own head and cannot skip a frame, so a
  * frame it would refuse is never queued: frames longer than the egress MTU
