@@ -13,7 +13,6 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 
@@ -32,13 +31,17 @@ struct tr_tx {
 
 /* ---- the mapped ring -------------------------------------------------- */
 
-static struct tpacket2_hdr *frame_at(const struct tpring *r, unsigned int i)
+/*
+ * The ring frame after the one at byte offset `off`, in the kernel's order:
+ * the next one in its block, else the first of the next block (frames do
+ * not straddle blocks), after the last block the first.
+ */
+static size_t next_off(const struct tpring *r, size_t off)
 {
-	unsigned int k = i % r->nslots;
-
-	/* frames do not straddle blocks: `per_block` of them, then the next block */
-	return (struct tpacket2_hdr *)(r->map + (size_t)(k / r->per_block) * TR_BLOCK_SIZE +
-				       (size_t)(k % r->per_block) * r->stride);
+	off += r->stride;
+	if ((off & (TR_BLOCK_SIZE - 1)) + r->stride > TR_BLOCK_SIZE)
+		off = (off + TR_BLOCK_SIZE - 1) & ~(size_t)(TR_BLOCK_SIZE - 1);
+	return off < r->map_len ? off : 0;
 }
 
 /* PACKET_VNET_HDR must come before the ring. */
@@ -55,30 +58,29 @@ static int ring_sockopts(int sock, struct tpacket_req *req, int vnet)
 	return 0;
 }
 
-int tpring_open(struct tpring *r, int sock, unsigned int nslots, int vnet)
+int tpring_open(struct tpring *r, int sock, const struct vxfwd_tx_opts *o, int vnet)
 {
 	struct tpacket_req req;
-	int mtu, ret;
+	unsigned int per_block;
+	int ret;
 
 	r->vnet = vnet ? sizeof(struct virtio_net_hdr) : 0;
-	mtu = tx_egress_mtu(sock);
-	if (mtu < 0)
-		return mtu;
-	r->frame_size = (unsigned int)mtu + ETH_HLEN;
+	/* untagged: a longer frame would stop the kernel's walk (tx_ring.h) */
+	r->frame_size = o->max_frame - 4 /* VLAN */;
 	/*
-	 * A ring frame holds the largest frame the MTU allows (with a VLAN
-	 * header), not a jumbo one: the kernel maps every page of the ring
-	 * into the process at mmap(), so its size is resident memory.
+	 * A ring frame holds the longest frame the egress takes, not a jumbo
+	 * one: the kernel maps every page of the ring into the process at
+	 * mmap(), so its size is resident memory.
 	 */
-	r->stride = TPACKET_ALIGN(TR_DATA_OFF + r->vnet + r->frame_size + 4);
+	r->stride = TPACKET_ALIGN(TR_DATA_OFF + r->vnet + o->max_frame);
 	if (r->stride > TR_FRAME_MAX)
 		r->stride = TR_FRAME_MAX;
-	r->per_block = TR_BLOCK_SIZE / r->stride;
-	r->nslots = (nslots + r->per_block - 1) / r->per_block * r->per_block; /* whole blocks */
+	per_block = TR_BLOCK_SIZE / r->stride;
+	r->nslots = (o->nslots + per_block - 1) / per_block * per_block; /* whole blocks */
 	req.tp_frame_size = r->stride;
 	req.tp_block_size = TR_BLOCK_SIZE;
 	req.tp_frame_nr = r->nslots;
-	req.tp_block_nr = r->nslots / r->per_block;
+	req.tp_block_nr = r->nslots / per_block;
 	ret = ring_sockopts(sock, &req, vnet);
 	if (ret < 0)
 		return ret;
@@ -100,7 +102,7 @@ void tpring_close(struct tpring *r)
 
 unsigned int tpring_room(const struct tpring *r)
 {
-	return r->nslots - (r->tail - r->head);
+	return r->nslots - r->used;
 }
 
 void tpring_queue(struct vxfwd_tx *tx, struct tpring *r, const void *frame, __u32 len)
@@ -112,7 +114,9 @@ void tpring_queue(struct vxfwd_tx *tx, struct tpring *r, const void *frame, __u3
 		tx_account(tx, len, -EMSGSIZE);
 		return;
 	}
-	h = frame_at(r, r->tail++);
+	h = (struct tpacket2_hdr *)(r->map + r->tail);
+	r->tail = next_off(r, r->tail);
+	r->used++;
 	data = (unsigned char *)h + TR_DATA_OFF;
 	if (r->vnet) {
 		/* No GSO, no offload: only hdr_len, the bytes copied into the skb's head. */
@@ -131,8 +135,8 @@ unsigned int tpring_reap(struct vxfwd_tx *tx, struct tpring *r)
 	unsigned int n = 0;
 	__u32 status;
 
-	while (r->head != r->tail) {
-		h = frame_at(r, r->head);
+	while (r->used) {
+		h = (struct tpacket2_hdr *)(r->map + r->head);
 		status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
 		if (status & TP_STATUS_WRONG_FORMAT) {
 			tx_account(tx, h->tp_len - r->vnet, -EBADMSG);
@@ -142,7 +146,8 @@ unsigned int tpring_reap(struct vxfwd_tx *tx, struct tpring *r)
 		} else {
 			break;
 		}
-		r->head++;
+		r->head = next_off(r, r->head);
+		r->used--;
 		tx->inflight--;
 		n++;
 	}
@@ -180,7 +185,7 @@ int tr_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 	s = tx_priv_alloc(tx, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	return tpring_open(&s->r, tx->sock, o->nslots, 0);
+	return tpring_open(&s->r, tx->sock, o, 0);
 }
 
 int tr_flush(struct vxfwd_tx *tx)

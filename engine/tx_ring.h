@@ -32,15 +32,15 @@ struct tpring {
 	unsigned char *map;
 	size_t map_len;
 	unsigned int nslots;	 /* frames in the ring: whole blocks */
-	unsigned int head, tail; /* oldest frame not handed back, next free frame */
+	size_t head, tail;	 /* offsets of the oldest frame not handed back, the next free one */
+	unsigned int used;	 /* frames between them */
 	unsigned int frame_size; /* largest frame the egress MTU takes */
 	unsigned int stride;	 /* bytes from one ring frame to the next in a block */
-	unsigned int per_block;	 /* ring frames in a block */
 	unsigned int vnet;	 /* bytes of virtio_net_hdr before each frame: 0 or 10 */
 };
 
 /* Set up and map the ring on `sock` for at least `nslots` frames; 0 or -errno. */
-int tpring_open(struct tpring *r, int sock, unsigned int nslots, int vnet);
+int tpring_open(struct tpring *r, int sock, const struct vxfwd_tx_opts *o, int vnet);
 void tpring_close(struct tpring *r);
 
 /* Frames that can be queued now. */
