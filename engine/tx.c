@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
+#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
+#include "host.h"
 #include "tx.h"
 #include "tx_backends.h"
 
@@ -107,21 +107,10 @@ fail:
 	return ret;
 }
 
-int tx_egress_mtu(int sock)
-{
-	struct sockaddr_ll sll = {0};
-	socklen_t sl = sizeof(sll);
-	struct ifreq ifr = {0};
-
-	if (getsockname(sock, (struct sockaddr *)&sll, &sl) < 0 ||
-	    !if_indextoname(sll.sll_ifindex, ifr.ifr_name) || ioctl(sock, SIOCGIFMTU, &ifr) < 0)
-		return -errno;
-	return ifr.ifr_mtu;
-}
-
 int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_engine_stats *st)
 {
 	struct vxfwd_tx_opts bo = *o;
+	struct host_link link;
 	int ret;
 
 	memset(tx, 0, sizeof(*tx));
@@ -130,6 +119,11 @@ int tx_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o, struct vxfwd_eng
 	tx->st = st;
 	if (!bo.nslots)
 		bo.nslots = VXFWD_TX_SLOTS;
+	/* read once: a frame longer than this fails as the kernel would fail it */
+	ret = host_link_get(o->ifindex, &link);
+	if (ret < 0)
+		return ret;
+	bo.max_frame = (unsigned int)link.mtu + ETH_HLEN + 4 /* VLAN */;
 	if ((size_t)o->backend >= sizeof(backends) / sizeof(backends[0]) ||
 	    !backends[o->backend].open)
 		return -EINVAL;

@@ -42,6 +42,12 @@ struct vxfwd_tx_opts {
 	int ifindex;
 	enum vxfwd_backend backend; /* names: vxfwd_backend_name() */
 	unsigned int nslots;	    /* 0: VXFWD_TX_SLOTS (a backend's open sees it resolved) */
+	/*
+	 * Set by tx_open from the egress's MTU: the longest frame packet_snd()
+	 * takes, MTU + Ethernet + VLAN header; what the backends that copy
+	 * frames size their buffers for.
+	 */
+	unsigned int max_frame;
 	int qdisc_bypass;
 	unsigned long ring_pos; /* the ring's consumer position at start */
 };
@@ -95,8 +101,6 @@ void tx_priv_free(struct vxfwd_tx *tx);
 
 /* Shared by the backends: count one frame's outcome. */
 void tx_account(struct vxfwd_tx *tx, __u32 want, int res);
-/* The MTU of the interface the bound socket sock sends on, or -errno. */
-int tx_egress_mtu(int sock);
 
 /* Shared by the backends that read no record after queueing it: release all taken. */
 unsigned long tx_release_taken(struct vxfwd_tx *tx, unsigned long taken);

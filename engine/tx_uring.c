@@ -15,7 +15,6 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <linux/if_ether.h>
 
 #include "tx_backends.h"
 #include "log.h"
@@ -226,20 +225,15 @@ void wf_close(struct vxfwd_tx *tx)
 }
 
 /*
- * A slot holds the largest frame the egress sends, its MTU plus an Ethernet
- * and a VLAN header (packet_snd() refuses longer ones), in 64-byte steps:
- * at MTU 1500, 1536 bytes, a sixth of a jumbo slot, which is what the
- * registered (pinned, resident) region costs.  The MTU is read once; a
- * frame beyond a slot fails as the kernel would fail it, EMSGSIZE.
+ * A slot holds the longest frame the egress takes (o->max_frame) in 64-byte
+ * steps: at MTU 1500, 1536 bytes, a sixth of a jumbo slot, which is what
+ * the registered (pinned, resident) region costs.  A frame beyond a slot
+ * fails as the kernel would fail it, EMSGSIZE.
  */
-static unsigned int wf_slot_size(int sock)
+static unsigned int wf_slot_size(unsigned int max_frame)
 {
-	int mtu = tx_egress_mtu(sock);
-	unsigned int n;
+	unsigned int n = (max_frame + 63) & ~63u;
 
-	if (mtu <= 0 || (unsigned int)mtu > VXFWD_TX_SLOT_SIZE)
-		return VXFWD_TX_SLOT_SIZE;
-	n = ((unsigned int)mtu + ETH_HLEN + 4 /* VLAN */ + 63) & ~63u;
 	return n < VXFWD_TX_SLOT_SIZE ? n : VXFWD_TX_SLOT_SIZE;
 }
 
@@ -256,7 +250,7 @@ int wf_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 	ret = uring_init(tx, &s->u, o->nslots);
 	if (ret < 0)
 		return ret;
-	s->slot = wf_slot_size(tx->sock);
+	s->slot = wf_slot_size(o->max_frame);
 	s->buf_len = (size_t)o->nslots * s->slot;
 	s->buf = mmap(NULL, s->buf_len, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);

@@ -63,7 +63,7 @@ int ur_open(struct vxfwd_tx *tx, const struct vxfwd_tx_opts *o)
 	if (ret < 0)
 		return ret;
 	tx->fd = -1; /* frames handed back post no CQE */
-	return tpring_open(&s->r, tx->sock, o->nslots, UR_VNET);
+	return tpring_open(&s->r, tx->sock, o, UR_VNET);
 }
 
 /* Hand every marked frame to the kernel: one SEND of nothing. */
