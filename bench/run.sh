@@ -185,9 +185,8 @@ SEARCH_STEPS=6
 RATES=
 PROFILE=
 THREADED=
-# ens5's NAPI threads in this cell (thread_napi) and their SCHED_FIFO priority.
+# ens5's NAPI threads in this cell (thread_napi).
 NAPI_PIDS=
-NAPI_FIFO_SET=
 OUT=
 # Values given on the command line, applied over the mode's defaults.
 OPT_RUNS=
@@ -394,7 +393,6 @@ thread_napi()
 		[ -n "$fifo" ] && { chrt -f -p "$fifo" "$pid" || note "napi thread $pid: SCHED_FIFO refused"; }
 		NAPI_PIDS="$NAPI_PIDS $pid"
 	done
-	NAPI_FIFO_SET=$fifo
 	note "$dev ($ns): $n NAPI thread(s) pinned to CPU $cpu${fifo:+, SCHED_FIFO $fifo}"
 }
 
@@ -446,16 +444,25 @@ place_cell()
 	ip netns exec "$LAB_NS_M" ethtool -K eth0 tso on >/dev/null 2>&1
 	if [ "$PLACEMENT" = shared ] && [ "$XDP_MODE" = generic ] && [ "$GENERIC_RX" = rps ]; then
 		set_rps "$LAB_NS_S" ens5 "$(printf '%x' $((1 << FWD_CPU)))"
-	elif [ "$PLACEMENT" = shared ]; then
-		napi_on "${FWD_FIFO:-$NAPI_FIFO}"
-	elif [ -n "$THREADED" ] && [ "$XDP_MODE" = native ]; then
-		napi_on "$FWD_FIFO"
+	elif [ "$PLACEMENT" = shared ] || { [ -n "$THREADED" ] && [ "$XDP_MODE" = native ]; }; then
+		napi_on
 	fi
 	note "cell: placement $PLACEMENT, XDP $XDP_MODE, generator on CPU $GEN_CPU, daemon on CPU $FWD_CPU"
 }
 
-# napi_on FIFO: ens5's receive in NAPI kernel threads pinned to the
-# forwarder's CPU (at SCHED_FIFO FIFO when not empty), before any peer
+# The SCHED_FIFO priority of ens5's NAPI threads in this cell, or nothing
+# for the forwarder's nice.
+napi_fifo()
+{
+	if [ "$PLACEMENT" = shared ]; then
+		printf '%s\n' "${FWD_FIFO:-$NAPI_FIFO}"
+	else
+		printf '%s\n' "$FWD_FIFO"
+	fi
+}
+
+# napi_on: ens5's receive in NAPI kernel threads pinned to the
+# forwarder's CPU (at SCHED_FIFO napi_fifo when set), before any peer
 # starts, so that the daemon finds them when it looks where the ingress
 # receives, as on a host with `echo 1 > /sys/class/net/ens5/threaded`.  A
 # veth has NAPI while it has a native XDP program or GRO on; GRO on gives
@@ -472,7 +479,7 @@ napi_on()
 		note "ens5: GRO refused, no NAPI instance to thread"
 	ip netns exec "$LAB_NS_M" ethtool -K eth0 tso off >/dev/null 2>&1 ||
 		note "mirror eth0: TSO stays on: generic XDP runs on the generator's CPU"
-	thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" "$1"
+	thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" "$(napi_fifo)"
 }
 
 # After a peer started: ens5's NAPI threads are still the ones napi_on
@@ -486,7 +493,7 @@ pin_napi()
 		[ -d "/proc/$pid" ] && continue
 		note "ens5's NAPI thread $pid is gone: threading it again"
 		NAPI_PIDS=
-		thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" "$NAPI_FIFO_SET"
+		thread_napi "$LAB_NS_S" ens5 "$FWD_CPU" "$(napi_fifo)"
 		return 0
 	done
 }
